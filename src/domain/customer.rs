@@ -1,0 +1,134 @@
+use super::validate::{ValidationError, require_text, validate_email};
+use super::{CustomerId, Timestamp, named_enum};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Lifecycle {
+    Lead,
+    Prospect,
+    #[default]
+    Customer,
+    Churned,
+}
+
+named_enum!(Lifecycle {
+    Lead => "lead",
+    Prospect => "prospect",
+    Customer => "customer",
+    Churned => "churned",
+});
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Customer {
+    pub id: CustomerId,
+    /// The id this customer has in the system it was imported from (Online Retail's CustomerID, say).
+    pub external_id: Option<String>,
+    pub name: String,
+    pub company: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub country: Option<String>,
+    pub tags: Vec<String>,
+    pub owner: Option<String>,
+    pub stage: Lifecycle,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    pub created: Timestamp,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    pub updated: Timestamp,
+}
+
+impl Customer {
+    /// A customer with only the required fields set; the store assigns the id.
+    pub fn new(name: impl Into<String>, now: Timestamp) -> Customer {
+        Customer {
+            id: CustomerId(0),
+            external_id: None,
+            name: name.into(),
+            company: None,
+            email: None,
+            phone: None,
+            country: None,
+            tags: Vec::new(),
+            owner: None,
+            stage: Lifecycle::default(),
+            created: now,
+            updated: now,
+        }
+    }
+
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        require_text("name", &self.name)?;
+        if let Some(email) = &self.email {
+            validate_email(email)?;
+        }
+        if let Some(ext) = &self.external_id {
+            require_text("external_id", ext)?;
+        }
+        if let Some(phone) = &self.phone {
+            let ok = phone
+                .chars()
+                .all(|c| c.is_ascii_digit() || " +-().x/".contains(c))
+                && phone.chars().any(|c| c.is_ascii_digit());
+            if !ok {
+                return Err(ValidationError::new(
+                    "phone",
+                    format!("'{phone}' is not a phone number (digits, spaces and + - ( ) only)"),
+                ));
+            }
+        }
+        if self.tags.iter().any(|t| t.trim().is_empty()) {
+            return Err(ValidationError::new("tags", "a tag must not be empty"));
+        }
+        Ok(())
+    }
+
+    /// The email as indexes compare it: case does not make a different person.
+    pub fn email_key(&self) -> Option<String> {
+        self.email.as_deref().map(normalise_email)
+    }
+}
+
+pub fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Customer {
+        Customer::new("Ada Lovelace", chrono::Utc::now())
+    }
+
+    #[test]
+    fn empty_name_is_refused_by_field() {
+        let mut c = sample();
+        c.name = "  ".into();
+        assert_eq!(c.validate().unwrap_err().field, "name");
+    }
+
+    #[test]
+    fn bad_email_and_phone_are_refused_by_field() {
+        let mut c = sample();
+        c.email = Some("ada.example.com".into());
+        assert_eq!(c.validate().unwrap_err().field, "email");
+        c.email = Some("ada@example.com".into());
+        c.phone = Some("call me".into());
+        assert_eq!(c.validate().unwrap_err().field, "phone");
+        c.phone = Some("+44 (0)20 7946-0958".into());
+        assert!(c.validate().is_ok());
+    }
+
+    #[test]
+    fn lifecycle_parses_its_own_names() {
+        for stage in Lifecycle::ALL {
+            assert_eq!(stage.name().parse::<Lifecycle>().unwrap(), *stage);
+        }
+        assert!(
+            "vip"
+                .parse::<Lifecycle>()
+                .unwrap_err()
+                .contains("lead, prospect")
+        );
+    }
+}

@@ -1,0 +1,180 @@
+use super::validate::{ValidationError, require_text};
+use super::{CustomerId, DealId, Money, Timestamp, named_enum};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+pub enum DealStage {
+    #[default]
+    Lead,
+    Qualified,
+    Proposal,
+    Negotiation,
+    Won,
+    Lost,
+}
+
+named_enum!(DealStage {
+    Lead => "lead",
+    Qualified => "qualified",
+    Proposal => "proposal",
+    Negotiation => "negotiation",
+    Won => "won",
+    Lost => "lost",
+});
+
+impl DealStage {
+    /// The probability a deal gets when it enters this stage, unless a rep sets one.
+    pub fn default_probability(self) -> u8 {
+        match self {
+            DealStage::Lead => 10,
+            DealStage::Qualified => 25,
+            DealStage::Proposal => 50,
+            DealStage::Negotiation => 75,
+            DealStage::Won => 100,
+            DealStage::Lost => 0,
+        }
+    }
+
+    pub fn is_open(self) -> bool {
+        !matches!(self, DealStage::Won | DealStage::Lost)
+    }
+
+    /// The pipeline's next stage; closed deals go nowhere.
+    pub fn next(self) -> Option<DealStage> {
+        match self {
+            DealStage::Lead => Some(DealStage::Qualified),
+            DealStage::Qualified => Some(DealStage::Proposal),
+            DealStage::Proposal => Some(DealStage::Negotiation),
+            DealStage::Negotiation => Some(DealStage::Won),
+            DealStage::Won | DealStage::Lost => None,
+        }
+    }
+
+    pub fn previous(self) -> Option<DealStage> {
+        match self {
+            DealStage::Lead | DealStage::Won | DealStage::Lost => None,
+            DealStage::Qualified => Some(DealStage::Lead),
+            DealStage::Proposal => Some(DealStage::Qualified),
+            DealStage::Negotiation => Some(DealStage::Proposal),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Deal {
+    pub id: DealId,
+    pub title: String,
+    pub customer: CustomerId,
+    pub value: Money,
+    /// ISO 4217 code, upper case.
+    pub currency: String,
+    pub stage: DealStage,
+    /// Percent, 0 to 100.
+    pub probability: u8,
+    pub expected_close: Option<NaiveDate>,
+    pub owner: Option<String>,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    pub created: Timestamp,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    pub updated: Timestamp,
+}
+
+impl Deal {
+    pub fn new(
+        title: impl Into<String>,
+        customer: CustomerId,
+        value: Money,
+        now: Timestamp,
+    ) -> Deal {
+        Deal {
+            id: DealId(0),
+            title: title.into(),
+            customer,
+            value,
+            currency: "GBP".into(),
+            stage: DealStage::Lead,
+            probability: DealStage::Lead.default_probability(),
+            expected_close: None,
+            owner: None,
+            created: now,
+            updated: now,
+        }
+    }
+
+    /// Value times probability: what the forecast counts.
+    pub fn weighted_value(&self) -> Money {
+        Money(self.value.0 * self.probability as i64 / 100)
+    }
+
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        require_text("title", &self.title)?;
+        if self.value.is_negative() {
+            return Err(ValidationError::new(
+                "value",
+                format!("{} is negative", self.value),
+            ));
+        }
+        if self.currency.len() != 3 || !self.currency.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(ValidationError::new(
+                "currency",
+                format!("'{}' is not a three-letter code like GBP", self.currency),
+            ));
+        }
+        if self.probability > 100 {
+            return Err(ValidationError::new(
+                "probability",
+                format!("{} is over 100", self.probability),
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stages_walk_the_pipeline() {
+        let mut stage = DealStage::Lead;
+        let mut walked = vec![stage];
+        while let Some(next) = stage.next() {
+            stage = next;
+            walked.push(stage);
+        }
+        assert_eq!(walked.last(), Some(&DealStage::Won));
+        assert_eq!(walked.len(), 5);
+        assert_eq!(DealStage::Proposal.previous(), Some(DealStage::Qualified));
+        assert_eq!(DealStage::Lost.next(), None);
+    }
+
+    #[test]
+    fn bad_values_are_refused_by_field() {
+        let now = chrono::Utc::now();
+        let mut d = Deal::new("Renewal", CustomerId(1), Money::from_units(100), now);
+        assert!(d.validate().is_ok());
+        d.currency = "pounds".into();
+        assert_eq!(d.validate().unwrap_err().field, "currency");
+        d.currency = "EUR".into();
+        d.value = Money::from_units(-1);
+        assert_eq!(d.validate().unwrap_err().field, "value");
+        d.value = Money::from_units(1);
+        d.probability = 120;
+        assert_eq!(d.validate().unwrap_err().field, "probability");
+    }
+
+    #[test]
+    fn weighted_value_uses_probability() {
+        let mut d = Deal::new(
+            "X",
+            CustomerId(1),
+            Money::from_units(1000),
+            chrono::Utc::now(),
+        );
+        d.probability = 25;
+        assert_eq!(d.weighted_value(), Money::from_units(250));
+    }
+}

@@ -1,0 +1,166 @@
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// An amount in ten-thousandths of the currency unit: exact for every price a CSV can hold to four
+/// decimals, and sums never drift the way floats do.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+pub struct Money(pub i64);
+
+const SCALE: i64 = 10_000;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MoneyError {
+    #[error("'{0}' is not a number")]
+    NotANumber(String),
+    #[error("'{0}' has more than 4 decimal places")]
+    TooPrecise(String),
+    #[error("'{0}' is too large")]
+    TooLarge(String),
+}
+
+impl Money {
+    pub const ZERO: Money = Money(0);
+
+    pub fn from_units(units: i64) -> Money {
+        Money(units * SCALE)
+    }
+
+    pub fn from_cents(cents: i64) -> Money {
+        Money(cents * (SCALE / 100))
+    }
+
+    /// Parses a plain decimal ("2.55", "-0.5", "1200") without going through a float.
+    pub fn parse(text: &str) -> Result<Money, MoneyError> {
+        let s = text.trim();
+        let err = || MoneyError::NotANumber(s.to_string());
+        let (negative, digits) = match s.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, s.strip_prefix('+').unwrap_or(s)),
+        };
+        let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
+        if (whole.is_empty() && frac.is_empty())
+            || !whole.bytes().all(|b| b.is_ascii_digit())
+            || !frac.bytes().all(|b| b.is_ascii_digit())
+        {
+            return Err(err());
+        }
+        let frac = frac.trim_end_matches('0');
+        if frac.len() > 4 {
+            return Err(MoneyError::TooPrecise(s.to_string()));
+        }
+        let too_large = || MoneyError::TooLarge(s.to_string());
+        let whole: i64 = if whole.is_empty() {
+            0
+        } else {
+            whole.parse().map_err(|_| too_large())?
+        };
+        let frac_value: i64 = format!("{frac:0<4}").parse().map_err(|_| err())?;
+        let value = whole
+            .checked_mul(SCALE)
+            .and_then(|w| w.checked_add(frac_value))
+            .ok_or_else(too_large)?;
+        Ok(Money(if negative { -value } else { value }))
+    }
+
+    pub fn is_negative(self) -> bool {
+        self.0 < 0
+    }
+
+    pub fn to_f64(self) -> f64 {
+        self.0 as f64 / SCALE as f64
+    }
+
+    /// Rounds half away from zero to four decimals.
+    pub fn from_f64(value: f64) -> Money {
+        Money((value * SCALE as f64).round() as i64)
+    }
+
+    pub fn times(self, quantity: i64) -> Money {
+        Money(self.0.saturating_mul(quantity))
+    }
+
+    pub fn checked_add(self, other: Money) -> Option<Money> {
+        self.0.checked_add(other.0).map(Money)
+    }
+}
+
+impl std::ops::Add for Money {
+    type Output = Money;
+    fn add(self, other: Money) -> Money {
+        Money(self.0.saturating_add(other.0))
+    }
+}
+
+impl std::iter::Sum for Money {
+    fn sum<I: Iterator<Item = Money>>(iter: I) -> Money {
+        iter.fold(Money::ZERO, |a, b| a + b)
+    }
+}
+
+/// Two decimals, as money is read; the stored value keeps four.
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let cents = (self.0 as i128 * 100
+            + if self.0 < 0 { -SCALE / 2 } else { SCALE / 2 } as i128)
+            / SCALE as i128;
+        let sign = if cents < 0 { "-" } else { "" };
+        let cents = cents.unsigned_abs();
+        write!(f, "{sign}{}.{:02}", cents / 100, cents % 100)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_decimals_exactly() {
+        assert_eq!(Money::parse("2.55").unwrap(), Money(25_500));
+        assert_eq!(Money::parse("0.001").unwrap(), Money(10));
+        assert_eq!(Money::parse("-12").unwrap(), Money(-120_000));
+        assert_eq!(Money::parse(".5").unwrap(), Money(5_000));
+        assert_eq!(Money::parse("3.10000").unwrap(), Money(31_000));
+        assert_eq!(Money::parse(" 7 ").unwrap(), Money(70_000));
+    }
+
+    #[test]
+    fn refuses_what_is_not_money() {
+        assert!(matches!(
+            Money::parse("abc"),
+            Err(MoneyError::NotANumber(_))
+        ));
+        assert!(matches!(Money::parse(""), Err(MoneyError::NotANumber(_))));
+        assert!(matches!(
+            Money::parse("1.2.3"),
+            Err(MoneyError::NotANumber(_))
+        ));
+        assert!(matches!(
+            Money::parse("1e5"),
+            Err(MoneyError::NotANumber(_))
+        ));
+        assert!(matches!(
+            Money::parse("0.00001"),
+            Err(MoneyError::TooPrecise(_))
+        ));
+        assert!(matches!(
+            Money::parse("99999999999999999"),
+            Err(MoneyError::TooLarge(_))
+        ));
+    }
+
+    #[test]
+    fn displays_two_decimals_rounded() {
+        assert_eq!(Money::parse("2.555").unwrap().to_string(), "2.56");
+        assert_eq!(Money::parse("-2.555").unwrap().to_string(), "-2.56");
+        assert_eq!(Money::parse("1200").unwrap().to_string(), "1200.00");
+        assert_eq!(Money::parse("0.004").unwrap().to_string(), "0.00");
+    }
+
+    #[test]
+    fn sums_do_not_drift() {
+        let total: Money = std::iter::repeat_n(Money::parse("0.1").unwrap(), 10).sum();
+        assert_eq!(total, Money::from_units(1));
+    }
+}

@@ -1,0 +1,133 @@
+use super::validate::{ValidationError, require_text};
+use super::{CustomerId, TicketId, Timestamp, named_enum};
+use serde::{Deserialize, Serialize};
+
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+pub enum TicketStatus {
+    #[default]
+    Open,
+    Pending,
+    Resolved,
+    Closed,
+}
+
+named_enum!(TicketStatus {
+    Open => "open",
+    Pending => "pending",
+    Resolved => "resolved",
+    Closed => "closed",
+});
+
+impl TicketStatus {
+    pub fn is_active(self) -> bool {
+        matches!(self, TicketStatus::Open | TicketStatus::Pending)
+    }
+}
+
+/// Ordered so that the most urgent sorts last; queues sort descending.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+pub enum Priority {
+    Low,
+    #[default]
+    Normal,
+    High,
+    Urgent,
+}
+
+named_enum!(Priority {
+    Low => "low",
+    Normal => "normal",
+    High => "high",
+    Urgent => "urgent",
+});
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Message {
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    pub at: Timestamp,
+    pub author: String,
+    pub body: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Ticket {
+    pub id: TicketId,
+    pub subject: String,
+    pub customer: CustomerId,
+    pub status: TicketStatus,
+    pub priority: Priority,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    pub created: Timestamp,
+    #[serde(with = "chrono::serde::ts_milliseconds_option")]
+    pub due: Option<Timestamp>,
+    pub messages: Vec<Message>,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    pub updated: Timestamp,
+}
+
+impl Ticket {
+    pub fn new(subject: impl Into<String>, customer: CustomerId, now: Timestamp) -> Ticket {
+        Ticket {
+            id: TicketId(0),
+            subject: subject.into(),
+            customer,
+            status: TicketStatus::Open,
+            priority: Priority::Normal,
+            created: now,
+            due: None,
+            messages: Vec::new(),
+            updated: now,
+        }
+    }
+
+    pub fn is_overdue(&self, now: Timestamp) -> bool {
+        self.status.is_active() && self.due.is_some_and(|due| due < now)
+    }
+
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        require_text("subject", &self.subject)?;
+        for message in &self.messages {
+            require_text("message", &message.body)?;
+            require_text("author", &message.author)?;
+        }
+        if let Some(due) = self.due
+            && due < self.created
+        {
+            return Err(ValidationError::new(
+                "due",
+                "is before the ticket was created",
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+
+    #[test]
+    fn overdue_only_while_active() {
+        let now = chrono::Utc::now();
+        let mut t = Ticket::new("Broken lantern", CustomerId(1), now - Duration::days(3));
+        t.due = Some(now - Duration::days(1));
+        assert!(t.is_overdue(now));
+        t.status = TicketStatus::Resolved;
+        assert!(!t.is_overdue(now));
+    }
+
+    #[test]
+    fn empty_subject_and_early_due_are_refused_by_field() {
+        let now = chrono::Utc::now();
+        let mut t = Ticket::new(" ", CustomerId(1), now);
+        assert_eq!(t.validate().unwrap_err().field, "subject");
+        t.subject = "Late delivery".into();
+        t.due = Some(now - Duration::hours(1));
+        assert_eq!(t.validate().unwrap_err().field, "due");
+    }
+}

@@ -1,0 +1,238 @@
+//! What the store needs to know of each record type: its tree, its id, and the index entries it owns.
+//! Index upkeep is derived from `index_entries`, so a record and its indexes cannot be written apart.
+
+use super::keys::{Tr, group_key, id_key};
+use crate::domain::{
+    Customer, CustomerId, Deal, DealId, Note, NoteId, Order, OrderId, Product, ProductId, Ticket,
+    TicketId, ValidationError,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// One index entry a record owns. Unique entries map a natural key to the id and refuse a second
+/// record with the same key; grouped entries hold the id in the key and an empty value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IndexEntry {
+    pub tree: Tr,
+    pub key: Vec<u8>,
+    /// For unique keys: the field name and the value as a user would read it, for error messages.
+    pub unique: Option<(&'static str, String)>,
+}
+
+impl IndexEntry {
+    fn unique(tree: Tr, field: &'static str, value: &str) -> IndexEntry {
+        IndexEntry {
+            tree,
+            key: value.as_bytes().to_vec(),
+            unique: Some((field, value.to_string())),
+        }
+    }
+
+    fn group(tree: Tr, group: &[u8], id: u64) -> IndexEntry {
+        IndexEntry {
+            tree,
+            key: group_key(group, id),
+            unique: None,
+        }
+    }
+}
+
+pub trait Entity: Serialize + DeserializeOwned + Clone {
+    const TREE: Tr;
+    /// The word a user reads in messages: "customer", "deal".
+    const NAME: &'static str;
+    /// The index trees this entity writes to, for rebuilding and checking them.
+    const INDEXES: &'static [Tr];
+
+    fn id(&self) -> u64;
+    fn set_id(&mut self, id: u64);
+    fn validate(&self) -> Result<(), ValidationError>;
+    fn index_entries(&self) -> Vec<IndexEntry>;
+    /// Customers this record points at; each must exist when it is written.
+    fn customer_refs(&self) -> Option<CustomerId> {
+        None
+    }
+}
+
+impl Entity for Customer {
+    const TREE: Tr = Tr::Customers;
+    const NAME: &'static str = "customer";
+    const INDEXES: &'static [Tr] = &[Tr::CustomerByEmail, Tr::CustomerByExternal];
+
+    fn id(&self) -> u64 {
+        self.id.0
+    }
+    fn set_id(&mut self, id: u64) {
+        self.id = CustomerId(id);
+    }
+    fn validate(&self) -> Result<(), ValidationError> {
+        Customer::validate(self)
+    }
+    fn index_entries(&self) -> Vec<IndexEntry> {
+        let mut out = Vec::new();
+        if let Some(email) = self.email_key() {
+            out.push(IndexEntry::unique(Tr::CustomerByEmail, "email", &email));
+        }
+        if let Some(ext) = &self.external_id {
+            out.push(IndexEntry::unique(
+                Tr::CustomerByExternal,
+                "external_id",
+                ext,
+            ));
+        }
+        out
+    }
+}
+
+impl Entity for Product {
+    const TREE: Tr = Tr::Products;
+    const NAME: &'static str = "product";
+    const INDEXES: &'static [Tr] = &[Tr::ProductBySku];
+
+    fn id(&self) -> u64 {
+        self.id.0
+    }
+    fn set_id(&mut self, id: u64) {
+        self.id = ProductId(id);
+    }
+    fn validate(&self) -> Result<(), ValidationError> {
+        Product::validate(self)
+    }
+    fn index_entries(&self) -> Vec<IndexEntry> {
+        vec![IndexEntry::unique(Tr::ProductBySku, "sku", &self.sku)]
+    }
+}
+
+impl Entity for Order {
+    const TREE: Tr = Tr::Orders;
+    const NAME: &'static str = "order";
+    const INDEXES: &'static [Tr] = &[Tr::OrderByNumber, Tr::OrderByCustomer];
+
+    fn id(&self) -> u64 {
+        self.id.0
+    }
+    fn set_id(&mut self, id: u64) {
+        self.id = OrderId(id);
+    }
+    fn validate(&self) -> Result<(), ValidationError> {
+        Order::validate(self)
+    }
+    fn index_entries(&self) -> Vec<IndexEntry> {
+        let mut out = vec![IndexEntry::unique(
+            Tr::OrderByNumber,
+            "number",
+            &self.number,
+        )];
+        if let Some(customer) = self.customer {
+            out.push(IndexEntry::group(
+                Tr::OrderByCustomer,
+                &id_key(customer.0),
+                self.id.0,
+            ));
+        }
+        out
+    }
+    fn customer_refs(&self) -> Option<CustomerId> {
+        self.customer
+    }
+}
+
+impl Entity for Deal {
+    const TREE: Tr = Tr::Deals;
+    const NAME: &'static str = "deal";
+    const INDEXES: &'static [Tr] = &[Tr::DealByStage, Tr::DealByCustomer];
+
+    fn id(&self) -> u64 {
+        self.id.0
+    }
+    fn set_id(&mut self, id: u64) {
+        self.id = DealId(id);
+    }
+    fn validate(&self) -> Result<(), ValidationError> {
+        Deal::validate(self)
+    }
+    fn index_entries(&self) -> Vec<IndexEntry> {
+        vec![
+            IndexEntry::group(Tr::DealByStage, &[stage_byte(self.stage)], self.id.0),
+            IndexEntry::group(Tr::DealByCustomer, &id_key(self.customer.0), self.id.0),
+        ]
+    }
+    fn customer_refs(&self) -> Option<CustomerId> {
+        Some(self.customer)
+    }
+}
+
+impl Entity for Ticket {
+    const TREE: Tr = Tr::Tickets;
+    const NAME: &'static str = "ticket";
+    const INDEXES: &'static [Tr] = &[Tr::TicketByStatus, Tr::TicketByCustomer];
+
+    fn id(&self) -> u64 {
+        self.id.0
+    }
+    fn set_id(&mut self, id: u64) {
+        self.id = TicketId(id);
+    }
+    fn validate(&self) -> Result<(), ValidationError> {
+        Ticket::validate(self)
+    }
+    fn index_entries(&self) -> Vec<IndexEntry> {
+        vec![
+            IndexEntry::group(Tr::TicketByStatus, &[status_byte(self.status)], self.id.0),
+            IndexEntry::group(Tr::TicketByCustomer, &id_key(self.customer.0), self.id.0),
+        ]
+    }
+    fn customer_refs(&self) -> Option<CustomerId> {
+        Some(self.customer)
+    }
+}
+
+impl Entity for Note {
+    const TREE: Tr = Tr::Notes;
+    const NAME: &'static str = "note";
+    const INDEXES: &'static [Tr] = &[Tr::NoteByCustomer];
+
+    fn id(&self) -> u64 {
+        self.id.0
+    }
+    fn set_id(&mut self, id: u64) {
+        self.id = NoteId(id);
+    }
+    fn validate(&self) -> Result<(), ValidationError> {
+        Note::validate(self)
+    }
+    fn index_entries(&self) -> Vec<IndexEntry> {
+        vec![IndexEntry::group(
+            Tr::NoteByCustomer,
+            &id_key(self.customer.0),
+            self.id.0,
+        )]
+    }
+    fn customer_refs(&self) -> Option<CustomerId> {
+        Some(self.customer)
+    }
+}
+
+/// Index bytes for stages and statuses are fixed here, not taken from enum order, so reordering an
+/// enum in the domain cannot silently break stored indexes.
+pub fn stage_byte(stage: crate::domain::DealStage) -> u8 {
+    use crate::domain::DealStage::*;
+    match stage {
+        Lead => 0,
+        Qualified => 1,
+        Proposal => 2,
+        Negotiation => 3,
+        Won => 4,
+        Lost => 5,
+    }
+}
+
+pub fn status_byte(status: crate::domain::TicketStatus) -> u8 {
+    use crate::domain::TicketStatus::*;
+    match status {
+        Open => 0,
+        Pending => 1,
+        Resolved => 2,
+        Closed => 3,
+    }
+}

@@ -1,0 +1,124 @@
+//! Tree names and key layouts. Ids are big-endian so that a range scan walks them in id order.
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Tr {
+    Meta,
+    Customers,
+    Products,
+    Orders,
+    Deals,
+    Tickets,
+    Notes,
+    CustomerByEmail,
+    CustomerByExternal,
+    ProductBySku,
+    OrderByNumber,
+    OrderByCustomer,
+    DealByStage,
+    DealByCustomer,
+    TicketByStatus,
+    TicketByCustomer,
+    NoteByCustomer,
+}
+
+impl Tr {
+    pub const ALL: [Tr; 17] = [
+        Tr::Meta,
+        Tr::Customers,
+        Tr::Products,
+        Tr::Orders,
+        Tr::Deals,
+        Tr::Tickets,
+        Tr::Notes,
+        Tr::CustomerByEmail,
+        Tr::CustomerByExternal,
+        Tr::ProductBySku,
+        Tr::OrderByNumber,
+        Tr::OrderByCustomer,
+        Tr::DealByStage,
+        Tr::DealByCustomer,
+        Tr::TicketByStatus,
+        Tr::TicketByCustomer,
+        Tr::NoteByCustomer,
+    ];
+
+    /// The tree's name on disk; renaming one needs a migration.
+    pub fn name(self) -> &'static str {
+        match self {
+            Tr::Meta => "meta",
+            Tr::Customers => "customers",
+            Tr::Products => "products",
+            Tr::Orders => "orders",
+            Tr::Deals => "deals",
+            Tr::Tickets => "tickets",
+            Tr::Notes => "notes",
+            Tr::CustomerByEmail => "idx/customer/email",
+            Tr::CustomerByExternal => "idx/customer/external_id",
+            Tr::ProductBySku => "idx/product/sku",
+            Tr::OrderByNumber => "idx/order/number",
+            Tr::OrderByCustomer => "idx/order/customer",
+            Tr::DealByStage => "idx/deal/stage",
+            Tr::DealByCustomer => "idx/deal/customer",
+            Tr::TicketByStatus => "idx/ticket/status",
+            Tr::TicketByCustomer => "idx/ticket/customer",
+            Tr::NoteByCustomer => "idx/note/customer",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        Tr::ALL
+            .iter()
+            .position(|&t| t == self)
+            .expect("every tree is in ALL")
+    }
+
+    pub fn is_index(self) -> bool {
+        self.name().starts_with("idx/")
+    }
+}
+
+pub fn id_key(id: u64) -> [u8; 8] {
+    id.to_be_bytes()
+}
+
+pub fn id_from_key(key: &[u8]) -> Option<u64> {
+    let tail: [u8; 8] = key.get(key.len().checked_sub(8)?..)?.try_into().ok()?;
+    Some(u64::from_be_bytes(tail))
+}
+
+/// A non-unique index entry: the grouping value, then the record id, so one prefix scan lists a group.
+pub fn group_key(group: &[u8], id: u64) -> Vec<u8> {
+    let mut key = Vec::with_capacity(group.len() + 8);
+    key.extend_from_slice(group);
+    key.extend_from_slice(&id.to_be_bytes());
+    key
+}
+
+/// Meta keys.
+pub const SCHEMA_VERSION: &[u8] = b"schema_version";
+pub const DATA_VERSION: &[u8] = b"data_version";
+
+pub fn next_id_key(tree: Tr) -> Vec<u8> {
+    format!("next_id/{}", tree.name()).into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_sort_numerically_and_come_back() {
+        assert!(id_key(2) < id_key(10));
+        assert!(group_key(&id_key(1), 300) < group_key(&id_key(2), 1));
+        assert_eq!(id_from_key(&group_key(b"won", 42)), Some(42));
+        assert_eq!(id_from_key(b"short"), None);
+    }
+
+    #[test]
+    fn tree_names_are_unique() {
+        let mut names: Vec<_> = Tr::ALL.iter().map(|t| t.name()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), Tr::ALL.len());
+    }
+}

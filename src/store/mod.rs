@@ -1,0 +1,494 @@
+//! The sled database: one tree per entity, secondary indexes written in the same transaction as their
+//! record, a schema version with migrations on open, and sled's lock keeping one process per database.
+
+mod codec;
+mod entity;
+mod keys;
+mod schema;
+mod tx;
+
+pub use codec::CodecError;
+pub use entity::Entity;
+pub use schema::SCHEMA_VERSION;
+pub use tx::{Tx, TxError, TxResult};
+
+use crate::domain::{
+    Customer, CustomerId, Deal, DealStage, Note, Order, Product, Ticket, TicketStatus,
+    ValidationError,
+};
+use keys::{Tr, id_from_key, id_key};
+use sled::Transactional;
+use sled::transaction::TransactionError;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database {} is in use by another rapport process; close that one or choose another with --db", .path.display())]
+    Locked { path: PathBuf },
+    #[error("database {} was written by a newer rapport (schema {found}; this one reads up to {supported}): upgrade rapport to open it", .path.display())]
+    TooNew {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+    },
+    #[error("{} is not a rapport database: {why}", .path.display())]
+    NotRapport { path: PathBuf, why: String },
+    #[error("cannot open database {}: {source}", .path.display())]
+    Open {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{entity} not saved: {source}")]
+    Invalid {
+        entity: &'static str,
+        source: ValidationError,
+    },
+    #[error("{entity} not saved: {field} '{value}' already belongs to {entity} {existing}")]
+    Duplicate {
+        entity: &'static str,
+        field: &'static str,
+        value: String,
+        existing: u64,
+    },
+    #[error("{entity} not saved: customer: no customer has id {id}")]
+    UnknownCustomer { entity: &'static str, id: u64 },
+    #[error("no {entity} has id {id}")]
+    NotFound { entity: &'static str, id: u64 },
+    #[error("{entity} {id} still has {what}; delete or move them first")]
+    InUse {
+        entity: &'static str,
+        id: u64,
+        what: &'static str,
+    },
+    #[error("damaged record {id} in {tree}: {source}")]
+    Corrupt {
+        tree: &'static str,
+        id: u64,
+        source: CodecError,
+    },
+    #[error("database error: {0}")]
+    Sled(#[from] sled::Error),
+}
+
+/// Natural keys that identify at most one record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unique {
+    CustomerEmail,
+    CustomerExternalId,
+    ProductSku,
+    OrderNumber,
+}
+
+impl Unique {
+    fn tree(self) -> Tr {
+        match self {
+            Unique::CustomerEmail => Tr::CustomerByEmail,
+            Unique::CustomerExternalId => Tr::CustomerByExternal,
+            Unique::ProductSku => Tr::ProductBySku,
+            Unique::OrderNumber => Tr::OrderByNumber,
+        }
+    }
+
+    fn key(self, value: &str) -> Vec<u8> {
+        match self {
+            Unique::CustomerEmail => crate::domain::normalise_email(value).into_bytes(),
+            _ => value.as_bytes().to_vec(),
+        }
+    }
+}
+
+/// Groups kept by the non-unique indexes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Group {
+    OrdersOf(CustomerId),
+    DealsOf(CustomerId),
+    TicketsOf(CustomerId),
+    NotesOf(CustomerId),
+    DealsIn(DealStage),
+    TicketsIn(TicketStatus),
+}
+
+impl Group {
+    fn prefix(self) -> (Tr, Vec<u8>) {
+        match self {
+            Group::OrdersOf(c) => (Tr::OrderByCustomer, id_key(c.0).to_vec()),
+            Group::DealsOf(c) => (Tr::DealByCustomer, id_key(c.0).to_vec()),
+            Group::TicketsOf(c) => (Tr::TicketByCustomer, id_key(c.0).to_vec()),
+            Group::NotesOf(c) => (Tr::NoteByCustomer, id_key(c.0).to_vec()),
+            Group::DealsIn(s) => (Tr::DealByStage, vec![entity::stage_byte(s)]),
+            Group::TicketsIn(s) => (Tr::TicketByStatus, vec![entity::status_byte(s)]),
+        }
+    }
+}
+
+/// What `rapport stats` prints, so scripts can check an import.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Stats {
+    pub customers: usize,
+    pub products: usize,
+    pub non_merchandise_products: usize,
+    pub orders: usize,
+    pub cancellations: usize,
+    pub guest_orders: usize,
+    pub order_lines: usize,
+    pub deals: usize,
+    pub tickets: usize,
+    pub notes: usize,
+    pub schema_version: u32,
+    pub data_version: u64,
+}
+
+pub struct Store {
+    db: sled::Db,
+    /// Indexed by `Tr::index()`.
+    trees: Vec<sled::Tree>,
+    path: PathBuf,
+}
+
+/// sled keeps this much of the database in memory; its own default (1 GiB) is too much for a
+/// shared server running one rapport per rep.
+const CACHE_BYTES: u64 = 128 << 20;
+
+impl Store {
+    /// Opens or creates the database at `path`, migrating an older schema and refusing a newer one.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        create_private_dir(path).map_err(|source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let db = sled::Config::new()
+            .path(path)
+            .cache_capacity(CACHE_BYTES)
+            .open()
+            .map_err(|e| open_error(e, path))?;
+        let meta = db.open_tree(Tr::Meta.name())?;
+        let found = schema::stored_version(&meta, path)?;
+        if let Some(found) = found
+            && found > SCHEMA_VERSION
+        {
+            return Err(StoreError::TooNew {
+                path: path.to_path_buf(),
+                found,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        let trees = Tr::ALL
+            .iter()
+            .map(|t| db.open_tree(t.name()))
+            .collect::<Result<Vec<_>, _>>()?;
+        let store = Store {
+            db,
+            trees,
+            path: path.to_path_buf(),
+        };
+        schema::migrate(&store, found)?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn tree(&self, t: Tr) -> &sled::Tree {
+        &self.trees[t.index()]
+    }
+
+    /// Runs `f` as one transaction over every tree (sled retries it on conflict, so it may run more
+    /// than once), then flushes: when this returns Ok, the write is on disk.
+    pub fn write<A>(&self, f: impl Fn(&Tx) -> TxResult<A>) -> Result<A, StoreError> {
+        let result = self.trees.as_slice().transaction(|trees| {
+            let tx = Tx::new(trees);
+            let out = f(&tx).map_err(|e| e.0)?;
+            tx.bump_data_version().map_err(|e| e.0)?;
+            Ok(out)
+        });
+        let out = result.map_err(|e| match e {
+            TransactionError::Abort(e) => e,
+            TransactionError::Storage(e) => StoreError::Sled(e),
+        })?;
+        self.db.flush()?;
+        Ok(out)
+    }
+
+    pub fn create<E: Entity>(&self, record: E) -> Result<E, StoreError> {
+        self.write(|tx| tx.create(record.clone()))
+    }
+
+    pub fn update<E: Entity>(&self, record: &E) -> Result<(), StoreError> {
+        self.write(|tx| tx.update(record))
+    }
+
+    /// Deletes a record. A customer with orders, deals or tickets is refused (their history would
+    /// point at nobody); their notes go with them.
+    pub fn delete<E: Entity>(&self, id: u64) -> Result<E, StoreError> {
+        if E::TREE != Tr::Customers {
+            return self.write(|tx| tx.delete::<E>(id));
+        }
+        // Prefix scans cannot run inside a sled transaction (it holds the lock they take), so scan
+        // first and retry if anything was written between the scan and the transaction.
+        loop {
+            let seen = self.data_version()?;
+            let customer = CustomerId(id);
+            for (group, what) in [
+                (Group::OrdersOf(customer), "orders"),
+                (Group::DealsOf(customer), "deals"),
+                (Group::TicketsOf(customer), "tickets"),
+            ] {
+                if !self.group_ids(group)?.is_empty() {
+                    return Err(StoreError::InUse {
+                        entity: E::NAME,
+                        id,
+                        what,
+                    });
+                }
+            }
+            let notes = self.group_ids(Group::NotesOf(customer))?;
+            let deleted = self.write(|tx| {
+                if tx.data_version()? != seen {
+                    return Ok(None);
+                }
+                for &note in &notes {
+                    tx.remove::<Note>(note)?;
+                }
+                tx.remove::<E>(id).map(Some)
+            })?;
+            if let Some(record) = deleted {
+                return Ok(record);
+            }
+        }
+    }
+
+    pub fn get<E: Entity>(&self, id: u64) -> Result<Option<E>, StoreError> {
+        match self.tree(E::TREE).get(id_key(id))? {
+            None => Ok(None),
+            Some(bytes) => tx::decode_record(&bytes, id).map(Some),
+        }
+    }
+
+    /// Every record of a kind, in id order, read lazily.
+    pub fn iter<E: Entity>(&self) -> impl Iterator<Item = Result<E, StoreError>> + '_ {
+        self.tree(E::TREE).iter().map(|item| {
+            let (key, value) = item?;
+            tx::decode_record(&value, id_from_key(&key).unwrap_or(0))
+        })
+    }
+
+    pub fn all<E: Entity>(&self) -> Result<Vec<E>, StoreError> {
+        self.iter().collect()
+    }
+
+    /// How many records of a kind; walks the tree, so call it once, not per frame.
+    pub fn count<E: Entity>(&self) -> usize {
+        self.tree(E::TREE).len()
+    }
+
+    pub fn find_id(&self, by: Unique, value: &str) -> Result<Option<u64>, StoreError> {
+        Ok(self
+            .tree(by.tree())
+            .get(by.key(value))?
+            .as_deref()
+            .and_then(id_from_key))
+    }
+
+    pub fn find<E: Entity>(&self, by: Unique, value: &str) -> Result<Option<E>, StoreError> {
+        match self.find_id(by, value)? {
+            Some(id) => self.get(id),
+            None => Ok(None),
+        }
+    }
+
+    pub fn group_ids(&self, group: Group) -> Result<Vec<u64>, StoreError> {
+        let (tree, prefix) = group.prefix();
+        self.tree(tree)
+            .scan_prefix(prefix)
+            .keys()
+            .map(|k| Ok(id_from_key(&k?).unwrap_or(0)))
+            .collect()
+    }
+
+    fn group<E: Entity>(&self, group: Group) -> Result<Vec<E>, StoreError> {
+        self.group_ids(group)?
+            .into_iter()
+            .filter_map(|id| self.get::<E>(id).transpose())
+            .collect()
+    }
+
+    pub fn orders_of(&self, customer: CustomerId) -> Result<Vec<Order>, StoreError> {
+        self.group(Group::OrdersOf(customer))
+    }
+
+    pub fn deals_of(&self, customer: CustomerId) -> Result<Vec<Deal>, StoreError> {
+        self.group(Group::DealsOf(customer))
+    }
+
+    pub fn tickets_of(&self, customer: CustomerId) -> Result<Vec<Ticket>, StoreError> {
+        self.group(Group::TicketsOf(customer))
+    }
+
+    pub fn notes_of(&self, customer: CustomerId) -> Result<Vec<Note>, StoreError> {
+        self.group(Group::NotesOf(customer))
+    }
+
+    pub fn deals_in(&self, stage: DealStage) -> Result<Vec<Deal>, StoreError> {
+        self.group(Group::DealsIn(stage))
+    }
+
+    pub fn tickets_in(&self, status: TicketStatus) -> Result<Vec<Ticket>, StoreError> {
+        self.group(Group::TicketsIn(status))
+    }
+
+    /// Bumped by every write; caches of derived data compare it to know they are still good.
+    pub fn data_version(&self) -> Result<u64, StoreError> {
+        Ok(tx::read_u64(self.tree(Tr::Meta).get(keys::DATA_VERSION)?.as_deref()).unwrap_or(0))
+    }
+
+    pub fn schema_version(&self) -> Result<Option<u32>, StoreError> {
+        schema::stored_version(self.tree(Tr::Meta), &self.path)
+    }
+
+    pub fn stats(&self) -> Result<Stats, StoreError> {
+        let mut stats = Stats {
+            customers: self.count::<Customer>(),
+            deals: self.count::<Deal>(),
+            tickets: self.count::<Ticket>(),
+            notes: self.count::<Note>(),
+            schema_version: self.schema_version()?.unwrap_or(SCHEMA_VERSION),
+            data_version: self.data_version()?,
+            ..Stats::default()
+        };
+        for product in self.iter::<Product>() {
+            stats.products += 1;
+            stats.non_merchandise_products += usize::from(!product?.merchandise);
+        }
+        for order in self.iter::<Order>() {
+            let order = order?;
+            stats.orders += 1;
+            stats.cancellations +=
+                usize::from(order.kind == crate::domain::OrderKind::Cancellation);
+            stats.guest_orders += usize::from(order.customer.is_none());
+            stats.order_lines += order.lines.len();
+        }
+        Ok(stats)
+    }
+
+    /// Recomputes every index entry from the records and lists each disagreement (empty when sound).
+    pub fn check_indexes(&self) -> Result<Vec<String>, StoreError> {
+        let mut problems = Vec::new();
+        self.check_entity::<Customer>(&mut problems)?;
+        self.check_entity::<Product>(&mut problems)?;
+        self.check_entity::<Order>(&mut problems)?;
+        self.check_entity::<Deal>(&mut problems)?;
+        self.check_entity::<Ticket>(&mut problems)?;
+        self.check_entity::<Note>(&mut problems)?;
+        Ok(problems)
+    }
+
+    fn check_entity<E: Entity>(&self, problems: &mut Vec<String>) -> Result<(), StoreError> {
+        let mut expected = BTreeSet::new();
+        for record in self.iter::<E>() {
+            let record = record?;
+            for entry in record.index_entries() {
+                let value = if entry.unique.is_some() {
+                    id_key(record.id()).to_vec()
+                } else {
+                    Vec::new()
+                };
+                expected.insert((entry.tree.name(), entry.key, value));
+            }
+        }
+        let mut actual = BTreeSet::new();
+        for &index in E::INDEXES {
+            for item in self.tree(index).iter() {
+                let (k, v) = item?;
+                actual.insert((index.name(), k.to_vec(), v.to_vec()));
+            }
+        }
+        for (tree, key, _) in expected.difference(&actual) {
+            problems.push(format!("{tree}: missing entry {}", printable(key)));
+        }
+        for (tree, key, _) in actual.difference(&expected) {
+            problems.push(format!("{tree}: stray entry {}", printable(key)));
+        }
+        Ok(())
+    }
+
+    /// Drops and rewrites every index of a kind from its records (migrations use it).
+    fn rebuild_indexes<E: Entity>(&self) -> Result<(), StoreError> {
+        for &index in E::INDEXES {
+            self.tree(index).clear()?;
+        }
+        let mut batches: Vec<sled::Batch> =
+            E::INDEXES.iter().map(|_| sled::Batch::default()).collect();
+        for record in self.iter::<E>() {
+            let record = record?;
+            for entry in record.index_entries() {
+                let slot = E::INDEXES
+                    .iter()
+                    .position(|&t| t == entry.tree)
+                    .expect("declared index");
+                let value = if entry.unique.is_some() {
+                    id_key(record.id()).to_vec()
+                } else {
+                    Vec::new()
+                };
+                batches[slot].insert(entry.key, value);
+            }
+        }
+        for (&index, batch) in E::INDEXES.iter().zip(batches) {
+            self.tree(index).apply_batch(batch)?;
+        }
+        Ok(())
+    }
+
+    fn rebuild_all_indexes(&self) -> Result<(), StoreError> {
+        self.rebuild_indexes::<Customer>()?;
+        self.rebuild_indexes::<Product>()?;
+        self.rebuild_indexes::<Order>()?;
+        self.rebuild_indexes::<Deal>()?;
+        self.rebuild_indexes::<Ticket>()?;
+        self.rebuild_indexes::<Note>()
+    }
+
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        Ok(())
+    }
+}
+
+fn printable(key: &[u8]) -> String {
+    match std::str::from_utf8(key) {
+        Ok(s) if s.chars().all(|c| !c.is_control()) => format!("'{s}'"),
+        _ => key.iter().map(|b| format!("{b:02x}")).collect(),
+    }
+}
+
+fn open_error(e: sled::Error, path: &Path) -> StoreError {
+    match e {
+        // sled reports a held lock as an Other io error whose text says so.
+        sled::Error::Io(io) if io.to_string().contains("could not acquire lock") => {
+            StoreError::Locked {
+                path: path.to_path_buf(),
+            }
+        }
+        sled::Error::Io(source) => StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        },
+        other => StoreError::Sled(other),
+    }
+}
+
+/// The database holds people's personal data: its directory is readable by its owner only.
+fn create_private_dir(path: &Path) -> std::io::Result<()> {
+    if path.exists() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,209 @@
+//! A write transaction over every tree. Records go in through `put`, which validates them, checks the
+//! customer they point at, and rewrites their index entries in the same sled transaction.
+
+use super::entity::{Entity, IndexEntry};
+use super::keys::{self, Tr, id_from_key, id_key};
+use super::{StoreError, Unique, codec};
+use sled::transaction::{
+    ConflictableTransactionError, TransactionalTree, UnabortableTransactionError,
+};
+
+/// Ends a write transaction: either a store error that aborts it, or a conflict that makes sled retry.
+#[derive(Debug)]
+pub struct TxError(pub(super) ConflictableTransactionError<StoreError>);
+
+impl From<StoreError> for TxError {
+    fn from(e: StoreError) -> Self {
+        TxError(ConflictableTransactionError::Abort(e))
+    }
+}
+
+impl From<UnabortableTransactionError> for TxError {
+    fn from(e: UnabortableTransactionError) -> Self {
+        TxError(e.into())
+    }
+}
+
+impl TxError {
+    /// The store's refusal of one record (bad field, duplicate, unknown customer), which a caller
+    /// may report and step over; conflicts and storage failures come back as `Err` to be passed on.
+    pub fn into_refusal(self) -> Result<StoreError, TxError> {
+        match self.0 {
+            ConflictableTransactionError::Abort(e) => Ok(e),
+            other => Err(TxError(other)),
+        }
+    }
+}
+
+pub type TxResult<T> = Result<T, TxError>;
+
+pub struct Tx<'a> {
+    trees: &'a [TransactionalTree],
+}
+
+impl<'a> Tx<'a> {
+    pub(super) fn new(trees: &'a [TransactionalTree]) -> Self {
+        Tx { trees }
+    }
+
+    fn tree(&self, t: Tr) -> &TransactionalTree {
+        &self.trees[t.index()]
+    }
+
+    pub fn get<E: Entity>(&self, id: u64) -> TxResult<Option<E>> {
+        match self.tree(E::TREE).get(id_key(id))? {
+            None => Ok(None),
+            Some(bytes) => Ok(Some(decode_record::<E>(&bytes, id)?)),
+        }
+    }
+
+    pub fn find_id(&self, by: Unique, value: &str) -> TxResult<Option<u64>> {
+        let key = by.key(value);
+        Ok(self
+            .tree(by.tree())
+            .get(key)?
+            .as_deref()
+            .and_then(id_from_key))
+    }
+
+    pub fn find<E: Entity>(&self, by: Unique, value: &str) -> TxResult<Option<E>> {
+        match self.find_id(by, value)? {
+            Some(id) => self.get(id),
+            None => Ok(None),
+        }
+    }
+
+    /// Gives the record a fresh id and stores it.
+    pub fn create<E: Entity>(&self, mut record: E) -> TxResult<E> {
+        let id = self.peek_next_id(E::TREE)?;
+        record.set_id(id);
+        self.put(&record, None)?;
+        // Taken only once the record is accepted, so refusals leave no gaps in the ids.
+        self.tree(Tr::Meta)
+            .insert(keys::next_id_key(E::TREE), &(id + 1).to_be_bytes())?;
+        Ok(record)
+    }
+
+    /// Replaces the stored record with the same id; it must exist.
+    pub fn update<E: Entity>(&self, record: &E) -> TxResult<()> {
+        let old: E = self.get(record.id())?.ok_or_else(|| StoreError::NotFound {
+            entity: E::NAME,
+            id: record.id(),
+        })?;
+        self.put(record, Some(&old))
+    }
+
+    /// Removes a record and its index entries. Customers go through [`Store::delete`], which first
+    /// makes sure no history would be left pointing at them.
+    pub fn delete<E: Entity>(&self, id: u64) -> TxResult<E> {
+        if E::TREE == Tr::Customers {
+            return Err(StoreError::InUse {
+                entity: E::NAME,
+                id,
+                what: "history to check first",
+            }
+            .into());
+        }
+        self.remove::<E>(id)
+    }
+
+    pub(super) fn remove<E: Entity>(&self, id: u64) -> TxResult<E> {
+        let old: E = self.get(id)?.ok_or(StoreError::NotFound {
+            entity: E::NAME,
+            id,
+        })?;
+        for entry in old.index_entries() {
+            self.tree(entry.tree).remove(entry.key)?;
+        }
+        self.tree(E::TREE).remove(&id_key(id))?;
+        Ok(old)
+    }
+
+    pub(super) fn data_version(&self) -> TxResult<u64> {
+        Ok(read_u64(self.tree(Tr::Meta).get(keys::DATA_VERSION)?.as_deref()).unwrap_or(0))
+    }
+
+    fn put<E: Entity>(&self, record: &E, old: Option<&E>) -> TxResult<()> {
+        record.validate().map_err(|source| StoreError::Invalid {
+            entity: E::NAME,
+            source,
+        })?;
+        if let Some(customer) = record.customer_refs()
+            && self.tree(Tr::Customers).get(id_key(customer.0))?.is_none()
+        {
+            return Err(StoreError::UnknownCustomer {
+                entity: E::NAME,
+                id: customer.0,
+            }
+            .into());
+        }
+        let before = old.map(Entity::index_entries).unwrap_or_default();
+        let after = record.index_entries();
+        let added: Vec<&IndexEntry> = after.iter().filter(|e| !before.contains(e)).collect();
+        // Every check comes before the first write, so a refused record leaves the transaction as it
+        // was and an import can reject that one row and go on with the rest of its batch.
+        for entry in &added {
+            self.check_unique::<E>(entry, record.id())?;
+        }
+        for gone in before.iter().filter(|e| !after.contains(e)) {
+            self.tree(gone.tree).remove(gone.key.as_slice())?;
+        }
+        for entry in added {
+            let value: &[u8] = if entry.unique.is_some() {
+                &id_key(record.id())
+            } else {
+                &[]
+            };
+            self.tree(entry.tree).insert(entry.key.as_slice(), value)?;
+        }
+        self.tree(E::TREE)
+            .insert(&id_key(record.id()), codec::encode(record))?;
+        Ok(())
+    }
+
+    fn check_unique<E: Entity>(&self, entry: &IndexEntry, id: u64) -> TxResult<()> {
+        let Some((field, value)) = &entry.unique else {
+            return Ok(());
+        };
+        if let Some(existing) = self
+            .tree(entry.tree)
+            .get(&entry.key)?
+            .as_deref()
+            .and_then(id_from_key)
+            && existing != id
+        {
+            return Err(StoreError::Duplicate {
+                entity: E::NAME,
+                field,
+                value: value.clone(),
+                existing,
+            }
+            .into());
+        }
+        Ok(())
+    }
+
+    fn peek_next_id(&self, tree: Tr) -> TxResult<u64> {
+        let key = keys::next_id_key(tree);
+        Ok(read_u64(self.tree(Tr::Meta).get(key)?.as_deref()).unwrap_or(1))
+    }
+
+    pub(super) fn bump_data_version(&self) -> TxResult<()> {
+        let v = self.data_version()?;
+        self.tree(Tr::Meta)
+            .insert(keys::DATA_VERSION, &(v + 1).to_be_bytes())?;
+        Ok(())
+    }
+}
+
+pub(super) fn read_u64(bytes: Option<&[u8]>) -> Option<u64> {
+    Some(u64::from_be_bytes(bytes?.try_into().ok()?))
+}
+
+pub(super) fn decode_record<E: Entity>(bytes: &[u8], id: u64) -> Result<E, StoreError> {
+    codec::decode(bytes).map_err(|source| StoreError::Corrupt {
+        tree: E::TREE.name(),
+        id,
+        source,
+    })
+}
