@@ -1,4 +1,8 @@
 //! rapport: a terminal CRM. The binary's front ends (TUI, CLI, batch) sit on these modules.
 
+pub mod cli;
+pub mod commands;
+pub mod demo;
 pub mod domain;
+pub mod import;
 pub mod store;

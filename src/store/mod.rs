@@ -34,15 +34,15 @@ pub enum StoreError {
     },
     #[error("{} is not a rapport database: {why}", .path.display())]
     NotRapport { path: PathBuf, why: String },
-    #[error("cannot open database {}: {source}", .path.display())]
+    #[error("cannot open database {}: {cause}", .path.display())]
     Open {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
-    #[error("{entity} not saved: {source}")]
+    #[error("{entity} not saved: {cause}")]
     Invalid {
         entity: &'static str,
-        source: ValidationError,
+        cause: ValidationError,
     },
     #[error("{entity} not saved: {field} '{value}' already belongs to {entity} {existing}")]
     Duplicate {
@@ -61,11 +61,11 @@ pub enum StoreError {
         id: u64,
         what: &'static str,
     },
-    #[error("damaged record {id} in {tree}: {source}")]
+    #[error("damaged record {id} in {tree}: {cause}")]
     Corrupt {
         tree: &'static str,
         id: u64,
-        source: CodecError,
+        cause: CodecError,
     },
     #[error("database error: {0}")]
     Sled(#[from] sled::Error),
@@ -153,9 +153,9 @@ const CACHE_BYTES: u64 = 128 << 20;
 impl Store {
     /// Opens or creates the database at `path`, migrating an older schema and refusing a newer one.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        create_private_dir(path).map_err(|source| StoreError::Open {
+        create_private_dir(path).map_err(|cause| StoreError::Open {
             path: path.to_path_buf(),
-            source,
+            cause,
         })?;
         let db = sled::Config::new()
             .path(path)
@@ -471,9 +471,9 @@ fn open_error(e: sled::Error, path: &Path) -> StoreError {
                 path: path.to_path_buf(),
             }
         }
-        sled::Error::Io(source) => StoreError::Open {
+        sled::Error::Io(cause) => StoreError::Open {
             path: path.to_path_buf(),
-            source,
+            cause,
         },
         other => StoreError::Sled(other),
     }

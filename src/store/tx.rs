@@ -39,14 +39,25 @@ pub type TxResult<T> = Result<T, TxError>;
 
 pub struct Tx<'a> {
     trees: &'a [TransactionalTree],
+    /// Set by the first write, so a transaction that changed nothing leaves the data version alone.
+    wrote: std::cell::Cell<bool>,
 }
 
 impl<'a> Tx<'a> {
     pub(super) fn new(trees: &'a [TransactionalTree]) -> Self {
-        Tx { trees }
+        Tx {
+            trees,
+            wrote: std::cell::Cell::new(false),
+        }
     }
 
     fn tree(&self, t: Tr) -> &TransactionalTree {
+        &self.trees[t.index()]
+    }
+
+    /// A tree about to be written to.
+    fn tree_mut(&self, t: Tr) -> &TransactionalTree {
+        self.wrote.set(true);
         &self.trees[t.index()]
     }
 
@@ -79,7 +90,7 @@ impl<'a> Tx<'a> {
         record.set_id(id);
         self.put(&record, None)?;
         // Taken only once the record is accepted, so refusals leave no gaps in the ids.
-        self.tree(Tr::Meta)
+        self.tree_mut(Tr::Meta)
             .insert(keys::next_id_key(E::TREE), &(id + 1).to_be_bytes())?;
         Ok(record)
     }
@@ -113,9 +124,9 @@ impl<'a> Tx<'a> {
             id,
         })?;
         for entry in old.index_entries() {
-            self.tree(entry.tree).remove(entry.key)?;
+            self.tree_mut(entry.tree).remove(entry.key)?;
         }
-        self.tree(E::TREE).remove(&id_key(id))?;
+        self.tree_mut(E::TREE).remove(&id_key(id))?;
         Ok(old)
     }
 
@@ -124,9 +135,9 @@ impl<'a> Tx<'a> {
     }
 
     fn put<E: Entity>(&self, record: &E, old: Option<&E>) -> TxResult<()> {
-        record.validate().map_err(|source| StoreError::Invalid {
+        record.validate().map_err(|cause| StoreError::Invalid {
             entity: E::NAME,
-            source,
+            cause,
         })?;
         if let Some(customer) = record.customer_refs()
             && self.tree(Tr::Customers).get(id_key(customer.0))?.is_none()
@@ -146,7 +157,7 @@ impl<'a> Tx<'a> {
             self.check_unique::<E>(entry, record.id())?;
         }
         for gone in before.iter().filter(|e| !after.contains(e)) {
-            self.tree(gone.tree).remove(gone.key.as_slice())?;
+            self.tree_mut(gone.tree).remove(gone.key.as_slice())?;
         }
         for entry in added {
             let value: &[u8] = if entry.unique.is_some() {
@@ -154,9 +165,10 @@ impl<'a> Tx<'a> {
             } else {
                 &[]
             };
-            self.tree(entry.tree).insert(entry.key.as_slice(), value)?;
+            self.tree_mut(entry.tree)
+                .insert(entry.key.as_slice(), value)?;
         }
-        self.tree(E::TREE)
+        self.tree_mut(E::TREE)
             .insert(&id_key(record.id()), codec::encode(record))?;
         Ok(())
     }
@@ -189,8 +201,11 @@ impl<'a> Tx<'a> {
     }
 
     pub(super) fn bump_data_version(&self) -> TxResult<()> {
+        if !self.wrote.get() {
+            return Ok(());
+        }
         let v = self.data_version()?;
-        self.tree(Tr::Meta)
+        self.tree_mut(Tr::Meta)
             .insert(keys::DATA_VERSION, &(v + 1).to_be_bytes())?;
         Ok(())
     }
@@ -201,9 +216,9 @@ pub(super) fn read_u64(bytes: Option<&[u8]>) -> Option<u64> {
 }
 
 pub(super) fn decode_record<E: Entity>(bytes: &[u8], id: u64) -> Result<E, StoreError> {
-    codec::decode(bytes).map_err(|source| StoreError::Corrupt {
+    codec::decode(bytes).map_err(|cause| StoreError::Corrupt {
         tree: E::TREE.name(),
         id,
-        source,
+        cause,
     })
 }

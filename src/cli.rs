@@ -1,0 +1,94 @@
+//! The command tree: every command a user can type, in one place. The TUI, the headless commands
+//! and (later) batch scripts all parse through it.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "rapport",
+    version,
+    about = "A terminal CRM: customers, deals, tickets and insights, over SSH.",
+    after_help = "With no command, rapport opens the app on the database. Exit codes: 0 ok, 1 error, \
+                  2 usage, 3 database in use, 4 rows rejected under --strict."
+)]
+pub struct Cli {
+    /// The database directory [default: rapport.db in your data directory]
+    #[arg(long, env = "RAPPORT_DB", global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// Open the app on a demo database (created in your data directory on first use)
+    #[arg(long, conflicts_with = "db")]
+    pub demo: bool,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read orders or customers from a file into the database
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Write a realistic demo dataset into the database
+    Demo(DemoArgs),
+    /// Print how many records of each kind the database holds
+    Stats {
+        #[arg(long, value_enum, default_value_t = StatsFormat::Text)]
+        format: StatsFormat,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Orders (creating their customers and products as it goes)
+    Orders {
+        file: PathBuf,
+        #[arg(long, value_enum)]
+        format: OrderFormat,
+        #[command(flatten)]
+        common: ImportOptions,
+    },
+    /// Customers from a CSV file with a header row
+    Customers {
+        file: PathBuf,
+        #[command(flatten)]
+        common: ImportOptions,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ImportOptions {
+    /// Exit with code 4 if any row was rejected (the good rows are still imported)
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OrderFormat {
+    /// UCI Online Retail: InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country
+    OnlineRetail,
+    /// CDNOW: customer_id date(YYYYMMDD) number_of_cds dollar_value, whitespace-separated
+    Cdnow,
+    /// One basket a line, comma-separated item names
+    Baskets,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatsFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// How many customers
+    #[arg(long, default_value_t = crate::demo::DEFAULT_CUSTOMERS)]
+    pub customers: usize,
+    /// Seed for the generator: the same seed, size and date give the same data
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// The day the history ends (YYYY-MM-DD) [default: today]
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<chrono::NaiveDate>,
+}
