@@ -176,7 +176,14 @@ fn upsert(tx: &crate::store::Tx, incoming: &Customer, now: Timestamp) -> TxResul
     if existing.is_none()
         && let Some(email) = &incoming.email
     {
-        existing = tx.find::<Customer>(Unique::CustomerEmail, email)?;
+        // Email finds the customer only if it does not belong to someone with another external id:
+        // that is a different person sharing an address, and the create below refuses it.
+        existing = tx
+            .find::<Customer>(Unique::CustomerEmail, email)?
+            .filter(|found| match (&found.external_id, &incoming.external_id) {
+                (Some(theirs), Some(ours)) => theirs == ours,
+                _ => true,
+            });
     }
     let Some(existing) = existing else {
         tx.create(incoming.clone())?;

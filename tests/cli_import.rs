@@ -1,0 +1,287 @@
+//! Imports run as a user runs them: the binary, real files, no terminal.
+
+mod common;
+
+use common::{dataset, rapport, stats_json};
+use predicates::prelude::*;
+use rapport::domain::{Money, Order};
+use rapport::store::Store;
+
+fn import(db: &std::path::Path, what: &[&str]) -> assert_cmd::assert::Assert {
+    rapport()
+        .arg("--db")
+        .arg(db)
+        .arg("import")
+        .args(what)
+        .assert()
+}
+
+#[test]
+fn online_retail_gives_the_published_figures_and_reimports_as_a_no_op() {
+    let Some(file) = dataset("online_retail_dec2010.csv") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let file = file.to_str().unwrap();
+
+    import(&db, &["orders", file, "--format", "online-retail"])
+        .success()
+        .stdout(predicate::str::contains(
+            "39,530 rows read: 39,529 imported, 1 rejected (line 39531)",
+        ))
+        .stdout(predicate::str::contains(
+            "orders: 1,893 of which 299 cancellations (1,893 new",
+        ))
+        .stdout(predicate::str::contains("customers: 922 (922 new"))
+        .stdout(predicate::str::contains("products: 2,783 (2,783 new"))
+        .stderr(predicate::str::contains(
+            "line 39531: expected 8 fields, found 3 (the row is cut off)",
+        ));
+
+    let stats = stats_json(&db);
+    assert_eq!(stats["orders"], 1893);
+    assert_eq!(stats["cancellations"], 299);
+    assert_eq!(stats["customers"], 922);
+    assert_eq!(stats["products"], 2783);
+    assert_eq!(stats["order_lines"], 39529);
+    assert_eq!(stats["guest_orders"], 270);
+
+    let (orders_before, version_before) = {
+        let store = Store::open(&db).unwrap();
+        let orders: Vec<Order> = store.all().unwrap();
+        let total: Money = orders.iter().map(Order::total).sum();
+        assert_eq!(
+            total,
+            Money::parse("681528.61").unwrap(),
+            "sum of Quantity x UnitPrice"
+        );
+        let non_merchandise: Vec<String> = store
+            .all::<rapport::domain::Product>()
+            .unwrap()
+            .into_iter()
+            .filter(|p| !p.merchandise)
+            .map(|p| p.sku)
+            .collect();
+        assert!(
+            non_merchandise.contains(&"POST".to_string()),
+            "{non_merchandise:?}"
+        );
+        assert_eq!(store.check_indexes().unwrap(), Vec::<String>::new());
+        (orders, store.data_version().unwrap())
+    };
+
+    import(&db, &["orders", file, "--format", "online-retail"])
+        .success()
+        .stdout(predicate::str::contains(
+            "orders: 1,893 of which 299 cancellations (0 new, 0 updated, 1,893 unchanged)",
+        ))
+        .stdout(predicate::str::contains("customers: 922 (0 new"))
+        .stdout(predicate::str::contains("products: 2,783 (0 new"));
+    let store = Store::open(&db).unwrap();
+    assert_eq!(store.all::<Order>().unwrap(), orders_before);
+    assert_eq!(
+        store.data_version().unwrap(),
+        version_before,
+        "a second run writes nothing"
+    );
+}
+
+#[test]
+fn groceries_import_as_baskets() {
+    let Some(file) = dataset("groceries.csv") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    import(
+        &db,
+        &["orders", file.to_str().unwrap(), "--format", "baskets"],
+    )
+    .success()
+    .stdout(predicate::str::contains("9,835 imported, 0 rejected"));
+    let stats = stats_json(&db);
+    assert_eq!(stats["orders"], 9835);
+    assert_eq!(stats["products"], 169);
+    assert_eq!(stats["customers"], 0);
+    import(
+        &db,
+        &["orders", file.to_str().unwrap(), "--format", "baskets"],
+    )
+    .success()
+    .stdout(predicate::str::contains(
+        "(0 new, 0 updated, 9,835 unchanged)",
+    ));
+}
+
+#[test]
+fn cdnow_imports_every_purchase() {
+    let Some(file) = dataset("CDNOW_master.txt") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    import(
+        &db,
+        &["orders", file.to_str().unwrap(), "--format", "cdnow"],
+    )
+    .success()
+    .stdout(predicate::str::contains(
+        "69,659 rows read: 69,659 imported, 0 rejected",
+    ));
+    let stats = stats_json(&db);
+    assert_eq!(stats["customers"], 23570);
+    assert_eq!(stats["orders"], 69659);
+    let store = Store::open(&db).unwrap();
+    let first = store
+        .find::<Order>(
+            rapport::store::Unique::OrderNumber,
+            "CDNOW-00001-19970101-1",
+        )
+        .unwrap()
+        .unwrap();
+    assert_eq!(first.total(), Money::parse("11.77").unwrap());
+}
+
+#[test]
+fn customers_csv_keeps_good_rows_reports_bad_ones_and_updates_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let csv = dir.path().join("people.csv");
+    std::fs::write(
+        &csv,
+        "\u{feff}Name,E-mail,Company,Customer ID,Region,Tags\n\
+         Ada Lovelace,ada@example.com,Analytical Engines,C1,North,vip;trade\n\
+         Bob,not-an-email,,C2,South,\n\
+         \n\
+         ,carol@example.com,,C3,,\n\
+         Dan,dan@example.com,,C4,East\n\
+         Erin,erin@example.com,\"Erin, Ltd\",C5,,\n",
+    )
+    .unwrap();
+    import(&db, &["customers", csv.to_str().unwrap()])
+        .success()
+        .stdout(predicate::str::contains(
+            "5 rows read: 2 imported, 3 rejected",
+        ))
+        .stdout(predicate::str::contains(
+            "columns kept as tags (column:value): Region",
+        ))
+        .stderr(predicate::str::contains(
+            "line 3: email: 'not-an-email' has no '@'",
+        ))
+        .stderr(predicate::str::contains("line 5: name: must not be empty"))
+        .stderr(predicate::str::contains(
+            "line 6: expected 6 fields, found 5",
+        ));
+
+    let store = Store::open(&db).unwrap();
+    let ada = store
+        .find::<rapport::domain::Customer>(rapport::store::Unique::CustomerExternalId, "C1")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        ada.tags,
+        vec!["Region:North", "vip", "trade"],
+        "in column order"
+    );
+    assert_eq!(ada.company.as_deref(), Some("Analytical Engines"));
+    drop(store);
+
+    import(&db, &["customers", csv.to_str().unwrap()])
+        .success()
+        .stdout(predicate::str::contains(
+            "customers: 2 (0 new, 0 updated, 2 unchanged)",
+        ));
+
+    std::fs::write(
+        &csv,
+        "name,email,customer id\nAda King,ADA@example.com,C1\nFay,ada@example.com,C9\n",
+    )
+    .unwrap();
+    import(&db, &["customers", csv.to_str().unwrap(), "--strict"])
+        .code(4)
+        .stdout(predicate::str::contains(
+            "customers: 1 (0 new, 1 updated, 0 unchanged)",
+        ))
+        .stderr(predicate::str::contains(
+            "line 3: customer not saved: email 'ada@example.com' already belongs to customer 1",
+        ));
+    let store = Store::open(&db).unwrap();
+    assert_eq!(
+        store
+            .get::<rapport::domain::Customer>(1)
+            .unwrap()
+            .unwrap()
+            .name,
+        "Ada King"
+    );
+    assert_eq!(store.check_indexes().unwrap(), Vec::<String>::new());
+}
+
+#[test]
+fn a_database_in_use_is_a_one_line_error_with_exit_code_3() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let _held = Store::open(&db).unwrap();
+    let out = rapport()
+        .arg("--db")
+        .arg(&db)
+        .arg("stats")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("is in use by another rapport process"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+}
+
+#[test]
+fn a_missing_file_or_wrong_layout_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    import(
+        &db,
+        &["orders", "/no/such/file.csv", "--format", "online-retail"],
+    )
+    .code(1)
+    .stderr(predicate::str::contains("cannot read /no/such/file.csv"));
+    let other = dir.path().join("other.csv");
+    std::fs::write(&other, "a,b\n1,2\n").unwrap();
+    import(
+        &db,
+        &[
+            "orders",
+            other.to_str().unwrap(),
+            "--format",
+            "online-retail",
+        ],
+    )
+    .code(1)
+    .stderr(predicate::str::contains(
+        "does not look like an Online Retail export: the header has no InvoiceNo column",
+    ));
+    rapport()
+        .args(["import", "orders", "x.csv", "--format", "excel"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn the_database_comes_from_rapport_db_when_no_flag_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("from-env");
+    rapport()
+        .env("RAPPORT_DB", &db)
+        .arg("stats")
+        .assert()
+        .success();
+    assert!(
+        db.join("db").exists() || db.join("conf").exists(),
+        "sled files under {}",
+        db.display()
+    );
+}
