@@ -21,6 +21,14 @@ pub struct Cli {
     #[arg(long, conflicts_with = "db")]
     pub demo: bool,
 
+    /// Colour theme: default, light, high-contrast, mono, or a NAME.toml in your config folder's themes/
+    #[arg(long, value_name = "NAME")]
+    pub theme: Option<String>,
+
+    /// Open the app with every change turned off
+    #[arg(long)]
+    pub readonly: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }

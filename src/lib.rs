@@ -6,3 +6,4 @@ pub mod demo;
 pub mod domain;
 pub mod import;
 pub mod store;
+pub mod tui;

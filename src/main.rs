@@ -3,7 +3,9 @@ use rapport::cli::{Cli, Command};
 use rapport::commands::{self, RowsRejected};
 use rapport::import::ImportError;
 use rapport::store::{Store, StoreError};
-use std::path::PathBuf;
+use serde::Deserialize;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -25,10 +27,62 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Import(command)) => commands::import(&Store::open(&db)?, command, &mut out),
         Some(Command::Stats { format }) => commands::stats(&Store::open(&db)?, *format, &mut out),
         Some(Command::Demo(args)) => commands::demo(&Store::open(&db)?, args, &mut out),
-        None => anyhow::bail!(
-            "the interactive app is not in this build yet; see `rapport --help` for the commands"
-        ),
+        None => {
+            drop(out);
+            open_app(&cli, &db)
+        }
     }
+}
+
+/// `config.toml` in the user's config folder.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Config {
+    theme: Option<String>,
+}
+
+fn open_app(cli: &Cli, db: &Path) -> anyhow::Result<()> {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        anyhow::bail!(
+            "the app needs a terminal; for scripts use a command such as `rapport stats` (see --help)"
+        );
+    }
+    let config_dir =
+        directories::ProjectDirs::from("", "", "rapport").map(|d| d.config_dir().to_path_buf());
+    let config_file = config_dir
+        .as_ref()
+        .map(|d| d.join("config.toml"))
+        .filter(|p| p.exists());
+    let config: Config = match &config_file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)?;
+            toml::from_str(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.message()))?
+        }
+        None => Config::default(),
+    };
+    let store = Store::open(db)?;
+    if cli.demo && store.count::<rapport::domain::Customer>() == 0 {
+        eprintln!("rapport: creating the demo database at {} …", db.display());
+        let spec = rapport::demo::DemoSpec {
+            customers: rapport::demo::DEFAULT_CUSTOMERS,
+            seed: 7,
+            as_of: chrono::Utc::now().date_naive(),
+        };
+        rapport::demo::generate(&store, &spec)?;
+    }
+    rapport::tui::run(
+        store,
+        rapport::tui::RunOptions {
+            theme: cli
+                .theme
+                .clone()
+                .or(config.theme)
+                .unwrap_or_else(|| "default".into()),
+            readonly: cli.readonly,
+            config_dir,
+        },
+    )
 }
 
 fn data_dir() -> anyhow::Result<PathBuf> {

@@ -460,15 +460,20 @@ fn ticket(
 ) -> Ticket {
     let created = end - Duration::hours(rng.random_range(1..24 * 120));
     let mut t = Ticket::new(*pick(rng, TICKET_SUBJECTS), customer.id, created);
+    // Support keeps up, mostly: old tickets are settled, a few linger past their due date.
     let age_days = (end - created).num_days();
-    t.status = if age_days < 7 {
+    let settled = match age_days {
+        0..=2 => 0.1,
+        3..=13 => 0.5,
+        _ => 0.92,
+    };
+    t.status = if rng.random_bool(settled) {
         *pick(
             rng,
             &[
-                TicketStatus::Open,
-                TicketStatus::Open,
-                TicketStatus::Pending,
                 TicketStatus::Resolved,
+                TicketStatus::Closed,
+                TicketStatus::Closed,
             ],
         )
     } else {
@@ -476,10 +481,8 @@ fn ticket(
             rng,
             &[
                 TicketStatus::Open,
+                TicketStatus::Open,
                 TicketStatus::Pending,
-                TicketStatus::Resolved,
-                TicketStatus::Closed,
-                TicketStatus::Closed,
             ],
         )
     };

@@ -139,6 +139,8 @@ pub struct Stats {
     pub data_version: u64,
 }
 
+/// Cheap to clone: every clone shares the one open database (sled's handles are reference-counted).
+#[derive(Clone)]
 pub struct Store {
     db: sled::Db,
     /// Indexed by `Tr::index()`.

@@ -1,0 +1,57 @@
+//! Everything a key can do. Keymap files name these in snake_case.
+
+use serde::Deserialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Quit,
+    Help,
+    NextPane,
+    PrevPane,
+    PaneCustomers,
+    PaneDeals,
+    PaneTickets,
+    PaneInsights,
+    Up,
+    Down,
+    Left,
+    Right,
+    Top,
+    Bottom,
+    PageUp,
+    PageDown,
+    Open,
+    Back,
+    Finder,
+    Filter,
+    SortNext,
+    SortReverse,
+    ToggleView,
+    StageNext,
+    StagePrev,
+    MarkWon,
+    MarkLost,
+    StatusNext,
+    StatusPrev,
+    Reply,
+    AddNote,
+    Refresh,
+}
+
+impl Action {
+    /// Actions that change data; `--readonly` turns them off.
+    pub fn writes(self) -> bool {
+        matches!(
+            self,
+            Action::StageNext
+                | Action::StagePrev
+                | Action::MarkWon
+                | Action::MarkLost
+                | Action::StatusNext
+                | Action::StatusPrev
+                | Action::Reply
+                | Action::AddNote
+        )
+    }
+}

@@ -1,0 +1,131 @@
+//! The loop: take events (keys, resizes, worker results), update the state, draw once when the queue
+//! is drained. It ticks only while work is pending, so an idle app sends nothing over SSH.
+
+use super::keymap::Keymap;
+use super::state::{AppState, Options};
+use super::theme::{ColorDepth, Theme};
+use super::worker::{Done, Worker};
+use super::{terminal, ui};
+use crate::store::Store;
+use anyhow::Context;
+use crossterm::event::{Event as TermEvent, KeyEvent, KeyEventKind};
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::Duration;
+
+pub enum Event {
+    Key(KeyEvent),
+    Resize(u16),
+    Done(Done),
+    Tick,
+}
+
+pub struct RunOptions {
+    pub theme: String,
+    pub readonly: bool,
+    /// Where the user's `themes/` and `keymap.toml` live.
+    pub config_dir: Option<PathBuf>,
+}
+
+pub fn run(store: Store, options: RunOptions) -> anyhow::Result<()> {
+    let theme_dir = options.config_dir.as_ref().map(|d| d.join("themes"));
+    let theme = Theme::load(&options.theme, theme_dir.as_deref(), ColorDepth::detect())?;
+    let keymap = match options
+        .config_dir
+        .as_ref()
+        .map(|d| d.join("keymap.toml"))
+        .filter(|p| p.exists())
+    {
+        Some(path) => {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            Keymap::with_overrides(&text).with_context(|| format!("in {}", path.display()))?
+        }
+        None => Keymap::default_keys(),
+    };
+    let (tx, rx) = channel::<Event>();
+    let worker = Worker::spawn(store.clone(), tx.clone(), Event::Done);
+    let user = std::env::var("USER").unwrap_or_else(|_| "me".into());
+    let mut state = AppState::new(
+        store,
+        keymap,
+        worker,
+        Options {
+            readonly: options.readonly,
+            user,
+            now: chrono::Utc::now(),
+        },
+    )?;
+    std::thread::Builder::new()
+        .name("rapport-input".into())
+        .spawn(move || {
+            while let Ok(event) = crossterm::event::read() {
+                let sent = match event {
+                    TermEvent::Key(key) if key.kind != KeyEventKind::Release => {
+                        tx.send(Event::Key(key))
+                    }
+                    TermEvent::Resize(_, height) => tx.send(Event::Resize(height)),
+                    _ => Ok(()),
+                };
+                if sent.is_err() {
+                    break;
+                }
+            }
+        })?;
+    let mut terminal = terminal::enter()?;
+    let result = event_loop(&mut terminal, &mut state, &theme, &rx, true);
+    terminal::leave();
+    result
+}
+
+/// Runs until the user quits. `live` keeps `now` on the wall clock; tests keep a fixed one.
+pub fn event_loop<B: Backend>(
+    terminal: &mut Terminal<B>,
+    state: &mut AppState,
+    theme: &Theme,
+    events: &Receiver<Event>,
+    live: bool,
+) -> anyhow::Result<()>
+where
+    B::Error: Send + Sync + 'static,
+{
+    state.resize(terminal.size()?.height);
+    terminal.draw(|frame| ui::draw(frame, state, theme))?;
+    loop {
+        let first = if state.pending > 0 {
+            match events.recv_timeout(Duration::from_millis(100)) {
+                Ok(event) => event,
+                Err(RecvTimeoutError::Timeout) => Event::Tick,
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+        } else {
+            match events.recv() {
+                Ok(event) => event,
+                Err(_) => break,
+            }
+        };
+        if live {
+            state.now = chrono::Utc::now();
+        }
+        handle(state, first);
+        while let Ok(event) = events.try_recv() {
+            handle(state, event);
+        }
+        if state.quit {
+            break;
+        }
+        terminal.draw(|frame| ui::draw(frame, state, theme))?;
+    }
+    Ok(())
+}
+
+pub fn handle(state: &mut AppState, event: Event) {
+    match event {
+        Event::Key(key) => state.handle_key(key),
+        Event::Resize(height) => state.resize(height),
+        Event::Done(done) => state.handle_done(done),
+        Event::Tick => state.tick(),
+    }
+}

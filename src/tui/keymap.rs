@@ -1,0 +1,262 @@
+//! Keys to actions, as data: the default table is embedded TOML, a user file overrides the bindings it
+//! names, and the help screen and hint bar are generated from the same descriptions.
+
+use super::action::Action;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use serde::Deserialize;
+
+const DEFAULT: &str = include_str!("keymap.toml");
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Context {
+    Global,
+    Customers,
+    Deals,
+    Tickets,
+    Insights,
+    Detail,
+}
+
+impl Context {
+    pub fn title(self) -> &'static str {
+        match self {
+            Context::Global => "Everywhere",
+            Context::Customers => "Customers",
+            Context::Deals => "Deals",
+            Context::Tickets => "Tickets",
+            Context::Insights => "Insights",
+            Context::Detail => "Customer detail",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BindingFile {
+    on: String,
+    run: Action,
+    desc: String,
+    context: Context,
+    /// A word or two for the hint bar; bindings without one show only in help.
+    #[serde(default)]
+    hint: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeymapFile {
+    keys: Vec<BindingFile>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Binding {
+    pub key: KeyEvent,
+    pub label: String,
+    pub action: Action,
+    pub desc: String,
+    pub context: Context,
+    pub hint: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Keymap {
+    bindings: Vec<Binding>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeymapError {
+    #[error("keymap: {0}")]
+    Parse(String),
+    #[error("keymap: '{0}' is not a key (try q, ctrl-p, shift-tab, enter, f5)")]
+    BadKey(String),
+}
+
+impl Keymap {
+    pub fn default_keys() -> Keymap {
+        Keymap::from_toml(DEFAULT).expect("the built-in keymap is valid")
+    }
+
+    fn from_toml(text: &str) -> Result<Keymap, KeymapError> {
+        let file: KeymapFile =
+            toml::from_str(text).map_err(|e| KeymapError::Parse(e.to_string()))?;
+        let bindings = file
+            .keys
+            .into_iter()
+            .map(|b| {
+                Ok(Binding {
+                    key: parse_key(&b.on).ok_or_else(|| KeymapError::BadKey(b.on.clone()))?,
+                    label: b.on,
+                    action: b.run,
+                    desc: b.desc,
+                    context: b.context,
+                    hint: b.hint,
+                })
+            })
+            .collect::<Result<_, KeymapError>>()?;
+        Ok(Keymap { bindings })
+    }
+
+    /// The defaults with a user's file laid over them: a user binding replaces any default on the same
+    /// key in the same context, and the rest stay.
+    pub fn with_overrides(text: &str) -> Result<Keymap, KeymapError> {
+        let user = Keymap::from_toml(text)?;
+        let mut keymap = Keymap::default_keys();
+        keymap.bindings.retain(|d| {
+            !user
+                .bindings
+                .iter()
+                .any(|u| u.key == d.key && u.context == d.context)
+        });
+        keymap.bindings.extend(user.bindings);
+        Ok(keymap)
+    }
+
+    /// The action for a key: the pane's own binding first, then a global one.
+    pub fn action(&self, context: Context, key: KeyEvent) -> Option<Action> {
+        let key = normalise(key);
+        let find = |ctx: Context| {
+            self.bindings
+                .iter()
+                .find(|b| b.context == ctx && b.key == key)
+                .map(|b| b.action)
+        };
+        find(context).or_else(|| find(Context::Global))
+    }
+
+    pub fn bindings(&self) -> &[Binding] {
+        &self.bindings
+    }
+
+    /// The hint bar for a context: its own keys first, then the global ones, one per action.
+    pub fn hints(&self, context: Context) -> Vec<(&str, &str)> {
+        let mut seen = Vec::new();
+        let mut out = Vec::new();
+        let own = self.bindings.iter().filter(|b| b.context == context);
+        let global = self
+            .bindings
+            .iter()
+            .filter(|b| b.context == Context::Global);
+        for b in own.chain(global) {
+            if let Some(hint) = &b.hint
+                && !seen.contains(&b.action)
+            {
+                seen.push(b.action);
+                out.push((b.label.as_str(), hint.as_str()));
+            }
+        }
+        out
+    }
+}
+
+/// Shifted characters arrive with SHIFT set on some terminals and not others.
+fn normalise(mut key: KeyEvent) -> KeyEvent {
+    if let KeyCode::Char(_) = key.code {
+        key.modifiers.remove(KeyModifiers::SHIFT);
+    }
+    key.kind = crossterm::event::KeyEventKind::Press;
+    key.state = crossterm::event::KeyEventState::NONE;
+    key
+}
+
+pub fn parse_key(text: &str) -> Option<KeyEvent> {
+    let mut modifiers = KeyModifiers::NONE;
+    let mut rest = text;
+    loop {
+        if let Some(r) = rest.strip_prefix("ctrl-") {
+            modifiers |= KeyModifiers::CONTROL;
+            rest = r;
+        } else if let Some(r) = rest.strip_prefix("alt-") {
+            modifiers |= KeyModifiers::ALT;
+            rest = r;
+        } else {
+            break;
+        }
+    }
+    let code = match rest {
+        "enter" => KeyCode::Enter,
+        "esc" => KeyCode::Esc,
+        "tab" => KeyCode::Tab,
+        "backtab" | "shift-tab" => KeyCode::BackTab,
+        "up" => KeyCode::Up,
+        "down" => KeyCode::Down,
+        "left" => KeyCode::Left,
+        "right" => KeyCode::Right,
+        "pageup" => KeyCode::PageUp,
+        "pagedown" => KeyCode::PageDown,
+        "home" => KeyCode::Home,
+        "end" => KeyCode::End,
+        "space" => KeyCode::Char(' '),
+        f if f.len() > 1 && f.starts_with('f') => KeyCode::F(f[1..].parse().ok()?),
+        c if c.chars().count() == 1 => KeyCode::Char(c.chars().next()?),
+        _ => return None,
+    };
+    Some(normalise(KeyEvent::new(code, modifiers)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(text: &str) -> KeyEvent {
+        parse_key(text).unwrap()
+    }
+
+    #[test]
+    fn pane_bindings_come_before_global_ones() {
+        let k = Keymap::default_keys();
+        assert_eq!(
+            k.action(Context::Tickets, key("s")),
+            Some(Action::StatusNext)
+        );
+        assert_eq!(
+            k.action(Context::Customers, key("s")),
+            Some(Action::SortNext)
+        );
+        assert_eq!(k.action(Context::Deals, key("q")), Some(Action::Quit));
+        assert_eq!(
+            k.action(Context::Deals, key("ctrl-p")),
+            Some(Action::Finder)
+        );
+        let shifted = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
+        assert_eq!(k.action(Context::Customers, shifted), Some(Action::Bottom));
+    }
+
+    #[test]
+    fn a_user_file_overrides_only_what_it_names() {
+        let k = Keymap::with_overrides(
+            "[[keys]]\non = \"q\"\nrun = \"help\"\ndesc = \"help\"\ncontext = \"global\"\n",
+        )
+        .unwrap();
+        assert_eq!(k.action(Context::Customers, key("q")), Some(Action::Help));
+        assert_eq!(k.action(Context::Customers, key("j")), Some(Action::Down));
+    }
+
+    #[test]
+    fn bad_files_name_the_problem() {
+        let err = Keymap::with_overrides(
+            "[[keys]]\non = \"ctrl-\"\nrun = \"quit\"\ndesc = \"\"\ncontext = \"global\"\n",
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("'ctrl-' is not a key"), "{err}");
+        let err = Keymap::with_overrides(
+            "[[keys]]\non = \"q\"\nrun = \"explode\"\ndesc = \"\"\ncontext = \"global\"\n",
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("explode"), "{err}");
+    }
+
+    #[test]
+    fn every_context_has_hints() {
+        let k = Keymap::default_keys();
+        for ctx in [
+            Context::Customers,
+            Context::Deals,
+            Context::Tickets,
+            Context::Insights,
+            Context::Detail,
+        ] {
+            assert!(k.hints(ctx).len() >= 4, "{ctx:?}");
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! The terminal app: four panes over the store, driven by keys and drawn by ratatui. It takes events
+//! in and draws into any backend, so tests drive it with `TestBackend` and no terminal.
+
+pub mod action;
+pub mod app;
+pub mod keymap;
+pub mod state;
+pub mod terminal;
+pub mod theme;
+pub mod ui;
+pub mod worker;
+
+pub use app::{RunOptions, run};

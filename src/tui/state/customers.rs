@@ -1,0 +1,222 @@
+//! The customers table: rows, the sort, the live filter and the selection.
+
+use super::input::TextInput;
+use super::list::ListNav;
+use crate::domain::{Customer, CustomerId};
+use crate::tui::worker::Summary;
+use std::collections::HashMap;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct CustomerRow {
+    pub id: CustomerId,
+    pub name: String,
+    pub company: String,
+    pub email: String,
+    pub country: String,
+    /// Lower-cased name, company and email, so filtering does not allocate per keystroke.
+    haystack: String,
+}
+
+impl CustomerRow {
+    pub fn from_customer(c: &Customer) -> CustomerRow {
+        let company = c.company.clone().unwrap_or_default();
+        let email = c.email.clone().unwrap_or_default();
+        CustomerRow {
+            id: c.id,
+            haystack: format!("{} {} {}", c.name, company, email).to_lowercase(),
+            name: c.name.clone(),
+            company,
+            email,
+            country: c.country.clone().unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SortColumn {
+    Name,
+    Company,
+    LastOrder,
+    Value,
+    OpenDeals,
+    OpenTickets,
+}
+
+impl SortColumn {
+    pub const ALL: [SortColumn; 6] = [
+        SortColumn::Name,
+        SortColumn::Company,
+        SortColumn::LastOrder,
+        SortColumn::Value,
+        SortColumn::OpenDeals,
+        SortColumn::OpenTickets,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            SortColumn::Name => "Name",
+            SortColumn::Company => "Company",
+            SortColumn::LastOrder => "Last order",
+            SortColumn::Value => "Lifetime value",
+            SortColumn::OpenDeals => "Deals",
+            SortColumn::OpenTickets => "Tickets",
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct CustomersState {
+    pub rows: Vec<CustomerRow>,
+    /// Filled in by the worker after start-up; until then the derived columns show as pending.
+    pub summaries: Option<HashMap<CustomerId, Summary>>,
+    /// Indexes into `rows` after filtering and sorting: what the table shows.
+    pub view: Vec<usize>,
+    pub filter: TextInput,
+    pub filtering: bool,
+    pub sort: Option<SortColumn>,
+    pub descending: bool,
+    pub nav: ListNav,
+}
+
+impl CustomersState {
+    pub fn new(customers: &[Customer]) -> CustomersState {
+        let mut state = CustomersState {
+            rows: customers.iter().map(CustomerRow::from_customer).collect(),
+            ..CustomersState::default()
+        };
+        state.sort = Some(SortColumn::Name);
+        state.refresh_view();
+        state
+    }
+
+    pub fn summary(&self, id: CustomerId) -> Option<Summary> {
+        self.summaries
+            .as_ref()
+            .map(|s| s.get(&id).copied().unwrap_or_default())
+    }
+
+    pub fn selected(&self) -> Option<&CustomerRow> {
+        self.view.get(self.nav.selected).map(|&i| &self.rows[i])
+    }
+
+    /// Re-applies filter and sort, keeping the same customer selected when it is still shown.
+    pub fn refresh_view(&mut self) {
+        let keep = self.selected().map(|r| r.id);
+        let words: Vec<String> = self
+            .filter
+            .value
+            .to_lowercase()
+            .split_whitespace()
+            .map(str::to_string)
+            .collect();
+        self.view = (0..self.rows.len())
+            .filter(|&i| {
+                words
+                    .iter()
+                    .all(|w| self.rows[i].haystack.contains(w.as_str()))
+            })
+            .collect();
+        if let Some(column) = self.sort {
+            let rows = &self.rows;
+            let summaries = &self.summaries;
+            let summary = |i: usize| {
+                summaries
+                    .as_ref()
+                    .and_then(|s| s.get(&rows[i].id).copied())
+                    .unwrap_or_default()
+            };
+            match column {
+                SortColumn::Name => self.view.sort_by(|&a, &b| rows[a].name.cmp(&rows[b].name)),
+                SortColumn::Company => self
+                    .view
+                    .sort_by(|&a, &b| rows[a].company.cmp(&rows[b].company)),
+                SortColumn::LastOrder => self.view.sort_by_key(|&i| summary(i).last_order),
+                SortColumn::Value => self.view.sort_by_key(|&i| summary(i).lifetime_value),
+                SortColumn::OpenDeals => self.view.sort_by_key(|&i| summary(i).open_deals),
+                SortColumn::OpenTickets => self.view.sort_by_key(|&i| summary(i).open_tickets),
+            }
+            if self.descending {
+                self.view.reverse();
+            }
+        }
+        let index = keep
+            .and_then(|id| self.view.iter().position(|&i| self.rows[i].id == id))
+            .unwrap_or(0);
+        self.nav = ListNav::default();
+        self.nav.selected = index;
+        self.nav.offset = index;
+    }
+
+    pub fn sort_next(&mut self) {
+        let next = match self.sort {
+            None => SortColumn::Name,
+            Some(c) => {
+                let i = SortColumn::ALL.iter().position(|&x| x == c).unwrap_or(0);
+                SortColumn::ALL[(i + 1) % SortColumn::ALL.len()]
+            }
+        };
+        // Numbers read best largest first; names from A.
+        self.descending = !matches!(next, SortColumn::Name | SortColumn::Company);
+        self.sort = Some(next);
+        self.refresh_view();
+    }
+
+    pub fn sort_reverse(&mut self) {
+        self.descending = !self.descending;
+        self.refresh_view();
+    }
+
+    pub fn upsert(&mut self, customer: &Customer) {
+        let row = CustomerRow::from_customer(customer);
+        match self.rows.iter_mut().find(|r| r.id == customer.id) {
+            Some(existing) => *existing = row,
+            None => self.rows.push(row),
+        }
+        self.refresh_view();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn customer(id: u64, name: &str, company: &str) -> Customer {
+        let mut c = Customer::new(name, chrono::Utc::now());
+        c.id = CustomerId(id);
+        c.company = Some(company.into());
+        c
+    }
+
+    #[test]
+    fn filter_matches_every_word_and_keeps_the_selection() {
+        let mut s = CustomersState::new(&[
+            customer(1, "Wilson", "Acme Ltd"),
+            customer(2, "Ada", "Acme Ltd"),
+            customer(3, "Bob", "Zeta"),
+        ]);
+        s.nav.selected = 2; // Wilson, sorted by name: Ada, Bob, Wilson
+        assert_eq!(s.selected().unwrap().name, "Wilson");
+        s.filter.value = "acme wil".into();
+        s.refresh_view();
+        assert_eq!(s.view.len(), 1);
+        assert_eq!(s.selected().unwrap().name, "Wilson");
+    }
+
+    #[test]
+    fn sorting_by_value_puts_the_biggest_first() {
+        let mut s = CustomersState::new(&[customer(1, "A", ""), customer(2, "B", "")]);
+        let mut summaries = HashMap::new();
+        summaries.insert(
+            CustomerId(2),
+            Summary {
+                lifetime_value: crate::domain::Money::from_units(9),
+                ..Summary::default()
+            },
+        );
+        s.summaries = Some(summaries);
+        while s.sort != Some(SortColumn::Value) {
+            s.sort_next();
+        }
+        assert_eq!(s.rows[s.view[0]].name, "B");
+    }
+}

@@ -1,0 +1,222 @@
+//! The pipeline: deals by stage on a board (or as one list), moves between stages, and the forecast.
+
+use super::list::ListNav;
+use crate::domain::{CustomerId, Deal, DealId, DealStage, Money, Timestamp};
+use chrono::Datelike;
+use std::collections::HashMap;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DealView {
+    #[default]
+    Board,
+    List,
+}
+
+#[derive(Debug, Default)]
+pub struct DealsState {
+    pub deals: Vec<Deal>,
+    pub customer_names: HashMap<CustomerId, String>,
+    pub view: DealView,
+    /// Deal indexes per stage, biggest value first.
+    pub columns: Vec<Vec<usize>>,
+    /// Every deal, by expected close date.
+    pub list: Vec<usize>,
+    pub column: usize,
+    pub rows: Vec<ListNav>,
+    pub list_nav: ListNav,
+}
+
+impl DealsState {
+    pub fn new(deals: Vec<Deal>, customer_names: HashMap<CustomerId, String>) -> DealsState {
+        let mut state = DealsState {
+            deals,
+            customer_names,
+            rows: vec![ListNav::default(); DealStage::ALL.len()],
+            ..DealsState::default()
+        };
+        state.regroup();
+        state
+    }
+
+    fn regroup(&mut self) {
+        self.columns = DealStage::ALL
+            .iter()
+            .map(|stage| {
+                let mut ids: Vec<usize> = (0..self.deals.len())
+                    .filter(|&i| self.deals[i].stage == *stage)
+                    .collect();
+                ids.sort_by(|&a, &b| {
+                    self.deals[b]
+                        .value
+                        .cmp(&self.deals[a].value)
+                        .then(a.cmp(&b))
+                });
+                ids
+            })
+            .collect();
+        self.list = (0..self.deals.len()).collect();
+        self.list.sort_by_key(|&i| {
+            (
+                self.deals[i].expected_close,
+                std::cmp::Reverse(self.deals[i].value),
+            )
+        });
+    }
+
+    pub fn selected(&self) -> Option<&Deal> {
+        let index = match self.view {
+            DealView::Board => self
+                .columns
+                .get(self.column)?
+                .get(self.rows[self.column].selected)?,
+            DealView::List => self.list.get(self.list_nav.selected)?,
+        };
+        self.deals.get(*index)
+    }
+
+    pub fn customer_name(&self, id: CustomerId) -> &str {
+        self.customer_names.get(&id).map_or("?", String::as_str)
+    }
+
+    /// (count, total value) of the deals in a stage.
+    pub fn column_total(&self, column: usize) -> (usize, Money) {
+        let ids = &self.columns[column];
+        (ids.len(), ids.iter().map(|&i| self.deals[i].value).sum())
+    }
+
+    /// Weighted value (value × probability) of open deals expected to close this month and next.
+    pub fn forecast(&self, now: Timestamp) -> (Money, Money) {
+        let today = now.date_naive();
+        let this = (today.year(), today.month());
+        let next = if today.month() == 12 {
+            (today.year() + 1, 1)
+        } else {
+            (today.year(), today.month() + 1)
+        };
+        let mut out = (Money::ZERO, Money::ZERO);
+        for deal in self.deals.iter().filter(|d| d.stage.is_open()) {
+            let Some(close) = deal.expected_close else {
+                continue;
+            };
+            let month = (close.year(), close.month());
+            if month == this {
+                out.0 = out.0 + deal.weighted_value();
+            } else if month == next {
+                out.1 = out.1 + deal.weighted_value();
+            }
+        }
+        out
+    }
+
+    /// The selected deal moved to `stage`, ready to save; None if there is no move to make.
+    pub fn moved(&self, stage: Option<DealStage>, now: Timestamp) -> Option<Deal> {
+        let deal = self.selected()?;
+        let stage = stage?;
+        if stage == deal.stage {
+            return None;
+        }
+        Some(Deal {
+            stage,
+            probability: stage.default_probability(),
+            updated: now,
+            ..deal.clone()
+        })
+    }
+
+    /// Takes in a saved deal and keeps it selected where it now stands.
+    pub fn saved(&mut self, deal: Deal, rows: usize) {
+        let id = deal.id;
+        match self.deals.iter_mut().find(|d| d.id == id) {
+            Some(existing) => *existing = deal,
+            None => self.deals.push(deal),
+        }
+        self.regroup();
+        self.select_deal(id, rows);
+    }
+
+    pub fn select_deal(&mut self, id: DealId, rows: usize) {
+        let Some(index) = self.deals.iter().position(|d| d.id == id) else {
+            return;
+        };
+        let column = DealStage::ALL
+            .iter()
+            .position(|s| *s == self.deals[index].stage)
+            .unwrap_or(0);
+        self.column = column;
+        if let Some(row) = self.columns[column].iter().position(|&i| i == index) {
+            let len = self.columns[column].len();
+            self.rows[column].select(row, len, rows);
+        }
+        if let Some(pos) = self.list.iter().position(|&i| i == index) {
+            self.list_nav.select(pos, self.list.len(), rows);
+        }
+    }
+
+    pub fn nav_len(&self) -> usize {
+        match self.view {
+            DealView::Board => self.columns.get(self.column).map_or(0, Vec::len),
+            DealView::List => self.list.len(),
+        }
+    }
+
+    pub fn nav_mut(&mut self) -> &mut ListNav {
+        match self.view {
+            DealView::Board => &mut self.rows[self.column],
+            DealView::List => &mut self.list_nav,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{NaiveDate, TimeZone, Utc};
+
+    fn deal(id: u64, stage: DealStage, value: i64, close: NaiveDate) -> Deal {
+        let mut d = Deal::new(
+            format!("D{id}"),
+            CustomerId(1),
+            Money::from_units(value),
+            Utc::now(),
+        );
+        d.id = DealId(id);
+        d.stage = stage;
+        d.probability = stage.default_probability();
+        d.expected_close = Some(close);
+        d
+    }
+
+    #[test]
+    fn forecast_weighs_open_deals_by_month() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 10, 9, 0, 0).unwrap();
+        let nov = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        let dec = NaiveDate::from_ymd_opt(2026, 12, 5).unwrap();
+        let s = DealsState::new(
+            vec![
+                deal(1, DealStage::Proposal, 1000, nov),
+                deal(2, DealStage::Negotiation, 400, dec),
+                deal(3, DealStage::Won, 9999, nov),
+            ],
+            HashMap::new(),
+        );
+        assert_eq!(
+            s.forecast(now),
+            (Money::from_units(500), Money::from_units(300))
+        );
+    }
+
+    #[test]
+    fn a_moved_deal_stays_selected_in_its_new_column() {
+        let close = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        let mut s = DealsState::new(
+            vec![deal(1, DealStage::Proposal, 10, close)],
+            HashMap::new(),
+        );
+        s.column = 2;
+        let moved = s.moved(Some(DealStage::Won), Utc::now()).unwrap();
+        assert_eq!(moved.probability, 100);
+        s.saved(moved, 10);
+        assert_eq!(s.column, 4);
+        assert_eq!(s.selected().unwrap().stage, DealStage::Won);
+    }
+}

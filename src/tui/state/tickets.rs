@@ -1,0 +1,136 @@
+//! The support queue: active tickets by priority then due time, a ticket's thread, status changes.
+
+use super::list::ListNav;
+use crate::domain::{CustomerId, Message, Ticket, TicketId, TicketStatus, Timestamp};
+use std::collections::HashMap;
+
+#[derive(Debug, Default)]
+pub struct TicketsState {
+    pub tickets: Vec<Ticket>,
+    pub customer_names: HashMap<CustomerId, String>,
+    /// Indexes into `tickets`: open and pending first (most urgent, then soonest due), then the rest.
+    pub queue: Vec<usize>,
+    pub nav: ListNav,
+    /// The ticket whose thread is open.
+    pub open: Option<TicketId>,
+    pub thread_scroll: usize,
+}
+
+impl TicketsState {
+    pub fn new(tickets: Vec<Ticket>, customer_names: HashMap<CustomerId, String>) -> TicketsState {
+        let mut state = TicketsState {
+            tickets,
+            customer_names,
+            ..TicketsState::default()
+        };
+        state.requeue();
+        state
+    }
+
+    fn requeue(&mut self) {
+        let t = &self.tickets;
+        self.queue = (0..t.len()).collect();
+        self.queue.sort_by(|&a, &b| {
+            let (x, y) = (&t[a], &t[b]);
+            y.status
+                .is_active()
+                .cmp(&x.status.is_active())
+                .then(y.priority.cmp(&x.priority))
+                .then(x.due.is_none().cmp(&y.due.is_none()))
+                .then(x.due.cmp(&y.due))
+                .then(x.id.cmp(&y.id))
+        });
+    }
+
+    pub fn selected(&self) -> Option<&Ticket> {
+        self.queue.get(self.nav.selected).map(|&i| &self.tickets[i])
+    }
+
+    pub fn open_ticket(&self) -> Option<&Ticket> {
+        let id = self.open?;
+        self.tickets.iter().find(|t| t.id == id)
+    }
+
+    pub fn customer_name(&self, id: CustomerId) -> &str {
+        self.customer_names.get(&id).map_or("?", String::as_str)
+    }
+
+    /// The selected ticket with its status stepped forward or back, ready to save.
+    pub fn with_status(&self, forward: bool, now: Timestamp) -> Option<Ticket> {
+        let ticket = self.open_ticket().or(self.selected())?;
+        let all = TicketStatus::ALL;
+        let i = all.iter().position(|s| *s == ticket.status)?;
+        let status = if forward {
+            all.get(i + 1)?
+        } else {
+            all.get(i.checked_sub(1)?)?
+        };
+        Some(Ticket {
+            status: *status,
+            updated: now,
+            ..ticket.clone()
+        })
+    }
+
+    pub fn with_reply(&self, author: &str, body: &str, now: Timestamp) -> Option<Ticket> {
+        let ticket = self.open_ticket().or(self.selected())?;
+        let mut t = ticket.clone();
+        t.messages.push(Message {
+            at: now,
+            author: author.to_string(),
+            body: body.to_string(),
+        });
+        if t.status == TicketStatus::Open {
+            t.status = TicketStatus::Pending;
+        }
+        t.updated = now;
+        Some(t)
+    }
+
+    pub fn saved(&mut self, ticket: Ticket, rows: usize) {
+        let id = ticket.id;
+        match self.tickets.iter_mut().find(|t| t.id == id) {
+            Some(existing) => *existing = ticket,
+            None => self.tickets.push(ticket),
+        }
+        self.requeue();
+        self.select_ticket(id, rows);
+    }
+
+    pub fn select_ticket(&mut self, id: TicketId, rows: usize) {
+        if let Some(pos) = self.queue.iter().position(|&i| self.tickets[i].id == id) {
+            self.nav.select(pos, self.queue.len(), rows);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Priority;
+    use chrono::{Duration, Utc};
+
+    #[test]
+    fn the_queue_puts_urgent_active_tickets_first() {
+        let now = Utc::now();
+        let make = |id: u64, priority: Priority, status: TicketStatus, due_days: i64| {
+            let mut t = Ticket::new(format!("T{id}"), CustomerId(1), now - Duration::days(30));
+            t.id = TicketId(id);
+            t.priority = priority;
+            t.status = status;
+            t.due = Some(now + Duration::days(due_days));
+            t
+        };
+        let s = TicketsState::new(
+            vec![
+                make(1, Priority::Normal, TicketStatus::Open, 1),
+                make(2, Priority::Urgent, TicketStatus::Closed, 0),
+                make(3, Priority::Urgent, TicketStatus::Pending, 5),
+                make(4, Priority::Normal, TicketStatus::Open, -2),
+            ],
+            HashMap::new(),
+        );
+        let order: Vec<u64> = s.queue.iter().map(|&i| s.tickets[i].id.0).collect();
+        assert_eq!(order, vec![3, 4, 1, 2]);
+    }
+}

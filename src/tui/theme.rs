@@ -1,0 +1,277 @@
+//! Colours from `themes/*.toml`: a theme names only what it changes from the built-in default, an
+//! unknown key is an error that names it, and colours are fitted to what the terminal can show.
+
+use ratatui::style::{Color, Modifier, Style};
+use serde::Deserialize;
+use std::path::Path;
+
+const BUILT_IN: &[(&str, &str)] = &[
+    ("default", include_str!("../../themes/default.toml")),
+    ("light", include_str!("../../themes/light.toml")),
+    (
+        "high-contrast",
+        include_str!("../../themes/high-contrast.toml"),
+    ),
+    ("mono", include_str!("../../themes/mono.toml")),
+];
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ThemeFile {
+    fg: Option<String>,
+    bg: Option<String>,
+    muted: Option<String>,
+    accent: Option<String>,
+    header: Option<String>,
+    border: Option<String>,
+    selected_fg: Option<String>,
+    selected_bg: Option<String>,
+    #[serde(rename = "match")]
+    matched: Option<String>,
+    good: Option<String>,
+    warn: Option<String>,
+    bad: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorDepth {
+    /// NO_COLOR: bold, reverse and underline only.
+    None,
+    Ansi16,
+    Indexed256,
+    TrueColor,
+}
+
+impl ColorDepth {
+    /// What the environment says the terminal shows.
+    pub fn detect() -> ColorDepth {
+        if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+            return ColorDepth::None;
+        }
+        match std::env::var("COLORTERM").as_deref() {
+            Ok("truecolor") | Ok("24bit") => ColorDepth::TrueColor,
+            _ => ColorDepth::Indexed256,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Theme {
+    pub name: String,
+    pub base: Style,
+    pub muted: Style,
+    pub accent: Style,
+    pub header: Style,
+    pub border: Style,
+    pub selected: Style,
+    pub matched: Style,
+    pub good: Style,
+    pub warn: Style,
+    pub bad: Style,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ThemeError {
+    #[error("no theme named '{0}' (built in: default, light, high-contrast, mono)")]
+    Unknown(String),
+    #[error("theme {name}: {message}")]
+    Invalid { name: String, message: String },
+}
+
+impl Theme {
+    pub fn names() -> impl Iterator<Item = &'static str> {
+        BUILT_IN.iter().map(|(n, _)| *n)
+    }
+
+    /// Loads a theme by name: `NAME.toml` in the user's theme folder first, then the built-in ones.
+    pub fn load(
+        name: &str,
+        user_dir: Option<&Path>,
+        depth: ColorDepth,
+    ) -> Result<Theme, ThemeError> {
+        let user_file = user_dir
+            .map(|d| d.join(format!("{name}.toml")))
+            .filter(|p| p.exists());
+        let text = match &user_file {
+            Some(path) => std::fs::read_to_string(path).map_err(|e| ThemeError::Invalid {
+                name: name.to_string(),
+                message: e.to_string(),
+            })?,
+            None => BUILT_IN
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, t)| t.to_string())
+                .ok_or_else(|| ThemeError::Unknown(name.to_string()))?,
+        };
+        Theme::from_toml(name, &text, depth)
+    }
+
+    pub fn from_toml(name: &str, text: &str, depth: ColorDepth) -> Result<Theme, ThemeError> {
+        let invalid = |message: String| ThemeError::Invalid {
+            name: name.to_string(),
+            message,
+        };
+        let base: ThemeFile = toml::from_str(BUILT_IN[0].1).expect("the default theme parses");
+        let over: ThemeFile = toml::from_str(text).map_err(|e| invalid(e.message().to_string()))?;
+        let pick =
+            |o: &Option<String>, b: &Option<String>, key: &str| -> Result<Color, ThemeError> {
+                let value = o
+                    .as_ref()
+                    .or(b.as_ref())
+                    .expect("the default theme sets every key");
+                parse_color(value, depth).map_err(|e| invalid(format!("{key}: {e}")))
+            };
+        let fg = pick(&over.fg, &base.fg, "fg")?;
+        let bg = pick(&over.bg, &base.bg, "bg")?;
+        let fg_style = |c: Color| Style::new().fg(c);
+        let mut theme = Theme {
+            name: name.to_string(),
+            base: Style::new().fg(fg).bg(bg),
+            muted: fg_style(pick(&over.muted, &base.muted, "muted")?),
+            accent: fg_style(pick(&over.accent, &base.accent, "accent")?),
+            header: fg_style(pick(&over.header, &base.header, "header")?)
+                .add_modifier(Modifier::BOLD),
+            border: fg_style(pick(&over.border, &base.border, "border")?),
+            selected: Style::new()
+                .fg(pick(&over.selected_fg, &base.selected_fg, "selected_fg")?)
+                .bg(pick(&over.selected_bg, &base.selected_bg, "selected_bg")?),
+            matched: fg_style(pick(&over.matched, &base.matched, "match")?)
+                .add_modifier(Modifier::BOLD),
+            good: fg_style(pick(&over.good, &base.good, "good")?),
+            warn: fg_style(pick(&over.warn, &base.warn, "warn")?),
+            bad: fg_style(pick(&over.bad, &base.bad, "bad")?).add_modifier(Modifier::BOLD),
+        };
+        if depth == ColorDepth::None {
+            theme.selected = Style::new().add_modifier(Modifier::REVERSED);
+            theme.matched = Style::new().add_modifier(Modifier::UNDERLINED | Modifier::BOLD);
+            theme.header = Style::new().add_modifier(Modifier::BOLD);
+            theme.bad = Style::new().add_modifier(Modifier::BOLD);
+        }
+        Ok(theme)
+    }
+}
+
+fn parse_color(text: &str, depth: ColorDepth) -> Result<Color, String> {
+    if depth == ColorDepth::None {
+        return Ok(Color::Reset);
+    }
+    let t = text.trim().to_lowercase();
+    if let Some(hex) = t.strip_prefix('#') {
+        if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(format!("'{text}' is not a #rrggbb colour"));
+        }
+        let v = u32::from_str_radix(hex, 16).expect("checked hex");
+        let (r, g, b) = ((v >> 16) as u8, (v >> 8) as u8, v as u8);
+        return Ok(match depth {
+            ColorDepth::TrueColor => Color::Rgb(r, g, b),
+            _ => Color::Indexed(nearest_256(r, g, b)),
+        });
+    }
+    if let Ok(index) = t.parse::<u8>() {
+        return Ok(Color::Indexed(index));
+    }
+    Ok(match t.as_str() {
+        "reset" | "default" => Color::Reset,
+        "black" => Color::Black,
+        "red" => Color::Red,
+        "green" => Color::Green,
+        "yellow" => Color::Yellow,
+        "blue" => Color::Blue,
+        "magenta" => Color::Magenta,
+        "cyan" => Color::Cyan,
+        "gray" | "grey" => Color::Gray,
+        "darkgray" | "darkgrey" => Color::DarkGray,
+        "lightred" => Color::LightRed,
+        "lightgreen" => Color::LightGreen,
+        "lightyellow" => Color::LightYellow,
+        "lightblue" => Color::LightBlue,
+        "lightmagenta" => Color::LightMagenta,
+        "lightcyan" => Color::LightCyan,
+        "white" => Color::White,
+        _ => {
+            return Err(format!(
+                "'{text}' is not a colour (#rrggbb, 0-255, or a name like cyan)"
+            ));
+        }
+    })
+}
+
+/// The closest colour in xterm's 6x6x6 cube or grey ramp.
+fn nearest_256(r: u8, g: u8, b: u8) -> u8 {
+    const LEVELS: [u8; 6] = [0, 95, 135, 175, 215, 255];
+    let level = |v: u8| {
+        (0..6)
+            .min_by_key(|&i| (LEVELS[i] as i32 - v as i32).abs())
+            .unwrap_or(0)
+    };
+    let (ri, gi, bi) = (level(r), level(g), level(b));
+    let cube = (16 + 36 * ri + 6 * gi + bi) as u8;
+    let cube_err = dist((LEVELS[ri], LEVELS[gi], LEVELS[bi]), (r, g, b));
+    let avg = (r as u32 + g as u32 + b as u32) / 3;
+    let grey_i = ((avg.saturating_sub(8)) / 10).min(23) as u8;
+    let grey_v = 8 + 10 * grey_i;
+    if dist((grey_v, grey_v, grey_v), (r, g, b)) < cube_err {
+        232 + grey_i
+    } else {
+        cube
+    }
+}
+
+fn dist(a: (u8, u8, u8), b: (u8, u8, u8)) -> i32 {
+    let d = |x: u8, y: u8| (x as i32 - y as i32).pow(2);
+    d(a.0, b.0) + d(a.1, b.1) + d(a.2, b.2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_built_in_theme_loads_at_every_depth() {
+        for name in Theme::names() {
+            for depth in [
+                ColorDepth::None,
+                ColorDepth::Ansi16,
+                ColorDepth::Indexed256,
+                ColorDepth::TrueColor,
+            ] {
+                Theme::load(name, None, depth).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn a_theme_overrides_only_what_it_names() {
+        let t = Theme::from_toml("mine", "accent = \"#ff0000\"", ColorDepth::TrueColor).unwrap();
+        let d = Theme::load("default", None, ColorDepth::TrueColor).unwrap();
+        assert_eq!(t.accent.fg, Some(Color::Rgb(255, 0, 0)));
+        assert_eq!(t.base, d.base);
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_colours_are_named() {
+        let err = Theme::from_toml("x", "acent = \"red\"", ColorDepth::TrueColor).unwrap_err();
+        assert!(err.to_string().contains("acent"), "{err}");
+        let err = Theme::from_toml("x", "accent = \"#12\"", ColorDepth::TrueColor).unwrap_err();
+        assert!(err.to_string().contains("accent"), "{err}");
+    }
+
+    #[test]
+    fn colours_fit_the_terminal() {
+        assert_eq!(
+            parse_color("#ff0000", ColorDepth::Indexed256),
+            Ok(Color::Indexed(196))
+        );
+        assert_eq!(
+            parse_color("#808080", ColorDepth::Indexed256),
+            Ok(Color::Indexed(244))
+        );
+        assert_eq!(
+            parse_color("#ff0000", ColorDepth::TrueColor),
+            Ok(Color::Rgb(255, 0, 0))
+        );
+        assert_eq!(parse_color("#ff0000", ColorDepth::None), Ok(Color::Reset));
+        let mono = Theme::load("default", None, ColorDepth::None).unwrap();
+        assert!(mono.selected.add_modifier.contains(Modifier::REVERSED));
+    }
+}

@@ -1,0 +1,83 @@
+use super::{amount, block, fit, when};
+use crate::tui::state::AppState;
+use crate::tui::state::customers::SortColumn;
+use crate::tui::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Cell, Row, Table};
+
+pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
+    let c = &state.customers;
+    let wide = area.width >= 100;
+    let columns: Vec<SortColumn> = if area.width >= 70 {
+        SortColumn::ALL.to_vec()
+    } else {
+        vec![SortColumn::Name, SortColumn::LastOrder, SortColumn::Value]
+    };
+    let width_of = |col: SortColumn| match col {
+        SortColumn::Name => Constraint::Fill(3),
+        SortColumn::Company => Constraint::Fill(2),
+        SortColumn::LastOrder => Constraint::Length(10),
+        SortColumn::Value => Constraint::Length(if wide { 14 } else { 10 }),
+        SortColumn::OpenDeals => Constraint::Length(5),
+        SortColumn::OpenTickets => Constraint::Length(7),
+    };
+    let header = Row::new(columns.iter().map(|&col| {
+        let mark = match (c.sort == Some(col), c.descending) {
+            (true, true) => " ▼",
+            (true, false) => " ▲",
+            _ => "",
+        };
+        let title = if col == SortColumn::Value && !wide {
+            "Value"
+        } else {
+            col.title()
+        };
+        Cell::from(format!("{title}{mark}"))
+    }))
+    .style(theme.header);
+    let rows_shown = area.height.saturating_sub(3) as usize;
+    let window = c.nav.window(c.view.len(), rows_shown);
+    let name_width = (area.width as usize / 3).max(10);
+    let rows = c.view[window.clone()].iter().enumerate().map(|(i, &row)| {
+        let r = &c.rows[row];
+        let summary = c.summary(r.id);
+        let pending = || "…".to_string();
+        let cells = columns.iter().map(|&col| match col {
+            SortColumn::Name => fit(&r.name, name_width),
+            SortColumn::Company => fit(&r.company, name_width),
+            SortColumn::LastOrder => summary.map_or_else(pending, |s| {
+                s.last_order.map(when).unwrap_or_else(|| "—".into())
+            }),
+            SortColumn::Value => summary.map_or_else(pending, |s| amount(s.lifetime_value)),
+            SortColumn::OpenDeals => summary.map_or_else(pending, |s| s.open_deals.to_string()),
+            SortColumn::OpenTickets => summary.map_or_else(pending, |s| s.open_tickets.to_string()),
+        });
+        let style = if window.start + i == c.nav.selected {
+            theme.selected
+        } else {
+            theme.base
+        };
+        Row::new(cells).style(style)
+    });
+    let filter = if c.filtering || !c.filter.value.is_empty() {
+        format!(
+            " · filter: {}{}",
+            fit(&c.filter.value, 30),
+            if c.filtering { "▏" } else { "" }
+        )
+    } else {
+        String::new()
+    };
+    let title = Line::from(format!(
+        " Customers {} of {}{filter} ",
+        crate::import::thousands(c.view.len()),
+        crate::import::thousands(c.rows.len())
+    ));
+    let table = Table::new(rows, columns.iter().map(|&col| width_of(col)))
+        .header(header)
+        .column_spacing(1)
+        .block(block(title, theme));
+    frame.render_widget(table, area);
+}

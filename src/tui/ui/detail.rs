@@ -1,0 +1,108 @@
+use super::{amount, block, fit, safe, when};
+use crate::tui::state::detail::DetailState;
+use crate::tui::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Row, Table};
+
+pub fn draw(frame: &mut Frame, d: &DetailState, theme: &Theme, area: Rect) {
+    let c = &d.customer;
+    let [card, timeline] =
+        Layout::vertical([Constraint::Length(7), Constraint::Min(3)]).areas(area);
+    let value_width = (area.width as usize / 2).saturating_sub(12);
+    let field = |label: &'static str, value: String| {
+        Line::from(vec![
+            Span::styled(format!("{label:<9}"), theme.muted),
+            Span::styled(fit(&value, value_width), theme.base),
+        ])
+    };
+    let opt = |v: &Option<String>| {
+        v.as_deref()
+            .map(|s| safe(s).into_owned())
+            .unwrap_or_else(|| "—".into())
+    };
+    let s = &d.summary;
+    let left = vec![
+        field("company", opt(&c.company)),
+        field("email", opt(&c.email)),
+        field("phone", opt(&c.phone)),
+        field("country", opt(&c.country)),
+        field("owner", opt(&c.owner)),
+    ];
+    let right = vec![
+        field("stage", c.stage.to_string()),
+        field(
+            "orders",
+            format!(
+                "{} · last {}",
+                s.orders,
+                s.last_order.map(when).unwrap_or_else(|| "never".into())
+            ),
+        ),
+        field("value", amount(s.lifetime_value)),
+        field(
+            "open",
+            format!("{} deals · {} tickets", s.open_deals, s.open_tickets),
+        ),
+        field(
+            "tags",
+            if c.tags.is_empty() {
+                "—".into()
+            } else {
+                safe(&c.tags.join(", ")).into_owned()
+            },
+        ),
+    ];
+    let title = format!(
+        " {} {} ",
+        safe(&c.name),
+        c.external_id
+            .as_deref()
+            .map(|e| format!("· {}", safe(e)))
+            .unwrap_or_default()
+    );
+    let outer = block(title, theme);
+    let inner = outer.inner(card);
+    frame.render_widget(outer, card);
+    let [l, r] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(inner);
+    frame.render_widget(Paragraph::new(left), l);
+    frame.render_widget(Paragraph::new(right), r);
+
+    let rows_shown = timeline.height.saturating_sub(2) as usize;
+    let text_width = timeline.width.saturating_sub(24) as usize;
+    let rows = d
+        .timeline
+        .iter()
+        .skip(d.scroll)
+        .take(rows_shown)
+        .map(|item| {
+            let style = match item.kind {
+                "order" => theme.base,
+                "return" => theme.warn,
+                "deal" => theme.accent,
+                "ticket" => theme.bad,
+                _ => theme.good,
+            };
+            Row::new(vec![
+                when(item.at),
+                item.kind.to_string(),
+                fit(&item.text, text_width),
+            ])
+            .style(style)
+        });
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(10),
+            Constraint::Length(8),
+            Constraint::Fill(1),
+        ],
+    )
+    .block(block(
+        format!(" Timeline · {} entries, newest first ", d.timeline.len()),
+        theme,
+    ));
+    frame.render_widget(table, timeline);
+}

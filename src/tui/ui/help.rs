@@ -1,0 +1,58 @@
+use super::{block, centred};
+use crate::tui::keymap::Context;
+use crate::tui::state::AppState;
+use crate::tui::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+
+/// Every binding, grouped by where it applies, from the keymap's own descriptions.
+pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, body: Rect, scroll: usize) {
+    let area = centred(body, 72, body.height);
+    frame.render_widget(Clear, area);
+    let mut lines = Vec::new();
+    for context in [
+        Context::Global,
+        Context::Customers,
+        Context::Detail,
+        Context::Deals,
+        Context::Tickets,
+        Context::Insights,
+    ] {
+        let mut group: Vec<(String, String)> = Vec::new();
+        for b in state
+            .keymap
+            .bindings()
+            .iter()
+            .filter(|b| b.context == context)
+        {
+            match group.iter_mut().find(|(_, desc)| *desc == b.desc) {
+                Some((keys, _)) => {
+                    keys.push_str(", ");
+                    keys.push_str(&b.label);
+                }
+                None => group.push((b.label.clone(), b.desc.clone())),
+            }
+        }
+        if group.is_empty() {
+            continue;
+        }
+        lines.push(Line::styled(context.title(), theme.header));
+        for (keys, desc) in group {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {keys:<18}"), theme.accent),
+                Span::styled(desc, theme.base),
+            ]));
+        }
+        lines.push(Line::raw(""));
+    }
+    lines.push(Line::styled(
+        "Ctrl-C always quits. In text boxes: Ctrl-U clears, Ctrl-W deletes a word.",
+        theme.muted,
+    ));
+    let paragraph = Paragraph::new(lines)
+        .scroll((scroll as u16, 0))
+        .block(block(" Keys · Esc or ? closes ", theme));
+    frame.render_widget(paragraph, area);
+}

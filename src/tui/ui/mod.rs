@@ -1,0 +1,283 @@
+//! Drawing: pure functions of the state and theme into a frame. Nothing here changes state.
+
+mod customers;
+mod deals;
+mod detail;
+mod finder;
+mod help;
+mod insights;
+mod tickets;
+
+use super::state::{AppState, Pane, PromptKind, Tone};
+use super::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
+use std::borrow::Cow;
+
+pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme) {
+    let area = frame.area();
+    frame.render_widget(Block::new().style(theme.base), area);
+    let [tabs, body, status, hints] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    draw_tabs(frame, state, theme, tabs);
+    match (&state.detail, state.pane) {
+        (Some(d), _) => detail::draw(frame, d, theme, body),
+        (None, Pane::Customers) => customers::draw(frame, state, theme, body),
+        (None, Pane::Deals) => deals::draw(frame, state, theme, body),
+        (None, Pane::Tickets) => tickets::draw(frame, state, theme, body),
+        (None, Pane::Insights) => insights::draw(frame, state, theme, body),
+    }
+    draw_status(frame, state, theme, status);
+    draw_hints(frame, state, theme, hints);
+    if let Some(prompt) = &state.prompt {
+        draw_prompt(frame, prompt, theme, body);
+    }
+    if let Some(finder) = &state.finder {
+        finder::draw(frame, finder, theme, body);
+    }
+    if let Some(scroll) = state.help {
+        help::draw(frame, state, theme, body, scroll);
+    }
+}
+
+/// User text as it may be shown: control characters (escape sequences in a hostile name, say) become
+/// visible symbols instead of reaching the terminal.
+pub fn safe(text: &str) -> Cow<'_, str> {
+    if text.chars().any(char::is_control) {
+        Cow::Owned(
+            text.chars()
+                .map(|c| {
+                    if c.is_control() {
+                        char::from_u32(0x2400 + c as u32)
+                            .filter(|_| (c as u32) < 0x20)
+                            .unwrap_or('�')
+                    } else {
+                        c
+                    }
+                })
+                .collect(),
+        )
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// Cuts text to `width` columns, marking the cut with an ellipsis.
+pub fn fit(text: &str, width: usize) -> String {
+    let text = safe(text);
+    if text.chars().count() <= width {
+        return text.into_owned();
+    }
+    let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+pub fn block<'a>(title: impl Into<Line<'a>>, theme: &Theme) -> Block<'a> {
+    Block::new()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Rounded)
+        .border_style(theme.border)
+        .title(title)
+        .title_style(theme.header)
+}
+
+/// A rectangle of at most `width` x `height`, centred in `area`.
+pub fn centred(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+/// Money as a rep reads it on screen: 12,345.67.
+pub fn amount(m: crate::domain::Money) -> String {
+    let plain = m.to_string();
+    let (sign, digits) = plain
+        .strip_prefix('-')
+        .map_or(("", plain.as_str()), |d| ("-", d));
+    let (whole, cents) = digits.split_once('.').unwrap_or((digits, "00"));
+    let grouped = crate::import::thousands(whole.parse().unwrap_or(0));
+    format!("{sign}{grouped}.{cents}")
+}
+
+pub fn when(t: crate::domain::Timestamp) -> String {
+    t.format("%Y-%m-%d").to_string()
+}
+
+fn draw_tabs(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
+    let mut spans = vec![Span::styled(
+        " rapport ",
+        theme.accent.add_modifier(ratatui::style::Modifier::BOLD),
+    )];
+    for (i, pane) in Pane::ALL.iter().enumerate() {
+        let style = if *pane == state.pane {
+            theme.selected
+        } else {
+            theme.muted
+        };
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(format!(" {} {} ", i + 1, pane.title()), style));
+    }
+    if state.readonly {
+        spans.push(Span::styled("  read-only", theme.warn));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+const SPINNER: [char; 8] = ['⣾', '⣽', '⣻', '⢿', '⡿', '⣟', '⣯', '⣷'];
+
+fn draw_status(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
+    let mut spans = Vec::new();
+    if state.pending > 0 {
+        spans.push(Span::styled(
+            format!("{} working… ", SPINNER[state.spinner % SPINNER.len()]),
+            theme.accent,
+        ));
+    }
+    if let Some((message, tone)) = &state.status {
+        let style = match tone {
+            Tone::Info => theme.base,
+            Tone::Good => theme.good,
+            Tone::Bad => theme.bad,
+        };
+        spans.push(Span::styled(fit(message, area.width as usize), style));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn draw_hints(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
+    let mut spans = Vec::new();
+    let mut used = 0;
+    // Overlays take keys as text, not through the keymap; their hints are fixed.
+    let overlay: Option<Vec<(&str, &str)>> = if state.help.is_some() {
+        Some(vec![("esc", "close"), ("j/k", "scroll")])
+    } else if state.finder.is_some() {
+        Some(vec![
+            ("enter", "go to"),
+            ("esc", "close"),
+            ("↑/↓", "move"),
+            ("ctrl-u", "clear"),
+        ])
+    } else if state.prompt.is_some() {
+        Some(vec![
+            ("enter", "save"),
+            ("esc", "cancel"),
+            ("ctrl-u", "clear"),
+        ])
+    } else if state.customers.filtering && state.detail.is_none() {
+        Some(vec![
+            ("enter", "open"),
+            ("esc", "clear filter"),
+            ("↓", "to the list"),
+        ])
+    } else {
+        None
+    };
+    let hints = overlay.unwrap_or_else(|| state.keymap.hints(state.context()));
+    for (key, desc) in hints {
+        let piece = key.chars().count() + desc.chars().count() + 3;
+        if used + piece > area.width as usize {
+            break;
+        }
+        used += piece;
+        spans.push(Span::styled(format!(" {key}"), theme.accent));
+        spans.push(Span::styled(format!(" {desc} "), theme.muted));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn draw_prompt(frame: &mut Frame, prompt: &super::state::Prompt, theme: &Theme, body: Rect) {
+    let title = match &prompt.kind {
+        PromptKind::Note { name, .. } => {
+            format!(" Note on {} (Enter saves, Esc cancels) ", safe(name))
+        }
+        PromptKind::Reply { subject } => {
+            format!(" Reply: {} (Enter sends, Esc cancels) ", safe(subject))
+        }
+    };
+    let area = Rect::new(
+        body.x,
+        body.bottom().saturating_sub(3),
+        body.width,
+        3.min(body.height),
+    );
+    frame.render_widget(Clear, area);
+    let inner_width = area.width.saturating_sub(2) as usize;
+    let text = safe(&prompt.input.value).into_owned();
+    let shown: String = text
+        .chars()
+        .skip(
+            prompt
+                .input
+                .cursor
+                .saturating_sub(inner_width.saturating_sub(1)),
+        )
+        .collect();
+    frame.render_widget(
+        Paragraph::new(shown)
+            .style(theme.base)
+            .block(block(title, theme)),
+        area,
+    );
+    let cursor_x = area.x + 1 + prompt.input.cursor.min(inner_width.saturating_sub(1)) as u16;
+    frame.set_cursor_position((cursor_x, area.y + 1));
+}
+
+pub fn styled_matches<'a>(
+    text: &str,
+    matched: &[usize],
+    base: Style,
+    hit: Style,
+    width: usize,
+) -> Line<'a> {
+    let spans: Vec<Span> = fit(text, width)
+        .chars()
+        .enumerate()
+        .map(|(i, c)| {
+            Span::styled(
+                c.to_string(),
+                if matched.binary_search(&i).is_ok() {
+                    hit
+                } else {
+                    base
+                },
+            )
+        })
+        .collect();
+    Line::from(spans)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_are_grouped() {
+        use crate::domain::Money;
+        assert_eq!(amount(Money::parse("408275").unwrap()), "408,275.00");
+        assert_eq!(amount(Money::parse("-1234.5").unwrap()), "-1,234.50");
+        assert_eq!(amount(Money::parse("0.07").unwrap()), "0.07");
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_terminal() {
+        let hostile = "Evil\x1b[2J\x07Corp\u{9b}";
+        let shown = safe(hostile);
+        assert!(!shown.chars().any(char::is_control), "{shown:?}");
+        assert!(shown.starts_with("Evil␛[2J␇Corp"), "{shown}");
+        assert_eq!(fit("Wilson — Acme Ltd", 8), "Wilson …");
+    }
+}

@@ -1,0 +1,123 @@
+use super::{block, fit, safe, when};
+use crate::domain::{Priority, Ticket};
+use crate::tui::state::AppState;
+use crate::tui::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Row, Table, Wrap};
+
+pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
+    match state.tickets.open_ticket() {
+        Some(ticket) => thread(frame, state, ticket, theme, area),
+        None => queue(frame, state, theme, area),
+    }
+}
+
+fn queue(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
+    let t = &state.tickets;
+    let rows_shown = area.height.saturating_sub(3) as usize;
+    let window = t.nav.window(t.queue.len(), rows_shown);
+    let active = t.tickets.iter().filter(|x| x.status.is_active()).count();
+    let overdue = t.tickets.iter().filter(|x| x.is_overdue(state.now)).count();
+    let rows = t.queue[window.clone()]
+        .iter()
+        .enumerate()
+        .map(|(i, &index)| {
+            let ticket = &t.tickets[index];
+            let late = ticket.is_overdue(state.now);
+            let due = match ticket.due {
+                Some(due) if late => format!("{} late", when(due)),
+                Some(due) => when(due),
+                None => "—".into(),
+            };
+            let style = if window.start + i == t.nav.selected {
+                theme.selected
+            } else if late {
+                theme.bad
+            } else if !ticket.status.is_active() {
+                theme.muted
+            } else {
+                theme.base
+            };
+            let priority = match ticket.priority {
+                Priority::Urgent => "!!!",
+                Priority::High => "!!",
+                Priority::Normal => "!",
+                Priority::Low => "·",
+            };
+            Row::new(vec![
+                format!("#{}", ticket.id),
+                priority.to_string(),
+                ticket.status.to_string(),
+                fit(&ticket.subject, 60),
+                fit(t.customer_name(ticket.customer), 40),
+                due,
+            ])
+            .style(style)
+        });
+    let header =
+        Row::new(["Id", "Pri", "Status", "Subject", "Customer", "Due"]).style(theme.header);
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(6),
+            Constraint::Length(3),
+            Constraint::Length(8),
+            Constraint::Fill(3),
+            Constraint::Fill(2),
+            Constraint::Length(15),
+        ],
+    )
+    .header(header)
+    .block(block(
+        format!(" Tickets · {active} active · {overdue} overdue "),
+        theme,
+    ));
+    frame.render_widget(table, area);
+}
+
+fn thread(frame: &mut Frame, state: &AppState, ticket: &Ticket, theme: &Theme, area: Rect) {
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(
+                format!("{} · {} · ", ticket.status, ticket.priority),
+                theme.accent,
+            ),
+            Span::styled(
+                safe(state.tickets.customer_name(ticket.customer)).into_owned(),
+                theme.base,
+            ),
+            Span::styled(
+                ticket
+                    .due
+                    .map(|d| format!(" · due {}", when(d)))
+                    .unwrap_or_default(),
+                if ticket.is_overdue(state.now) {
+                    theme.bad
+                } else {
+                    theme.muted
+                },
+            ),
+        ]),
+        Line::raw(""),
+    ];
+    for m in &ticket.messages {
+        lines.push(Line::styled(
+            format!("{} · {}", safe(&m.author), m.at.format("%Y-%m-%d %H:%M")),
+            theme.header,
+        ));
+        lines.push(Line::styled(safe(&m.body).into_owned(), theme.base));
+        lines.push(Line::raw(""));
+    }
+    let title = format!(
+        " #{} {} ",
+        ticket.id,
+        fit(&ticket.subject, area.width.saturating_sub(10) as usize)
+    );
+    let paragraph = Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .scroll((state.tickets.thread_scroll as u16, 0))
+        .block(block(title, theme));
+    frame.render_widget(paragraph, area);
+}
