@@ -38,3 +38,86 @@ pub fn stats_json(db: &std::path::Path) -> serde_json::Value {
     );
     serde_json::from_slice(&out.stdout).unwrap()
 }
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use rapport::store::Store;
+use rapport::tui::keymap::{Keymap, parse_key};
+use rapport::tui::state::{AppState, Options};
+use rapport::tui::worker::Worker;
+
+/// The fixed day the TUI tests' demo history ends, and the app's clock at noon on it.
+pub fn demo_day() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 10).unwrap()
+}
+
+/// A small demo database: 300 customers, seed 1, history ending on `demo_day`.
+pub fn small_demo(path: &std::path::Path) -> Store {
+    let store = Store::open(path).unwrap();
+    rapport::demo::generate(
+        &store,
+        &rapport::demo::DemoSpec {
+            customers: 300,
+            seed: 1,
+            as_of: demo_day(),
+        },
+    )
+    .unwrap();
+    store
+}
+
+/// The app over `store`, its worker running jobs inline so every result is in before the next key.
+pub fn app(store: &Store, readonly: bool) -> AppState {
+    let now = Utc.from_utc_datetime(&demo_day().and_hms_opt(12, 0, 0).unwrap());
+    let mut state = AppState::new(
+        store.clone(),
+        Keymap::default_keys(),
+        Worker::inline(store.clone()),
+        Options {
+            readonly,
+            user: "sam".into(),
+            now,
+        },
+    )
+    .unwrap();
+    state.resize(24);
+    state
+}
+
+/// Presses keys named as in the keymap ("ctrl-p", "enter", "j").
+pub fn press(state: &mut AppState, keys: &[&str]) {
+    for key in keys {
+        state.handle_key(parse_key(key).unwrap_or_else(|| panic!("no key {key}")));
+    }
+}
+
+pub fn type_text(state: &mut AppState, text: &str) {
+    for c in text.chars() {
+        state.handle_key(crossterm::event::KeyEvent::new(
+            crossterm::event::KeyCode::Char(c),
+            crossterm::event::KeyModifiers::NONE,
+        ));
+    }
+}
+
+pub fn screen(state: &AppState, width: u16, height: u16) -> String {
+    let theme = rapport::tui::theme::Theme::load(
+        "default",
+        None,
+        rapport::tui::theme::ColorDepth::TrueColor,
+    )
+    .unwrap();
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|f| rapport::tui::ui::draw(f, state, &theme))
+        .unwrap();
+    let buffer = terminal.backend().buffer();
+    (0..height)
+        .map(|y| {
+            (0..width)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}

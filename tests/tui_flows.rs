@@ -1,0 +1,232 @@
+//! What a rep does all day, driven through the app's state with key events, checked on screen and
+//! in the store.
+
+mod common;
+
+use common::{app, press, screen, small_demo, type_text};
+use rapport::domain::*;
+use rapport::store::Store;
+use rapport::tui::state::Pane;
+
+#[test]
+fn find_a_customer_by_part_of_their_name_and_open_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let target: Customer = store.get(17).unwrap().unwrap();
+    let mut state = app(&store, false);
+
+    press(&mut state, &["ctrl-p"]);
+    // Words in any order, each only a part: "Lovelace Ada" -> "love ad".
+    let (first, last) = target.name.split_once(' ').unwrap();
+    let query = format!(
+        "{} {}",
+        &last[..4.min(last.len())].to_lowercase(),
+        &first[..2].to_lowercase()
+    );
+    type_text(&mut state, &query);
+    let finder = state.finder.as_ref().unwrap();
+    let hit = finder.selected().expect("the finder has a hit");
+    assert!(
+        hit.text.contains(&target.name),
+        "top hit {:?} for {query:?}",
+        hit.text
+    );
+
+    // Several customers can share a name; step to ours if another ranks first.
+    while state.finder.as_ref().unwrap().selected().map(|e| e.id) != Some(target.id.0) {
+        press(&mut state, &["down"]);
+    }
+    press(&mut state, &["enter"]);
+    let detail = state.detail.as_ref().expect("the customer is open");
+    assert_eq!(detail.customer.id, target.id);
+    let shown = screen(&state, 100, 30);
+    assert!(shown.contains(&target.name), "{shown}");
+    assert!(shown.contains("Timeline"), "{shown}");
+    press(&mut state, &["esc"]);
+    assert!(state.detail.is_none());
+    assert_eq!(
+        state.customers.selected().unwrap().id,
+        target.id,
+        "back on the list at the same customer"
+    );
+}
+
+#[test]
+fn moving_a_deal_from_proposal_to_won_changes_the_forecast() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let mut state = app(&store, false);
+    press(&mut state, &["2", "l", "l"]);
+    // The proposal closing soonest counts towards this month's or next month's forecast.
+    let (this, next) = state.deals.forecast(state.now);
+    let proposals = state.deals.columns[2].clone();
+    let target = proposals
+        .iter()
+        .position(|&i| {
+            let d = &state.deals.deals[i];
+            let months = d
+                .expected_close
+                .map(|c| (c - state.now.date_naive()).num_days());
+            months.is_some_and(|days| (-5..40).contains(&days))
+        })
+        .expect("the demo has a proposal closing soon");
+    for _ in 0..target {
+        press(&mut state, &["j"]);
+    }
+    let deal = state.deals.selected().unwrap().clone();
+    assert_eq!(deal.stage, DealStage::Proposal);
+
+    press(&mut state, &["w"]);
+    let (this_after, next_after) = state.deals.forecast(state.now);
+    let before = this + next;
+    let after = this_after + next_after;
+    assert_eq!(
+        before.0 - after.0,
+        deal.weighted_value().0,
+        "the won deal leaves the open forecast"
+    );
+    assert!(screen(&state, 120, 40).contains(&format!(
+        "this month {}",
+        rapport::tui::ui::amount(this_after)
+    )));
+
+    let saved: Deal = store.get(deal.id.0).unwrap().unwrap();
+    assert_eq!(saved.stage, DealStage::Won);
+    assert_eq!(saved.probability, 100);
+    assert_eq!(
+        state.deals.selected().unwrap().id,
+        deal.id,
+        "the deal stays selected in its new column"
+    );
+    assert!(
+        state.status.as_ref().unwrap().0.contains("saved"),
+        "{:?}",
+        state.status
+    );
+}
+
+#[test]
+fn closing_a_ticket() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let mut state = app(&store, false);
+    press(&mut state, &["3"]);
+    let ticket = state.tickets.selected().unwrap().clone();
+    assert!(
+        ticket.status.is_active(),
+        "the queue starts with active tickets"
+    );
+    while store.get::<Ticket>(ticket.id.0).unwrap().unwrap().status != TicketStatus::Closed {
+        state.tickets.select_ticket(ticket.id, 20);
+        press(&mut state, &["s"]);
+    }
+    assert_eq!(
+        state
+            .tickets
+            .tickets
+            .iter()
+            .find(|t| t.id == ticket.id)
+            .unwrap()
+            .status,
+        TicketStatus::Closed
+    );
+    assert_ne!(state.tickets.selected().map(|t| t.id), None);
+    let closed_at = state
+        .tickets
+        .queue
+        .iter()
+        .position(|&i| state.tickets.tickets[i].id == ticket.id)
+        .unwrap();
+    let active = state
+        .tickets
+        .tickets
+        .iter()
+        .filter(|t| t.status.is_active())
+        .count();
+    assert!(
+        closed_at >= active,
+        "a closed ticket leaves the active part of the queue"
+    );
+}
+
+#[test]
+fn a_note_added_is_in_the_timeline_after_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let customer = {
+        let store = small_demo(&path);
+        let mut state = app(&store, false);
+        press(&mut state, &["enter"]);
+        let customer = state.detail.as_ref().unwrap().customer.id;
+        press(&mut state, &["a"]);
+        type_text(&mut state, "Called: wants 40 lanterns before Christmas");
+        press(&mut state, &["enter"]);
+        assert!(
+            state.status.as_ref().unwrap().0.starts_with("saved note"),
+            "{:?}",
+            state.status
+        );
+        customer
+    };
+    let store = Store::open(&path).unwrap();
+    let mut state = app(&store, false);
+    state.open_customer(customer);
+    let timeline = &state.detail.as_ref().unwrap().timeline;
+    assert_eq!(
+        timeline[0].text, "Called: wants 40 lanterns before Christmas",
+        "newest first"
+    );
+    assert!(screen(&state, 80, 24).contains("Called: wants 40 lanterns"));
+}
+
+#[test]
+fn readonly_turns_every_write_key_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let version = store.data_version().unwrap();
+    let mut state = app(&store, true);
+    press(&mut state, &["a"]);
+    assert!(state.prompt.is_none());
+    press(&mut state, &["2", "w", ">", "3", "s", "r"]);
+    assert_eq!(
+        store.data_version().unwrap(),
+        version,
+        "nothing was written"
+    );
+    assert!(state.status.as_ref().unwrap().0.contains("read-only"));
+    assert!(screen(&state, 80, 24).contains("read-only"));
+}
+
+#[test]
+fn filter_narrows_the_customers_live_and_esc_clears_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let mut state = app(&store, false);
+    let all = state.customers.view.len();
+    let name = state.customers.rows[5].name.clone();
+    press(&mut state, &["/"]);
+    type_text(&mut state, &name.to_lowercase());
+    assert!(state.customers.view.len() < all);
+    assert!(state.customers.view.iter().all(|&i| {
+        state.customers.rows[i].name == name
+            || state.customers.rows[i]
+                .email
+                .contains(&name.to_lowercase().replace(' ', "."))
+    }));
+    press(&mut state, &["esc"]);
+    assert_eq!(state.customers.view.len(), all);
+    assert_eq!(state.pane, Pane::Customers);
+}
+
+#[test]
+fn ctrl_c_and_q_quit() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let mut state = app(&store, false);
+    press(&mut state, &["ctrl-p"]);
+    press(&mut state, &["ctrl-c"]);
+    assert!(state.quit, "ctrl-c quits even from the finder");
+    let mut state = app(&store, false);
+    press(&mut state, &["q"]);
+    assert!(state.quit);
+}

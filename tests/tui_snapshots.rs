@@ -1,0 +1,83 @@
+//! Every pane, the customer detail, the finder and help, drawn at 80x24 and 120x40 on a small
+//! deterministic dataset with a fixed clock. A change to any screen shows up as a snapshot diff.
+
+mod common;
+
+use common::{app, press, screen, small_demo, type_text};
+use rapport::tui::state::AppState;
+
+fn scenario(name: &str, keys: &[&str], text: Option<&str>) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    for (width, height) in [(80u16, 24u16), (120, 40)] {
+        let mut state: AppState = app(&store, false);
+        state.resize(height);
+        press(&mut state, keys);
+        if let Some(text) = text {
+            type_text(&mut state, text);
+        }
+        insta::assert_snapshot!(
+            format!("{name}_{width}x{height}"),
+            screen(&state, width, height)
+        );
+    }
+}
+
+#[test]
+fn customers() {
+    scenario("customers", &[], None);
+}
+
+#[test]
+fn customers_sorted_by_value() {
+    scenario("customers_by_value", &["s", "s", "s"], None);
+}
+
+#[test]
+fn customer_detail() {
+    scenario("detail", &["j", "j", "enter"], None);
+}
+
+#[test]
+fn deals_board() {
+    scenario("deals_board", &["2", "l", "l"], None);
+}
+
+#[test]
+fn deals_list() {
+    scenario("deals_list", &["2", "v"], None);
+}
+
+#[test]
+fn tickets() {
+    scenario("tickets", &["3"], None);
+}
+
+#[test]
+fn ticket_thread() {
+    scenario("ticket_thread", &["3", "enter"], None);
+}
+
+#[test]
+fn insights() {
+    scenario("insights", &["4"], None);
+}
+
+#[test]
+fn finder() {
+    scenario("finder", &["ctrl-p"], Some("ada"));
+}
+
+#[test]
+fn help() {
+    scenario("help", &["?"], None);
+}
+
+#[test]
+fn note_prompt() {
+    scenario(
+        "note_prompt",
+        &["a"],
+        Some("Asked for the spring catalogue"),
+    );
+}
