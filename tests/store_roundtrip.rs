@@ -285,3 +285,27 @@ fn the_database_directory_is_private() {
         .mode();
     assert_eq!(mode & 0o077, 0, "mode {mode:o}");
 }
+
+#[test]
+fn a_deleted_record_can_be_restored_under_its_own_id() {
+    let (_dir, store) = open();
+    let ada = customer(&store, "Ada", "ada@example.com");
+    let deal = store
+        .create(Deal::new("Renewal", ada.id, Money::from_units(5), at(2)))
+        .unwrap();
+    let gone = store.delete::<Deal>(deal.id.0).unwrap();
+    store.restore(&gone).unwrap();
+    assert_eq!(store.get::<Deal>(deal.id.0).unwrap(), Some(deal.clone()));
+    assert_eq!(store.deals_of(ada.id).unwrap(), vec![deal.clone()]);
+    assert!(
+        store.restore(&gone).is_err(),
+        "a record that is there cannot be restored over"
+    );
+    let mut never = gone.clone();
+    never.id = DealId(99);
+    assert!(
+        matches!(store.restore(&never), Err(StoreError::NotFound { .. })),
+        "ids never handed out are refused"
+    );
+    assert_eq!(store.check_indexes().unwrap(), Vec::<String>::new());
+}

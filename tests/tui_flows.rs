@@ -162,9 +162,13 @@ fn a_note_added_is_in_the_timeline_after_reopening() {
         type_text(&mut state, "Called: wants 40 lanterns before Christmas");
         press(&mut state, &["enter"]);
         assert!(
-            state.status.as_ref().unwrap().0.starts_with("saved note"),
-            "{:?}",
-            state.status
+            state.form.is_none(),
+            "the form closes once the note is written"
+        );
+        let name = state.detail.as_ref().unwrap().customer.name.clone();
+        assert_eq!(
+            state.status.as_ref().unwrap().0,
+            format!("created note on {name}")
         );
         customer
     };
@@ -229,4 +233,157 @@ fn ctrl_c_and_q_quit() {
     let mut state = app(&store, false);
     press(&mut state, &["q"]);
     assert!(state.quit);
+}
+
+#[test]
+fn a_new_customer_form_shows_errors_by_field_and_undo_takes_it_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let count = store.count::<Customer>();
+    let taken = store.get::<Customer>(3).unwrap().unwrap().email.unwrap();
+    let mut state = app(&store, false);
+
+    press(&mut state, &["n"]);
+    type_text(&mut state, "Grace Hopper");
+    press(&mut state, &["tab", "tab"]);
+    type_text(&mut state, "grace.example.com");
+    press(&mut state, &["enter"]);
+    let form = state
+        .form
+        .as_ref()
+        .expect("a bad email keeps the form open");
+    assert_eq!(form.error.as_ref().unwrap().0, Some("email"));
+    assert_eq!(
+        form.fields[form.focus].key, "email",
+        "focus goes to the field at fault"
+    );
+    let shown = screen(&state, 80, 24);
+    assert!(shown.contains("has no '@'"), "{shown}");
+
+    // An address another customer has is refused by the store, and shown on the same field.
+    press(&mut state, &["ctrl-u"]);
+    type_text(&mut state, &taken.to_uppercase());
+    press(&mut state, &["enter"]);
+    let form = state
+        .form
+        .as_ref()
+        .expect("a duplicate email keeps the form open");
+    assert_eq!(form.error.as_ref().unwrap().0, Some("email"));
+    assert!(
+        form.error
+            .as_ref()
+            .unwrap()
+            .1
+            .contains("already belongs to customer 3"),
+        "{:?}",
+        form.error
+    );
+
+    press(&mut state, &["ctrl-u"]);
+    type_text(&mut state, "grace@navy.example.mil");
+    press(&mut state, &["enter"]);
+    assert!(state.form.is_none());
+    assert_eq!(store.count::<Customer>(), count + 1);
+    assert!(
+        state
+            .customers
+            .rows
+            .iter()
+            .any(|r| r.name == "Grace Hopper")
+    );
+
+    press(&mut state, &["u"]);
+    assert_eq!(
+        store.count::<Customer>(),
+        count,
+        "undo removes the new customer"
+    );
+    assert!(
+        !state
+            .customers
+            .rows
+            .iter()
+            .any(|r| r.name == "Grace Hopper")
+    );
+    assert_eq!(store.check_indexes().unwrap(), Vec::<String>::new());
+}
+
+#[test]
+fn deleting_asks_first_and_undo_restores_the_same_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let mut state = app(&store, false);
+    press(&mut state, &["2"]);
+    let deal = state.deals.selected().unwrap().clone();
+
+    press(&mut state, &["d"]);
+    assert!(screen(&state, 80, 24).contains(&format!("Delete deal {}?", deal.title)));
+    press(&mut state, &["n"]);
+    assert!(
+        store.get::<Deal>(deal.id.0).unwrap().is_some(),
+        "n keeps it"
+    );
+
+    press(&mut state, &["d", "y"]);
+    assert!(store.get::<Deal>(deal.id.0).unwrap().is_none());
+    assert!(!state.deals.deals.iter().any(|d| d.id == deal.id));
+
+    press(&mut state, &["u"]);
+    assert_eq!(
+        store.get::<Deal>(deal.id.0).unwrap(),
+        Some(deal.clone()),
+        "back, same id, same fields"
+    );
+    assert!(state.deals.deals.iter().any(|d| d.id == deal.id));
+    assert!(
+        state.status.as_ref().unwrap().0.starts_with("undone"),
+        "{:?}",
+        state.status
+    );
+}
+
+#[test]
+fn editing_a_deal_and_undoing_the_edit() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let mut state = app(&store, false);
+    press(&mut state, &["2"]);
+    let deal = state.deals.selected().unwrap().clone();
+    press(&mut state, &["e", "tab", "tab", "ctrl-u"]);
+    type_text(&mut state, "12345.50");
+    press(&mut state, &["enter"]);
+    assert_eq!(
+        store.get::<Deal>(deal.id.0).unwrap().unwrap().value,
+        Money::parse("12345.50").unwrap()
+    );
+    press(&mut state, &["u"]);
+    assert_eq!(
+        store.get::<Deal>(deal.id.0).unwrap().unwrap().value,
+        deal.value
+    );
+}
+
+#[test]
+fn a_customer_with_history_is_not_deleted_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let mut state = app(&store, false);
+    let with_orders = state
+        .customers
+        .view
+        .iter()
+        .position(|&i| {
+            !store
+                .orders_of(state.customers.rows[i].id)
+                .unwrap()
+                .is_empty()
+        })
+        .unwrap();
+    for _ in 0..with_orders {
+        press(&mut state, &["j"]);
+    }
+    press(&mut state, &["d", "y"]);
+    let (message, _) = state.status.clone().unwrap();
+    assert!(message.contains("still has orders"), "{message}");
+    assert_eq!(store.count::<Customer>(), 300);
 }

@@ -45,7 +45,7 @@ fn deals_board() {
 
 #[test]
 fn deals_list() {
-    scenario("deals_list", &["2", "v"], None);
+    scenario("deals_list", &["2", "b"], None);
 }
 
 #[test]
@@ -74,10 +74,20 @@ fn help() {
 }
 
 #[test]
-fn note_prompt() {
+fn note_form() {
+    scenario("note_form", &["a"], Some("Asked for the spring catalogue"));
+}
+
+#[test]
+fn customer_form_with_an_error() {
     scenario(
-        "note_prompt",
-        &["a"],
-        Some("Asked for the spring catalogue"),
+        "customer_form_error",
+        &["n", "tab", "tab", "x", "enter"],
+        None,
     );
+}
+
+#[test]
+fn delete_confirmation() {
+    scenario("delete_confirm", &["3", "d"], None);
 }

@@ -261,6 +261,10 @@ impl Store {
         }
     }
 
+    pub fn restore<E: Entity>(&self, record: &E) -> Result<(), StoreError> {
+        self.write(|tx| tx.restore(record))
+    }
+
     pub fn get<E: Entity>(&self, id: u64) -> Result<Option<E>, StoreError> {
         match self.tree(E::TREE).get(id_key(id))? {
             None => Ok(None),

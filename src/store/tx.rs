@@ -95,6 +95,27 @@ impl<'a> Tx<'a> {
         Ok(record)
     }
 
+    /// Puts back a deleted record under its own id (ids are never reused, so the slot is free).
+    pub fn restore<E: Entity>(&self, record: &E) -> TxResult<()> {
+        if record.id() == 0 || record.id() >= self.peek_next_id(E::TREE)? {
+            return Err(StoreError::NotFound {
+                entity: E::NAME,
+                id: record.id(),
+            }
+            .into());
+        }
+        if self.get::<E>(record.id())?.is_some() {
+            return Err(StoreError::Duplicate {
+                entity: E::NAME,
+                field: "id",
+                value: record.id().to_string(),
+                existing: record.id(),
+            }
+            .into());
+        }
+        self.put(record, None)
+    }
+
     /// Replaces the stored record with the same id; it must exist.
     pub fn update<E: Entity>(&self, record: &E) -> TxResult<()> {
         let old: E = self.get(record.id())?.ok_or_else(|| StoreError::NotFound {

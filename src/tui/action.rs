@@ -36,6 +36,11 @@ pub enum Action {
     StatusPrev,
     Reply,
     AddNote,
+    NewRecord,
+    NewTicket,
+    Edit,
+    Delete,
+    Undo,
     Refresh,
 }
 
@@ -52,6 +57,11 @@ impl Action {
                 | Action::StatusPrev
                 | Action::Reply
                 | Action::AddNote
+                | Action::NewRecord
+                | Action::NewTicket
+                | Action::Edit
+                | Action::Delete
+                | Action::Undo
         )
     }
 }

@@ -15,6 +15,7 @@ use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::Duration;
 
+#[allow(clippy::large_enum_variant)] // one per user action or job: boxing would buy nothing
 pub enum Event {
     Key(KeyEvent),
     Resize(u16),

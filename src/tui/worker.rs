@@ -2,18 +2,83 @@
 //! the screen never waits on the disk. Tests run the same jobs inline, in order, with no sleeps.
 
 use crate::domain::{
-    CustomerId, Deal, Money, Note, Order, OrderKind, Product, ProductId, Ticket, Timestamp,
+    Customer, CustomerId, Deal, Money, Note, Order, OrderKind, Product, ProductId, Ticket,
+    Timestamp,
 };
 use crate::store::{Store, StoreError};
 use std::collections::{HashMap, VecDeque};
 use std::sync::mpsc::{Receiver, Sender, channel};
 
+#[allow(clippy::large_enum_variant)] // one per user action: boxing would buy nothing
 pub enum Job {
     Summaries,
     Insights,
-    SaveNote(Note),
-    SaveDeal(Deal),
-    SaveTicket(Ticket),
+    Write(Write),
+}
+
+/// A record of any kind the app edits.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Record {
+    Customer(Customer),
+    Deal(Deal),
+    Ticket(Ticket),
+    Note(Note),
+}
+
+impl Record {
+    pub fn describe(&self) -> String {
+        match self {
+            Record::Customer(c) => format!("customer {}", c.name),
+            Record::Deal(d) => format!("deal {}", d.title),
+            Record::Ticket(t) => format!("ticket #{}", t.id),
+            Record::Note(n) => format!("note on customer {}", n.customer),
+        }
+    }
+}
+
+/// A change to the store. Each comes back, as stored, in `Done::Written`, and knows its own undo.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)] // one per user action: boxing would buy nothing
+pub enum Write {
+    Create(Record),
+    Update {
+        old: Record,
+        new: Record,
+    },
+    /// Deleting a customer takes their notes with them; `notes` is filled in by the worker.
+    Delete {
+        record: Record,
+        notes: Vec<Note>,
+    },
+    /// Puts back what a delete took, under the same ids.
+    Restore {
+        record: Record,
+        notes: Vec<Note>,
+    },
+}
+
+impl Write {
+    /// The write that takes this one back.
+    pub fn inverse(&self) -> Write {
+        match self.clone() {
+            Write::Create(record) => Write::Delete {
+                record,
+                notes: Vec::new(),
+            },
+            Write::Update { old, new } => Write::Update { old: new, new: old },
+            Write::Delete { record, notes } => Write::Restore { record, notes },
+            Write::Restore { record, notes } => Write::Delete { record, notes },
+        }
+    }
+
+    pub fn record(&self) -> &Record {
+        match self {
+            Write::Create(r)
+            | Write::Update { new: r, .. }
+            | Write::Delete { record: r, .. }
+            | Write::Restore { record: r, .. } => r,
+        }
+    }
 }
 
 /// What a customer's history adds up to, for the customers table.
@@ -35,12 +100,17 @@ pub struct InsightsData {
     pub revenue: Money,
 }
 
+#[allow(clippy::large_enum_variant)] // one per user action: boxing would buy nothing
 pub enum Done {
     Summaries(HashMap<CustomerId, Summary>),
     Insights(InsightsData),
-    SavedNote(Note),
-    SavedDeal(Deal),
-    SavedTicket(Ticket),
+    Written(Write),
+    /// A write the store refused; `field` names the form field to blame, when there is one.
+    WriteFailed {
+        write: Write,
+        message: String,
+        field: Option<&'static str>,
+    },
     Failed(String),
 }
 
@@ -94,11 +164,74 @@ fn run(store: &Store, job: Job) -> Done {
     let result = match job {
         Job::Summaries => summaries(store).map(Done::Summaries),
         Job::Insights => insights(store).map(Done::Insights),
-        Job::SaveNote(note) => store.create(note).map(Done::SavedNote),
-        Job::SaveDeal(deal) => store.update(&deal).map(|()| Done::SavedDeal(deal)),
-        Job::SaveTicket(ticket) => store.update(&ticket).map(|()| Done::SavedTicket(ticket)),
+        Job::Write(write) => {
+            return match apply(store, write.clone()) {
+                Ok(done) => Done::Written(done),
+                Err(e) => Done::WriteFailed {
+                    field: blame(&e),
+                    message: e.to_string(),
+                    write,
+                },
+            };
+        }
     };
     result.unwrap_or_else(|e| Done::Failed(e.to_string()))
+}
+
+/// The form field a refusal is about.
+fn blame(error: &StoreError) -> Option<&'static str> {
+    match error {
+        StoreError::Invalid { cause, .. } => Some(cause.field),
+        StoreError::Duplicate { field, .. } => Some(field),
+        StoreError::UnknownCustomer { .. } => Some("customer"),
+        _ => None,
+    }
+}
+
+/// Carries out a write, returning it as stored (with ids assigned, and a customer's notes filled in).
+fn apply(store: &Store, write: Write) -> Result<Write, StoreError> {
+    Ok(match write {
+        Write::Create(record) => Write::Create(match record {
+            Record::Customer(c) => Record::Customer(store.create(c)?),
+            Record::Deal(d) => Record::Deal(store.create(d)?),
+            Record::Ticket(t) => Record::Ticket(store.create(t)?),
+            Record::Note(n) => Record::Note(store.create(n)?),
+        }),
+        Write::Update { old, new } => {
+            match &new {
+                Record::Customer(c) => store.update(c)?,
+                Record::Deal(d) => store.update(d)?,
+                Record::Ticket(t) => store.update(t)?,
+                Record::Note(n) => store.update(n)?,
+            }
+            Write::Update { old, new }
+        }
+        Write::Delete { record, .. } => {
+            let notes = match &record {
+                Record::Customer(c) => store.notes_of(c.id)?,
+                _ => Vec::new(),
+            };
+            match &record {
+                Record::Customer(c) => drop(store.delete::<Customer>(c.id.0)?),
+                Record::Deal(d) => drop(store.delete::<Deal>(d.id.0)?),
+                Record::Ticket(t) => drop(store.delete::<Ticket>(t.id.0)?),
+                Record::Note(n) => drop(store.delete::<Note>(n.id.0)?),
+            }
+            Write::Delete { record, notes }
+        }
+        Write::Restore { record, notes } => {
+            match &record {
+                Record::Customer(c) => store.restore(c)?,
+                Record::Deal(d) => store.restore(d)?,
+                Record::Ticket(t) => store.restore(t)?,
+                Record::Note(n) => store.restore(n)?,
+            }
+            for note in &notes {
+                store.restore(note)?;
+            }
+            Write::Restore { record, notes }
+        }
+    })
 }
 
 pub fn summaries(store: &Store) -> Result<HashMap<CustomerId, Summary>, StoreError> {

@@ -166,6 +166,14 @@ impl CustomersState {
         self.refresh_view();
     }
 
+    pub fn remove(&mut self, id: CustomerId) {
+        let at = self.nav.selected;
+        self.rows.retain(|r| r.id != id);
+        self.refresh_view();
+        self.nav.selected = at.min(self.view.len().saturating_sub(1));
+        self.nav.offset = self.nav.offset.min(self.nav.selected);
+    }
+
     pub fn upsert(&mut self, customer: &Customer) {
         let row = CustomerRow::from_customer(customer);
         match self.rows.iter_mut().find(|r| r.id == customer.id) {

@@ -134,6 +134,16 @@ impl DealsState {
         self.select_deal(id, rows);
     }
 
+    pub fn remove(&mut self, id: DealId) {
+        self.deals.retain(|d| d.id != id);
+        self.regroup();
+        for nav in &mut self.rows {
+            *nav = ListNav::default();
+        }
+        let len = self.list.len();
+        self.list_nav.select(self.list_nav.selected, len, 1);
+    }
+
     pub fn select_deal(&mut self, id: DealId, rows: usize) {
         let Some(index) = self.deals.iter().position(|d| d.id == id) else {
             return;

@@ -5,20 +5,22 @@ pub mod customers;
 pub mod deals;
 pub mod detail;
 pub mod finder;
+pub mod form;
 pub mod input;
 pub mod list;
 pub mod tickets;
 
 use super::action::Action;
 use super::keymap::{Context, Keymap};
-use super::worker::{Done, InsightsData, Job, Worker};
-use crate::domain::{Customer, CustomerId, Deal, DealStage, Note, NoteKind, Ticket, Timestamp};
+use super::worker::{Done, InsightsData, Job, Record, Worker, Write};
+use crate::domain::{Customer, CustomerId, Deal, DealStage, Ticket, Timestamp};
 use crate::store::{Store, StoreError};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use customers::CustomersState;
 use deals::{DealView, DealsState};
 use detail::DetailState;
 use finder::{Entry, FinderState, Kind};
+use form::FormState;
 use input::{Edit, TextInput};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -47,8 +49,14 @@ impl Pane {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PromptKind {
-    Note { customer: CustomerId, name: String },
     Reply { subject: String },
+}
+
+/// A question that needs a yes before its write goes ahead.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Confirm {
+    pub question: String,
+    pub write: Write,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -94,6 +102,12 @@ pub struct AppState {
     pub finder: Option<FinderState>,
     pub help: Option<usize>,
     pub prompt: Option<Prompt>,
+    pub form: Option<FormState>,
+    pub confirm: Option<Confirm>,
+    /// Writes that take back the changes made so far, newest last.
+    pub undo: Vec<Write>,
+    /// True while an undo is with the worker, so it is not itself pushed on the undo stack.
+    undoing: bool,
     pub status: Option<(String, Tone)>,
     /// Jobs sent to the worker and not yet answered; the status bar spins while there are any.
     pub pending: usize,
@@ -135,6 +149,10 @@ impl AppState {
             finder: None,
             help: None,
             prompt: None,
+            form: None,
+            confirm: None,
+            undo: Vec::new(),
+            undoing: false,
             status: None,
             pending: 0,
             spinner: 0,
@@ -180,6 +198,10 @@ impl AppState {
             self.help_key(key);
         } else if self.finder.is_some() {
             self.finder_key(key);
+        } else if self.confirm.is_some() {
+            self.confirm_key(key);
+        } else if self.form.is_some() {
+            self.form_key(key);
         } else if self.prompt.is_some() {
             self.prompt_key(key);
         } else if self.customers.filtering && self.pane == Pane::Customers && self.detail.is_none()
@@ -231,6 +253,57 @@ impl AppState {
         }
     }
 
+    fn confirm_key(&mut self, key: KeyEvent) {
+        let Some(confirm) = self.confirm.take() else {
+            return;
+        };
+        match key.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') => {
+                self.say(
+                    format!("deleting {}…", confirm.write.record().describe()),
+                    Tone::Info,
+                );
+                self.send(Job::Write(confirm.write));
+            }
+            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => self.say("kept", Tone::Info),
+            _ => self.confirm = Some(confirm),
+        }
+    }
+
+    fn form_key(&mut self, key: KeyEvent) {
+        let Some(form) = self.form.as_mut() else {
+            return;
+        };
+        if form.saving {
+            return;
+        }
+        match key.code {
+            KeyCode::Esc => {
+                self.form = None;
+                self.say("not saved", Tone::Info);
+            }
+            KeyCode::Tab | KeyCode::Down => form.next(),
+            KeyCode::BackTab | KeyCode::Up => form.previous(),
+            KeyCode::Left | KeyCode::Right if form.cycle(key.code == KeyCode::Right) => {}
+            KeyCode::Enter => match form.to_write(&self.store, self.now, &self.user) {
+                Ok(write) => {
+                    form.saving = true;
+                    form.error = None;
+                    self.send(Job::Write(write));
+                }
+                Err((field, message)) => {
+                    if let Some(i) = form.fields.iter().position(|f| Some(f.key) == field) {
+                        form.focus = i;
+                    }
+                    form.error = Some((field, message));
+                }
+            },
+            _ => {
+                form.focused().input.handle(key);
+            }
+        }
+    }
+
     fn prompt_key(&mut self, key: KeyEvent) {
         let Some(prompt) = self.prompt.as_mut() else {
             return;
@@ -248,16 +321,10 @@ impl AppState {
                     return;
                 }
                 match prompt.kind {
-                    PromptKind::Note { customer, .. } => {
-                        let mut note = Note::new(customer, NoteKind::Note, text, self.now);
-                        note.author = Some(self.user.clone());
-                        self.say("saving note…", Tone::Info);
-                        self.send(Job::SaveNote(note));
-                    }
                     PromptKind::Reply { .. } => {
                         if let Some(t) = self.tickets.with_reply(&self.user, &text, self.now) {
                             self.say("sending reply…", Tone::Info);
-                            self.send(Job::SaveTicket(t));
+                            self.update_ticket(t);
                         }
                     }
                 }
@@ -356,7 +423,7 @@ impl AppState {
                 {
                     Some(t) => {
                         self.say(format!("ticket #{} → {}…", t.id, t.status), Tone::Info);
-                        self.send(Job::SaveTicket(t));
+                        self.update_ticket(t);
                     }
                     None => self.say("no status that way", Tone::Info),
                 }
@@ -372,18 +439,125 @@ impl AppState {
                 }
             }
             Action::AddNote => {
-                let target = match &self.detail {
-                    Some(d) => Some((d.customer.id, d.customer.name.clone())),
-                    None => self.customers.selected().map(|r| (r.id, r.name.clone())),
-                };
-                if let Some((customer, name)) = target {
-                    self.prompt = Some(Prompt {
-                        kind: PromptKind::Note { customer, name },
-                        input: TextInput::default(),
-                    });
+                if let Some((customer, name)) = self.current_customer() {
+                    self.form = Some(FormState::note(customer, &name));
                 }
             }
+            Action::NewRecord => self.new_record(),
+            Action::NewTicket => {
+                let customer = self.current_customer().map(|c| c.0);
+                self.form = Some(FormState::ticket(None, customer));
+            }
+            Action::Edit => self.edit(),
+            Action::Delete => self.ask_delete(),
+            Action::Undo => match self.undo.pop() {
+                Some(write) => {
+                    self.say(
+                        format!("undoing: {}…", self.describe(write.record())),
+                        Tone::Info,
+                    );
+                    self.undoing = true;
+                    self.send(Job::Write(write));
+                }
+                None => self.say("nothing to undo", Tone::Info),
+            },
             Action::Refresh => self.refresh_insights(true),
+        }
+    }
+
+    /// The customer whose page is open, or who is selected in the list.
+    fn current_customer(&self) -> Option<(CustomerId, String)> {
+        match &self.detail {
+            Some(d) => Some((d.customer.id, d.customer.name.clone())),
+            None if self.pane == Pane::Customers => {
+                self.customers.selected().map(|r| (r.id, r.name.clone()))
+            }
+            None => None,
+        }
+    }
+
+    fn new_record(&mut self) {
+        let customer = self.current_customer().map(|c| c.0);
+        self.form = Some(match (self.detail.is_some(), self.pane) {
+            (true, _) | (false, Pane::Deals) => {
+                let customer = customer.or_else(|| self.deals.selected().map(|d| d.customer));
+                FormState::deal(None, customer, &self.user)
+            }
+            (false, Pane::Tickets) => {
+                FormState::ticket(None, self.tickets.selected().map(|t| t.customer))
+            }
+            _ => FormState::customer(None),
+        });
+    }
+
+    fn edit(&mut self) {
+        let form = match (&self.detail, self.pane) {
+            (Some(d), _) => Some(FormState::customer(Some(&d.customer))),
+            (None, Pane::Customers) => {
+                let id = self.customers.selected().map(|r| r.id);
+                match id.map(|id| self.store.get::<Customer>(id.0)) {
+                    Some(Ok(Some(c))) => Some(FormState::customer(Some(&c))),
+                    Some(Err(e)) => {
+                        self.say(e.to_string(), Tone::Bad);
+                        None
+                    }
+                    _ => None,
+                }
+            }
+            (None, Pane::Deals) => self
+                .deals
+                .selected()
+                .map(|d| FormState::deal(Some(d), None, &self.user)),
+            (None, Pane::Tickets) => self
+                .tickets
+                .open_ticket()
+                .or(self.tickets.selected())
+                .map(|t| FormState::ticket(Some(t), None)),
+            (None, Pane::Insights) => None,
+        };
+        self.form = form;
+    }
+
+    fn ask_delete(&mut self) {
+        let record = match (&self.detail, self.pane) {
+            (Some(d), _) => Some(Record::Customer(d.customer.clone())),
+            (None, Pane::Customers) => self
+                .customers
+                .selected()
+                .and_then(|r| self.store.get::<Customer>(r.id.0).ok().flatten())
+                .map(Record::Customer),
+            (None, Pane::Deals) => self.deals.selected().cloned().map(Record::Deal),
+            (None, Pane::Tickets) => self
+                .tickets
+                .open_ticket()
+                .or(self.tickets.selected())
+                .cloned()
+                .map(Record::Ticket),
+            (None, Pane::Insights) => None,
+        };
+        if let Some(record) = record {
+            self.confirm = Some(Confirm {
+                question: format!("Delete {}? (u undoes it) y/n", record.describe()),
+                write: Write::Delete {
+                    record,
+                    notes: Vec::new(),
+                },
+            });
+        }
+    }
+
+    fn update_ticket(&mut self, new: Ticket) {
+        if let Some(old) = self
+            .tickets
+            .tickets
+            .iter()
+            .find(|t| t.id == new.id)
+            .cloned()
+        {
+            self.send(Job::Write(Write::Update {
+                old: Record::Ticket(old),
+                new: Record::Ticket(new),
+            }));
         }
     }
 
@@ -583,12 +757,18 @@ impl AppState {
             Action::MarkWon => Some(DealStage::Won),
             _ => Some(DealStage::Lost),
         };
-        match self.deals.moved(target, self.now) {
-            Some(deal) => {
+        match (
+            self.deals.moved(target, self.now),
+            self.deals.selected().cloned(),
+        ) {
+            (Some(deal), Some(old)) => {
                 self.say(format!("{} → {}…", deal.title, deal.stage), Tone::Info);
-                self.send(Job::SaveDeal(deal));
+                self.send(Job::Write(Write::Update {
+                    old: Record::Deal(old),
+                    new: Record::Deal(deal),
+                }));
             }
-            None => self.say("the deal cannot move that way", Tone::Info),
+            _ => self.say("the deal cannot move that way", Tone::Info),
         }
     }
 
@@ -604,39 +784,91 @@ impl AppState {
                 self.insights.data = Some(data);
                 self.insights.loading = false;
             }
-            Done::SavedNote(note) => {
-                self.say(
-                    format!("saved note on {}", self.deals.customer_name(note.customer)),
-                    Tone::Good,
-                );
-                if self
-                    .detail
-                    .as_ref()
-                    .is_some_and(|d| d.customer.id == note.customer)
-                {
-                    self.open_customer(note.customer);
+            Done::Written(write) => {
+                let what = self.describe(write.record());
+                let verb = match &write {
+                    Write::Create(_) => "created",
+                    Write::Update { .. } => "saved",
+                    Write::Delete { .. } => "deleted",
+                    Write::Restore { .. } => "restored",
+                };
+                if self.form.as_ref().is_some_and(|f| f.saving) {
+                    self.form = None;
                 }
-            }
-            Done::SavedDeal(deal) => {
-                self.say(
-                    format!("saved: {} is {}", deal.title, deal.stage),
-                    Tone::Good,
-                );
-                self.deals.saved(deal, rows);
+                if std::mem::take(&mut self.undoing) {
+                    self.say(format!("undone: {what} {verb}"), Tone::Good);
+                } else {
+                    self.say(format!("{verb} {what}"), Tone::Good);
+                    self.undo.push(write.inverse());
+                }
+                self.take_in(&write, rows);
                 self.after_write();
             }
-            Done::SavedTicket(ticket) => {
-                self.say(
-                    format!("saved: ticket #{} is {}", ticket.id, ticket.status),
-                    Tone::Good,
-                );
-                self.tickets.saved(ticket, rows);
-                self.after_write();
+            Done::WriteFailed { message, field, .. } => {
+                self.undoing = false;
+                match self.form.as_mut().filter(|f| f.saving) {
+                    Some(form) => {
+                        form.saving = false;
+                        if let Some(i) = form.fields.iter().position(|f| Some(f.key) == field) {
+                            form.focus = i;
+                        }
+                        form.error = Some((field, message));
+                    }
+                    None => self.say(format!("not saved: {message}"), Tone::Bad),
+                }
             }
             Done::Failed(message) => {
                 self.insights.loading = false;
                 self.say(format!("not saved: {message}"), Tone::Bad);
             }
+        }
+    }
+
+    /// A record as the status bar names it.
+    fn describe(&self, record: &Record) -> String {
+        match record {
+            Record::Note(n) => format!("note on {}", self.deals.customer_name(n.customer)),
+            other => other.describe(),
+        }
+    }
+
+    /// Brings the panes in line with a write the store has made.
+    fn take_in(&mut self, write: &Write, rows: usize) {
+        let gone = matches!(write, Write::Delete { .. });
+        match write.record() {
+            Record::Customer(c) => {
+                if gone {
+                    self.customers.remove(c.id);
+                    if self.detail.as_ref().is_some_and(|d| d.customer.id == c.id) {
+                        self.detail = None;
+                    }
+                } else {
+                    self.customers.upsert(c);
+                    self.deals.customer_names.insert(c.id, c.name.clone());
+                    self.tickets.customer_names.insert(c.id, c.name.clone());
+                }
+            }
+            Record::Deal(d) if gone => self.deals.remove(d.id),
+            Record::Deal(d) => self.deals.saved(d.clone(), rows),
+            Record::Ticket(t) if gone => self.tickets.remove(t.id),
+            Record::Ticket(t) => self.tickets.saved(t.clone(), rows),
+            Record::Note(_) => {}
+        }
+        // A customer's page shows their deals, tickets and notes: read it again.
+        let customer = match write.record() {
+            Record::Customer(c) => c.id,
+            Record::Deal(d) => d.customer,
+            Record::Ticket(t) => t.customer,
+            Record::Note(n) => n.customer,
+        };
+        let customer_gone = gone && matches!(write.record(), Record::Customer(_));
+        if !customer_gone
+            && self
+                .detail
+                .as_ref()
+                .is_some_and(|d| d.customer.id == customer)
+        {
+            self.open_customer(customer);
         }
     }
 

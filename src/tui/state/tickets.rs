@@ -97,6 +97,16 @@ impl TicketsState {
         self.select_ticket(id, rows);
     }
 
+    pub fn remove(&mut self, id: TicketId) {
+        self.tickets.retain(|t| t.id != id);
+        if self.open == Some(id) {
+            self.open = None;
+        }
+        self.requeue();
+        let len = self.queue.len();
+        self.nav.select(self.nav.selected, len, 1);
+    }
+
     pub fn select_ticket(&mut self, id: TicketId, rows: usize) {
         if let Some(pos) = self.queue.iter().position(|&i| self.tickets[i].id == id) {
             self.nav.select(pos, self.queue.len(), rows);

@@ -4,6 +4,7 @@ mod customers;
 mod deals;
 mod detail;
 mod finder;
+mod form;
 mod help;
 mod insights;
 mod tickets;
@@ -39,6 +40,26 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme) {
     draw_hints(frame, state, theme, hints);
     if let Some(prompt) = &state.prompt {
         draw_prompt(frame, prompt, theme, body);
+    }
+    if let Some(f) = &state.form {
+        form::draw(frame, f, theme, body);
+    }
+    if let Some(confirm) = &state.confirm {
+        let area = centred(
+            body,
+            (confirm.question.chars().count() as u16 + 4).max(30),
+            3,
+        );
+        frame.render_widget(Clear, area);
+        frame.render_widget(
+            Paragraph::new(fit(
+                &confirm.question,
+                area.width.saturating_sub(2) as usize,
+            ))
+            .style(theme.warn)
+            .block(block(" Confirm ", theme)),
+            area,
+        );
     }
     if let Some(finder) = &state.finder {
         finder::draw(frame, finder, theme, body);
@@ -201,9 +222,6 @@ fn draw_hints(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
 
 fn draw_prompt(frame: &mut Frame, prompt: &super::state::Prompt, theme: &Theme, body: Rect) {
     let title = match &prompt.kind {
-        PromptKind::Note { name, .. } => {
-            format!(" Note on {} (Enter saves, Esc cancels) ", safe(name))
-        }
         PromptKind::Reply { subject } => {
             format!(" Reply: {} (Enter sends, Esc cancels) ", safe(subject))
         }

@@ -1,0 +1,482 @@
+//! Modal forms to create and edit customers, deals, tickets and notes. A form is a list of text
+//! fields; saving parses them into a record and validates it, and an error is shown under the field
+//! it names (whether the form found it or the store did).
+
+use super::input::TextInput;
+use crate::domain::{
+    Customer, CustomerId, Deal, DealStage, Lifecycle, Message, Money, Note, NoteKind, Priority,
+    Ticket, TicketStatus, Timestamp,
+};
+use crate::store::{Store, Unique};
+use crate::tui::worker::{Record, Write};
+use chrono::NaiveDate;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Field {
+    /// The name validation errors use for this field.
+    pub key: &'static str,
+    pub label: &'static str,
+    pub input: TextInput,
+    /// Allowed values, for fields that take one of a list (←/→ cycles them).
+    pub choices: &'static [&'static str],
+    pub required: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct FormState {
+    pub title: String,
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    pub error: Option<(Option<&'static str>, String)>,
+    /// The record being edited, or None for a new one.
+    pub editing: Option<Record>,
+    /// For new deals, tickets and notes made from a customer's page.
+    pub customer: Option<CustomerId>,
+    /// Set while the save is with the worker; the form closes when it is written.
+    pub saving: bool,
+    kind: Kind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Customer,
+    Deal,
+    Ticket,
+    Note,
+}
+
+const LIFECYCLES: &[&str] = &["lead", "prospect", "customer", "churned"];
+const STAGES: &[&str] = &[
+    "lead",
+    "qualified",
+    "proposal",
+    "negotiation",
+    "won",
+    "lost",
+];
+const PRIORITIES: &[&str] = &["low", "normal", "high", "urgent"];
+const STATUSES: &[&str] = &["open", "pending", "resolved", "closed"];
+const NOTE_KINDS: &[&str] = &["note", "call", "email", "meeting"];
+
+fn field(key: &'static str, label: &'static str, value: impl Into<String>) -> Field {
+    let value = value.into();
+    Field {
+        key,
+        label,
+        input: TextInput {
+            cursor: value.chars().count(),
+            value,
+        },
+        choices: &[],
+        required: false,
+    }
+}
+
+fn choice(
+    key: &'static str,
+    label: &'static str,
+    value: &str,
+    choices: &'static [&'static str],
+) -> Field {
+    Field {
+        choices,
+        ..field(key, label, value)
+    }
+}
+
+fn required(mut f: Field) -> Field {
+    f.required = true;
+    f
+}
+
+fn opt(v: &Option<String>) -> String {
+    v.clone().unwrap_or_default()
+}
+
+impl FormState {
+    fn new(
+        title: String,
+        kind: Kind,
+        fields: Vec<Field>,
+        editing: Option<Record>,
+        customer: Option<CustomerId>,
+    ) -> FormState {
+        FormState {
+            title,
+            fields,
+            focus: 0,
+            error: None,
+            editing,
+            customer,
+            saving: false,
+            kind,
+        }
+    }
+
+    pub fn customer(existing: Option<&Customer>) -> FormState {
+        let c = existing
+            .cloned()
+            .unwrap_or_else(|| Customer::new("", chrono::Utc::now()));
+        FormState::new(
+            if existing.is_some() {
+                format!("Edit customer {}", c.name)
+            } else {
+                "New customer".into()
+            },
+            Kind::Customer,
+            vec![
+                required(field("name", "Name", c.name.clone())),
+                field("company", "Company", opt(&c.company)),
+                field("email", "Email", opt(&c.email)),
+                field("phone", "Phone", opt(&c.phone)),
+                field("country", "Country", opt(&c.country)),
+                field("owner", "Owner", opt(&c.owner)),
+                field("tags", "Tags", c.tags.join(", ")),
+                choice("stage", "Stage", c.stage.name(), LIFECYCLES),
+            ],
+            existing.cloned().map(Record::Customer),
+            None,
+        )
+    }
+
+    pub fn deal(existing: Option<&Deal>, customer: Option<CustomerId>, owner: &str) -> FormState {
+        let d = existing.cloned();
+        FormState::new(
+            match &d {
+                Some(d) => format!("Edit deal {}", d.title),
+                None => "New deal".into(),
+            },
+            Kind::Deal,
+            vec![
+                required(field(
+                    "title",
+                    "Title",
+                    d.as_ref().map(|d| d.title.clone()).unwrap_or_default(),
+                )),
+                required(field(
+                    "customer",
+                    "Customer (id or email)",
+                    d.as_ref()
+                        .map(|d| d.customer)
+                        .or(customer)
+                        .map(|c| c.to_string())
+                        .unwrap_or_default(),
+                )),
+                required(field(
+                    "value",
+                    "Value",
+                    d.as_ref().map(|d| d.value.to_string()).unwrap_or_default(),
+                )),
+                field(
+                    "currency",
+                    "Currency",
+                    d.as_ref().map_or("GBP".into(), |d| d.currency.clone()),
+                ),
+                choice(
+                    "stage",
+                    "Stage",
+                    d.as_ref().map_or("lead", |d| d.stage.name()),
+                    STAGES,
+                ),
+                field(
+                    "probability",
+                    "Probability % (blank: by stage)",
+                    d.as_ref()
+                        .map(|d| d.probability.to_string())
+                        .unwrap_or_default(),
+                ),
+                field(
+                    "expected_close",
+                    "Expected close (YYYY-MM-DD)",
+                    d.as_ref()
+                        .and_then(|d| d.expected_close)
+                        .map(|c| c.to_string())
+                        .unwrap_or_default(),
+                ),
+                field(
+                    "owner",
+                    "Owner",
+                    d.as_ref().map_or(owner.to_string(), |d| opt(&d.owner)),
+                ),
+            ],
+            d.map(Record::Deal),
+            customer,
+        )
+    }
+
+    pub fn ticket(existing: Option<&Ticket>, customer: Option<CustomerId>) -> FormState {
+        let t = existing.cloned();
+        let mut fields = vec![
+            required(field(
+                "subject",
+                "Subject",
+                t.as_ref().map(|t| t.subject.clone()).unwrap_or_default(),
+            )),
+            required(field(
+                "customer",
+                "Customer (id or email)",
+                t.as_ref()
+                    .map(|t| t.customer)
+                    .or(customer)
+                    .map(|c| c.to_string())
+                    .unwrap_or_default(),
+            )),
+            choice(
+                "priority",
+                "Priority",
+                t.as_ref().map_or("normal", |t| t.priority.name()),
+                PRIORITIES,
+            ),
+            choice(
+                "status",
+                "Status",
+                t.as_ref().map_or("open", |t| t.status.name()),
+                STATUSES,
+            ),
+            field(
+                "due",
+                "Due (YYYY-MM-DD)",
+                t.as_ref()
+                    .and_then(|t| t.due)
+                    .map(|d| d.date_naive().to_string())
+                    .unwrap_or_default(),
+            ),
+        ];
+        if t.is_none() {
+            fields.push(field("message", "First message", ""));
+        }
+        FormState::new(
+            match &t {
+                Some(t) => format!("Edit ticket #{}", t.id),
+                None => "New ticket".into(),
+            },
+            Kind::Ticket,
+            fields,
+            t.map(Record::Ticket),
+            customer,
+        )
+    }
+
+    pub fn note(customer: CustomerId, name: &str) -> FormState {
+        let mut form = FormState::new(
+            format!("Note on {name}"),
+            Kind::Note,
+            vec![
+                choice("kind", "Kind", "note", NOTE_KINDS),
+                required(field("text", "Text", "")),
+            ],
+            None,
+            Some(customer),
+        );
+        // Most notes are plain notes: start in the text.
+        form.focus = 1;
+        form
+    }
+
+    pub fn focused(&mut self) -> &mut Field {
+        &mut self.fields[self.focus]
+    }
+
+    pub fn next(&mut self) {
+        self.focus = (self.focus + 1) % self.fields.len();
+    }
+
+    pub fn previous(&mut self) {
+        self.focus = (self.focus + self.fields.len() - 1) % self.fields.len();
+    }
+
+    /// Steps a choice field through its values.
+    pub fn cycle(&mut self, forward: bool) -> bool {
+        let f = self.focused();
+        if f.choices.is_empty() {
+            return false;
+        }
+        let i = f
+            .choices
+            .iter()
+            .position(|c| c.eq_ignore_ascii_case(f.input.value.trim()))
+            .unwrap_or(0);
+        let n = f.choices.len();
+        let next = f.choices[if forward {
+            (i + 1) % n
+        } else {
+            (i + n - 1) % n
+        }];
+        f.input = TextInput {
+            value: next.into(),
+            cursor: next.len(),
+        };
+        true
+    }
+
+    fn value(&self, key: &str) -> &str {
+        self.fields
+            .iter()
+            .find(|f| f.key == key)
+            .map_or("", |f| f.input.value.trim())
+    }
+
+    fn fail(
+        key: &'static str,
+        message: impl Into<String>,
+    ) -> Result<Write, (Option<&'static str>, String)> {
+        Err((Some(key), message.into()))
+    }
+
+    /// The write this form asks for, or the field that is wrong and why.
+    pub fn to_write(
+        &self,
+        store: &Store,
+        now: Timestamp,
+        user: &str,
+    ) -> Result<Write, (Option<&'static str>, String)> {
+        for f in self.fields.iter().filter(|f| f.required) {
+            if f.input.value.trim().is_empty() {
+                return Self::fail(f.key, format!("{} must not be empty", f.label));
+            }
+        }
+        let text = |key: &str| Some(self.value(key).to_string()).filter(|s| !s.is_empty());
+        let record = match self.kind {
+            Kind::Customer => {
+                let mut c = match &self.editing {
+                    Some(Record::Customer(c)) => c.clone(),
+                    _ => Customer::new("", now),
+                };
+                c.name = self.value("name").into();
+                c.company = text("company");
+                c.email = text("email");
+                c.phone = text("phone");
+                c.country = text("country");
+                c.owner = text("owner");
+                c.tags = self
+                    .value("tags")
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty())
+                    .map(String::from)
+                    .collect();
+                c.stage = self
+                    .value("stage")
+                    .parse::<Lifecycle>()
+                    .or_else(|e| Self::fail("stage", e).map(|_| Lifecycle::Lead))?;
+                c.updated = now;
+                Record::Customer(c)
+            }
+            Kind::Deal => {
+                let customer = self.customer_ref(store)?;
+                let value = Money::parse(self.value("value"))
+                    .map_err(|e| (Some("value"), e.to_string()))?;
+                let mut d = match &self.editing {
+                    Some(Record::Deal(d)) => d.clone(),
+                    _ => Deal::new("", customer, value, now),
+                };
+                d.title = self.value("title").into();
+                d.customer = customer;
+                d.value = value;
+                d.currency = self.value("currency").to_uppercase();
+                let stage: DealStage = self
+                    .value("stage")
+                    .parse()
+                    .map_err(|e| (Some("stage"), e))?;
+                // A stage change with the probability left as it was takes the new stage's default.
+                let untouched =
+                    self.value("probability") == d.probability.to_string() && d.stage != stage;
+                d.probability = match self.value("probability") {
+                    "" => stage.default_probability(),
+                    _ if untouched => stage.default_probability(),
+                    p => p.trim_end_matches('%').parse().map_err(|_| {
+                        (
+                            Some("probability"),
+                            format!("'{p}' is not a whole number from 0 to 100"),
+                        )
+                    })?,
+                };
+                d.stage = stage;
+                d.expected_close = date(self.value("expected_close"), "expected_close")?;
+                d.owner = text("owner");
+                d.updated = now;
+                Record::Deal(d)
+            }
+            Kind::Ticket => {
+                let customer = self.customer_ref(store)?;
+                let mut t = match &self.editing {
+                    Some(Record::Ticket(t)) => t.clone(),
+                    _ => Ticket::new("", customer, now),
+                };
+                t.subject = self.value("subject").into();
+                t.customer = customer;
+                t.priority = self
+                    .value("priority")
+                    .parse::<Priority>()
+                    .map_err(|e| (Some("priority"), e))?;
+                t.status = self
+                    .value("status")
+                    .parse::<TicketStatus>()
+                    .map_err(|e| (Some("status"), e))?;
+                t.due = date(self.value("due"), "due")?
+                    .map(|d| d.and_hms_opt(17, 0, 0).expect("valid").and_utc());
+                if let Some(body) = text("message") {
+                    t.messages.push(Message {
+                        at: now,
+                        author: user.to_string(),
+                        body,
+                    });
+                }
+                t.updated = now;
+                Record::Ticket(t)
+            }
+            Kind::Note => {
+                let customer = self
+                    .customer
+                    .ok_or((None, "no customer for this note".to_string()))?;
+                let kind: NoteKind = self.value("kind").parse().map_err(|e| (Some("kind"), e))?;
+                let mut n = Note::new(customer, kind, self.value("text"), now);
+                n.author = Some(user.to_string());
+                Record::Note(n)
+            }
+        };
+        let valid = match &record {
+            Record::Customer(c) => c.validate(),
+            Record::Deal(d) => d.validate(),
+            Record::Ticket(t) => t.validate(),
+            Record::Note(n) => n.validate(),
+        };
+        valid.map_err(|e| (Some(e.field), e.to_string()))?;
+        Ok(match &self.editing {
+            Some(old) => Write::Update {
+                old: old.clone(),
+                new: record,
+            },
+            None => Write::Create(record),
+        })
+    }
+
+    /// The customer field: an id, or an email the store knows.
+    fn customer_ref(&self, store: &Store) -> Result<CustomerId, (Option<&'static str>, String)> {
+        let raw = self.value("customer");
+        let found = match raw.parse::<u64>() {
+            Ok(id) => store.get::<Customer>(id).ok().flatten().map(|c| c.id),
+            Err(_) => store
+                .find_id(Unique::CustomerEmail, raw)
+                .ok()
+                .flatten()
+                .map(CustomerId),
+        };
+        found.ok_or((
+            Some("customer"),
+            format!("no customer with id or email '{raw}'"),
+        ))
+    }
+}
+
+fn date(
+    text: &str,
+    key: &'static str,
+) -> Result<Option<NaiveDate>, (Option<&'static str>, String)> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| (Some(key), format!("'{text}' is not a date like 2026-12-31")))
+}
