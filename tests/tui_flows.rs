@@ -387,3 +387,25 @@ fn a_customer_with_history_is_not_deleted_and_says_why() {
     assert!(message.contains("still has orders"), "{message}");
     assert_eq!(store.count::<Customer>(), 300);
 }
+
+#[test]
+fn a_burst_of_typing_in_the_finder_is_searched_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let mut state = app(&store, false);
+    press(&mut state, &["ctrl-p"]);
+    let unfiltered = state.finder.as_ref().unwrap().hits.clone();
+    for c in "zzq".chars() {
+        state.handle_key(crossterm::event::KeyEvent::new(
+            crossterm::event::KeyCode::Char(c),
+            crossterm::event::KeyModifiers::NONE,
+        ));
+    }
+    let finder = state.finder.as_ref().unwrap();
+    assert!(finder.stale, "keys only mark the query");
+    assert_eq!(finder.hits, unfiltered, "no search ran per key");
+    state.settle();
+    let finder = state.finder.as_ref().unwrap();
+    assert!(!finder.stale);
+    assert!(finder.hits.is_empty(), "nothing in the demo matches 'zzq'");
+}

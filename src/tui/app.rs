@@ -117,6 +117,7 @@ where
         if state.quit {
             break;
         }
+        state.settle();
         terminal.draw(|frame| ui::draw(frame, state, theme))?;
     }
     Ok(())

@@ -88,6 +88,7 @@ pub fn press(state: &mut AppState, keys: &[&str]) {
     for key in keys {
         state.handle_key(parse_key(key).unwrap_or_else(|| panic!("no key {key}")));
     }
+    state.settle();
 }
 
 pub fn type_text(state: &mut AppState, text: &str) {
@@ -97,6 +98,7 @@ pub fn type_text(state: &mut AppState, text: &str) {
             crossterm::event::KeyModifiers::NONE,
         ));
     }
+    state.settle();
 }
 
 pub fn screen(state: &AppState, width: u16, height: u16) -> String {

@@ -29,6 +29,33 @@ pub struct Entry {
     pub kind: Kind,
     pub id: u64,
     pub text: String,
+    /// Which letters and digits the text holds, to reject most entries without running the matcher.
+    mask: u64,
+}
+
+impl Entry {
+    pub fn new(kind: Kind, id: u64, text: String) -> Entry {
+        Entry {
+            mask: char_mask(&text),
+            kind,
+            id,
+            text,
+        }
+    }
+}
+
+/// One bit per a-z, 0-9, and one for anything else, case-folded.
+fn char_mask(text: &str) -> u64 {
+    text.chars().fold(0, |m, c| m | char_bit(c))
+}
+
+fn char_bit(c: char) -> u64 {
+    match c.to_ascii_lowercase() {
+        c @ 'a'..='z' => 1 << (c as u32 - 'a' as u32),
+        c @ '0'..='9' => 1 << (26 + c as u32 - '0' as u32),
+        c if c.is_whitespace() => 0,
+        _ => 1 << 36,
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -47,6 +74,11 @@ pub struct FinderState {
     pub entries: Arc<Vec<Entry>>,
     pub hits: Vec<Hit>,
     pub nav: ListNav,
+    /// Every entry the last query matched (not only the shown hits), and that query: a query that
+    /// extends it can only match a subset, so typing narrows instead of searching everything again.
+    matching: Option<(String, Vec<usize>)>,
+    /// The query changed since the last search; the app searches once per batch of keys.
+    pub stale: bool,
     matcher: SkimMatcherV2,
 }
 
@@ -66,6 +98,8 @@ impl FinderState {
             entries,
             hits: Vec::new(),
             nav: ListNav::default(),
+            matching: None,
+            stale: false,
             matcher: SkimMatcherV2::default().ignore_case(),
         };
         state.search();
@@ -73,45 +107,62 @@ impl FinderState {
     }
 
     pub fn search(&mut self) {
-        let words: Vec<&str> = self.query.value.split_whitespace().collect();
-        let mut hits: Vec<Hit> = if words.is_empty() {
-            (0..self.entries.len().min(MAX_HITS))
+        self.stale = false;
+        let query = self.query.value.clone();
+        let words: Vec<&str> = query.split_whitespace().collect();
+        if words.is_empty() {
+            self.matching = None;
+            self.hits = (0..self.entries.len().min(MAX_HITS))
                 .map(|entry| Hit {
                     entry,
                     score: 0,
                     matched: Vec::new(),
                 })
-                .collect()
-        } else {
-            self.entries
-                .iter()
-                .enumerate()
-                .filter_map(|(i, e)| {
-                    self.score(&e.text, &words).map(|(score, matched)| Hit {
-                        entry: i,
+                .collect();
+            self.nav = ListNav::default();
+            return;
+        }
+        let narrowed = match self.matching.take() {
+            Some((previous, found)) if query.starts_with(previous.as_str()) => Some(found),
+            _ => None,
+        };
+        let mut scored = match narrowed {
+            Some(candidates) => score_all(&self.entries, &candidates, &words),
+            None => {
+                let all: Vec<usize> = (0..self.entries.len()).collect();
+                score_all(&self.entries, &all, &words)
+            }
+        };
+        self.matching = Some((query.clone(), {
+            let mut found: Vec<usize> = scored.iter().map(|(_, i)| *i).collect();
+            found.sort_unstable();
+            found
+        }));
+        scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        scored.truncate(MAX_HITS);
+        // Highlight positions cost more than scores: work them out only for what is shown.
+        self.hits = scored
+            .into_iter()
+            .filter_map(|(score, entry)| {
+                self.indices(&self.entries[entry].text, &words)
+                    .map(|matched| Hit {
+                        entry,
                         score,
                         matched,
                     })
-                })
-                .collect()
-        };
-        hits.sort_by(|a, b| b.score.cmp(&a.score).then(a.entry.cmp(&b.entry)));
-        hits.truncate(MAX_HITS);
-        self.hits = hits;
+            })
+            .collect();
         self.nav = ListNav::default();
     }
 
-    fn score(&self, text: &str, words: &[&str]) -> Option<(i64, Vec<usize>)> {
-        let mut total = 0;
+    fn indices(&self, text: &str, words: &[&str]) -> Option<Vec<usize>> {
         let mut matched = Vec::new();
         for word in words {
-            let (score, indices) = self.matcher.fuzzy_indices(text, word)?;
-            total += score;
-            matched.extend(indices);
+            matched.extend(self.matcher.fuzzy_indices(text, word)?.1);
         }
         matched.sort_unstable();
         matched.dedup();
-        Some((total, matched))
+        Some(matched)
     }
 
     pub fn selected(&self) -> Option<&Entry> {
@@ -121,27 +172,56 @@ impl FinderState {
     }
 }
 
+/// (score, entry) for each candidate that matches every word, spread over the machine's cores.
+fn score_all(entries: &[Entry], candidates: &[usize], words: &[&str]) -> Vec<(i64, usize)> {
+    let needed = words.iter().fold(0, |m, w| m | char_mask(w));
+    let score = |chunk: &[usize]| {
+        let matcher = SkimMatcherV2::default().ignore_case();
+        chunk
+            .iter()
+            .filter(|&&i| entries[i].mask & needed == needed)
+            .filter_map(|&i| {
+                let text = &entries[i].text;
+                let mut total = 0;
+                for word in words {
+                    total += matcher.fuzzy_match(text, word)?;
+                }
+                Some((total, i))
+            })
+            .collect::<Vec<_>>()
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(4);
+    if candidates.len() < 20_000 || threads == 1 {
+        return score(candidates);
+    }
+    let chunk = candidates.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = candidates
+            .chunks(chunk)
+            .map(|c| scope.spawn(move || score(c)))
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|p| p.join().expect("a finder thread does not panic"))
+            .collect()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn entries() -> Arc<Vec<Entry>> {
         Arc::new(vec![
-            Entry {
-                kind: Kind::Customer,
-                id: 1,
-                text: "Wilson — Acme Ltd".into(),
-            },
-            Entry {
-                kind: Kind::Customer,
-                id: 2,
-                text: "Ada Lovelace — Analytical Engines".into(),
-            },
-            Entry {
-                kind: Kind::Deal,
-                id: 7,
-                text: "Acme renewal · Wilson".into(),
-            },
+            Entry::new(Kind::Customer, 1, "Wilson — Acme Ltd".into()),
+            Entry::new(
+                Kind::Customer,
+                2,
+                "Ada Lovelace — Analytical Engines".into(),
+            ),
+            Entry::new(Kind::Deal, 7, "Acme renewal · Wilson".into()),
         ])
     }
 
@@ -166,5 +246,45 @@ mod tests {
         let top = &f.hits[0];
         assert_eq!(f.entries[top.entry].id, 2);
         assert_eq!(top.matched, vec![0, 1, 2]);
+    }
+}
+
+#[cfg(test)]
+mod narrowing {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn brute(entries: &[Entry], query: &str) -> Vec<u64> {
+        let matcher = SkimMatcherV2::default().ignore_case();
+        let mut ids: Vec<u64> = entries
+            .iter()
+            .filter(|e| {
+                query
+                    .split_whitespace()
+                    .all(|w| matcher.fuzzy_match(&e.text, w).is_some())
+            })
+            .map(|e| e.id)
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    proptest! {
+        /// Typing a query one key at a time finds exactly what searching it from scratch finds.
+        #[test]
+        fn narrowing_as_you_type_loses_nothing(
+            texts in proptest::collection::vec("[a-eA-E0-2 ]{1,12}", 1..60),
+            query in "[a-e0-2 ]{1,6}",
+        ) {
+            let entries: Vec<Entry> = texts.iter().enumerate().map(|(i, t)| Entry::new(Kind::Customer, i as u64, t.clone())).collect();
+            let mut f = FinderState::new(Arc::new(entries.clone()));
+            for end in 1..=query.len() {
+                f.query.value = query[..end].to_string();
+                f.search();
+            }
+            let mut got: Vec<u64> = f.hits.iter().map(|h| f.entries[h.entry].id).collect();
+            got.sort();
+            prop_assert_eq!(got, brute(&entries, &query));
+        }
     }
 }

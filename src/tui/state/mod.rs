@@ -226,10 +226,15 @@ impl AppState {
 
     fn finder_key(&mut self, key: KeyEvent) {
         let rows = self.rows;
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let moving = matches!(key.code, KeyCode::Enter | KeyCode::Up | KeyCode::Down)
+            || (ctrl && matches!(key.code, KeyCode::Char('n') | KeyCode::Char('p')));
+        if moving {
+            self.settle();
+        }
         let Some(finder) = self.finder.as_mut() else {
             return;
         };
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         match key.code {
             KeyCode::Esc => self.finder = None,
             KeyCode::Enter => {
@@ -239,17 +244,25 @@ impl AppState {
                     self.jump_to(entry.kind, entry.id);
                 }
             }
-            KeyCode::Down | KeyCode::Char('n') if key.code == KeyCode::Down || ctrl => {
-                finder.nav.down(finder.hits.len(), rows)
-            }
-            KeyCode::Up | KeyCode::Char('p') if key.code == KeyCode::Up || ctrl => {
-                finder.nav.up(finder.hits.len(), rows)
-            }
+            KeyCode::Down => finder.nav.down(finder.hits.len(), rows),
+            KeyCode::Up => finder.nav.up(finder.hits.len(), rows),
+            KeyCode::Char('n') if ctrl => finder.nav.down(finder.hits.len(), rows),
+            KeyCode::Char('p') if ctrl => finder.nav.up(finder.hits.len(), rows),
             _ => {
                 if finder.query.handle(key) == Edit::Changed {
-                    finder.search();
+                    finder.stale = true;
                 }
             }
+        }
+    }
+
+    /// Work left over from a batch of events, done once before the next frame: a burst of typing in
+    /// the finder costs one search, not one per key.
+    pub fn settle(&mut self) {
+        if let Some(finder) = self.finder.as_mut()
+            && finder.stale
+        {
+            finder.search();
         }
     }
 
@@ -718,30 +731,20 @@ impl AppState {
             } else {
                 format!("{} — {}", r.name, r.company)
             };
-            out.push(Entry {
-                kind: Kind::Customer,
-                id: r.id.0,
-                text,
-            });
+            out.push(Entry::new(Kind::Customer, r.id.0, text));
         }
         for d in &self.deals.deals {
-            out.push(Entry {
-                kind: Kind::Deal,
-                id: d.id.0,
-                text: format!("{} · {}", d.title, self.deals.customer_name(d.customer)),
-            });
+            let text = format!("{} · {}", d.title, self.deals.customer_name(d.customer));
+            out.push(Entry::new(Kind::Deal, d.id.0, text));
         }
         for t in &self.tickets.tickets {
-            out.push(Entry {
-                kind: Kind::Ticket,
-                id: t.id.0,
-                text: format!(
-                    "#{} {} · {}",
-                    t.id,
-                    t.subject,
-                    self.tickets.customer_name(t.customer)
-                ),
-            });
+            let text = format!(
+                "#{} {} · {}",
+                t.id,
+                t.subject,
+                self.tickets.customer_name(t.customer)
+            );
+            out.push(Entry::new(Kind::Ticket, t.id.0, text));
         }
         out
     }
