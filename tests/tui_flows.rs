@@ -409,3 +409,88 @@ fn a_burst_of_typing_in_the_finder_is_searched_once() {
     assert!(!finder.stale);
     assert!(finder.hits.is_empty(), "nothing in the demo matches 'zzq'");
 }
+
+#[test]
+fn a_bulk_change_is_previewed_applied_together_and_undone_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let mut state = app(&store, false);
+    press(&mut state, &["2", "b"]);
+    let first_three: Vec<Deal> = state.deals.list[..3]
+        .iter()
+        .map(|&i| state.deals.deals[i].clone())
+        .collect();
+    press(&mut state, &["v", "v", "v"]);
+    assert_eq!(state.marked.len(), 3);
+
+    press(&mut state, &["e"]);
+    assert!(
+        state.form.as_ref().unwrap().bulk.is_some(),
+        "e with marks opens the bulk change"
+    );
+    type_text(&mut state, "zara");
+    press(&mut state, &["enter"]);
+    let confirm = state
+        .confirm
+        .as_ref()
+        .expect("a preview before anything changes");
+    assert_eq!(confirm.details.len(), 3);
+    assert!(
+        confirm.details.iter().all(|d| d.ends_with("→ zara")),
+        "{:?}",
+        confirm.details
+    );
+    assert!(
+        first_three
+            .iter()
+            .all(|d| store.get::<Deal>(d.id.0).unwrap().unwrap().owner != Some("zara".into()))
+    );
+    let shown = screen(&state, 100, 30);
+    assert!(shown.contains("Set owner to 'zara' on these 3?"), "{shown}");
+
+    let version = store.data_version().unwrap();
+    press(&mut state, &["y"]);
+    assert_eq!(
+        store.data_version().unwrap(),
+        version + 1,
+        "one transaction for the whole batch"
+    );
+    for d in &first_three {
+        assert_eq!(
+            store.get::<Deal>(d.id.0).unwrap().unwrap().owner.as_deref(),
+            Some("zara")
+        );
+    }
+    assert!(state.marked.is_empty());
+
+    press(&mut state, &["u"]);
+    for d in &first_three {
+        assert_eq!(
+            store.get::<Deal>(d.id.0).unwrap().unwrap(),
+            *d,
+            "undo puts every one back"
+        );
+    }
+}
+
+#[test]
+fn a_bulk_change_to_a_value_that_does_not_exist_is_refused_in_the_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let mut state = app(&store, false);
+    press(&mut state, &["3", "v", "v", "e", "up", "right", "down"]);
+    assert_eq!(state.form.as_ref().unwrap().bulk_change().0, "priority");
+    type_text(&mut state, "whenever");
+    press(&mut state, &["enter"]);
+    let form = state.form.as_ref().expect("the form stays open");
+    assert!(
+        form.error
+            .as_ref()
+            .unwrap()
+            .1
+            .contains("is not one of: low, normal, high, urgent"),
+        "{:?}",
+        form.error
+    );
+    assert!(state.confirm.is_none());
+}

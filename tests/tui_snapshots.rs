@@ -91,3 +91,21 @@ fn customer_form_with_an_error() {
 fn delete_confirmation() {
     scenario("delete_confirm", &["3", "d"], None);
 }
+
+#[test]
+fn bulk_change_preview() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    for (width, height) in [(80u16, 24u16), (120, 40)] {
+        let mut state = app(&store, false);
+        state.resize(height);
+        press(&mut state, &["3", "v", "v", "v", "e"]);
+        type_text(&mut state, "closed");
+        press(&mut state, &["enter"]);
+        assert!(state.confirm.is_some());
+        insta::assert_snapshot!(
+            format!("bulk_preview_{width}x{height}"),
+            screen(&state, width, height)
+        );
+    }
+}

@@ -41,6 +41,7 @@ pub enum Action {
     Edit,
     Delete,
     Undo,
+    Mark,
     Refresh,
 }
 

@@ -55,6 +55,8 @@ pub enum Write {
         record: Record,
         notes: Vec<Note>,
     },
+    /// Updates to many records at once, in one transaction: (old, new) pairs.
+    Batch(Vec<(Record, Record)>),
 }
 
 impl Write {
@@ -68,6 +70,22 @@ impl Write {
             Write::Update { old, new } => Write::Update { old: new, new: old },
             Write::Delete { record, notes } => Write::Restore { record, notes },
             Write::Restore { record, notes } => Write::Delete { record, notes },
+            Write::Batch(pairs) => Write::Batch(
+                pairs
+                    .into_iter()
+                    .rev()
+                    .map(|(old, new)| (new, old))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Every record the write leaves in the store (none for a delete).
+    pub fn results(&self) -> Vec<&Record> {
+        match self {
+            Write::Batch(pairs) => pairs.iter().map(|(_, new)| new).collect(),
+            Write::Delete { .. } => Vec::new(),
+            other => vec![other.record()],
         }
     }
 
@@ -77,6 +95,8 @@ impl Write {
             | Write::Update { new: r, .. }
             | Write::Delete { record: r, .. }
             | Write::Restore { record: r, .. } => r,
+            // A batch is described by its first record; it always has one.
+            Write::Batch(pairs) => &pairs[0].1,
         }
     }
 }
@@ -161,6 +181,20 @@ impl Worker {
 }
 
 fn run(store: &Store, job: Job) -> Done {
+    let started = std::time::Instant::now();
+    let done = run_job(store, job);
+    let took = started.elapsed();
+    match &done {
+        Done::Summaries(s) => tracing::info!(customers = s.len(), ?took, "summaries"),
+        Done::Insights(_) => tracing::info!(?took, "insights"),
+        Done::Written(w) => tracing::info!(?took, "wrote {}", w.record().describe()),
+        Done::WriteFailed { message, .. } => tracing::warn!(?took, "write refused: {message}"),
+        Done::Failed(message) => tracing::error!(?took, "job failed: {message}"),
+    }
+    done
+}
+
+fn run_job(store: &Store, job: Job) -> Done {
     let result = match job {
         Job::Summaries => summaries(store).map(Done::Summaries),
         Job::Insights => insights(store).map(Done::Insights),
@@ -218,6 +252,20 @@ fn apply(store: &Store, write: Write) -> Result<Write, StoreError> {
                 Record::Note(n) => drop(store.delete::<Note>(n.id.0)?),
             }
             Write::Delete { record, notes }
+        }
+        Write::Batch(pairs) => {
+            store.write(|tx| {
+                for (_, new) in &pairs {
+                    match new {
+                        Record::Customer(c) => tx.update(c)?,
+                        Record::Deal(d) => tx.update(d)?,
+                        Record::Ticket(t) => tx.update(t)?,
+                        Record::Note(n) => tx.update(n)?,
+                    }
+                }
+                Ok(())
+            })?;
+            Write::Batch(pairs)
         }
         Write::Restore { record, notes } => {
             match &record {

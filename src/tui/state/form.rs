@@ -34,7 +34,27 @@ pub struct FormState {
     pub customer: Option<CustomerId>,
     /// Set while the save is with the worker; the form closes when it is written.
     pub saving: bool,
+    /// For a change to many marked records at once: which kind they are.
+    pub bulk: Option<BulkTarget>,
     kind: Kind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BulkTarget {
+    Customers,
+    Deals,
+    Tickets,
+}
+
+impl BulkTarget {
+    /// The fields a bulk change can set, by kind of record.
+    pub fn fields(self) -> &'static [&'static str] {
+        match self {
+            BulkTarget::Customers => &["owner", "stage", "add tag"],
+            BulkTarget::Deals => &["owner", "stage"],
+            BulkTarget::Tickets => &["status", "priority"],
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,6 +129,7 @@ impl FormState {
             editing,
             customer,
             saving: false,
+            bulk: None,
             kind,
         }
     }
@@ -271,6 +292,36 @@ impl FormState {
         // Most notes are plain notes: start in the text.
         form.focus = 1;
         form
+    }
+
+    /// One change for every marked record: which field, and its new value.
+    pub fn bulk(target: BulkTarget, count: usize) -> FormState {
+        let what = match target {
+            BulkTarget::Customers => "customers",
+            BulkTarget::Deals => "deals",
+            BulkTarget::Tickets => "tickets",
+        };
+        let mut form = FormState::new(
+            format!("Change {count} {what}"),
+            Kind::Customer,
+            vec![
+                choice("field", "Field", target.fields()[0], target.fields()),
+                required(field("value", "New value", "")),
+            ],
+            None,
+            None,
+        );
+        form.bulk = Some(target);
+        form.focus = 1;
+        form
+    }
+
+    /// The field and value a bulk form asks for.
+    pub fn bulk_change(&self) -> (String, String) {
+        (
+            self.value("field").to_lowercase(),
+            self.value("value").to_string(),
+        )
     }
 
     pub fn focused(&mut self) -> &mut Field {

@@ -20,8 +20,9 @@ use customers::CustomersState;
 use deals::{DealView, DealsState};
 use detail::DetailState;
 use finder::{Entry, FinderState, Kind};
-use form::FormState;
+use form::{BulkTarget, FormState};
 use input::{Edit, TextInput};
+use std::collections::BTreeSet;
 use std::collections::HashMap;
 use std::sync::Arc;
 use tickets::TicketsState;
@@ -57,6 +58,8 @@ pub enum PromptKind {
 pub struct Confirm {
     pub question: String,
     pub write: Write,
+    /// What will change, one line per record, for a bulk change's preview.
+    pub details: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -104,6 +107,8 @@ pub struct AppState {
     pub prompt: Option<Prompt>,
     pub form: Option<FormState>,
     pub confirm: Option<Confirm>,
+    /// Ids marked in the current pane for a bulk change.
+    pub marked: BTreeSet<u64>,
     /// Writes that take back the changes made so far, newest last.
     pub undo: Vec<Write>,
     /// True while an undo is with the worker, so it is not itself pushed on the undo stack.
@@ -151,6 +156,7 @@ impl AppState {
             prompt: None,
             form: None,
             confirm: None,
+            marked: BTreeSet::new(),
             undo: Vec::new(),
             undoing: false,
             status: None,
@@ -272,8 +278,13 @@ impl AppState {
         };
         match key.code {
             KeyCode::Char('y') | KeyCode::Char('Y') => {
+                let verb = if matches!(confirm.write, Write::Batch(_)) {
+                    "changing"
+                } else {
+                    "deleting"
+                };
                 self.say(
-                    format!("deleting {}…", confirm.write.record().describe()),
+                    format!("{verb} {}…", self.describe_write(&confirm.write)),
                     Tone::Info,
                 );
                 self.send(Job::Write(confirm.write));
@@ -298,6 +309,20 @@ impl AppState {
             KeyCode::Tab | KeyCode::Down => form.next(),
             KeyCode::BackTab | KeyCode::Up => form.previous(),
             KeyCode::Left | KeyCode::Right if form.cycle(key.code == KeyCode::Right) => {}
+            KeyCode::Enter if form.bulk.is_some() => {
+                let (field, value) = form.bulk_change();
+                match self.bulk_preview(&field, &value) {
+                    Ok(confirm) => {
+                        self.form = None;
+                        self.confirm = Some(confirm);
+                    }
+                    Err(message) => {
+                        if let Some(form) = self.form.as_mut() {
+                            form.error = Some((Some("value"), message));
+                        }
+                    }
+                }
+            }
             KeyCode::Enter => match form.to_write(&self.store, self.now, &self.user) {
                 Ok(write) => {
                     form.saving = true;
@@ -461,7 +486,19 @@ impl AppState {
                 let customer = self.current_customer().map(|c| c.0);
                 self.form = Some(FormState::ticket(None, customer));
             }
+            Action::Edit if !self.marked.is_empty() && self.detail.is_none() => {
+                let target = match self.pane {
+                    Pane::Customers => Some(BulkTarget::Customers),
+                    Pane::Deals => Some(BulkTarget::Deals),
+                    Pane::Tickets => Some(BulkTarget::Tickets),
+                    Pane::Insights => None,
+                };
+                if let Some(target) = target {
+                    self.form = Some(FormState::bulk(target, self.marked.len()));
+                }
+            }
             Action::Edit => self.edit(),
+            Action::Mark => self.toggle_mark(),
             Action::Delete => self.ask_delete(),
             Action::Undo => match self.undo.pop() {
                 Some(write) => {
@@ -490,7 +527,11 @@ impl AppState {
     }
 
     fn new_record(&mut self) {
-        let customer = self.current_customer().map(|c| c.0);
+        let customer = match self.pane {
+            Pane::Customers => self.current_customer().map(|c| c.0),
+            _ if self.detail.is_some() => self.current_customer().map(|c| c.0),
+            _ => None,
+        };
         self.form = Some(match (self.detail.is_some(), self.pane) {
             (true, _) | (false, Pane::Deals) => {
                 let customer = customer.or_else(|| self.deals.selected().map(|d| d.customer));
@@ -555,8 +596,135 @@ impl AppState {
                     record,
                     notes: Vec::new(),
                 },
+                details: Vec::new(),
             });
         }
+    }
+
+    fn toggle_mark(&mut self) {
+        if self.detail.is_some() {
+            return;
+        }
+        let id = match self.pane {
+            Pane::Customers => self.customers.selected().map(|r| r.id.0),
+            Pane::Deals => self.deals.selected().map(|d| d.id.0),
+            Pane::Tickets => self.tickets.selected().map(|t| t.id.0),
+            Pane::Insights => None,
+        };
+        if let Some(id) = id {
+            if !self.marked.remove(&id) {
+                self.marked.insert(id);
+            }
+            self.navigate(Action::Down, self.rows);
+            self.say(
+                format!(
+                    "{} marked · e changes them all · esc clears",
+                    self.marked.len()
+                ),
+                Tone::Info,
+            );
+        }
+    }
+
+    /// The change a bulk form asks for, as a preview to confirm: every marked record, before → after.
+    fn bulk_preview(&self, field: &str, value: &str) -> Result<Confirm, String> {
+        let value = value.trim();
+        let text = |v: &str| Some(v.to_string()).filter(|v| !v.is_empty());
+        let mut pairs = Vec::new();
+        let mut details = Vec::new();
+        match self.pane {
+            Pane::Customers => {
+                for &id in &self.marked {
+                    let Some(old) = self.store.get::<Customer>(id).map_err(|e| e.to_string())?
+                    else {
+                        continue;
+                    };
+                    let mut new = old.clone();
+                    let (before, after) = match field {
+                        "owner" => {
+                            new.owner = text(value);
+                            (opt_text(&old.owner), value.to_string())
+                        }
+                        "stage" => {
+                            new.stage = value.parse()?;
+                            (old.stage.to_string(), new.stage.to_string())
+                        }
+                        _ => {
+                            if !new.tags.iter().any(|t| t == value) {
+                                new.tags.push(value.to_string());
+                            }
+                            (old.tags.join(", "), new.tags.join(", "))
+                        }
+                    };
+                    new.validate().map_err(|e| e.to_string())?;
+                    new.updated = self.now;
+                    details.push(format!("{}: {before} → {after}", old.name));
+                    pairs.push((Record::Customer(old), Record::Customer(new)));
+                }
+            }
+            Pane::Deals => {
+                for deal in self
+                    .deals
+                    .deals
+                    .iter()
+                    .filter(|d| self.marked.contains(&d.id.0))
+                {
+                    let mut new = deal.clone();
+                    let (before, after) = match field {
+                        "owner" => {
+                            new.owner = text(value);
+                            (opt_text(&deal.owner), value.to_string())
+                        }
+                        _ => {
+                            new.stage = value.parse()?;
+                            new.probability = new.stage.default_probability();
+                            (deal.stage.to_string(), new.stage.to_string())
+                        }
+                    };
+                    new.updated = self.now;
+                    details.push(format!("{}: {before} → {after}", deal.title));
+                    pairs.push((Record::Deal(deal.clone()), Record::Deal(new)));
+                }
+            }
+            Pane::Tickets => {
+                for ticket in self
+                    .tickets
+                    .tickets
+                    .iter()
+                    .filter(|t| self.marked.contains(&t.id.0))
+                {
+                    let mut new = ticket.clone();
+                    let (before, after) = match field {
+                        "status" => {
+                            new.status = value.parse()?;
+                            (ticket.status.to_string(), new.status.to_string())
+                        }
+                        _ => {
+                            new.priority = value.parse()?;
+                            (ticket.priority.to_string(), new.priority.to_string())
+                        }
+                    };
+                    new.updated = self.now;
+                    details.push(format!(
+                        "#{} {}: {before} → {after}",
+                        ticket.id, ticket.subject
+                    ));
+                    pairs.push((Record::Ticket(ticket.clone()), Record::Ticket(new)));
+                }
+            }
+            Pane::Insights => {}
+        }
+        if pairs.is_empty() {
+            return Err("nothing marked to change".into());
+        }
+        Ok(Confirm {
+            question: format!(
+                "Set {field} to '{value}' on these {}? y/n (u undoes it)",
+                pairs.len()
+            ),
+            write: Write::Batch(pairs),
+            details,
+        })
     }
 
     fn update_ticket(&mut self, new: Ticket) {
@@ -618,6 +786,9 @@ impl AppState {
 
     fn show_pane(&mut self, pane: Pane) {
         self.detail = None;
+        if pane != self.pane {
+            self.marked.clear();
+        }
         self.pane = pane;
         if pane == Pane::Insights {
             self.refresh_insights(false);
@@ -656,6 +827,11 @@ impl AppState {
 
     fn back(&mut self) {
         if self.detail.take().is_some() {
+            return;
+        }
+        if !self.marked.is_empty() {
+            self.marked.clear();
+            self.say("marks cleared", Tone::Info);
             return;
         }
         if self.tickets.open.take().is_some() {
@@ -788,8 +964,9 @@ impl AppState {
                 self.insights.loading = false;
             }
             Done::Written(write) => {
-                let what = self.describe(write.record());
+                let what = self.describe_write(&write);
                 let verb = match &write {
+                    Write::Batch(_) => "changed",
                     Write::Create(_) => "created",
                     Write::Update { .. } => "saved",
                     Write::Delete { .. } => "deleted",
@@ -803,6 +980,9 @@ impl AppState {
                 } else {
                     self.say(format!("{verb} {what}"), Tone::Good);
                     self.undo.push(write.inverse());
+                }
+                if matches!(write, Write::Batch(_)) {
+                    self.marked.clear();
                 }
                 self.take_in(&write, rows);
                 self.after_write();
@@ -827,6 +1007,13 @@ impl AppState {
         }
     }
 
+    fn describe_write(&self, write: &Write) -> String {
+        match write {
+            Write::Batch(pairs) => format!("{} records", pairs.len()),
+            other => self.describe(other.record()),
+        }
+    }
+
     /// A record as the status bar names it.
     fn describe(&self, record: &Record) -> String {
         match record {
@@ -837,8 +1024,18 @@ impl AppState {
 
     /// Brings the panes in line with a write the store has made.
     fn take_in(&mut self, write: &Write, rows: usize) {
-        let gone = matches!(write, Write::Delete { .. });
-        match write.record() {
+        match write {
+            Write::Delete { record, .. } => self.take_in_record(record, true, rows),
+            other => {
+                for record in other.results() {
+                    self.take_in_record(record, false, rows);
+                }
+            }
+        }
+    }
+
+    fn take_in_record(&mut self, record: &Record, gone: bool, rows: usize) {
+        match record {
             Record::Customer(c) => {
                 if gone {
                     self.customers.remove(c.id);
@@ -858,13 +1055,13 @@ impl AppState {
             Record::Note(_) => {}
         }
         // A customer's page shows their deals, tickets and notes: read it again.
-        let customer = match write.record() {
+        let customer = match record {
             Record::Customer(c) => c.id,
             Record::Deal(d) => d.customer,
             Record::Ticket(t) => t.customer,
             Record::Note(n) => n.customer,
         };
-        let customer_gone = gone && matches!(write.record(), Record::Customer(_));
+        let customer_gone = gone && matches!(record, Record::Customer(_));
         if !customer_gone
             && self
                 .detail
@@ -888,4 +1085,8 @@ impl AppState {
     pub fn tick(&mut self) {
         self.spinner = self.spinner.wrapping_add(1);
     }
+}
+
+fn opt_text(value: &Option<String>) -> String {
+    value.clone().unwrap_or_else(|| "—".into())
 }

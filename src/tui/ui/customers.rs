@@ -45,7 +45,14 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
         let summary = c.summary(r.id);
         let pending = || "…".to_string();
         let cells = columns.iter().map(|&col| match col {
-            SortColumn::Name => fit(&r.name, name_width),
+            SortColumn::Name => {
+                let mark = if state.marked.contains(&r.id.0) {
+                    "• "
+                } else {
+                    ""
+                };
+                fit(&format!("{mark}{}", r.name), name_width)
+            }
             SortColumn::Company => fit(&r.company, name_width),
             SortColumn::LastOrder => summary.map_or_else(pending, |s| {
                 s.last_order.map(when).unwrap_or_else(|| "—".into())

@@ -70,7 +70,13 @@ fn board(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
                 let deal = &d.deals[index];
                 let value = short(deal.value);
                 let title_width = inner_width.saturating_sub(value.len() + 1);
-                let text = format!("{:<title_width$} {value}", fit(&deal.title, title_width));
+                let mark = if state.marked.contains(&deal.id.0) {
+                    "•"
+                } else {
+                    ""
+                };
+                let title = fit(&format!("{mark}{}", deal.title), title_width);
+                let text = format!("{title:<title_width$} {value}");
                 let style = if c == d.column && window.start + i == nav.selected {
                     theme.selected
                 } else {
@@ -103,7 +109,18 @@ fn list(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
                 theme.base
             };
             Row::new(vec![
-                fit(&deal.title, 40),
+                fit(
+                    &format!(
+                        "{}{}",
+                        if state.marked.contains(&deal.id.0) {
+                            "• "
+                        } else {
+                            ""
+                        },
+                        deal.title
+                    ),
+                    40,
+                ),
                 fit(d.customer_name(deal.customer), 30),
                 deal.stage.to_string(),
                 amount(deal.value),

@@ -45,21 +45,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme) {
         form::draw(frame, f, theme, body);
     }
     if let Some(confirm) = &state.confirm {
-        let area = centred(
-            body,
-            (confirm.question.chars().count() as u16 + 4).max(30),
-            3,
-        );
-        frame.render_widget(Clear, area);
-        frame.render_widget(
-            Paragraph::new(fit(
-                &confirm.question,
-                area.width.saturating_sub(2) as usize,
-            ))
-            .style(theme.warn)
-            .block(block(" Confirm ", theme)),
-            area,
-        );
+        draw_confirm(frame, confirm, theme, body);
     }
     if let Some(finder) = &state.finder {
         finder::draw(frame, finder, theme, body);
@@ -218,6 +204,39 @@ fn draw_hints(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
         spans.push(Span::styled(format!(" {desc} "), theme.muted));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The question, and for a bulk change the preview of every record it touches.
+fn draw_confirm(frame: &mut Frame, confirm: &super::state::Confirm, theme: &Theme, body: Rect) {
+    let room = body.height.saturating_sub(4) as usize;
+    let shown = confirm.details.len().min(room.saturating_sub(1));
+    let more = confirm.details.len() - shown;
+    let widest = confirm
+        .details
+        .iter()
+        .map(|d| d.chars().count())
+        .chain([confirm.question.chars().count()])
+        .max()
+        .unwrap_or(30);
+    let area = centred(
+        body,
+        (widest as u16 + 4).clamp(30, body.width),
+        (shown + usize::from(more > 0)) as u16 + 3,
+    );
+    frame.render_widget(Clear, area);
+    let width = area.width.saturating_sub(2) as usize;
+    let mut lines = vec![Line::styled(fit(&confirm.question, width), theme.warn)];
+    lines.extend(
+        confirm
+            .details
+            .iter()
+            .take(shown)
+            .map(|d| Line::styled(fit(d, width), theme.base)),
+    );
+    if more > 0 {
+        lines.push(Line::styled(format!("… and {more} more"), theme.muted));
+    }
+    frame.render_widget(Paragraph::new(lines).block(block(" Confirm ", theme)), area);
 }
 
 fn draw_prompt(frame: &mut Frame, prompt: &super::state::Prompt, theme: &Theme, body: Rect) {

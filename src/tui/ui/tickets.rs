@@ -47,7 +47,15 @@ fn queue(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
                 Priority::Low => "·",
             };
             Row::new(vec![
-                format!("#{}", ticket.id),
+                format!(
+                    "{}#{}",
+                    if state.marked.contains(&ticket.id.0) {
+                        "•"
+                    } else {
+                        ""
+                    },
+                    ticket.id
+                ),
                 priority.to_string(),
                 ticket.status.to_string(),
                 fit(&ticket.subject, 60),
