@@ -5,5 +5,6 @@ pub mod commands;
 pub mod demo;
 pub mod domain;
 pub mod import;
+pub mod insights;
 pub mod store;
 pub mod tui;

@@ -1,0 +1,247 @@
+//! Frequent itemsets by FP-growth (Han, Pei & Yin 2000): transactions are compressed into a prefix
+//! tree ordered by item frequency, and each item's conditional tree is mined recursively, so no
+//! candidate itemset is ever generated and counted separately.
+
+use std::collections::HashMap;
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Itemset {
+    /// Ascending item numbers.
+    pub items: Vec<u32>,
+    /// Transactions that hold every item.
+    pub count: u64,
+}
+
+/// Every itemset that occurs in at least `min_count` transactions, with at most `max_len` items
+/// (0 for no limit). Items within a transaction may repeat; they count once.
+pub fn frequent_itemsets(
+    transactions: &[Vec<u32>],
+    min_count: u64,
+    max_len: usize,
+) -> Vec<Itemset> {
+    let max_len = if max_len == 0 { usize::MAX } else { max_len };
+    let min_count = min_count.max(1);
+    let paths: Vec<(Vec<u32>, u64)> = transactions
+        .iter()
+        .map(|t| {
+            let mut t = t.clone();
+            t.sort_unstable();
+            t.dedup();
+            (t, 1)
+        })
+        .collect();
+    let mut out = Vec::new();
+    let mut suffix = Vec::new();
+    mine(&paths, &mut suffix, min_count, max_len, &mut out);
+    for set in &mut out {
+        set.items.sort_unstable();
+    }
+    out.sort();
+    out
+}
+
+const ROOT: u32 = 0;
+
+struct Node {
+    item: u32,
+    count: u64,
+    parent: u32,
+}
+
+/// A prefix tree of weighted paths, items ordered by descending frequency so shared prefixes merge.
+struct FpTree {
+    nodes: Vec<Node>,
+    children: HashMap<(u32, u32), u32>,
+    /// For each frequent item (by rank), the nodes that hold it.
+    heads: Vec<Vec<u32>>,
+    /// Frequent items by rank: (item, total count), most frequent first.
+    ranked: Vec<(u32, u64)>,
+}
+
+impl FpTree {
+    fn build(paths: &[(Vec<u32>, u64)], min_count: u64) -> FpTree {
+        let mut counts: HashMap<u32, u64> = HashMap::new();
+        for (path, weight) in paths {
+            for &item in path {
+                *counts.entry(item).or_default() += weight;
+            }
+        }
+        let mut ranked: Vec<(u32, u64)> = counts
+            .into_iter()
+            .filter(|&(_, c)| c >= min_count)
+            .collect();
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let rank: HashMap<u32, u32> = ranked
+            .iter()
+            .enumerate()
+            .map(|(r, &(item, _))| (item, r as u32))
+            .collect();
+        let mut tree = FpTree {
+            nodes: vec![Node {
+                item: u32::MAX,
+                count: 0,
+                parent: ROOT,
+            }],
+            children: HashMap::new(),
+            heads: vec![Vec::new(); ranked.len()],
+            ranked,
+        };
+        let mut ordered: Vec<u32> = Vec::new();
+        for (path, weight) in paths {
+            ordered.clear();
+            ordered.extend(path.iter().filter_map(|item| rank.get(item).copied()));
+            ordered.sort_unstable();
+            let mut at = ROOT;
+            for &r in &ordered {
+                at = match tree.children.get(&(at, r)) {
+                    Some(&child) => child,
+                    None => {
+                        let child = tree.nodes.len() as u32;
+                        tree.nodes.push(Node {
+                            item: r,
+                            count: 0,
+                            parent: at,
+                        });
+                        tree.children.insert((at, r), child);
+                        tree.heads[r as usize].push(child);
+                        child
+                    }
+                };
+                tree.nodes[at as usize].count += weight;
+            }
+        }
+        tree
+    }
+
+    /// The prefix paths leading to each node of the item ranked `r`, weighted by that node's count.
+    fn conditional_paths(&self, r: usize) -> Vec<(Vec<u32>, u64)> {
+        self.heads[r]
+            .iter()
+            .map(|&node| {
+                let mut path = Vec::new();
+                let mut at = self.nodes[node as usize].parent;
+                while at != ROOT {
+                    let n = &self.nodes[at as usize];
+                    path.push(self.ranked[n.item as usize].0);
+                    at = n.parent;
+                }
+                (path, self.nodes[node as usize].count)
+            })
+            .filter(|(path, _)| !path.is_empty())
+            .collect()
+    }
+}
+
+fn mine(
+    paths: &[(Vec<u32>, u64)],
+    suffix: &mut Vec<u32>,
+    min_count: u64,
+    max_len: usize,
+    out: &mut Vec<Itemset>,
+) {
+    let tree = FpTree::build(paths, min_count);
+    // Least frequent first, as in the paper; any order gives the same sets.
+    for r in (0..tree.ranked.len()).rev() {
+        let (item, count) = tree.ranked[r];
+        suffix.push(item);
+        out.push(Itemset {
+            items: suffix.clone(),
+            count,
+        });
+        if suffix.len() < max_len {
+            let conditional = tree.conditional_paths(r);
+            if !conditional.is_empty() {
+                mine(&conditional, suffix, min_count, max_len, out);
+            }
+        }
+        suffix.pop();
+    }
+}
+
+/// Every itemset's count by brute force over all subsets of the items seen: the oracle for tests.
+#[cfg(test)]
+pub(crate) fn brute_force(
+    transactions: &[Vec<u32>],
+    min_count: u64,
+    max_len: usize,
+) -> Vec<Itemset> {
+    let mut items: Vec<u32> = transactions.iter().flatten().copied().collect();
+    items.sort_unstable();
+    items.dedup();
+    assert!(items.len() <= 16, "brute force is for small data");
+    let max_len = if max_len == 0 { usize::MAX } else { max_len };
+    let mut out = Vec::new();
+    for mask in 1u32..(1 << items.len()) {
+        let set: Vec<u32> = (0..items.len())
+            .filter(|i| mask & (1 << i) != 0)
+            .map(|i| items[i])
+            .collect();
+        if set.len() > max_len {
+            continue;
+        }
+        let count = transactions
+            .iter()
+            .filter(|t| set.iter().all(|i| t.contains(i)))
+            .count() as u64;
+        if count >= min_count.max(1) {
+            out.push(Itemset { items: set, count });
+        }
+    }
+    out.sort();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn the_textbook_example() {
+        // Han et al.'s example, items renamed to numbers: f=1 c=2 a=3 b=4 m=5 p=6 ...
+        let t = vec![
+            vec![1, 3, 2, 7, 8, 9, 5, 6],
+            vec![3, 4, 2, 1, 10, 5, 11],
+            vec![4, 1, 12, 13, 11],
+            vec![4, 2, 14, 15, 6],
+            vec![3, 1, 2, 7, 16, 9, 5, 6],
+        ];
+        let sets = frequent_itemsets(&t, 3, 0);
+        assert_eq!(sets, brute_force(&t, 3, 0));
+        let fcam = sets
+            .iter()
+            .find(|s| s.items == vec![1, 2, 3, 5])
+            .expect("{f,c,a,m} is frequent");
+        assert_eq!(fcam.count, 3);
+        assert_eq!(sets.len(), 18);
+    }
+
+    #[test]
+    fn repeated_items_count_once_and_empty_input_is_fine() {
+        assert!(frequent_itemsets(&[], 1, 0).is_empty());
+        let sets = frequent_itemsets(&[vec![1, 1, 2], vec![2, 2]], 2, 0);
+        assert_eq!(
+            sets,
+            vec![Itemset {
+                items: vec![2],
+                count: 2
+            }]
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        /// FP-growth finds exactly the itemsets brute-force counting finds, with the same counts.
+        #[test]
+        fn matches_brute_force(
+            transactions in proptest::collection::vec(proptest::collection::vec(0u32..10, 0..7), 0..40),
+            min_count in 1u64..6,
+            max_len in 0usize..5,
+        ) {
+            prop_assert_eq!(
+                frequent_itemsets(&transactions, min_count, max_len),
+                brute_force(&transactions, min_count, max_len)
+            );
+        }
+    }
+}

@@ -1,0 +1,190 @@
+//! Association rules X → y from frequent itemsets: support, confidence, lift, leverage, conviction.
+
+use super::fpgrowth::{Itemset, frequent_itemsets};
+use std::collections::HashMap;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rule {
+    /// Ascending item numbers.
+    pub antecedent: Vec<u32>,
+    pub consequent: u32,
+    /// Transactions holding antecedent and consequent, as a share of all.
+    pub support: f64,
+    /// Of the transactions holding the antecedent, the share that also hold the consequent.
+    pub confidence: f64,
+    /// Confidence over the consequent's own support: above 1, they go together more than by chance.
+    pub lift: f64,
+    pub leverage: f64,
+    /// Infinite when the rule never fails.
+    pub conviction: f64,
+    /// Transactions holding antecedent and consequent.
+    pub count: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RuleOptions {
+    pub min_support: f64,
+    pub min_confidence: f64,
+    pub min_lift: f64,
+    /// Items in a rule, antecedent and consequent together (0 for no limit).
+    pub max_len: usize,
+}
+
+impl Default for RuleOptions {
+    fn default() -> Self {
+        RuleOptions {
+            min_support: 0.01,
+            min_confidence: 0.5,
+            min_lift: 1.0,
+            max_len: 0,
+        }
+    }
+}
+
+/// The smallest whole count that reaches a support share: 0.001 of 9,835 baskets is 10 baskets.
+pub fn min_count(min_support: f64, transactions: usize) -> u64 {
+    ((min_support * transactions as f64) - 1e-9).ceil().max(1.0) as u64
+}
+
+/// Rules with a one-item consequent, strongest lift first.
+pub fn rules(transactions: &[Vec<u32>], options: &RuleOptions) -> (Vec<Itemset>, Vec<Rule>) {
+    let n = transactions.len();
+    let itemsets = frequent_itemsets(
+        transactions,
+        min_count(options.min_support, n),
+        options.max_len,
+    );
+    let rules = rules_from(&itemsets, n, options);
+    (itemsets, rules)
+}
+
+pub fn rules_from(itemsets: &[Itemset], transactions: usize, options: &RuleOptions) -> Vec<Rule> {
+    let n = transactions as f64;
+    let count_of: HashMap<&[u32], u64> = itemsets
+        .iter()
+        .map(|s| (s.items.as_slice(), s.count))
+        .collect();
+    let mut out = Vec::new();
+    for set in itemsets.iter().filter(|s| s.items.len() >= 2) {
+        for (i, &consequent) in set.items.iter().enumerate() {
+            let antecedent: Vec<u32> = set
+                .items
+                .iter()
+                .enumerate()
+                .filter(|&(j, _)| j != i)
+                .map(|(_, &x)| x)
+                .collect();
+            // Every subset of a frequent set is frequent, so both counts are there.
+            let (Some(&x_count), Some(&y_count)) = (
+                count_of.get(antecedent.as_slice()),
+                count_of.get([consequent].as_slice()),
+            ) else {
+                continue;
+            };
+            let support = set.count as f64 / n;
+            let confidence = set.count as f64 / x_count as f64;
+            let y_support = y_count as f64 / n;
+            let lift = confidence / y_support;
+            if confidence + 1e-12 < options.min_confidence || lift + 1e-12 < options.min_lift {
+                continue;
+            }
+            out.push(Rule {
+                antecedent,
+                consequent,
+                support,
+                confidence,
+                lift,
+                leverage: support - (x_count as f64 / n) * y_support,
+                conviction: if confidence >= 1.0 {
+                    f64::INFINITY
+                } else {
+                    (1.0 - y_support) / (1.0 - confidence)
+                },
+                count: set.count,
+            });
+        }
+    }
+    out.sort_by(|a, b| {
+        b.lift
+            .total_cmp(&a.lift)
+            .then(b.confidence.total_cmp(&a.confidence))
+            .then(a.antecedent.cmp(&b.antecedent))
+            .then(a.consequent.cmp(&b.consequent))
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::insights::fpgrowth::brute_force;
+    use proptest::prelude::*;
+
+    #[test]
+    fn support_shares_become_whole_counts() {
+        assert_eq!(min_count(0.001, 9835), 10);
+        assert_eq!(min_count(0.01, 9835), 99);
+        assert_eq!(min_count(0.5, 10), 5);
+        assert_eq!(min_count(0.0, 10), 1);
+    }
+
+    #[test]
+    fn measures_by_hand() {
+        // 4 baskets: {1,2} {1,2} {1} {2,3}
+        let t = vec![vec![1, 2], vec![1, 2], vec![1], vec![2, 3]];
+        let options = RuleOptions {
+            min_support: 0.25,
+            min_confidence: 0.0,
+            min_lift: 0.0,
+            max_len: 0,
+        };
+        let (_, rules) = rules(&t, &options);
+        let r = rules
+            .iter()
+            .find(|r| r.antecedent == vec![1] && r.consequent == 2)
+            .unwrap();
+        assert_eq!(r.count, 2);
+        assert!((r.support - 0.5).abs() < 1e-12);
+        assert!((r.confidence - 2.0 / 3.0).abs() < 1e-12);
+        assert!((r.lift - (2.0 / 3.0) / 0.75).abs() < 1e-12);
+        assert!((r.leverage - (0.5 - 0.75 * 0.75)).abs() < 1e-12);
+        assert!((r.conviction - (0.25 / (1.0 / 3.0))).abs() < 1e-12);
+        let sure = rules
+            .iter()
+            .find(|r| r.antecedent == vec![3] && r.consequent == 2)
+            .unwrap();
+        assert!(sure.conviction.is_infinite());
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        /// Each rule's figures agree with counting the baskets directly, and no qualifying rule is missed.
+        #[test]
+        fn rules_agree_with_direct_counting(
+            t in proptest::collection::vec(proptest::collection::vec(0u32..8, 0..6), 1..30),
+            min_count in 1u64..4,
+            min_confidence in 0.0f64..1.0,
+        ) {
+            let n = t.len();
+            let options = RuleOptions { min_support: min_count as f64 / n as f64, min_confidence, min_lift: 0.0, max_len: 0 };
+            let (_, got) = rules(&t, &options);
+            let holds = |set: &[u32]| t.iter().filter(|b| set.iter().all(|i| b.contains(i))).count() as f64;
+            let mut expected = 0;
+            for set in brute_force(&t, min_count, 0).iter().filter(|s| s.items.len() >= 2) {
+                for &y in &set.items {
+                    let x: Vec<u32> = set.items.iter().copied().filter(|&i| i != y).collect();
+                    let confidence = set.count as f64 / holds(&x);
+                    if confidence + 1e-12 >= min_confidence {
+                        expected += 1;
+                        let r = got.iter().find(|r| r.antecedent == x && r.consequent == y);
+                        prop_assert!(r.is_some(), "missing {:?} -> {}", x, y);
+                        let r = r.unwrap();
+                        prop_assert!((r.confidence - confidence).abs() < 1e-9);
+                        prop_assert!((r.lift - confidence / (holds(&[y]) / n as f64)).abs() < 1e-9);
+                    }
+                }
+            }
+            prop_assert_eq!(got.len(), expected);
+        }
+    }
+}

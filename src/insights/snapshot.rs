@@ -1,0 +1,110 @@
+//! What the insights read: purchases of merchandise, per order and per customer. Returns,
+//! cancellations and non-merchandise lines (postage, fees) are left out here, once, for every insight.
+
+use crate::domain::{CustomerId, Money, Order, OrderKind, Product, ProductId, Timestamp};
+use crate::store::{Store, StoreError};
+use std::collections::HashMap;
+
+/// One purchase: who, when, and which products (as snapshot item numbers) for how much.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Purchase {
+    pub customer: Option<CustomerId>,
+    pub placed: Timestamp,
+    /// Distinct items, ascending.
+    pub items: Vec<u32>,
+    pub amount: Money,
+    pub units: u32,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Snapshot {
+    /// Item number -> product; item numbers are dense so algorithms can index arrays by them.
+    pub products: Vec<Product>,
+    pub purchases: Vec<Purchase>,
+    /// The data version the snapshot was read at, for caching results.
+    pub version: u64,
+}
+
+impl Snapshot {
+    pub fn load(store: &Store) -> Result<Snapshot, StoreError> {
+        let version = store.data_version()?;
+        let mut products = Vec::new();
+        let mut item_of: HashMap<ProductId, u32> = HashMap::new();
+        for product in store.iter::<Product>() {
+            let product = product?;
+            if product.merchandise {
+                item_of.insert(product.id, products.len() as u32);
+                products.push(product);
+            }
+        }
+        let mut purchases = Vec::new();
+        for order in store.iter::<Order>() {
+            let order = order?;
+            if let Some(p) = Snapshot::purchase(&order, &item_of) {
+                purchases.push(p);
+            }
+        }
+        Ok(Snapshot {
+            products,
+            purchases,
+            version,
+        })
+    }
+
+    fn purchase(order: &Order, item_of: &HashMap<ProductId, u32>) -> Option<Purchase> {
+        if order.kind != OrderKind::Purchase {
+            return None;
+        }
+        let mut items = Vec::new();
+        let mut amount = Money::ZERO;
+        let mut units = 0u32;
+        for line in order.purchase_lines() {
+            if let Some(&item) = item_of.get(&line.product) {
+                items.push(item);
+                amount = amount + line.amount();
+                units += line.quantity.max(0) as u32;
+            }
+        }
+        if items.is_empty() {
+            return None;
+        }
+        items.sort_unstable();
+        items.dedup();
+        Some(Purchase {
+            customer: order.customer,
+            placed: order.placed,
+            items,
+            amount,
+            units,
+        })
+    }
+
+    /// Baskets for market-basket analysis: one per order.
+    pub fn order_baskets(&self) -> Vec<Vec<u32>> {
+        self.purchases.iter().map(|p| p.items.clone()).collect()
+    }
+
+    /// One basket per customer: everything they ever bought (orders without a customer are left out).
+    pub fn customer_baskets(&self) -> Vec<Vec<u32>> {
+        let mut by_customer: HashMap<CustomerId, Vec<u32>> = HashMap::new();
+        for p in &self.purchases {
+            if let Some(c) = p.customer {
+                by_customer.entry(c).or_default().extend(&p.items);
+            }
+        }
+        let mut baskets: Vec<(CustomerId, Vec<u32>)> = by_customer.into_iter().collect();
+        baskets.sort_by_key(|(c, _)| *c);
+        baskets
+            .into_iter()
+            .map(|(_, mut items)| {
+                items.sort_unstable();
+                items.dedup();
+                items
+            })
+            .collect()
+    }
+
+    pub fn item_name(&self, item: u32) -> &str {
+        &self.products[item as usize].name
+    }
+}
