@@ -40,6 +40,8 @@ pub enum Command {
     Import(ImportCommand),
     /// Write a realistic demo dataset into the database
     Demo(DemoArgs),
+    /// Association rules from the purchases: what is bought together (FP-growth)
+    Rules(RulesArgs),
     /// Print how many records of each kind the database holds
     Stats {
         #[arg(long, value_enum, default_value_t = StatsFormat::Text)]
@@ -99,4 +101,42 @@ pub struct DemoArgs {
     /// The day the history ends (YYYY-MM-DD) [default: today]
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<chrono::NaiveDate>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Table,
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BasketsBy {
+    /// One basket per order
+    Order,
+    /// One basket per customer: everything they ever bought
+    Customer,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Least share of baskets holding the whole rule (0.01 = 1%)
+    #[arg(long, default_value_t = 0.01)]
+    pub min_support: f64,
+    /// Least share of the antecedent's baskets that also hold the consequent
+    #[arg(long, default_value_t = 0.5)]
+    pub min_confidence: f64,
+    /// Least lift (1 = no better than chance)
+    #[arg(long, default_value_t = 1.0)]
+    pub min_lift: f64,
+    /// Most items in a rule, both sides together (0 = no limit)
+    #[arg(long, default_value_t = 0)]
+    pub max_len: usize,
+    #[arg(long, value_enum, default_value_t = BasketsBy::Order)]
+    pub by: BasketsBy,
+    /// Show only the strongest N rules (0 = all)
+    #[arg(long, default_value_t = 0)]
+    pub top: usize,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
 }

@@ -1,8 +1,11 @@
 //! What each headless command does, written against the store and plain writers so the CLI, batch
 //! scripts and tests run the very same code.
 
-use crate::cli::{DemoArgs, ImportCommand, OrderFormat, StatsFormat};
+use crate::cli::{
+    BasketsBy, DemoArgs, ImportCommand, OrderFormat, ReportFormat, RulesArgs, StatsFormat,
+};
 use crate::import::{self, ImportError, ImportReport, Rejection, thousands};
+use crate::insights::{RuleOptions, Snapshot};
 use crate::store::{Stats, Store};
 use anyhow::Context;
 use std::io::Write;
@@ -100,4 +103,135 @@ pub fn demo(store: &Store, args: &DemoArgs, out: &mut dyn Write) -> anyhow::Resu
     .context("writing the demo data")?;
     writeln!(out, "{summary}")?;
     Ok(())
+}
+
+pub fn rules(store: &Store, args: &RulesArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    for (name, value) in [
+        ("--min-support", args.min_support),
+        ("--min-confidence", args.min_confidence),
+    ] {
+        if !(0.0..=1.0).contains(&value) {
+            anyhow::bail!("{name} {value} must be between 0 and 1");
+        }
+    }
+    let snapshot = Snapshot::load(store)?;
+    let baskets = match args.by {
+        BasketsBy::Order => snapshot.order_baskets(),
+        BasketsBy::Customer => snapshot.customer_baskets(),
+    };
+    let options = RuleOptions {
+        min_support: args.min_support,
+        min_confidence: args.min_confidence,
+        min_lift: args.min_lift,
+        max_len: args.max_len,
+    };
+    let (itemsets, mut rules) = crate::insights::rules(&baskets, &options);
+    if args.top > 0 {
+        rules.truncate(args.top);
+    }
+    let side = |items: &[u32]| {
+        items
+            .iter()
+            .map(|&i| snapshot.item_name(i))
+            .collect::<Vec<_>>()
+    };
+    let skus = |items: &[u32]| {
+        items
+            .iter()
+            .map(|&i| snapshot.products[i as usize].sku.as_str())
+            .collect::<Vec<_>>()
+    };
+    match args.format {
+        ReportFormat::Table => {
+            writeln!(
+                out,
+                "{} rules from {} baskets ({} frequent itemsets at support {})",
+                thousands(rules.len()),
+                thousands(baskets.len()),
+                thousands(itemsets.len()),
+                args.min_support
+            )?;
+            writeln!(
+                out,
+                "{:<60} {:<30} {:>8} {:>6} {:>6}",
+                "if bought", "then also", "support", "conf", "lift"
+            )?;
+            for r in &rules {
+                writeln!(
+                    out,
+                    "{:<60} {:<30} {:>8.5} {:>6.3} {:>6.2}",
+                    clip(&side(&r.antecedent).join(" + "), 60),
+                    clip(snapshot.item_name(r.consequent), 30),
+                    r.support,
+                    r.confidence,
+                    r.lift
+                )?;
+            }
+        }
+        ReportFormat::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record([
+                "antecedent",
+                "consequent",
+                "antecedent_skus",
+                "consequent_sku",
+                "support",
+                "confidence",
+                "lift",
+                "leverage",
+                "conviction",
+                "count",
+            ])?;
+            for r in &rules {
+                w.write_record([
+                    side(&r.antecedent).join("; "),
+                    snapshot.item_name(r.consequent).to_string(),
+                    skus(&r.antecedent).join("; "),
+                    snapshot.products[r.consequent as usize].sku.clone(),
+                    format!("{:.6}", r.support),
+                    format!("{:.6}", r.confidence),
+                    format!("{:.6}", r.lift),
+                    format!("{:.6}", r.leverage),
+                    if r.conviction.is_finite() {
+                        format!("{:.6}", r.conviction)
+                    } else {
+                        "inf".into()
+                    },
+                    r.count.to_string(),
+                ])?;
+            }
+            w.flush()?;
+        }
+        ReportFormat::Json => {
+            let rows: Vec<serde_json::Value> = rules
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "antecedent": side(&r.antecedent),
+                        "consequent": snapshot.item_name(r.consequent),
+                        "antecedent_skus": skus(&r.antecedent),
+                        "consequent_sku": snapshot.products[r.consequent as usize].sku,
+                        "support": r.support,
+                        "confidence": r.confidence,
+                        "lift": r.lift,
+                        "leverage": r.leverage,
+                        "conviction": if r.conviction.is_finite() { Some(r.conviction) } else { None },
+                        "count": r.count,
+                    })
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut *out, &rows)?;
+            writeln!(out)?;
+        }
+    }
+    Ok(())
+}
+
+fn clip(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mut s: String = text.chars().take(width - 1).collect();
+    s.push('…');
+    s
 }

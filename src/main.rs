@@ -25,6 +25,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let db = database_path(&cli)?;
     match &cli.command {
         Some(Command::Import(command)) => commands::import(&Store::open(&db)?, command, &mut out),
+        Some(Command::Rules(args)) => commands::rules(&Store::open(&db)?, args, &mut out),
         Some(Command::Stats { format }) => commands::stats(&Store::open(&db)?, *format, &mut out),
         Some(Command::Demo(args)) => commands::demo(&Store::open(&db)?, args, &mut out),
         None => {

@@ -78,3 +78,75 @@ fn groceries_reference_figures() {
     assert!((top.confidence - 0.5862).abs() < 5e-5, "{}", top.confidence);
     assert!((top.lift - 3.0296).abs() < 5e-5, "{}", top.lift);
 }
+
+#[test]
+fn the_rules_command_writes_table_csv_and_json() {
+    let Some(file) = common::dataset("groceries.csv") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    common::rapport()
+        .arg("--db")
+        .arg(&db)
+        .args([
+            "import",
+            "orders",
+            file.to_str().unwrap(),
+            "--format",
+            "baskets",
+        ])
+        .assert()
+        .success();
+    let run = |format: &str| {
+        let out = common::rapport()
+            .arg("--db")
+            .arg(&db)
+            .args([
+                "rules",
+                "--min-support",
+                "0.01",
+                "--min-confidence",
+                "0.5",
+                "--min-lift",
+                "0",
+                "--format",
+                format,
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let table = run("table");
+    assert!(
+        table.starts_with("15 rules from 9,835 baskets (333 frequent itemsets"),
+        "{table}"
+    );
+
+    let csv_text = run("csv");
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 15);
+    assert_eq!(&rows[0][0], "citrus fruit; root vegetables");
+    assert_eq!(&rows[0][1], "other vegetables");
+    assert_eq!(&rows[0][9], "102");
+
+    let json: serde_json::Value = serde_json::from_str(&run("json")).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 15);
+    assert!((json[0]["lift"].as_f64().unwrap() - 3.0296).abs() < 5e-5);
+
+    common::rapport()
+        .arg("--db")
+        .arg(&db)
+        .args(["rules", "--min-support", "2"])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains(
+            "--min-support 2 must be between 0 and 1",
+        ));
+}
