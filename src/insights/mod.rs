@@ -1,10 +1,13 @@
 //! Insights computed on demand from a read-only snapshot of the orders: frequent itemsets and
 //! association rules, customer segments and suggestions. Pure: a snapshot in, results out.
 
+pub mod cluster;
 pub mod fpgrowth;
+pub mod rfm;
 pub mod rules;
 pub mod snapshot;
 
 pub use fpgrowth::{Itemset, frequent_itemsets};
+pub use rfm::{Rfm, Segment, rfm};
 pub use rules::{Rule, RuleOptions, rules};
 pub use snapshot::Snapshot;
