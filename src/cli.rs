@@ -42,6 +42,8 @@ pub enum Command {
     Demo(DemoArgs),
     /// Association rules from the purchases: what is bought together (FP-growth)
     Rules(RulesArgs),
+    /// Customer segments: RFM scores and names, and k-means clusters
+    Segments(SegmentsArgs),
     /// Print how many records of each kind the database holds
     Stats {
         #[arg(long, value_enum, default_value_t = StatsFormat::Text)]
@@ -139,4 +141,31 @@ pub struct RulesArgs {
     pub top: usize,
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct SegmentsArgs {
+    /// Clusters: a number from 2, or auto (chosen by silhouette over 2-8)
+    #[arg(long, default_value = "auto", value_parser = parse_k)]
+    pub k: crate::insights::cluster::ClusterCount,
+    /// Measure recency as of this day (YYYY-MM-DD) [default: the newest order in the data]
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<chrono::NaiveDate>,
+    /// Seed for k-means: the same seed and data give the same clusters
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Table: a summary per segment and cluster; csv and json: one row per customer
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+}
+
+fn parse_k(text: &str) -> Result<crate::insights::cluster::ClusterCount, String> {
+    use crate::insights::cluster::ClusterCount;
+    if text.eq_ignore_ascii_case("auto") {
+        return Ok(ClusterCount::Auto);
+    }
+    match text.parse::<usize>() {
+        Ok(k) if k >= 2 => Ok(ClusterCount::Fixed(k)),
+        _ => Err(format!("'{text}' is not auto or a whole number from 2")),
+    }
 }

@@ -2,8 +2,10 @@
 //! scripts and tests run the very same code.
 
 use crate::cli::{
-    BasketsBy, DemoArgs, ImportCommand, OrderFormat, ReportFormat, RulesArgs, StatsFormat,
+    BasketsBy, DemoArgs, ImportCommand, OrderFormat, ReportFormat, RulesArgs, SegmentsArgs,
+    StatsFormat,
 };
+use crate::domain::Customer;
 use crate::import::{self, ImportError, ImportReport, Rejection, thousands};
 use crate::insights::{RuleOptions, Snapshot};
 use crate::store::{Stats, Store};
@@ -234,4 +236,124 @@ fn clip(text: &str, width: usize) -> String {
     let mut s: String = text.chars().take(width - 1).collect();
     s.push('…');
     s
+}
+
+pub fn segments(store: &Store, args: &SegmentsArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let snapshot = Snapshot::load(store)?;
+    let as_of = args
+        .as_of
+        .map(|d| d.and_hms_opt(23, 59, 59).expect("valid time").and_utc());
+    let report = crate::insights::segments(&snapshot, as_of, args.k, args.seed)?;
+    match args.format {
+        ReportFormat::Table => {
+            let newest = snapshot.purchases.iter().map(|p| p.placed).max();
+            let day = as_of
+                .or(newest)
+                .map(|t| t.date_naive().to_string())
+                .unwrap_or_else(|| "—".into());
+            writeln!(
+                out,
+                "{} customers with purchases, as of {day}",
+                thousands(report.rows.len())
+            )?;
+            writeln!(
+                out,
+                "{:<22} {:>9} {:>8} {:>10}",
+                "segment", "customers", "share", "revenue"
+            )?;
+            for s in report.summary() {
+                writeln!(
+                    out,
+                    "{:<22} {:>9} {:>7.1}% {:>9.1}%",
+                    s.segment.name(),
+                    thousands(s.customers),
+                    100.0 * s.customer_share,
+                    100.0 * s.revenue_share
+                )?;
+            }
+            if let Some(c) = &report.clustering {
+                let silhouette = c
+                    .silhouette
+                    .map(|s| format!(", silhouette {s:.2}"))
+                    .unwrap_or_default();
+                writeln!(out, "\n{} clusters (k-means{silhouette})", c.k)?;
+                for cluster in &c.clusters {
+                    writeln!(
+                        out,
+                        "{:>3} {:>9}  {}",
+                        cluster.id,
+                        thousands(cluster.size),
+                        cluster.description
+                    )?;
+                }
+            }
+        }
+        ReportFormat::Csv | ReportFormat::Json => {
+            let rows = segment_rows(store, &report)?;
+            if args.format == ReportFormat::Json {
+                serde_json::to_writer_pretty(&mut *out, &rows)?;
+                writeln!(out)?;
+            } else {
+                let mut w = csv::Writer::from_writer(out);
+                for row in &rows {
+                    w.serialize(row)?;
+                }
+                w.flush()?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[derive(serde::Serialize)]
+struct SegmentRow {
+    customer_id: String,
+    name: String,
+    recency_days: i64,
+    frequency: u32,
+    monetary: String,
+    r: u8,
+    f: u8,
+    m: u8,
+    segment: &'static str,
+    cluster: Option<usize>,
+    cluster_description: String,
+}
+
+fn segment_rows(
+    store: &Store,
+    report: &crate::insights::SegmentReport,
+) -> anyhow::Result<Vec<SegmentRow>> {
+    report
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let customer = store.get::<Customer>(r.customer.0)?;
+            let cluster = report.cluster_of(i);
+            Ok(SegmentRow {
+                customer_id: customer
+                    .as_ref()
+                    .and_then(|c| c.external_id.clone())
+                    .unwrap_or_else(|| r.customer.to_string()),
+                name: customer.map(|c| c.name).unwrap_or_default(),
+                recency_days: r.recency_days,
+                frequency: r.frequency,
+                monetary: r.monetary.to_string(),
+                r: r.r,
+                f: r.f,
+                m: r.m,
+                segment: r.segment.name(),
+                cluster,
+                cluster_description: cluster
+                    .and_then(|c| {
+                        report
+                            .clustering
+                            .as_ref()
+                            .map(|k| k.clusters[c].description.clone())
+                    })
+                    .unwrap_or_default(),
+            })
+        })
+        .collect()
 }

@@ -12,6 +12,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader went away (`| head`): what it wanted, it got.
+        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("rapport: {error:#}");
             ExitCode::from(exit_code(&error))
@@ -26,6 +28,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match &cli.command {
         Some(Command::Import(command)) => commands::import(&Store::open(&db)?, command, &mut out),
         Some(Command::Rules(args)) => commands::rules(&Store::open(&db)?, args, &mut out),
+        Some(Command::Segments(args)) => commands::segments(&Store::open(&db)?, args, &mut out),
         Some(Command::Stats { format }) => commands::stats(&Store::open(&db)?, *format, &mut out),
         Some(Command::Demo(args)) => commands::demo(&Store::open(&db)?, args, &mut out),
         None => {
@@ -123,6 +126,20 @@ fn database_path(cli: &Cli) -> anyhow::Result<PathBuf> {
         (None, true) => Ok(data_dir()?.join("demo.db")),
         (None, false) => Ok(data_dir()?.join("rapport.db")),
     }
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .or_else(
+                || match cause.downcast_ref::<csv::Error>().map(csv::Error::kind) {
+                    Some(csv::ErrorKind::Io(e)) => Some(e),
+                    _ => None,
+                },
+            )
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// The documented exit codes: 1 error, 3 database in use, 4 rows rejected under --strict.

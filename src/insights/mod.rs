@@ -5,9 +5,11 @@ pub mod cluster;
 pub mod fpgrowth;
 pub mod rfm;
 pub mod rules;
+pub mod segments;
 pub mod snapshot;
 
 pub use fpgrowth::{Itemset, frequent_itemsets};
 pub use rfm::{Rfm, Segment, rfm};
 pub use rules::{Rule, RuleOptions, rules};
+pub use segments::{SegmentReport, segments};
 pub use snapshot::Snapshot;
