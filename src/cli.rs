@@ -44,6 +44,11 @@ pub enum Command {
     Rules(RulesArgs),
     /// Customer segments: RFM scores and names, and k-means clusters
     Segments(SegmentsArgs),
+    /// Next-purchase suggestions for a customer (or everyone), each with its reason
+    Suggest(SuggestArgs),
+    /// Measure how well the insights predict what happened
+    #[command(subcommand)]
+    Eval(EvalCommand),
     /// Print how many records of each kind the database holds
     Stats {
         #[arg(long, value_enum, default_value_t = StatsFormat::Text)]
@@ -168,4 +173,42 @@ fn parse_k(text: &str) -> Result<crate::insights::cluster::ClusterCount, String>
         Ok(k) if k >= 2 => Ok(ClusterCount::Fixed(k)),
         _ => Err(format!("'{text}' is not auto or a whole number from 2")),
     }
+}
+
+#[derive(Debug, Args)]
+pub struct SuggestArgs {
+    /// The customer: external id, id, or email
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub customer: Option<String>,
+    /// Suggestions for every customer with purchases
+    #[arg(long)]
+    pub all: bool,
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EvalCommand {
+    /// Train on orders before a date, test on the new items each customer bought after it; rapport's
+    /// suggestions against a popularity baseline
+    Suggestions {
+        /// The first day of the test period (YYYY-MM-DD)
+        #[arg(
+            long,
+            value_name = "DATE",
+            required_unless_present = "holdout_last",
+            conflicts_with = "holdout_last"
+        )]
+        split_date: Option<chrono::NaiveDate>,
+        /// Test on the last N days of the data instead
+        #[arg(long, value_name = "DAYS")]
+        holdout_last: Option<u32>,
+        /// Suggestions per customer that count
+        #[arg(long, default_value_t = 10)]
+        k: usize,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
 }

@@ -2,8 +2,8 @@
 //! scripts and tests run the very same code.
 
 use crate::cli::{
-    BasketsBy, DemoArgs, ImportCommand, OrderFormat, ReportFormat, RulesArgs, SegmentsArgs,
-    StatsFormat,
+    BasketsBy, DemoArgs, EvalCommand, ImportCommand, OrderFormat, ReportFormat, RulesArgs,
+    SegmentsArgs, StatsFormat, SuggestArgs,
 };
 use crate::domain::Customer;
 use crate::import::{self, ImportError, ImportReport, Rejection, thousands};
@@ -356,4 +356,162 @@ fn segment_rows(
             })
         })
         .collect()
+}
+
+/// A customer named on the command line: external id first (how imported data is known), then id, then email.
+pub fn find_customer(store: &Store, text: &str) -> anyhow::Result<Customer> {
+    use crate::store::Unique;
+    if let Some(c) = store.find::<Customer>(Unique::CustomerExternalId, text)? {
+        return Ok(c);
+    }
+    if let Ok(id) = text.parse::<u64>()
+        && let Some(c) = store.get::<Customer>(id)?
+    {
+        return Ok(c);
+    }
+    if let Some(c) = store.find::<Customer>(Unique::CustomerEmail, text)? {
+        return Ok(c);
+    }
+    anyhow::bail!("no customer with external id, id or email '{text}'")
+}
+
+#[derive(serde::Serialize)]
+struct SuggestionRow {
+    customer_id: String,
+    rank: usize,
+    stock_code: String,
+    score: String,
+    reason: String,
+}
+
+pub fn suggest(store: &Store, args: &SuggestArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let snapshot = Snapshot::load(store)?;
+    let model = crate::insights::suggest::Model::build(&snapshot);
+    let targets: Vec<Customer> = match &args.customer {
+        Some(text) => vec![find_customer(store, text)?],
+        None => {
+            let mut ids: Vec<_> = model.customers().collect();
+            ids.sort();
+            ids.into_iter()
+                .filter_map(|id| store.get::<Customer>(id.0).transpose())
+                .collect::<Result<_, _>>()?
+        }
+    };
+    let mut rows = Vec::new();
+    for customer in &targets {
+        let customer_id = customer
+            .external_id
+            .clone()
+            .unwrap_or_else(|| customer.id.to_string());
+        for (rank, s) in model.suggest(customer.id, args.top).into_iter().enumerate() {
+            rows.push(SuggestionRow {
+                customer_id: customer_id.clone(),
+                rank: rank + 1,
+                stock_code: snapshot.products[s.item as usize].sku.clone(),
+                score: format!("{:.4}", s.score),
+                reason: s.reason,
+            });
+        }
+    }
+    match args.format {
+        ReportFormat::Table => {
+            if let [customer] = targets.as_slice() {
+                writeln!(
+                    out,
+                    "Suggestions for {} ({})",
+                    customer.name,
+                    rows.first().map_or("", |r| r.customer_id.as_str())
+                )?;
+                if rows.is_empty() {
+                    writeln!(
+                        out,
+                        "none: no purchase history to go on, and nothing popular left to suggest"
+                    )?;
+                }
+            }
+            for r in &rows {
+                writeln!(
+                    out,
+                    "{:>3}. {:<12} {:>7}  {}",
+                    r.rank, r.stock_code, r.score, r.reason
+                )?;
+            }
+        }
+        ReportFormat::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            for r in &rows {
+                w.serialize(r)?;
+            }
+            w.flush()?;
+        }
+        ReportFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &rows)?;
+            writeln!(out)?;
+        }
+    }
+    Ok(())
+}
+
+pub fn eval(store: &Store, command: &EvalCommand, out: &mut dyn Write) -> anyhow::Result<()> {
+    let EvalCommand::Suggestions {
+        split_date,
+        holdout_last,
+        k,
+        format,
+    } = command;
+    let snapshot = Snapshot::load(store)?;
+    let newest = snapshot
+        .purchases
+        .iter()
+        .map(|p| p.placed)
+        .max()
+        .ok_or_else(|| anyhow::anyhow!("no purchases to evaluate"))?;
+    let split = match (split_date, holdout_last) {
+        (Some(day), _) => day.and_hms_opt(0, 0, 0).expect("midnight").and_utc(),
+        (None, Some(days)) => (newest - chrono::Duration::days(*days as i64))
+            .date_naive()
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight")
+            .and_utc(),
+        (None, None) => anyhow::bail!("give --split-date or --holdout-last"),
+    };
+    let result = crate::insights::eval::evaluate(&snapshot, split, *k);
+    if result.test_customers == 0 {
+        anyhow::bail!(
+            "no customer bought anything new on or after {}: choose an earlier split",
+            split.date_naive()
+        );
+    }
+    match format {
+        ReportFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &result)?;
+            writeln!(out)?;
+        }
+        _ => {
+            writeln!(
+                out,
+                "split {}: trained on {} orders, tested on {} customers who bought something new",
+                split.date_naive(),
+                thousands(result.train_orders),
+                thousands(result.test_customers)
+            )?;
+            writeln!(
+                out,
+                "{:<12} {:>8} {:>13} {:>10} {:>9}",
+                "",
+                format!("HR@{k}"),
+                format!("precision@{k}"),
+                format!("recall@{k}"),
+                "coverage"
+            )?;
+            for (name, s) in [("rapport", result.model), ("popularity", result.popularity)] {
+                writeln!(
+                    out,
+                    "{name:<12} {:>8.3} {:>13.3} {:>10.3} {:>9.3}",
+                    s.hit_rate, s.precision, s.recall, s.coverage
+                )?;
+            }
+        }
+    }
+    Ok(())
 }

@@ -29,6 +29,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Import(command)) => commands::import(&Store::open(&db)?, command, &mut out),
         Some(Command::Rules(args)) => commands::rules(&Store::open(&db)?, args, &mut out),
         Some(Command::Segments(args)) => commands::segments(&Store::open(&db)?, args, &mut out),
+        Some(Command::Suggest(args)) => commands::suggest(&Store::open(&db)?, args, &mut out),
+        Some(Command::Eval(command)) => commands::eval(&Store::open(&db)?, command, &mut out),
         Some(Command::Stats { format }) => commands::stats(&Store::open(&db)?, *format, &mut out),
         Some(Command::Demo(args)) => commands::demo(&Store::open(&db)?, args, &mut out),
         None => {

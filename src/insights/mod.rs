@@ -2,11 +2,13 @@
 //! association rules, customer segments and suggestions. Pure: a snapshot in, results out.
 
 pub mod cluster;
+pub mod eval;
 pub mod fpgrowth;
 pub mod rfm;
 pub mod rules;
 pub mod segments;
 pub mod snapshot;
+pub mod suggest;
 
 pub use fpgrowth::{Itemset, frequent_itemsets};
 pub use rfm::{Rfm, Segment, rfm};
