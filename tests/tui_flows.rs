@@ -494,3 +494,65 @@ fn a_bulk_change_to_a_value_that_does_not_exist_is_refused_in_the_form() {
     );
     assert!(state.confirm.is_none());
 }
+
+#[test]
+fn insights_sections_and_a_customers_suggestions() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let mut state = app(&store, false);
+    press(&mut state, &["4"]);
+    let engine = state
+        .insights
+        .engine
+        .clone()
+        .expect("insights computed when the pane opens");
+    assert!(screen(&state, 100, 30).contains("Top products"));
+    press(&mut state, &["l"]);
+    let shown = screen(&state, 100, 30);
+    assert!(
+        shown.contains("Champions") && shown.contains("Clusters (k-means"),
+        "{shown}"
+    );
+    press(&mut state, &["l"]);
+    assert_eq!(state.insights.rule_order.len(), engine.rules.len());
+    let lifts: Vec<f64> = state
+        .insights
+        .rule_order
+        .iter()
+        .map(|&i| engine.rules[i].lift)
+        .collect();
+    assert!(
+        lifts.windows(2).all(|w| w[0] >= w[1]),
+        "rules start sorted by lift"
+    );
+    press(&mut state, &["s"]);
+    let conf: Vec<f64> = state
+        .insights
+        .rule_order
+        .iter()
+        .map(|&i| engine.rules[i].confidence)
+        .collect();
+    assert!(
+        conf.windows(2).all(|w| w[0] >= w[1]),
+        "s sorts by confidence"
+    );
+    press(&mut state, &["l"]);
+    assert!(screen(&state, 100, 30).contains("Calls to make"));
+
+    // A customer with purchases shows their segment and reasoned suggestions.
+    let buyer = store.all::<Order>().unwrap()[0].customer.unwrap();
+    state.open_customer(buyer);
+    let detail = state.detail.as_ref().unwrap();
+    let insight = detail.insight.as_ref().expect("a buyer has a segment");
+    assert_eq!(insight.suggestions.len(), 3);
+    let shown = screen(&state, 100, 30);
+    assert!(shown.contains(insight.segment.name()), "{shown}");
+    assert!(shown.contains("→ "), "{shown}");
+
+    // Reopening the pane without a write answers from the cache: the same bundle.
+    press(&mut state, &["esc", "1", "4"]);
+    assert!(std::sync::Arc::ptr_eq(
+        &engine,
+        state.insights.engine.as_ref().unwrap()
+    ));
+}

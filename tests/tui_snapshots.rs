@@ -109,3 +109,18 @@ fn bulk_change_preview() {
         );
     }
 }
+
+#[test]
+fn insights_segments() {
+    scenario("insights_segments", &["4", "l"], None);
+}
+
+#[test]
+fn insights_rules() {
+    scenario("insights_rules", &["4", "l", "l"], None);
+}
+
+#[test]
+fn insights_calls() {
+    scenario("insights_calls", &["4", "h"], None);
+}

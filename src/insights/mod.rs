@@ -1,6 +1,7 @@
 //! Insights computed on demand from a read-only snapshot of the orders: frequent itemsets and
 //! association rules, customer segments and suggestions. Pure: a snapshot in, results out.
 
+pub mod bundle;
 pub mod cluster;
 pub mod eval;
 pub mod fpgrowth;
@@ -10,6 +11,7 @@ pub mod segments;
 pub mod snapshot;
 pub mod suggest;
 
+pub use bundle::{Cache, CustomerInsight, Insights};
 pub use fpgrowth::{Itemset, frequent_itemsets};
 pub use rfm::{Rfm, Segment, rfm};
 pub use rules::{Rule, RuleOptions, rules};

@@ -5,8 +5,10 @@ use crate::domain::{
     Customer, CustomerId, Deal, Money, Note, Order, OrderKind, Product, ProductId, Ticket,
     Timestamp,
 };
+use crate::insights::{Cache, Insights};
 use crate::store::{Store, StoreError};
 use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
 #[allow(clippy::large_enum_variant)] // one per user action: boxing would buy nothing
@@ -123,7 +125,7 @@ pub struct InsightsData {
 #[allow(clippy::large_enum_variant)] // one per user action: boxing would buy nothing
 pub enum Done {
     Summaries(HashMap<CustomerId, Summary>),
-    Insights(InsightsData),
+    Insights(InsightsData, Arc<Insights>),
     Written(Write),
     /// A write the store refused; `field` names the form field to blame, when there is one.
     WriteFailed {
@@ -137,7 +139,7 @@ pub enum Done {
 pub enum Worker {
     Thread(Sender<Job>),
     /// Runs each job as it is sent and keeps the results for the app to collect.
-    Inline(Store, VecDeque<Done>),
+    Inline(Store, Cache, VecDeque<Done>),
 }
 
 impl Worker {
@@ -147,8 +149,9 @@ impl Worker {
         std::thread::Builder::new()
             .name("rapport-worker".into())
             .spawn(move || {
+                let cache = Cache::default();
                 for job in rx {
-                    if done.send(wrap(run(&store, job))).is_err() {
+                    if done.send(wrap(run(&store, &cache, job))).is_err() {
                         break;
                     }
                 }
@@ -158,7 +161,7 @@ impl Worker {
     }
 
     pub fn inline(store: Store) -> Worker {
-        Worker::Inline(store, VecDeque::new())
+        Worker::Inline(store, Cache::default(), VecDeque::new())
     }
 
     pub fn send(&mut self, job: Job) {
@@ -167,26 +170,26 @@ impl Worker {
                 // The worker only stops when the app does.
                 let _ = tx.send(job);
             }
-            Worker::Inline(store, out) => out.push_back(run(store, job)),
+            Worker::Inline(store, cache, out) => out.push_back(run(store, cache, job)),
         }
     }
 
     /// Results of inline jobs, for the app to handle as if they had arrived as events.
     pub fn take_inline(&mut self) -> Option<Done> {
         match self {
-            Worker::Inline(_, out) => out.pop_front(),
+            Worker::Inline(_, _, out) => out.pop_front(),
             Worker::Thread(_) => None,
         }
     }
 }
 
-fn run(store: &Store, job: Job) -> Done {
+fn run(store: &Store, cache: &Cache, job: Job) -> Done {
     let started = std::time::Instant::now();
-    let done = run_job(store, job);
+    let done = run_job(store, cache, job);
     let took = started.elapsed();
     match &done {
         Done::Summaries(s) => tracing::info!(customers = s.len(), ?took, "summaries"),
-        Done::Insights(_) => tracing::info!(?took, "insights"),
+        Done::Insights(_, engine) => tracing::info!(?took, version = engine.version, "insights"),
         Done::Written(w) => tracing::info!(?took, "wrote {}", w.record().describe()),
         Done::WriteFailed { message, .. } => tracing::warn!(?took, "write refused: {message}"),
         Done::Failed(message) => tracing::error!(?took, "job failed: {message}"),
@@ -194,10 +197,12 @@ fn run(store: &Store, job: Job) -> Done {
     done
 }
 
-fn run_job(store: &Store, job: Job) -> Done {
+fn run_job(store: &Store, cache: &Cache, job: Job) -> Done {
     let result = match job {
         Job::Summaries => summaries(store).map(Done::Summaries),
-        Job::Insights => insights(store).map(Done::Insights),
+        Job::Insights => cache
+            .get(store)
+            .and_then(|engine| Ok(Done::Insights(insights(store)?, engine))),
         Job::Write(write) => {
             return match apply(store, write.clone()) {
                 Ok(done) => Done::Written(done),

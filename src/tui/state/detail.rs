@@ -17,6 +17,9 @@ pub struct DetailState {
     pub summary: Summary,
     pub timeline: Vec<TimelineItem>,
     pub scroll: usize,
+    /// Segment, cluster and suggestions; None until the insights are computed, or with no purchases.
+    pub insight: Option<crate::insights::CustomerInsight>,
+    pub insight_ready: bool,
 }
 
 impl DetailState {
@@ -82,6 +85,8 @@ impl DetailState {
             summary,
             timeline,
             scroll: 0,
+            insight: None,
+            insight_ready: false,
         })
     }
 }

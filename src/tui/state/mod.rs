@@ -22,6 +22,7 @@ use detail::DetailState;
 use finder::{Entry, FinderState, Kind};
 use form::{BulkTarget, FormState};
 use input::{Edit, TextInput};
+use list::ListNav;
 use std::collections::BTreeSet;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -75,12 +76,72 @@ pub enum Tone {
     Bad,
 }
 
-#[derive(Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Section {
+    #[default]
+    Overview,
+    Segments,
+    Rules,
+    Calls,
+}
+
+impl Section {
+    pub const ALL: [Section; 4] = [
+        Section::Overview,
+        Section::Segments,
+        Section::Rules,
+        Section::Calls,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Section::Overview => "Overview",
+            Section::Segments => "Segments",
+            Section::Rules => "Rules",
+            Section::Calls => "Calls to make",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RuleSort {
+    #[default]
+    Lift,
+    Confidence,
+    Support,
+}
+
+#[derive(Default)]
 pub struct InsightsState {
     pub data: Option<InsightsData>,
+    pub engine: Option<Arc<crate::insights::Insights>>,
     pub loading: bool,
     /// The data version the shown figures were computed at.
     pub version: Option<u64>,
+    pub section: Section,
+    pub rule_sort: RuleSort,
+    /// Rules in the current sort, as indexes into the engine's rules.
+    pub rule_order: Vec<usize>,
+    pub nav: ListNav,
+}
+
+impl InsightsState {
+    fn sort_rules(&mut self) {
+        let Some(engine) = &self.engine else { return };
+        let rules = &engine.rules;
+        let mut order: Vec<usize> = (0..rules.len()).collect();
+        match self.rule_sort {
+            RuleSort::Lift => {}
+            RuleSort::Confidence => {
+                order.sort_by(|&a, &b| rules[b].confidence.total_cmp(&rules[a].confidence))
+            }
+            RuleSort::Support => {
+                order.sort_by(|&a, &b| rules[b].support.total_cmp(&rules[a].support))
+            }
+        }
+        self.rule_order = order;
+        self.nav = ListNav::default();
+    }
 }
 
 pub struct Options {
@@ -423,6 +484,21 @@ impl AppState {
             | Action::Bottom
             | Action::PageUp
             | Action::PageDown => self.navigate(action, rows),
+            Action::Left | Action::Right
+                if self.pane == Pane::Insights && self.detail.is_none() =>
+            {
+                let i = Section::ALL
+                    .iter()
+                    .position(|s| *s == self.insights.section)
+                    .unwrap_or(0);
+                let n = Section::ALL.len();
+                self.insights.section = Section::ALL[if action == Action::Right {
+                    (i + 1) % n
+                } else {
+                    (i + n - 1) % n
+                }];
+                self.insights.nav = ListNav::default();
+            }
             Action::Left | Action::Right => {
                 if self.pane == Pane::Deals
                     && self.deals.view == DealView::Board
@@ -442,6 +518,14 @@ impl AppState {
                 if self.pane == Pane::Customers && self.detail.is_none() {
                     self.customers.filtering = true;
                 }
+            }
+            Action::SortNext if self.pane == Pane::Insights => {
+                self.insights.rule_sort = match self.insights.rule_sort {
+                    RuleSort::Lift => RuleSort::Confidence,
+                    RuleSort::Confidence => RuleSort::Support,
+                    RuleSort::Support => RuleSort::Lift,
+                };
+                self.insights.sort_rules();
             }
             Action::SortNext => self.customers.sort_next(),
             Action::SortReverse => self.customers.sort_reverse(),
@@ -772,7 +856,13 @@ impl AppState {
                 return;
             }
             Pane::Tickets => (&mut self.tickets.nav, self.tickets.queue.len()),
-            Pane::Insights => return,
+            Pane::Insights => {
+                let len = match self.insights.section {
+                    Section::Rules => self.insights.rule_order.len(),
+                    _ => 0,
+                };
+                (&mut self.insights.nav, len)
+            }
         };
         match action {
             Action::Up => nav.up(len, rows),
@@ -844,6 +934,14 @@ impl AppState {
         }
     }
 
+    /// The open customer's segment, cluster and suggestions, once the insights are in.
+    fn fill_detail_insight(&mut self) {
+        if let (Some(detail), Some(engine)) = (self.detail.as_mut(), &self.insights.engine) {
+            detail.insight = engine.for_customer(detail.customer.id, 3);
+            detail.insight_ready = true;
+        }
+    }
+
     pub fn open_customer(&mut self, id: CustomerId) {
         let loaded = self
             .store
@@ -862,6 +960,10 @@ impl AppState {
                     self.customers.nav.select(pos, len, self.rows);
                 }
                 self.detail = Some(detail);
+                self.fill_detail_insight();
+                if self.insights.engine.is_none() {
+                    self.refresh_insights(false);
+                }
             }
             Ok(None) => self.say(format!("customer {id} is gone"), Tone::Bad),
             Err(e) => self.say(e.to_string(), Tone::Bad),
@@ -959,9 +1061,13 @@ impl AppState {
                 self.customers.summaries = Some(summaries);
                 self.customers.refresh_view();
             }
-            Done::Insights(data) => {
+            Done::Insights(data, engine) => {
                 self.insights.data = Some(data);
+                self.insights.version = Some(engine.version);
+                self.insights.engine = Some(engine);
                 self.insights.loading = false;
+                self.insights.sort_rules();
+                self.fill_detail_insight();
             }
             Done::Written(write) => {
                 let what = self.describe_write(&write);

@@ -8,8 +8,14 @@ use ratatui::widgets::{Paragraph, Row, Table};
 
 pub fn draw(frame: &mut Frame, d: &DetailState, theme: &Theme, area: Rect) {
     let c = &d.customer;
-    let [card, timeline] =
-        Layout::vertical([Constraint::Length(7), Constraint::Min(3)]).areas(area);
+    let suggestions = d.insight.as_ref().map_or(0, |i| i.suggestions.len()) as u16;
+    let [card, insight_area, timeline] = Layout::vertical([
+        Constraint::Length(7),
+        Constraint::Length(3 + suggestions),
+        Constraint::Min(3),
+    ])
+    .areas(area);
+    draw_insight(frame, d, theme, insight_area);
     let value_width = (area.width as usize / 2).saturating_sub(12);
     let field = |label: &'static str, value: String| {
         Line::from(vec![
@@ -105,4 +111,47 @@ pub fn draw(frame: &mut Frame, d: &DetailState, theme: &Theme, area: Rect) {
         theme,
     ));
     frame.render_widget(table, timeline);
+}
+
+/// The customer's RFM segment, cluster and next-purchase suggestions with their reasons.
+fn draw_insight(frame: &mut Frame, d: &DetailState, theme: &Theme, area: Rect) {
+    let width = area.width.saturating_sub(2) as usize;
+    let lines: Vec<Line> = match (&d.insight, d.insight_ready) {
+        (_, false) => vec![Line::styled(
+            "computing segment and suggestions…",
+            theme.muted,
+        )],
+        (None, true) => vec![Line::styled(
+            "no purchases yet: no segment, and suggestions come with the first order",
+            theme.muted,
+        )],
+        (Some(i), true) => {
+            let (r, f, m) = i.scores;
+            let mut lines = vec![Line::from(vec![
+                Span::styled(format!("{} ", i.segment.name()), theme.header),
+                Span::styled(format!("R{r} F{f} M{m}"), theme.muted),
+                Span::styled(
+                    i.cluster
+                        .as_ref()
+                        .map(|c| format!(" · cluster {c}"))
+                        .unwrap_or_default(),
+                    theme.base,
+                ),
+            ])];
+            for (product, reason) in &i.suggestions {
+                lines.push(Line::from(vec![
+                    Span::styled("→ ", theme.accent),
+                    Span::styled(
+                        fit(&format!("{product}: {reason}"), width.saturating_sub(2)),
+                        theme.base,
+                    ),
+                ]));
+            }
+            lines
+        }
+    };
+    frame.render_widget(
+        Paragraph::new(lines).block(block(" Segment and suggestions ", theme)),
+        area,
+    );
 }

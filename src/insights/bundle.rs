@@ -1,0 +1,181 @@
+//! Everything the app shows from the insights, computed together from one snapshot and cached by the
+//! store's data version: an unchanged database answers from the cache.
+
+use super::cluster::ClusterCount;
+use super::rfm::Segment;
+use super::rules::{Rule, RuleOptions, rules};
+use super::segments::{SegmentReport, segments};
+use super::snapshot::Snapshot;
+use super::suggest::{Model, Suggestion};
+use crate::domain::CustomerId;
+use crate::store::{Store, StoreError};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+pub struct Insights {
+    pub version: u64,
+    pub snapshot: Snapshot,
+    pub segments: SegmentReport,
+    /// Rules over orders at the default thresholds, strongest lift first.
+    pub rules: Vec<Rule>,
+    pub model: Model,
+    /// Each customer's row in `segments.rows`.
+    row_of: HashMap<CustomerId, usize>,
+}
+
+/// What a customer's page shows from the insights.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CustomerInsight {
+    pub segment: Segment,
+    pub scores: (u8, u8, u8),
+    pub cluster: Option<String>,
+    pub suggestions: Vec<(String, String)>,
+}
+
+impl Insights {
+    pub fn compute(store: &Store) -> Result<Insights, StoreError> {
+        let snapshot = Snapshot::load(store)?;
+        let segments =
+            segments(&snapshot, None, ClusterCount::Auto, 7).unwrap_or_else(|_| SegmentReport {
+                rows: Vec::new(),
+                clustering: None,
+                as_of: None,
+            });
+        let baskets = snapshot.order_baskets();
+        let min_support = (10.0 / baskets.len().max(1) as f64).max(0.005);
+        let options = RuleOptions {
+            min_support,
+            min_confidence: 0.3,
+            min_lift: 1.0,
+            max_len: 3,
+        };
+        let (_, rules) = rules(&baskets, &options);
+        let model = Model::build(&snapshot);
+        let row_of = segments
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.customer, i))
+            .collect();
+        Ok(Insights {
+            version: snapshot.version,
+            snapshot,
+            segments,
+            rules,
+            model,
+            row_of,
+        })
+    }
+
+    pub fn for_customer(&self, customer: CustomerId, top: usize) -> Option<CustomerInsight> {
+        let row = *self.row_of.get(&customer)?;
+        let r = &self.segments.rows[row];
+        let cluster = self.segments.clustering.as_ref().map(|c| {
+            format!(
+                "{} ({})",
+                c.assignment[row] + 1,
+                c.clusters[c.assignment[row]].description
+            )
+        });
+        let suggestions = self
+            .model
+            .suggest(customer, top)
+            .into_iter()
+            .map(|s: Suggestion| (self.snapshot.item_name(s.item).to_string(), s.reason))
+            .collect();
+        Some(CustomerInsight {
+            segment: r.segment,
+            scores: (r.r, r.f, r.m),
+            cluster,
+            suggestions,
+        })
+    }
+
+    /// The customers worth a call first: the highest spenders among Champions, Loyal and
+    /// Can't-lose-them, each with their best suggestion.
+    pub fn calls_to_make(&self, n: usize) -> Vec<(CustomerId, Segment, Suggestion)> {
+        let mut rows: Vec<_> = self
+            .segments
+            .rows
+            .iter()
+            .filter(|r| {
+                matches!(
+                    r.segment,
+                    Segment::Champions | Segment::Loyal | Segment::CantLoseThem
+                )
+            })
+            .collect();
+        rows.sort_by(|a, b| {
+            b.monetary
+                .cmp(&a.monetary)
+                .then(a.customer.cmp(&b.customer))
+        });
+        rows.into_iter()
+            .filter_map(|r| {
+                self.model
+                    .suggest(r.customer, 1)
+                    .into_iter()
+                    .next()
+                    .map(|s| (r.customer, r.segment, s))
+            })
+            .take(n)
+            .collect()
+    }
+}
+
+/// The last insights computed, reused while the data version stays the same.
+#[derive(Default)]
+pub struct Cache {
+    last: Mutex<Option<Arc<Insights>>>,
+}
+
+impl Cache {
+    pub fn get(&self, store: &Store) -> Result<Arc<Insights>, StoreError> {
+        let version = store.data_version()?;
+        let mut last = self
+            .last
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(cached) = last.as_ref()
+            && cached.version == version
+        {
+            return Ok(Arc::clone(cached));
+        }
+        let fresh = Arc::new(Insights::compute(store)?);
+        *last = Some(Arc::clone(&fresh));
+        Ok(fresh)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unchanged_database_answers_from_the_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let spec = crate::demo::DemoSpec {
+            customers: 150,
+            seed: 3,
+            as_of: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+        };
+        crate::demo::generate(&store, &spec).unwrap();
+        let cache = Cache::default();
+        let first = cache.get(&store).unwrap();
+        let second = cache.get(&store).unwrap();
+        assert!(Arc::ptr_eq(&first, &second), "no write, no recompute");
+        store
+            .create(crate::domain::Customer::new(
+                "New Person",
+                chrono::Utc::now(),
+            ))
+            .unwrap();
+        let third = cache.get(&store).unwrap();
+        assert!(
+            !Arc::ptr_eq(&first, &third),
+            "a write makes the cache stale"
+        );
+        assert_eq!(third.version, store.data_version().unwrap());
+    }
+}
