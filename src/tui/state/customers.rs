@@ -36,6 +36,7 @@ impl CustomerRow {
 pub enum SortColumn {
     Name,
     Company,
+    Segment,
     LastOrder,
     Value,
     OpenDeals,
@@ -43,9 +44,10 @@ pub enum SortColumn {
 }
 
 impl SortColumn {
-    pub const ALL: [SortColumn; 6] = [
+    pub const ALL: [SortColumn; 7] = [
         SortColumn::Name,
         SortColumn::Company,
+        SortColumn::Segment,
         SortColumn::LastOrder,
         SortColumn::Value,
         SortColumn::OpenDeals,
@@ -56,6 +58,7 @@ impl SortColumn {
         match self {
             SortColumn::Name => "Name",
             SortColumn::Company => "Company",
+            SortColumn::Segment => "Segment",
             SortColumn::LastOrder => "Last order",
             SortColumn::Value => "Lifetime value",
             SortColumn::OpenDeals => "Deals",
@@ -69,6 +72,8 @@ pub struct CustomersState {
     pub rows: Vec<CustomerRow>,
     /// Filled in by the worker after start-up; until then the derived columns show as pending.
     pub summaries: Option<HashMap<CustomerId, Summary>>,
+    /// Each buyer's RFM segment, once the insights are in.
+    pub segments: Option<HashMap<CustomerId, crate::insights::Segment>>,
     /// Indexes into `rows` after filtering and sorting: what the table shows.
     pub view: Vec<usize>,
     pub filter: TextInput,
@@ -130,6 +135,12 @@ impl CustomersState {
                 SortColumn::Company => self
                     .view
                     .sort_by(|&a, &b| rows[a].company.cmp(&rows[b].company)),
+                SortColumn::Segment => {
+                    let segments = &self.segments;
+                    self.view.sort_by_key(|&i| {
+                        segments.as_ref().and_then(|s| s.get(&rows[i].id).copied())
+                    })
+                }
                 SortColumn::LastOrder => self.view.sort_by_key(|&i| summary(i).last_order),
                 SortColumn::Value => self.view.sort_by_key(|&i| summary(i).lifetime_value),
                 SortColumn::OpenDeals => self.view.sort_by_key(|&i| summary(i).open_deals),
@@ -156,7 +167,10 @@ impl CustomersState {
             }
         };
         // Numbers read best largest first; names from A.
-        self.descending = !matches!(next, SortColumn::Name | SortColumn::Company);
+        self.descending = !matches!(
+            next,
+            SortColumn::Name | SortColumn::Company | SortColumn::Segment
+        );
         self.sort = Some(next);
         self.refresh_view();
     }

@@ -229,6 +229,8 @@ impl AppState {
             worker,
         };
         state.send(Job::Summaries);
+        // Segments for the customers table come from the insights; start them in the background.
+        state.refresh_insights(false);
         Ok(state)
     }
 
@@ -1068,6 +1070,17 @@ impl AppState {
                 self.insights.loading = false;
                 self.insights.sort_rules();
                 self.fill_detail_insight();
+                if let Some(engine) = &self.insights.engine {
+                    self.customers.segments = Some(
+                        engine
+                            .segments
+                            .rows
+                            .iter()
+                            .map(|r| (r.customer, r.segment))
+                            .collect(),
+                    );
+                    self.customers.refresh_view();
+                }
             }
             Done::Written(write) => {
                 let what = self.describe_write(&write);

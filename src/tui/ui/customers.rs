@@ -10,14 +10,25 @@ use ratatui::widgets::{Cell, Row, Table};
 pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
     let c = &state.customers;
     let wide = area.width >= 100;
-    let columns: Vec<SortColumn> = if area.width >= 70 {
+    // Narrow terminals keep what a rep scans for first.
+    let columns: Vec<SortColumn> = if area.width >= 96 {
         SortColumn::ALL.to_vec()
+    } else if area.width >= 70 {
+        vec![
+            SortColumn::Name,
+            SortColumn::Segment,
+            SortColumn::LastOrder,
+            SortColumn::Value,
+            SortColumn::OpenDeals,
+            SortColumn::OpenTickets,
+        ]
     } else {
         vec![SortColumn::Name, SortColumn::LastOrder, SortColumn::Value]
     };
     let width_of = |col: SortColumn| match col {
         SortColumn::Name => Constraint::Fill(3),
         SortColumn::Company => Constraint::Fill(2),
+        SortColumn::Segment => Constraint::Length(15),
         SortColumn::LastOrder => Constraint::Length(10),
         SortColumn::Value => Constraint::Length(if wide { 14 } else { 10 }),
         SortColumn::OpenDeals => Constraint::Length(5),
@@ -54,6 +65,12 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
                 fit(&format!("{mark}{}", r.name), name_width)
             }
             SortColumn::Company => fit(&r.company, name_width),
+            SortColumn::Segment => match &c.segments {
+                None => pending(),
+                Some(s) => s
+                    .get(&r.id)
+                    .map_or("—".to_string(), |seg| fit(seg.name(), 15)),
+            },
             SortColumn::LastOrder => summary.map_or_else(pending, |s| {
                 s.last_order.map(when).unwrap_or_else(|| "—".into())
             }),
