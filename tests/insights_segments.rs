@@ -109,35 +109,8 @@ fn rfm_figures_match_a_recount_from_the_store() {
 fn the_segments_command_writes_a_summary_and_one_row_per_customer() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("db");
-    common::rapport()
-        .arg("--db")
-        .arg(&db)
-        .args([
-            "demo",
-            "--customers",
-            "300",
-            "--seed",
-            "2",
-            "--as-of",
-            "2026-11-01",
-        ])
-        .assert()
-        .success();
-    let run = |args: &[&str]| {
-        let out = common::rapport()
-            .arg("--db")
-            .arg(&db)
-            .arg("segments")
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    };
+    common::demo_cli(&db, 300, 2);
+    let run = |args: &[&str]| common::stdout_of(&db, &[&["segments"], args].concat());
     let table = run(&["--k", "3"]);
     assert!(
         table.contains("Champions") && table.contains("3 clusters (k-means"),

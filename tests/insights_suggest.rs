@@ -83,20 +83,7 @@ fn suggestions_are_new_to_the_customer_explained_and_repeatable() {
 fn suggest_and_eval_commands() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("db");
-    common::rapport()
-        .arg("--db")
-        .arg(&db)
-        .args([
-            "demo",
-            "--customers",
-            "300",
-            "--seed",
-            "4",
-            "--as-of",
-            "2026-11-01",
-        ])
-        .assert()
-        .success();
+    common::demo_cli(&db, 300, 4);
     let out = common::rapport()
         .arg("--db")
         .arg(&db)

@@ -2,7 +2,7 @@
 //! A basket has no customer and no number of its own; it is numbered by file name and line.
 
 use super::orders::{self, Parsed, ParsedLine, ParsedOrder, ProductSeed};
-use super::text::{clean, decode, tap};
+use super::text::{CsvRows, clean, decode};
 use super::{ImportError, ImportReport, OnReject};
 use crate::domain::{Money, OrderKind, Timestamp};
 use crate::store::Store;
@@ -15,11 +15,7 @@ pub fn import_baskets(
     now: Timestamp,
     on_reject: OnReject,
 ) -> Result<ImportReport, ImportError> {
-    let read_error = |cause| ImportError::Read {
-        path: path.to_path_buf(),
-        cause,
-    };
-    let file = std::fs::File::open(path).map_err(read_error)?;
+    let file = super::open(path)?;
     // Baskets carry no date; the file's own time is stable across re-runs, unlike the clock.
     let placed = file
         .metadata()
@@ -36,26 +32,17 @@ pub fn import_baskets(
 }
 
 fn parse(input: impl Read, stem: &str, placed: Timestamp) -> Parsed {
-    let (input, mut lines) = tap(input);
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .has_headers(false)
-        .from_reader(input);
+    let mut rows = CsvRows::new(input, false);
     let mut parsed = Parsed::default();
-    let mut record = csv::ByteRecord::new();
-    loop {
-        let start = reader.position().byte();
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                parsed.rows_read += 1;
-                parsed.reject(lines.line_at(start), format!("unreadable row: {e}"));
+    while let Some((line, record)) = rows.next() {
+        parsed.rows_read += 1;
+        let record = match record {
+            Ok(record) => record,
+            Err(reason) => {
+                parsed.reject(line, reason);
                 continue;
             }
-        }
-        parsed.rows_read += 1;
-        let line = lines.line_at(record.position().map_or(start, |p| p.byte()));
+        };
         let mut items: Vec<ParsedLine> = Vec::new();
         for field in record.iter() {
             let item = decode(field);

@@ -21,10 +21,7 @@ pub fn import_cdnow(
     now: Timestamp,
     on_reject: OnReject,
 ) -> Result<ImportReport, ImportError> {
-    let file = std::fs::File::open(path).map_err(|cause| ImportError::Read {
-        path: path.to_path_buf(),
-        cause,
-    })?;
+    let file = super::open(path)?;
     let parsed = parse(file).map_err(|cause| ImportError::Read {
         path: path.to_path_buf(),
         cause,

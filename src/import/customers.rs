@@ -2,7 +2,7 @@
 //! aliases); any other column becomes a `column:value` tag, and the report says which ones did.
 //! A row updates the customer with the same external id, else the same email, else creates one.
 
-use super::text::{clean, decode, tap};
+use super::text::{CsvRows, clean, decode};
 use super::{ImportError, ImportReport, OnReject, Rejection, progress};
 use crate::domain::{Customer, CustomerId, Lifecycle, Timestamp};
 use crate::store::{Store, StoreError, TxResult, Unique};
@@ -53,14 +53,10 @@ pub fn import_customers(
     now: Timestamp,
     on_reject: OnReject,
 ) -> Result<ImportReport, ImportError> {
-    let file = std::fs::File::open(path).map_err(|cause| ImportError::Read {
-        path: path.to_path_buf(),
-        cause,
-    })?;
-    let (file, mut lines) = tap(file);
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(file);
+    let file = super::open(path)?;
+    let mut reader = CsvRows::new(file, true);
     let headers: Vec<String> = reader
-        .byte_headers()
+        .headers()
         .map_err(|e| ImportError::WrongFormat {
             path: path.to_path_buf(),
             format: "a customers CSV",
@@ -93,21 +89,15 @@ pub fn import_customers(
     }
 
     let mut rows = Vec::new();
-    let mut record = csv::ByteRecord::new();
-    loop {
-        let start = reader.position().byte();
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                report.rows_read += 1;
-                let line = lines.line_at(start);
-                reject(&mut report, on_reject, line, format!("unreadable row: {e}"));
+    while let Some((line, record)) = reader.next() {
+        report.rows_read += 1;
+        let record = match record {
+            Ok(record) => record,
+            Err(reason) => {
+                reject(&mut report, on_reject, line, reason);
                 continue;
             }
-        }
-        report.rows_read += 1;
-        let line = lines.line_at(record.position().map_or(start, |p| p.byte()));
+        };
         if record.len() != headers.len() {
             let why = format!("expected {} fields, found {}", headers.len(), record.len());
             reject(&mut report, on_reject, line, why);

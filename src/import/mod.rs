@@ -126,6 +126,13 @@ pub enum ImportError {
     Store(#[from] StoreError),
 }
 
+pub(crate) fn open(path: &std::path::Path) -> Result<std::fs::File, ImportError> {
+    std::fs::File::open(path).map_err(|cause| ImportError::Read {
+        path: path.to_path_buf(),
+        cause,
+    })
+}
+
 /// Where rejections are reported as they are found; the CLI prints them to stderr.
 pub type OnReject<'a> = &'a mut dyn FnMut(&Rejection);
 

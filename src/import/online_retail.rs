@@ -3,7 +3,7 @@
 //! dates `DD/MM/YYYY HH:MM`, cancelled invoices numbered `C…`.
 
 use super::orders::{self, CustomerSeed, Parsed, ParsedLine, ParsedOrder, ProductSeed};
-use super::text::{clean, decode, tap};
+use super::text::{CsvRows, clean, decode};
 use super::{ImportError, ImportReport, OnReject};
 use crate::domain::{Money, OrderKind, Timestamp};
 use crate::store::Store;
@@ -30,30 +30,22 @@ pub fn import_online_retail(
     now: Timestamp,
     on_reject: OnReject,
 ) -> Result<ImportReport, ImportError> {
-    let file = std::fs::File::open(path).map_err(|cause| ImportError::Read {
-        path: path.to_path_buf(),
-        cause,
-    })?;
+    let file = super::open(path)?;
     let parsed = parse(file, path)?;
     parsed.rejected.iter().for_each(&mut *on_reject);
     Ok(orders::write(store, parsed, now)?)
 }
 
 fn parse(input: impl Read, path: &Path) -> Result<Parsed, ImportError> {
-    let (input, mut lines) = tap(input);
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .has_headers(true)
-        .from_reader(input);
+    let mut rows = CsvRows::new(input, true);
     let wrong = |why: String| ImportError::WrongFormat {
         path: path.to_path_buf(),
         format: FORMAT,
         why,
     };
-    let header = reader
-        .byte_headers()
-        .map_err(|e| wrong(format!("no header row ({e})")))?
-        .clone();
+    let header = rows
+        .headers()
+        .map_err(|e| wrong(format!("no header row ({e})")))?;
     let mut at = [0usize; 8];
     for (slot, name) in at.iter_mut().zip(COLUMNS) {
         *slot = header
@@ -64,20 +56,15 @@ fn parse(input: impl Read, path: &Path) -> Result<Parsed, ImportError> {
     let width = header.len();
 
     let mut parsed = Parsed::default();
-    let mut record = csv::ByteRecord::new();
-    loop {
-        let start = reader.position().byte();
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                parsed.rows_read += 1;
-                parsed.reject(lines.line_at(start), format!("unreadable row: {e}"));
+    while let Some((line, record)) = rows.next() {
+        parsed.rows_read += 1;
+        let record = match record {
+            Ok(record) => record,
+            Err(reason) => {
+                parsed.reject(line, reason);
                 continue;
             }
-        }
-        parsed.rows_read += 1;
-        let line = lines.line_at(record.position().map_or(start, |p| p.byte()));
+        };
         if record.len() != width {
             let hint = if record.len() < width {
                 " (the row is cut off)"

@@ -131,3 +131,49 @@ mod line_tests {
         assert_eq!(got, vec![1, 4, 5, 7]);
     }
 }
+
+/// CSV records with their true line numbers. A record the csv reader cannot read comes back as the
+/// reason, so a bad row is reported and skipped instead of ending the import.
+pub struct CsvRows<R: Read> {
+    reader: csv::Reader<NewlineTap<R>>,
+    lines: LineIndex,
+    record: csv::ByteRecord,
+}
+
+impl<R: Read> CsvRows<R> {
+    pub fn new(input: R, has_headers: bool) -> CsvRows<R> {
+        let (input, lines) = tap(input);
+        let reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .has_headers(has_headers)
+            .from_reader(input);
+        CsvRows {
+            reader,
+            lines,
+            record: csv::ByteRecord::new(),
+        }
+    }
+
+    pub fn headers(&mut self) -> Result<csv::ByteRecord, csv::Error> {
+        self.reader.byte_headers().cloned()
+    }
+
+    /// The next record and the line it starts on; None at the end of the input.
+    #[allow(clippy::should_implement_trait)] // it lends the record, which Iterator cannot
+    pub fn next(&mut self) -> Option<(u64, Result<&csv::ByteRecord, String>)> {
+        let start = self.reader.position().byte();
+        match self.reader.read_byte_record(&mut self.record) {
+            Ok(false) => None,
+            Ok(true) => {
+                let line = self
+                    .lines
+                    .line_at(self.record.position().map_or(start, |p| p.byte()));
+                Some((line, Ok(&self.record)))
+            }
+            Err(e) => Some((
+                self.lines.line_at(start),
+                Err(format!("unreadable row: {e}")),
+            )),
+        }
+    }
+}

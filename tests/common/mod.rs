@@ -123,3 +123,37 @@ pub fn screen(state: &AppState, width: u16, height: u16) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// A demo database made through the binary, as a user makes one.
+pub fn demo_cli(db: &std::path::Path, customers: usize, seed: u64) {
+    let out = rapport()
+        .arg("--db")
+        .arg(db)
+        .args([
+            "demo",
+            "--customers",
+            &customers.to_string(),
+            "--seed",
+            &seed.to_string(),
+            "--as-of",
+            "2026-11-01",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// What a successful command printed on stdout.
+pub fn stdout_of(db: &std::path::Path, args: &[&str]) -> String {
+    let out = rapport().arg("--db").arg(db).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "rapport {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
