@@ -31,12 +31,15 @@ pub struct Entry {
     pub text: String,
     /// Which letters and digits the text holds, to reject most entries without running the matcher.
     mask: u64,
+    /// The text lower-cased, for the word-start bonus.
+    lower: String,
 }
 
 impl Entry {
     pub fn new(kind: Kind, id: u64, text: String) -> Entry {
         Entry {
             mask: char_mask(&text),
+            lower: text.to_lowercase(),
             kind,
             id,
             text,
@@ -172,19 +175,38 @@ impl FinderState {
     }
 }
 
+/// Worth about a dozen well-placed characters in skim's scoring.
+const WORD_START_BONUS: i64 = 100;
+
+fn starts_a_word(text: &str, word: &str) -> bool {
+    text.match_indices(word).any(|(at, _)| {
+        at == 0
+            || !text[..at]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric)
+    })
+}
+
 /// (score, entry) for each candidate that matches every word, spread over the machine's cores.
 fn score_all(entries: &[Entry], candidates: &[usize], words: &[&str]) -> Vec<(i64, usize)> {
     let needed = words.iter().fold(0, |m, w| m | char_mask(w));
+    let lowered: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
     let score = |chunk: &[usize]| {
         let matcher = SkimMatcherV2::default().ignore_case();
         chunk
             .iter()
             .filter(|&&i| entries[i].mask & needed == needed)
             .filter_map(|&i| {
-                let text = &entries[i].text;
+                let entry = &entries[i];
                 let mut total = 0;
-                for word in words {
-                    total += matcher.fuzzy_match(text, word)?;
+                for (word, lower) in words.iter().zip(&lowered) {
+                    total += matcher.fuzzy_match(&entry.text, word)?;
+                    // A word that starts one of the entry's words is a name typed, not letters that
+                    // happen to occur inside another word ("chen" in "Kitchen").
+                    if starts_a_word(&entry.lower, lower) {
+                        total += WORD_START_BONUS;
+                    }
                 }
                 Some((total, i))
             })
@@ -236,6 +258,25 @@ mod tests {
         f.query.value = "lovelace acme".into();
         f.search();
         assert!(f.hits.is_empty());
+    }
+
+    #[test]
+    fn a_name_outranks_the_same_letters_inside_a_word() {
+        let entries = Arc::new(vec![
+            Entry::new(
+                Kind::Deal,
+                1,
+                "Seasonal Kitchen order · Igor Kowalski".into(),
+            ),
+            Entry::new(Kind::Customer, 2, "Sara Chen — Seaview Supplies".into()),
+            Entry::new(Kind::Deal, 3, "Seasonal Tea order · Aoife Chen".into()),
+        ]);
+        let mut f = FinderState::new(entries);
+        f.query.value = "chen sea".into();
+        f.search();
+        let top = f.entries[f.hits[0].entry].id;
+        assert_ne!(top, 1, "'chen' inside 'Kitchen' must not win");
+        assert!(starts_a_word("sara chen", "chen") && !starts_a_word("kitchen", "chen"));
     }
 
     #[test]
