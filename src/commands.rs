@@ -127,7 +127,13 @@ pub fn rules(store: &Store, args: &RulesArgs, out: &mut dyn Write) -> anyhow::Re
         min_lift: args.min_lift,
         max_len: args.max_len,
     };
-    let (itemsets, mut rules) = crate::insights::rules(&baskets, &options);
+    let (itemsets, mut rules) = crate::insights::rules(&baskets, &options).map_err(|e| {
+        anyhow::anyhow!(
+            "{e} (at --min-support {} over {} baskets; try --max-len 2 or 3)",
+            args.min_support,
+            baskets.len()
+        )
+    })?;
     if args.top > 0 {
         rules.truncate(args.top);
     }

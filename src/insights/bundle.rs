@@ -43,13 +43,25 @@ impl Insights {
             });
         let baskets = snapshot.order_baskets();
         let min_support = (10.0 / baskets.len().max(1) as f64).max(0.005);
+        // Triples where the data allows, pairs where big baskets would make triples explode.
         let options = RuleOptions {
             min_support,
             min_confidence: 0.3,
             min_lift: 1.0,
             max_len: 3,
         };
-        let (_, rules) = rules(&baskets, &options);
+        let rules = match rules(&baskets, &options) {
+            Ok((_, r)) => r,
+            Err(_) => rules(
+                &baskets,
+                &RuleOptions {
+                    max_len: 2,
+                    ..options
+                },
+            )
+            .map(|(_, r)| r)
+            .unwrap_or_default(),
+        };
         let model = Model::build(&snapshot);
         let row_of = segments
             .rows

@@ -19,6 +19,24 @@ pub fn frequent_itemsets(
     min_count: u64,
     max_len: usize,
 ) -> Vec<Itemset> {
+    frequent_itemsets_capped(transactions, min_count, max_len, usize::MAX)
+        .expect("no cap, no overflow")
+}
+
+/// Low supports on data with big baskets can mean millions of itemsets; past `cap` the search stops
+/// rather than exhaust memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("more than {cap} frequent itemsets: raise the minimum support or limit the length")]
+pub struct TooMany {
+    pub cap: usize,
+}
+
+pub fn frequent_itemsets_capped(
+    transactions: &[Vec<u32>],
+    min_count: u64,
+    max_len: usize,
+    cap: usize,
+) -> Result<Vec<Itemset>, TooMany> {
     let max_len = if max_len == 0 { usize::MAX } else { max_len };
     let min_count = min_count.max(1);
     let paths: Vec<(Vec<u32>, u64)> = transactions
@@ -32,12 +50,12 @@ pub fn frequent_itemsets(
         .collect();
     let mut out = Vec::new();
     let mut suffix = Vec::new();
-    mine(&paths, &mut suffix, min_count, max_len, &mut out);
+    mine(&paths, &mut suffix, min_count, max_len, cap, &mut out)?;
     for set in &mut out {
         set.items.sort_unstable();
     }
     out.sort();
-    out
+    Ok(out)
 }
 
 const ROOT: u32 = 0;
@@ -137,8 +155,9 @@ fn mine(
     suffix: &mut Vec<u32>,
     min_count: u64,
     max_len: usize,
+    cap: usize,
     out: &mut Vec<Itemset>,
-) {
+) -> Result<(), TooMany> {
     let tree = FpTree::build(paths, min_count);
     // Least frequent first, as in the paper; any order gives the same sets.
     for r in (0..tree.ranked.len()).rev() {
@@ -148,14 +167,18 @@ fn mine(
             items: suffix.clone(),
             count,
         });
+        if out.len() > cap {
+            return Err(TooMany { cap });
+        }
         if suffix.len() < max_len {
             let conditional = tree.conditional_paths(r);
             if !conditional.is_empty() {
-                mine(&conditional, suffix, min_count, max_len, out);
+                mine(&conditional, suffix, min_count, max_len, cap, out)?;
             }
         }
         suffix.pop();
     }
+    Ok(())
 }
 
 /// Every itemset's count by brute force over all subsets of the items seen: the oracle for tests.
@@ -214,6 +237,19 @@ mod tests {
             .expect("{f,c,a,m} is frequent");
         assert_eq!(fcam.count, 3);
         assert_eq!(sets.len(), 18);
+    }
+
+    #[test]
+    fn the_cap_stops_an_explosion() {
+        let wide: Vec<Vec<u32>> = (0..5).map(|_| (0..20).collect()).collect();
+        assert_eq!(
+            frequent_itemsets_capped(&wide, 2, 0, 1000),
+            Err(TooMany { cap: 1000 })
+        );
+        assert_eq!(
+            frequent_itemsets_capped(&wide, 2, 2, 1000).unwrap().len(),
+            20 + 190
+        );
     }
 
     #[test]

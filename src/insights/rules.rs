@@ -1,6 +1,6 @@
 //! Association rules X → y from frequent itemsets: support, confidence, lift, leverage, conviction.
 
-use super::fpgrowth::{Itemset, frequent_itemsets};
+use super::fpgrowth::{Itemset, TooMany, frequent_itemsets_capped};
 use std::collections::HashMap;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -46,16 +46,19 @@ pub fn min_count(min_support: f64, transactions: usize) -> u64 {
     ((min_support * transactions as f64) - 1e-9).ceil().max(1.0) as u64
 }
 
+/// Itemsets mined at most: enough for any support a rep would ask for, far below what exhausts memory.
+pub const MAX_ITEMSETS: usize = 2_000_000;
+
 /// Rules with a one-item consequent, strongest lift first.
-pub fn rules(transactions: &[Vec<u32>], options: &RuleOptions) -> (Vec<Itemset>, Vec<Rule>) {
+pub fn rules(
+    transactions: &[Vec<u32>],
+    options: &RuleOptions,
+) -> Result<(Vec<Itemset>, Vec<Rule>), TooMany> {
     let n = transactions.len();
-    let itemsets = frequent_itemsets(
-        transactions,
-        min_count(options.min_support, n),
-        options.max_len,
-    );
+    let count = min_count(options.min_support, n);
+    let itemsets = frequent_itemsets_capped(transactions, count, options.max_len, MAX_ITEMSETS)?;
     let rules = rules_from(&itemsets, n, options);
-    (itemsets, rules)
+    Ok((itemsets, rules))
 }
 
 pub fn rules_from(itemsets: &[Itemset], transactions: usize, options: &RuleOptions) -> Vec<Rule> {
@@ -138,7 +141,7 @@ mod tests {
             min_lift: 0.0,
             max_len: 0,
         };
-        let (_, rules) = rules(&t, &options);
+        let (_, rules) = rules(&t, &options).unwrap();
         let r = rules
             .iter()
             .find(|r| r.antecedent == vec![1] && r.consequent == 2)
@@ -167,7 +170,7 @@ mod tests {
         ) {
             let n = t.len();
             let options = RuleOptions { min_support: min_count as f64 / n as f64, min_confidence, min_lift: 0.0, max_len: 0 };
-            let (_, got) = rules(&t, &options);
+            let (_, got) = rules(&t, &options).unwrap();
             let holds = |set: &[u32]| t.iter().filter(|b| set.iter().all(|i| b.contains(i))).count() as f64;
             let mut expected = 0;
             for set in brute_force(&t, min_count, 0).iter().filter(|s| s.items.len() >= 2) {

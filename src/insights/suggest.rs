@@ -138,8 +138,10 @@ impl Model {
             min_lift: 1.5,
             max_len: 3,
         };
+        // A customer's history is a big basket; where rules over them explode, go without.
         let rules = rules(&customer_baskets, &options)
-            .1
+            .map(|(_, r)| r)
+            .unwrap_or_default()
             .into_iter()
             .filter(|r| r.antecedent.len() >= 2)
             .take(MAX_RULES)
