@@ -126,6 +126,7 @@ pub fn rules(store: &Store, args: &RulesArgs, out: &mut dyn Write) -> anyhow::Re
         min_confidence: args.min_confidence,
         min_lift: args.min_lift,
         max_len: args.max_len,
+        ..RuleOptions::default()
     };
     let (itemsets, mut rules) = crate::insights::rules(&baskets, &options).map_err(|e| {
         anyhow::anyhow!(

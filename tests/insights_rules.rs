@@ -43,6 +43,7 @@ fn groceries_reference_figures() {
         min_confidence: 0.5,
         min_lift: 0.0,
         max_len: 0,
+        ..RuleOptions::default()
     };
     assert_eq!(rules_from(&sets, baskets.len(), &confident).len(), 5_668);
 
@@ -65,6 +66,7 @@ fn groceries_reference_figures() {
         min_confidence: 0.5,
         min_lift: 0.0,
         max_len: 0,
+        ..RuleOptions::default()
     };
     let rules = rules_from(&sets, baskets.len(), &options);
     assert_eq!(rules.len(), 15);

@@ -12,6 +12,9 @@ use crate::store::{Store, StoreError};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+/// Itemsets mined for the app's rules before falling back to pairs: found in a fraction of a second.
+pub const INTERACTIVE_ITEMSETS: usize = 200_000;
+
 pub struct Insights {
     pub version: u64,
     pub snapshot: Snapshot,
@@ -49,6 +52,9 @@ impl Insights {
             min_confidence: 0.3,
             min_lift: 1.0,
             max_len: 3,
+            // A screen, not a report: give up on triples early and show pairs.
+            max_itemsets: INTERACTIVE_ITEMSETS,
+            ..RuleOptions::default()
         };
         let rules = match rules(&baskets, &options) {
             Ok((_, r)) => r,

@@ -28,6 +28,8 @@ pub struct RuleOptions {
     pub min_lift: f64,
     /// Items in a rule, antecedent and consequent together (0 for no limit).
     pub max_len: usize,
+    /// Itemsets mined at most before giving up (see [`TooMany`]).
+    pub max_itemsets: usize,
 }
 
 impl Default for RuleOptions {
@@ -37,6 +39,7 @@ impl Default for RuleOptions {
             min_confidence: 0.5,
             min_lift: 1.0,
             max_len: 0,
+            max_itemsets: MAX_ITEMSETS,
         }
     }
 }
@@ -56,7 +59,8 @@ pub fn rules(
 ) -> Result<(Vec<Itemset>, Vec<Rule>), TooMany> {
     let n = transactions.len();
     let count = min_count(options.min_support, n);
-    let itemsets = frequent_itemsets_capped(transactions, count, options.max_len, MAX_ITEMSETS)?;
+    let itemsets =
+        frequent_itemsets_capped(transactions, count, options.max_len, options.max_itemsets)?;
     let rules = rules_from(&itemsets, n, options);
     Ok((itemsets, rules))
 }
@@ -140,6 +144,7 @@ mod tests {
             min_confidence: 0.0,
             min_lift: 0.0,
             max_len: 0,
+            ..RuleOptions::default()
         };
         let (_, rules) = rules(&t, &options).unwrap();
         let r = rules
@@ -169,7 +174,7 @@ mod tests {
             min_confidence in 0.0f64..1.0,
         ) {
             let n = t.len();
-            let options = RuleOptions { min_support: min_count as f64 / n as f64, min_confidence, min_lift: 0.0, max_len: 0 };
+            let options = RuleOptions { min_support: min_count as f64 / n as f64, min_confidence, min_lift: 0.0, max_len: 0, max_itemsets: MAX_ITEMSETS };
             let (_, got) = rules(&t, &options).unwrap();
             let holds = |set: &[u32]| t.iter().filter(|b| set.iter().all(|i| b.contains(i))).count() as f64;
             let mut expected = 0;
