@@ -54,7 +54,6 @@ impl Insights {
             max_len: 3,
             // A screen, not a report: give up on triples early and show pairs.
             max_itemsets: INTERACTIVE_ITEMSETS,
-            ..RuleOptions::default()
         };
         let rules = match rules(&baskets, &options) {
             Ok((_, r)) => r,

@@ -138,7 +138,6 @@ impl Model {
             min_lift: 1.5,
             max_len: 3,
             max_itemsets: super::bundle::INTERACTIVE_ITEMSETS,
-            ..RuleOptions::default()
         };
         // A customer's history is a big basket; where rules over them explode, go without.
         let rules = rules(&customer_baskets, &options)
