@@ -49,6 +49,8 @@ pub enum Command {
     /// Measure how well the insights predict what happened
     #[command(subcommand)]
     Eval(EvalCommand),
+    /// Write records out, streamed, for scripts: CSV (default), TSV, JSON or NDJSON
+    Export(ExportArgs),
     /// Print how many records of each kind the database holds
     Stats {
         #[arg(long, value_enum, default_value_t = StatsFormat::Text)]
@@ -211,4 +213,20 @@ pub enum EvalCommand {
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
         format: ReportFormat,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[arg(value_enum)]
+    pub what: crate::export::What,
+    #[arg(long, value_enum, default_value_t = crate::export::Format::Csv)]
+    pub format: crate::export::Format,
+    /// Only the ids, one per line
+    #[arg(long)]
+    pub ids_only: bool,
+    /// Write to FILE (replaced only once the export is complete) instead of standard output
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub filters: crate::export::Filters,
 }

@@ -4,6 +4,7 @@ pub mod cli;
 pub mod commands;
 pub mod demo;
 pub mod domain;
+pub mod export;
 pub mod import;
 pub mod insights;
 pub mod store;

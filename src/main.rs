@@ -31,6 +31,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Segments(args)) => commands::segments(&Store::open(&db)?, args, &mut out),
         Some(Command::Suggest(args)) => commands::suggest(&Store::open(&db)?, args, &mut out),
         Some(Command::Eval(command)) => commands::eval(&Store::open(&db)?, command, &mut out),
+        Some(Command::Export(args)) => commands::export(&Store::open(&db)?, args, &mut out),
         Some(Command::Stats { format }) => commands::stats(&Store::open(&db)?, *format, &mut out),
         Some(Command::Demo(args)) => commands::demo(&Store::open(&db)?, args, &mut out),
         None => {
@@ -132,15 +133,19 @@ fn database_path(cli: &Cli) -> anyhow::Result<PathBuf> {
 
 fn is_broken_pipe(error: &anyhow::Error) -> bool {
     error.chain().any(|cause| {
-        cause
-            .downcast_ref::<std::io::Error>()
-            .or_else(
-                || match cause.downcast_ref::<csv::Error>().map(csv::Error::kind) {
-                    Some(csv::ErrorKind::Io(e)) => Some(e),
-                    _ => None,
-                },
-            )
-            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+        let kind = if let Some(e) = cause.downcast_ref::<std::io::Error>() {
+            Some(e.kind())
+        } else if let Some(e) = cause.downcast_ref::<csv::Error>() {
+            match e.kind() {
+                csv::ErrorKind::Io(e) => Some(e.kind()),
+                _ => None,
+            }
+        } else {
+            cause
+                .downcast_ref::<serde_json::Error>()
+                .and_then(serde_json::Error::io_error_kind)
+        };
+        kind == Some(std::io::ErrorKind::BrokenPipe)
     })
 }
 
@@ -158,6 +163,12 @@ fn exit_code(error: &anyhow::Error) -> u8 {
         }
         if cause.downcast_ref::<RowsRejected>().is_some() {
             return 4;
+        }
+        if cause
+            .downcast_ref::<rapport::export::FilterError>()
+            .is_some()
+        {
+            return 2;
         }
     }
     1

@@ -64,6 +64,21 @@ impl Money {
         Ok(Money(if negative { -value } else { value }))
     }
 
+    /// Every stored digit, at least two decimals: "2.55", "3.9233", "-12.50". Parses back to the same value.
+    pub fn exact(self) -> String {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let v = self.0.unsigned_abs();
+        let scale = SCALE as u64;
+        let frac = format!("{:04}", v % scale);
+        let frac = frac.trim_end_matches('0');
+        let frac = if frac.len() < 2 {
+            &format!("{frac:0<2}")[..]
+        } else {
+            frac
+        };
+        format!("{sign}{}.{frac}", v / scale)
+    }
+
     pub fn is_negative(self) -> bool {
         self.0 < 0
     }
@@ -156,6 +171,19 @@ mod tests {
         assert_eq!(Money::parse("-2.555").unwrap().to_string(), "-2.56");
         assert_eq!(Money::parse("1200").unwrap().to_string(), "1200.00");
         assert_eq!(Money::parse("0.004").unwrap().to_string(), "0.00");
+    }
+
+    #[test]
+    fn exact_keeps_every_digit_and_parses_back() {
+        for text in [
+            "2.55", "3.9233", "-12.50", "0.00", "1200.00", "0.001", "-0.0005",
+        ] {
+            let m = Money::parse(text).unwrap();
+            assert_eq!(Money::parse(&m.exact()).unwrap(), m, "{text}");
+        }
+        assert_eq!(Money::parse("3.9233").unwrap().exact(), "3.9233");
+        assert_eq!(Money::parse("12.5").unwrap().exact(), "12.50");
+        assert_eq!(Money::parse("-0.0005").unwrap().exact(), "-0.0005");
     }
 
     #[test]

@@ -1,0 +1,93 @@
+//! Exports that stream: one row at a time from the store to the writer, in CSV, TSV, JSON or NDJSON,
+//! so memory stays flat however many rows there are. Column order is fixed per entity.
+
+mod rows;
+mod run;
+
+pub use run::{FilterError, Filters, What, export};
+
+pub use rows::{CustomerRow, DealRow, NoteRow, OrderLineRow, OrderRow, ProductRow, TicketRow, iso};
+
+use serde::Serialize;
+use std::io::Write;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Csv,
+    Tsv,
+    Json,
+    Ndjson,
+}
+
+/// Writes rows as they come. `finish` closes a JSON array and flushes.
+pub struct Sink<W: Write> {
+    format: Format,
+    csv: Option<csv::Writer<W>>,
+    out: Option<W>,
+    rows: usize,
+}
+
+impl<W: Write> Sink<W> {
+    pub fn new(format: Format, out: W) -> Sink<W> {
+        let csv = match format {
+            Format::Csv => Some(csv::WriterBuilder::new().from_writer(out)),
+            Format::Tsv => Some(csv::WriterBuilder::new().delimiter(b'\t').from_writer(out)),
+            Format::Json | Format::Ndjson => {
+                return Sink {
+                    format,
+                    csv: None,
+                    out: Some(out),
+                    rows: 0,
+                };
+            }
+        };
+        Sink {
+            format,
+            csv,
+            out: None,
+            rows: 0,
+        }
+    }
+
+    pub fn row<R: Serialize>(&mut self, row: &R) -> anyhow::Result<()> {
+        match (&mut self.csv, &mut self.out) {
+            (Some(w), _) => w.serialize(row)?,
+            (None, Some(out)) => {
+                if self.format == Format::Json {
+                    out.write_all(if self.rows == 0 { b"[\n" } else { b",\n" })?;
+                }
+                serde_json::to_writer(&mut *out, row)?;
+                if self.format == Format::Ndjson {
+                    out.write_all(b"\n")?;
+                }
+            }
+            (None, None) => unreachable!("a sink always has a writer"),
+        }
+        self.rows += 1;
+        Ok(())
+    }
+
+    /// A bare line (an id), bypassing the format.
+    pub fn raw_line(&mut self, line: &str) -> anyhow::Result<()> {
+        match (&mut self.csv, &mut self.out) {
+            (Some(w), _) => w.write_record([line])?,
+            (None, Some(out)) => writeln!(out, "{line}")?,
+            (None, None) => unreachable!("a sink always has a writer"),
+        }
+        self.rows += 1;
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> anyhow::Result<usize> {
+        if let Some(w) = self.csv.as_mut() {
+            w.flush()?;
+        }
+        if let Some(out) = self.out.as_mut() {
+            if self.format == Format::Json {
+                out.write_all(if self.rows == 0 { b"[]\n" } else { b"\n]\n" })?;
+            }
+            out.flush()?;
+        }
+        Ok(self.rows)
+    }
+}

@@ -1,0 +1,223 @@
+//! One flat row per record, in the column order the README documents.
+
+use crate::domain::{
+    Customer, Deal, Note, Order, OrderKind, OrderLine, Product, Ticket, Timestamp,
+};
+use serde::Serialize;
+
+/// ISO 8601, UTC, to the second: `2010-12-01T08:26:00Z`.
+pub fn iso(t: Timestamp) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+#[derive(Serialize)]
+pub struct CustomerRow {
+    pub id: u64,
+    pub external_id: Option<String>,
+    pub name: String,
+    pub company: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub country: Option<String>,
+    pub tags: String,
+    pub owner: Option<String>,
+    pub stage: &'static str,
+    pub created: String,
+    pub updated: String,
+}
+
+impl From<&Customer> for CustomerRow {
+    fn from(c: &Customer) -> Self {
+        CustomerRow {
+            id: c.id.0,
+            external_id: c.external_id.clone(),
+            name: c.name.clone(),
+            company: c.company.clone(),
+            email: c.email.clone(),
+            phone: c.phone.clone(),
+            country: c.country.clone(),
+            tags: c.tags.join(";"),
+            owner: c.owner.clone(),
+            stage: c.stage.name(),
+            created: iso(c.created),
+            updated: iso(c.updated),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct ProductRow {
+    pub id: u64,
+    pub sku: String,
+    pub name: String,
+    pub category: Option<String>,
+    pub unit_price: String,
+    pub merchandise: bool,
+}
+
+impl From<&Product> for ProductRow {
+    fn from(p: &Product) -> Self {
+        ProductRow {
+            id: p.id.0,
+            sku: p.sku.clone(),
+            name: p.name.clone(),
+            category: p.category.clone(),
+            unit_price: p.unit_price.exact(),
+            merchandise: p.merchandise,
+        }
+    }
+}
+
+fn kind(k: OrderKind) -> &'static str {
+    match k {
+        OrderKind::Purchase => "purchase",
+        OrderKind::Cancellation => "cancellation",
+    }
+}
+
+#[derive(Serialize)]
+pub struct OrderRow {
+    pub id: u64,
+    pub number: String,
+    pub customer_id: Option<u64>,
+    pub placed: String,
+    pub kind: &'static str,
+    pub lines: usize,
+    pub total: String,
+}
+
+impl From<&Order> for OrderRow {
+    fn from(o: &Order) -> Self {
+        OrderRow {
+            id: o.id.0,
+            number: o.number.clone(),
+            customer_id: o.customer.map(|c| c.0),
+            placed: iso(o.placed),
+            kind: kind(o.kind),
+            lines: o.lines.len(),
+            total: o.total().exact(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct OrderLineRow {
+    pub order_id: u64,
+    pub order_number: String,
+    pub line_no: u32,
+    pub customer_id: Option<u64>,
+    pub placed: String,
+    pub sku: String,
+    pub quantity: i32,
+    pub unit_price: String,
+    pub amount: String,
+    pub kind: &'static str,
+}
+
+impl OrderLineRow {
+    pub fn new(o: &Order, line: &OrderLine, sku: &str) -> Self {
+        OrderLineRow {
+            order_id: o.id.0,
+            order_number: o.number.clone(),
+            line_no: line.line_no,
+            customer_id: o.customer.map(|c| c.0),
+            placed: iso(o.placed),
+            sku: sku.to_string(),
+            quantity: line.quantity,
+            unit_price: line.unit_price.exact(),
+            amount: line.amount().exact(),
+            kind: if o.kind == OrderKind::Cancellation || line.is_return() {
+                "return"
+            } else {
+                "purchase"
+            },
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct DealRow {
+    pub id: u64,
+    pub title: String,
+    pub customer_id: u64,
+    pub value: String,
+    pub currency: String,
+    pub stage: &'static str,
+    pub probability: u8,
+    pub expected_close: Option<String>,
+    pub owner: Option<String>,
+    pub created: String,
+    pub updated: String,
+}
+
+impl From<&Deal> for DealRow {
+    fn from(d: &Deal) -> Self {
+        DealRow {
+            id: d.id.0,
+            title: d.title.clone(),
+            customer_id: d.customer.0,
+            value: d.value.exact(),
+            currency: d.currency.clone(),
+            stage: d.stage.name(),
+            probability: d.probability,
+            expected_close: d.expected_close.map(|c| c.to_string()),
+            owner: d.owner.clone(),
+            created: iso(d.created),
+            updated: iso(d.updated),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct TicketRow {
+    pub id: u64,
+    pub subject: String,
+    pub customer_id: u64,
+    pub status: &'static str,
+    pub priority: &'static str,
+    pub created: String,
+    pub due: Option<String>,
+    pub updated: String,
+    pub messages: usize,
+    pub last_message: Option<String>,
+}
+
+impl From<&Ticket> for TicketRow {
+    fn from(t: &Ticket) -> Self {
+        TicketRow {
+            id: t.id.0,
+            subject: t.subject.clone(),
+            customer_id: t.customer.0,
+            status: t.status.name(),
+            priority: t.priority.name(),
+            created: iso(t.created),
+            due: t.due.map(iso),
+            updated: iso(t.updated),
+            messages: t.messages.len(),
+            last_message: t.messages.last().map(|m| m.body.clone()),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct NoteRow {
+    pub id: u64,
+    pub customer_id: u64,
+    pub kind: &'static str,
+    pub at: String,
+    pub author: Option<String>,
+    pub text: String,
+}
+
+impl From<&Note> for NoteRow {
+    fn from(n: &Note) -> Self {
+        NoteRow {
+            id: n.id.0,
+            customer_id: n.customer.0,
+            kind: n.kind.name(),
+            at: iso(n.at),
+            author: n.author.clone(),
+            text: n.text.clone(),
+        }
+    }
+}

@@ -1,0 +1,274 @@
+//! The export command: which records, which filters, where to.
+
+use super::rows::*;
+use super::{Format, Sink};
+use crate::domain::{
+    Customer, CustomerId, Deal, DealStage, Lifecycle, Note, Order, Product, ProductId, Ticket,
+    TicketStatus, Timestamp,
+};
+use crate::store::Store;
+use chrono::NaiveDate;
+use std::collections::HashMap;
+use std::io::Write;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum What {
+    Customers,
+    Products,
+    Orders,
+    OrderLines,
+    Deals,
+    Tickets,
+    Notes,
+}
+
+#[derive(Debug, Default, Clone, clap::Args)]
+pub struct Filters {
+    /// Only records owned by this rep (customers, deals)
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// Only this stage: a lifecycle for customers (lead, prospect, customer, churned), a pipeline stage for deals
+    #[arg(long)]
+    pub stage: Option<String>,
+    /// Only this ticket status (open, pending, resolved, closed)
+    #[arg(long)]
+    pub status: Option<String>,
+    /// From this day on (YYYY-MM-DD): created for customers, deals, tickets; placed for orders; taken for notes
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<NaiveDate>,
+    /// Up to and including this day (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<NaiveDate>,
+    /// Only customers in this country (for orders and order lines: their customer's)
+    #[arg(long)]
+    pub country: Option<String>,
+    /// Only customers in this RFM segment, e.g. champions or "at risk"
+    #[arg(long)]
+    pub segment: Option<String>,
+}
+
+/// A filter that does not apply to what is exported, or a value it cannot take.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct FilterError(pub String);
+
+fn refuse(flag: &str, what: What) -> FilterError {
+    FilterError(format!(
+        "--{flag} does not apply to {}",
+        format!("{what:?}").to_lowercase()
+    ))
+}
+
+impl Filters {
+    fn check(&self, what: What) -> Result<(), FilterError> {
+        let applies = |flag: &str, ok: bool| if ok { Ok(()) } else { Err(refuse(flag, what)) };
+        if self.owner.is_some() {
+            applies("owner", matches!(what, What::Customers | What::Deals))?;
+        }
+        if self.stage.is_some() {
+            applies("stage", matches!(what, What::Customers | What::Deals))?;
+        }
+        if self.status.is_some() {
+            applies("status", what == What::Tickets)?;
+        }
+        if self.country.is_some() {
+            applies(
+                "country",
+                matches!(what, What::Customers | What::Orders | What::OrderLines),
+            )?;
+        }
+        if self.segment.is_some() {
+            applies("segment", what == What::Customers)?;
+        }
+        if self.since.is_some() || self.until.is_some() {
+            applies("since/--until", what != What::Products)?;
+        }
+        Ok(())
+    }
+
+    fn in_range(&self, t: Timestamp) -> bool {
+        let day = t.date_naive();
+        self.since.is_none_or(|s| day >= s) && self.until.is_none_or(|u| day <= u)
+    }
+
+    fn owner_is(&self, owner: &Option<String>) -> bool {
+        self.owner
+            .as_ref()
+            .is_none_or(|want| owner.as_ref().is_some_and(|o| o.eq_ignore_ascii_case(want)))
+    }
+}
+
+/// Streams the records out; returns how many rows were written.
+pub fn export(
+    store: &Store,
+    what: What,
+    format: Format,
+    ids_only: bool,
+    filters: &Filters,
+    out: &mut dyn Write,
+) -> anyhow::Result<usize> {
+    filters.check(what)?;
+    // Ids only: one per line, whatever the format, for piping into xargs and friends.
+    let mut sink = Sink::new(if ids_only { Format::Ndjson } else { format }, out);
+    let emit = |sink: &mut Sink<&mut dyn Write>,
+                id: String,
+                row: &dyn erased::Row|
+     -> anyhow::Result<()> {
+        if ids_only {
+            sink.raw_line(&id)
+        } else {
+            row.write(sink)
+        }
+    };
+    let country_of = |store: &Store| -> anyhow::Result<HashMap<CustomerId, Option<String>>> {
+        Ok(store
+            .iter::<Customer>()
+            .map(|c| c.map(|c| (c.id, c.country)))
+            .collect::<Result<_, _>>()?)
+    };
+    match what {
+        What::Customers => {
+            let stage = filters
+                .stage
+                .as_deref()
+                .map(str::parse::<Lifecycle>)
+                .transpose()
+                .map_err(FilterError)?;
+            let segment_of = match &filters.segment {
+                None => None,
+                Some(name) => {
+                    let wanted = crate::insights::Segment::parse(name).ok_or_else(|| {
+                        FilterError(format!(
+                            "'{name}' is not a segment (champions, loyal, new, …)"
+                        ))
+                    })?;
+                    let snapshot = crate::insights::Snapshot::load(store)?;
+                    let members: std::collections::HashSet<CustomerId> =
+                        crate::insights::rfm(&snapshot, None)
+                            .into_iter()
+                            .filter(|r| r.segment == wanted)
+                            .map(|r| r.customer)
+                            .collect();
+                    Some(members)
+                }
+            };
+            for c in store.iter::<Customer>() {
+                let c = c?;
+                let keep = filters.owner_is(&c.owner)
+                    && stage.is_none_or(|s| c.stage == s)
+                    && filters.in_range(c.created)
+                    && filters.country.as_ref().is_none_or(|want| {
+                        c.country
+                            .as_ref()
+                            .is_some_and(|x| x.eq_ignore_ascii_case(want))
+                    })
+                    && segment_of.as_ref().is_none_or(|m| m.contains(&c.id));
+                if keep {
+                    emit(&mut sink, c.id.to_string(), &CustomerRow::from(&c))?;
+                }
+            }
+        }
+        What::Products => {
+            for p in store.iter::<Product>() {
+                let p = p?;
+                emit(&mut sink, p.id.to_string(), &ProductRow::from(&p))?;
+            }
+        }
+        What::Orders | What::OrderLines => {
+            let countries = if filters.country.is_some() {
+                Some(country_of(store)?)
+            } else {
+                None
+            };
+            let skus: HashMap<ProductId, String> = if what == What::OrderLines {
+                store
+                    .iter::<Product>()
+                    .map(|p| p.map(|p| (p.id, p.sku)))
+                    .collect::<Result<_, _>>()?
+            } else {
+                HashMap::new()
+            };
+            for o in store.iter::<Order>() {
+                let o = o?;
+                let country_ok = match (&filters.country, &countries) {
+                    (Some(want), Some(map)) => o
+                        .customer
+                        .and_then(|c| map.get(&c).cloned().flatten())
+                        .is_some_and(|x| x.eq_ignore_ascii_case(want)),
+                    _ => true,
+                };
+                if !country_ok || !filters.in_range(o.placed) {
+                    continue;
+                }
+                if what == What::Orders {
+                    emit(&mut sink, o.id.to_string(), &OrderRow::from(&o))?;
+                } else {
+                    for line in &o.lines {
+                        let sku = skus.get(&line.product).map_or("", String::as_str);
+                        emit(
+                            &mut sink,
+                            format!("{}:{}", o.id, line.line_no),
+                            &OrderLineRow::new(&o, line, sku),
+                        )?;
+                    }
+                }
+            }
+        }
+        What::Deals => {
+            let stage = filters
+                .stage
+                .as_deref()
+                .map(str::parse::<DealStage>)
+                .transpose()
+                .map_err(FilterError)?;
+            for d in store.iter::<Deal>() {
+                let d = d?;
+                if filters.owner_is(&d.owner)
+                    && stage.is_none_or(|s| d.stage == s)
+                    && filters.in_range(d.created)
+                {
+                    emit(&mut sink, d.id.to_string(), &DealRow::from(&d))?;
+                }
+            }
+        }
+        What::Tickets => {
+            let status = filters
+                .status
+                .as_deref()
+                .map(str::parse::<TicketStatus>)
+                .transpose()
+                .map_err(FilterError)?;
+            for t in store.iter::<Ticket>() {
+                let t = t?;
+                if status.is_none_or(|s| t.status == s) && filters.in_range(t.created) {
+                    emit(&mut sink, t.id.to_string(), &TicketRow::from(&t))?;
+                }
+            }
+        }
+        What::Notes => {
+            for n in store.iter::<Note>() {
+                let n = n?;
+                if filters.in_range(n.at) {
+                    emit(&mut sink, n.id.to_string(), &NoteRow::from(&n))?;
+                }
+            }
+        }
+    }
+    sink.finish()
+}
+
+/// Lets one loop write any of the row types.
+mod erased {
+    use super::super::Sink;
+    use std::io::Write;
+
+    pub trait Row {
+        fn write(&self, sink: &mut Sink<&mut dyn Write>) -> anyhow::Result<()>;
+    }
+
+    impl<T: serde::Serialize> Row for T {
+        fn write(&self, sink: &mut Sink<&mut dyn Write>) -> anyhow::Result<()> {
+            sink.row(self)
+        }
+    }
+}

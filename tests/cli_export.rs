@@ -1,0 +1,290 @@
+//! Exports as scripts use them: every entity in every format parsed back against the store, the
+//! filters, ids only, a file, and a reader that stops early.
+
+mod common;
+
+use rapport::domain::*;
+use rapport::store::Store;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+const WHAT: [&str; 7] = [
+    "customers",
+    "products",
+    "orders",
+    "order-lines",
+    "deals",
+    "tickets",
+    "notes",
+];
+
+/// Rows of an export as JSON objects, whatever the format.
+fn parse(format: &str, text: &str) -> Vec<serde_json::Value> {
+    match format {
+        "json" => serde_json::from_str::<Vec<serde_json::Value>>(text).unwrap(),
+        "ndjson" => text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect(),
+        _ => {
+            let delimiter = if format == "tsv" { b'\t' } else { b',' };
+            let mut reader = csv::ReaderBuilder::new()
+                .delimiter(delimiter)
+                .from_reader(text.as_bytes());
+            let headers = reader.headers().unwrap().clone();
+            reader
+                .records()
+                .map(|r| {
+                    let r = r.unwrap();
+                    let map: serde_json::Map<String, serde_json::Value> = headers
+                        .iter()
+                        .zip(r.iter())
+                        .map(|(h, v)| (h.to_string(), serde_json::Value::String(v.to_string())))
+                        .collect();
+                    serde_json::Value::Object(map)
+                })
+                .collect()
+        }
+    }
+}
+
+fn text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+#[test]
+fn every_entity_in_every_format_matches_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    common::demo_cli(&db, 150, 8);
+    let store = Store::open(&db).unwrap();
+    let customers: Vec<Customer> = store.all().unwrap();
+    let products: Vec<Product> = store.all().unwrap();
+    let orders: Vec<Order> = store.all().unwrap();
+    let deals: Vec<Deal> = store.all().unwrap();
+    let tickets: Vec<Ticket> = store.all().unwrap();
+    let notes: Vec<Note> = store.all().unwrap();
+    drop(store);
+    for format in ["csv", "tsv", "json", "ndjson"] {
+        for what in WHAT {
+            let rows = parse(
+                format,
+                &common::stdout_of(&db, &["export", what, "--format", format]),
+            );
+            let check = |expected: Vec<(String, String)>, key: &str, field: &str| {
+                assert_eq!(rows.len(), expected.len(), "{what} as {format}");
+                for (row, (id, value)) in rows.iter().zip(&expected) {
+                    assert_eq!(&text(&row[key]), id, "{what} as {format}");
+                    assert_eq!(&text(&row[field]), value, "{what} {id} as {format}");
+                }
+            };
+            match what {
+                "customers" => check(
+                    customers
+                        .iter()
+                        .map(|c| (c.id.to_string(), c.email.clone().unwrap_or_default()))
+                        .collect(),
+                    "id",
+                    "email",
+                ),
+                "products" => check(
+                    products
+                        .iter()
+                        .map(|p| (p.id.to_string(), p.unit_price.exact()))
+                        .collect(),
+                    "id",
+                    "unit_price",
+                ),
+                "orders" => check(
+                    orders
+                        .iter()
+                        .map(|o| (o.id.to_string(), o.total().exact()))
+                        .collect(),
+                    "id",
+                    "total",
+                ),
+                "order-lines" => check(
+                    orders
+                        .iter()
+                        .flat_map(|o| {
+                            o.lines
+                                .iter()
+                                .map(move |l| (o.id.to_string(), l.quantity.to_string()))
+                        })
+                        .collect(),
+                    "order_id",
+                    "quantity",
+                ),
+                "deals" => check(
+                    deals
+                        .iter()
+                        .map(|d| (d.id.to_string(), d.stage.name().to_string()))
+                        .collect(),
+                    "id",
+                    "stage",
+                ),
+                "tickets" => check(
+                    tickets
+                        .iter()
+                        .map(|t| (t.id.to_string(), t.subject.clone()))
+                        .collect(),
+                    "id",
+                    "subject",
+                ),
+                _ => check(
+                    notes
+                        .iter()
+                        .map(|n| (n.id.to_string(), n.text.clone()))
+                        .collect(),
+                    "id",
+                    "text",
+                ),
+            }
+        }
+    }
+    // Timestamps are ISO 8601 in UTC.
+    let first = &parse(
+        "json",
+        &common::stdout_of(&db, &["export", "orders", "--format", "json"]),
+    )[0];
+    let placed = text(&first["placed"]);
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(&placed).is_ok() && placed.ends_with('Z'),
+        "{placed}"
+    );
+}
+
+#[test]
+fn filters_ids_only_and_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    common::demo_cli(&db, 200, 9);
+    let store = Store::open(&db).unwrap();
+    let open_tickets = store.tickets_in(TicketStatus::Open).unwrap().len();
+    let won: Vec<u64> = store
+        .deals_in(DealStage::Won)
+        .unwrap()
+        .iter()
+        .map(|d| d.id.0)
+        .collect();
+    drop(store);
+
+    let rows = parse(
+        "csv",
+        &common::stdout_of(&db, &["export", "tickets", "--status", "open"]),
+    );
+    assert_eq!(rows.len(), open_tickets);
+    assert!(rows.iter().all(|r| text(&r["status"]) == "open"));
+
+    let ids = common::stdout_of(&db, &["export", "deals", "--stage", "won", "--ids-only"]);
+    let got: Vec<u64> = ids.lines().map(|l| l.parse().unwrap()).collect();
+    assert_eq!(got, won);
+
+    let notes = parse(
+        "ndjson",
+        &common::stdout_of(
+            &db,
+            &[
+                "export",
+                "notes",
+                "--format",
+                "ndjson",
+                "--since",
+                "2026-10-01",
+                "--until",
+                "2026-10-31",
+            ],
+        ),
+    );
+    assert!(!notes.is_empty());
+    assert!(
+        notes.iter().all(|n| text(&n["at"]).starts_with("2026-10-")),
+        "{notes:?}"
+    );
+
+    let champions = common::stdout_of(
+        &db,
+        &[
+            "export",
+            "customers",
+            "--segment",
+            "champions",
+            "--ids-only",
+        ],
+    );
+    let everyone = common::stdout_of(&db, &["export", "customers", "--ids-only"]);
+    assert!(!champions.is_empty() && champions.lines().count() < everyone.lines().count());
+
+    let file = dir.path().join("out").join("deals.csv");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    let out = common::rapport()
+        .arg("--db")
+        .arg(&db)
+        .args(["export", "deals", "--out"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(out.stdout.is_empty(), "data goes to the file, not stdout");
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("rows written to")
+    );
+    assert_eq!(
+        parse("csv", &std::fs::read_to_string(&file).unwrap()).len(),
+        common::stats_json(&db)["deals"].as_u64().unwrap() as usize
+    );
+
+    let bad = common::rapport()
+        .arg("--db")
+        .arg(&db)
+        .args(["export", "products", "--status", "open"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        String::from_utf8(bad.stderr)
+            .unwrap()
+            .contains("--status does not apply to products")
+    );
+}
+
+#[test]
+fn a_reader_that_stops_early_ends_the_export_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    common::demo_cli(&db, 2000, 10);
+    for format in ["csv", "ndjson"] {
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("rapport"))
+            .arg("--db")
+            .arg(&db)
+            .args(["export", "order-lines", "--format", format])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        assert!(!first.is_empty());
+        // The reader is dropped here, as `| head -1` does.
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{format}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out.stderr.is_empty(),
+            "{format}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
