@@ -29,6 +29,15 @@ pub struct Cli {
     #[arg(long)]
     pub readonly: bool,
 
+    /// Never open the app or touch the terminal. With no command: run the commands in FILE (or on
+    /// standard input), one a line, `#` for comments, against one open database
+    #[arg(long, global = true, value_name = "FILE", num_args = 0..=1, default_missing_value = "-")]
+    pub batch: Option<PathBuf>,
+
+    /// In a batch script, go on after a failing line (the exit code is still the first failure's)
+    #[arg(long, global = true, requires = "batch")]
+    pub keep_going: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -25,19 +25,76 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let db = database_path(&cli)?;
-    match &cli.command {
-        Some(Command::Import(command)) => commands::import(&Store::open(&db)?, command, &mut out),
-        Some(Command::Rules(args)) => commands::rules(&Store::open(&db)?, args, &mut out),
-        Some(Command::Segments(args)) => commands::segments(&Store::open(&db)?, args, &mut out),
-        Some(Command::Suggest(args)) => commands::suggest(&Store::open(&db)?, args, &mut out),
-        Some(Command::Eval(command)) => commands::eval(&Store::open(&db)?, command, &mut out),
-        Some(Command::Export(args)) => commands::export(&Store::open(&db)?, args, &mut out),
-        Some(Command::Stats { format }) => commands::stats(&Store::open(&db)?, *format, &mut out),
-        Some(Command::Demo(args)) => commands::demo(&Store::open(&db)?, args, &mut out),
-        None => {
+    if cli.batch.is_some() {
+        rapport::import::silence_progress();
+    }
+    match (&cli.command, &cli.batch) {
+        (Some(command), _) => run_command(&Store::open(&db)?, command, &mut out),
+        (None, Some(script)) => run_batch(&db, script, cli.keep_going, &mut out),
+        (None, None) => {
             drop(out);
             open_app(&cli, &db)
         }
+    }
+}
+
+/// One headless command; the command line and batch scripts both come here.
+fn run_command(
+    store: &Store,
+    command: &Command,
+    out: &mut dyn std::io::Write,
+) -> anyhow::Result<()> {
+    match command {
+        Command::Import(c) => commands::import(store, c, out),
+        Command::Stats { format } => commands::stats(store, *format, out),
+        Command::Demo(args) => commands::demo(store, args, out),
+        Command::Rules(args) => commands::rules(store, args, out),
+        Command::Segments(args) => commands::segments(store, args, out),
+        Command::Suggest(args) => commands::suggest(store, args, out),
+        Command::Eval(c) => commands::eval(store, c, out),
+        Command::Export(args) => commands::export(store, args, out),
+    }
+}
+
+/// A script stopped (or, with --keep-going, finished) with failing lines; each was already reported.
+#[derive(Debug, thiserror::Error)]
+#[error("the script had {failed} failing line(s), the first at line {first}")]
+struct BatchFailed {
+    failed: usize,
+    first: usize,
+    code: u8,
+}
+
+fn run_batch(
+    db: &Path,
+    script: &Path,
+    keep_going: bool,
+    out: &mut dyn std::io::Write,
+) -> anyhow::Result<()> {
+    let store = Store::open(db)?;
+    let mut reader: Box<dyn std::io::BufRead> = if script == Path::new("-") {
+        Box::new(std::io::stdin().lock())
+    } else {
+        let file = std::fs::File::open(script)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", script.display()))?;
+        Box::new(std::io::BufReader::new(file))
+    };
+    let failures = rapport::batch::run_script(
+        &mut reader,
+        &store,
+        keep_going,
+        out,
+        &mut run_command,
+        &exit_code,
+    )?;
+    match failures.first() {
+        None => Ok(()),
+        Some(first) => Err(BatchFailed {
+            failed: failures.len(),
+            first: first.line,
+            code: first.code,
+        }
+        .into()),
     }
 }
 
@@ -169,6 +226,9 @@ fn exit_code(error: &anyhow::Error) -> u8 {
             .is_some()
         {
             return 2;
+        }
+        if let Some(batch) = cause.downcast_ref::<BatchFailed>() {
+            return batch.code;
         }
     }
     1

@@ -13,7 +13,7 @@ pub use baskets::import_baskets;
 pub use cdnow::import_cdnow;
 pub use customers::import_customers;
 pub use online_retail::import_online_retail;
-pub use progress::bar as progress_bar;
+pub use progress::{bar as progress_bar, silence as silence_progress};
 
 use crate::store::StoreError;
 use std::fmt;

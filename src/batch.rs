@@ -1,0 +1,119 @@
+//! Batch scripts: one command a line, run in order against one open database, with the same command
+//! tree as the command line. A failing line stops the script (or not, with --keep-going) and is named.
+
+use crate::cli::{Cli, Command};
+use crate::store::Store;
+use clap::Parser;
+use std::io::{BufRead, Write};
+
+/// A line of a script that failed, and why.
+#[derive(Debug, thiserror::Error)]
+#[error("line {line}: {message}")]
+pub struct LineFailed {
+    pub line: usize,
+    pub message: String,
+    /// The exit code the line would have had on its own.
+    pub code: u8,
+}
+
+/// Runs the script's lines; `run` carries out one parsed command. Returns the failures (empty when
+/// every line succeeded); without `keep_going` it stops at the first.
+pub fn run_script(
+    script: &mut dyn BufRead,
+    store: &Store,
+    keep_going: bool,
+    out: &mut dyn Write,
+    run: &mut dyn FnMut(&Store, &Command, &mut dyn Write) -> anyhow::Result<()>,
+    code_of: &dyn Fn(&anyhow::Error) -> u8,
+) -> anyhow::Result<Vec<LineFailed>> {
+    let mut failures = Vec::new();
+    let mut text = String::new();
+    let mut line = 0;
+    loop {
+        text.clear();
+        if script.read_line(&mut text)? == 0 {
+            break;
+        }
+        line += 1;
+        let command_line = text.trim();
+        if command_line.is_empty() || command_line.starts_with('#') {
+            continue;
+        }
+        let failure = match parse_line(command_line) {
+            Err(message) => Some(LineFailed {
+                line,
+                message,
+                code: 2,
+            }),
+            Ok(command) => match run(store, &command, out) {
+                Ok(()) => None,
+                Err(e) => Some(LineFailed {
+                    line,
+                    message: format!("{e:#}"),
+                    code: code_of(&e),
+                }),
+            },
+        };
+        out.flush()?;
+        if let Some(f) = failure {
+            eprintln!("rapport: {f}");
+            failures.push(f);
+            if !keep_going {
+                break;
+            }
+        }
+    }
+    Ok(failures)
+}
+
+/// A script line through the command line's own parser; a line may not name another database or
+/// open the app.
+fn parse_line(text: &str) -> Result<Command, String> {
+    let words = shlex::split(text).ok_or_else(|| "unbalanced quotes".to_string())?;
+    let cli =
+        Cli::try_parse_from(std::iter::once("rapport".to_string()).chain(words)).map_err(|e| {
+            e.to_string()
+                .lines()
+                .next()
+                .unwrap_or("not a command")
+                .trim_start_matches("error: ")
+                .to_string()
+        })?;
+    if cli.db.is_some() || cli.demo || cli.batch.is_some() {
+        return Err("a script line cannot choose a database or start another batch".into());
+    }
+    cli.command
+        .ok_or_else(|| "a script line needs a command (the app does not open in batch mode)".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_parse_like_the_command_line() {
+        assert!(matches!(
+            parse_line("stats --format json"),
+            Ok(Command::Stats { .. })
+        ));
+        assert!(matches!(
+            parse_line("import orders 'my file.csv' --format baskets"),
+            Ok(Command::Import(_))
+        ));
+        assert!(
+            parse_line("explode")
+                .unwrap_err()
+                .contains("unrecognized subcommand")
+        );
+        assert!(
+            parse_line("import orders 'half")
+                .unwrap_err()
+                .contains("unbalanced quotes")
+        );
+        assert!(
+            parse_line("--db other stats")
+                .unwrap_err()
+                .contains("cannot choose a database")
+        );
+    }
+}
