@@ -29,6 +29,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         rapport::import::silence_progress();
     }
     match (&cli.command, &cli.batch) {
+        // Exports read every record once: a small page cache keeps their memory flat.
+        (Some(command @ Command::Export(_)), _) => {
+            run_command(&Store::open_with_cache(&db, 16 << 20)?, command, &mut out)
+        }
         (Some(command), _) => run_command(&Store::open(&db)?, command, &mut out),
         (None, Some(script)) => run_batch(&db, script, cli.keep_going, &mut out),
         (None, None) => {

@@ -155,13 +155,19 @@ const CACHE_BYTES: u64 = 128 << 20;
 impl Store {
     /// Opens or creates the database at `path`, migrating an older schema and refusing a newer one.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        Store::open_with_cache(path, CACHE_BYTES)
+    }
+
+    /// As `open`, with sled's page cache sized for the job: a one-pass export gains nothing from a
+    /// big cache, and a small one keeps its memory flat.
+    pub fn open_with_cache(path: &Path, cache_bytes: u64) -> Result<Store, StoreError> {
         create_private_dir(path).map_err(|cause| StoreError::Open {
             path: path.to_path_buf(),
             cause,
         })?;
         let db = sled::Config::new()
             .path(path)
-            .cache_capacity(CACHE_BYTES)
+            .cache_capacity(cache_bytes)
             .open()
             .map_err(|e| open_error(e, path))?;
         let meta = db.open_tree(Tr::Meta.name())?;
