@@ -80,6 +80,15 @@ pub enum ImportCommand {
     /// Customers from a CSV file with a header row
     Customers {
         file: PathBuf,
+        /// create: new customers only; update: existing only; upsert: either
+        #[arg(long, value_enum, default_value_t = crate::import::Mode::Upsert)]
+        mode: crate::import::Mode,
+        /// What identifies an existing customer [default: external id, else email]
+        #[arg(long = "match", value_enum, value_name = "KEY")]
+        match_by: Option<crate::import::MatchBy>,
+        /// Print what would be created, updated and rejected, and write nothing
+        #[arg(long)]
+        dry_run: bool,
         #[command(flatten)]
         common: ImportOptions,
     },

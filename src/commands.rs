@@ -35,10 +35,23 @@ pub fn import(store: &Store, command: &ImportCommand, out: &mut dyn Write) -> an
             };
             (run(store, file, now, &mut print_rejection), common.strict)
         }
-        ImportCommand::Customers { file, common } => (
-            import::import_customers(store, file, now, &mut print_rejection),
-            common.strict,
-        ),
+        ImportCommand::Customers {
+            file,
+            mode,
+            match_by,
+            dry_run,
+            common,
+        } => {
+            let options = import::CustomerImport {
+                mode: *mode,
+                match_by: *match_by,
+                dry_run: *dry_run,
+            };
+            (
+                import::import_customers_with(store, file, now, options, &mut print_rejection),
+                common.strict,
+            )
+        }
     };
     let report = report?;
     write!(out, "{report}")?;

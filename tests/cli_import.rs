@@ -285,3 +285,80 @@ fn the_database_comes_from_rapport_db_when_no_flag_names_it() {
         db.display()
     );
 }
+
+#[test]
+fn customer_import_modes_matching_and_dry_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let csv = dir.path().join("c.csv");
+    let run = |args: &[&str]| {
+        let mut cmd = rapport();
+        cmd.arg("--db")
+            .arg(&db)
+            .args(["import", "customers"])
+            .arg(&csv)
+            .args(args);
+        cmd.assert()
+    };
+    std::fs::write(
+        &csv,
+        "name,email\nAda,ada@example.com\nBob,bob@example.com\nBob,bob2@example.com\n",
+    )
+    .unwrap();
+    run(&[])
+        .success()
+        .stdout(predicate::str::contains("customers: 3 (3 new"));
+
+    // A dry run says what would happen and writes nothing.
+    std::fs::write(
+        &csv,
+        "name,email,phone\nAda,ada@example.com,+44 1\nCyd,cyd@example.com,\n",
+    )
+    .unwrap();
+    let version = common::stats_json(&db)["data_version"].clone();
+    run(&["--dry-run"])
+        .success()
+        .stdout(predicate::str::contains(
+            "line 2: would update customer 1 (Ada)",
+        ))
+        .stdout(predicate::str::contains("line 3: would create Cyd"))
+        .stdout(predicate::str::contains("dry run: nothing was written"));
+    assert_eq!(common::stats_json(&db)["data_version"], version);
+    assert_eq!(common::stats_json(&db)["customers"], 3);
+
+    // create refuses existing customers, update refuses new ones; each row on its own.
+    run(&["--mode", "create"])
+        .success()
+        .stdout(predicate::str::contains("customers: 1 (1 new"))
+        .stderr(predicate::str::contains(
+            "line 2: customer 1 (Ada) already exists (--mode create)",
+        ));
+    std::fs::write(
+        &csv,
+        "name,email\nAda,ada@example.com\nDee,dee@example.com\n",
+    )
+    .unwrap();
+    run(&["--mode", "update"])
+        .success()
+        .stderr(predicate::str::contains(
+            "line 3: no customer matches 'Dee' (--mode update)",
+        ));
+
+    // Matching by name: one Ada, two Bobs.
+    std::fs::write(&csv, "name,company\nada,Analytical Engines\nBob,Builders\n").unwrap();
+    run(&["--match", "name", "--mode", "update"])
+        .success()
+        .stdout(predicate::str::contains("customers: 1 (0 new, 1 updated"))
+        .stderr(predicate::str::contains(
+            "line 3: name 'Bob' matches 2 customers",
+        ));
+    let store = rapport::store::Store::open(&db).unwrap();
+    let ada = store.get::<rapport::domain::Customer>(1).unwrap().unwrap();
+    assert_eq!(ada.company.as_deref(), Some("Analytical Engines"));
+    assert_eq!(
+        ada.email.as_deref(),
+        Some("ada@example.com"),
+        "a column the file lacks is kept"
+    );
+    assert_eq!(store.check_indexes().unwrap(), Vec::<String>::new());
+}

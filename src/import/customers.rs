@@ -6,9 +6,10 @@ use super::text::{CsvRows, clean, decode};
 use super::{ImportError, ImportReport, OnReject, Rejection, progress};
 use crate::domain::{Customer, CustomerId, Lifecycle, Timestamp};
 use crate::store::{Store, StoreError, TxResult, Unique};
+use std::collections::HashMap;
 use std::path::Path;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Column {
     ExternalId,
     Name,
@@ -47,10 +48,50 @@ struct Row {
     customer: Customer,
 }
 
+/// What a row does to the customer it matches.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Mode {
+    /// Only new customers; a row matching an existing one is rejected
+    Create,
+    /// Only existing customers; a row matching none is rejected
+    Update,
+    /// Update the match, or create
+    #[default]
+    Upsert,
+}
+
+/// How a row finds the customer it is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum MatchBy {
+    Email,
+    ExternalId,
+    /// The name, ignoring case; a name two customers share is rejected as ambiguous
+    Name,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CustomerImport {
+    pub mode: Mode,
+    /// None: the external id, else the email (as long as it does not belong to another external id).
+    pub match_by: Option<MatchBy>,
+    /// Report what would happen and write nothing.
+    pub dry_run: bool,
+}
+
 pub fn import_customers(
     store: &Store,
     path: &Path,
     now: Timestamp,
+    on_reject: OnReject,
+) -> Result<ImportReport, ImportError> {
+    import_customers_with(store, path, now, CustomerImport::default(), on_reject)
+}
+
+pub fn import_customers_with(
+    store: &Store,
+    path: &Path,
+    now: Timestamp,
+    options: CustomerImport,
     on_reject: OnReject,
 ) -> Result<ImportReport, ImportError> {
     let file = super::open(path)?;
@@ -114,31 +155,88 @@ pub fn import_customers(
     }
 
     report.customers.in_file = rows.len();
-    let bar = progress::bar(rows.len() as u64, "customers");
-    for batch in rows.chunks(250) {
-        let (outcomes, refused) = store.write(|tx| {
-            let mut outcomes = [0usize; 3];
-            let mut refused = Vec::new();
-            for row in batch {
-                match upsert(tx, &row.customer, now) {
-                    Ok(outcome) => outcomes[outcome] += 1,
-                    Err(e) => refused.push((row.line, e.into_refusal()?)),
-                }
-            }
-            Ok((outcomes, refused))
-        })?;
-        report.customers.created += outcomes[CREATED];
-        report.customers.updated += outcomes[UPDATED];
-        report.customers.unchanged += outcomes[UNCHANGED];
-        for (line, error) in refused {
-            report.customers.in_file -= 1;
-            reject(&mut report, on_reject, line, refusal_reason(&error));
+    let present: std::collections::HashSet<Column> = columns.iter().copied().collect();
+    let names = match options.match_by {
+        Some(MatchBy::Name) => names_of(store)?,
+        _ => HashMap::new(),
+    };
+    // Store refusals (a duplicate email, say) are per row too: each is caught inside the batch, and
+    // the store checks before it writes, so a refused row leaves the batch as it was.
+    let decide_each = |tx: &crate::store::Tx, batch: &[Row]| -> TxResult<Vec<(u64, Decision)>> {
+        let mut all = Vec::with_capacity(batch.len());
+        for row in batch {
+            let decision = match upsert(tx, &row.customer, now, options, &names, &present) {
+                Ok(decision) => decision,
+                Err(e) => Err(refusal_reason(&e.into_refusal()?)),
+            };
+            all.push((row.line, decision));
         }
-        bar.inc(batch.len() as u64);
+        Ok(all)
+    };
+    let bar = progress::bar(rows.len() as u64, "customers");
+    let mut decisions = Vec::with_capacity(rows.len());
+    if options.dry_run {
+        // One rolled-back transaction over the whole file, so rows see each other as a real run would.
+        decisions = store.simulate(|tx| decide_each(tx, &rows))?;
+    } else {
+        for batch in rows.chunks(250) {
+            decisions.extend(store.write(|tx| decide_each(tx, batch))?);
+            bar.inc(batch.len() as u64);
+        }
     }
     bar.finish_and_clear();
+    for (line, decision) in decisions {
+        match decision {
+            Ok(outcome) => {
+                match outcome {
+                    Outcome::Created(_) => report.customers.created += 1,
+                    Outcome::Updated(_) => report.customers.updated += 1,
+                    Outcome::Unchanged(_) => report.customers.unchanged += 1,
+                }
+                if options.dry_run {
+                    report.remarks.push(format!("line {line}: would {outcome}"));
+                }
+            }
+            Err(reason) => {
+                report.customers.in_file -= 1;
+                reject(&mut report, on_reject, line, reason);
+            }
+        }
+    }
+    if options.dry_run {
+        report.remarks.push("dry run: nothing was written".into());
+    }
     report.rows_imported = report.rows_read - report.rejected.len();
     Ok(report)
+}
+
+type Decision = Result<Outcome, String>;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Outcome {
+    Created(String),
+    Updated(String),
+    Unchanged(String),
+}
+
+impl std::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Outcome::Created(who) => write!(f, "create {who}"),
+            Outcome::Updated(who) => write!(f, "update {who}"),
+            Outcome::Unchanged(who) => write!(f, "leave {who} unchanged"),
+        }
+    }
+}
+
+/// Customer ids by lower-cased name, for --match name.
+fn names_of(store: &Store) -> Result<HashMap<String, Vec<crate::domain::CustomerId>>, StoreError> {
+    let mut names: HashMap<String, Vec<crate::domain::CustomerId>> = HashMap::new();
+    for c in store.iter::<Customer>() {
+        let c = c?;
+        names.entry(c.name.to_lowercase()).or_default().push(c.id);
+    }
+    Ok(names)
 }
 
 fn refusal_reason(error: &StoreError) -> String {
@@ -154,49 +252,122 @@ fn reject(report: &mut ImportReport, on_reject: OnReject, line: u64, reason: Str
     report.rejected.push(rejection);
 }
 
-const CREATED: usize = 0;
-const UPDATED: usize = 1;
-const UNCHANGED: usize = 2;
-
-fn upsert(tx: &crate::store::Tx, incoming: &Customer, now: Timestamp) -> TxResult<usize> {
-    let mut existing = None;
-    if let Some(ext) = &incoming.external_id {
-        existing = tx.find::<Customer>(Unique::CustomerExternalId, ext)?;
-    }
-    if existing.is_none()
-        && let Some(email) = &incoming.email
-    {
-        // Email finds the customer only if it does not belong to someone with another external id:
-        // that is a different person sharing an address, and the create below refuses it.
-        existing = tx
-            .find::<Customer>(Unique::CustomerEmail, email)?
-            .filter(|found| match (&found.external_id, &incoming.external_id) {
-                (Some(theirs), Some(ours)) => theirs == ours,
-                _ => true,
-            });
-    }
-    let Some(existing) = existing else {
-        tx.create(incoming.clone())?;
-        return Ok(CREATED);
+fn upsert(
+    tx: &crate::store::Tx,
+    incoming: &Customer,
+    now: Timestamp,
+    options: CustomerImport,
+    names: &HashMap<String, Vec<crate::domain::CustomerId>>,
+    present: &std::collections::HashSet<Column>,
+) -> TxResult<Decision> {
+    let by_key = |by: Unique, value: &Option<String>| -> TxResult<Option<Customer>> {
+        match value {
+            Some(v) => tx.find::<Customer>(by, v),
+            None => Ok(None),
+        }
     };
+    let existing = match options.match_by {
+        None => {
+            let mut found = by_key(Unique::CustomerExternalId, &incoming.external_id)?;
+            if found.is_none() {
+                // Email finds the customer only if it does not belong to someone with another external
+                // id: that is a different person sharing an address, and the create below refuses it.
+                found = by_key(Unique::CustomerEmail, &incoming.email)?.filter(|c| {
+                    match (&c.external_id, &incoming.external_id) {
+                        (Some(theirs), Some(ours)) => theirs == ours,
+                        _ => true,
+                    }
+                });
+            }
+            found
+        }
+        Some(MatchBy::ExternalId) if incoming.external_id.is_none() => {
+            return Ok(Err("no external id to match on".into()));
+        }
+        Some(MatchBy::ExternalId) => by_key(Unique::CustomerExternalId, &incoming.external_id)?,
+        Some(MatchBy::Email) if incoming.email.is_none() => {
+            return Ok(Err("no email to match on".into()));
+        }
+        Some(MatchBy::Email) => by_key(Unique::CustomerEmail, &incoming.email)?,
+        Some(MatchBy::Name) => match names.get(&incoming.name.to_lowercase()).map(Vec::as_slice) {
+            None | Some([]) => None,
+            Some([one]) => tx.get::<Customer>(one.0)?,
+            Some(many) => {
+                return Ok(Err(format!(
+                    "name '{}' matches {} customers; match by email or external id",
+                    incoming.name,
+                    many.len()
+                )));
+            }
+        },
+    };
+    let who = |c: &Customer| format!("customer {} ({})", c.id, c.name);
+    let Some(existing) = existing else {
+        if options.mode == Mode::Update {
+            return Ok(Err(format!(
+                "no customer matches '{}' (--mode update)",
+                incoming.name
+            )));
+        }
+        let created = tx.create(incoming.clone())?;
+        return Ok(Ok(Outcome::Created(format!(
+            "{} ({})",
+            created.name, created.id
+        ))));
+    };
+    if options.mode == Mode::Create {
+        return Ok(Err(format!(
+            "{} already exists (--mode create)",
+            who(&existing)
+        )));
+    }
+    // An update changes only what the file has columns for: a missing column keeps what is stored.
+    let has = |c: Column| present.contains(&c);
+    let pick = |c: Column, new: &Option<String>, old: &Option<String>| {
+        if has(c) { new.clone() } else { old.clone() }
+    };
+    let mut tags = if has(Column::Tags) {
+        Vec::new()
+    } else {
+        existing.tags.clone()
+    };
+    tags.extend(
+        incoming
+            .tags
+            .iter()
+            .filter(|t| !tags.contains(t))
+            .cloned()
+            .collect::<Vec<_>>(),
+    );
     let merged = Customer {
         id: existing.id,
-        created: existing.created,
-        updated: existing.updated,
         external_id: incoming
             .external_id
             .clone()
             .or(existing.external_id.clone()),
-        ..incoming.clone()
+        name: incoming.name.clone(),
+        company: pick(Column::Company, &incoming.company, &existing.company),
+        email: pick(Column::Email, &incoming.email, &existing.email),
+        phone: pick(Column::Phone, &incoming.phone, &existing.phone),
+        country: pick(Column::Country, &incoming.country, &existing.country),
+        owner: pick(Column::Owner, &incoming.owner, &existing.owner),
+        stage: if has(Column::Stage) {
+            incoming.stage
+        } else {
+            existing.stage
+        },
+        tags,
+        created: existing.created,
+        updated: existing.updated,
     };
     if merged == existing {
-        return Ok(UNCHANGED);
+        return Ok(Ok(Outcome::Unchanged(who(&existing))));
     }
     tx.update(&Customer {
         updated: now,
         ..merged
     })?;
-    Ok(UPDATED)
+    Ok(Ok(Outcome::Updated(who(&existing))))
 }
 
 fn read_row(

@@ -69,6 +69,9 @@ pub enum StoreError {
     },
     #[error("database error: {0}")]
     Sled(#[from] sled::Error),
+    /// Internal: how `simulate` rolls a transaction back.
+    #[error("rolled back")]
+    RolledBack,
 }
 
 /// Natural keys that identify at most one record.
@@ -217,6 +220,26 @@ impl Store {
         })?;
         self.db.flush()?;
         Ok(out)
+    }
+
+    /// Runs `f` in a transaction and then rolls it back: what a write would do, with nothing written.
+    pub fn simulate<A>(&self, f: impl Fn(&Tx) -> TxResult<A>) -> Result<A, StoreError> {
+        let outcome = std::cell::RefCell::new(None);
+        let result = self.trees.as_slice().transaction(|trees| {
+            let tx = Tx::new(trees);
+            *outcome.borrow_mut() = Some(f(&tx).map_err(|e| e.0)?);
+            Err(sled::transaction::ConflictableTransactionError::Abort(
+                StoreError::RolledBack,
+            ))
+        });
+        match result {
+            Err(TransactionError::Abort(StoreError::RolledBack)) => Ok(outcome
+                .into_inner()
+                .expect("the closure ran before the rollback")),
+            Err(TransactionError::Abort(e)) => Err(e),
+            Err(TransactionError::Storage(e)) => Err(StoreError::Sled(e)),
+            Ok(()) => unreachable!("a simulation always rolls back"),
+        }
     }
 
     pub fn create<E: Entity>(&self, record: E) -> Result<E, StoreError> {
