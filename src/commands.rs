@@ -542,27 +542,8 @@ pub fn export(
     args: &crate::cli::ExportArgs,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let Some(path) = &args.out else {
-        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, out);
-        crate::export::export(
-            store,
-            args.what,
-            args.format,
-            args.ids_only,
-            &args.filters,
-            &mut buffered,
-        )?;
-        buffered.flush()?;
-        return Ok(());
-    };
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let mut temp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot write in {}", dir.display()))?;
-    {
-        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, temp.as_file_mut());
+    let write = |to: &mut dyn Write| -> anyhow::Result<usize> {
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, to);
         let rows = crate::export::export(
             store,
             args.what,
@@ -572,12 +553,24 @@ pub fn export(
             &mut buffered,
         )?;
         buffered.flush()?;
-        eprintln!(
-            "rapport: {} rows written to {}",
-            thousands(rows),
-            path.display()
-        );
-    }
+        Ok(rows)
+    };
+    let Some(path) = &args.out else {
+        write(out)?;
+        return Ok(());
+    };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let mut temp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("cannot write in {}", dir.display()))?;
+    let rows = write(temp.as_file_mut())?;
+    eprintln!(
+        "rapport: {} rows written to {}",
+        thousands(rows),
+        path.display()
+    );
     temp.as_file().sync_all()?;
     temp.persist(path)
         .with_context(|| format!("cannot write {}", path.display()))?;

@@ -35,13 +35,8 @@ fn parse(input: impl Read, stem: &str, placed: Timestamp) -> Parsed {
     let mut rows = CsvRows::new(input, false);
     let mut parsed = Parsed::default();
     while let Some((line, record)) = rows.next() {
-        parsed.rows_read += 1;
-        let record = match record {
-            Ok(record) => record,
-            Err(reason) => {
-                parsed.reject(line, reason);
-                continue;
-            }
+        let Some(record) = parsed.take(line, record) else {
+            continue;
         };
         let mut items: Vec<ParsedLine> = Vec::new();
         for field in record.iter() {

@@ -57,13 +57,8 @@ fn parse(input: impl Read, path: &Path) -> Result<Parsed, ImportError> {
 
     let mut parsed = Parsed::default();
     while let Some((line, record)) = rows.next() {
-        parsed.rows_read += 1;
-        let record = match record {
-            Ok(record) => record,
-            Err(reason) => {
-                parsed.reject(line, reason);
-                continue;
-            }
+        let Some(record) = parsed.take(line, record) else {
+            continue;
         };
         if record.len() != width {
             let hint = if record.len() < width {

@@ -55,6 +55,16 @@ impl Parsed {
         &mut self.orders[slot]
     }
 
+    /// Counts a row read, and gives back the record, or rejects the row if it could not be read.
+    pub fn take<'r>(
+        &mut self,
+        line: u64,
+        record: Result<&'r csv::ByteRecord, String>,
+    ) -> Option<&'r csv::ByteRecord> {
+        self.rows_read += 1;
+        record.map_err(|reason| self.reject(line, reason)).ok()
+    }
+
     pub fn reject(&mut self, line: u64, reason: impl Into<String>) {
         self.rejected.push(Rejection {
             line,
