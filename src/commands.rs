@@ -309,7 +309,7 @@ pub fn segments(store: &Store, args: &SegmentsArgs, out: &mut dyn Write) -> anyh
             }
         }
         ReportFormat::Csv | ReportFormat::Json => {
-            let rows = segment_rows(store, &report)?;
+            let rows = crate::export::segment_rows(store, &report)?;
             if args.format == ReportFormat::Json {
                 serde_json::to_writer_pretty(&mut *out, &rows)?;
                 writeln!(out)?;
@@ -323,59 +323,6 @@ pub fn segments(store: &Store, args: &SegmentsArgs, out: &mut dyn Write) -> anyh
         }
     }
     Ok(())
-}
-
-#[derive(serde::Serialize)]
-struct SegmentRow {
-    customer_id: String,
-    name: String,
-    recency_days: i64,
-    frequency: u32,
-    monetary: String,
-    r: u8,
-    f: u8,
-    m: u8,
-    segment: &'static str,
-    cluster: Option<usize>,
-    cluster_description: String,
-}
-
-fn segment_rows(
-    store: &Store,
-    report: &crate::insights::SegmentReport,
-) -> anyhow::Result<Vec<SegmentRow>> {
-    report
-        .rows
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let customer = store.get::<Customer>(r.customer.0)?;
-            let cluster = report.cluster_of(i);
-            Ok(SegmentRow {
-                customer_id: customer
-                    .as_ref()
-                    .and_then(|c| c.external_id.clone())
-                    .unwrap_or_else(|| r.customer.to_string()),
-                name: customer.map(|c| c.name).unwrap_or_default(),
-                recency_days: r.recency_days,
-                frequency: r.frequency,
-                monetary: r.monetary.to_string(),
-                r: r.r,
-                f: r.f,
-                m: r.m,
-                segment: r.segment.name(),
-                cluster,
-                cluster_description: cluster
-                    .and_then(|c| {
-                        report
-                            .clustering
-                            .as_ref()
-                            .map(|k| k.clusters[c].description.clone())
-                    })
-                    .unwrap_or_default(),
-            })
-        })
-        .collect()
 }
 
 /// A customer named on the command line: external id first (how imported data is known), then id, then email.
@@ -395,15 +342,6 @@ pub fn find_customer(store: &Store, text: &str) -> anyhow::Result<Customer> {
     anyhow::bail!("no customer with external id, id or email '{text}'")
 }
 
-#[derive(serde::Serialize)]
-struct SuggestionRow {
-    customer_id: String,
-    rank: usize,
-    stock_code: String,
-    score: String,
-    reason: String,
-}
-
 pub fn suggest(store: &Store, args: &SuggestArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let snapshot = Snapshot::load(store)?;
     let model = crate::insights::suggest::Model::build(&snapshot);
@@ -417,22 +355,7 @@ pub fn suggest(store: &Store, args: &SuggestArgs, out: &mut dyn Write) -> anyhow
                 .collect::<Result<_, _>>()?
         }
     };
-    let mut rows = Vec::new();
-    for customer in &targets {
-        let customer_id = customer
-            .external_id
-            .clone()
-            .unwrap_or_else(|| customer.id.to_string());
-        for (rank, s) in model.suggest(customer.id, args.top).into_iter().enumerate() {
-            rows.push(SuggestionRow {
-                customer_id: customer_id.clone(),
-                rank: rank + 1,
-                stock_code: snapshot.products[s.item as usize].sku.clone(),
-                score: format!("{:.4}", s.score),
-                reason: s.reason,
-            });
-        }
-    }
+    let rows = crate::export::suggestion_rows(&snapshot, &model, &targets, args.top);
     match args.format {
         ReportFormat::Table => {
             if let [customer] = targets.as_slice() {

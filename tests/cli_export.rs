@@ -288,3 +288,54 @@ fn a_reader_that_stops_early_ends_the_export_quietly() {
         );
     }
 }
+
+#[test]
+fn insights_export_like_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    common::demo_cli(&db, 300, 11);
+    let segments = parse("csv", &common::stdout_of(&db, &["export", "segments"]));
+    let buyers = segments.len();
+    assert!(buyers > 200);
+    let champions: Vec<String> = segments
+        .iter()
+        .filter(|r| text(&r["segment"]) == "Champions")
+        .map(|r| text(&r["customer_id"]))
+        .collect();
+    let only = parse(
+        "ndjson",
+        &common::stdout_of(
+            &db,
+            &[
+                "export",
+                "segments",
+                "--segment",
+                "champions",
+                "--format",
+                "ndjson",
+            ],
+        ),
+    );
+    assert_eq!(
+        only.iter()
+            .map(|r| text(&r["customer_id"]))
+            .collect::<Vec<_>>(),
+        champions
+    );
+
+    let rules = parse("csv", &common::stdout_of(&db, &["export", "rules"]));
+    let table = common::stdout_of(&db, &["rules"]);
+    assert!(
+        table.starts_with(&format!("{} rules", rules.len())),
+        "export and rules command agree: {table}"
+    );
+
+    let all = parse("csv", &common::stdout_of(&db, &["export", "suggestions"]));
+    assert_eq!(all.len(), buyers * 10, "ten for every buyer");
+    let for_champions = parse(
+        "csv",
+        &common::stdout_of(&db, &["export", "suggestions", "--segment", "champions"]),
+    );
+    assert_eq!(for_champions.len(), champions.len() * 10);
+    assert!(for_champions.iter().all(|r| champions.contains(&text(&r["customer_id"])) && !text(&r["reason"]).is_empty()));
+}

@@ -3,6 +3,7 @@
 use crate::domain::{
     Customer, Deal, Note, Order, OrderKind, OrderLine, Product, Ticket, Timestamp,
 };
+use crate::store::Store;
 use serde::Serialize;
 
 /// ISO 8601, UTC, to the second: `2010-12-01T08:26:00Z`.
@@ -219,5 +220,136 @@ impl From<&Note> for NoteRow {
             author: n.author.clone(),
             text: n.text.clone(),
         }
+    }
+}
+
+#[derive(serde::Serialize)]
+pub struct SegmentRow {
+    pub customer_id: String,
+    pub name: String,
+    pub recency_days: i64,
+    pub frequency: u32,
+    pub monetary: String,
+    pub r: u8,
+    pub f: u8,
+    pub m: u8,
+    pub segment: &'static str,
+    pub cluster: Option<usize>,
+    pub cluster_description: String,
+}
+
+pub fn segment_rows(
+    store: &Store,
+    report: &crate::insights::SegmentReport,
+) -> anyhow::Result<Vec<SegmentRow>> {
+    report
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let customer = store.get::<Customer>(r.customer.0)?;
+            let cluster = report.cluster_of(i);
+            Ok(SegmentRow {
+                customer_id: customer
+                    .as_ref()
+                    .and_then(|c| c.external_id.clone())
+                    .unwrap_or_else(|| r.customer.to_string()),
+                name: customer.map(|c| c.name).unwrap_or_default(),
+                recency_days: r.recency_days,
+                frequency: r.frequency,
+                monetary: r.monetary.exact(),
+                r: r.r,
+                f: r.f,
+                m: r.m,
+                segment: r.segment.name(),
+                cluster,
+                cluster_description: cluster
+                    .and_then(|c| {
+                        report
+                            .clustering
+                            .as_ref()
+                            .map(|k| k.clusters[c].description.clone())
+                    })
+                    .unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
+#[derive(serde::Serialize)]
+pub struct SuggestionRow {
+    pub customer_id: String,
+    pub rank: usize,
+    pub stock_code: String,
+    pub score: String,
+    pub reason: String,
+}
+
+/// Each customer's top suggestions, ranked; the customer id is the imported external id where there is one.
+pub fn suggestion_rows(
+    snapshot: &crate::insights::Snapshot,
+    model: &crate::insights::suggest::Model,
+    customers: &[Customer],
+    top: usize,
+) -> Vec<SuggestionRow> {
+    let mut rows = Vec::new();
+    for customer in customers {
+        let customer_id = customer
+            .external_id
+            .clone()
+            .unwrap_or_else(|| customer.id.to_string());
+        for (rank, s) in model.suggest(customer.id, top).into_iter().enumerate() {
+            rows.push(SuggestionRow {
+                customer_id: customer_id.clone(),
+                rank: rank + 1,
+                stock_code: snapshot.products[s.item as usize].sku.clone(),
+                score: format!("{:.4}", s.score),
+                reason: s.reason,
+            });
+        }
+    }
+    rows
+}
+
+#[derive(Serialize)]
+pub struct RuleRow {
+    pub antecedent: String,
+    pub consequent: String,
+    pub antecedent_skus: String,
+    pub consequent_sku: String,
+    pub support: String,
+    pub confidence: String,
+    pub lift: String,
+    pub leverage: String,
+    pub conviction: String,
+    pub count: u64,
+}
+
+pub fn rule_row(snapshot: &crate::insights::Snapshot, r: &crate::insights::Rule) -> RuleRow {
+    let names: Vec<&str> = r
+        .antecedent
+        .iter()
+        .map(|&i| snapshot.item_name(i))
+        .collect();
+    let skus: Vec<&str> = r
+        .antecedent
+        .iter()
+        .map(|&i| snapshot.products[i as usize].sku.as_str())
+        .collect();
+    RuleRow {
+        antecedent: names.join("; "),
+        consequent: snapshot.item_name(r.consequent).to_string(),
+        antecedent_skus: skus.join("; "),
+        consequent_sku: snapshot.products[r.consequent as usize].sku.clone(),
+        support: format!("{:.6}", r.support),
+        confidence: format!("{:.6}", r.confidence),
+        lift: format!("{:.6}", r.lift),
+        leverage: format!("{:.6}", r.leverage),
+        conviction: if r.conviction.is_finite() {
+            format!("{:.6}", r.conviction)
+        } else {
+            "inf".into()
+        },
+        count: r.count,
     }
 }

@@ -20,6 +20,12 @@ pub enum What {
     Deals,
     Tickets,
     Notes,
+    /// Each buyer's RFM scores, segment and cluster
+    Segments,
+    /// Association rules over orders at support 0.01, confidence 0.5, lift 1 (`rapport rules` for others)
+    Rules,
+    /// Every buyer's top 10 suggestions, with reasons
+    Suggestions,
 }
 
 #[derive(Debug, Default, Clone, clap::Args)]
@@ -78,10 +84,19 @@ impl Filters {
             )?;
         }
         if self.segment.is_some() {
-            applies("segment", what == What::Customers)?;
+            applies(
+                "segment",
+                matches!(what, What::Customers | What::Segments | What::Suggestions),
+            )?;
         }
         if self.since.is_some() || self.until.is_some() {
-            applies("since/--until", what != What::Products)?;
+            applies(
+                "since/--until",
+                !matches!(
+                    what,
+                    What::Products | What::Segments | What::Rules | What::Suggestions
+                ),
+            )?;
         }
         Ok(())
     }
@@ -250,6 +265,67 @@ pub fn export(
                 let n = n?;
                 if filters.in_range(n.at) {
                     emit(&mut sink, n.id.to_string(), &NoteRow::from(&n))?;
+                }
+            }
+        }
+        What::Segments | What::Rules | What::Suggestions => {
+            let snapshot = crate::insights::Snapshot::load(store)?;
+            let wanted = filters
+                .segment
+                .as_deref()
+                .map(|name| {
+                    crate::insights::Segment::parse(name).ok_or_else(|| {
+                        FilterError(format!(
+                            "'{name}' is not a segment (champions, loyal, new, …)"
+                        ))
+                    })
+                })
+                .transpose()?;
+            match what {
+                What::Rules => {
+                    let options = crate::insights::RuleOptions::default();
+                    let (_, rules) = crate::insights::rules(&snapshot.order_baskets(), &options)?;
+                    for (i, r) in rules.iter().enumerate() {
+                        emit(&mut sink, (i + 1).to_string(), &rule_row(&snapshot, r))?;
+                    }
+                }
+                What::Segments => {
+                    let report = crate::insights::segments(
+                        &snapshot,
+                        None,
+                        crate::insights::cluster::ClusterCount::Auto,
+                        7,
+                    )?;
+                    for row in segment_rows(store, &report)? {
+                        if wanted.is_none_or(|w| row.segment == w.name()) {
+                            emit(&mut sink, row.customer_id.clone(), &row)?;
+                        }
+                    }
+                }
+                _ => {
+                    let model = crate::insights::suggest::Model::build(&snapshot);
+                    let members: Option<std::collections::HashSet<CustomerId>> = wanted.map(|w| {
+                        crate::insights::rfm(&snapshot, None)
+                            .into_iter()
+                            .filter(|r| r.segment == w)
+                            .map(|r| r.customer)
+                            .collect()
+                    });
+                    let mut ids: Vec<CustomerId> = model
+                        .customers()
+                        .filter(|c| members.as_ref().is_none_or(|m| m.contains(c)))
+                        .collect();
+                    ids.sort();
+                    for id in ids {
+                        let Some(customer) = store.get::<Customer>(id.0)? else {
+                            continue;
+                        };
+                        for row in
+                            suggestion_rows(&snapshot, &model, std::slice::from_ref(&customer), 10)
+                        {
+                            emit(&mut sink, format!("{}:{}", row.customer_id, row.rank), &row)?;
+                        }
+                    }
                 }
             }
         }
