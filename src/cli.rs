@@ -60,6 +60,10 @@ pub enum Command {
     Eval(EvalCommand),
     /// Write records out, streamed, for scripts: CSV (default), TSV, JSON or NDJSON
     Export(ExportArgs),
+    /// Write the whole database to FILE as NDJSON (- for standard output)
+    Backup { file: PathBuf },
+    /// Load a backup into a new, empty database (--db)
+    Restore { file: PathBuf },
     /// Print how many records of each kind the database holds
     Stats {
         #[arg(long, value_enum, default_value_t = StatsFormat::Text)]

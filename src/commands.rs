@@ -499,3 +499,46 @@ pub fn export(
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }
+
+pub fn backup(store: &Store, file: &std::path::Path, out: &mut dyn Write) -> anyhow::Result<()> {
+    if file == std::path::Path::new("-") {
+        let mut buffered = std::io::BufWriter::new(out);
+        crate::backup::backup(store, &mut buffered)?;
+        buffered.flush()?;
+        return Ok(());
+    }
+    let dir = file
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let mut temp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("cannot write in {}", dir.display()))?;
+    let records = {
+        let mut buffered = std::io::BufWriter::new(temp.as_file_mut());
+        let n = crate::backup::backup(store, &mut buffered)?;
+        buffered.flush()?;
+        n
+    };
+    temp.as_file().sync_all()?;
+    temp.persist(file)
+        .with_context(|| format!("cannot write {}", file.display()))?;
+    writeln!(
+        out,
+        "backed up {} records to {}",
+        thousands(records),
+        file.display()
+    )?;
+    Ok(())
+}
+
+pub fn restore(store: &Store, file: &std::path::Path, out: &mut dyn Write) -> anyhow::Result<()> {
+    let records = if file == std::path::Path::new("-") {
+        crate::backup::restore(store, &mut std::io::stdin().lock())?
+    } else {
+        let f =
+            std::fs::File::open(file).with_context(|| format!("cannot read {}", file.display()))?;
+        crate::backup::restore(store, &mut std::io::BufReader::new(f))?
+    };
+    writeln!(out, "restored {} records", thousands(records))?;
+    Ok(())
+}

@@ -1,5 +1,6 @@
 //! rapport: a terminal CRM. The binary's front ends (TUI, CLI, batch) sit on these modules.
 
+pub mod backup;
 pub mod batch;
 pub mod cli;
 pub mod commands;

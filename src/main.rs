@@ -57,6 +57,8 @@ fn run_command(
         Command::Suggest(args) => commands::suggest(store, args, out),
         Command::Eval(c) => commands::eval(store, c, out),
         Command::Export(args) => commands::export(store, args, out),
+        Command::Backup { file } => commands::backup(store, file, out),
+        Command::Restore { file } => commands::restore(store, file, out),
     }
 }
 

@@ -95,6 +95,26 @@ impl<'a> Tx<'a> {
         Ok(record)
     }
 
+    /// Loads a record from a backup under its own id, into a database being rebuilt: the id counter
+    /// moves past it so that later records get fresh ids.
+    pub fn load<E: Entity>(&self, record: &E) -> TxResult<()> {
+        if self.get::<E>(record.id())?.is_some() {
+            return Err(StoreError::Duplicate {
+                entity: E::NAME,
+                field: "id",
+                value: record.id().to_string(),
+                existing: record.id(),
+            }
+            .into());
+        }
+        self.put(record, None)?;
+        if self.peek_next_id(E::TREE)? <= record.id() {
+            self.tree_mut(Tr::Meta)
+                .insert(keys::next_id_key(E::TREE), &(record.id() + 1).to_be_bytes())?;
+        }
+        Ok(())
+    }
+
     /// Puts back a deleted record under its own id (ids are never reused, so the slot is free).
     pub fn restore<E: Entity>(&self, record: &E) -> TxResult<()> {
         if record.id() == 0 || record.id() >= self.peek_next_id(E::TREE)? {

@@ -1,0 +1,139 @@
+//! Backups: the whole database as NDJSON, one record a line with its id, after a header line that
+//! names the schema. Restoring into an empty database gives back the same records under the same ids.
+
+use crate::domain::{Customer, Deal, Note, Order, Product, Ticket};
+use crate::store::{Entity, SCHEMA_VERSION, Store, StoreError};
+use serde::{Deserialize, Serialize};
+use std::io::{BufRead, Write};
+
+#[derive(Serialize, Deserialize)]
+struct Header {
+    rapport_backup: u32,
+    schema: u32,
+    data_version: u64,
+}
+
+/// One line of a backup. Customers and products come first, so every reference is already loaded.
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "kind", content = "record", rename_all = "snake_case")]
+enum Line {
+    Customer(Customer),
+    Product(Product),
+    Order(Order),
+    Deal(Deal),
+    Ticket(Ticket),
+    Note(Note),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BackupError {
+    #[error("line {line}: {why}")]
+    Bad { line: usize, why: String },
+    #[error("the database is not empty; restore into a new one (choose it with --db)")]
+    NotEmpty,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+/// Writes every record; returns how many.
+pub fn backup(store: &Store, out: &mut dyn Write) -> Result<usize, BackupError> {
+    let header = Header {
+        rapport_backup: 1,
+        schema: SCHEMA_VERSION,
+        data_version: store.data_version()?,
+    };
+    writeln!(
+        out,
+        "{}",
+        serde_json::to_string(&header).map_err(std::io::Error::other)?
+    )?;
+    let mut n = 0;
+    n += write_all::<Customer>(store, out, Line::Customer)?;
+    n += write_all::<Product>(store, out, Line::Product)?;
+    n += write_all::<Order>(store, out, Line::Order)?;
+    n += write_all::<Deal>(store, out, Line::Deal)?;
+    n += write_all::<Ticket>(store, out, Line::Ticket)?;
+    n += write_all::<Note>(store, out, Line::Note)?;
+    out.flush()?;
+    Ok(n)
+}
+
+fn write_all<E: Entity>(
+    store: &Store,
+    out: &mut dyn Write,
+    wrap: fn(E) -> Line,
+) -> Result<usize, BackupError> {
+    let mut n = 0;
+    for record in store.iter::<E>() {
+        serde_json::to_writer(&mut *out, &wrap(record?)).map_err(std::io::Error::other)?;
+        out.write_all(b"\n")?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// Records per transaction while restoring.
+const BATCH: usize = 1_000;
+
+/// Loads a backup into an empty database; returns how many records.
+pub fn restore(store: &Store, input: &mut dyn BufRead) -> Result<usize, BackupError> {
+    if store.count::<Customer>() + store.count::<Product>() + store.count::<Order>() > 0 {
+        return Err(BackupError::NotEmpty);
+    }
+    let mut text = String::new();
+    let mut line = 0;
+    let mut batch: Vec<Line> = Vec::with_capacity(BATCH);
+    let mut total = 0;
+    loop {
+        text.clear();
+        let done = input.read_line(&mut text)? == 0;
+        if !done {
+            line += 1;
+            let bad = |why: String| BackupError::Bad { line, why };
+            if line == 1 {
+                let header: Header = serde_json::from_str(&text)
+                    .map_err(|e| bad(format!("not a rapport backup ({e})")))?;
+                if header.schema > SCHEMA_VERSION {
+                    return Err(bad(format!(
+                        "written by a newer rapport (schema {})",
+                        header.schema
+                    )));
+                }
+                continue;
+            }
+            if text.trim().is_empty() {
+                continue;
+            }
+            batch.push(serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?);
+        }
+        if batch.len() >= BATCH || (done && !batch.is_empty()) {
+            store.write(|tx| {
+                for l in &batch {
+                    match l {
+                        Line::Customer(r) => tx.load(r)?,
+                        Line::Product(r) => tx.load(r)?,
+                        Line::Order(r) => tx.load(r)?,
+                        Line::Deal(r) => tx.load(r)?,
+                        Line::Ticket(r) => tx.load(r)?,
+                        Line::Note(r) => tx.load(r)?,
+                    }
+                }
+                Ok(())
+            })?;
+            total += batch.len();
+            batch.clear();
+        }
+        if done {
+            break;
+        }
+    }
+    if line == 0 {
+        return Err(BackupError::Bad {
+            line: 1,
+            why: "the file is empty".into(),
+        });
+    }
+    Ok(total)
+}
