@@ -2,15 +2,7 @@
 
 mod common;
 
-const WHAT: [&str; 7] = [
-    "customers",
-    "products",
-    "orders",
-    "order-lines",
-    "deals",
-    "tickets",
-    "notes",
-];
+use common::ENTITY_EXPORTS as WHAT;
 
 fn exports(db: &std::path::Path) -> Vec<String> {
     WHAT.iter()

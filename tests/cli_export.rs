@@ -8,15 +8,7 @@ use rapport::store::Store;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-const WHAT: [&str; 7] = [
-    "customers",
-    "products",
-    "orders",
-    "order-lines",
-    "deals",
-    "tickets",
-    "notes",
-];
+use common::ENTITY_EXPORTS as WHAT;
 
 /// Rows of an export as JSON objects, whatever the format.
 fn parse(format: &str, text: &str) -> Vec<serde_json::Value> {

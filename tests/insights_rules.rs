@@ -101,28 +101,18 @@ fn the_rules_command_writes_table_csv_and_json() {
         .assert()
         .success();
     let run = |format: &str| {
-        let out = common::rapport()
-            .arg("--db")
-            .arg(&db)
-            .args([
-                "rules",
-                "--min-support",
-                "0.01",
-                "--min-confidence",
-                "0.5",
-                "--min-lift",
-                "0",
-                "--format",
-                format,
-            ])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
+        let args = [
+            "rules",
+            "--min-support",
+            "0.01",
+            "--min-confidence",
+            "0.5",
+            "--min-lift",
+            "0",
+            "--format",
+            format,
+        ];
+        common::stdout_of(&db, &args)
     };
     let table = run("table");
     assert!(

@@ -27,8 +27,7 @@ pub fn import_baskets(
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "basket".into());
     let parsed = parse(file, &stem, placed);
-    parsed.rejected.iter().for_each(&mut *on_reject);
-    Ok(orders::write(store, parsed, now)?)
+    Ok(orders::write(store, parsed, now, on_reject)?)
 }
 
 fn parse(input: impl Read, stem: &str, placed: Timestamp) -> Parsed {

@@ -26,8 +26,7 @@ pub fn import_cdnow(
         path: path.to_path_buf(),
         cause,
     })?;
-    parsed.rejected.iter().for_each(&mut *on_reject);
-    Ok(orders::write(store, parsed, now)?)
+    Ok(orders::write(store, parsed, now, on_reject)?)
 }
 
 fn parse(input: impl Read) -> std::io::Result<Parsed> {

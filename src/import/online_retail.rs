@@ -32,8 +32,7 @@ pub fn import_online_retail(
 ) -> Result<ImportReport, ImportError> {
     let file = super::open(path)?;
     let parsed = parse(file, path)?;
-    parsed.rejected.iter().for_each(&mut *on_reject);
-    Ok(orders::write(store, parsed, now)?)
+    Ok(orders::write(store, parsed, now, on_reject)?)
 }
 
 fn parse(input: impl Read, path: &Path) -> Result<Parsed, ImportError> {

@@ -85,11 +85,14 @@ struct BatchOutcome {
     products_created: usize,
 }
 
+/// Reports the file's rejected rows, then writes its orders.
 pub(super) fn write(
     store: &Store,
     parsed: Parsed,
     now: Timestamp,
+    on_reject: super::OnReject,
 ) -> Result<ImportReport, StoreError> {
+    parsed.rejected.iter().for_each(&mut *on_reject);
     let rows_rejected = parsed.rejected.len();
     let mut report = ImportReport {
         rows_read: parsed.rows_read,

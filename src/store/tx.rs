@@ -98,15 +98,7 @@ impl<'a> Tx<'a> {
     /// Loads a record from a backup under its own id, into a database being rebuilt: the id counter
     /// moves past it so that later records get fresh ids.
     pub fn load<E: Entity>(&self, record: &E) -> TxResult<()> {
-        if self.get::<E>(record.id())?.is_some() {
-            return Err(StoreError::Duplicate {
-                entity: E::NAME,
-                field: "id",
-                value: record.id().to_string(),
-                existing: record.id(),
-            }
-            .into());
-        }
+        self.refuse_taken_id::<E>(record.id())?;
         self.put(record, None)?;
         if self.peek_next_id(E::TREE)? <= record.id() {
             self.tree_mut(Tr::Meta)
@@ -124,16 +116,22 @@ impl<'a> Tx<'a> {
             }
             .into());
         }
-        if self.get::<E>(record.id())?.is_some() {
+        self.refuse_taken_id::<E>(record.id())?;
+        self.put(record, None)
+    }
+
+    /// A record that comes back under its own id may not land on one already in use.
+    fn refuse_taken_id<E: Entity>(&self, id: u64) -> TxResult<()> {
+        if self.get::<E>(id)?.is_some() {
             return Err(StoreError::Duplicate {
                 entity: E::NAME,
                 field: "id",
-                value: record.id().to_string(),
-                existing: record.id(),
+                value: id.to_string(),
+                existing: id,
             }
             .into());
         }
-        self.put(record, None)
+        Ok(())
     }
 
     /// Replaces the stored record with the same id; it must exist.

@@ -157,3 +157,14 @@ pub fn stdout_of(db: &std::path::Path, args: &[&str]) -> String {
     );
     String::from_utf8(out.stdout).unwrap()
 }
+
+/// Every record kind `rapport export` writes from the store itself.
+pub const ENTITY_EXPORTS: [&str; 7] = [
+    "customers",
+    "products",
+    "orders",
+    "order-lines",
+    "deals",
+    "tickets",
+    "notes",
+];
