@@ -64,6 +64,39 @@ pub enum Command {
     Backup { file: PathBuf },
     /// Load a backup into a new, empty database (--db)
     Restore { file: PathBuf },
+    /// Add a note to a customer's timeline (prints its id once it is on disk)
+    Note {
+        /// The customer: external id, id, or email
+        customer: String,
+        text: String,
+        /// note, call, email or meeting
+        #[arg(long, default_value = "note")]
+        kind: crate::domain::NoteKind,
+        /// Who wrote it [default: $USER]
+        #[arg(long)]
+        author: Option<String>,
+    },
+    /// Move a record to the trash, e.g. `rapport delete deal:42` (undelete brings it back)
+    Delete { record: crate::store::RecordRef },
+    /// List what is in the trash
+    Trash,
+    /// Bring back a deleted record, e.g. `rapport undelete customer:7` (with the notes deleted with it)
+    Undelete { record: crate::store::RecordRef },
+    /// Empty the trash for good
+    Purge {
+        /// Only what was deleted more than DAYS days ago
+        #[arg(long, value_name = "DAYS")]
+        older_than: Option<u32>,
+    },
+    /// Erase a customer's personal data (name, email, phone, company, tags, notes, ticket messages),
+    /// keeping their anonymous order history for the insights
+    Forget {
+        /// The customer: external id, id, or email
+        customer: String,
+        /// Yes, erase it: this cannot be undone
+        #[arg(long)]
+        yes: bool,
+    },
     /// Print how many records of each kind the database holds
     Stats {
         #[arg(long, value_enum, default_value_t = StatsFormat::Text)]
@@ -95,6 +128,15 @@ pub enum ImportCommand {
         dry_run: bool,
         #[command(flatten)]
         common: ImportOptions,
+    },
+    /// List the imports, newest last, with the number to revert them by
+    List,
+    /// Take an import back completely: what it created goes, what it changed is put back
+    Revert {
+        batch: u64,
+        /// Also put back records that were changed again after the import
+        #[arg(long)]
+        force: bool,
     },
 }
 

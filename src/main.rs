@@ -59,6 +59,17 @@ fn run_command(
         Command::Export(args) => commands::export(store, args, out),
         Command::Backup { file } => commands::backup(store, file, out),
         Command::Restore { file } => commands::restore(store, file, out),
+        Command::Note {
+            customer,
+            text,
+            kind,
+            author,
+        } => commands::note(store, customer, text, *kind, author.as_deref(), out),
+        Command::Delete { record } => commands::delete(store, *record, out),
+        Command::Trash => commands::trash(store, out),
+        Command::Undelete { record } => commands::undelete(store, *record, out),
+        Command::Purge { older_than } => commands::purge(store, *older_than, out),
+        Command::Forget { customer, yes } => commands::forget(store, customer, *yes, out),
     }
 }
 
@@ -230,6 +241,7 @@ fn exit_code(error: &anyhow::Error) -> u8 {
         if cause
             .downcast_ref::<rapport::export::FilterError>()
             .is_some()
+            || cause.downcast_ref::<commands::UsageError>().is_some()
         {
             return 2;
         }

@@ -82,6 +82,17 @@ impl Customer {
         Ok(())
     }
 
+    /// Erases what identifies the person, keeping what the analytics need (country, stage, owner,
+    /// and the dates). Their orders keep pointing at this anonymous record.
+    pub fn forget(&mut self) {
+        self.name = format!("Forgotten customer {}", self.id);
+        self.external_id = None;
+        self.company = None;
+        self.email = None;
+        self.phone = None;
+        self.tags.clear();
+    }
+
     /// The email as indexes compare it: case does not make a different person.
     pub fn email_key(&self) -> Option<String> {
         self.email.as_deref().map(normalise_email)

@@ -48,6 +48,8 @@ pub trait Entity: Serialize + DeserializeOwned + Clone {
     fn set_id(&mut self, id: u64);
     fn validate(&self) -> Result<(), ValidationError>;
     fn index_entries(&self) -> Vec<IndexEntry>;
+    /// A few words that tell a user which record this is: a name, a title, a subject.
+    fn label(&self) -> String;
     /// Customers this record points at; each must exist when it is written.
     fn customer_refs(&self) -> Option<CustomerId> {
         None
@@ -67,6 +69,9 @@ impl Entity for Customer {
     }
     fn validate(&self) -> Result<(), ValidationError> {
         Customer::validate(self)
+    }
+    fn label(&self) -> String {
+        self.name.clone()
     }
     fn index_entries(&self) -> Vec<IndexEntry> {
         let mut out = Vec::new();
@@ -98,6 +103,9 @@ impl Entity for Product {
     fn validate(&self) -> Result<(), ValidationError> {
         Product::validate(self)
     }
+    fn label(&self) -> String {
+        format!("{} {}", self.sku, self.name)
+    }
     fn index_entries(&self) -> Vec<IndexEntry> {
         vec![IndexEntry::unique(Tr::ProductBySku, "sku", &self.sku)]
     }
@@ -116,6 +124,9 @@ impl Entity for Order {
     }
     fn validate(&self) -> Result<(), ValidationError> {
         Order::validate(self)
+    }
+    fn label(&self) -> String {
+        self.number.clone()
     }
     fn index_entries(&self) -> Vec<IndexEntry> {
         let mut out = vec![IndexEntry::unique(
@@ -151,6 +162,9 @@ impl Entity for Deal {
     fn validate(&self) -> Result<(), ValidationError> {
         Deal::validate(self)
     }
+    fn label(&self) -> String {
+        self.title.clone()
+    }
     fn index_entries(&self) -> Vec<IndexEntry> {
         vec![
             IndexEntry::group(Tr::DealByStage, &[stage_byte(self.stage)], self.id.0),
@@ -176,6 +190,9 @@ impl Entity for Ticket {
     fn validate(&self) -> Result<(), ValidationError> {
         Ticket::validate(self)
     }
+    fn label(&self) -> String {
+        self.subject.clone()
+    }
     fn index_entries(&self) -> Vec<IndexEntry> {
         vec![
             IndexEntry::group(Tr::TicketByStatus, &[status_byte(self.status)], self.id.0),
@@ -200,6 +217,9 @@ impl Entity for Note {
     }
     fn validate(&self) -> Result<(), ValidationError> {
         Note::validate(self)
+    }
+    fn label(&self) -> String {
+        self.text.chars().take(60).collect()
     }
     fn index_entries(&self) -> Vec<IndexEntry> {
         vec![IndexEntry::group(

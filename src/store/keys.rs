@@ -19,10 +19,13 @@ pub enum Tr {
     TicketByStatus,
     TicketByCustomer,
     NoteByCustomer,
+    Trash,
+    Imports,
+    ImportChanges,
 }
 
 impl Tr {
-    pub const ALL: [Tr; 17] = [
+    pub const ALL: [Tr; 20] = [
         Tr::Meta,
         Tr::Customers,
         Tr::Products,
@@ -40,6 +43,9 @@ impl Tr {
         Tr::TicketByStatus,
         Tr::TicketByCustomer,
         Tr::NoteByCustomer,
+        Tr::Trash,
+        Tr::Imports,
+        Tr::ImportChanges,
     ];
 
     /// The tree's name on disk; renaming one needs a migration.
@@ -62,7 +68,28 @@ impl Tr {
             Tr::TicketByStatus => "idx/ticket/status",
             Tr::TicketByCustomer => "idx/ticket/customer",
             Tr::NoteByCustomer => "idx/note/customer",
+            Tr::Trash => "trash",
+            Tr::Imports => "imports",
+            Tr::ImportChanges => "imports/changes",
         }
+    }
+
+    /// The byte that names a record tree inside other keys (trash, import journal); fixed here so
+    /// that reordering this enum cannot change stored keys.
+    pub fn kind_byte(self) -> Option<u8> {
+        Some(match self {
+            Tr::Customers => 1,
+            Tr::Products => 2,
+            Tr::Orders => 3,
+            Tr::Deals => 4,
+            Tr::Tickets => 5,
+            Tr::Notes => 6,
+            _ => return None,
+        })
+    }
+
+    pub fn from_kind_byte(byte: u8) -> Option<Tr> {
+        Tr::ALL.into_iter().find(|t| t.kind_byte() == Some(byte))
     }
 
     pub fn index(self) -> usize {
@@ -97,6 +124,14 @@ pub fn group_key(group: &[u8], id: u64) -> Vec<u8> {
 /// Meta keys.
 pub const SCHEMA_VERSION: &[u8] = b"schema_version";
 pub const DATA_VERSION: &[u8] = b"data_version";
+
+/// A record's key outside its own tree: its kind byte, then its id.
+pub fn record_key(tree: Tr, id: u64) -> [u8; 9] {
+    let mut key = [0u8; 9];
+    key[0] = tree.kind_byte().expect("a record tree");
+    key[1..].copy_from_slice(&id.to_be_bytes());
+    key
+}
 
 pub fn next_id_key(tree: Tr) -> Vec<u8> {
     format!("next_id/{}", tree.name()).into_bytes()

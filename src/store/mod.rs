@@ -3,13 +3,19 @@
 
 mod codec;
 mod entity;
+mod forget;
+mod journal;
 mod keys;
 mod schema;
+mod trash;
 mod tx;
 
 pub use codec::CodecError;
 pub use entity::Entity;
+pub use forget::Forgotten;
+pub use journal::{BatchState, ImportBatch, Reverted};
 pub use schema::SCHEMA_VERSION;
+pub use trash::{Deleted, Kind, RecordRef};
 pub use tx::{Tx, TxError, TxResult};
 
 use crate::domain::{
@@ -66,6 +72,20 @@ pub enum StoreError {
         tree: &'static str,
         id: u64,
         cause: CodecError,
+    },
+    #[error("{record} is not in the trash (rapport trash lists what is)")]
+    NotInTrash { record: String },
+    #[error("import {batch} was already reverted")]
+    AlreadyReverted { batch: u64 },
+    #[error("import {batch} not reverted: {} changed since it ran ({}{}); revert later imports first, or pass --force to put them back as the import found them", .changed.len(), .changed.iter().take(5).cloned().collect::<Vec<_>>().join(", "), if .changed.len() > 5 { ", …" } else { "" })]
+    ChangedSinceImport { batch: u64, changed: Vec<String> },
+    #[error(
+        "import {batch} not reverted: customer {customer}, which it created, now has {what} from elsewhere; delete or move them first"
+    )]
+    RevertWouldOrphan {
+        batch: u64,
+        customer: u64,
+        what: &'static str,
     },
     #[error("database error: {0}")]
     Sled(#[from] sled::Error),
@@ -149,6 +169,10 @@ pub struct Store {
     /// Indexed by `Tr::index()`.
     trees: Vec<sled::Tree>,
     path: PathBuf,
+    /// Set on a handle whose writes belong to an import batch (see `journaled`).
+    journal: Option<u64>,
+    /// Writes share it; a backup takes it alone, so that what it reads is one moment of the data.
+    gate: std::sync::Arc<std::sync::RwLock<()>>,
 }
 
 /// sled keeps this much of the database in memory; its own default (1 GiB) is too much for a
@@ -192,6 +216,8 @@ impl Store {
             db,
             trees,
             path: path.to_path_buf(),
+            journal: None,
+            gate: Default::default(),
         };
         schema::migrate(&store, found)?;
         Ok(store)
@@ -208,8 +234,9 @@ impl Store {
     /// Runs `f` as one transaction over every tree (sled retries it on conflict, so it may run more
     /// than once), then flushes: when this returns Ok, the write is on disk.
     pub fn write<A>(&self, f: impl Fn(&Tx) -> TxResult<A>) -> Result<A, StoreError> {
+        let _shared = self.gate.read().unwrap_or_else(|e| e.into_inner());
         let result = self.trees.as_slice().transaction(|trees| {
-            let tx = Tx::new(trees);
+            let tx = Tx::new(trees, self.journal);
             let out = f(&tx).map_err(|e| e.0)?;
             tx.bump_data_version().map_err(|e| e.0)?;
             Ok(out)
@@ -226,7 +253,7 @@ impl Store {
     pub fn simulate<A>(&self, f: impl Fn(&Tx) -> TxResult<A>) -> Result<A, StoreError> {
         let outcome = std::cell::RefCell::new(None);
         let result = self.trees.as_slice().transaction(|trees| {
-            let tx = Tx::new(trees);
+            let tx = Tx::new(trees, self.journal);
             *outcome.borrow_mut() = Some(f(&tx).map_err(|e| e.0)?);
             Err(sled::transaction::ConflictableTransactionError::Abort(
                 StoreError::RolledBack,
@@ -250,8 +277,8 @@ impl Store {
         self.write(|tx| tx.update(record))
     }
 
-    /// Deletes a record. A customer with orders, deals or tickets is refused (their history would
-    /// point at nobody); their notes go with them.
+    /// Moves a record to the trash. A customer with orders, deals or tickets is refused (their
+    /// history would point at nobody); their notes go with them.
     pub fn delete<E: Entity>(&self, id: u64) -> Result<E, StoreError> {
         if E::TREE != Tr::Customers {
             return self.write(|tx| tx.delete::<E>(id));
@@ -280,9 +307,9 @@ impl Store {
                     return Ok(None);
                 }
                 for &note in &notes {
-                    tx.remove::<Note>(note)?;
+                    tx.trash::<Note>(note, Some(id))?;
                 }
-                tx.remove::<E>(id).map(Some)
+                tx.trash::<E>(id, None).map(Some)
             })?;
             if let Some(record) = deleted {
                 return Ok(record);
@@ -483,6 +510,12 @@ impl Store {
         self.rebuild_indexes::<Deal>()?;
         self.rebuild_indexes::<Ticket>()?;
         self.rebuild_indexes::<Note>()
+    }
+
+    /// Runs `f` while no write can start or be under way: what it reads is one moment of the data.
+    pub fn frozen<A>(&self, f: impl FnOnce() -> A) -> A {
+        let _alone = self.gate.write().unwrap_or_else(|e| e.into_inner());
+        f()
     }
 
     pub fn flush(&self) -> Result<(), StoreError> {

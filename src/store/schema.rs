@@ -5,12 +5,14 @@
 //! 1. the first layout: records, and indexes by email, external id, sku, order number, orders by
 //!    customer, deals by stage, tickets by status.
 //! 2. adds per-customer indexes for deals, tickets and notes (the customer timeline reads them).
+//! 3. adds the trash (soft deletes) and the import journal; both start empty, so the step has no
+//!    work, but an older rapport must not open a database whose deletes it would not understand.
 
 use super::keys::{self, Tr};
 use super::{Store, StoreError};
 use std::path::Path;
 
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 pub(super) fn stored_version(meta: &sled::Tree, path: &Path) -> Result<Option<u32>, StoreError> {
     match meta.get(keys::SCHEMA_VERSION)? {
@@ -54,6 +56,7 @@ pub(super) fn migrate(store: &Store, found: Option<u32>) -> Result<(), StoreErro
         // re-runs the step on the next open.
         match version {
             1 => store.rebuild_all_indexes()?,
+            2 => {}
             other => {
                 return Err(StoreError::NotRapport {
                     path: store.path.clone(),

@@ -41,13 +41,16 @@ pub struct Tx<'a> {
     trees: &'a [TransactionalTree],
     /// Set by the first write, so a transaction that changed nothing leaves the data version alone.
     wrote: std::cell::Cell<bool>,
+    /// The import batch whose journal records every change, so the import can be reverted.
+    journal: Option<u64>,
 }
 
 impl<'a> Tx<'a> {
-    pub(super) fn new(trees: &'a [TransactionalTree]) -> Self {
+    pub(super) fn new(trees: &'a [TransactionalTree], journal: Option<u64>) -> Self {
         Tx {
             trees,
             wrote: std::cell::Cell::new(false),
+            journal,
         }
     }
 
@@ -107,7 +110,8 @@ impl<'a> Tx<'a> {
         Ok(())
     }
 
-    /// Puts back a deleted record under its own id (ids are never reused, so the slot is free).
+    /// Puts back a deleted record under its own id (ids are never reused, so the slot is free), and
+    /// takes it out of the trash.
     pub fn restore<E: Entity>(&self, record: &E) -> TxResult<()> {
         if record.id() == 0 || record.id() >= self.peek_next_id(E::TREE)? {
             return Err(StoreError::NotFound {
@@ -117,7 +121,12 @@ impl<'a> Tx<'a> {
             .into());
         }
         self.refuse_taken_id::<E>(record.id())?;
-        self.put(record, None)
+        self.put(record, None)?;
+        let key = keys::record_key(E::TREE, record.id());
+        if self.tree(Tr::Trash).get(key)?.is_some() {
+            self.tree_mut(Tr::Trash).remove(&key)?;
+        }
+        Ok(())
     }
 
     /// A record that comes back under its own id may not land on one already in use.
@@ -143,8 +152,8 @@ impl<'a> Tx<'a> {
         self.put(record, Some(&old))
     }
 
-    /// Removes a record and its index entries. Customers go through [`Store::delete`], which first
-    /// makes sure no history would be left pointing at them.
+    /// Moves a record to the trash, from where `undelete` brings it back until `purge`. Customers go
+    /// through [`Store::delete`], which first makes sure no history would be left pointing at them.
     pub fn delete<E: Entity>(&self, id: u64) -> TxResult<E> {
         if E::TREE == Tr::Customers {
             return Err(StoreError::InUse {
@@ -154,9 +163,23 @@ impl<'a> Tx<'a> {
             }
             .into());
         }
-        self.remove::<E>(id)
+        self.trash::<E>(id, None)
     }
 
+    /// Moves a record to the trash; `with` names the customer whose deletion took it along.
+    pub(super) fn trash<E: Entity>(&self, id: u64, with: Option<u64>) -> TxResult<E> {
+        let old = self.remove::<E>(id)?;
+        let entry = super::trash::TrashEntry {
+            deleted_ms: chrono::Utc::now().timestamp_millis(),
+            with,
+            record: codec::encode(&old),
+        };
+        self.tree_mut(Tr::Trash)
+            .insert(&keys::record_key(E::TREE, id), codec::encode(&entry))?;
+        Ok(old)
+    }
+
+    /// Removes a record and its index entries for good.
     pub(super) fn remove<E: Entity>(&self, id: u64) -> TxResult<E> {
         let old: E = self.get(id)?.ok_or(StoreError::NotFound {
             entity: E::NAME,
@@ -166,7 +189,42 @@ impl<'a> Tx<'a> {
             self.tree_mut(entry.tree).remove(entry.key)?;
         }
         self.tree_mut(E::TREE).remove(&id_key(id))?;
+        self.journal_change(E::TREE, id, Some(codec::encode(&old)), None)?;
         Ok(old)
+    }
+
+    /// Records, in the current import's journal, the state a record had before the import first
+    /// touched it, and a digest of the state the import left it in.
+    fn journal_change(
+        &self,
+        tree: Tr,
+        id: u64,
+        before: Option<Vec<u8>>,
+        after: Option<&[u8]>,
+    ) -> TxResult<()> {
+        let Some(batch) = self.journal else {
+            return Ok(());
+        };
+        let key = super::journal::change_key(batch, tree, id);
+        let before = match self.tree(Tr::ImportChanges).get(key)? {
+            Some(bytes) => {
+                let first: super::journal::Change =
+                    codec::decode(&bytes).map_err(|cause| StoreError::Corrupt {
+                        tree: Tr::ImportChanges.name(),
+                        id: batch,
+                        cause,
+                    })?;
+                first.before
+            }
+            None => before,
+        };
+        let change = super::journal::Change {
+            before,
+            after: after.map(super::journal::digest),
+        };
+        self.tree_mut(Tr::ImportChanges)
+            .insert(&key, codec::encode(&change))?;
+        Ok(())
     }
 
     pub(super) fn data_version(&self) -> TxResult<u64> {
@@ -207,9 +265,31 @@ impl<'a> Tx<'a> {
             self.tree_mut(entry.tree)
                 .insert(entry.key.as_slice(), value)?;
         }
+        let encoded = codec::encode(record);
+        if self.journal.is_some() {
+            self.journal_change(E::TREE, record.id(), old.map(codec::encode), Some(&encoded))?;
+        }
         self.tree_mut(E::TREE)
-            .insert(&id_key(record.id()), codec::encode(record))?;
+            .insert(&id_key(record.id()), encoded)?;
         Ok(())
+    }
+
+    /// Writes a record's earlier state over its current one (or into its empty slot), as a revert does.
+    pub(super) fn put_back<E: Entity>(&self, record: &E, current: Option<&E>) -> TxResult<()> {
+        self.put(record, current)?;
+        let key = keys::record_key(E::TREE, record.id());
+        if self.tree(Tr::Trash).get(key)?.is_some() {
+            self.tree_mut(Tr::Trash).remove(&key)?;
+        }
+        Ok(())
+    }
+
+    pub(super) fn tree_for_store(&self, t: Tr) -> &TransactionalTree {
+        self.tree_mut(t)
+    }
+
+    pub(super) fn read_tree(&self, t: Tr) -> &TransactionalTree {
+        self.tree(t)
     }
 
     fn check_unique<E: Entity>(&self, entry: &IndexEntry, id: u64) -> TxResult<()> {

@@ -12,6 +12,14 @@ use crate::store::{Stats, Store};
 use anyhow::Context;
 use std::io::Write;
 
+mod records;
+pub use records::{delete, forget, note, purge, trash, undelete};
+
+/// The command cannot run as typed (exit code 2); the message says what to type instead.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
 /// A command finished, but with rejected rows under `--strict` (exit code 4).
 #[derive(Debug, thiserror::Error)]
 #[error("{rejected} rows rejected (--strict)")]
@@ -22,6 +30,21 @@ pub struct RowsRejected {
 pub fn import(store: &Store, command: &ImportCommand, out: &mut dyn Write) -> anyhow::Result<()> {
     let now = chrono::Utc::now();
     let mut print_rejection = |r: &Rejection| eprintln!("rapport: rejected {r}");
+    let (file, format) = match command {
+        ImportCommand::List => return records::import_list(store, out),
+        ImportCommand::Revert { batch, force } => {
+            return records::import_revert(store, *batch, *force, out);
+        }
+        ImportCommand::Orders { file, format, .. } => (file, format_name(*format)),
+        ImportCommand::Customers { file, .. } => (file, "customers"),
+    };
+    let dry_run = matches!(command, ImportCommand::Customers { dry_run: true, .. });
+    // Every write of a real import is journaled under its batch, so `import revert` can take it back.
+    let batch = match dry_run {
+        true => None,
+        false => Some(store.begin_import(&file.display().to_string(), format)?),
+    };
+    let journaled = batch.map_or_else(|| store.clone(), |b| store.journaled(b));
     let (report, strict): (Result<ImportReport, ImportError>, bool) = match command {
         ImportCommand::Orders {
             file,
@@ -33,7 +56,10 @@ pub fn import(store: &Store, command: &ImportCommand, out: &mut dyn Write) -> an
                 OrderFormat::Cdnow => import::import_cdnow,
                 OrderFormat::Baskets => import::import_baskets,
             };
-            (run(store, file, now, &mut print_rejection), common.strict)
+            (
+                run(&journaled, file, now, &mut print_rejection),
+                common.strict,
+            )
         }
         ImportCommand::Customers {
             file,
@@ -48,13 +74,22 @@ pub fn import(store: &Store, command: &ImportCommand, out: &mut dyn Write) -> an
                 dry_run: *dry_run,
             };
             (
-                import::import_customers_with(store, file, now, options, &mut print_rejection),
+                import::import_customers_with(&journaled, file, now, options, &mut print_rejection),
                 common.strict,
             )
         }
+        ImportCommand::List | ImportCommand::Revert { .. } => unreachable!("handled above"),
     };
     let report = report?;
     write!(out, "{report}")?;
+    if let Some(batch) = batch {
+        let summary = report.to_string();
+        store.finish_import(batch, summary.lines().next().unwrap_or_default())?;
+        writeln!(
+            out,
+            "import {batch} (rapport import revert {batch} takes it back)"
+        )?;
+    }
     if strict && !report.rejected.is_empty() {
         return Err(RowsRejected {
             rejected: report.rejected.len(),
@@ -62,6 +97,14 @@ pub fn import(store: &Store, command: &ImportCommand, out: &mut dyn Write) -> an
         .into());
     }
     Ok(())
+}
+
+fn format_name(format: OrderFormat) -> &'static str {
+    match format {
+        OrderFormat::OnlineRetail => "online-retail",
+        OrderFormat::Cdnow => "cdnow",
+        OrderFormat::Baskets => "baskets",
+    }
 }
 
 pub fn stats(store: &Store, format: StatsFormat, out: &mut dyn Write) -> anyhow::Result<()> {

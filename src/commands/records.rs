@@ -1,0 +1,158 @@
+//! Headless commands that change single records or take changes back: notes, deletes, the trash,
+//! reverting an import, and erasing a person.
+
+use super::find_customer;
+use crate::domain::{Customer, Deal, Note, NoteKind, Order, Product, Ticket};
+use crate::import::thousands;
+use crate::store::{BatchState, Kind, RecordRef, Reverted, Store};
+use std::collections::BTreeMap;
+use std::io::Write;
+
+pub fn note(
+    store: &Store,
+    customer: &str,
+    text: &str,
+    kind: NoteKind,
+    author: Option<&str>,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let customer = find_customer(store, customer)?;
+    let mut note = Note::new(customer.id, kind, text, chrono::Utc::now());
+    note.author = author
+        .map(str::to_string)
+        .or_else(|| std::env::var("USER").ok());
+    let note = store.create(note)?;
+    // Printed only after the store has flushed: a script can trust every id it reads.
+    writeln!(out, "note {} on customer {}", note.id, customer.id)?;
+    out.flush()?;
+    Ok(())
+}
+
+pub fn delete(store: &Store, record: RecordRef, out: &mut dyn Write) -> anyhow::Result<()> {
+    let label = match record.kind {
+        Kind::Customer => store.delete::<Customer>(record.id)?.name,
+        Kind::Product => store.delete::<Product>(record.id)?.name,
+        Kind::Order => store.delete::<Order>(record.id)?.number,
+        Kind::Deal => store.delete::<Deal>(record.id)?.title,
+        Kind::Ticket => store.delete::<Ticket>(record.id)?.subject,
+        Kind::Note => store.delete::<Note>(record.id)?.text,
+    };
+    writeln!(
+        out,
+        "{record} ({}) is in the trash; rapport undelete {record} brings it back",
+        crate::tui::ui::safe(&label)
+    )?;
+    Ok(())
+}
+
+pub fn trash(store: &Store, out: &mut dyn Write) -> anyhow::Result<()> {
+    let deleted = store.trash()?;
+    if deleted.is_empty() {
+        writeln!(out, "the trash is empty")?;
+        return Ok(());
+    }
+    for d in &deleted {
+        let with = d
+            .with
+            .map(|c| format!("  (with customer:{c})"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "{:<16} {}  {}{with}",
+            d.record.to_string(),
+            d.deleted.format("%Y-%m-%d %H:%M"),
+            crate::tui::ui::safe(&d.label)
+        )?;
+    }
+    Ok(())
+}
+
+pub fn undelete(store: &Store, record: RecordRef, out: &mut dyn Write) -> anyhow::Result<()> {
+    let restored = store.undelete(record)?;
+    let names: Vec<String> = restored.iter().map(ToString::to_string).collect();
+    writeln!(out, "restored {}", names.join(", "))?;
+    Ok(())
+}
+
+pub fn purge(store: &Store, older_than: Option<u32>, out: &mut dyn Write) -> anyhow::Result<()> {
+    let before = older_than.map(|days| chrono::Utc::now() - chrono::Duration::days(days.into()));
+    let n = store.purge(before)?;
+    writeln!(out, "{} deleted records dropped for good", thousands(n))?;
+    Ok(())
+}
+
+pub fn forget(store: &Store, customer: &str, yes: bool, out: &mut dyn Write) -> anyhow::Result<()> {
+    let person = find_customer(store, customer)?;
+    if !yes {
+        return Err(super::UsageError(format!(
+            "this erases customer {} ({}) for good; run it again with --yes",
+            person.id,
+            crate::tui::ui::safe(&person.name)
+        ))
+        .into());
+    }
+    let done = store.forget(person.id)?;
+    writeln!(
+        out,
+        "customer {} forgotten: name, contact details and tags erased; {} notes and {} tickets' messages erased; {} deleted records and {} import-journal copies erased; orders kept, anonymous",
+        person.id, done.notes, done.tickets, done.trash, done.journal
+    )?;
+    Ok(())
+}
+
+pub(super) fn import_list(store: &Store, out: &mut dyn Write) -> anyhow::Result<()> {
+    let batches = store.import_batches()?;
+    if batches.is_empty() {
+        writeln!(out, "no imports yet")?;
+    }
+    for b in &batches {
+        let state = match b.state {
+            BatchState::Running => "unfinished".to_string(),
+            BatchState::Finished => "done".to_string(),
+            BatchState::Reverted { at_ms } => format!(
+                "reverted {}",
+                chrono::DateTime::from_timestamp_millis(at_ms)
+                    .unwrap_or_default()
+                    .format("%Y-%m-%d %H:%M")
+            ),
+        };
+        writeln!(
+            out,
+            "{:>4}  {}  {:<13} {:<16} {:>8} records  {}  {}",
+            b.id,
+            b.started().format("%Y-%m-%d %H:%M"),
+            b.format,
+            state,
+            thousands(store.import_changes(b.id)),
+            b.source,
+            b.summary
+        )?;
+    }
+    Ok(())
+}
+
+pub(super) fn import_revert(
+    store: &Store,
+    batch: u64,
+    force: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let Reverted { removed, restored } = store.revert_import(batch, force)?;
+    let list = |counts: &BTreeMap<&str, usize>| {
+        if counts.is_empty() {
+            return "nothing".to_string();
+        }
+        counts
+            .iter()
+            .map(|(kind, n)| format!("{} {kind}s", thousands(*n)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    writeln!(
+        out,
+        "import {batch} reverted: removed {}; put back {}",
+        list(&removed),
+        list(&restored)
+    )?;
+    Ok(())
+}

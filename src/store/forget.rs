@@ -1,0 +1,107 @@
+//! Erasing a person: their customer record keeps only what the analytics need, their notes' text and
+//! their tickets' messages are erased, and the copies the store keeps for undo (the trash, the import
+//! journal) are erased too, so that nothing of them survives a backup.
+
+use super::journal::Change;
+use super::keys::Tr;
+use super::trash::{Kind, RecordRef, decode_entry, for_kind};
+use super::{Entity, Group, Store, StoreError, codec, tx::decode_record};
+use crate::domain::{Customer, CustomerId, Deal, Note, Order, Product, Ticket};
+
+/// What the text of an erased note or message becomes.
+pub const ERASED: &str = "(erased)";
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Forgotten {
+    pub notes: usize,
+    pub tickets: usize,
+    /// Deleted records of theirs dropped from the trash.
+    pub trash: usize,
+    /// Earlier states of their record in the import journal, erased.
+    pub journal: usize,
+}
+
+impl Store {
+    pub fn forget(&self, customer: CustomerId) -> Result<Forgotten, StoreError> {
+        loop {
+            let seen = self.data_version()?;
+            let notes = self.group_ids(Group::NotesOf(customer))?;
+            let tickets = self.group_ids(Group::TicketsOf(customer))?;
+            let mut trash = Vec::new();
+            for item in self.tree(Tr::Trash).iter() {
+                let (key, bytes) = item?;
+                let (tree, id, entry) = decode_entry(&key, &bytes)?;
+                let theirs = for_kind!(tree, E => {
+                    let record: E = decode_record(&entry.record, id)?;
+                    belongs_to(&record, tree, customer)
+                });
+                if theirs || entry.with == Some(customer.0) {
+                    trash.push(key);
+                }
+            }
+            let journal = self.journal_entries_of(RecordRef {
+                kind: Kind::Customer,
+                id: customer.0,
+            })?;
+            let done = self.write(|tx| {
+                if tx.data_version()? != seen {
+                    return Ok(None);
+                }
+                let mut person: Customer = tx.get(customer.0)?.ok_or(StoreError::NotFound {
+                    entity: Customer::NAME,
+                    id: customer.0,
+                })?;
+                person.forget();
+                tx.update(&person)?;
+                for &id in &notes {
+                    if let Some(mut note) = tx.get::<Note>(id)? {
+                        note.text = ERASED.into();
+                        tx.update(&note)?;
+                    }
+                }
+                for &id in &tickets {
+                    if let Some(mut ticket) = tx.get::<Ticket>(id)? {
+                        for message in &mut ticket.messages {
+                            message.body = ERASED.into();
+                        }
+                        tx.update(&ticket)?;
+                    }
+                }
+                for key in &trash {
+                    tx.tree_for_store(Tr::Trash).remove(key)?;
+                }
+                for (key, change) in &journal {
+                    let before = match &change.before {
+                        Some(bytes) => {
+                            let mut old: Customer = decode_record(bytes, customer.0)?;
+                            old.forget();
+                            Some(codec::encode(&old))
+                        }
+                        None => None,
+                    };
+                    let erased = Change {
+                        before,
+                        after: change.after,
+                    };
+                    tx.tree_for_store(Tr::ImportChanges)
+                        .insert(key, codec::encode(&erased))?;
+                }
+                Ok(Some(Forgotten {
+                    notes: notes.len(),
+                    tickets: tickets.len(),
+                    trash: trash.len(),
+                    journal: journal.len(),
+                }))
+            })?;
+            if let Some(done) = done {
+                // sled keeps old values in its log until it rewrites those segments.
+                self.flush()?;
+                return Ok(done);
+            }
+        }
+    }
+}
+
+fn belongs_to<E: Entity>(record: &E, tree: Tr, customer: CustomerId) -> bool {
+    (tree == Tr::Customers && record.id() == customer.0) || record.customer_refs() == Some(customer)
+}

@@ -1,0 +1,296 @@
+//! The import journal. Every import is a numbered batch; each of its transactions also records, for
+//! every record it touches, the state before the batch first touched it and a digest of the state it
+//! left. Reverting the batch puts every such record back, in one transaction, and refuses when
+//! something changed those records since (unless forced) or now points at a customer it created.
+
+use super::keys::{Tr, id_from_key, id_key, record_key};
+use super::trash::{Kind, RecordRef, for_kind};
+use super::{Group, Store, StoreError, codec, tx::decode_record};
+use crate::domain::{Customer, CustomerId, Deal, Note, Order, Product, Ticket, Timestamp};
+use serde::{Deserialize, Serialize};
+use sled::Transactional;
+use std::collections::{BTreeMap, HashSet};
+
+#[derive(Serialize, Deserialize)]
+pub(super) struct Change {
+    /// The stored value before the batch; None when the batch created the record.
+    pub before: Option<Vec<u8>>,
+    /// Digest of the value the batch left; None when it removed the record.
+    pub after: Option<u64>,
+}
+
+pub(super) fn change_key(batch: u64, tree: Tr, id: u64) -> [u8; 17] {
+    let mut key = [0u8; 17];
+    key[..8].copy_from_slice(&id_key(batch));
+    key[8..].copy_from_slice(&record_key(tree, id));
+    key
+}
+
+/// FNV-1a: stable across builds and platforms, which a hash kept on disk must be.
+pub(super) fn digest(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BatchState {
+    /// Still running, or stopped before it finished (the process was killed, say).
+    Running,
+    Finished,
+    Reverted {
+        at_ms: i64,
+    },
+}
+
+/// One import run, as `rapport import list` shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportBatch {
+    pub id: u64,
+    pub started_ms: i64,
+    pub source: String,
+    pub format: String,
+    pub state: BatchState,
+    /// The import's one-line summary, once it finished.
+    pub summary: String,
+}
+
+impl ImportBatch {
+    pub fn started(&self) -> Timestamp {
+        chrono::DateTime::from_timestamp_millis(self.started_ms).unwrap_or_default()
+    }
+}
+
+/// What a revert did, by kind.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Reverted {
+    pub removed: BTreeMap<&'static str, usize>,
+    pub restored: BTreeMap<&'static str, usize>,
+}
+
+const NEXT_BATCH: &[u8] = b"next_id/imports";
+
+impl Store {
+    /// The same database, with every write journaled under import `batch`.
+    pub fn journaled(&self, batch: u64) -> Store {
+        Store {
+            journal: Some(batch),
+            ..self.clone()
+        }
+    }
+
+    /// Opens a new import batch and returns its number.
+    pub fn begin_import(&self, source: &str, format: &str) -> Result<u64, StoreError> {
+        let meta = self.tree(Tr::Meta);
+        let imports = self.tree(Tr::Imports);
+        let id = (meta, imports)
+            .transaction(|(meta, imports)| {
+                let id = super::tx::read_u64(meta.get(NEXT_BATCH)?.as_deref()).unwrap_or(1);
+                meta.insert(NEXT_BATCH, &(id + 1).to_be_bytes())?;
+                let batch = ImportBatch {
+                    id,
+                    started_ms: chrono::Utc::now().timestamp_millis(),
+                    source: source.to_string(),
+                    format: format.to_string(),
+                    state: BatchState::Running,
+                    summary: String::new(),
+                };
+                imports.insert(&id_key(id), codec::encode(&batch))?;
+                Ok(id)
+            })
+            .map_err(|e: sled::transaction::TransactionError<()>| match e {
+                sled::transaction::TransactionError::Storage(e) => StoreError::Sled(e),
+                sled::transaction::TransactionError::Abort(()) => unreachable!("never aborted"),
+            })?;
+        self.flush()?;
+        Ok(id)
+    }
+
+    pub fn finish_import(&self, batch: u64, summary: &str) -> Result<(), StoreError> {
+        let mut header = self.import_batch(batch)?;
+        header.state = BatchState::Finished;
+        header.summary = summary.to_string();
+        self.tree(Tr::Imports)
+            .insert(id_key(batch), codec::encode(&header))?;
+        self.flush()
+    }
+
+    pub fn import_batch(&self, batch: u64) -> Result<ImportBatch, StoreError> {
+        let bytes = self
+            .tree(Tr::Imports)
+            .get(id_key(batch))?
+            .ok_or(StoreError::NotFound {
+                entity: "import",
+                id: batch,
+            })?;
+        decode_record_bytes(&bytes, batch)
+    }
+
+    pub fn import_batches(&self) -> Result<Vec<ImportBatch>, StoreError> {
+        self.tree(Tr::Imports)
+            .iter()
+            .map(|item| {
+                let (key, bytes) = item?;
+                decode_record_bytes(&bytes, id_from_key(&key).unwrap_or(0))
+            })
+            .collect()
+    }
+
+    /// How many records a batch touched.
+    pub fn import_changes(&self, batch: u64) -> usize {
+        self.tree(Tr::ImportChanges)
+            .scan_prefix(id_key(batch))
+            .count()
+    }
+
+    fn changes_of(&self, batch: u64) -> Result<Vec<(Tr, u64, Change)>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.tree(Tr::ImportChanges).scan_prefix(id_key(batch)) {
+            let (key, bytes) = item?;
+            let tree = Tr::from_kind_byte(key[8]).unwrap_or(Tr::Meta);
+            let id = id_from_key(&key).unwrap_or(0);
+            let change = codec::decode(&bytes).map_err(|cause| StoreError::Corrupt {
+                tree: Tr::ImportChanges.name(),
+                id: batch,
+                cause,
+            })?;
+            out.push((tree, id, change));
+        }
+        Ok(out)
+    }
+
+    /// Takes an import back completely: what it created is removed, what it changed is put back.
+    /// Refused when a record it touched has changed since, unless `force`; always refused when a
+    /// customer it created now has history from elsewhere.
+    pub fn revert_import(&self, batch: u64, force: bool) -> Result<Reverted, StoreError> {
+        loop {
+            let seen = self.data_version()?;
+            let header = self.import_batch(batch)?;
+            if let BatchState::Reverted { .. } = header.state {
+                return Err(StoreError::AlreadyReverted { batch });
+            }
+            let changes = self.changes_of(batch)?;
+            if !force {
+                let mut changed = Vec::new();
+                for (tree, id, change) in &changes {
+                    let now = self.tree(*tree).get(id_key(*id))?.map(|b| digest(&b));
+                    if now != change.after {
+                        changed.push(ref_of(*tree, *id).to_string());
+                    }
+                }
+                if !changed.is_empty() {
+                    return Err(StoreError::ChangedSinceImport { batch, changed });
+                }
+            }
+            self.refuse_orphans(batch, &changes)?;
+            // Customers and products first, so that an order put back finds the customer it names.
+            let mut ordered: Vec<&(Tr, u64, Change)> = changes.iter().collect();
+            ordered.sort_by_key(|(tree, _, _)| !matches!(tree, Tr::Customers | Tr::Products));
+            let done = self.write(|tx| {
+                if tx.data_version()? != seen {
+                    return Ok(None);
+                }
+                let mut report = Reverted::default();
+                for (tree, id, change) in &ordered {
+                    for_kind!(*tree, E => {
+                        let current: Option<E> = tx.get(*id)?;
+                        let kind = Kind::of(*tree).expect("a record tree").name();
+                        match (&change.before, current) {
+                            (None, Some(_)) => {
+                                tx.remove::<E>(*id)?;
+                                *report.removed.entry(kind).or_default() += 1;
+                            }
+                            (None, None) => {}
+                            (Some(bytes), current) => {
+                                let before: E = decode_record(bytes, *id)?;
+                                tx.put_back(&before, current.as_ref())?;
+                                *report.restored.entry(kind).or_default() += 1;
+                            }
+                        }
+                    });
+                }
+                let mut header = header.clone();
+                header.state = BatchState::Reverted {
+                    at_ms: chrono::Utc::now().timestamp_millis(),
+                };
+                tx.tree_for_store(Tr::Imports)
+                    .insert(&id_key(batch), codec::encode(&header))?;
+                Ok(Some(report))
+            })?;
+            if let Some(report) = done {
+                return Ok(report);
+            }
+        }
+    }
+
+    /// A customer the batch created can only go if nothing outside the batch points at them.
+    fn refuse_orphans(&self, batch: u64, changes: &[(Tr, u64, Change)]) -> Result<(), StoreError> {
+        let leaving: HashSet<(Tr, u64)> = changes
+            .iter()
+            .filter(|(_, _, c)| c.before.is_none())
+            .map(|(t, id, _)| (*t, *id))
+            .collect();
+        for &(tree, id) in &leaving {
+            if tree != Tr::Customers {
+                continue;
+            }
+            let customer = CustomerId(id);
+            for (group, records, what) in [
+                (Group::OrdersOf(customer), Tr::Orders, "orders"),
+                (Group::DealsOf(customer), Tr::Deals, "deals"),
+                (Group::TicketsOf(customer), Tr::Tickets, "tickets"),
+                (Group::NotesOf(customer), Tr::Notes, "notes"),
+            ] {
+                if self
+                    .group_ids(group)?
+                    .into_iter()
+                    .any(|other| !leaving.contains(&(records, other)))
+                {
+                    return Err(StoreError::RevertWouldOrphan {
+                        batch,
+                        customer: id,
+                        what,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Rewrites the journal's before-states of one customer with `erase` (forgetting a person must
+    /// reach their old values too).
+    pub(super) fn journal_entries_of(
+        &self,
+        record: RecordRef,
+    ) -> Result<Vec<(sled::IVec, Change)>, StoreError> {
+        let wanted = record_key(record.kind.tree(), record.id);
+        let mut out = Vec::new();
+        for item in self.tree(Tr::ImportChanges).iter() {
+            let (key, bytes) = item?;
+            if key[8..] == wanted {
+                let change = codec::decode(&bytes).map_err(|cause| StoreError::Corrupt {
+                    tree: Tr::ImportChanges.name(),
+                    id: id_from_key(&key[..8]).unwrap_or(0),
+                    cause,
+                })?;
+                out.push((key, change));
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn ref_of(tree: Tr, id: u64) -> RecordRef {
+    RecordRef {
+        kind: Kind::of(tree).expect("a record tree"),
+        id,
+    }
+}
+
+fn decode_record_bytes(bytes: &[u8], batch: u64) -> Result<ImportBatch, StoreError> {
+    codec::decode(bytes).map_err(|cause| StoreError::Corrupt {
+        tree: Tr::Imports.name(),
+        id: batch,
+        cause,
+    })
+}

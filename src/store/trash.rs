@@ -1,0 +1,248 @@
+//! Soft deletes. A deleted record leaves its tree and its indexes (so it no longer shows anywhere
+//! and its email or sku is free again) and waits in the trash, whole, until `undelete` puts it back
+//! under its own id or `purge` drops it.
+
+use super::keys::{Tr, id_from_key, record_key};
+use super::{Entity, Store, StoreError, Tx, TxResult, codec, tx::decode_record};
+use crate::domain::{Customer, Deal, Note, Order, Product, Ticket, Timestamp, named_enum};
+use serde::{Deserialize, Serialize};
+
+#[derive(Serialize, Deserialize)]
+pub(super) struct TrashEntry {
+    pub deleted_ms: i64,
+    /// The customer whose deletion took this record along (their notes); undeleting them brings it back.
+    pub with: Option<u64>,
+    /// The record as it was stored.
+    pub record: Vec<u8>,
+}
+
+/// The kinds of record a user can name: `customer:42`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Customer,
+    Product,
+    Order,
+    Deal,
+    Ticket,
+    Note,
+}
+
+named_enum!(Kind {
+    Customer => "customer",
+    Product => "product",
+    Order => "order",
+    Deal => "deal",
+    Ticket => "ticket",
+    Note => "note",
+});
+
+impl Kind {
+    pub(super) fn tree(self) -> Tr {
+        match self {
+            Kind::Customer => Tr::Customers,
+            Kind::Product => Tr::Products,
+            Kind::Order => Tr::Orders,
+            Kind::Deal => Tr::Deals,
+            Kind::Ticket => Tr::Tickets,
+            Kind::Note => Tr::Notes,
+        }
+    }
+
+    pub(super) fn of(tree: Tr) -> Option<Kind> {
+        Kind::ALL.iter().copied().find(|k| k.tree() == tree)
+    }
+}
+
+/// `customer:42`, as users type and read a record's name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RecordRef {
+    pub kind: Kind,
+    pub id: u64,
+}
+
+impl std::fmt::Display for RecordRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.kind, self.id)
+    }
+}
+
+impl std::str::FromStr for RecordRef {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (kind, id) = s
+            .split_once(':')
+            .ok_or_else(|| format!("'{s}' is not KIND:ID, for example customer:42"))?;
+        Ok(RecordRef {
+            kind: kind.parse()?,
+            id: id
+                .trim()
+                .parse()
+                .map_err(|_| format!("'{id}' is not a record id"))?,
+        })
+    }
+}
+
+/// Runs `$body` with `$E` standing for the record type stored in tree `$tree`.
+macro_rules! for_kind {
+    ($tree:expr, $E:ident => $body:expr) => {
+        match $tree {
+            Tr::Customers => {
+                type $E = Customer;
+                $body
+            }
+            Tr::Products => {
+                type $E = Product;
+                $body
+            }
+            Tr::Orders => {
+                type $E = Order;
+                $body
+            }
+            Tr::Deals => {
+                type $E = Deal;
+                $body
+            }
+            Tr::Tickets => {
+                type $E = Ticket;
+                $body
+            }
+            Tr::Notes => {
+                type $E = Note;
+                $body
+            }
+            other => unreachable!("{} holds no records", other.name()),
+        }
+    };
+}
+pub(super) use for_kind;
+
+/// One record in the trash, as `rapport trash` lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Deleted {
+    pub record: RecordRef,
+    pub deleted: Timestamp,
+    pub label: String,
+    /// The customer whose deletion took this record along.
+    pub with: Option<u64>,
+}
+
+pub(super) fn decode_entry(key: &[u8], bytes: &[u8]) -> Result<(Tr, u64, TrashEntry), StoreError> {
+    let id = id_from_key(key).unwrap_or(0);
+    let tree = key
+        .first()
+        .and_then(|&b| Tr::from_kind_byte(b))
+        .unwrap_or(Tr::Trash);
+    let entry = codec::decode(bytes).map_err(|cause| StoreError::Corrupt {
+        tree: Tr::Trash.name(),
+        id,
+        cause,
+    })?;
+    Ok((tree, id, entry))
+}
+
+impl Store {
+    /// Everything in the trash, oldest deletion first.
+    pub fn trash(&self) -> Result<Vec<Deleted>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.tree(Tr::Trash).iter() {
+            let (key, bytes) = item?;
+            let (tree, id, entry) = decode_entry(&key, &bytes)?;
+            let label = for_kind!(tree, E => decode_record::<E>(&entry.record, id)?.label());
+            out.push(Deleted {
+                record: RecordRef {
+                    kind: Kind::of(tree).expect("a record tree"),
+                    id,
+                },
+                deleted: chrono::DateTime::from_timestamp_millis(entry.deleted_ms)
+                    .unwrap_or_default(),
+                label,
+                with: entry.with,
+            });
+        }
+        out.sort_by_key(|d| (d.deleted, d.record.id));
+        Ok(out)
+    }
+
+    /// Puts a deleted record back under its own id; a customer's notes deleted with them come back
+    /// too. Returns every record restored.
+    pub fn undelete(&self, record: RecordRef) -> Result<Vec<RecordRef>, StoreError> {
+        let key = record_key(record.kind.tree(), record.id);
+        loop {
+            let seen = self.data_version()?;
+            let mut keys = vec![key.to_vec()];
+            if record.kind == Kind::Customer {
+                for item in self.tree(Tr::Trash).iter() {
+                    let (k, bytes) = item?;
+                    if decode_entry(&k, &bytes)?.2.with == Some(record.id) {
+                        keys.push(k.to_vec());
+                    }
+                }
+            }
+            let restored = self.write(|tx| {
+                if tx.data_version()? != seen {
+                    return Ok(None);
+                }
+                let mut out = Vec::new();
+                for k in &keys {
+                    out.push(tx.undelete(k)?);
+                }
+                Ok(Some(out))
+            })?;
+            if let Some(restored) = restored {
+                return Ok(restored);
+            }
+        }
+    }
+
+    /// Drops for good what was deleted before `before` (everything, with None). Returns how many.
+    pub fn purge(&self, before: Option<Timestamp>) -> Result<usize, StoreError> {
+        let mut keys = Vec::new();
+        for item in self.tree(Tr::Trash).iter() {
+            let (key, bytes) = item?;
+            let (_, _, entry) = decode_entry(&key, &bytes)?;
+            if before.is_none_or(|b| entry.deleted_ms < b.timestamp_millis()) {
+                keys.push(key);
+            }
+        }
+        self.write(|tx| {
+            for key in &keys {
+                tx.tree_for_store(Tr::Trash).remove(key)?;
+            }
+            Ok(())
+        })?;
+        Ok(keys.len())
+    }
+}
+
+impl Tx<'_> {
+    fn undelete(&self, key: &[u8]) -> TxResult<RecordRef> {
+        let bytes = self.read_tree(Tr::Trash).get(key)?;
+        let (tree, id) = (
+            key.first().and_then(|&b| Tr::from_kind_byte(b)),
+            id_from_key(key).unwrap_or(0),
+        );
+        let (Some(tree), Some(bytes)) = (tree, bytes) else {
+            return Err(StoreError::NotInTrash {
+                record: key
+                    .first()
+                    .and_then(|&b| Tr::from_kind_byte(b))
+                    .and_then(Kind::of)
+                    .map_or_else(
+                        || format!("?:{id}"),
+                        |kind| RecordRef { kind, id }.to_string(),
+                    ),
+            }
+            .into());
+        };
+        let (_, _, entry) = decode_entry(key, &bytes)?;
+        for_kind!(tree, E => {
+            let record: E = decode_record(&entry.record, id)?;
+            self.restore(&record)?;
+        });
+        Ok(RecordRef {
+            kind: Kind::of(tree).expect("a record tree"),
+            id,
+        })
+    }
+}
