@@ -133,7 +133,9 @@ pub enum ImportCommand {
     List,
     /// Take an import back completely: what it created goes, what it changed is put back
     Revert {
-        batch: u64,
+        /// The import's number, as `rapport import list` shows it
+        #[arg(value_name = "IMPORT")]
+        number: u64,
         /// Also put back records that were changed again after the import
         #[arg(long)]
         force: bool,

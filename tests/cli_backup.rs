@@ -2,13 +2,7 @@
 
 mod common;
 
-use common::ENTITY_EXPORTS as WHAT;
-
-fn exports(db: &std::path::Path) -> Vec<String> {
-    WHAT.iter()
-        .map(|w| common::stdout_of(db, &["export", w, "--format", "ndjson"]))
-        .collect()
-}
+use common::{ENTITY_EXPORTS as WHAT, exports};
 
 fn round_trip(original: &std::path::Path, dir: &std::path::Path) {
     let file = dir.join("backup.ndjson");

@@ -32,8 +32,8 @@ pub fn import(store: &Store, command: &ImportCommand, out: &mut dyn Write) -> an
     let mut print_rejection = |r: &Rejection| eprintln!("rapport: rejected {r}");
     let (file, format) = match command {
         ImportCommand::List => return records::import_list(store, out),
-        ImportCommand::Revert { batch, force } => {
-            return records::import_revert(store, *batch, *force, out);
+        ImportCommand::Revert { number, force } => {
+            return records::import_revert(store, *number, *force, out);
         }
         ImportCommand::Orders { file, format, .. } => (file, format_name(*format)),
         ImportCommand::Customers { file, .. } => (file, "customers"),

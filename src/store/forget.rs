@@ -43,6 +43,13 @@ impl Store {
                 kind: Kind::Customer,
                 id: customer.0,
             })?;
+            // Every name the store knows them by: their messages are signed with whichever was theirs.
+            let mut names = std::collections::HashSet::new();
+            for (_, change) in &journal {
+                if let Some(bytes) = &change.before {
+                    names.insert(decode_record::<Customer>(bytes, customer.0)?.name);
+                }
+            }
             let done = self.write(|tx| {
                 if tx.data_version()? != seen {
                     return Ok(None);
@@ -51,6 +58,8 @@ impl Store {
                     entity: Customer::NAME,
                     id: customer.0,
                 })?;
+                let mut names = names.clone();
+                names.insert(std::mem::take(&mut person.name));
                 person.forget();
                 tx.update(&person)?;
                 for &id in &notes {
@@ -63,6 +72,10 @@ impl Store {
                     if let Some(mut ticket) = tx.get::<Ticket>(id)? {
                         for message in &mut ticket.messages {
                             message.body = ERASED.into();
+                            // Their own messages are signed with their name.
+                            if names.contains(&message.author) {
+                                message.author = person.name.clone();
+                            }
                         }
                         tx.update(&ticket)?;
                     }

@@ -168,3 +168,28 @@ pub const ENTITY_EXPORTS: [&str; 7] = [
     "tickets",
     "notes",
 ];
+
+/// Every entity export of a database, as NDJSON, in `ENTITY_EXPORTS` order.
+pub fn exports(db: &std::path::Path) -> Vec<String> {
+    ENTITY_EXPORTS
+        .iter()
+        .map(|w| stdout_of(db, &["export", w, "--format", "ndjson"]))
+        .collect()
+}
+
+/// Asserts two sets of exports are the same, naming the first entity that differs.
+pub fn assert_same_exports(a: &[String], b: &[String], when: &str) {
+    for ((what, a), b) in ENTITY_EXPORTS.iter().zip(a).zip(b) {
+        assert!(a == b, "{what} differ {when}");
+    }
+}
+
+/// What a failing command said on stderr, and its exit code.
+pub fn failure_of(db: &std::path::Path, args: &[&str]) -> (i32, String) {
+    let out = rapport().arg("--db").arg(db).args(args).output().unwrap();
+    assert!(!out.status.success(), "rapport {args:?} should fail");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}

@@ -1,0 +1,132 @@
+//! `rapport forget` erases a person's data everywhere the store keeps it (their record, notes, ticket
+//! messages, the trash, the import journal) while their orders stay for the insights, and the
+//! erasure holds through a backup and a restore, down to the bytes of the restored database.
+
+mod common;
+
+use common::{failure_of, stdout_of};
+use rapport::domain::{Customer, CustomerId};
+use rapport::store::Store;
+use std::path::Path;
+
+/// A customer of the demo with orders, tickets and notes.
+fn someone_with_history(db: &Path) -> (Customer, usize) {
+    let store = Store::open(db).unwrap();
+    let customer = store
+        .iter::<Customer>()
+        .map(Result::unwrap)
+        .find(|c| {
+            !store.orders_of(c.id).unwrap().is_empty()
+                && !store.tickets_of(c.id).unwrap().is_empty()
+                && !store.notes_of(c.id).unwrap().is_empty()
+                && c.email.is_some()
+        })
+        .expect("the demo has such a customer");
+    let orders = store.orders_of(customer.id).unwrap().len();
+    (customer, orders)
+}
+
+/// Every file under `dir`, read as bytes, searched for `needle`.
+fn found_in_files(dir: &Path, needle: &str) -> Vec<String> {
+    let mut hits = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            hits.extend(found_in_files(&path, needle));
+        } else {
+            let bytes = std::fs::read(&path).unwrap();
+            if bytes.windows(needle.len()).any(|w| w == needle.as_bytes()) {
+                hits.push(path.display().to_string());
+            }
+        }
+    }
+    hits
+}
+
+#[test]
+fn forgetting_erases_the_person_everywhere_and_keeps_their_orders() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    common::demo_cli(&db, 150, 3);
+    let (person, orders) = someone_with_history(&db);
+    let email = person.email.clone().unwrap();
+    let id = person.id.0.to_string();
+
+    // Personal data in every place the store keeps copies: the record (via a journaled import, so
+    // the journal holds the earlier name), a note, a deleted note in the trash.
+    let people = dir.path().join("people.csv");
+    std::fs::write(
+        &people,
+        format!("email,name,phone\n{email},Zebediah Quartermaine,+44 1632 960123\n"),
+    )
+    .unwrap();
+    stdout_of(&db, &["import", "customers", people.to_str().unwrap()]);
+    stdout_of(
+        &db,
+        &["note", &email, "prefers calls after 5, mobile xyzzy-31"],
+    );
+    let said = stdout_of(&db, &["note", &email, "lives at 12 Plugh Lane"]);
+    let note_id = said.split_whitespace().nth(1).unwrap();
+    stdout_of(&db, &["delete", &format!("note:{note_id}")]);
+    let secrets = [
+        email.as_str(),
+        "Zebediah Quartermaine",
+        person.name.as_str(),
+        "1632 960123",
+        "xyzzy-31",
+        "Plugh Lane",
+    ];
+
+    let (code, err) = failure_of(&db, &["forget", &id]);
+    assert_eq!(code, 2, "without --yes nothing happens: {err}");
+    assert!(err.contains("--yes"), "{err}");
+    assert!(stdout_of(&db, &["export", "customers"]).contains(&email));
+
+    let said = stdout_of(&db, &["forget", &id, "--yes"]);
+    assert!(said.contains("forgotten"), "{said}");
+
+    let store = Store::open(&db).unwrap();
+    let after: Customer = store.get(person.id.0).unwrap().unwrap();
+    assert_eq!(after.name, format!("Forgotten customer {}", person.id));
+    assert_eq!(
+        (after.email, after.phone, after.external_id),
+        (None, None, None)
+    );
+    assert_eq!(
+        after.country, person.country,
+        "the country stays for the insights"
+    );
+    assert_eq!(
+        store.orders_of(CustomerId(person.id.0)).unwrap().len(),
+        orders
+    );
+    for note in store.notes_of(person.id).unwrap() {
+        assert_eq!(note.text, "(erased)");
+    }
+    for ticket in store.tickets_of(person.id).unwrap() {
+        assert!(ticket.messages.iter().all(|m| m.body == "(erased)"));
+    }
+    drop(store);
+    // The anonymous buyer is still in the segments.
+    let segments = stdout_of(&db, &["export", "segments", "--format", "ndjson"]);
+    assert!(
+        segments.contains(&format!("\"customer_id\":\"{id}\"")),
+        "customer {id} is still segmented"
+    );
+
+    let backup = dir.path().join("backup.ndjson");
+    stdout_of(&db, &["backup", backup.to_str().unwrap()]);
+    let text = std::fs::read_to_string(&backup).unwrap();
+    let copy = dir.path().join("copy");
+    stdout_of(&copy, &["restore", backup.to_str().unwrap()]);
+    for secret in secrets {
+        assert!(!text.contains(secret), "the backup still holds '{secret}'");
+        let hits = found_in_files(&copy, secret);
+        assert!(
+            hits.is_empty(),
+            "the restored database holds '{secret}': {hits:?}"
+        );
+    }
+    let dump = stdout_of(&db, &["export", "customers", "--format", "ndjson"]);
+    assert!(!dump.contains(&email));
+}
