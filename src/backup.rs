@@ -37,8 +37,13 @@ pub enum BackupError {
     Io(#[from] std::io::Error),
 }
 
-/// Writes every record; returns how many.
+/// Writes every record; returns how many. Writes wait while it reads (the app's included), so the
+/// backup is one moment of the data even while people work.
 pub fn backup(store: &Store, out: &mut dyn Write) -> Result<usize, BackupError> {
+    store.frozen(|| backup_now(store, out))
+}
+
+fn backup_now(store: &Store, out: &mut dyn Write) -> Result<usize, BackupError> {
     let header = Header {
         rapport_backup: 1,
         schema: SCHEMA_VERSION,

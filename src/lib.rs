@@ -4,6 +4,7 @@ pub mod backup;
 pub mod batch;
 pub mod cli;
 pub mod commands;
+pub mod control;
 pub mod demo;
 pub mod domain;
 pub mod export;

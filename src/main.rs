@@ -33,6 +33,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         (Some(command @ Command::Export(_)), _) => {
             run_command(&Store::open_with_cache(&db, 16 << 20)?, command, &mut out)
         }
+        (Some(Command::Backup { file }), _) if file != Path::new("-") => {
+            backup_even_in_use(&db, file, &mut out)
+        }
         (Some(command), _) => run_command(&Store::open(&db)?, command, &mut out),
         (None, Some(script)) => run_batch(&db, script, cli.keep_going, &mut out),
         (None, None) => {
@@ -70,6 +73,29 @@ fn run_command(
         Command::Undelete { record } => commands::undelete(store, *record, out),
         Command::Purge { older_than } => commands::purge(store, *older_than, out),
         Command::Forget { customer, yes } => commands::forget(store, customer, *yes, out),
+    }
+}
+
+/// A backup of a database the app has open is written by the app, which holds its lock.
+fn backup_even_in_use(db: &Path, file: &Path, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
+    match Store::open(db) {
+        Ok(store) => commands::backup(&store, file, out),
+        Err(locked @ StoreError::Locked { .. }) => {
+            match rapport::control::ask_for_backup(db, file) {
+                Ok(records) => {
+                    writeln!(
+                        out,
+                        "backed up {} records to {} (written by the open app)",
+                        rapport::import::thousands(records),
+                        file.display()
+                    )?;
+                    Ok(())
+                }
+                Err(rapport::control::AskError::NoApp) => Err(locked.into()),
+                Err(e) => Err(e.into()),
+            }
+        }
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -154,6 +180,10 @@ fn open_app(cli: &Cli, db: &Path) -> anyhow::Result<()> {
         };
         rapport::demo::generate(&store, &spec)?;
     }
+    // Lets `rapport backup` (a nightly cron job, say) work while the app is open.
+    let _serving = rapport::control::serve(store.clone())
+        .map_err(|e| tracing::warn!("backups while open are off: {e}"))
+        .ok();
     rapport::tui::run(
         store,
         rapport::tui::RunOptions {

@@ -550,6 +550,18 @@ pub fn backup(store: &Store, file: &std::path::Path, out: &mut dyn Write) -> any
         buffered.flush()?;
         return Ok(());
     }
+    let records = backup_file(store, file)?;
+    writeln!(
+        out,
+        "backed up {} records to {}",
+        thousands(records),
+        file.display()
+    )?;
+    Ok(())
+}
+
+/// Writes a backup to `file` whole or not at all; returns how many records.
+pub fn backup_file(store: &Store, file: &std::path::Path) -> anyhow::Result<usize> {
     let dir = file
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -565,13 +577,7 @@ pub fn backup(store: &Store, file: &std::path::Path, out: &mut dyn Write) -> any
     temp.as_file().sync_all()?;
     temp.persist(file)
         .with_context(|| format!("cannot write {}", file.display()))?;
-    writeln!(
-        out,
-        "backed up {} records to {}",
-        thousands(records),
-        file.display()
-    )?;
-    Ok(())
+    Ok(records)
 }
 
 pub fn restore(store: &Store, file: &std::path::Path, out: &mut dyn Write) -> anyhow::Result<()> {
