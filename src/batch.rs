@@ -27,19 +27,20 @@ pub fn run_script(
     code_of: &dyn Fn(&anyhow::Error) -> u8,
 ) -> anyhow::Result<Vec<LineFailed>> {
     let mut failures = Vec::new();
-    let mut text = String::new();
+    let mut bytes = Vec::new();
     let mut line = 0;
     loop {
-        text.clear();
-        if script.read_line(&mut text)? == 0 {
+        bytes.clear();
+        if script.read_until(b'\n', &mut bytes)? == 0 {
             break;
         }
         line += 1;
-        let command_line = text.trim();
-        if command_line.is_empty() || command_line.starts_with('#') {
-            continue;
-        }
-        let failure = match parse_line(command_line) {
+        let parsed = match std::str::from_utf8(&bytes) {
+            Ok(text) if text.trim().is_empty() || text.trim().starts_with('#') => continue,
+            Ok(text) => parse_line(text.trim()),
+            Err(_) => Err("the line is not UTF-8 text".to_string()),
+        };
+        let failure = match parsed {
             Err(message) => Some(LineFailed {
                 line,
                 message,

@@ -36,7 +36,7 @@ fn unhex(text: &str) -> Vec<u8> {
 }
 
 fn set_schema(path: &Path, version: u32) {
-    let db = sled::open(path).unwrap();
+    let db = raw_open(path);
     db.open_tree("meta")
         .unwrap()
         .insert("schema_version", &version.to_be_bytes())
@@ -101,7 +101,7 @@ fn write_schema_v1_fixture() {
             .unwrap();
     }
     set_schema(&path, 1);
-    let db = sled::open(&path).unwrap();
+    let db = raw_open(&path);
     let mut out = String::from(
         "# A schema-1 rapport database, one key/value a line: tree, key (hex), value (hex).\n",
     );
@@ -216,7 +216,7 @@ fn a_damaged_value_is_reported_with_its_record() {
             .unwrap();
     }
     {
-        let db = sled::open(&path).unwrap();
+        let db = raw_open(&path);
         db.open_tree("customers")
             .unwrap()
             .insert(2u64.to_be_bytes(), &[1, 0xff, 0xfe][..])
@@ -257,4 +257,48 @@ fn a_damaged_value_is_reported_with_its_record() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.contains("damaged record 1 in products"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn the_app_opens_past_a_damaged_record_and_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    drop(common::small_demo(&path));
+    {
+        let db = raw_open(&path);
+        for tree in ["customers", "orders"] {
+            db.open_tree(tree)
+                .unwrap()
+                .insert(2u64.to_be_bytes(), &[1, 0xff, 0xfe][..])
+                .unwrap();
+        }
+        db.flush().unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    let mut app = common::app(&store, true);
+    let screen = common::screen(&app, 120, 40);
+    assert!(
+        screen.contains("damaged record 2 in customers"),
+        "the damage is named:\n{screen}"
+    );
+    assert!(
+        screen.contains("299 of 299"),
+        "the other customers are there:\n{screen}"
+    );
+    // The insights are computed from every order that reads.
+    common::press(&mut app, &["4"]);
+    let insights = common::screen(&app, 120, 40);
+    assert!(insights.contains("Revenue per week"), "{insights}");
+    assert!(insights.contains("Best sellers"), "{insights}");
+}
+
+/// sled itself, once the store that had the database has let go of it (that takes a moment).
+fn raw_open(path: &Path) -> sled::Db {
+    for _ in 0..100 {
+        if let Ok(db) = sled::open(path) {
+            return db;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    panic!("{} stays locked", path.display())
 }

@@ -24,7 +24,7 @@ impl Money {
     pub const ZERO: Money = Money(0);
 
     pub fn from_units(units: i64) -> Money {
-        Money(units * SCALE)
+        Money(units.saturating_mul(SCALE))
     }
 
     pub fn from_cents(cents: i64) -> Money {

@@ -84,7 +84,10 @@ fn parse(input: impl Read) -> std::io::Result<Parsed> {
                     sku: SKU.into(),
                     quantity: cds,
                     // The dollar value is per purchase; the unit price is its share per CD, to 4 places.
-                    unit_price: Money((value.0 + cds as i64 / 2) / cds as i64),
+                    // In i128: a value near the largest amount must not overflow the rounding.
+                    unit_price: Money(
+                        ((i128::from(value.0) + i128::from(cds) / 2) / i128::from(cds)) as i64,
+                    ),
                 });
             }
             Err(reason) => parsed.reject(line_no, reason),

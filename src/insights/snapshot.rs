@@ -30,7 +30,7 @@ impl Snapshot {
         let version = store.data_version()?;
         let mut products = Vec::new();
         let mut item_of: HashMap<ProductId, u32> = HashMap::new();
-        for product in store.iter::<Product>() {
+        for product in store.iter_sound::<Product>() {
             let product = product?;
             if product.merchandise {
                 item_of.insert(product.id, products.len() as u32);
@@ -38,7 +38,7 @@ impl Snapshot {
             }
         }
         let mut purchases = Vec::new();
-        for order in store.iter::<Order>() {
+        for order in store.iter_sound::<Order>() {
             let order = order?;
             if let Some(p) = Snapshot::purchase(&order, &item_of) {
                 purchases.push(p);

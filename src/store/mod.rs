@@ -179,6 +179,9 @@ pub struct Store {
 /// shared server running one rapport per rep.
 const CACHE_BYTES: u64 = 128 << 20;
 
+/// How long `open` waits for a database another process is just closing.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_millis(500);
+
 impl Store {
     /// Opens or creates the database at `path`, migrating an older schema and refusing a newer one.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
@@ -192,11 +195,22 @@ impl Store {
             path: path.to_path_buf(),
             cause,
         })?;
-        let db = sled::Config::new()
-            .path(path)
-            .cache_capacity(cache_bytes)
-            .open()
-            .map_err(|e| open_error(e, path))?;
+        // A process that just closed the database lets go of its lock a moment later (sled's IO
+        // threads finish first), so wait briefly before calling it in use.
+        let deadline = std::time::Instant::now() + LOCK_WAIT;
+        let db = loop {
+            match sled::Config::new()
+                .path(path)
+                .cache_capacity(cache_bytes)
+                .open()
+                .map_err(|e| open_error(e, path))
+            {
+                Err(StoreError::Locked { .. }) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                other => break other?,
+            }
+        };
         let meta = db.open_tree(Tr::Meta.name())?;
         let found = schema::stored_version(&meta, path)?;
         if let Some(found) = found
@@ -338,6 +352,31 @@ impl Store {
 
     pub fn all<E: Entity>(&self) -> Result<Vec<E>, StoreError> {
         self.iter().collect()
+    }
+
+    /// Every record of a kind that can be read, in id order; a damaged one is left out and logged,
+    /// so one bad value cannot keep the app or the insights from the rest. Other errors stop it.
+    pub fn iter_sound<E: Entity>(&self) -> impl Iterator<Item = Result<E, StoreError>> + '_ {
+        self.iter().filter(|r| match r {
+            Err(e @ StoreError::Corrupt { .. }) => {
+                tracing::warn!("left out: {e}");
+                false
+            }
+            _ => true,
+        })
+    }
+
+    /// As `all`, leaving out damaged records and naming each in `damaged`.
+    pub fn all_sound<E: Entity>(&self, damaged: &mut Vec<String>) -> Result<Vec<E>, StoreError> {
+        let mut out = Vec::new();
+        for record in self.iter::<E>() {
+            match record {
+                Ok(record) => out.push(record),
+                Err(e @ StoreError::Corrupt { .. }) => damaged.push(e.to_string()),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
     }
 
     /// How many records of a kind; walks the tree, so call it once, not per frame.

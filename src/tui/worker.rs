@@ -289,7 +289,7 @@ fn apply(store: &Store, write: Write) -> Result<Write, StoreError> {
 
 pub fn summaries(store: &Store) -> Result<HashMap<CustomerId, Summary>, StoreError> {
     let mut out: HashMap<CustomerId, Summary> = HashMap::new();
-    for order in store.iter::<Order>() {
+    for order in store.iter_sound::<Order>() {
         let order = order?;
         let Some(customer) = order.customer else {
             continue;
@@ -301,13 +301,13 @@ pub fn summaries(store: &Store) -> Result<HashMap<CustomerId, Summary>, StoreErr
             s.last_order = s.last_order.max(Some(order.placed));
         }
     }
-    for deal in store.iter::<Deal>() {
+    for deal in store.iter_sound::<Deal>() {
         let deal = deal?;
         if deal.stage.is_open() {
             out.entry(deal.customer).or_default().open_deals += 1;
         }
     }
-    for ticket in store.iter::<Ticket>() {
+    for ticket in store.iter_sound::<Ticket>() {
         let ticket = ticket?;
         if ticket.status.is_active() {
             out.entry(ticket.customer).or_default().open_tickets += 1;
@@ -319,14 +319,14 @@ pub fn summaries(store: &Store) -> Result<HashMap<CustomerId, Summary>, StoreErr
 /// Revenue by week and the best-selling products, from merchandise purchases only.
 pub fn insights(store: &Store) -> Result<InsightsData, StoreError> {
     let products: HashMap<ProductId, Product> = store
-        .iter::<Product>()
+        .iter_sound::<Product>()
         .map(|p| p.map(|p| (p.id, p)))
         .collect::<Result<_, _>>()?;
     let mut weeks: HashMap<chrono::NaiveDate, Money> = HashMap::new();
     let mut by_product: HashMap<ProductId, (Money, u32)> = HashMap::new();
     let mut buyers = std::collections::HashSet::new();
     let mut revenue = Money::ZERO;
-    for order in store.iter::<Order>() {
+    for order in store.iter_sound::<Order>() {
         let order = order?;
         let week = week_start(order.placed.date_naive());
         for line in order.purchase_lines() {

@@ -195,11 +195,12 @@ impl AppState {
         worker: Worker,
         options: Options,
     ) -> Result<AppState, StoreError> {
-        let customers: Vec<Customer> = store.all()?;
+        let mut damaged = Vec::new();
+        let customers: Vec<Customer> = store.all_sound(&mut damaged)?;
         let names: HashMap<CustomerId, String> =
             customers.iter().map(|c| (c.id, c.name.clone())).collect();
-        let deals = DealsState::new(store.all::<Deal>()?, names.clone());
-        let tickets = TicketsState::new(store.all::<Ticket>()?, names);
+        let deals = DealsState::new(store.all_sound::<Deal>(&mut damaged)?, names.clone());
+        let tickets = TicketsState::new(store.all_sound::<Ticket>(&mut damaged)?, names);
         let mut state = AppState {
             customers: CustomersState::new(&customers),
             deals,
@@ -228,6 +229,15 @@ impl AppState {
             finder_entries: None,
             worker,
         };
+        if let Some(first) = damaged.first() {
+            state.say(
+                format!(
+                    "{} damaged record(s) left out ({first}); rapport backup saves the rest",
+                    damaged.len()
+                ),
+                Tone::Bad,
+            );
+        }
         state.send(Job::Summaries);
         // Segments for the customers table come from the insights; start them in the background.
         state.refresh_insights(false);

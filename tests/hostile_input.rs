@@ -1,0 +1,315 @@
+//! Bad input never panics: malformed CSV (wrong column counts, bad dates, non-UTF-8, huge fields,
+//! unbalanced quotes, byte-order marks), absurd numbers and hostile strings go through every importer
+//! and the batch-script parser; every rejection names its line and a reason, and the database stays
+//! sound. Terminal escape sequences in stored text never reach the screen raw.
+//!
+//! PROPTEST_CASES raises the number of cases (the default suite runs a few hundred in all).
+
+mod common;
+
+use proptest::prelude::*;
+use rapport::import::{self, ImportReport, Rejection};
+use rapport::store::Store;
+use std::path::Path;
+
+/// Field values that have broken CSV importers somewhere.
+const NASTY: &[&str] = &[
+    "",
+    " ",
+    "\u{feff}",
+    "\"",
+    "\"unbalanced",
+    "a\"b",
+    "\"a,b\"",
+    "\r",
+    "\n",
+    "\x1b[2J\x1b[31mEvil",
+    "\u{9b}31m",
+    "\x07\x08\x00",
+    "-0",
+    "0",
+    "-1",
+    "1e999",
+    "NaN",
+    "inf",
+    "99999999999999999999999",
+    "2147483647",
+    "-2147483648",
+    "922337203685477.5807",
+    "0.00000001",
+    "3,50",
+    "£2.55",
+    "31/02/2010 10:00",
+    "99/99/9999 99:99",
+    "01/12/2010 08:26",
+    "19970101",
+    "20251399",
+    "17850",
+    "17850.0",
+    "a@b.co",
+    "not an email",
+    "United Kingdom",
+    "C536379",
+    "85123A",
+    "POST",
+    "Ω≈ç√∫˜µ≤≥÷",
+    "🦀",
+    "\u{202e}txet",
+];
+
+fn field() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        4 => proptest::sample::select(NASTY).prop_map(|s| s.as_bytes().to_vec()),
+        1 => proptest::collection::vec(any::<u8>(), 0..12),
+        1 => "[a-zA-Z0-9 .,/:@-]{0,16}".prop_map(String::into_bytes),
+        // A long field, up to 20 KB.
+        1 => (1usize..20_000).prop_map(|n| vec![b'x'; n]),
+    ]
+}
+
+/// Rows of 0 to 10 fields joined by the separator, lines ended by \n or \r\n.
+fn rows(separator: u8) -> impl Strategy<Value = Vec<u8>> {
+    proptest::collection::vec(
+        (proptest::collection::vec(field(), 0..10), any::<bool>()),
+        0..20,
+    )
+    .prop_map(move |rows| {
+        let mut out = Vec::new();
+        for (fields, crlf) in rows {
+            out.extend(fields.join(&separator));
+            out.extend_from_slice(if crlf { b"\r\n" } else { b"\n" });
+        }
+        out
+    })
+}
+
+fn line_count(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|&&b| b == b'\n').count() as u64 + 1
+}
+
+/// What every import must keep to, whatever it was fed.
+fn check(report: &ImportReport, seen: &[Rejection], bytes: &[u8], store: &Store) {
+    let lines = line_count(bytes);
+    assert_eq!(
+        report.rejected, seen,
+        "every rejection is reported as found"
+    );
+    for r in &report.rejected {
+        assert!(r.line >= 1 && r.line <= lines, "line {} of {lines}", r.line);
+        assert!(!r.reason.trim().is_empty(), "line {} has no reason", r.line);
+    }
+    assert_eq!(
+        report.rows_read,
+        report.rows_imported + report.rejected.len()
+    );
+    assert_eq!(store.check_indexes().unwrap(), Vec::<String>::new());
+}
+
+type Importer = fn(
+    &Store,
+    &Path,
+    rapport::domain::Timestamp,
+    import::OnReject,
+) -> Result<ImportReport, import::ImportError>;
+
+fn import_bytes(importer: Importer, header: &[u8], body: &[u8]) {
+    import::silence_progress();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("db")).unwrap();
+    let file = dir.path().join("input.csv");
+    let bytes = [header, body].concat();
+    std::fs::write(&file, &bytes).unwrap();
+    let mut seen = Vec::new();
+    let result = importer(&store, &file, chrono::Utc::now(), &mut |r| {
+        seen.push(r.clone())
+    });
+    match result {
+        Ok(report) => check(&report, &seen, &bytes, &store),
+        // A file refused as a whole says why in words.
+        Err(e) => assert!(!e.to_string().is_empty()),
+    }
+}
+
+fn customers(
+    store: &Store,
+    path: &Path,
+    now: rapport::domain::Timestamp,
+    on: import::OnReject,
+) -> Result<ImportReport, import::ImportError> {
+    import::import_customers(store, path, now, on)
+}
+
+/// Rows of the right shape, each field either a good value or a nasty one, so the checks of every
+/// field and the arithmetic on them (totals of absurd quantities and prices) are reached.
+fn shaped_rows(good: &'static [&'static str], separator: u8) -> impl Strategy<Value = Vec<u8>> {
+    let row = good
+        .iter()
+        .map(|g| prop_oneof![2 => Just(g.as_bytes().to_vec()), 1 => field()].boxed())
+        .collect::<Vec<_>>();
+    proptest::collection::vec(row, 1..30).prop_map(move |rows| {
+        let mut out = Vec::new();
+        for fields in rows {
+            out.extend(fields.join(&separator));
+            out.push(b'\n');
+        }
+        out
+    })
+}
+
+const RETAIL_ROW: &[&str] = &[
+    "536365",
+    "85123A",
+    "WHITE HANGING HEART",
+    "2147483647",
+    "01/12/2010 08:26",
+    "922337203685477.5807",
+    "17850",
+    "United Kingdom",
+];
+const CDNOW_ROW: &[&str] = &["00001", "19970101", "2147483647", "922337203685477.58"];
+
+/// Cases per property: PROPTEST_CASES, or enough for the default suite to stay quick.
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(48)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(), failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn online_retail_fields(body in shaped_rows(RETAIL_ROW, b',')) {
+        import_bytes(
+            import::import_online_retail,
+            b"InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n",
+            &body,
+        );
+    }
+
+    #[test]
+    fn cdnow_fields(body in shaped_rows(CDNOW_ROW, b' ')) {
+        import_bytes(import::import_cdnow, b"", &body);
+    }
+
+    #[test]
+    fn online_retail_rows(body in rows(b','), bom in any::<bool>()) {
+        let header: &[u8] = if bom {
+            "\u{feff}InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n".as_bytes()
+        } else {
+            b"InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n"
+        };
+        import_bytes(import::import_online_retail, header, &body);
+    }
+
+    #[test]
+    fn cdnow_rows(body in rows(b' ')) {
+        import_bytes(import::import_cdnow, b"", &body);
+    }
+
+    #[test]
+    fn baskets_rows(body in rows(b',')) {
+        import_bytes(import::import_baskets, b"", &body);
+    }
+
+    #[test]
+    fn customer_rows(body in rows(b','), header in proptest::sample::select(&[
+        "name,email,phone,company,tags,customer id,stage\n",
+        "Name;Email\n",
+        "email\n",
+        "\u{feff}name,email,country,owner,notes\n",
+    ][..])) {
+        import_bytes(customers, header.as_bytes(), &body);
+    }
+
+    #[test]
+    fn any_bytes_at_all(bytes in proptest::collection::vec(any::<u8>(), 0..3000)) {
+        import_bytes(import::import_online_retail, b"", &bytes);
+        import_bytes(import::import_cdnow, b"", &bytes);
+        import_bytes(import::import_baskets, b"", &bytes);
+        import_bytes(customers, b"", &bytes);
+    }
+
+    #[test]
+    fn batch_script_lines(lines in proptest::collection::vec(
+        prop_oneof![
+            proptest::collection::vec(any::<u8>(), 0..40),
+            proptest::sample::select(&[
+                "stats", "stats --format xml", "import orders", "import orders 'x.csv' --format nope",
+                "export customers --stage won", "--db other stats", "note", "delete deal:x",
+                "undelete nothing", "forget", "purge --older-than -1", "'", "\"", "# comment",
+                "import revert 99999999999999999999999", "\u{1b}[2J", "trash --what",
+            ][..]).prop_map(|s| s.as_bytes().to_vec()),
+        ],
+        0..12,
+    )) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let script = lines.join(&b'\n');
+        let total = line_count(&script) as usize;
+        let mut ran = 0;
+        let failures = rapport::batch::run_script(
+            &mut script.as_slice(),
+            &store,
+            true,
+            &mut std::io::sink(),
+            &mut |_, _, _| { ran += 1; Ok(()) },
+            &|_| 1,
+        ).expect("a script of any bytes is read to its end");
+        for f in &failures {
+            prop_assert!(f.line >= 1 && f.line <= total, "line {} of {total}", f.line);
+            prop_assert!(!f.message.is_empty());
+            prop_assert_eq!(f.code, 2);
+        }
+        prop_assert!(ran + failures.len() <= total);
+    }
+}
+
+#[test]
+fn a_two_megabyte_field_is_taken_or_refused_not_a_crash() {
+    let huge = "y".repeat(2 << 20);
+    let body =
+        format!("536365,85123A,{huge},6,01/12/2010 08:26,2.55,17850,United Kingdom\n\"{huge}\n");
+    import_bytes(
+        import::import_online_retail,
+        b"InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n",
+        body.as_bytes(),
+    );
+}
+
+#[test]
+fn escape_sequences_in_stored_names_reach_the_screen_harmlessly() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = common::small_demo(&dir.path().join("db"));
+    let mut evil: rapport::domain::Customer = store.get(1).unwrap().unwrap();
+    evil.name = "AAA Evil\x1b]0;pwned\x07\x1b[2J\u{9b}31mCorp".into();
+    evil.company = Some("Bad\rCo\x1b[5m".into());
+    store.update(&evil).unwrap();
+    store
+        .create(rapport::domain::Note::new(
+            evil.id,
+            rapport::domain::NoteKind::Note,
+            "line one\x1b[1A\x1b[2Kline two",
+            chrono::Utc::now(),
+        ))
+        .unwrap();
+    let mut app = common::app(&store, true);
+    for keys in [&[][..], &["enter"], &["ctrl-p"]] {
+        common::press(&mut app, keys);
+        if keys == ["ctrl-p"] {
+            common::type_text(&mut app, "evil");
+        }
+        for (w, h) in [(80, 24), (120, 40)] {
+            let screen = common::screen(&app, w, h);
+            assert!(
+                !screen.chars().any(|c| c.is_control() && c != '\n'),
+                "a control character reached the screen after {keys:?}:\n{screen}"
+            );
+            assert!(
+                screen.contains("Evil␛"),
+                "the name is shown, defused:\n{screen}"
+            );
+        }
+    }
+}
