@@ -97,6 +97,10 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// Measure what a rep feels on this database (cold start, quick lookup, frames), or time one
+    /// algorithm on a file, for setting beside other tools
+    #[command(subcommand)]
+    Bench(BenchCommand),
     /// Print how many records of each kind the database holds
     Stats {
         #[arg(long, value_enum, default_value_t = StatsFormat::Text)]
@@ -295,4 +299,34 @@ pub struct ExportArgs {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub filters: crate::export::Filters,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Cold start to the first frame, quick lookup over every prefix of 20 queries, moving about
+    App,
+    /// FP-growth alone on a baskets file (one basket a line, items comma-separated)
+    Fpgrowth {
+        file: PathBuf,
+        #[arg(long, default_value_t = 0.005)]
+        min_support: f64,
+        /// Longest itemset (0 = no limit)
+        #[arg(long, default_value_t = 0)]
+        max_len: usize,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
+    /// k-means alone on a CSV matrix of numbers (no header), standardised first as the insights do
+    Kmeans {
+        file: PathBuf,
+        #[arg(long, default_value_t = 8)]
+        k: usize,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
+    /// Write the inputs the side-by-side comparison uses: the baskets and the RFM feature matrix
+    Inputs {
+        /// Folder to write baskets.csv and features.csv into
+        dir: PathBuf,
+    },
 }

@@ -2,6 +2,7 @@
 
 pub mod backup;
 pub mod batch;
+pub mod bench;
 pub mod cli;
 pub mod commands;
 pub mod control;

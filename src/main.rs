@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    let started = std::time::Instant::now();
     let cli = Cli::parse();
-    match run(cli) {
+    match run(cli, started) {
         Ok(()) => ExitCode::SUCCESS,
         // The reader went away (`| head`): what it wanted, it got.
         Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
@@ -21,7 +22,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<()> {
+fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let db = database_path(&cli)?;
@@ -32,6 +33,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         // Exports read every record once: a small page cache keeps their memory flat.
         (Some(command @ Command::Export(_)), _) => {
             run_command(&Store::open_with_cache(&db, 16 << 20)?, command, &mut out)
+        }
+        // The app bench times opening the database, so it opens it itself; the algorithm benches
+        // read files and need none.
+        (Some(Command::Bench(rapport::cli::BenchCommand::App)), _) => {
+            rapport::bench::app(&db, started, &mut out)
+        }
+        (Some(Command::Bench(b)), _) if !matches!(b, rapport::cli::BenchCommand::Inputs { .. }) => {
+            commands::bench_files(b, &mut out)
         }
         (Some(Command::Backup { file }), _) if file != Path::new("-") => {
             backup_even_in_use(&db, file, &mut out)
@@ -73,6 +82,7 @@ fn run_command(
         Command::Undelete { record } => commands::undelete(store, *record, out),
         Command::Purge { older_than } => commands::purge(store, *older_than, out),
         Command::Forget { customer, yes } => commands::forget(store, customer, *yes, out),
+        Command::Bench(b) => commands::bench(store, b, out),
     }
 }
 

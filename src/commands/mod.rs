@@ -591,3 +591,35 @@ pub fn restore(store: &Store, file: &std::path::Path, out: &mut dyn Write) -> an
     writeln!(out, "restored {} records", thousands(records))?;
     Ok(())
 }
+
+pub fn bench(
+    store: &Store,
+    command: &crate::cli::BenchCommand,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    match command {
+        crate::cli::BenchCommand::Inputs { dir } => crate::bench::inputs(store, dir, out),
+        crate::cli::BenchCommand::App => Err(UsageError(
+            "bench app opens the database itself: run it on its own, not in a script".into(),
+        )
+        .into()),
+        other => bench_files(other, out),
+    }
+}
+
+/// The benches that time one algorithm on a file, with no database.
+pub fn bench_files(command: &crate::cli::BenchCommand, out: &mut dyn Write) -> anyhow::Result<()> {
+    use crate::cli::BenchCommand;
+    match command {
+        BenchCommand::Fpgrowth {
+            file,
+            min_support,
+            max_len,
+            runs,
+        } => crate::bench::fpgrowth(file, *min_support, *max_len, *runs, out),
+        BenchCommand::Kmeans { file, k, runs } => crate::bench::kmeans(file, *k, *runs, out),
+        BenchCommand::App | BenchCommand::Inputs { .. } => {
+            unreachable!("these need a database")
+        }
+    }
+}

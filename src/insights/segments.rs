@@ -29,20 +29,8 @@ pub fn segments(
     k: ClusterCount,
     seed: u64,
 ) -> Result<SegmentReport, ClusterError> {
-    let rows = rfm(snapshot, as_of);
-    let mut units: HashMap<CustomerId, f64> = HashMap::new();
-    for p in &snapshot.purchases {
-        if let Some(c) = p.customer
-            && as_of.is_none_or(|t| p.placed <= t)
-        {
-            *units.entry(c).or_default() += p.units as f64;
-        }
-    }
-    let unit_column: Vec<f64> = rows
-        .iter()
-        .map(|r| units.get(&r.customer).copied().unwrap_or(0.0))
-        .collect();
-    let clustering = match cluster(&features(&rows, &unit_column), k, seed) {
+    let (rows, x) = customer_features(snapshot, as_of);
+    let clustering = match cluster(&x, k, seed) {
         Ok(c) => Some(c),
         Err(ClusterError::TooFew { .. }) => None,
         Err(e) => return Err(e),
@@ -83,4 +71,26 @@ impl SegmentReport {
     pub fn cluster_of(&self, row: usize) -> Option<usize> {
         self.clustering.as_ref().map(|c| c.assignment[row])
     }
+}
+
+/// Each buyer's RFM figures and the standardised feature matrix k-means runs on, row for row.
+pub fn customer_features(
+    snapshot: &Snapshot,
+    as_of: Option<Timestamp>,
+) -> (Vec<crate::insights::rfm::Rfm>, ndarray::Array2<f64>) {
+    let rows = rfm(snapshot, as_of);
+    let mut units: HashMap<CustomerId, f64> = HashMap::new();
+    for p in &snapshot.purchases {
+        if let Some(c) = p.customer
+            && as_of.is_none_or(|t| p.placed <= t)
+        {
+            *units.entry(c).or_default() += p.units as f64;
+        }
+    }
+    let unit_column: Vec<f64> = rows
+        .iter()
+        .map(|r| units.get(&r.customer).copied().unwrap_or(0.0))
+        .collect();
+    let x = features(&rows, &unit_column);
+    (rows, x)
 }

@@ -1011,6 +1011,11 @@ impl AppState {
         self.finder = Some(FinderState::new(entries));
     }
 
+    /// The text of every entry quick lookup searches (benchmarks draw realistic queries from it).
+    pub fn finder_texts(&self) -> Vec<String> {
+        self.finder_index().into_iter().map(|e| e.text).collect()
+    }
+
     fn finder_index(&self) -> Vec<Entry> {
         let mut out = Vec::with_capacity(
             self.customers.rows.len() + self.deals.deals.len() + self.tickets.tickets.len(),

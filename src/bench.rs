@@ -1,0 +1,312 @@
+//! `rapport bench`: the figures a rep feels, measured in this process on a real database, and the
+//! algorithm-only timings that `benches/compare_peers.sh` sets beside other tools on the same inputs.
+
+use crate::store::Store;
+use crate::tui::keymap::{Keymap, parse_key};
+use crate::tui::state::{AppState, Options};
+use crate::tui::theme::{ColorDepth, Theme};
+use crate::tui::worker::{Done, Worker};
+use rand::{Rng, SeedableRng};
+use std::io::Write;
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+/// The terminal the frames are drawn for.
+const WIDTH: u16 = 120;
+const HEIGHT: u16 = 40;
+
+pub struct Frames {
+    terminal: ratatui::Terminal<ratatui::backend::TestBackend>,
+    theme: Theme,
+}
+
+impl Frames {
+    fn new() -> anyhow::Result<Frames> {
+        Ok(Frames {
+            terminal: ratatui::Terminal::new(ratatui::backend::TestBackend::new(WIDTH, HEIGHT))?,
+            theme: Theme::load("default", None, ColorDepth::TrueColor)?,
+        })
+    }
+
+    fn draw(&mut self, state: &AppState) -> anyhow::Result<()> {
+        let theme = &self.theme;
+        self.terminal
+            .draw(|f| crate::tui::ui::draw(f, state, theme))?;
+        Ok(())
+    }
+
+    /// The work of one key, as the app's loop does it: update, settle, draw.
+    fn key(&mut self, state: &mut AppState, key: &str) -> anyhow::Result<Duration> {
+        let key = parse_key(key).ok_or_else(|| anyhow::anyhow!("no key {key}"))?;
+        let started = Instant::now();
+        state.handle_key(key);
+        state.settle();
+        self.draw(state)?;
+        Ok(started.elapsed())
+    }
+}
+
+/// Waits for the worker's jobs (summaries, insights) so that later figures are of a settled app.
+fn drain(state: &mut AppState, done: &Receiver<Done>) {
+    while state.pending > 0 {
+        match done.recv_timeout(Duration::from_secs(120)) {
+            Ok(d) => state.handle_done(d),
+            Err(_) => break,
+        }
+    }
+}
+
+fn percentile(times: &[Duration], p: f64) -> Duration {
+    let mut sorted = times.to_vec();
+    sorted.sort();
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1e3)
+}
+
+/// Resident memory of this process now and at its peak, in MiB (Linux; None elsewhere).
+pub fn memory_mib() -> Option<(f64, f64)> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))?
+            .split_whitespace()
+            .nth(1)?
+            .parse::<f64>()
+            .ok()
+            .map(|kib| kib / 1024.0)
+    };
+    Some((field("VmRSS:")?, field("VmHWM:")?))
+}
+
+/// Twenty queries a rep would type: names, companies, deal titles and ticket subjects that are in
+/// the data, picked with a fixed seed.
+fn queries(state: &AppState, seed: u64) -> Vec<String> {
+    let texts = state.finder_texts();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let mut out = Vec::new();
+    while out.len() < 20 && !texts.is_empty() {
+        let text = &texts[rng.random_range(0..texts.len())];
+        // What people type: a word or two of it, lower case, sometimes only the start of a word.
+        let words: Vec<&str> = text.split_whitespace().take(2).collect();
+        let mut query = words.join(" ").to_lowercase();
+        if out.len() % 4 == 3 {
+            query = words
+                .iter()
+                .map(|w| w.chars().take(3).collect::<String>())
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase();
+        }
+        if !query.is_empty() && query.is_ascii() {
+            out.push(query);
+        }
+    }
+    out
+}
+
+/// Cold start, quick lookup, and the work of moving about, on the database the store has open.
+pub fn app(
+    store_path: &std::path::Path,
+    started: Instant,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let store = Store::open(store_path)?;
+    let opened = started.elapsed();
+    let (tx, rx) = channel();
+    let worker = Worker::spawn(store.clone(), tx, |d| d);
+    let mut state = AppState::new(
+        store,
+        Keymap::default_keys(),
+        worker,
+        Options {
+            readonly: true,
+            user: "bench".into(),
+            now: chrono::Utc::now(),
+        },
+    )?;
+    state.resize(HEIGHT);
+    let mut frames = Frames::new()?;
+    frames.draw(&state)?;
+    let first_frame = started.elapsed();
+    writeln!(out, "cold start: database open {}", ms(opened))?;
+    writeln!(out, "cold start: first full frame {}", ms(first_frame))?;
+    let settling = Instant::now();
+    drain(&mut state, &rx);
+    writeln!(
+        out,
+        "background: summaries and insights ready {} later",
+        ms(settling.elapsed())
+    )?;
+
+    // Quick lookup: every prefix of twenty queries.
+    let opening = frames.key(&mut state, "ctrl-p")?;
+    writeln!(out, "finder: opening (builds the index) {}", ms(opening))?;
+    frames.key(&mut state, "esc")?;
+    let queries = queries(&state, 11);
+    let mut keystrokes = Vec::new();
+    for query in &queries {
+        frames.key(&mut state, "ctrl-p")?;
+        for c in query.chars() {
+            let key = if c == ' ' {
+                "space".to_string()
+            } else {
+                c.to_string()
+            };
+            keystrokes.push(frames.key(&mut state, &key)?);
+        }
+        frames.key(&mut state, "esc")?;
+    }
+    writeln!(
+        out,
+        "finder: {} keystrokes over {} queries: median {}, p95 {}, max {}",
+        keystrokes.len(),
+        queries.len(),
+        ms(percentile(&keystrokes, 0.5)),
+        ms(percentile(&keystrokes, 0.95)),
+        ms(percentile(&keystrokes, 1.0))
+    )?;
+
+    // Moving the selection and switching panes.
+    let mut moves = Vec::new();
+    let mut switches = Vec::new();
+    for pane in ["1", "2", "3", "1"] {
+        switches.push(frames.key(&mut state, pane)?);
+        for key in ["j", "j", "j", "pagedown", "k", "G", "g"] {
+            moves.push(frames.key(&mut state, key)?);
+        }
+    }
+    writeln!(
+        out,
+        "frames: moving the selection median {}, p95 {}; switching panes median {}, max {}",
+        ms(percentile(&moves, 0.5)),
+        ms(percentile(&moves, 0.95)),
+        ms(percentile(&switches, 0.5)),
+        ms(percentile(&switches, 1.0))
+    )?;
+    if let Some((now, peak)) = memory_mib() {
+        writeln!(out, "memory: resident {now:.0} MiB, peak {peak:.0} MiB")?;
+    }
+    Ok(())
+}
+
+fn median(times: &mut [Duration]) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+/// Writes what the side-by-side comparison feeds every tool: the order baskets (item numbers,
+/// comma-separated, one basket a line) and the customers' standardised feature matrix.
+pub fn inputs(store: &Store, dir: &std::path::Path, out: &mut dyn Write) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let snapshot = crate::insights::Snapshot::load(store)?;
+    let baskets = snapshot.order_baskets();
+    let mut w = std::io::BufWriter::new(std::fs::File::create(dir.join("baskets.csv"))?);
+    for basket in &baskets {
+        let line: Vec<String> = basket.iter().map(u32::to_string).collect();
+        writeln!(w, "{}", line.join(","))?;
+    }
+    w.flush()?;
+    let (_, x) = crate::insights::segments::customer_features(&snapshot, None);
+    let mut w = std::io::BufWriter::new(std::fs::File::create(dir.join("features.csv"))?);
+    for row in x.rows() {
+        let line: Vec<String> = row.iter().map(|v| format!("{v:.17e}")).collect();
+        writeln!(w, "{}", line.join(","))?;
+    }
+    w.flush()?;
+    writeln!(
+        out,
+        "{} baskets and a {}x{} feature matrix in {}",
+        baskets.len(),
+        x.nrows(),
+        x.ncols(),
+        dir.display()
+    )?;
+    Ok(())
+}
+
+fn read_baskets(file: &std::path::Path) -> anyhow::Result<Vec<Vec<u32>>> {
+    let text = std::fs::read_to_string(file)?;
+    let mut names: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    Ok(text
+        .lines()
+        .map(|line| {
+            line.split(',')
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(|t| {
+                    let next = names.len() as u32;
+                    *names.entry(t.to_string()).or_insert(next)
+                })
+                .collect()
+        })
+        .collect())
+}
+
+/// FP-growth alone: the baskets are read before the clock starts, as every peer's are.
+pub fn fpgrowth(
+    file: &std::path::Path,
+    min_support: f64,
+    max_len: usize,
+    runs: usize,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let baskets = read_baskets(file)?;
+    let min_count = (min_support * baskets.len() as f64).ceil() as u64;
+    let mut times = Vec::new();
+    let mut found = 0;
+    for _ in 0..runs.max(1) {
+        let started = Instant::now();
+        found = crate::insights::fpgrowth::frequent_itemsets(&baskets, min_count, max_len).len();
+        times.push(started.elapsed());
+    }
+    writeln!(
+        out,
+        "fpgrowth: {} baskets, support {min_support} (count {min_count}), max_len {max_len}: {found} itemsets, median {}",
+        baskets.len(),
+        ms(median(&mut times))
+    )?;
+    Ok(())
+}
+
+/// k-means alone, one initialisation (k-means++), as scikit-learn's `KMeans(n_init=1)`.
+pub fn kmeans(
+    file: &std::path::Path,
+    k: usize,
+    runs: usize,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    use linfa::prelude::*;
+    let text = std::fs::read_to_string(file)?;
+    let rows: Vec<Vec<f64>> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.split(',').map(|v| v.trim().parse::<f64>()).collect())
+        .collect::<Result<_, _>>()
+        .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let cols = rows.first().map_or(0, Vec::len);
+    let x = ndarray::Array2::from_shape_vec((rows.len(), cols), rows.concat())?;
+    let dataset = linfa::DatasetBase::from(x);
+    let mut times = Vec::new();
+    let mut inertia = Vec::new();
+    for run in 0..runs.max(1) {
+        let started = Instant::now();
+        let model = crate::insights::cluster::kmeans_params(k, run as u64, 1).fit(&dataset)?;
+        times.push(started.elapsed());
+        inertia.push(model.inertia());
+    }
+    writeln!(
+        out,
+        "kmeans: {} rows x {cols}, k {k}: mean squared distance to centroid {:.4} (mean of the runs), median {}",
+        dataset.records.nrows(),
+        inertia.iter().sum::<f64>() / inertia.len() as f64,
+        ms(median(&mut times))
+    )?;
+    Ok(())
+}
