@@ -117,7 +117,7 @@ pub fn app(
     started: Instant,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let store = Store::open(store_path)?;
+    let store = Store::open_with_cache(store_path, crate::tui::CACHE_BYTES)?;
     let opened = started.elapsed();
     let (tx, rx) = channel();
     let worker = Worker::spawn(store.clone(), tx, |d| d);
@@ -137,6 +137,7 @@ pub fn app(
     let first_frame = started.elapsed();
     writeln!(out, "cold start: database open {}", ms(opened))?;
     writeln!(out, "cold start: first full frame {}", ms(first_frame))?;
+    let at_first_frame = memory_mib();
     let settling = Instant::now();
     drain(&mut state, &rx);
     writeln!(
@@ -144,6 +145,12 @@ pub fn app(
         "background: summaries and insights ready {} later",
         ms(settling.elapsed())
     )?;
+    if let (Some((first, _)), Some((settled, peak))) = (at_first_frame, memory_mib()) {
+        writeln!(
+            out,
+            "memory: resident {first:.0} MiB at the first frame, {settled:.0} MiB with insights (peak {peak:.0} MiB)"
+        )?;
+    }
 
     // Quick lookup: every prefix of twenty queries.
     let opening = frames.key(&mut state, "ctrl-p")?;
@@ -191,7 +198,10 @@ pub fn app(
         ms(percentile(&switches, 1.0))
     )?;
     if let Some((now, peak)) = memory_mib() {
-        writeln!(out, "memory: resident {now:.0} MiB, peak {peak:.0} MiB")?;
+        writeln!(
+            out,
+            "memory: resident {now:.0} MiB after the finder (peak {peak:.0} MiB)"
+        )?;
     }
     Ok(())
 }

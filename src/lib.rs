@@ -11,5 +11,6 @@ pub mod domain;
 pub mod export;
 pub mod import;
 pub mod insights;
+pub mod memory;
 pub mod store;
 pub mod tui;

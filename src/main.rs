@@ -180,7 +180,7 @@ fn open_app(cli: &Cli, db: &Path) -> anyhow::Result<()> {
     };
     start_log();
     tracing::info!(db = %db.display(), "opening the app");
-    let store = Store::open(db)?;
+    let store = Store::open_with_cache(db, rapport::tui::CACHE_BYTES)?;
     if cli.demo && store.count::<rapport::domain::Customer>() == 0 {
         eprintln!("rapport: creating the demo database at {} …", db.display());
         let spec = rapport::demo::DemoSpec {

@@ -11,3 +11,7 @@ pub mod ui;
 pub mod worker;
 
 pub use app::{RunOptions, run};
+
+/// sled's page cache for the app. Its big reads (summaries, insights) are one pass over the orders,
+/// which a cache cannot speed up; the reads it repeats (a customer's page) are small.
+pub const CACHE_BYTES: u64 = 32 << 20;

@@ -186,6 +186,8 @@ impl Worker {
 fn run(store: &Store, cache: &Cache, job: Job) -> Done {
     let started = std::time::Instant::now();
     let done = run_job(store, cache, job);
+    // The big jobs allocate hundreds of MB for a moment; hand it back rather than keep it resident.
+    crate::memory::give_back();
     let took = started.elapsed();
     match &done {
         Done::Summaries(s) => tracing::info!(customers = s.len(), ?took, "summaries"),
