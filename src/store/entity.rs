@@ -59,7 +59,11 @@ pub trait Entity: Serialize + DeserializeOwned + Clone {
 impl Entity for Customer {
     const TREE: Tr = Tr::Customers;
     const NAME: &'static str = "customer";
-    const INDEXES: &'static [Tr] = &[Tr::CustomerByEmail, Tr::CustomerByExternal];
+    const INDEXES: &'static [Tr] = &[
+        Tr::CustomerByEmail,
+        Tr::CustomerByExternal,
+        Tr::CustomerByName,
+    ];
 
     fn id(&self) -> u64 {
         self.id.0
@@ -85,6 +89,11 @@ impl Entity for Customer {
                 ext,
             ));
         }
+        // Byte order of the name, then id: the customers table's own order, so the app can draw its
+        // first screen from the index without reading every customer.
+        let mut name = self.name.as_bytes().to_vec();
+        name.push(0);
+        out.push(IndexEntry::group(Tr::CustomerByName, &name, self.id.0));
         out
     }
 }

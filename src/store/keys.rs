@@ -22,10 +22,11 @@ pub enum Tr {
     Trash,
     Imports,
     ImportChanges,
+    CustomerByName,
 }
 
 impl Tr {
-    pub const ALL: [Tr; 20] = [
+    pub const ALL: [Tr; 21] = [
         Tr::Meta,
         Tr::Customers,
         Tr::Products,
@@ -46,6 +47,7 @@ impl Tr {
         Tr::Trash,
         Tr::Imports,
         Tr::ImportChanges,
+        Tr::CustomerByName,
     ];
 
     /// The tree's name on disk; renaming one needs a migration.
@@ -71,6 +73,7 @@ impl Tr {
             Tr::Trash => "trash",
             Tr::Imports => "imports",
             Tr::ImportChanges => "imports/changes",
+            Tr::CustomerByName => "idx/customer/name",
         }
     }
 

@@ -384,6 +384,20 @@ impl Store {
         self.tree(E::TREE).len()
     }
 
+    /// The first `limit` customers in name order (ties by id), read through the name index.
+    pub fn customers_by_name(&self, limit: usize) -> Result<Vec<Customer>, StoreError> {
+        let mut out = Vec::with_capacity(limit);
+        for key in self.tree(Tr::CustomerByName).iter().keys().take(limit) {
+            let id = id_from_key(&key?).unwrap_or(0);
+            match self.get(id) {
+                Ok(Some(c)) => out.push(c),
+                Ok(None) | Err(StoreError::Corrupt { .. }) => {} // named once the rest is read
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
+    }
+
     pub fn find_id(&self, by: Unique, value: &str) -> Result<Option<u64>, StoreError> {
         Ok(self
             .tree(by.tree())

@@ -7,12 +7,13 @@
 //! 2. adds per-customer indexes for deals, tickets and notes (the customer timeline reads them).
 //! 3. adds the trash (soft deletes) and the import journal; both start empty, so the step has no
 //!    work, but an older rapport must not open a database whose deletes it would not understand.
+//! 4. adds customers by name, so the app draws its first screen without reading every customer.
 
 use super::keys::{self, Tr};
 use super::{Store, StoreError};
 use std::path::Path;
 
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 pub(super) fn stored_version(meta: &sled::Tree, path: &Path) -> Result<Option<u32>, StoreError> {
     match meta.get(keys::SCHEMA_VERSION)? {
@@ -57,6 +58,7 @@ pub(super) fn migrate(store: &Store, found: Option<u32>) -> Result<(), StoreErro
         match version {
             1 => store.rebuild_all_indexes()?,
             2 => {}
+            3 => store.rebuild_indexes::<crate::domain::Customer>()?,
             other => {
                 return Err(StoreError::NotRapport {
                     path: store.path.clone(),

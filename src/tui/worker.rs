@@ -13,6 +13,8 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 
 #[allow(clippy::large_enum_variant)] // one per user action: boxing would buy nothing
 pub enum Job {
+    /// Every customer, deal and ticket, for the panes (the first screen comes from the name index).
+    Load,
     Summaries,
     Insights,
     Write(Write),
@@ -103,6 +105,27 @@ impl Write {
     }
 }
 
+/// The panes' records, read in the background after the first frame.
+pub struct Loaded {
+    pub customers: Vec<Customer>,
+    pub deals: Vec<Deal>,
+    pub tickets: Vec<Ticket>,
+    /// Records that could not be read, each named.
+    pub damaged: Vec<String>,
+}
+
+impl Loaded {
+    pub fn read(store: &Store) -> Result<Loaded, StoreError> {
+        let mut damaged = Vec::new();
+        Ok(Loaded {
+            customers: store.all_sound(&mut damaged)?,
+            deals: store.all_sound(&mut damaged)?,
+            tickets: store.all_sound(&mut damaged)?,
+            damaged,
+        })
+    }
+}
+
 /// What a customer's history adds up to, for the customers table.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Summary {
@@ -124,6 +147,7 @@ pub struct InsightsData {
 
 #[allow(clippy::large_enum_variant)] // one per user action: boxing would buy nothing
 pub enum Done {
+    Loaded(Box<Loaded>),
     Summaries(HashMap<CustomerId, Summary>),
     Insights(InsightsData, Arc<Insights>),
     Written(Write),
@@ -190,6 +214,7 @@ fn run(store: &Store, cache: &Cache, job: Job) -> Done {
     crate::memory::give_back();
     let took = started.elapsed();
     match &done {
+        Done::Loaded(l) => tracing::info!(customers = l.customers.len(), ?took, "loaded"),
         Done::Summaries(s) => tracing::info!(customers = s.len(), ?took, "summaries"),
         Done::Insights(_, engine) => tracing::info!(?took, version = engine.version, "insights"),
         Done::Written(w) => tracing::info!(?took, "wrote {}", w.record().describe()),
@@ -201,6 +226,7 @@ fn run(store: &Store, cache: &Cache, job: Job) -> Done {
 
 fn run_job(store: &Store, cache: &Cache, job: Job) -> Done {
     let result = match job {
+        Job::Load => Loaded::read(store).map(|l| Done::Loaded(Box::new(l))),
         Job::Summaries => summaries(store).map(Done::Summaries),
         Job::Insights => cache
             .get(store)

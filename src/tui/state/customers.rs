@@ -81,6 +81,8 @@ pub struct CustomersState {
     pub sort: Option<SortColumn>,
     pub descending: bool,
     pub nav: ListNav,
+    /// Only the first screen is here; the worker is reading the rest.
+    pub loading: bool,
 }
 
 impl CustomersState {
@@ -92,6 +94,24 @@ impl CustomersState {
         state.sort = Some(SortColumn::Name);
         state.refresh_view();
         state
+    }
+
+    /// Takes over the rep's place from the first-screen state: filter, sort, and the customer they
+    /// had selected, at the same height on the screen.
+    pub fn take_place(&mut self, old: CustomersState) {
+        let keep = old.selected().map(|r| r.id);
+        let above = old.nav.selected.saturating_sub(old.nav.offset);
+        self.filter = old.filter;
+        self.filtering = old.filtering;
+        self.sort = old.sort;
+        self.descending = old.descending;
+        self.summaries = old.summaries.or(self.summaries.take());
+        self.segments = old.segments.or(self.segments.take());
+        self.refresh_view();
+        if let Some(i) = keep.and_then(|id| self.view.iter().position(|&i| self.rows[i].id == id)) {
+            self.nav.selected = i;
+            self.nav.offset = i.saturating_sub(above);
+        }
     }
 
     pub fn summary(&self, id: CustomerId) -> Option<Summary> {

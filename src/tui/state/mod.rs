@@ -12,8 +12,8 @@ pub mod tickets;
 
 use super::action::Action;
 use super::keymap::{Context, Keymap};
-use super::worker::{Done, InsightsData, Job, Record, Worker, Write};
-use crate::domain::{Customer, CustomerId, Deal, DealStage, Ticket, Timestamp};
+use super::worker::{Done, InsightsData, Job, Loaded, Record, Worker, Write};
+use crate::domain::{Customer, CustomerId, DealStage, Ticket, Timestamp};
 use crate::store::{Store, StoreError};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use customers::CustomersState;
@@ -188,6 +188,9 @@ pub struct AppState {
 /// Lines around a list: tab bar, status, hints, the list's border and header.
 const CHROME_ROWS: u16 = 6;
 
+/// Customers read before the first frame: more than a tall terminal shows.
+const FIRST_SCREEN: usize = 200;
+
 impl AppState {
     pub fn new(
         store: Store,
@@ -195,14 +198,14 @@ impl AppState {
         worker: Worker,
         options: Options,
     ) -> Result<AppState, StoreError> {
-        let mut damaged = Vec::new();
-        let customers: Vec<Customer> = store.all_sound(&mut damaged)?;
-        let names: HashMap<CustomerId, String> =
-            customers.iter().map(|c| (c.id, c.name.clone())).collect();
-        let deals = DealsState::new(store.all_sound::<Deal>(&mut damaged)?, names.clone());
-        let tickets = TicketsState::new(store.all_sound::<Ticket>(&mut damaged)?, names);
+        // The first screen only: everything else is read by the worker while the rep looks at it.
+        let first = store.customers_by_name(FIRST_SCREEN)?;
+        let mut customers = CustomersState::new(&first);
+        customers.loading = true;
+        let deals = DealsState::new(Vec::new(), HashMap::new());
+        let tickets = TicketsState::new(Vec::new(), HashMap::new());
         let mut state = AppState {
-            customers: CustomersState::new(&customers),
+            customers,
             deals,
             tickets,
             store,
@@ -229,15 +232,7 @@ impl AppState {
             finder_entries: None,
             worker,
         };
-        if let Some(first) = damaged.first() {
-            state.say(
-                format!(
-                    "{} damaged record(s) left out ({first}); rapport backup saves the rest",
-                    damaged.len()
-                ),
-                Tone::Bad,
-            );
-        }
+        state.send(Job::Load);
         state.send(Job::Summaries);
         // Segments for the customers table come from the insights; start them in the background.
         state.refresh_insights(false);
@@ -1011,6 +1006,40 @@ impl AppState {
         self.finder = Some(FinderState::new(entries));
     }
 
+    /// Puts the records the worker read in place of the first screen, keeping the rep's place.
+    fn take_loaded(&mut self, loaded: Loaded) {
+        let names: HashMap<CustomerId, String> = loaded
+            .customers
+            .iter()
+            .map(|c| (c.id, c.name.clone()))
+            .collect();
+        let mut customers = CustomersState::new(&loaded.customers);
+        let old = std::mem::take(&mut self.customers);
+        customers.take_place(old);
+        self.customers = customers;
+        self.deals = DealsState::new(loaded.deals, names.clone());
+        self.tickets = TicketsState::new(loaded.tickets, names);
+        self.finder_entries = None;
+        if self.finder.is_some() {
+            let query = self.finder.as_ref().map(|f| f.query.clone());
+            self.open_finder();
+            if let (Some(finder), Some(query)) = (self.finder.as_mut(), query) {
+                finder.query = query;
+                finder.search();
+            }
+        }
+        if let Some(first) = loaded.damaged.first() {
+            self.say(
+                format!(
+                    "{} damaged record(s) left out ({first}); rapport backup saves the rest",
+                    loaded.damaged.len()
+                ),
+                Tone::Bad,
+            );
+        }
+        crate::memory::give_back();
+    }
+
     /// The text of every entry quick lookup searches (benchmarks draw realistic queries from it).
     pub fn finder_texts(&self) -> Vec<String> {
         self.finder_index().into_iter().map(|e| e.text).collect()
@@ -1074,6 +1103,7 @@ impl AppState {
         self.pending = self.pending.saturating_sub(1);
         let rows = self.rows;
         match done {
+            Done::Loaded(loaded) => self.take_loaded(*loaded),
             Done::Summaries(summaries) => {
                 self.customers.summaries = Some(summaries);
                 self.customers.refresh_view();

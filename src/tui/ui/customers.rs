@@ -94,11 +94,15 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
     } else {
         String::new()
     };
-    let title = Line::from(format!(
-        " Customers {} of {}{filter} ",
-        crate::import::thousands(c.view.len()),
-        crate::import::thousands(c.rows.len())
-    ));
+    let title = Line::from(if c.loading {
+        format!(" Customers (reading the rest…){filter} ")
+    } else {
+        format!(
+            " Customers {} of {}{filter} ",
+            crate::import::thousands(c.view.len()),
+            crate::import::thousands(c.rows.len())
+        )
+    });
     let table = Table::new(rows, columns.iter().map(|&col| width_of(col)))
         .header(header)
         .column_spacing(1)
