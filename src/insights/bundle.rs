@@ -17,7 +17,9 @@ pub const INTERACTIVE_ITEMSETS: usize = 200_000;
 
 pub struct Insights {
     pub version: u64,
-    pub snapshot: Snapshot,
+    /// Product names by item number; the purchases themselves are dropped once everything is
+    /// computed (at 100,000 customers they are 55 MB the app would carry all day).
+    item_names: Vec<String>,
     pub segments: SegmentReport,
     /// Rules over orders at the default thresholds, strongest lift first.
     pub rules: Vec<Rule>,
@@ -76,12 +78,18 @@ impl Insights {
             .collect();
         Ok(Insights {
             version: snapshot.version,
-            snapshot,
+            item_names: snapshot.products.iter().map(|p| p.name.clone()).collect(),
             segments,
             rules,
             model,
             row_of,
         })
+    }
+
+    pub fn item_name(&self, item: u32) -> &str {
+        self.item_names
+            .get(item as usize)
+            .map_or("?", String::as_str)
     }
 
     pub fn for_customer(&self, customer: CustomerId, top: usize) -> Option<CustomerInsight> {
@@ -98,7 +106,7 @@ impl Insights {
             .model
             .suggest(customer, top)
             .into_iter()
-            .map(|s: Suggestion| (self.snapshot.item_name(s.item).to_string(), s.reason))
+            .map(|s: Suggestion| (self.item_name(s.item).to_string(), s.reason))
             .collect();
         Some(CustomerInsight {
             segment: r.segment,

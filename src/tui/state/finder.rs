@@ -33,12 +33,16 @@ pub struct Entry {
     mask: u64,
     /// The text lower-cased, for the word-start bonus.
     lower: String,
+    /// `mask`'s bits for the first character of each of the text's words: most entries are ruled out
+    /// of the word-start bonus by one AND, before any string search.
+    initials: u64,
 }
 
 impl Entry {
     pub fn new(kind: Kind, id: u64, text: String) -> Entry {
         Entry {
             mask: char_mask(&text),
+            initials: initials_mask(&text),
             lower: text.to_lowercase(),
             kind,
             id,
@@ -50,6 +54,19 @@ impl Entry {
 /// One bit per a-z, 0-9, and one for anything else, case-folded.
 fn char_mask(text: &str) -> u64 {
     text.chars().fold(0, |m, c| m | char_bit(c))
+}
+
+/// The bits of the characters that start a word: what `starts_a_word` calls a word start.
+fn initials_mask(text: &str) -> u64 {
+    let mut previous_alphanumeric = false;
+    let mut mask = 0;
+    for c in text.chars() {
+        if !previous_alphanumeric {
+            mask |= char_bit(c);
+        }
+        previous_alphanumeric = c.is_alphanumeric();
+    }
+    mask
 }
 
 fn char_bit(c: char) -> u64 {
@@ -69,8 +86,19 @@ pub struct Hit {
     pub matched: Vec<usize>,
 }
 
+fn matcher() -> SkimMatcherV2 {
+    SkimMatcherV2::default().ignore_case()
+}
+
+/// skim's score of `word` in `text`. A reused matcher is only safe with the patched fuzzy-matcher in
+/// `vendor/` (see its PATCH.md); `ranking_equals_scoring_everything` would catch a regression.
+fn skim_score(matcher: &SkimMatcherV2, text: &str, word: &str) -> Option<i64> {
+    matcher.fuzzy_match(text, word)
+}
+
 /// Results shown at most; the rest are not worth a rep's scrolling.
-const MAX_HITS: usize = 200;
+// Smaller in unit tests, so that a few hundred random entries take every path of `rank`.
+const MAX_HITS: usize = if cfg!(test) { 20 } else { 200 };
 
 pub struct FinderState {
     pub query: TextInput,
@@ -103,7 +131,7 @@ impl FinderState {
             nav: ListNav::default(),
             matching: None,
             stale: false,
-            matcher: SkimMatcherV2::default().ignore_case(),
+            matcher: matcher(),
         };
         state.search();
         state
@@ -129,18 +157,16 @@ impl FinderState {
             Some((previous, found)) if query.starts_with(previous.as_str()) => Some(found),
             _ => None,
         };
-        let mut scored = match narrowed {
-            Some(candidates) => score_all(&self.entries, &candidates, &words),
+        let all: Vec<usize>;
+        let candidates = match &narrowed {
+            Some(found) => found.as_slice(),
             None => {
-                let all: Vec<usize> = (0..self.entries.len()).collect();
-                score_all(&self.entries, &all, &words)
+                all = (0..self.entries.len()).collect();
+                &all
             }
         };
-        self.matching = Some((query.clone(), {
-            let mut found: Vec<usize> = scored.iter().map(|(_, i)| *i).collect();
-            found.sort_unstable();
-            found
-        }));
+        let (mut scored, next) = rank(&self.entries, candidates, &words);
+        self.matching = Some((query.clone(), next));
         scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         scored.truncate(MAX_HITS);
         // Highlight positions cost more than scores: work them out only for what is shown.
@@ -188,46 +214,193 @@ fn starts_a_word(text: &str, word: &str) -> bool {
     })
 }
 
-/// (score, entry) for each candidate that matches every word, spread over the machine's cores.
-fn score_all(entries: &[Entry], candidates: &[usize], words: &[&str]) -> Vec<(i64, usize)> {
+/// The most skim's default scoring gives one word of `len` characters, whatever the text: 16 a
+/// character, plus at most 16 for where the first lands and 8 for each other (fuzzy-matcher 0.3's
+/// `SkimScoreConfig`; gaps only subtract). The `ceilings_hold` test checks it on random texts.
+fn skim_ceiling(len: usize) -> i64 {
+    24 * len as i64 + 8
+}
+
+/// Entries looked at before checking whether the best are already known.
+const FIRST_CHUNK: usize = if cfg!(test) { 64 } else { 4_096 };
+
+/// Scores enough of the candidates to know the best `MAX_HITS` exactly, and returns them with the
+/// candidates a longer query must look at.
+///
+/// Scoring everything with skim is what made the first keys slow (29 ms over 150,000 entries), so:
+/// entries where every word starts one of the entry's words carry the word-start bonus and are
+/// scored first, in order. No entry can beat `top`, so once `MAX_HITS` of them reach it the rest
+/// can only tie, and ties go to the earlier entry. Otherwise, when the best of them already beat
+/// the ceiling of every entry without the bonus, those are never scored.
+fn rank(
+    entries: &[Entry],
+    candidates: &[usize],
+    words: &[&str],
+) -> (Vec<(i64, usize)>, Vec<usize>) {
     let needed = words.iter().fold(0, |m, w| m | char_mask(w));
     let lowered: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
-    let score = |chunk: &[usize]| {
-        let matcher = SkimMatcherV2::default().ignore_case();
-        chunk
-            .iter()
-            .filter(|&&i| entries[i].mask & needed == needed)
-            .filter_map(|&i| {
-                let entry = &entries[i];
-                let mut total = 0;
-                for (word, lower) in words.iter().zip(&lowered) {
-                    total += matcher.fuzzy_match(&entry.text, word)?;
-                    // A word that starts one of the entry's words is a name typed, not letters that
-                    // happen to occur inside another word ("chen" in "Kitchen").
-                    if starts_a_word(&entry.lower, lower) {
-                        total += WORD_START_BONUS;
-                    }
-                }
-                Some((total, i))
-            })
-            .collect::<Vec<_>>()
+    let top: i64 = words
+        .iter()
+        .map(|w| skim_ceiling(w.chars().count()) + WORD_START_BONUS)
+        .sum();
+    let pool: Vec<usize> = candidates
+        .iter()
+        .copied()
+        .filter(|&i| entries[i].mask & needed == needed)
+        .collect();
+    if let [word] = words
+        && let Some(scored) = rank_one_character(entries, &pool, word)
+    {
+        return (scored, pool);
+    }
+    let firsts: Vec<u64> = lowered
+        .iter()
+        .map(|w| w.chars().next().map_or(0, char_bit))
+        .collect();
+    let starts_every_word = |i: usize| {
+        let e = &entries[i];
+        firsts.iter().all(|&bit| e.initials & bit == bit)
+            && lowered.iter().all(|w| starts_a_word(&e.lower, w))
     };
+
+    let first = &pool[..pool.len().min(FIRST_CHUNK)];
+    let (mut scored, mut others) =
+        split_and_score(entries, first, words, &lowered, &starts_every_word);
+    if scored.iter().filter(|s| s.0 >= top).count() >= MAX_HITS {
+        // The pool is a superset of the matches: enough for narrowing.
+        return (scored, pool);
+    }
+    let rest = &pool[first.len()..];
+    let (more, more_others) = parallel(rest, |chunk| {
+        split_and_score(entries, chunk, words, &lowered, &starts_every_word)
+    });
+    scored.extend(more);
+    others.extend(more_others);
+    let beaten = scored.len() >= MAX_HITS && {
+        let mut best: Vec<i64> = scored.iter().map(|s| s.0).collect();
+        let (_, nth, _) = best.select_nth_unstable_by(MAX_HITS - 1, |a, b| b.cmp(a));
+        *nth > top - WORD_START_BONUS
+    };
+    if beaten {
+        return (scored, pool);
+    }
+    let (rest_scored, _) = parallel(&others, |chunk| {
+        (score(entries, chunk, words, &lowered), Vec::<usize>::new())
+    });
+    let mut found: Vec<usize> = scored.iter().chain(&rest_scored).map(|s| s.1).collect();
+    found.sort_unstable();
+    scored.extend(rest_scored);
+    (scored, found)
+}
+
+/// The first key of a query: one character, which most entries hold. skim's score for one
+/// character depends only on where it can land: first in the text (its position bonus doubles),
+/// at the start of a later word, or elsewhere, a little less when the case differs. So after the
+/// first entries are scored, an entry is scored only if where its text could place the character
+/// could beat the list so far; ties go to the earlier entry. The bounds are skim's own scores on
+/// the best text of each kind. None when the character is not a letter or digit.
+fn rank_one_character(entries: &[Entry], pool: &[usize], word: &str) -> Option<Vec<(i64, usize)>> {
+    let mut chars = word.chars();
+    let (Some(c), None) = (chars.next(), chars.next()) else {
+        return None;
+    };
+    if !c.is_ascii_alphanumeric() {
+        return None;
+    }
+    let matcher = matcher();
+    let best = |text: &str| skim_score(&matcher, text, word).unwrap_or(0) + WORD_START_BONUS;
+    let other_case = if c.is_ascii_lowercase() {
+        c.to_ascii_uppercase()
+    } else {
+        c.to_ascii_lowercase()
+    };
+    let (first_same, first_other) = (best(&c.to_string()), best(&other_case.to_string()));
+    let later = best(&format!(" {c}")).max(best(&format!(" {other_case}")));
+    let bound = |i: usize| match entries[i].text.chars().next() {
+        Some(f) if f == c => first_same,
+        Some(f) if f.eq_ignore_ascii_case(&c) => first_other,
+        _ => later,
+    };
+    let lowered = [word.to_lowercase()];
+    let first = &pool[..pool.len().min(FIRST_CHUNK)];
+    let mut scored = score(entries, first, &[word], &lowered);
+    if scored.len() < MAX_HITS {
+        return None;
+    }
+    let mut best_scores: Vec<i64> = scored.iter().map(|s| s.0).collect();
+    let (_, &mut floor, _) = best_scores.select_nth_unstable_by(MAX_HITS - 1, |a, b| b.cmp(a));
+    let contenders: Vec<usize> = pool[first.len()..]
+        .iter()
+        .copied()
+        .filter(|&i| bound(i) > floor)
+        .collect();
+    scored.extend(score(entries, &contenders, &[word], &lowered));
+    Some(scored)
+}
+
+/// Scores the entries where every word starts a word; returns the others unscored.
+fn split_and_score(
+    entries: &[Entry],
+    chunk: &[usize],
+    words: &[&str],
+    lowered: &[String],
+    starts_every_word: &(dyn Fn(usize) -> bool + Sync),
+) -> (Vec<(i64, usize)>, Vec<usize>) {
+    let (starts, others): (Vec<usize>, Vec<usize>) =
+        chunk.iter().partition(|&&i| starts_every_word(i));
+    (score(entries, &starts, words, lowered), others)
+}
+
+/// (score, entry) for each of `chunk` that matches every word.
+fn score(
+    entries: &[Entry],
+    chunk: &[usize],
+    words: &[&str],
+    lowered: &[String],
+) -> Vec<(i64, usize)> {
+    let matcher = matcher();
+    chunk
+        .iter()
+        .filter_map(|&i| {
+            let entry = &entries[i];
+            let mut total = 0;
+            for (word, lower) in words.iter().zip(lowered) {
+                total += skim_score(&matcher, &entry.text, word)?;
+                // A word that starts one of the entry's words is a name typed, not letters that
+                // happen to occur inside another word ("chen" in "Kitchen").
+                if starts_a_word(&entry.lower, lower) {
+                    total += WORD_START_BONUS;
+                }
+            }
+            Some((total, i))
+        })
+        .collect()
+}
+
+/// Runs `work` over `items` split across the machine's cores, joining the results in order.
+fn parallel<A: Send, B: Send>(
+    items: &[usize],
+    work: impl Fn(&[usize]) -> (Vec<A>, Vec<B>) + Sync,
+) -> (Vec<A>, Vec<B>) {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(4);
-    if candidates.len() < 20_000 || threads == 1 {
-        return score(candidates);
+    if items.len() < 8_192 || threads == 1 {
+        return work(items);
     }
-    let chunk = candidates.len().div_ceil(threads);
+    let chunk = items.len().div_ceil(threads);
     std::thread::scope(|scope| {
-        let parts: Vec<_> = candidates
+        let parts: Vec<_> = items
             .chunks(chunk)
-            .map(|c| scope.spawn(move || score(c)))
+            .map(|c| scope.spawn(|| work(c)))
             .collect();
-        parts
-            .into_iter()
-            .flat_map(|p| p.join().expect("a finder thread does not panic"))
-            .collect()
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        for part in parts {
+            let (x, y) = part.join().expect("a finder thread does not panic");
+            a.extend(x);
+            b.extend(y);
+        }
+        (a, b)
     })
 }
 
@@ -296,13 +469,12 @@ mod narrowing {
     use proptest::prelude::*;
 
     fn brute(entries: &[Entry], query: &str) -> Vec<u64> {
-        let matcher = SkimMatcherV2::default().ignore_case();
         let mut ids: Vec<u64> = entries
             .iter()
             .filter(|e| {
                 query
                     .split_whitespace()
-                    .all(|w| matcher.fuzzy_match(&e.text, w).is_some())
+                    .all(|w| skim_score(&matcher(), &e.text, w).is_some())
             })
             .map(|e| e.id)
             .collect();
@@ -325,7 +497,56 @@ mod narrowing {
             }
             let mut got: Vec<u64> = f.hits.iter().map(|h| f.entries[h.entry].id).collect();
             got.sort();
-            prop_assert_eq!(got, brute(&entries, &query));
+            let all = brute(&entries, &query);
+            if all.len() <= MAX_HITS {
+                prop_assert_eq!(got, all);
+            } else {
+                prop_assert_eq!(got.len(), MAX_HITS);
+                prop_assert!(got.iter().all(|id| all.contains(id)));
+            }
+        }
+    }
+
+    /// Every entry scored with skim and the bonus, best first, ties by order: what `rank` must equal.
+    fn exhaustive(entries: &[Entry], query: &str) -> Vec<(i64, u64)> {
+        let words: Vec<&str> = query.split_whitespace().collect();
+        let lowered: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
+        let all: Vec<usize> = (0..entries.len()).collect();
+        let mut scored = score(entries, &all, &words, &lowered);
+        scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        scored.truncate(MAX_HITS);
+        scored
+            .into_iter()
+            .map(|(s, i)| (s, entries[i].id))
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+        /// No text gives a word more than `skim_ceiling` of its length.
+        #[test]
+        fn ceilings_hold(text in "[a-cA-C _.-]{0,40}", word in "[a-cA-C]{1,6}") {
+            if let Some(score) = skim_score(&matcher(), &text, &word) {
+                prop_assert!(score <= skim_ceiling(word.chars().count()), "{score} for {word} in {text}");
+            }
+        }
+
+        /// Ranking only what can make the list gives the very list that scoring everything gives,
+        /// typed key by key or all at once, with enough entries for the early stop to happen.
+        #[test]
+        fn ranking_equals_scoring_everything(
+            texts in proptest::collection::vec("[abAB]{1,3}( [abcAB]{1,4}){0,3}", 200..1_200),
+            query in "[abAB]{1,3}( [abc]{1,2})?",
+        ) {
+            let entries: Vec<Entry> = texts.iter().enumerate().map(|(i, t)| Entry::new(Kind::Customer, i as u64, t.clone())).collect();
+            let mut f = FinderState::new(Arc::new(entries.clone()));
+            for end in 1..=query.len() {
+                f.query.value = query[..end].to_string();
+                f.search();
+            }
+            let got: Vec<(i64, u64)> = f.hits.iter().map(|h| (h.score, f.entries[h.entry].id)).collect();
+            prop_assert_eq!(got, exhaustive(&entries, &query));
         }
     }
 }

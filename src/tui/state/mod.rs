@@ -995,14 +995,7 @@ impl AppState {
     }
 
     fn open_finder(&mut self) {
-        let entries = match &self.finder_entries {
-            Some(e) => Arc::clone(e),
-            None => {
-                let e = Arc::new(self.finder_index());
-                self.finder_entries = Some(Arc::clone(&e));
-                e
-            }
-        };
+        let entries = self.finder_entries();
         self.finder = Some(FinderState::new(entries));
     }
 
@@ -1040,9 +1033,12 @@ impl AppState {
         crate::memory::give_back();
     }
 
-    /// The text of every entry quick lookup searches (benchmarks draw realistic queries from it).
-    pub fn finder_texts(&self) -> Vec<String> {
-        self.finder_index().into_iter().map(|e| e.text).collect()
+    /// Quick lookup's index, built on first use (benchmarks draw realistic queries from it).
+    pub fn finder_entries(&mut self) -> Arc<Vec<Entry>> {
+        if self.finder_entries.is_none() {
+            self.finder_entries = Some(Arc::new(self.finder_index()));
+        }
+        Arc::clone(self.finder_entries.as_ref().expect("just built"))
     }
 
     fn finder_index(&self) -> Vec<Entry> {

@@ -180,7 +180,7 @@ fn rules(frame: &mut Frame, state: &AppState, engine: &Insights, theme: &Theme, 
     let rows_shown = area.height.saturating_sub(3) as usize;
     let window = i.nav.window(i.rule_order.len(), rows_shown);
     let side_width = (area.width as usize).saturating_sub(30) / 2;
-    let name = |item: u32| engine.snapshot.item_name(item).to_string();
+    let name = |item: u32| engine.item_name(item).to_string();
     let rows = i.rule_order[window.clone()]
         .iter()
         .enumerate()
@@ -246,10 +246,7 @@ fn calls(frame: &mut Frame, state: &AppState, engine: &Insights, theme: &Theme, 
             Span::styled(fit(state.deals.customer_name(customer), 30), theme.header),
             Span::styled(format!("  {}  ", segment.name()), theme.accent),
             Span::styled(
-                fit(
-                    engine.snapshot.item_name(suggestion.item),
-                    width.saturating_sub(50),
-                ),
+                fit(engine.item_name(suggestion.item), width.saturating_sub(50)),
                 theme.base,
             ),
         ]));
