@@ -31,8 +31,6 @@ pub struct Entry {
     pub text: String,
     /// Which letters and digits the text holds, to reject most entries without running the matcher.
     mask: u64,
-    /// The text lower-cased, for the word-start bonus.
-    lower: String,
     /// `mask`'s bits for the first character of each of the text's words: most entries are ruled out
     /// of the word-start bonus by one AND, before any string search.
     initials: u64,
@@ -43,7 +41,6 @@ impl Entry {
         Entry {
             mask: char_mask(&text),
             initials: initials_mask(&text),
-            lower: text.to_lowercase(),
             kind,
             id,
             text,
@@ -205,13 +202,21 @@ impl FinderState {
 const WORD_START_BONUS: i64 = 100;
 
 fn starts_a_word(text: &str, word: &str) -> bool {
-    text.match_indices(word).any(|(at, _)| {
-        at == 0
-            || !text[..at]
-                .chars()
-                .next_back()
-                .is_some_and(char::is_alphanumeric)
-    })
+    let mut after_alphanumeric = false;
+    for (at, c) in text.char_indices() {
+        if !after_alphanumeric && starts_with_folded(&text[at..], word) {
+            return true;
+        }
+        after_alphanumeric = c.is_alphanumeric();
+    }
+    false
+}
+
+/// `text` begins with `lower`, a lower-cased word, whatever the case of `text`. Folding as it reads
+/// saves keeping a lower-cased copy of every entry (10 MB at 100,000 customers).
+fn starts_with_folded(text: &str, lower: &str) -> bool {
+    let mut folded = text.chars().flat_map(char::to_lowercase);
+    lower.chars().all(|w| folded.next() == Some(w))
 }
 
 /// The most skim's default scoring gives one word of `len` characters, whatever the text: 16 a
@@ -260,7 +265,7 @@ fn rank(
     let starts_every_word = |i: usize| {
         let e = &entries[i];
         firsts.iter().all(|&bit| e.initials & bit == bit)
-            && lowered.iter().all(|w| starts_a_word(&e.lower, w))
+            && lowered.iter().all(|w| starts_a_word(&e.text, w))
     };
 
     let first = &pool[..pool.len().min(FIRST_CHUNK)];
@@ -368,7 +373,7 @@ fn score(
                 total += skim_score(&matcher, &entry.text, word)?;
                 // A word that starts one of the entry's words is a name typed, not letters that
                 // happen to occur inside another word ("chen" in "Kitchen").
-                if starts_a_word(&entry.lower, lower) {
+                if starts_a_word(&entry.text, lower) {
                     total += WORD_START_BONUS;
                 }
             }
@@ -449,7 +454,8 @@ mod tests {
         f.search();
         let top = f.entries[f.hits[0].entry].id;
         assert_ne!(top, 1, "'chen' inside 'Kitchen' must not win");
-        assert!(starts_a_word("sara chen", "chen") && !starts_a_word("kitchen", "chen"));
+        assert!(starts_a_word("Sara Chen", "chen") && !starts_a_word("Kitchen", "chen"));
+        assert!(starts_a_word("ÉCOLE Brun", "école") && starts_a_word("x-Ray", "ray"));
     }
 
     #[test]
