@@ -21,18 +21,7 @@ fn busy_writer(
     std::thread::spawn(move || {
         while !stop.load(Ordering::Relaxed) {
             let n = done.load(Ordering::Relaxed);
-            store
-                .write(|tx| {
-                    let c = tx.create(Customer::new(format!("Live {n}"), chrono::Utc::now()))?;
-                    tx.create(Note::new(
-                        c.id,
-                        NoteKind::Call,
-                        format!("live {n}"),
-                        c.created,
-                    ))?;
-                    Ok(())
-                })
-                .expect("the first process keeps writing");
+            common::write_customer_and_note(&store, n);
             done.fetch_add(1, Ordering::Relaxed);
         }
     })

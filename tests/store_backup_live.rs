@@ -1,7 +1,8 @@
 //! A backup taken while another thread keeps writing is one moment of the data: every transaction is
 //! in it whole or not at all, and it restores cleanly.
 
-use rapport::domain::{Customer, Note, NoteKind};
+mod common;
+
 use rapport::store::Store;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -27,19 +28,7 @@ fn a_backup_during_writes_holds_whole_transactions_only() {
             let mut n = 0;
             while !stop.load(Ordering::Relaxed) {
                 // A customer and their note, in one transaction.
-                store
-                    .write(|tx| {
-                        let c =
-                            tx.create(Customer::new(format!("Live {n}"), chrono::Utc::now()))?;
-                        tx.create(Note::new(
-                            c.id,
-                            NoteKind::Call,
-                            format!("live {n}"),
-                            c.created,
-                        ))?;
-                        Ok(())
-                    })
-                    .unwrap();
+                common::write_customer_and_note(&store, n);
                 n += 1;
             }
             n

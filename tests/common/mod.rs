@@ -193,3 +193,21 @@ pub fn failure_of(db: &std::path::Path, args: &[&str]) -> (i32, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// One transaction writing a customer and a note on them: a consistent read sees both or neither,
+/// which the backup and concurrency tests count on. `n` makes the texts ("Live n", "live n").
+pub fn write_customer_and_note(store: &Store, n: usize) {
+    use rapport::domain::{Customer, Note, NoteKind};
+    store
+        .write(|tx| {
+            let c = tx.create(Customer::new(format!("Live {n}"), chrono::Utc::now()))?;
+            tx.create(Note::new(
+                c.id,
+                NoteKind::Call,
+                format!("live {n}"),
+                c.created,
+            ))?;
+            Ok(())
+        })
+        .expect("the writer keeps writing");
+}
