@@ -81,7 +81,7 @@ impl Store {
                     }
                 }
                 for key in &trash {
-                    tx.tree_for_store(Tr::Trash).remove(key)?;
+                    tx.tree_mut(Tr::Trash).remove(key)?;
                 }
                 for (key, change) in &journal {
                     let before = match &change.before {
@@ -96,7 +96,7 @@ impl Store {
                         before,
                         after: change.after,
                     };
-                    tx.tree_for_store(Tr::ImportChanges)
+                    tx.tree_mut(Tr::ImportChanges)
                         .insert(key, codec::encode(&erased))?;
                 }
                 Ok(Some(Forgotten {

@@ -5,7 +5,8 @@
 
 use super::keys::{Tr, id_from_key, id_key, record_key};
 use super::trash::{Kind, RecordRef, for_kind};
-use super::{Group, Store, StoreError, codec, tx::decode_record};
+use super::tx::{decode_in, decode_record};
+use super::{Group, Store, StoreError, codec};
 use crate::domain::{Customer, CustomerId, Deal, Note, Order, Product, Ticket, Timestamp};
 use serde::{Deserialize, Serialize};
 use sled::Transactional;
@@ -123,7 +124,7 @@ impl Store {
                 entity: "import",
                 id: batch,
             })?;
-        decode_record_bytes(&bytes, batch)
+        decode_in(Tr::Imports, batch, &bytes)
     }
 
     pub fn import_batches(&self) -> Result<Vec<ImportBatch>, StoreError> {
@@ -131,7 +132,7 @@ impl Store {
             .iter()
             .map(|item| {
                 let (key, bytes) = item?;
-                decode_record_bytes(&bytes, id_from_key(&key).unwrap_or(0))
+                decode_in(Tr::Imports, id_from_key(&key).unwrap_or(0), &bytes)
             })
             .collect()
     }
@@ -149,12 +150,7 @@ impl Store {
             let (key, bytes) = item?;
             let tree = Tr::from_kind_byte(key[8]).unwrap_or(Tr::Meta);
             let id = id_from_key(&key).unwrap_or(0);
-            let change = codec::decode(&bytes).map_err(|cause| StoreError::Corrupt {
-                tree: Tr::ImportChanges.name(),
-                id: batch,
-                cause,
-            })?;
-            out.push((tree, id, change));
+            out.push((tree, id, decode_in(Tr::ImportChanges, batch, &bytes)?));
         }
         Ok(out)
     }
@@ -213,7 +209,7 @@ impl Store {
                 header.state = BatchState::Reverted {
                     at_ms: chrono::Utc::now().timestamp_millis(),
                 };
-                tx.tree_for_store(Tr::Imports)
+                tx.tree_mut(Tr::Imports)
                     .insert(&id_key(batch), codec::encode(&header))?;
                 Ok(Some(report))
             })?;
@@ -257,7 +253,7 @@ impl Store {
         Ok(())
     }
 
-    /// Rewrites the journal's before-states of one customer with `erase` (forgetting a person must
+    /// Every journal entry of one record, with its key, across all imports (forgetting a person must
     /// reach their old values too).
     pub(super) fn journal_entries_of(
         &self,
@@ -268,11 +264,11 @@ impl Store {
         for item in self.tree(Tr::ImportChanges).iter() {
             let (key, bytes) = item?;
             if key[8..] == wanted {
-                let change = codec::decode(&bytes).map_err(|cause| StoreError::Corrupt {
-                    tree: Tr::ImportChanges.name(),
-                    id: id_from_key(&key[..8]).unwrap_or(0),
-                    cause,
-                })?;
+                let change = decode_in(
+                    Tr::ImportChanges,
+                    id_from_key(&key[..8]).unwrap_or(0),
+                    &bytes,
+                )?;
                 out.push((key, change));
             }
         }
@@ -285,12 +281,4 @@ fn ref_of(tree: Tr, id: u64) -> RecordRef {
         kind: Kind::of(tree).expect("a record tree"),
         id,
     }
-}
-
-fn decode_record_bytes(bytes: &[u8], batch: u64) -> Result<ImportBatch, StoreError> {
-    codec::decode(bytes).map_err(|cause| StoreError::Corrupt {
-        tree: Tr::Imports.name(),
-        id: batch,
-        cause,
-    })
 }

@@ -3,7 +3,8 @@
 //! under its own id or `purge` drops it.
 
 use super::keys::{Tr, id_from_key, record_key};
-use super::{Entity, Store, StoreError, Tx, TxResult, codec, tx::decode_record};
+use super::tx::{decode_in, decode_record};
+use super::{Entity, Store, StoreError, Tx, TxResult};
 use crate::domain::{Customer, Deal, Note, Order, Product, Ticket, Timestamp, named_enum};
 use serde::{Deserialize, Serialize};
 
@@ -133,12 +134,7 @@ pub(super) fn decode_entry(key: &[u8], bytes: &[u8]) -> Result<(Tr, u64, TrashEn
         .first()
         .and_then(|&b| Tr::from_kind_byte(b))
         .unwrap_or(Tr::Trash);
-    let entry = codec::decode(bytes).map_err(|cause| StoreError::Corrupt {
-        tree: Tr::Trash.name(),
-        id,
-        cause,
-    })?;
-    Ok((tree, id, entry))
+    Ok((tree, id, decode_in(Tr::Trash, id, bytes)?))
 }
 
 impl Store {
@@ -207,7 +203,7 @@ impl Store {
         }
         self.write(|tx| {
             for key in &keys {
-                tx.tree_for_store(Tr::Trash).remove(key)?;
+                tx.tree_mut(Tr::Trash).remove(key)?;
             }
             Ok(())
         })?;
@@ -217,21 +213,15 @@ impl Store {
 
 impl Tx<'_> {
     fn undelete(&self, key: &[u8]) -> TxResult<RecordRef> {
-        let bytes = self.read_tree(Tr::Trash).get(key)?;
-        let (tree, id) = (
-            key.first().and_then(|&b| Tr::from_kind_byte(b)),
-            id_from_key(key).unwrap_or(0),
-        );
+        let bytes = self.tree(Tr::Trash).get(key)?;
+        let id = id_from_key(key).unwrap_or(0);
+        let tree = key.first().and_then(|&b| Tr::from_kind_byte(b));
         let (Some(tree), Some(bytes)) = (tree, bytes) else {
             return Err(StoreError::NotInTrash {
-                record: key
-                    .first()
-                    .and_then(|&b| Tr::from_kind_byte(b))
-                    .and_then(Kind::of)
-                    .map_or_else(
-                        || format!("?:{id}"),
-                        |kind| RecordRef { kind, id }.to_string(),
-                    ),
+                record: tree.and_then(Kind::of).map_or_else(
+                    || format!("?:{id}"),
+                    |kind| RecordRef { kind, id }.to_string(),
+                ),
             }
             .into());
         };

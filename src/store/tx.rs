@@ -54,12 +54,12 @@ impl<'a> Tx<'a> {
         }
     }
 
-    fn tree(&self, t: Tr) -> &TransactionalTree {
+    pub(super) fn tree(&self, t: Tr) -> &TransactionalTree {
         &self.trees[t.index()]
     }
 
     /// A tree about to be written to.
-    fn tree_mut(&self, t: Tr) -> &TransactionalTree {
+    pub(super) fn tree_mut(&self, t: Tr) -> &TransactionalTree {
         self.wrote.set(true);
         &self.trees[t.index()]
     }
@@ -122,7 +122,12 @@ impl<'a> Tx<'a> {
         }
         self.refuse_taken_id::<E>(record.id())?;
         self.put(record, None)?;
-        let key = keys::record_key(E::TREE, record.id());
+        self.leave_trash::<E>(record.id())
+    }
+
+    /// A record back in its tree is no longer in the trash.
+    fn leave_trash<E: Entity>(&self, id: u64) -> TxResult<()> {
+        let key = keys::record_key(E::TREE, id);
         if self.tree(Tr::Trash).get(key)?.is_some() {
             self.tree_mut(Tr::Trash).remove(&key)?;
         }
@@ -208,12 +213,7 @@ impl<'a> Tx<'a> {
         let key = super::journal::change_key(batch, tree, id);
         let before = match self.tree(Tr::ImportChanges).get(key)? {
             Some(bytes) => {
-                let first: super::journal::Change =
-                    codec::decode(&bytes).map_err(|cause| StoreError::Corrupt {
-                        tree: Tr::ImportChanges.name(),
-                        id: batch,
-                        cause,
-                    })?;
+                let first: super::journal::Change = decode_in(Tr::ImportChanges, batch, &bytes)?;
                 first.before
             }
             None => before,
@@ -277,19 +277,7 @@ impl<'a> Tx<'a> {
     /// Writes a record's earlier state over its current one (or into its empty slot), as a revert does.
     pub(super) fn put_back<E: Entity>(&self, record: &E, current: Option<&E>) -> TxResult<()> {
         self.put(record, current)?;
-        let key = keys::record_key(E::TREE, record.id());
-        if self.tree(Tr::Trash).get(key)?.is_some() {
-            self.tree_mut(Tr::Trash).remove(&key)?;
-        }
-        Ok(())
-    }
-
-    pub(super) fn tree_for_store(&self, t: Tr) -> &TransactionalTree {
-        self.tree_mut(t)
-    }
-
-    pub(super) fn read_tree(&self, t: Tr) -> &TransactionalTree {
-        self.tree(t)
+        self.leave_trash::<E>(record.id())
     }
 
     fn check_unique<E: Entity>(&self, entry: &IndexEntry, id: u64) -> TxResult<()> {
@@ -335,8 +323,17 @@ pub(super) fn read_u64(bytes: Option<&[u8]>) -> Option<u64> {
 }
 
 pub(super) fn decode_record<E: Entity>(bytes: &[u8], id: u64) -> Result<E, StoreError> {
+    decode_in(E::TREE, id, bytes)
+}
+
+/// Any stored value; a damaged one is reported with the tree and the id it was found under.
+pub(super) fn decode_in<T: serde::de::DeserializeOwned>(
+    tree: Tr,
+    id: u64,
+    bytes: &[u8],
+) -> Result<T, StoreError> {
     codec::decode(bytes).map_err(|cause| StoreError::Corrupt {
-        tree: E::TREE.name(),
+        tree: tree.name(),
         id,
         cause,
     })
