@@ -217,11 +217,6 @@ pub fn app(
     Ok(())
 }
 
-fn median(times: &mut [Duration]) -> Duration {
-    times.sort();
-    times[times.len() / 2]
-}
-
 /// Writes what the side-by-side comparison feeds every tool: the order baskets (item numbers,
 /// comma-separated, one basket a line) and the customers' standardised feature matrix.
 pub fn inputs(store: &Store, dir: &std::path::Path, out: &mut dyn Write) -> anyhow::Result<()> {
@@ -291,7 +286,7 @@ pub fn fpgrowth(
         out,
         "fpgrowth: {} baskets, support {min_support} (count {min_count}), max_len {max_len}: {found} itemsets, median {}",
         baskets.len(),
-        ms(median(&mut times))
+        ms(percentile(&times, 0.5))
     )?;
     Ok(())
 }
@@ -327,7 +322,7 @@ pub fn kmeans(
         "kmeans: {} rows x {cols}, k {k}: mean squared distance to centroid {:.4} (mean of the runs), median {}",
         dataset.records.nrows(),
         inertia.iter().sum::<f64>() / inertia.len() as f64,
-        ms(median(&mut times))
+        ms(percentile(&times, 0.5))
     )?;
     Ok(())
 }

@@ -93,13 +93,7 @@ fn backup_even_in_use(db: &Path, file: &Path, out: &mut dyn std::io::Write) -> a
         Err(locked @ StoreError::Locked { .. }) => {
             match rapport::control::ask_for_backup(db, file) {
                 Ok(records) => {
-                    writeln!(
-                        out,
-                        "backed up {} records to {} (written by the open app)",
-                        rapport::import::thousands(records),
-                        file.display()
-                    )?;
-                    Ok(())
+                    commands::backed_up(out, records, file, " (written by the open app)")
                 }
                 Err(rapport::control::AskError::NoApp) => Err(locked.into()),
                 Err(e) => Err(e.into()),

@@ -35,14 +35,17 @@ pub fn import(store: &Store, command: &ImportCommand, out: &mut dyn Write) -> an
         ImportCommand::Revert { number, force } => {
             return records::import_revert(store, *number, *force, out);
         }
-        ImportCommand::Orders { file, format, .. } => (file, format_name(*format)),
-        ImportCommand::Customers { file, .. } => (file, "customers"),
+        ImportCommand::Orders { file, format, .. } => {
+            let name = clap::ValueEnum::to_possible_value(format).expect("every format has a name");
+            (file, name.get_name().to_string())
+        }
+        ImportCommand::Customers { file, .. } => (file, "customers".to_string()),
     };
     let dry_run = matches!(command, ImportCommand::Customers { dry_run: true, .. });
     // Every write of a real import is journaled under its batch, so `import revert` can take it back.
     let batch = match dry_run {
         true => None,
-        false => Some(store.begin_import(&file.display().to_string(), format)?),
+        false => Some(store.begin_import(&file.display().to_string(), &format)?),
     };
     let journaled = batch.map_or_else(|| store.clone(), |b| store.journaled(b));
     let (report, strict): (Result<ImportReport, ImportError>, bool) = match command {
@@ -97,14 +100,6 @@ pub fn import(store: &Store, command: &ImportCommand, out: &mut dyn Write) -> an
         .into());
     }
     Ok(())
-}
-
-fn format_name(format: OrderFormat) -> &'static str {
-    match format {
-        OrderFormat::OnlineRetail => "online-retail",
-        OrderFormat::Cdnow => "cdnow",
-        OrderFormat::Baskets => "baskets",
-    }
 }
 
 pub fn stats(store: &Store, format: StatsFormat, out: &mut dyn Write) -> anyhow::Result<()> {
@@ -551,9 +546,19 @@ pub fn backup(store: &Store, file: &std::path::Path, out: &mut dyn Write) -> any
         return Ok(());
     }
     let records = backup_file(store, file)?;
+    backed_up(out, records, file, "")
+}
+
+/// What a finished backup says; `by` names who wrote it when it was not this process.
+pub fn backed_up(
+    out: &mut dyn Write,
+    records: usize,
+    file: &std::path::Path,
+    by: &str,
+) -> anyhow::Result<()> {
     writeln!(
         out,
-        "backed up {} records to {}",
+        "backed up {} records to {}{by}",
         thousands(records),
         file.display()
     )?;

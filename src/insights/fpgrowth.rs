@@ -180,6 +180,18 @@ fn frequent_items(paths: &[(Vec<u32>, u64)], items: usize, min_count: u64) -> Ve
     ranked
 }
 
+/// Records `suffix` as a frequent itemset, or stops the search past the cap.
+fn emit(suffix: &[u32], count: u64, level: &Level, out: &mut Vec<Itemset>) -> Result<(), TooMany> {
+    out.push(Itemset {
+        items: suffix.to_vec(),
+        count,
+    });
+    if out.len() > level.cap {
+        return Err(TooMany { cap: level.cap });
+    }
+    Ok(())
+}
+
 /// What stays the same down the recursion.
 struct Level {
     min_count: u64,
@@ -199,14 +211,8 @@ fn mine(
     if suffix.len() + 1 >= level.max_len {
         for (item, count) in frequent_items(paths, names.len(), level.min_count) {
             suffix.push(names[item as usize]);
-            out.push(Itemset {
-                items: suffix.clone(),
-                count,
-            });
+            emit(suffix, count, level, out)?;
             suffix.pop();
-            if out.len() > level.cap {
-                return Err(TooMany { cap: level.cap });
-            }
         }
         return Ok(());
     }
@@ -219,20 +225,12 @@ fn mine(
         .collect();
     // Least frequent first, as in the paper; any order gives the same sets.
     for r in (0..tree.ranked.len()).rev() {
-        let count = tree.ranked[r].1;
         suffix.push(ranked_names[r]);
-        out.push(Itemset {
-            items: suffix.clone(),
-            count,
-        });
-        if out.len() > level.cap {
-            return Err(TooMany { cap: level.cap });
-        }
-        if suffix.len() < level.max_len {
-            let conditional = tree.conditional_paths(r);
-            if !conditional.is_empty() {
-                mine(&conditional, &ranked_names, suffix, level, out)?;
-            }
+        emit(suffix, tree.ranked[r].1, level, out)?;
+        // Longer sets can follow: the return above took the last level.
+        let conditional = tree.conditional_paths(r);
+        if !conditional.is_empty() {
+            mine(&conditional, &ranked_names, suffix, level, out)?;
         }
         suffix.pop();
     }
