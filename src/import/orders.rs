@@ -4,7 +4,8 @@
 
 use super::{ImportReport, Rejection, progress};
 use crate::domain::{
-    Customer, Lifecycle, Money, Order, OrderId, OrderKind, OrderLine, Product, ProductId, Timestamp,
+    Customer, CustomerId, Lifecycle, Money, Order, OrderId, OrderKind, OrderLine, Product,
+    ProductId, Timestamp,
 };
 use crate::store::{Store, StoreError, Tx, TxResult, Unique};
 use std::collections::{BTreeMap, HashMap};
@@ -164,7 +165,7 @@ fn write_order(
             tx.create(Order {
                 id: OrderId(0),
                 number: order.number.clone(),
-                customer: customer.map(|c| c.id),
+                customer,
                 placed: order.placed,
                 kind: order.kind,
                 lines,
@@ -183,7 +184,7 @@ fn write_order(
                 by_line.insert(line.line_no, line);
             }
             let merged = Order {
-                customer: existing.customer.or(customer.map(|c| c.id)),
+                customer: existing.customer.or(customer),
                 kind: order.kind,
                 lines: by_line.into_values().collect(),
                 ..existing.clone()
@@ -203,9 +204,9 @@ fn ensure_customer(
     seeds: &HashMap<String, CustomerSeed>,
     now: Timestamp,
     out: &mut BatchOutcome,
-) -> TxResult<Customer> {
-    if let Some(found) = tx.find::<Customer>(Unique::CustomerExternalId, external_id)? {
-        return Ok(found);
+) -> TxResult<CustomerId> {
+    if let Some(id) = tx.find_id(Unique::CustomerExternalId, external_id)? {
+        return Ok(CustomerId(id));
     }
     let seed = seeds.get(external_id);
     let mut customer = Customer::new(
@@ -216,7 +217,7 @@ fn ensure_customer(
     customer.country = seed.and_then(|s| s.country.clone());
     customer.stage = Lifecycle::Customer;
     out.customers_created += 1;
-    tx.create(customer)
+    Ok(tx.create(customer)?.id)
 }
 
 fn ensure_product(

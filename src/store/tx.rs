@@ -91,7 +91,7 @@ impl<'a> Tx<'a> {
     pub fn create<E: Entity>(&self, mut record: E) -> TxResult<E> {
         let id = self.peek_next_id(E::TREE)?;
         record.set_id(id);
-        self.put(&record, None)?;
+        self.put(&record, Write::Fresh)?;
         // Taken only once the record is accepted, so refusals leave no gaps in the ids.
         self.tree_mut(Tr::Meta)
             .insert(keys::next_id_key(E::TREE), &(id + 1).to_be_bytes())?;
@@ -102,7 +102,7 @@ impl<'a> Tx<'a> {
     /// moves past it so that later records get fresh ids.
     pub fn load<E: Entity>(&self, record: &E) -> TxResult<()> {
         self.refuse_taken_id::<E>(record.id())?;
-        self.put(record, None)?;
+        self.put(record, Write::Over(None))?;
         if self.peek_next_id(E::TREE)? <= record.id() {
             self.tree_mut(Tr::Meta)
                 .insert(keys::next_id_key(E::TREE), &(record.id() + 1).to_be_bytes())?;
@@ -121,7 +121,7 @@ impl<'a> Tx<'a> {
             .into());
         }
         self.refuse_taken_id::<E>(record.id())?;
-        self.put(record, None)?;
+        self.put(record, Write::Over(None))?;
         self.leave_trash::<E>(record.id())
     }
 
@@ -154,7 +154,7 @@ impl<'a> Tx<'a> {
             entity: E::NAME,
             id: record.id(),
         })?;
-        self.put(record, Some(&old))
+        self.put(record, Write::Over(Some(&old)))
     }
 
     /// Moves a record to the trash, from where `undelete` brings it back until `purge`. Customers go
@@ -194,16 +194,23 @@ impl<'a> Tx<'a> {
             self.tree_mut(entry.tree).remove(entry.key)?;
         }
         self.tree_mut(E::TREE).remove(&id_key(id))?;
-        self.journal_change(E::TREE, id, Some(codec::encode(&old)), None)?;
+        self.journal_change(
+            E::TREE,
+            id,
+            Write::<E>::Over(None),
+            Some(codec::encode(&old)),
+            None,
+        )?;
         Ok(old)
     }
 
     /// Records, in the current import's journal, the state a record had before the import first
     /// touched it, and a digest of the state the import left it in.
-    fn journal_change(
+    fn journal_change<E>(
         &self,
         tree: Tr,
         id: u64,
+        write: Write<E>,
         before: Option<Vec<u8>>,
         after: Option<&[u8]>,
     ) -> TxResult<()> {
@@ -211,7 +218,12 @@ impl<'a> Tx<'a> {
             return Ok(());
         };
         let key = super::journal::change_key(batch, tree, id);
-        let before = match self.tree(Tr::ImportChanges).get(key)? {
+        // A fresh id cannot have been journaled before, which spares an import a read per record.
+        let earlier = match write {
+            Write::Fresh => None,
+            Write::Over(_) => self.tree(Tr::ImportChanges).get(key)?,
+        };
+        let before = match earlier {
             Some(bytes) => {
                 let first: super::journal::Change = decode_in(Tr::ImportChanges, batch, &bytes)?;
                 first.before
@@ -231,7 +243,11 @@ impl<'a> Tx<'a> {
         Ok(read_u64(self.tree(Tr::Meta).get(keys::DATA_VERSION)?.as_deref()).unwrap_or(0))
     }
 
-    fn put<E: Entity>(&self, record: &E, old: Option<&E>) -> TxResult<()> {
+    fn put<E: Entity>(&self, record: &E, write: Write<E>) -> TxResult<()> {
+        let old = match write {
+            Write::Fresh => None,
+            Write::Over(old) => old,
+        };
         record.validate().map_err(|cause| StoreError::Invalid {
             entity: E::NAME,
             cause,
@@ -267,7 +283,13 @@ impl<'a> Tx<'a> {
         }
         let encoded = codec::encode(record);
         if self.journal.is_some() {
-            self.journal_change(E::TREE, record.id(), old.map(codec::encode), Some(&encoded))?;
+            self.journal_change(
+                E::TREE,
+                record.id(),
+                write,
+                old.map(codec::encode),
+                Some(&encoded),
+            )?;
         }
         self.tree_mut(E::TREE)
             .insert(&id_key(record.id()), encoded)?;
@@ -276,7 +298,7 @@ impl<'a> Tx<'a> {
 
     /// Writes a record's earlier state over its current one (or into its empty slot), as a revert does.
     pub(super) fn put_back<E: Entity>(&self, record: &E, current: Option<&E>) -> TxResult<()> {
-        self.put(record, current)?;
+        self.put(record, Write::Over(current))?;
         self.leave_trash::<E>(record.id())
     }
 
@@ -317,6 +339,19 @@ impl<'a> Tx<'a> {
         Ok(())
     }
 }
+
+/// What a record is written over: nothing, under an id just taken, or the stored state (if any).
+enum Write<'r, E> {
+    Fresh,
+    Over(Option<&'r E>),
+}
+
+impl<E> Clone for Write<'_, E> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<E> Copy for Write<'_, E> {}
 
 pub(super) fn read_u64(bytes: Option<&[u8]>) -> Option<u64> {
     Some(u64::from_be_bytes(bytes?.try_into().ok()?))
