@@ -10,6 +10,7 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let started = std::time::Instant::now();
+    rapport::memory::limit_arenas();
     let cli = Cli::parse();
     match run(cli, started) {
         Ok(()) => ExitCode::SUCCESS,

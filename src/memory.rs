@@ -15,3 +15,21 @@ pub fn give_back() {
         }
     }
 }
+
+/// Caps glibc's allocator at two arenas, one per core of the servers rapport is meant for. With its
+/// default (eight per core), memory that one thread allocates and another frees (records read on one
+/// thread and written out on another, say) spreads over arenas that each keep their own free pages:
+/// an export's peak grew by a quarter. Call it first thing, before any thread starts.
+pub fn limit_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        const M_ARENA_MAX: i32 = -8;
+        unsafe extern "C" {
+            fn mallopt(param: i32, value: i32) -> i32;
+        }
+        // SAFETY: mallopt only changes the allocator's tuning; called before threads exist.
+        unsafe {
+            mallopt(M_ARENA_MAX, 2);
+        }
+    }
+}

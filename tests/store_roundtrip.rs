@@ -309,3 +309,34 @@ fn a_deleted_record_can_be_restored_under_its_own_id() {
     );
     assert_eq!(store.check_indexes().unwrap(), Vec::<String>::new());
 }
+
+#[test]
+fn reading_ahead_gives_what_reading_in_place_gives_and_stops_when_dropped() {
+    let (_dir, store) = open();
+    // More than a few read-ahead batches, so the reader fills its channel and must be stopped.
+    store
+        .write(|tx| {
+            for i in 0..3_000 {
+                tx.create(Product::new(
+                    format!("SKU{i}"),
+                    format!("Thing {i}"),
+                    Money::ZERO,
+                ))?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    let skus = |it: &mut dyn Iterator<Item = Result<Product, StoreError>>| -> Vec<String> {
+        it.map(|p| p.unwrap().sku).collect()
+    };
+    let in_place = skus(&mut store.iter::<Product>());
+    assert_eq!(in_place.len(), 3_000);
+    assert_eq!(skus(&mut store.iter_ahead::<Product>()), in_place);
+
+    let mut ahead = store.iter_ahead::<Product>();
+    let first: Vec<String> = skus(&mut ahead.by_ref().take(3));
+    assert_eq!(first, in_place[..3]);
+    // Dropping joins the reader, which is blocked on its full channel: this returns only if
+    // hanging up wakes it.
+    drop(ahead);
+}

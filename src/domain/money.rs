@@ -66,17 +66,27 @@ impl Money {
 
     /// Every stored digit, at least two decimals: "2.55", "3.9233", "-12.50". Parses back to the same value.
     pub fn exact(self) -> String {
-        let sign = if self.0 < 0 { "-" } else { "" };
+        let mut text = String::with_capacity(12);
+        self.write_exact(&mut text)
+            .expect("writing to a String cannot fail");
+        text
+    }
+
+    /// What `exact` gives, written straight into `out`: exports write millions of amounts.
+    pub fn write_exact(self, out: &mut impl fmt::Write) -> fmt::Result {
         let v = self.0.unsigned_abs();
         let scale = SCALE as u64;
-        let frac = format!("{:04}", v % scale);
-        let frac = frac.trim_end_matches('0');
-        let frac = if frac.len() < 2 {
-            &format!("{frac:0<2}")[..]
+        let frac = v % scale;
+        // Every digit kept, but trailing zeros dropped down to two decimals: 12.50, 0.001, 3.9233.
+        let (frac, width) = if frac % 100 == 0 {
+            (frac / 100, 2)
+        } else if frac % 10 == 0 {
+            (frac / 10, 3)
         } else {
-            frac
+            (frac, 4)
         };
-        format!("{sign}{}.{frac}", v / scale)
+        let sign = if self.0 < 0 { "-" } else { "" };
+        write!(out, "{sign}{}.{frac:0width$}", v / scale)
     }
 
     pub fn is_negative(self) -> bool {
@@ -184,6 +194,9 @@ mod tests {
         assert_eq!(Money::parse("3.9233").unwrap().exact(), "3.9233");
         assert_eq!(Money::parse("12.5").unwrap().exact(), "12.50");
         assert_eq!(Money::parse("-0.0005").unwrap().exact(), "-0.0005");
+        assert_eq!(Money::parse("0.001").unwrap().exact(), "0.001");
+        assert_eq!(Money::parse("-7").unwrap().exact(), "-7.00");
+        assert_eq!(Money(i64::MIN).exact(), "-922337203685477.5808");
     }
 
     #[test]

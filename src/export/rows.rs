@@ -1,7 +1,7 @@
 //! One flat row per record, in the column order the README documents.
 
 use crate::domain::{
-    Customer, Deal, Note, Order, OrderKind, OrderLine, Product, Ticket, Timestamp,
+    Customer, Deal, Money, Note, Order, OrderKind, OrderLine, Product, Ticket, Timestamp,
 };
 use crate::store::Store;
 use serde::Serialize;
@@ -102,37 +102,78 @@ impl From<&Order> for OrderRow {
 }
 
 #[derive(Serialize)]
-pub struct OrderLineRow {
+/// Borrows what it can: a million of these are written per second, and each field copied was a
+/// fifth of an export's time.
+pub struct OrderLineRow<'a> {
     pub order_id: u64,
-    pub order_number: String,
+    pub order_number: &'a str,
     pub line_no: u32,
     pub customer_id: Option<u64>,
-    pub placed: String,
-    pub sku: String,
+    pub placed: &'a str,
+    pub sku: &'a str,
     pub quantity: i32,
-    pub unit_price: String,
-    pub amount: String,
+    pub unit_price: ExactMoney,
+    pub amount: ExactMoney,
     pub kind: &'static str,
 }
 
-impl OrderLineRow {
-    pub fn new(o: &Order, line: &OrderLine, sku: &str) -> Self {
+impl<'a> OrderLineRow<'a> {
+    /// `placed` is the order's time as text, formatted once for all its lines.
+    pub fn new(o: &'a Order, placed: &'a str, line: &OrderLine, sku: &'a str) -> Self {
         OrderLineRow {
             order_id: o.id.0,
-            order_number: o.number.clone(),
+            order_number: &o.number,
             line_no: line.line_no,
             customer_id: o.customer.map(|c| c.0),
-            placed: iso(o.placed),
-            sku: sku.to_string(),
+            placed,
+            sku,
             quantity: line.quantity,
-            unit_price: line.unit_price.exact(),
-            amount: line.amount().exact(),
+            unit_price: ExactMoney(line.unit_price),
+            amount: ExactMoney(line.amount()),
             kind: if o.kind == OrderKind::Cancellation || line.is_return() {
                 "return"
             } else {
                 "purchase"
             },
         }
+    }
+}
+
+/// An amount written as `Money::exact` writes it, without a String per field.
+pub struct ExactMoney(pub Money);
+
+impl Serialize for ExactMoney {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut text = ShortText::default();
+        self.0
+            .write_exact(&mut text)
+            .map_err(|_| serde::ser::Error::custom("amount too long to write"))?;
+        serializer.serialize_str(text.as_str())
+    }
+}
+
+/// Room for any i64 amount with its sign, point and four decimals.
+#[derive(Default)]
+struct ShortText {
+    bytes: [u8; 32],
+    len: usize,
+}
+
+impl ShortText {
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..self.len]).expect("only str was written")
+    }
+}
+
+impl std::fmt::Write for ShortText {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        self.bytes
+            .get_mut(self.len..end)
+            .ok_or(std::fmt::Error)?
+            .copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
     }
 }
 

@@ -126,11 +126,12 @@ pub fn export(
     // Ids only: one per line, whatever the format, for piping into xargs and friends.
     let mut sink = Sink::new(if ids_only { Format::Ndjson } else { format }, out);
     let emit = |sink: &mut Sink<&mut dyn Write>,
-                id: String,
+                id: &dyn std::fmt::Display,
                 row: &dyn erased::Row|
      -> anyhow::Result<()> {
+        // The id is formatted only when it is what is written.
         if ids_only {
-            sink.raw_line(&id)
+            sink.raw_line(&id.to_string())
         } else {
             row.write(sink)
         }
@@ -167,7 +168,7 @@ pub fn export(
                     Some(members)
                 }
             };
-            for c in store.iter::<Customer>() {
+            for c in store.iter_ahead::<Customer>() {
                 let c = c?;
                 let keep = filters.owner_is(&c.owner)
                     && stage.is_none_or(|s| c.stage == s)
@@ -179,14 +180,14 @@ pub fn export(
                     })
                     && segment_of.as_ref().is_none_or(|m| m.contains(&c.id));
                 if keep {
-                    emit(&mut sink, c.id.to_string(), &CustomerRow::from(&c))?;
+                    emit(&mut sink, &c.id, &CustomerRow::from(&c))?;
                 }
             }
         }
         What::Products => {
-            for p in store.iter::<Product>() {
+            for p in store.iter_ahead::<Product>() {
                 let p = p?;
-                emit(&mut sink, p.id.to_string(), &ProductRow::from(&p))?;
+                emit(&mut sink, &p.id, &ProductRow::from(&p))?;
             }
         }
         What::Orders | What::OrderLines => {
@@ -203,7 +204,7 @@ pub fn export(
             } else {
                 HashMap::new()
             };
-            for o in store.iter::<Order>() {
+            for o in store.iter_ahead::<Order>() {
                 let o = o?;
                 let country_ok = match (&filters.country, &countries) {
                     (Some(want), Some(map)) => o
@@ -216,14 +217,15 @@ pub fn export(
                     continue;
                 }
                 if what == What::Orders {
-                    emit(&mut sink, o.id.to_string(), &OrderRow::from(&o))?;
+                    emit(&mut sink, &o.id, &OrderRow::from(&o))?;
                 } else {
+                    let placed = iso(o.placed);
                     for line in &o.lines {
                         let sku = skus.get(&line.product).map_or("", String::as_str);
                         emit(
                             &mut sink,
-                            format!("{}:{}", o.id, line.line_no),
-                            &OrderLineRow::new(&o, line, sku),
+                            &format_args!("{}:{}", o.id, line.line_no),
+                            &OrderLineRow::new(&o, &placed, line, sku),
                         )?;
                     }
                 }
@@ -236,13 +238,13 @@ pub fn export(
                 .map(str::parse::<DealStage>)
                 .transpose()
                 .map_err(FilterError)?;
-            for d in store.iter::<Deal>() {
+            for d in store.iter_ahead::<Deal>() {
                 let d = d?;
                 if filters.owner_is(&d.owner)
                     && stage.is_none_or(|s| d.stage == s)
                     && filters.in_range(d.created)
                 {
-                    emit(&mut sink, d.id.to_string(), &DealRow::from(&d))?;
+                    emit(&mut sink, &d.id, &DealRow::from(&d))?;
                 }
             }
         }
@@ -253,18 +255,18 @@ pub fn export(
                 .map(str::parse::<TicketStatus>)
                 .transpose()
                 .map_err(FilterError)?;
-            for t in store.iter::<Ticket>() {
+            for t in store.iter_ahead::<Ticket>() {
                 let t = t?;
                 if status.is_none_or(|s| t.status == s) && filters.in_range(t.created) {
-                    emit(&mut sink, t.id.to_string(), &TicketRow::from(&t))?;
+                    emit(&mut sink, &t.id, &TicketRow::from(&t))?;
                 }
             }
         }
         What::Notes => {
-            for n in store.iter::<Note>() {
+            for n in store.iter_ahead::<Note>() {
                 let n = n?;
                 if filters.in_range(n.at) {
-                    emit(&mut sink, n.id.to_string(), &NoteRow::from(&n))?;
+                    emit(&mut sink, &n.id, &NoteRow::from(&n))?;
                 }
             }
         }
@@ -286,7 +288,7 @@ pub fn export(
                     let options = crate::insights::RuleOptions::default();
                     let (_, rules) = crate::insights::rules(&snapshot.order_baskets(), &options)?;
                     for (i, r) in rules.iter().enumerate() {
-                        emit(&mut sink, (i + 1).to_string(), &rule_row(&snapshot, r))?;
+                        emit(&mut sink, &(i + 1), &rule_row(&snapshot, r))?;
                     }
                 }
                 What::Segments => {
@@ -298,7 +300,7 @@ pub fn export(
                     )?;
                     for row in segment_rows(store, &report)? {
                         if wanted.is_none_or(|w| row.segment == w.name()) {
-                            emit(&mut sink, row.customer_id.clone(), &row)?;
+                            emit(&mut sink, &row.customer_id, &row)?;
                         }
                     }
                 }
@@ -323,7 +325,11 @@ pub fn export(
                         for row in
                             suggestion_rows(&snapshot, &model, std::slice::from_ref(&customer), 10)
                         {
-                            emit(&mut sink, format!("{}:{}", row.customer_id, row.rank), &row)?;
+                            emit(
+                                &mut sink,
+                                &format_args!("{}:{}", row.customer_id, row.rank),
+                                &row,
+                            )?;
                         }
                     }
                 }

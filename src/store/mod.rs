@@ -162,6 +162,39 @@ pub struct Stats {
     pub data_version: u64,
 }
 
+const READ_AHEAD_BATCH: usize = 256;
+const READ_AHEAD_BATCHES: usize = 4;
+
+/// Records read on another thread; see [`Store::iter_ahead`].
+pub struct ReadAhead<E> {
+    receiver: Option<std::sync::mpsc::Receiver<Vec<Result<E, StoreError>>>>,
+    current: std::vec::IntoIter<Result<E, StoreError>>,
+    reader: Option<std::thread::JoinHandle<()>>,
+}
+
+impl<E> Iterator for ReadAhead<E> {
+    type Item = Result<E, StoreError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(item) = self.current.next() {
+                return Some(item);
+            }
+            self.current = self.receiver.as_ref()?.recv().ok()?.into_iter();
+        }
+    }
+}
+
+impl<E> Drop for ReadAhead<E> {
+    fn drop(&mut self) {
+        // Hanging up first makes a reader blocked on a full channel give up.
+        self.receiver = None;
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
+        }
+    }
+}
+
 /// Cheap to clone: every clone shares the one open database (sled's handles are reference-counted).
 #[derive(Clone)]
 pub struct Store {
@@ -348,6 +381,33 @@ impl Store {
             let (key, value) = item?;
             tx::decode_record(&value, id_from_key(&key).unwrap_or(0))
         })
+    }
+
+    /// As `iter`, with the reading and decoding done on another thread a few batches ahead: a scan
+    /// that also formats every record (an export) then keeps both cores busy. Memory stays flat
+    /// (a few batches), and dropping the iterator stops the reader.
+    pub fn iter_ahead<E: Entity + Send + 'static>(&self) -> ReadAhead<E> {
+        let (sender, receiver) = std::sync::mpsc::sync_channel(READ_AHEAD_BATCHES);
+        let store = self.clone();
+        let reader = std::thread::spawn(move || {
+            let mut batch = Vec::with_capacity(READ_AHEAD_BATCH);
+            for item in store.iter::<E>() {
+                let failed = item.is_err();
+                batch.push(item);
+                if batch.len() == READ_AHEAD_BATCH || failed {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(READ_AHEAD_BATCH));
+                    if sender.send(full).is_err() || failed {
+                        return;
+                    }
+                }
+            }
+            let _ = sender.send(batch);
+        });
+        ReadAhead {
+            receiver: Some(receiver),
+            current: Vec::new().into_iter(),
+            reader: Some(reader),
+        }
     }
 
     pub fn all<E: Entity>(&self) -> Result<Vec<E>, StoreError> {
