@@ -34,17 +34,30 @@ pub struct Entry {
     /// `mask`'s bits for the first character of each of the text's words: most entries are ruled out
     /// of the word-start bonus by one AND, before any string search.
     initials: u64,
-    /// The bit of the text's first character: which entries can take skim's doubled first-position
-    /// bonus, known without reading the text (50,000 scattered reads cost 5 ms a key).
+    /// The bit of the text's first character, and `UPPER` if it is an upper-case letter: which
+    /// entries can take skim's doubled first-position bonus, and whether they pay its case-mismatch
+    /// penalty for it, known without reading the text (50,000 scattered reads cost 5 ms a key).
     lead: u64,
+    /// `initials` split by case, as written (ASCII letters only): whether a word can be matched
+    /// at a word start in its own case, or only with skim's case-mismatch penalty.
+    upper_initials: u64,
+    lower_initials: u64,
 }
+
+/// Set in `Entry::lead` when the text begins with an upper-case letter; no `char_bit` uses it.
+const UPPER: u64 = 1 << 63;
 
 impl Entry {
     pub fn new(kind: Kind, id: u64, text: String) -> Entry {
+        let (upper_initials, lower_initials) = cased_initials(&text);
         Entry {
             mask: char_mask(&text),
             initials: initials_mask(&text),
-            lead: text.chars().next().map_or(0, char_bit),
+            lead: text.chars().next().map_or(0, |c| {
+                char_bit(c) | if c.is_ascii_uppercase() { UPPER } else { 0 }
+            }),
+            upper_initials,
+            lower_initials,
             kind,
             id,
             text,
@@ -52,7 +65,7 @@ impl Entry {
     }
 }
 
-/// One bit per a-z, 0-9, and one for anything else, case-folded.
+/// One bit per a-z, 0-9 and a few signs, and one for anything else, case-folded.
 fn char_mask(text: &str) -> u64 {
     text.chars().fold(0, |m, c| m | char_bit(c))
 }
@@ -63,11 +76,29 @@ fn initials_mask(text: &str) -> u64 {
     let mut mask = 0;
     for c in text.chars() {
         if !previous_alphanumeric {
-            mask |= char_bit(c);
+            // Both foldings: `starts_a_word` folds fully (the Kelvin sign K is a k to it).
+            mask |= char_bit(c) | c.to_lowercase().next().map_or(0, char_bit);
         }
         previous_alphanumeric = c.is_alphanumeric();
     }
     mask
+}
+
+/// The bits of the ASCII letters that start a word, upper-case ones and lower-case ones apart.
+fn cased_initials(text: &str) -> (u64, u64) {
+    let mut previous_alphanumeric = false;
+    let (mut upper, mut lower) = (0, 0);
+    for c in text.chars() {
+        if !previous_alphanumeric {
+            if c.is_ascii_uppercase() {
+                upper |= char_bit(c);
+            } else if c.is_ascii_lowercase() {
+                lower |= char_bit(c);
+            }
+        }
+        previous_alphanumeric = c.is_alphanumeric();
+    }
+    (upper, lower)
 }
 
 fn char_bit(c: char) -> u64 {
@@ -75,6 +106,14 @@ fn char_bit(c: char) -> u64 {
         c @ 'a'..='z' => 1 << (c as u32 - 'a' as u32),
         c @ '0'..='9' => 1 << (26 + c as u32 - '0' as u32),
         c if c.is_whitespace() => 0,
+        // A bit of their own for what people type: "#1234" looks for a ticket, and must not
+        // match every entry with a dash or a dot in it.
+        '#' => 1 << 37,
+        '@' => 1 << 38,
+        '.' => 1 << 39,
+        '-' => 1 << 40,
+        '&' => 1 << 41,
+        '\'' => 1 << 42,
         _ => 1 << 36,
     }
 }
@@ -97,9 +136,10 @@ fn skim_score(matcher: &SkimMatcherV2, text: &str, word: &str) -> Option<i64> {
     matcher.fuzzy_match(text, word)
 }
 
-/// Results shown at most; the rest are not worth a rep's scrolling.
+/// Results shown at most: three screens at 80x24, and a rep who has not found it by then types
+/// another letter. Ranking fewer lets the search stop sooner.
 // Smaller in unit tests, so that a few hundred random entries take every path of `rank`.
-const MAX_HITS: usize = if cfg!(test) { 20 } else { 200 };
+const MAX_HITS: usize = if cfg!(test) { 20 } else { 50 };
 
 pub struct FinderState {
     pub query: TextInput,
@@ -111,6 +151,8 @@ pub struct FinderState {
     matching: Option<(String, Vec<usize>)>,
     /// The query changed since the last search; the app searches once per batch of keys.
     pub stale: bool,
+    /// More entries match than the `MAX_HITS` shown.
+    pub capped: bool,
     matcher: SkimMatcherV2,
 }
 
@@ -132,6 +174,7 @@ impl FinderState {
             nav: ListNav::default(),
             matching: None,
             stale: false,
+            capped: false,
             matcher: matcher(),
         };
         state.search();
@@ -144,6 +187,7 @@ impl FinderState {
         let words: Vec<&str> = query.split_whitespace().collect();
         if words.is_empty() {
             self.matching = None;
+            self.capped = self.entries.len() > MAX_HITS;
             self.hits = (0..self.entries.len().min(MAX_HITS))
                 .map(|entry| Hit {
                     entry,
@@ -166,8 +210,13 @@ impl FinderState {
                 &all
             }
         };
-        let (mut scored, next) = rank(&self.entries, candidates, &words);
+        let Ranked {
+            mut scored,
+            next,
+            every_match,
+        } = rank(&self.entries, candidates, &words);
         self.matching = Some((query.clone(), next));
+        self.capped = !every_match || scored.len() > MAX_HITS;
         scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         scored.truncate(MAX_HITS);
         // Highlight positions cost more than scores: work them out only for what is shown.
@@ -223,135 +272,188 @@ fn starts_with_folded(text: &str, lower: &str) -> bool {
     lower.chars().all(|w| folded.next() == Some(w))
 }
 
-/// The most skim's default scoring gives one word of `len` characters, whatever the text: 16 a
-/// character, plus at most 16 for where the first lands and 8 for each other (fuzzy-matcher 0.3's
-/// `SkimScoreConfig`; gaps only subtract). The `ceilings_hold` test checks it on random texts.
-fn skim_ceiling(len: usize) -> i64 {
-    24 * len as i64 + 8
+/// The most skim can score one word of the query in an entry, from what the entry's masks say.
+/// Each figure is skim's own score of the word in the best text of its kind; `bounds_hold` checks
+/// that no other text scores more.
+#[derive(Clone, Copy)]
+struct WordBound {
+    /// `char_bit` of the word's first character.
+    first: u64,
+    /// The first character is an ASCII letter, so its case can cost skim's mismatch penalty.
+    cased: bool,
+    upper: bool,
+    /// Where the text begins with it: skim doubles the bonus of a text's first position.
+    leading: i64,
+    leading_other_case: i64,
+    /// Where a word of the text begins with it, in the word's own case: after a space.
+    after_space: i64,
+    /// Where no word of the text begins with it in its own case: another case after a space, or
+    /// inside a word.
+    elsewhere: i64,
 }
 
-/// Entries looked at before checking whether the best are already known.
-const FIRST_CHUNK: usize = if cfg!(test) { 64 } else { 4_096 };
+impl WordBound {
+    fn of(matcher: &SkimMatcherV2, word: &str) -> WordBound {
+        let first = word.chars().next().unwrap_or(' ');
+        let swapped: String = std::iter::once(if first.is_ascii_uppercase() {
+            first.to_ascii_lowercase()
+        } else {
+            first.to_ascii_uppercase()
+        })
+        .chain(word.chars().skip(1))
+        .collect();
+        let score = |text: &str| skim_score(matcher, text, word).unwrap_or(i64::MAX);
+        let after_space = score(&format!(" {word}"));
+        let elsewhere = score(&format!(" {swapped}"))
+            .max(score(&format!("x{word}")))
+            .max(score(&format!("x{swapped}")));
+        WordBound {
+            first: char_bit(first),
+            cased: first.is_ascii_alphabetic(),
+            upper: first.is_ascii_uppercase(),
+            leading: score(word),
+            leading_other_case: score(&swapped),
+            after_space,
+            elsewhere,
+        }
+    }
+
+    /// The most skim can give the word in the entry's text.
+    fn skim_most(&self, e: &Entry) -> i64 {
+        let initials = if !self.cased {
+            e.initials
+        } else if self.upper {
+            e.upper_initials
+        } else {
+            e.lower_initials
+        };
+        let inside = if initials & self.first != 0 {
+            self.after_space
+        } else {
+            self.elsewhere
+        };
+        if e.lead & !UPPER != self.first {
+            return inside;
+        }
+        let same_case = !self.cased || (e.lead & UPPER != 0) == self.upper;
+        inside.max(if same_case {
+            self.leading
+        } else {
+            self.leading_other_case
+        })
+    }
+
+    /// The most the word can score in the entry, with the word-start bonus where the masks allow it.
+    fn for_entry(&self, e: &Entry) -> i64 {
+        let starts = if e.initials & self.first == self.first {
+            WORD_START_BONUS
+        } else {
+            0
+        };
+        self.skim_most(e) + starts
+    }
+}
+
+/// Entries scored in order before checking whether the best are already known.
+const FIRST_CHUNK: usize = if cfg!(test) { 16 } else { 256 };
 
 /// Scores enough of the candidates to know the best `MAX_HITS` exactly, and returns them with the
 /// candidates a longer query must look at.
 ///
-/// Scoring everything with skim is what made the first keys slow (29 ms over 150,000 entries), so:
-/// entries where every word starts one of the entry's words carry the word-start bonus and are
-/// scored first, in order. No entry can beat `top`, so once `MAX_HITS` of them reach it the rest
-/// can only tie, and ties go to the earlier entry. Otherwise, when the best of them already beat
-/// the ceiling of every entry without the bonus, those are never scored.
-fn rank(
-    entries: &[Entry],
-    candidates: &[usize],
-    words: &[&str],
-) -> (Vec<(i64, usize)>, Vec<usize>) {
+/// Scoring everything with skim is what made keys slow (a single "#" scored 30,000 tickets). But
+/// what an entry can score at most is known from its masks alone: whether its text begins with a
+/// word's first letter, and whether one of its words does (the word-start bonus). So the entries
+/// are grouped by that bound and scored best group first; once `MAX_HITS` scores beat the next
+/// group's bound, the rest can neither beat nor tie them (ties go to the earlier entry).
+fn rank(entries: &[Entry], candidates: &[usize], words: &[&str]) -> Ranked {
     let needed = words.iter().fold(0, |m, w| m | char_mask(w));
     let lowered: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
-    let top: i64 = words
-        .iter()
-        .map(|w| skim_ceiling(w.chars().count()) + WORD_START_BONUS)
-        .sum();
-    let pool: Vec<usize> = candidates
-        .iter()
-        .copied()
-        .filter(|&i| entries[i].mask & needed == needed)
-        .collect();
-    if let [word] = words
-        && let Some(scored) = rank_one_word(entries, &pool, word)
-    {
-        return (scored, pool);
-    }
-    let firsts: Vec<u64> = lowered
-        .iter()
-        .map(|w| w.chars().next().map_or(0, char_bit))
-        .collect();
-    let starts_every_word = |i: usize| {
-        let e = &entries[i];
-        firsts.iter().all(|&bit| e.initials & bit == bit)
-            && lowered.iter().all(|w| starts_a_word(&e.text, w))
-    };
-
-    let first = &pool[..pool.len().min(FIRST_CHUNK)];
-    let (mut scored, mut others) =
-        split_and_score(entries, first, words, &lowered, &starts_every_word);
-    if scored.iter().filter(|s| s.0 >= top).count() >= MAX_HITS {
-        // The pool is a superset of the matches: enough for narrowing.
-        return (scored, pool);
-    }
-    let rest = &pool[first.len()..];
-    let (more, more_others) = parallel(rest, |chunk| {
-        split_and_score(entries, chunk, words, &lowered, &starts_every_word)
-    });
-    scored.extend(more);
-    others.extend(more_others);
-    let beaten = scored.len() >= MAX_HITS && {
-        let mut best: Vec<i64> = scored.iter().map(|s| s.0).collect();
-        let (_, nth, _) = best.select_nth_unstable_by(MAX_HITS - 1, |a, b| b.cmp(a));
-        *nth > top - WORD_START_BONUS
-    };
-    if beaten {
-        return (scored, pool);
-    }
-    let (rest_scored, _) = parallel(&others, |chunk| {
-        (score(entries, chunk, words, &lowered), Vec::<usize>::new())
-    });
-    let mut found: Vec<usize> = scored.iter().chain(&rest_scored).map(|s| s.1).collect();
-    found.sort_unstable();
-    scored.extend(rest_scored);
-    (scored, found)
-}
-
-/// A query of one word, as the first keys of most queries are. skim's score for a word depends
-/// most on where its first character lands: first in the text, its position bonus doubles; at the
-/// start of a later word it is single. So the entries whose text begins with that character are
-/// scored first, and if the list they make already beats the best any other entry could score (skim's
-/// own score of the word after a space, with the word-start bonus), the rest are never scored.
-/// None when that does not settle it.
-fn rank_one_word(entries: &[Entry], pool: &[usize], word: &str) -> Option<Vec<(i64, usize)>> {
-    let first = word.chars().next()?;
-    if !first.is_ascii_alphanumeric() {
-        return None;
-    }
     let matcher = matcher();
-    let best = |text: &str| skim_score(&matcher, text, word).unwrap_or(0) + WORD_START_BONUS;
-    let elsewhere = best(&format!(" {word}"));
-    // `char_bit` folds ASCII case as skim does: the entries whose text begins with `first`.
-    let lead = char_bit(first);
-    let leading: Vec<usize> = pool
+    let bounds: Vec<WordBound> = words.iter().map(|w| WordBound::of(&matcher, w)).collect();
+    // Past four words every entry is given the most a word can score, which keeps the groups few
+    // (at most 4² · 5 bounds) at the price of scoring more entries for such long queries.
+    let (sharp, blunt) = bounds.split_at(bounds.len().min(4));
+    let blunt: i64 = blunt
         .iter()
-        .copied()
-        .filter(|&i| entries[i].lead == lead)
-        .collect();
-    if leading.len() < MAX_HITS {
-        return None;
+        .map(|b| b.leading.max(b.after_space) + WORD_START_BONUS)
+        .sum();
+    let mut pool = Vec::new();
+    // (bound, members in candidate order)
+    let mut groups: Vec<(i64, Vec<usize>)> = Vec::new();
+    let mut group_of: rustc_hash::FxHashMap<i64, usize> = rustc_hash::FxHashMap::default();
+    for &i in candidates {
+        let e = &entries[i];
+        if e.mask & needed != needed {
+            continue;
+        }
+        pool.push(i);
+        let bound = blunt + sharp.iter().map(|b| b.for_entry(e)).sum::<i64>();
+        let group = *group_of.entry(bound).or_insert_with(|| {
+            groups.push((bound, Vec::new()));
+            groups.len() - 1
+        });
+        groups[group].1.push(i);
     }
-    let lowered = [word.to_lowercase()];
-    let (scored, _) = parallel(&leading, |chunk| {
-        (
-            score(entries, chunk, &[word], &lowered),
-            Vec::<usize>::new(),
-        )
-    });
-    if scored.len() < MAX_HITS {
-        return None;
+    groups.sort_by_key(|g| std::cmp::Reverse(g.0));
+
+    let mut scored: Vec<(i64, usize)> = Vec::new();
+    for (bound, members) in &groups {
+        // Everything from here on scores at most `bound`: no better, and no tie, than what is held.
+        if nth_best_beats(&scored, *bound, members[0]) {
+            return Ranked {
+                scored,
+                next: pool,
+                every_match: false,
+            };
+        }
+        // In chunks that double, checking between them: the rest of the group can at best tie
+        // at `bound`, and loses a tie to an earlier entry.
+        let mut done = 0;
+        let mut chunk = FIRST_CHUNK;
+        while done < members.len() {
+            if done > 0 && nth_best_beats(&scored, *bound, members[done]) {
+                return Ranked {
+                    scored,
+                    next: pool,
+                    every_match: false,
+                };
+            }
+            let part = &members[done..members.len().min(done + chunk)];
+            let (more, _) = parallel(part, |c| {
+                (score(entries, c, words, &lowered), Vec::<usize>::new())
+            });
+            scored.extend(more);
+            done += part.len();
+            chunk *= 2;
+        }
     }
-    let mut best_scores: Vec<i64> = scored.iter().map(|s| s.0).collect();
-    let (_, &mut floor, _) = best_scores.select_nth_unstable_by(MAX_HITS - 1, |a, b| b.cmp(a));
-    (floor > elsewhere).then_some(scored)
+    // Everything was scored: the matches are exactly what a longer query can match.
+    let mut found: Vec<usize> = scored.iter().map(|s| s.1).collect();
+    found.sort_unstable();
+    Ranked {
+        scored,
+        next: found,
+        every_match: true,
+    }
 }
 
-/// Scores the entries where every word starts a word; returns the others unscored.
-fn split_and_score(
-    entries: &[Entry],
-    chunk: &[usize],
-    words: &[&str],
-    lowered: &[String],
-    starts_every_word: &(dyn Fn(usize) -> bool + Sync),
-) -> (Vec<(i64, usize)>, Vec<usize>) {
-    let (starts, others): (Vec<usize>, Vec<usize>) =
-        chunk.iter().partition(|&&i| starts_every_word(i));
-    (score(entries, &starts, words, lowered), others)
+struct Ranked {
+    /// (score, entry), among them the best `MAX_HITS` matches.
+    scored: Vec<(i64, usize)>,
+    /// The candidates a longer query must look at.
+    next: Vec<usize>,
+    /// `scored` holds every match, not only enough to know the best.
+    every_match: bool,
+}
+
+/// Whether `MAX_HITS` of the scores rank above any entry scoring at most `bound`: by a higher
+/// score, or the same score from an entry before `later` (the first entry still unscored).
+fn nth_best_beats(scored: &[(i64, usize)], bound: i64, later: usize) -> bool {
+    scored
+        .iter()
+        .filter(|&&(s, i)| s > bound || (s == bound && i < later))
+        .count()
+        >= MAX_HITS
 }
 
 /// (score, entry) for each of `chunk` that matches every word.
@@ -528,11 +630,38 @@ mod narrowing {
     proptest! {
         #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
-        /// No text gives a word more than `skim_ceiling` of its length.
+        /// No text gives a word more than its `WordBound` says, and the word-start bonus comes
+        /// only where the masks allow it.
         #[test]
-        fn ceilings_hold(text in "[a-cA-C _.-]{0,40}", word in "[a-cA-C]{1,6}") {
+        fn bounds_hold(text in "[a-cA-CK _.#/(1-]{0,40}", word in "[a-cA-Ck#1]{1,6}") {
+            let entry = Entry::new(Kind::Customer, 1, text.clone());
+            let bound = WordBound::of(&matcher(), &word);
             if let Some(score) = skim_score(&matcher(), &text, &word) {
-                prop_assert!(score <= skim_ceiling(word.chars().count()), "{score} for {word} in {text}");
+                let most = bound.skim_most(&entry);
+                prop_assert!(score <= most, "{score} > {most} for {word} in {text}");
+            }
+            if starts_a_word(&text, &word.to_lowercase()) {
+                prop_assert!(entry.initials & bound.first == bound.first, "{word} starts a word of {text}");
+            }
+        }
+
+        /// The same, in texts that hold the word itself, some letters in another case: the texts
+        /// where skim scores highest, which random texts seldom are.
+        #[test]
+        fn bounds_hold_where_the_word_is(
+            before in "[a-cA-C _.(1-]{0,6}",
+            word in "[a-cA-C1]{1,5}",
+            flips in proptest::collection::vec(any::<bool>(), 5),
+            after in "[a-cA-C _.-]{0,6}",
+        ) {
+            let cased: String = word.chars().zip(&flips).map(|(c, &flip)| {
+                if flip { if c.is_ascii_uppercase() { c.to_ascii_lowercase() } else { c.to_ascii_uppercase() } } else { c }
+            }).collect();
+            let text = format!("{before}{cased}{after}");
+            let entry = Entry::new(Kind::Customer, 1, text.clone());
+            let most = WordBound::of(&matcher(), &word).skim_most(&entry);
+            if let Some(score) = skim_score(&matcher(), &text, &word) {
+                prop_assert!(score <= most, "{score} > {most} for {word} in {text}");
             }
         }
 
@@ -540,8 +669,8 @@ mod narrowing {
         /// typed key by key or all at once, with enough entries for the early stop to happen.
         #[test]
         fn ranking_equals_scoring_everything(
-            texts in proptest::collection::vec("[abAB]{1,3}([ _.-][abcAB]{1,4}){0,3}", 200..1_200),
-            query in "[abAB]{1,3}( [abc]{1,2})?",
+            texts in proptest::collection::vec("#?[abAB]{1,3}([ _.#-][abcAB]{1,4}){0,3}", 200..1_200),
+            query in "#?[abAB]{1,3}( [abc#]{1,2})?",
         ) {
             let entries: Vec<Entry> = texts.iter().enumerate().map(|(i, t)| Entry::new(Kind::Customer, i as u64, t.clone())).collect();
             let mut f = FinderState::new(Arc::new(entries.clone()));
@@ -551,6 +680,7 @@ mod narrowing {
             }
             let got: Vec<(i64, u64)> = f.hits.iter().map(|h| (h.score, f.entries[h.entry].id)).collect();
             prop_assert_eq!(got, exhaustive(&entries, &query));
+            prop_assert_eq!(f.capped, brute(&entries, &query).len() > MAX_HITS);
         }
     }
 }

@@ -11,8 +11,9 @@ pub fn draw(frame: &mut Frame, f: &FinderState, theme: &Theme, body: Rect) {
     frame.render_widget(Clear, area);
     let outer = block(
         format!(
-            " Find · {} matches ",
-            crate::import::thousands(f.hits.len())
+            " Find · {}{} matches ",
+            crate::import::thousands(f.hits.len()),
+            if f.capped { "+" } else { "" }
         ),
         theme,
     );
