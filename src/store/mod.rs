@@ -588,13 +588,24 @@ impl Store {
         Ok(())
     }
 
-    /// Drops and rewrites every index of a kind from its records (migrations use it).
+    /// Drops and rewrites every index of a kind from its records (migrations use it). Written in
+    /// batches: one batch for the whole kind held every entry twice over in sled's memory (1.1 GB
+    /// at 100,000 customers). A crash mid-way leaves the step to be run again, from the start.
     fn rebuild_indexes<E: Entity>(&self) -> Result<(), StoreError> {
+        const ENTRIES_PER_BATCH: usize = 20_000;
         for &index in E::INDEXES {
             self.tree(index).clear()?;
         }
-        let mut batches: Vec<sled::Batch> =
-            E::INDEXES.iter().map(|_| sled::Batch::default()).collect();
+        let fresh =
+            || -> Vec<sled::Batch> { E::INDEXES.iter().map(|_| sled::Batch::default()).collect() };
+        let apply = |batches: Vec<sled::Batch>| -> Result<(), StoreError> {
+            for (&index, batch) in E::INDEXES.iter().zip(batches) {
+                self.tree(index).apply_batch(batch)?;
+            }
+            Ok(())
+        };
+        let mut batches = fresh();
+        let mut pending = 0;
         for record in self.iter::<E>() {
             let record = record?;
             for entry in record.index_entries() {
@@ -608,12 +619,14 @@ impl Store {
                     Vec::new()
                 };
                 batches[slot].insert(entry.key, value);
+                pending += 1;
+            }
+            if pending >= ENTRIES_PER_BATCH {
+                apply(std::mem::replace(&mut batches, fresh()))?;
+                pending = 0;
             }
         }
-        for (&index, batch) in E::INDEXES.iter().zip(batches) {
-            self.tree(index).apply_batch(batch)?;
-        }
-        Ok(())
+        apply(batches)
     }
 
     fn rebuild_all_indexes(&self) -> Result<(), StoreError> {
