@@ -142,3 +142,92 @@ fn force_puts_back_what_the_import_found_even_over_later_edits() {
         "the note stays"
     );
 }
+
+/// Orders in the Online Retail layout: `invoices` invoices of two lines each, for customers
+/// `first_customer..`, with products `P{n}`.
+fn retail_rows(invoices: std::ops::Range<u32>, first_customer: u32, sku_offset: u32) -> String {
+    let mut csv = String::from(
+        "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n",
+    );
+    for n in invoices {
+        for line in 0..2 {
+            let sku = sku_offset + (n * 2 + line) % 30;
+            csv.push_str(&format!(
+                "{},P{sku},Thing {sku},{},0{}/12/2010 09:00,1.25,{},United Kingdom\n",
+                700_000 + n,
+                line + 1,
+                1 + n % 9,
+                first_customer + n % 12,
+            ));
+        }
+    }
+    csv
+}
+
+#[test]
+fn a_revert_stopped_part_way_leaves_the_data_whole_and_finishes_when_run_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let file = dir.path().join("orders.csv");
+    std::fs::write(&file, retail_rows(0..40, 17_000, 0)).unwrap();
+    import(
+        &db,
+        &[
+            "orders",
+            file.to_str().unwrap(),
+            "--format",
+            "online-retail",
+        ],
+    );
+    let before = exports(&db);
+    // The second file adds lines to twenty of the first file's invoices (their records change),
+    // and brings new invoices, customers and products (records created).
+    let mut second = retail_rows(20..60, 17_006, 20);
+    second.push_str(
+        &retail_rows(20..40, 17_000, 0)
+            .lines()
+            .skip(1)
+            .map(|l| l.replace(",1.25,", ",1.30,") + "\n")
+            .collect::<String>(),
+    );
+    std::fs::write(&file, second).unwrap();
+    let batch = import(
+        &db,
+        &[
+            "orders",
+            file.to_str().unwrap(),
+            "--format",
+            "online-retail",
+        ],
+    );
+
+    {
+        let store = rapport::store::Store::open(&db).unwrap();
+        // Three transactions of seven records, as if the process had been killed there.
+        let mut told = Vec::new();
+        let part = store
+            .revert_import_in(batch, false, 7, 3, &mut |done, of| told.push((done, of)))
+            .unwrap();
+        let of = told[0].1;
+        assert_eq!(told, vec![(7, of), (14, of), (21, of)]);
+        let done: usize = part.removed.values().chain(part.restored.values()).sum();
+        assert_eq!(done, 21, "{part:?}");
+        assert_eq!(store.check_indexes().unwrap(), Vec::<String>::new());
+        for order in store.iter::<rapport::domain::Order>() {
+            let order = order.unwrap();
+            if let Some(customer) = order.customer {
+                assert!(
+                    store
+                        .get::<rapport::domain::Customer>(customer.0)
+                        .unwrap()
+                        .is_some(),
+                    "order {} points at a customer the revert took away",
+                    order.number
+                );
+            }
+        }
+    }
+    let said = stdout_of(&db, &["import", "revert", &batch.to_string()]);
+    assert!(said.contains(&format!("import {batch} reverted")), "{said}");
+    assert_same_exports(&before, &exports(&db), "after the revert was finished");
+}

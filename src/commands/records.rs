@@ -137,7 +137,10 @@ pub(super) fn import_revert(
     force: bool,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let Reverted { removed, restored } = store.revert_import(batch, force)?;
+    let bar = crate::import::progress_bar(store.import_changes(batch) as u64, "reverting");
+    let Reverted { removed, restored } =
+        store.revert_import(batch, force, &mut |done, _| bar.set_position(done as u64))?;
+    bar.finish_and_clear();
     let list = |counts: &BTreeMap<&str, usize>| {
         if counts.is_empty() {
             return "nothing".to_string();

@@ -1,7 +1,8 @@
 //! The import journal. Every import is a numbered batch; each of its transactions also records, for
 //! every record it touches, the state before the batch first touched it and a digest of the state it
-//! left. Reverting the batch puts every such record back, in one transaction, and refuses when
-//! something changed those records since (unless forced) or now points at a customer it created.
+//! left. Reverting the batch puts every such record back, a few thousand to a transaction, and
+//! refuses when something changed those records since (unless forced) or now points at a customer
+//! it created.
 
 use super::keys::{Tr, id_from_key, id_key, record_key};
 use super::trash::{Kind, RecordRef, for_kind};
@@ -157,10 +158,35 @@ impl Store {
 
     /// Takes an import back completely: what it created is removed, what it changed is put back.
     /// Refused when a record it touched has changed since, unless `force`; always refused when a
-    /// customer it created now has history from elsewhere.
-    pub fn revert_import(&self, batch: u64, force: bool) -> Result<Reverted, StoreError> {
-        loop {
-            let seen = self.data_version()?;
+    /// customer it created now has history from elsewhere. `progress` is told how many of how
+    /// many records are done, after each transaction.
+    pub fn revert_import(
+        &self,
+        batch: u64,
+        force: bool,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<Reverted, StoreError> {
+        self.revert_import_in(batch, force, REVERT_CHUNK, usize::MAX, progress)
+    }
+
+    /// As `revert_import`, `chunk` records to a transaction, stopping after `transactions` of them:
+    /// tests leave a revert half done with it, as a crash would.
+    ///
+    /// Every transaction leaves the data whole (see `revert_rank`), and a record already back in
+    /// its state before the import counts as unchanged: a revert that stopped part-way is finished
+    /// by running it again. Another writer between two transactions makes it check again.
+    #[doc(hidden)]
+    pub fn revert_import_in(
+        &self,
+        batch: u64,
+        force: bool,
+        chunk: usize,
+        mut transactions: usize,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<Reverted, StoreError> {
+        let mut report = Reverted::default();
+        'check: loop {
+            let mut seen = self.data_version()?;
             let header = self.import_batch(batch)?;
             if let BatchState::Reverted { .. } = header.state {
                 return Err(StoreError::AlreadyReverted { batch });
@@ -170,7 +196,7 @@ impl Store {
                 let mut changed = Vec::new();
                 for (tree, id, change) in &changes {
                     let now = self.tree(*tree).get(id_key(*id))?.map(|b| digest(&b));
-                    if now != change.after {
+                    if now != change.after && now != change.before.as_deref().map(digest) {
                         changed.push(ref_of(*tree, *id).to_string());
                     }
                 }
@@ -179,43 +205,50 @@ impl Store {
                 }
             }
             self.refuse_orphans(batch, &changes)?;
-            // Customers and products first, so that an order put back finds the customer it names.
             let mut ordered: Vec<&(Tr, u64, Change)> = changes.iter().collect();
-            ordered.sort_by_key(|(tree, _, _)| !matches!(tree, Tr::Customers | Tr::Products));
-            let done = self.write(|tx| {
-                if tx.data_version()? != seen {
-                    return Ok(None);
+            ordered.sort_by_key(|(tree, _, change)| revert_rank(*tree, change));
+            let pieces: Vec<&[&(Tr, u64, Change)]> = if ordered.is_empty() {
+                vec![&[]]
+            } else {
+                ordered.chunks(chunk.max(1)).collect()
+            };
+            for (i, piece) in pieces.iter().enumerate() {
+                if transactions == 0 {
+                    return Ok(report);
                 }
-                let mut report = Reverted::default();
-                for (tree, id, change) in &ordered {
-                    for_kind!(*tree, E => {
-                        let current: Option<E> = tx.get(*id)?;
-                        let kind = Kind::of(*tree).expect("a record tree").name();
-                        match (&change.before, current) {
-                            (None, Some(_)) => {
-                                tx.remove::<E>(*id)?;
-                                *report.removed.entry(kind).or_default() += 1;
-                            }
-                            (None, None) => {}
-                            (Some(bytes), current) => {
-                                let before: E = decode_record(bytes, *id)?;
-                                tx.put_back(&before, current.as_ref())?;
-                                *report.restored.entry(kind).or_default() += 1;
-                            }
-                        }
-                    });
-                }
-                let mut header = header.clone();
-                header.state = BatchState::Reverted {
-                    at_ms: chrono::Utc::now().timestamp_millis(),
+                transactions -= 1;
+                let last = i + 1 == pieces.len();
+                let done = self.write(|tx| {
+                    if tx.data_version()? != seen {
+                        return Ok(None);
+                    }
+                    let mut part = Reverted::default();
+                    for (tree, id, change) in piece.iter() {
+                        revert_one(tx, *tree, *id, change, &mut part)?;
+                    }
+                    if last {
+                        let mut header = header.clone();
+                        header.state = BatchState::Reverted {
+                            at_ms: chrono::Utc::now().timestamp_millis(),
+                        };
+                        tx.tree_mut(Tr::Imports)
+                            .insert(&id_key(batch), codec::encode(&header))?;
+                    }
+                    Ok(Some((part, tx.data_version_after()?)))
+                })?;
+                let Some((part, version)) = done else {
+                    continue 'check;
                 };
-                tx.tree_mut(Tr::Imports)
-                    .insert(&id_key(batch), codec::encode(&header))?;
-                Ok(Some(report))
-            })?;
-            if let Some(report) = done {
-                return Ok(report);
+                seen = version;
+                for (kind, n) in part.removed {
+                    *report.removed.entry(kind).or_default() += n;
+                }
+                for (kind, n) in part.restored {
+                    *report.restored.entry(kind).or_default() += n;
+                }
+                progress((i * chunk + piece.len()).min(ordered.len()), ordered.len());
             }
+            return Ok(report);
         }
     }
 
@@ -274,6 +307,49 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// Records per revert transaction: one transaction for a whole import held all its writes in
+/// memory, 6.2 GB to take back a million-line import.
+const REVERT_CHUNK: usize = 2_000;
+
+/// The order a revert goes in, so that the data is whole after each of its transactions: customers
+/// and products put back first (an order put back finds what it names), then everything else, and
+/// last the customers and products the import created, once nothing of the import points at them.
+fn revert_rank(tree: Tr, change: &Change) -> u8 {
+    match (tree, change.before.is_some()) {
+        (Tr::Customers | Tr::Products, true) => 0,
+        (Tr::Customers | Tr::Products, false) => 2,
+        _ => 1,
+    }
+}
+
+/// Takes one record back to its state before the import, unless it is there already.
+fn revert_one(
+    tx: &super::Tx,
+    tree: Tr,
+    id: u64,
+    change: &Change,
+    report: &mut Reverted,
+) -> super::TxResult<()> {
+    for_kind!(tree, E => {
+        let current: Option<E> = tx.get(id)?;
+        let kind = Kind::of(tree).expect("a record tree").name();
+        match (&change.before, current) {
+            (None, Some(_)) => {
+                tx.remove::<E>(id)?;
+                *report.removed.entry(kind).or_default() += 1;
+            }
+            (None, None) => {}
+            (Some(bytes), Some(current)) if codec::encode(&current) == *bytes => {}
+            (Some(bytes), current) => {
+                let before: E = decode_record(bytes, id)?;
+                tx.put_back(&before, current.as_ref())?;
+                *report.restored.entry(kind).or_default() += 1;
+            }
+        }
+    });
+    Ok(())
 }
 
 fn ref_of(tree: Tr, id: u64) -> RecordRef {

@@ -239,6 +239,11 @@ impl<'a> Tx<'a> {
         Ok(())
     }
 
+    /// The data version once this transaction commits.
+    pub(super) fn data_version_after(&self) -> TxResult<u64> {
+        Ok(self.data_version()? + u64::from(self.wrote.get()))
+    }
+
     pub(super) fn data_version(&self) -> TxResult<u64> {
         Ok(read_u64(self.tree(Tr::Meta).get(keys::DATA_VERSION)?.as_deref()).unwrap_or(0))
     }
