@@ -231,3 +231,21 @@ fn a_revert_stopped_part_way_leaves_the_data_whole_and_finishes_when_run_again()
     assert!(said.contains(&format!("import {batch} reverted")), "{said}");
     assert_same_exports(&before, &exports(&db), "after the revert was finished");
 }
+
+#[test]
+fn a_record_deleted_since_the_import_stops_its_revert() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let people = dir.path().join("people.csv");
+    std::fs::write(
+        &people,
+        "name,email\nAda,ada@example.com\nBo,bo@example.com\n",
+    )
+    .unwrap();
+    let batch = import(&db, &["customers", people.to_str().unwrap()]);
+    stdout_of(&db, &["delete", "customer:1"]);
+    // Reverting would leave Ada in the trash, to come back after her import was taken away.
+    let (code, err) = failure_of(&db, &["import", "revert", &batch.to_string()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("customer:1"), "{err}");
+}

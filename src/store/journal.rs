@@ -196,7 +196,12 @@ impl Store {
                 let mut changed = Vec::new();
                 for (tree, id, change) in &changes {
                     let now = self.tree(*tree).get(id_key(*id))?.map(|b| digest(&b));
-                    if now != change.after && now != change.before.as_deref().map(digest) {
+                    // Back as it was before the import: an earlier revert got that far. Unless
+                    // someone deleted it since: the trash would give it back after the revert.
+                    let as_before = now == change.before.as_deref().map(digest)
+                        && !(now.is_none()
+                            && self.tree(Tr::Trash).contains_key(record_key(*tree, *id))?);
+                    if now != change.after && !as_before {
                         changed.push(ref_of(*tree, *id).to_string());
                     }
                 }
