@@ -30,39 +30,26 @@ pub struct RowsRejected {
 pub fn import(store: &Store, command: &ImportCommand, out: &mut dyn Write) -> anyhow::Result<()> {
     let now = chrono::Utc::now();
     let mut print_rejection = |r: &Rejection| eprintln!("rapport: rejected {r}");
-    let (file, format) = match command {
+    type Run<'c> =
+        Box<dyn FnOnce(&Store, import::OnReject) -> Result<ImportReport, ImportError> + 'c>;
+    let (file, format, strict, dry_run, run): (_, String, bool, bool, Run) = match command {
         ImportCommand::List => return records::import_list(store, out),
         ImportCommand::Revert { number, force } => {
             return records::import_revert(store, *number, *force, out);
         }
-        ImportCommand::Orders { file, format, .. } => {
-            let name = clap::ValueEnum::to_possible_value(format).expect("every format has a name");
-            (file, name.get_name().to_string())
-        }
-        ImportCommand::Customers { file, .. } => (file, "customers".to_string()),
-    };
-    let dry_run = matches!(command, ImportCommand::Customers { dry_run: true, .. });
-    // Every write of a real import is journaled under its batch, so `import revert` can take it back.
-    let batch = match dry_run {
-        true => None,
-        false => Some(store.begin_import(&file.display().to_string(), &format)?),
-    };
-    let journaled = batch.map_or_else(|| store.clone(), |b| store.journaled(b));
-    let (report, strict): (Result<ImportReport, ImportError>, bool) = match command {
         ImportCommand::Orders {
             file,
             format,
             common,
         } => {
-            let run = match format {
+            let name = clap::ValueEnum::to_possible_value(format).expect("every format has a name");
+            let import = match format {
                 OrderFormat::OnlineRetail => import::import_online_retail,
                 OrderFormat::Cdnow => import::import_cdnow,
                 OrderFormat::Baskets => import::import_baskets,
             };
-            (
-                run(&journaled, file, now, &mut print_rejection),
-                common.strict,
-            )
+            let run: Run = Box::new(move |store, on_reject| import(store, file, now, on_reject));
+            (file, name.get_name().to_string(), common.strict, false, run)
         }
         ImportCommand::Customers {
             file,
@@ -76,13 +63,19 @@ pub fn import(store: &Store, command: &ImportCommand, out: &mut dyn Write) -> an
                 match_by: *match_by,
                 dry_run: *dry_run,
             };
-            (
-                import::import_customers_with(&journaled, file, now, options, &mut print_rejection),
-                common.strict,
-            )
+            let run: Run = Box::new(move |store, on_reject| {
+                import::import_customers_with(store, file, now, options, on_reject)
+            });
+            (file, "customers".to_string(), common.strict, *dry_run, run)
         }
-        ImportCommand::List | ImportCommand::Revert { .. } => unreachable!("handled above"),
     };
+    // Every write of a real import is journaled under its batch, so `import revert` can take it back.
+    let batch = match dry_run {
+        true => None,
+        false => Some(store.begin_import(&file.display().to_string(), &format)?),
+    };
+    let journaled = batch.map_or_else(|| store.clone(), |b| store.journaled(b));
+    let report = run(&journaled, &mut print_rejection);
     let report = report?;
     write!(out, "{report}")?;
     if let Some(batch) = batch {
