@@ -15,6 +15,19 @@ fn import(db: &Path, args: &[&str]) -> u64 {
     line.split_whitespace().nth(1).unwrap().parse().unwrap()
 }
 
+/// Imports an Online Retail file; its batch number.
+fn import_retail(db: &Path, file: &Path) -> u64 {
+    import(
+        db,
+        &[
+            "orders",
+            file.to_str().unwrap(),
+            "--format",
+            "online-retail",
+        ],
+    )
+}
+
 #[test]
 fn import_then_revert_leaves_every_export_as_it_was() {
     let dir = tempfile::tempdir().unwrap();
@@ -48,15 +61,7 @@ fn reverting_real_imports_in_any_safe_order_gives_back_each_earlier_state() {
     let db = dir.path().join("db");
     common::demo_cli(&db, 150, 3);
     let empty = exports(&db);
-    let first = import(
-        &db,
-        &[
-            "orders",
-            retail.to_str().unwrap(),
-            "--format",
-            "online-retail",
-        ],
-    );
+    let first = import_retail(&db, &retail);
     let after_first = exports(&db);
 
     // A customers file that changes a customer the first import created, and adds one.
@@ -78,15 +83,7 @@ fn reverting_real_imports_in_any_safe_order_gives_back_each_earlier_state() {
          999001,71053,WHITE METAL LANTERN,2,21/12/2010 10:00,3.39,99999,United Kingdom\n",
     )
     .unwrap();
-    let third = import(
-        &db,
-        &[
-            "orders",
-            more.to_str().unwrap(),
-            "--format",
-            "online-retail",
-        ],
-    );
+    let third = import_retail(&db, &more);
 
     // The second import's customer now has an order from the third: taking them away is refused.
     let (code, err) = failure_of(&db, &["import", "revert", &second.to_string()]);
@@ -170,15 +167,7 @@ fn a_revert_stopped_part_way_leaves_the_data_whole_and_finishes_when_run_again()
     let db = dir.path().join("db");
     let file = dir.path().join("orders.csv");
     std::fs::write(&file, retail_rows(0..40, 17_000, 0)).unwrap();
-    import(
-        &db,
-        &[
-            "orders",
-            file.to_str().unwrap(),
-            "--format",
-            "online-retail",
-        ],
-    );
+    import_retail(&db, &file);
     let before = exports(&db);
     // The second file adds lines to twenty of the first file's invoices (their records change),
     // and brings new invoices, customers and products (records created).
@@ -191,15 +180,7 @@ fn a_revert_stopped_part_way_leaves_the_data_whole_and_finishes_when_run_again()
             .collect::<String>(),
     );
     std::fs::write(&file, second).unwrap();
-    let batch = import(
-        &db,
-        &[
-            "orders",
-            file.to_str().unwrap(),
-            "--format",
-            "online-retail",
-        ],
-    );
+    let batch = import_retail(&db, &file);
 
     {
         let store = rapport::store::Store::open(&db).unwrap();
