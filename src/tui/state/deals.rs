@@ -1,9 +1,8 @@
 //! The pipeline: deals by stage on a board (or as one list), moves between stages, and the forecast.
 
 use super::list::ListNav;
-use crate::domain::{CustomerId, Deal, DealId, DealStage, Money, Timestamp};
+use crate::domain::{Deal, DealId, DealStage, Money, Timestamp};
 use chrono::Datelike;
-use std::collections::HashMap;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum DealView {
@@ -15,7 +14,6 @@ pub enum DealView {
 #[derive(Debug, Default)]
 pub struct DealsState {
     pub deals: Vec<Deal>,
-    pub customer_names: HashMap<CustomerId, String>,
     pub view: DealView,
     /// Deal indexes per stage, biggest value first.
     pub columns: Vec<Vec<usize>>,
@@ -27,10 +25,9 @@ pub struct DealsState {
 }
 
 impl DealsState {
-    pub fn new(deals: Vec<Deal>, customer_names: HashMap<CustomerId, String>) -> DealsState {
+    pub fn new(deals: Vec<Deal>) -> DealsState {
         let mut state = DealsState {
             deals,
-            customer_names,
             rows: vec![ListNav::default(); DealStage::ALL.len()],
             ..DealsState::default()
         };
@@ -72,10 +69,6 @@ impl DealsState {
             DealView::List => self.list.get(self.list_nav.selected)?,
         };
         self.deals.get(*index)
-    }
-
-    pub fn customer_name(&self, id: CustomerId) -> &str {
-        self.customer_names.get(&id).map_or("?", String::as_str)
     }
 
     /// (count, total value) of the deals in a stage.
@@ -180,6 +173,7 @@ impl DealsState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::CustomerId;
     use chrono::{NaiveDate, TimeZone, Utc};
 
     fn deal(id: u64, stage: DealStage, value: i64, close: NaiveDate) -> Deal {
@@ -201,14 +195,11 @@ mod tests {
         let now = Utc.with_ymd_and_hms(2026, 11, 10, 9, 0, 0).unwrap();
         let nov = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
         let dec = NaiveDate::from_ymd_opt(2026, 12, 5).unwrap();
-        let s = DealsState::new(
-            vec![
-                deal(1, DealStage::Proposal, 1000, nov),
-                deal(2, DealStage::Negotiation, 400, dec),
-                deal(3, DealStage::Won, 9999, nov),
-            ],
-            HashMap::new(),
-        );
+        let s = DealsState::new(vec![
+            deal(1, DealStage::Proposal, 1000, nov),
+            deal(2, DealStage::Negotiation, 400, dec),
+            deal(3, DealStage::Won, 9999, nov),
+        ]);
         assert_eq!(
             s.forecast(now),
             (Money::from_units(500), Money::from_units(300))
@@ -218,10 +209,7 @@ mod tests {
     #[test]
     fn a_moved_deal_stays_selected_in_its_new_column() {
         let close = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
-        let mut s = DealsState::new(
-            vec![deal(1, DealStage::Proposal, 10, close)],
-            HashMap::new(),
-        );
+        let mut s = DealsState::new(vec![deal(1, DealStage::Proposal, 10, close)]);
         s.column = 2;
         let moved = s.moved(Some(DealStage::Won), Utc::now()).unwrap();
         assert_eq!(moved.probability, 100);

@@ -183,6 +183,8 @@ pub struct AppState {
     pub rows: usize,
     finder_entries: Option<Arc<Vec<Entry>>>,
     worker: Worker,
+    /// Every customer's name, for the deals and tickets that show it: one map for both.
+    customer_names: HashMap<CustomerId, String>,
 }
 
 /// Lines around a list: tab bar, status, hints, the list's border and header.
@@ -202,12 +204,13 @@ impl AppState {
         let first = store.customers_by_name(FIRST_SCREEN)?;
         let mut customers = CustomersState::new(&first);
         customers.loading = true;
-        let deals = DealsState::new(Vec::new(), HashMap::new());
-        let tickets = TicketsState::new(Vec::new(), HashMap::new());
+        let deals = DealsState::new(Vec::new());
+        let tickets = TicketsState::new(Vec::new());
         let mut state = AppState {
             customers,
             deals,
             tickets,
+            customer_names: HashMap::new(),
             store,
             keymap,
             readonly: options.readonly,
@@ -237,6 +240,11 @@ impl AppState {
         // Segments for the customers table come from the insights; start them in the background.
         state.refresh_insights(false);
         Ok(state)
+    }
+
+    /// The name of a customer, for a deal or ticket that points at them ("?" until loaded).
+    pub fn customer_name(&self, id: CustomerId) -> &str {
+        self.customer_names.get(&id).map_or("?", String::as_str)
     }
 
     pub fn resize(&mut self, height: u16) {
@@ -1001,7 +1009,7 @@ impl AppState {
 
     /// Puts the records the worker read in place of the first screen, keeping the rep's place.
     fn take_loaded(&mut self, loaded: Loaded) {
-        let names: HashMap<CustomerId, String> = loaded
+        self.customer_names = loaded
             .customers
             .iter()
             .map(|c| (c.id, c.name.clone()))
@@ -1010,8 +1018,8 @@ impl AppState {
         let old = std::mem::take(&mut self.customers);
         customers.take_place(old);
         self.customers = customers;
-        self.deals = DealsState::new(loaded.deals, names.clone());
-        self.tickets = TicketsState::new(loaded.tickets, names);
+        self.deals = DealsState::new(loaded.deals);
+        self.tickets = TicketsState::new(loaded.tickets);
         self.finder_entries = None;
         if self.finder.is_some() {
             let query = self.finder.as_ref().map(|f| f.query.clone());
@@ -1054,7 +1062,7 @@ impl AppState {
             out.push(Entry::new(Kind::Customer, r.id.0, text));
         }
         for d in &self.deals.deals {
-            let text = format!("{} · {}", d.title, self.deals.customer_name(d.customer));
+            let text = format!("{} · {}", d.title, self.customer_name(d.customer));
             out.push(Entry::new(Kind::Deal, d.id.0, text));
         }
         for t in &self.tickets.tickets {
@@ -1062,7 +1070,7 @@ impl AppState {
                 "#{} {} · {}",
                 t.id,
                 t.subject,
-                self.tickets.customer_name(t.customer)
+                self.customer_name(t.customer)
             );
             out.push(Entry::new(Kind::Ticket, t.id.0, text));
         }
@@ -1177,7 +1185,7 @@ impl AppState {
     /// A record as the status bar names it.
     fn describe(&self, record: &Record) -> String {
         match record {
-            Record::Note(n) => format!("note on {}", self.deals.customer_name(n.customer)),
+            Record::Note(n) => format!("note on {}", self.customer_name(n.customer)),
             other => other.describe(),
         }
     }
@@ -1204,8 +1212,7 @@ impl AppState {
                     }
                 } else {
                     self.customers.upsert(c);
-                    self.deals.customer_names.insert(c.id, c.name.clone());
-                    self.tickets.customer_names.insert(c.id, c.name.clone());
+                    self.customer_names.insert(c.id, c.name.clone());
                 }
             }
             Record::Deal(d) if gone => self.deals.remove(d.id),

@@ -1,13 +1,11 @@
 //! The support queue: active tickets by priority then due time, a ticket's thread, status changes.
 
 use super::list::ListNav;
-use crate::domain::{CustomerId, Message, Ticket, TicketId, TicketStatus, Timestamp};
-use std::collections::HashMap;
+use crate::domain::{Message, Ticket, TicketId, TicketStatus, Timestamp};
 
 #[derive(Debug, Default)]
 pub struct TicketsState {
     pub tickets: Vec<Ticket>,
-    pub customer_names: HashMap<CustomerId, String>,
     /// Indexes into `tickets`: open and pending first (most urgent, then soonest due), then the rest.
     pub queue: Vec<usize>,
     pub nav: ListNav,
@@ -17,10 +15,9 @@ pub struct TicketsState {
 }
 
 impl TicketsState {
-    pub fn new(tickets: Vec<Ticket>, customer_names: HashMap<CustomerId, String>) -> TicketsState {
+    pub fn new(tickets: Vec<Ticket>) -> TicketsState {
         let mut state = TicketsState {
             tickets,
-            customer_names,
             ..TicketsState::default()
         };
         state.requeue();
@@ -49,10 +46,6 @@ impl TicketsState {
     pub fn open_ticket(&self) -> Option<&Ticket> {
         let id = self.open?;
         self.tickets.iter().find(|t| t.id == id)
-    }
-
-    pub fn customer_name(&self, id: CustomerId) -> &str {
-        self.customer_names.get(&id).map_or("?", String::as_str)
     }
 
     /// The selected ticket with its status stepped forward or back, ready to save.
@@ -117,6 +110,7 @@ impl TicketsState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::CustomerId;
     use crate::domain::Priority;
     use chrono::{Duration, Utc};
 
@@ -131,15 +125,12 @@ mod tests {
             t.due = Some(now + Duration::days(due_days));
             t
         };
-        let s = TicketsState::new(
-            vec![
-                make(1, Priority::Normal, TicketStatus::Open, 1),
-                make(2, Priority::Urgent, TicketStatus::Closed, 0),
-                make(3, Priority::Urgent, TicketStatus::Pending, 5),
-                make(4, Priority::Normal, TicketStatus::Open, -2),
-            ],
-            HashMap::new(),
-        );
+        let s = TicketsState::new(vec![
+            make(1, Priority::Normal, TicketStatus::Open, 1),
+            make(2, Priority::Urgent, TicketStatus::Closed, 0),
+            make(3, Priority::Urgent, TicketStatus::Pending, 5),
+            make(4, Priority::Normal, TicketStatus::Open, -2),
+        ]);
         let order: Vec<u64> = s.queue.iter().map(|&i| s.tickets[i].id.0).collect();
         assert_eq!(order, vec![3, 4, 1, 2]);
     }

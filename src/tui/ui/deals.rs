@@ -121,7 +121,7 @@ fn list(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
                     ),
                     40,
                 ),
-                fit(d.customer_name(deal.customer), 30),
+                fit(state.customer_name(deal.customer), 30),
                 deal.stage.to_string(),
                 amount(deal.value),
                 format!("{}%", deal.probability),

@@ -243,7 +243,7 @@ fn calls(frame: &mut Frame, state: &AppState, engine: &Insights, theme: &Theme, 
     let width = area.width.saturating_sub(4) as usize;
     for (customer, segment, suggestion) in engine.calls_to_make(n) {
         lines.push(Line::from(vec![
-            Span::styled(fit(state.deals.customer_name(customer), 30), theme.header),
+            Span::styled(fit(state.customer_name(customer), 30), theme.header),
             Span::styled(format!("  {}  ", segment.name()), theme.accent),
             Span::styled(
                 fit(engine.item_name(suggestion.item), width.saturating_sub(50)),

@@ -59,7 +59,7 @@ fn queue(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
                 priority.to_string(),
                 ticket.status.to_string(),
                 fit(&ticket.subject, 60),
-                fit(t.customer_name(ticket.customer), 40),
+                fit(state.customer_name(ticket.customer), 40),
                 due,
             ])
             .style(style)
@@ -93,7 +93,7 @@ fn thread(frame: &mut Frame, state: &AppState, ticket: &Ticket, theme: &Theme, a
                 theme.accent,
             ),
             Span::styled(
-                safe(state.tickets.customer_name(ticket.customer)).into_owned(),
+                safe(state.customer_name(ticket.customer)).into_owned(),
                 theme.base,
             ),
             Span::styled(
