@@ -295,13 +295,9 @@ struct WordBound {
 impl WordBound {
     fn of(matcher: &SkimMatcherV2, word: &str) -> WordBound {
         let first = word.chars().next().unwrap_or(' ');
-        let swapped: String = std::iter::once(if first.is_ascii_uppercase() {
-            first.to_ascii_lowercase()
-        } else {
-            first.to_ascii_uppercase()
-        })
-        .chain(word.chars().skip(1))
-        .collect();
+        let swapped: String = std::iter::once(other_case(first))
+            .chain(word.chars().skip(1))
+            .collect();
         let score = |text: &str| skim_score(matcher, text, word).unwrap_or(i64::MAX);
         let after_space = score(&format!(" {word}"));
         let elsewhere = score(&format!(" {swapped}"))
@@ -354,6 +350,15 @@ impl WordBound {
     }
 }
 
+/// The same ASCII letter in the other case; anything else as it is.
+fn other_case(c: char) -> char {
+    if c.is_ascii_uppercase() {
+        c.to_ascii_lowercase()
+    } else {
+        c.to_ascii_uppercase()
+    }
+}
+
 /// Entries scored in order before checking whether the best are already known.
 const FIRST_CHUNK: usize = if cfg!(test) { 16 } else { 256 };
 
@@ -398,20 +403,12 @@ fn rank(entries: &[Entry], candidates: &[usize], words: &[&str]) -> Ranked {
 
     let mut scored: Vec<(i64, usize)> = Vec::new();
     for (bound, members) in &groups {
-        // Everything from here on scores at most `bound`: no better, and no tie, than what is held.
-        if nth_best_beats(&scored, *bound, members[0]) {
-            return Ranked {
-                scored,
-                next: pool,
-                every_match: false,
-            };
-        }
-        // In chunks that double, checking between them: the rest of the group can at best tie
-        // at `bound`, and loses a tie to an earlier entry.
+        // In chunks that double, checking before each: everything still unscored, in this group
+        // or a later one, scores at most `bound`, and loses a tie to an earlier entry.
         let mut done = 0;
         let mut chunk = FIRST_CHUNK;
         while done < members.len() {
-            if done > 0 && nth_best_beats(&scored, *bound, members[done]) {
+            if nth_best_beats(&scored, *bound, members[done]) {
                 return Ranked {
                     scored,
                     next: pool,
@@ -419,10 +416,7 @@ fn rank(entries: &[Entry], candidates: &[usize], words: &[&str]) -> Ranked {
                 };
             }
             let part = &members[done..members.len().min(done + chunk)];
-            let (more, _) = parallel(part, |c| {
-                (score(entries, c, words, &lowered), Vec::<usize>::new())
-            });
-            scored.extend(more);
+            scored.extend(parallel(part, |c| score(entries, c, words, &lowered)));
             done += part.len();
             chunk *= 2;
         }
@@ -483,10 +477,7 @@ fn score(
 }
 
 /// Runs `work` over `items` split across the machine's cores, joining the results in order.
-fn parallel<A: Send, B: Send>(
-    items: &[usize],
-    work: impl Fn(&[usize]) -> (Vec<A>, Vec<B>) + Sync,
-) -> (Vec<A>, Vec<B>) {
+fn parallel<A: Send>(items: &[usize], work: impl Fn(&[usize]) -> Vec<A> + Sync) -> Vec<A> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(4);
@@ -499,13 +490,10 @@ fn parallel<A: Send, B: Send>(
             .chunks(chunk)
             .map(|c| scope.spawn(|| work(c)))
             .collect();
-        let (mut a, mut b) = (Vec::new(), Vec::new());
-        for part in parts {
-            let (x, y) = part.join().expect("a finder thread does not panic");
-            a.extend(x);
-            b.extend(y);
-        }
-        (a, b)
+        parts
+            .into_iter()
+            .flat_map(|part| part.join().expect("a finder thread does not panic"))
+            .collect()
     })
 }
 
@@ -588,6 +576,21 @@ mod narrowing {
         ids
     }
 
+    /// Entries for `texts`, and a finder that had `query` typed into it one key at a time.
+    fn typed(texts: &[String], query: &str) -> (Vec<Entry>, FinderState) {
+        let entries: Vec<Entry> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Entry::new(Kind::Customer, i as u64, t.clone()))
+            .collect();
+        let mut f = FinderState::new(Arc::new(entries.clone()));
+        for end in 1..=query.len() {
+            f.query.value = query[..end].to_string();
+            f.search();
+        }
+        (entries, f)
+    }
+
     proptest! {
         /// Typing a query one key at a time finds exactly what searching it from scratch finds.
         #[test]
@@ -595,12 +598,7 @@ mod narrowing {
             texts in proptest::collection::vec("[a-eA-E0-2 ]{1,12}", 1..60),
             query in "[a-e0-2 ]{1,6}",
         ) {
-            let entries: Vec<Entry> = texts.iter().enumerate().map(|(i, t)| Entry::new(Kind::Customer, i as u64, t.clone())).collect();
-            let mut f = FinderState::new(Arc::new(entries.clone()));
-            for end in 1..=query.len() {
-                f.query.value = query[..end].to_string();
-                f.search();
-            }
+            let (entries, f) = typed(&texts, &query);
             let mut got: Vec<u64> = f.hits.iter().map(|h| f.entries[h.entry].id).collect();
             got.sort();
             let all = brute(&entries, &query);
@@ -654,9 +652,7 @@ mod narrowing {
             flips in proptest::collection::vec(any::<bool>(), 5),
             after in "[a-cA-C _.-]{0,6}",
         ) {
-            let cased: String = word.chars().zip(&flips).map(|(c, &flip)| {
-                if flip { if c.is_ascii_uppercase() { c.to_ascii_lowercase() } else { c.to_ascii_uppercase() } } else { c }
-            }).collect();
+            let cased: String = word.chars().zip(&flips).map(|(c, &flip)| if flip { other_case(c) } else { c }).collect();
             let text = format!("{before}{cased}{after}");
             let entry = Entry::new(Kind::Customer, 1, text.clone());
             let most = WordBound::of(&matcher(), &word).skim_most(&entry);
@@ -672,12 +668,7 @@ mod narrowing {
             texts in proptest::collection::vec("#?[abAB]{1,3}([ _.#-][abcAB]{1,4}){0,3}", 200..1_200),
             query in "#?[abAB]{1,3}( [abc#]{1,2})?",
         ) {
-            let entries: Vec<Entry> = texts.iter().enumerate().map(|(i, t)| Entry::new(Kind::Customer, i as u64, t.clone())).collect();
-            let mut f = FinderState::new(Arc::new(entries.clone()));
-            for end in 1..=query.len() {
-                f.query.value = query[..end].to_string();
-                f.search();
-            }
+            let (entries, f) = typed(&texts, &query);
             let got: Vec<(i64, u64)> = f.hits.iter().map(|h| (h.score, f.entries[h.entry].id)).collect();
             prop_assert_eq!(got, exhaustive(&entries, &query));
             prop_assert_eq!(f.capped, brute(&entries, &query).len() > MAX_HITS);
