@@ -70,6 +70,19 @@ pub struct Reverted {
     pub restored: BTreeMap<&'static str, usize>,
 }
 
+impl Reverted {
+    fn add(&mut self, other: Reverted) {
+        for (mine, theirs) in [
+            (&mut self.removed, other.removed),
+            (&mut self.restored, other.restored),
+        ] {
+            for (kind, n) in theirs {
+                *mine.entry(kind).or_default() += n;
+            }
+        }
+    }
+}
+
 const NEXT_BATCH: &[u8] = b"next_id/imports";
 
 impl Store {
@@ -217,6 +230,7 @@ impl Store {
             } else {
                 ordered.chunks(chunk.max(1)).collect()
             };
+            let mut taken_back = 0;
             for (i, piece) in pieces.iter().enumerate() {
                 if transactions == 0 {
                     return Ok(report);
@@ -245,13 +259,9 @@ impl Store {
                     continue 'check;
                 };
                 seen = version;
-                for (kind, n) in part.removed {
-                    *report.removed.entry(kind).or_default() += n;
-                }
-                for (kind, n) in part.restored {
-                    *report.restored.entry(kind).or_default() += n;
-                }
-                progress((i * chunk + piece.len()).min(ordered.len()), ordered.len());
+                report.add(part);
+                taken_back += piece.len();
+                progress(taken_back, ordered.len());
             }
             return Ok(report);
         }
