@@ -50,7 +50,7 @@ pub fn run_script(
                 Ok(()) => None,
                 Err(e) => Some(LineFailed {
                     line,
-                    message: format!("{e:#}"),
+                    message: crate::text::error_line(&e),
                     code: code_of(&e),
                 }),
             },

@@ -1,11 +1,33 @@
-//! Backups while the app is open. Only one process may hold a database, so the app listens on a
-//! socket inside the database directory (readable by its owner only) and writes a backup when asked;
-//! `rapport backup` asks it when it finds the database in use.
+//! The control socket: how a local command reaches the process that holds a database (today the
+//! app, for `rapport backup`). It sits in the database directory, and both ends check the other:
+//! the server serves only its own user (`SO_PEERCRED`), and the client trusts only a socket its own
+//! user owns and serves. Each connection has its own thread and time limits, so an idle or slow
+//! client holds up no one else.
+//!
+//! Requests and replies are frames: a 4-byte big-endian length, then the bytes. A request is a verb,
+//! a NUL, and its argument as raw bytes (a path keeps its trailing spaces and non-UTF-8 bytes).
 
 use crate::store::Store;
-use std::io::{BufRead, BufReader, Write};
+use std::ffi::OsString;
+use std::io::{Read, Write};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+/// A request is a verb and a path: far below this.
+const MAX_REQUEST: u32 = 64 << 10;
+/// A reply is one line of text.
+const MAX_REPLY: u32 = 64 << 10;
+/// How long the server waits for a request once a client connects.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a client waits for the work it asked for (a backup of a large database takes a while).
+const REPLY_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+/// Connections served at once; more are turned away rather than queued behind a slow one.
+const MAX_CONNECTIONS: usize = 8;
 
 fn socket_path(db: &Path) -> PathBuf {
     db.join("rapport.sock")
@@ -22,35 +44,123 @@ impl Drop for Serving {
     }
 }
 
-/// Starts answering backup requests for `store` on a background thread.
+/// Starts answering requests for `store` on a background thread.
 pub fn serve(store: Store) -> std::io::Result<Serving> {
     let path = socket_path(store.path());
     // We hold the database's lock, so a socket left here is from a process that died.
     let _ = std::fs::remove_file(&path);
     let listener = UnixListener::bind(&path)?;
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    let open = Arc::new(AtomicUsize::new(0));
     std::thread::Builder::new()
         .name("rapport-control".into())
         .spawn(move || {
             for stream in listener.incoming().flatten() {
-                if let Err(e) = answer(&store, stream) {
-                    tracing::warn!("backup request failed: {e}");
+                if open.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
+                    open.fetch_sub(1, Ordering::SeqCst);
+                    let _ = write_frame(&stream, b"error busy: too many requests at once");
+                    continue;
+                }
+                let store = store.clone();
+                let open = open.clone();
+                let spawned = std::thread::Builder::new()
+                    .name("rapport-control-conn".into())
+                    .spawn(move || {
+                        if let Err(e) = answer(&store, &stream) {
+                            tracing::warn!("control request failed: {e}");
+                        }
+                        open.fetch_sub(1, Ordering::SeqCst);
+                    });
+                if spawned.is_err() {
+                    tracing::warn!("control request dropped: no thread for it");
                 }
             }
         })?;
     Ok(Serving { path })
 }
 
-fn answer(store: &Store, stream: UnixStream) -> std::io::Result<()> {
-    let mut request = String::new();
-    BufReader::new(&stream).read_line(&mut request)?;
-    let reply = match request.trim_end().strip_prefix("backup ") {
-        Some(file) => match crate::commands::backup_file(store, Path::new(file)) {
-            Ok(n) => format!("ok {n}\n"),
-            Err(e) => format!("error {e:#}\n"),
-        },
-        None => "error unknown request\n".to_string(),
+fn answer(store: &Store, stream: &UnixStream) -> std::io::Result<()> {
+    let peer = peer_uid(stream)?;
+    let me = effective_uid();
+    if peer != me {
+        tracing::warn!(
+            peer,
+            "control socket: refused a connection from another user"
+        );
+        return write_frame(stream, b"error refused: this socket serves its owner only");
+    }
+    stream.set_read_timeout(Some(REQUEST_TIMEOUT))?;
+    stream.set_write_timeout(Some(REQUEST_TIMEOUT))?;
+    let request = read_frame(stream, MAX_REQUEST)?;
+    let (verb, argument) = match request.iter().position(|&b| b == 0) {
+        Some(at) => (&request[..at], &request[at + 1..]),
+        None => (&request[..], &[][..]),
     };
-    (&stream).write_all(reply.as_bytes())
+    let reply = match verb {
+        b"backup" => {
+            let file = PathBuf::from(OsString::from_vec(argument.to_vec()));
+            match crate::commands::backup_file(store, &file) {
+                Ok(n) => format!("ok {n}"),
+                Err(e) => format!("error {}", crate::text::error_line(&e)),
+            }
+        }
+        _ => "error unknown request".to_string(),
+    };
+    write_frame(stream, reply.as_bytes())
+}
+
+fn write_frame(mut stream: &UnixStream, bytes: &[u8]) -> std::io::Result<()> {
+    let len = u32::try_from(bytes.len()).map_err(|_| std::io::Error::other("frame too long"))?;
+    stream.write_all(&len.to_be_bytes())?;
+    stream.write_all(bytes)
+}
+
+fn read_frame(mut stream: &UnixStream, max: u32) -> std::io::Result<Vec<u8>> {
+    let mut len = [0u8; 4];
+    stream.read_exact(&mut len)?;
+    let len = u32::from_be_bytes(len);
+    if len > max {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("a frame of {len} bytes (at most {max})"),
+        ));
+    }
+    let mut bytes = vec![0u8; len as usize];
+    stream.read_exact(&mut bytes)?;
+    Ok(bytes)
+}
+
+fn effective_uid() -> u32 {
+    // SAFETY: geteuid(2) cannot fail.
+    unsafe { libc::geteuid() }
+}
+
+/// The user on the other end of a connected socket, as the kernel knows it.
+fn peer_uid(stream: &UnixStream) -> std::io::Result<u32> {
+    use std::os::fd::AsRawFd;
+    let mut cred = libc::ucred {
+        pid: 0,
+        uid: 0,
+        gid: 0,
+    };
+    let mut len = std::mem::size_of::<libc::ucred>() as libc::socklen_t;
+    // SAFETY: a connected socket and a ucred-sized buffer for the kernel to fill.
+    let done = unsafe {
+        libc::getsockopt(
+            stream.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_PEERCRED,
+            (&mut cred as *mut libc::ucred).cast(),
+            &mut len,
+        )
+    };
+    if done != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(cred.uid)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -58,30 +168,58 @@ pub enum AskError {
     /// No app answers: the lock is held by something else (an import, say).
     #[error("no app answers")]
     NoApp,
+    #[error(
+        "{} is not to be trusted ({why}); nothing was asked of it. Remove it if no rapport of yours is running",
+        .path.display()
+    )]
+    Untrusted { path: PathBuf, why: String },
     #[error("the app could not write the backup: {0}")]
     Failed(String),
-    #[error(transparent)]
+    #[error("the app did not answer: {0}")]
     Io(#[from] std::io::Error),
+}
+
+/// Connects to the socket of `db`, after checking that it is a socket of this user's, served by a
+/// process of this user's.
+fn connect(db: &Path) -> Result<UnixStream, AskError> {
+    let path = socket_path(db);
+    let untrusted = |why: String| AskError::Untrusted {
+        path: path.clone(),
+        why,
+    };
+    let meta = std::fs::symlink_metadata(&path).map_err(|_| AskError::NoApp)?;
+    if !meta.file_type().is_socket() {
+        return Err(untrusted("it is not a socket".into()));
+    }
+    let me = effective_uid();
+    if meta.uid() != me {
+        return Err(untrusted(format!("it belongs to user {}", meta.uid())));
+    }
+    let stream = UnixStream::connect(&path).map_err(|_| AskError::NoApp)?;
+    let peer = peer_uid(&stream)?;
+    if peer != me {
+        return Err(untrusted(format!("it is served by user {peer}")));
+    }
+    Ok(stream)
 }
 
 /// Asks the app holding `db` to write a backup to `file`; returns how many records.
 pub fn ask_for_backup(db: &Path, file: &Path) -> Result<usize, AskError> {
-    let stream = UnixStream::connect(socket_path(db)).map_err(|_| AskError::NoApp)?;
+    let stream = connect(db)?;
     let file = std::path::absolute(file)?;
-    let line = format!("backup {}\n", file.display());
-    if line.lines().count() != 1 {
-        return Err(AskError::Failed("the file name has a line break".into()));
-    }
-    (&stream).write_all(line.as_bytes())?;
-    let mut reply = String::new();
-    BufReader::new(&stream).read_line(&mut reply)?;
-    let reply = reply.trim_end();
+    let mut request = b"backup\0".to_vec();
+    request.extend_from_slice(file.as_os_str().as_bytes());
+    stream.set_write_timeout(Some(REQUEST_TIMEOUT))?;
+    stream.set_read_timeout(Some(REPLY_TIMEOUT))?;
+    write_frame(&stream, &request)?;
+    let reply = read_frame(&stream, MAX_REPLY)?;
+    let reply = String::from_utf8_lossy(&reply);
     if let Some(n) = reply.strip_prefix("ok ") {
         return n
             .parse()
-            .map_err(|_| AskError::Failed(format!("odd reply '{reply}'")));
+            .map_err(|_| AskError::Failed(format!("odd reply '{}'", crate::text::safe(&reply))));
     }
     Err(AskError::Failed(
-        reply.strip_prefix("error ").unwrap_or(reply).to_string(),
+        crate::text::safe(reply.strip_prefix("error ").unwrap_or(&reply)).into_owned(),
     ))
 }

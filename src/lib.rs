@@ -13,4 +13,5 @@ pub mod import;
 pub mod insights;
 pub mod memory;
 pub mod store;
+pub mod text;
 pub mod tui;

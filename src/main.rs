@@ -11,13 +11,14 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let started = std::time::Instant::now();
     rapport::memory::limit_arenas();
+    rapport::store::private_umask();
     let cli = Cli::parse();
     match run(cli, started) {
         Ok(()) => ExitCode::SUCCESS,
         // The reader went away (`| head`): what it wanted, it got.
         Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("rapport: {error:#}");
+            eprintln!("rapport: {}", rapport::text::error_line(&error));
             ExitCode::from(exit_code(&error))
         }
     }

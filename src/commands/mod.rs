@@ -6,9 +6,10 @@ use crate::cli::{
     SegmentsArgs, StatsFormat, SuggestArgs,
 };
 use crate::domain::Customer;
-use crate::import::{self, ImportError, ImportReport, Rejection, thousands};
+use crate::import::{self, ImportError, ImportReport, Rejection};
 use crate::insights::{RuleOptions, Snapshot};
 use crate::store::{Stats, Store};
+use crate::text::thousands;
 use anyhow::Context;
 use std::io::Write;
 
@@ -29,7 +30,8 @@ pub struct RowsRejected {
 
 pub fn import(store: &Store, command: &ImportCommand, out: &mut dyn Write) -> anyhow::Result<()> {
     let now = chrono::Utc::now();
-    let mut print_rejection = |r: &Rejection| eprintln!("rapport: rejected {r}");
+    let mut print_rejection =
+        |r: &Rejection| eprintln!("rapport: rejected {}", crate::text::safe(&r.to_string()));
     type Run<'c> =
         Box<dyn FnOnce(&Store, import::OnReject) -> Result<ImportReport, ImportError> + 'c>;
     let (file, format, strict, dry_run, run): (_, String, bool, bool, Run) = match command {
@@ -213,8 +215,8 @@ pub fn rules(store: &Store, args: &RulesArgs, out: &mut dyn Write) -> anyhow::Re
                 writeln!(
                     out,
                     "{:<60} {:<30} {:>8.5} {:>6.3} {:>6.2}",
-                    clip(&side(&r.antecedent).join(" + "), 60),
-                    clip(snapshot.item_name(r.consequent), 30),
+                    crate::text::fit(&side(&r.antecedent).join(" + "), 60),
+                    crate::text::fit(snapshot.item_name(r.consequent), 30),
                     r.support,
                     r.confidence,
                     r.lift
@@ -278,15 +280,6 @@ pub fn rules(store: &Store, args: &RulesArgs, out: &mut dyn Write) -> anyhow::Re
         }
     }
     Ok(())
-}
-
-fn clip(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        return text.to_string();
-    }
-    let mut s: String = text.chars().take(width - 1).collect();
-    s.push('…');
-    s
 }
 
 pub fn segments(store: &Store, args: &SegmentsArgs, out: &mut dyn Write) -> anyhow::Result<()> {
@@ -393,8 +386,8 @@ pub fn suggest(store: &Store, args: &SuggestArgs, out: &mut dyn Write) -> anyhow
                 writeln!(
                     out,
                     "Suggestions for {} ({})",
-                    customer.name,
-                    rows.first().map_or("", |r| r.customer_id.as_str())
+                    crate::text::safe(&customer.name),
+                    crate::text::safe(rows.first().map_or("", |r| r.customer_id.as_str()))
                 )?;
                 if rows.is_empty() {
                     writeln!(
@@ -407,7 +400,10 @@ pub fn suggest(store: &Store, args: &SuggestArgs, out: &mut dyn Write) -> anyhow
                 writeln!(
                     out,
                     "{:>3}. {:<12} {:>7}  {}",
-                    r.rank, r.stock_code, r.score, r.reason
+                    r.rank,
+                    crate::text::safe(&r.stock_code),
+                    r.score,
+                    crate::text::safe(&r.reason)
                 )?;
             }
         }
@@ -513,21 +509,12 @@ pub fn export(
         write(out)?;
         return Ok(());
     };
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let mut temp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot write in {}", dir.display()))?;
-    let rows = write(temp.as_file_mut())?;
+    let rows = write_file(store, path, write)?;
     eprintln!(
         "rapport: {} rows written to {}",
         thousands(rows),
-        path.display()
+        crate::text::safe(&path.display().to_string())
     );
-    temp.as_file().sync_all()?;
-    temp.persist(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }
 
@@ -560,22 +547,62 @@ pub fn backed_up(
 
 /// Writes a backup to `file` whole or not at all; returns how many records.
 pub fn backup_file(store: &Store, file: &std::path::Path) -> anyhow::Result<usize> {
-    let dir = file
+    write_file(store, file, |to| Ok(crate::backup::backup(store, to)?))
+}
+
+/// Writes what `write` makes to `path`: a file appears whole or not at all (written beside it,
+/// then renamed over it); a device or pipe (`/dev/stdout`) is written as it is. Refused before
+/// anything is written: a directory, and any path inside the database's own directory.
+fn write_file<T>(
+    store: &Store,
+    path: &std::path::Path,
+    write: impl FnOnce(&mut dyn Write) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    let shown = || crate::text::safe(&path.display().to_string()).into_owned();
+    let existing = std::fs::metadata(path).ok();
+    if existing.as_ref().is_some_and(|m| m.is_dir()) {
+        anyhow::bail!("{} is a directory; give a file name", shown());
+    }
+    let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(std::path::Path::new("."));
+    let resolved = match existing {
+        Some(_) => std::fs::canonicalize(path),
+        None => std::fs::canonicalize(dir).map(|d| d.join(path.file_name().unwrap_or_default())),
+    }
+    .with_context(|| format!("cannot write {}", shown()))?;
+    let database = std::fs::canonicalize(store.path())?;
+    if resolved.starts_with(&database) {
+        return Err(UsageError(format!(
+            "{} is inside the database directory {}; write it somewhere else",
+            shown(),
+            database.display()
+        ))
+        .into());
+    }
+    if existing.is_some_and(|m| !m.is_file()) {
+        let mut device = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .with_context(|| format!("cannot write {}", shown()))?;
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut device);
+        let made = write(&mut buffered)?;
+        buffered.flush()?;
+        return Ok(made);
+    }
     let mut temp = tempfile::NamedTempFile::new_in(dir)
         .with_context(|| format!("cannot write in {}", dir.display()))?;
-    let records = {
-        let mut buffered = std::io::BufWriter::new(temp.as_file_mut());
-        let n = crate::backup::backup(store, &mut buffered)?;
+    let made = {
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, temp.as_file_mut());
+        let made = write(&mut buffered)?;
         buffered.flush()?;
-        n
+        made
     };
     temp.as_file().sync_all()?;
-    temp.persist(file)
-        .with_context(|| format!("cannot write {}", file.display()))?;
-    Ok(records)
+    temp.persist(path)
+        .with_context(|| format!("cannot write {}", shown()))?;
+    Ok(made)
 }
 
 pub fn restore(store: &Store, file: &std::path::Path, out: &mut dyn Write) -> anyhow::Result<()> {

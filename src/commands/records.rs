@@ -3,8 +3,8 @@
 
 use super::find_customer;
 use crate::domain::{Customer, Deal, Note, NoteKind, Order, Product, Ticket};
-use crate::import::thousands;
 use crate::store::{BatchState, Kind, RecordRef, Reverted, Store};
+use crate::text::thousands;
 use std::collections::BTreeMap;
 use std::io::Write;
 
@@ -40,7 +40,7 @@ pub fn delete(store: &Store, record: RecordRef, out: &mut dyn Write) -> anyhow::
     writeln!(
         out,
         "{record} ({}) is in the trash; rapport undelete {record} brings it back",
-        crate::tui::ui::safe(&label)
+        crate::text::safe(&label)
     )?;
     Ok(())
 }
@@ -61,7 +61,7 @@ pub fn trash(store: &Store, out: &mut dyn Write) -> anyhow::Result<()> {
             "{:<16} {}  {}{with}",
             d.record.to_string(),
             d.deleted.format("%Y-%m-%d %H:%M"),
-            crate::tui::ui::safe(&d.label)
+            crate::text::safe(&d.label)
         )?;
     }
     Ok(())
@@ -87,7 +87,7 @@ pub fn forget(store: &Store, customer: &str, yes: bool, out: &mut dyn Write) -> 
         return Err(super::UsageError(format!(
             "this erases customer {} ({}) for good; run it again with --yes",
             person.id,
-            crate::tui::ui::safe(&person.name)
+            crate::text::safe(&person.name)
         ))
         .into());
     }
@@ -121,11 +121,11 @@ pub(super) fn import_list(store: &Store, out: &mut dyn Write) -> anyhow::Result<
             "{:>4}  {}  {:<13} {:<16} {:>8} records  {}  {}",
             b.id,
             b.started().format("%Y-%m-%d %H:%M"),
-            b.format,
+            crate::text::safe(&b.format),
             state,
             thousands(store.import_changes(b.id)),
-            b.source,
-            b.summary
+            crate::text::safe(&b.source),
+            crate::text::safe(&b.summary)
         )?;
     }
     Ok(())

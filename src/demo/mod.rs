@@ -7,8 +7,8 @@ use crate::domain::{
     Customer, Deal, DealStage, Lifecycle, Message, Money, Note, NoteKind, Order, OrderId,
     OrderKind, OrderLine, Priority, Product, Ticket, TicketStatus, Timestamp,
 };
-use crate::import::thousands;
 use crate::store::{Store, StoreError};
+use crate::text::thousands;
 use chrono::{Duration, NaiveDate};
 use names::*;
 use rand::distr::weighted::WeightedIndex;

@@ -78,9 +78,9 @@ impl Money {
         let scale = SCALE as u64;
         let frac = v % scale;
         // Every digit kept, but trailing zeros dropped down to two decimals: 12.50, 0.001, 3.9233.
-        let (frac, width) = if frac % 100 == 0 {
+        let (frac, width) = if frac.is_multiple_of(100) {
             (frac / 100, 2)
-        } else if frac % 10 == 0 {
+        } else if frac.is_multiple_of(10) {
             (frac / 10, 3)
         } else {
             (frac, 4)

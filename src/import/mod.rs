@@ -95,18 +95,7 @@ impl fmt::Display for ImportReport {
     }
 }
 
-/// Groups digits in threes, as people read counts: 39,529.
-pub fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+use crate::text::thousands;
 
 /// Failures that stop an import as a whole; a bad row is a [`Rejection`] instead.
 #[derive(Debug, thiserror::Error)]
@@ -135,17 +124,3 @@ pub(crate) fn open(path: &std::path::Path) -> Result<std::fs::File, ImportError>
 
 /// Where rejections are reported as they are found; the CLI prints them to stderr.
 pub type OnReject<'a> = &'a mut dyn FnMut(&Rejection);
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn counts_read_in_thousands() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(39529), "39,529");
-        assert_eq!(thousands(1234567), "1,234,567");
-    }
-}

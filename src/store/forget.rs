@@ -23,6 +23,7 @@ pub struct Forgotten {
 
 impl Store {
     pub fn forget(&self, customer: CustomerId) -> Result<Forgotten, StoreError> {
+        self.writable()?;
         loop {
             let seen = self.data_version()?;
             let notes = self.group_ids(Group::NotesOf(customer))?;

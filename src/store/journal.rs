@@ -96,6 +96,7 @@ impl Store {
 
     /// Opens a new import batch and returns its number.
     pub fn begin_import(&self, source: &str, format: &str) -> Result<u64, StoreError> {
+        self.writable()?;
         let meta = self.tree(Tr::Meta);
         let imports = self.tree(Tr::Imports);
         let id = (meta, imports)

@@ -3,6 +3,7 @@
 
 mod codec;
 mod entity;
+mod files;
 mod forget;
 mod journal;
 mod keys;
@@ -12,6 +13,7 @@ mod tx;
 
 pub use codec::CodecError;
 pub use entity::Entity;
+pub use files::private_umask;
 pub use forget::Forgotten;
 pub use journal::{BatchState, ImportBatch, Reverted};
 pub use schema::SCHEMA_VERSION;
@@ -38,13 +40,23 @@ pub enum StoreError {
         found: u32,
         supported: u32,
     },
+    #[error("database {} cannot be written by you ({} is read-only to this user): rapport writes to its database even to read it; give yourself write access (chmod u+w) or open a copy", .path.display(), .entry.display())]
+    ReadOnly { path: PathBuf, entry: PathBuf },
+    #[error("cannot make {} private to its owner (it belongs to user {owner}): {cause}; move it somewhere only you can read, or ask its owner", .path.display())]
+    NotPrivate {
+        path: PathBuf,
+        owner: u32,
+        cause: std::io::Error,
+    },
     #[error("{} is not a rapport database: {why}", .path.display())]
     NotRapport { path: PathBuf, why: String },
-    #[error("cannot open database {}: {cause}", .path.display())]
+    #[error("cannot open database {}: {}", .path.display(), describe_io(.cause))]
     Open {
         path: PathBuf,
         cause: std::io::Error,
     },
+    #[error("the disk holding database {} is full, so it was opened for reading only: nothing was changed, and everything saved before is safe; free some space and run it again", .path.display())]
+    DiskFull { path: PathBuf },
     #[error("{entity} not saved: {cause}")]
     Invalid {
         entity: &'static str,
@@ -87,11 +99,18 @@ pub enum StoreError {
         customer: u64,
         what: &'static str,
     },
-    #[error("database error: {0}")]
-    Sled(#[from] sled::Error),
+    /// No `#[from]`: sled's own text is the `Debug` dump people must not see, so it is no source.
+    #[error("{}", describe_sled(.0))]
+    Sled(sled::Error),
     /// Internal: how `simulate` rolls a transaction back.
     #[error("rolled back")]
     RolledBack,
+}
+
+impl From<sled::Error> for StoreError {
+    fn from(e: sled::Error) -> Self {
+        StoreError::Sled(e)
+    }
 }
 
 /// Natural keys that identify at most one record.
@@ -206,6 +225,9 @@ pub struct Store {
     journal: Option<u64>,
     /// Writes share it; a backup takes it alone, so that what it reads is one moment of the data.
     gate: std::sync::Arc<std::sync::RwLock<()>>,
+    /// Set when the disk was full at open: the database was opened on the reserve, to be read,
+    /// and the reserve is put back when the last handle closes.
+    on_reserve: Option<std::sync::Arc<files::Reserve>>,
 }
 
 /// sled keeps this much of the database in memory (and about twice it in decoded nodes); its own
@@ -225,26 +247,27 @@ impl Store {
     /// As `open`, with sled's page cache sized for the job: a one-pass export gains nothing from a
     /// big cache, and a small one keeps its memory flat.
     pub fn open_with_cache(path: &Path, cache_bytes: u64) -> Result<Store, StoreError> {
-        create_private_dir(path).map_err(|cause| StoreError::Open {
-            path: path.to_path_buf(),
-            cause,
-        })?;
-        // A process that just closed the database lets go of its lock a moment later (sled's IO
-        // threads finish first), so wait briefly before calling it in use.
-        let deadline = std::time::Instant::now() + LOCK_WAIT;
-        let db = loop {
-            match sled::Config::new()
-                .path(path)
-                .cache_capacity(cache_bytes)
-                .open()
-                .map_err(|e| open_error(e, path))
-            {
-                Err(StoreError::Locked { .. }) if std::time::Instant::now() < deadline => {
-                    std::thread::sleep(std::time::Duration::from_millis(20));
-                }
-                other => break other?,
+        // sled creates files all its life (snapshots, blobs): each must be private as it appears.
+        files::private_umask();
+        files::prepare(path)?;
+        let db = match open_sled(path, cache_bytes) {
+            Err(e) if is_disk_full(&e) && files::release_reserve(path) => {
+                let reserve = std::sync::Arc::new(files::Reserve::released(path));
+                let db = open_sled(path, cache_bytes)?;
+                return Store::ready(db, path, Some(reserve));
             }
+            other => other?,
         };
+        let store = Store::ready(db, path, None)?;
+        files::keep_reserve(path);
+        Ok(store)
+    }
+
+    fn ready(
+        db: sled::Db,
+        path: &Path,
+        on_reserve: Option<std::sync::Arc<files::Reserve>>,
+    ) -> Result<Store, StoreError> {
         let meta = db.open_tree(Tr::Meta.name())?;
         let found = schema::stored_version(&meta, path)?;
         if let Some(found) = found
@@ -266,9 +289,20 @@ impl Store {
             path: path.to_path_buf(),
             journal: None,
             gate: Default::default(),
+            on_reserve,
         };
         schema::migrate(&store, found)?;
         Ok(store)
+    }
+
+    /// Refuses a write on a database opened on its reserve because the disk was full.
+    fn writable(&self) -> Result<(), StoreError> {
+        match self.on_reserve {
+            Some(_) => Err(StoreError::DiskFull {
+                path: self.path.clone(),
+            }),
+            None => Ok(()),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -282,6 +316,7 @@ impl Store {
     /// Runs `f` as one transaction over every tree (sled retries it on conflict, so it may run more
     /// than once), then flushes: when this returns Ok, the write is on disk.
     pub fn write<A>(&self, f: impl Fn(&Tx) -> TxResult<A>) -> Result<A, StoreError> {
+        self.writable()?;
         let _shared = self.gate.read().unwrap_or_else(|e| e.into_inner());
         let result = self.trees.as_slice().transaction(|trees| {
             let tx = Tx::new(trees, self.journal);
@@ -658,6 +693,75 @@ fn printable(key: &[u8]) -> String {
     }
 }
 
+/// One line for people. sled hands back a clone of a failed write's error on every later call, and
+/// its clone carries the first error's `Debug` text, so the kind is what is worth showing.
+fn describe_io(e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::StorageFull => {
+            "the disk is full; free some space and run it again (nothing saved before was lost)"
+                .into()
+        }
+        ErrorKind::PermissionDenied => "permission denied".into(),
+        ErrorKind::ReadOnlyFilesystem => "the filesystem is read-only".into(),
+        kind => {
+            let text = e.to_string();
+            if text.starts_with("Os {") || text.starts_with("Custom {") || text.contains("kind: ") {
+                kind.to_string()
+            } else {
+                text
+            }
+        }
+    }
+}
+
+fn describe_sled(e: &sled::Error) -> String {
+    match e {
+        sled::Error::Io(io) if io.kind() == std::io::ErrorKind::StorageFull => {
+            "the disk is full: this change was not saved, and everything saved before it is safe; free some space and run it again".into()
+        }
+        sled::Error::Io(io) => format!("database input/output error: {}", describe_io(io)),
+        sled::Error::Corruption { .. } => {
+            "the database's files are damaged (sled found data it cannot read); restore the last backup into a new database".into()
+        }
+        sled::Error::ReportableBug(what) => format!("database error (a bug in sled): {what}"),
+        sled::Error::Unsupported(what) => format!("database error: {what}"),
+        sled::Error::CollectionNotFound(_) => "database error: a tree is missing".into(),
+    }
+}
+
+/// Opens sled, clearing a snapshot a killed process left unfinished, and waiting briefly for a
+/// process that is just closing the database: it lets go of its lock a moment after it exits
+/// (sled's IO threads finish first).
+fn open_sled(path: &Path, cache_bytes: u64) -> Result<sled::Db, StoreError> {
+    let deadline = std::time::Instant::now() + LOCK_WAIT;
+    loop {
+        files::clear_unfinished_snapshots(path).map_err(|cause| StoreError::Open {
+            path: path.to_path_buf(),
+            cause,
+        })?;
+        match sled::Config::new()
+            .path(path)
+            .cache_capacity(cache_bytes)
+            .open()
+            .map_err(|e| open_error(e, path))
+        {
+            Err(StoreError::Locked { .. }) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
+}
+
+fn is_disk_full(e: &StoreError) -> bool {
+    match e {
+        StoreError::Open { cause, .. } => cause.kind() == std::io::ErrorKind::StorageFull,
+        StoreError::Sled(sled::Error::Io(cause)) => cause.kind() == std::io::ErrorKind::StorageFull,
+        _ => false,
+    }
+}
+
 fn open_error(e: sled::Error, path: &Path) -> StoreError {
     match e {
         // sled reports a held lock as an Other io error whose text says so.
@@ -672,18 +776,4 @@ fn open_error(e: sled::Error, path: &Path) -> StoreError {
         },
         other => StoreError::Sled(other),
     }
-}
-
-/// The database holds people's personal data: its directory is readable by its owner only.
-fn create_private_dir(path: &Path) -> std::io::Result<()> {
-    if path.exists() {
-        return Ok(());
-    }
-    std::fs::create_dir_all(path)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))?;
-    }
-    Ok(())
 }

@@ -99,8 +99,8 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
     } else {
         format!(
             " Customers {} of {}{filter} ",
-            crate::import::thousands(c.view.len()),
-            crate::import::thousands(c.rows.len())
+            crate::text::thousands(c.view.len()),
+            crate::text::thousands(c.rows.len())
         )
     });
     let table = Table::new(rows, columns.iter().map(|&col| width_of(col)))

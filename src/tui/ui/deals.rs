@@ -148,7 +148,7 @@ fn list(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
     .block(block(
         format!(
             " Deals by close date ({}) ",
-            crate::import::thousands(d.list.len())
+            crate::text::thousands(d.list.len())
         ),
         theme,
     ));

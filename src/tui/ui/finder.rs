@@ -12,7 +12,7 @@ pub fn draw(frame: &mut Frame, f: &FinderState, theme: &Theme, body: Rect) {
     let outer = block(
         format!(
             " Find · {}{} matches ",
-            crate::import::thousands(f.hits.len()),
+            crate::text::thousands(f.hits.len()),
             if f.capped { "+" } else { "" }
         ),
         theme,

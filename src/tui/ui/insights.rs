@@ -62,7 +62,7 @@ fn overview(frame: &mut Frame, data: &crate::tui::worker::InsightsData, theme: &
     let title = format!(
         " Revenue per week · {span} · total {} from {} customers ",
         amount(data.revenue),
-        crate::import::thousands(data.customers_with_orders)
+        crate::text::thousands(data.customers_with_orders)
     );
     frame.render_widget(
         Sparkline::default()
@@ -83,7 +83,7 @@ fn overview(frame: &mut Frame, data: &crate::tui::worker::InsightsData, theme: &
                 format!("{}", i + 1),
                 fit(name, 50),
                 amount(*revenue),
-                crate::import::thousands(*units as usize),
+                crate::text::thousands(*units as usize),
             ])
             .style(theme.base)
         });
@@ -113,7 +113,7 @@ fn segments(frame: &mut Frame, engine: &Insights, theme: &Theme, area: Rect) {
         let bar = "█".repeat((s.revenue_share * bar_width as f64).round() as usize);
         Row::new(vec![
             Line::from(s.segment.name()),
-            Line::from(crate::import::thousands(s.customers)),
+            Line::from(crate::text::thousands(s.customers)),
             Line::from(format!("{:.0}%", 100.0 * s.customer_share)),
             Line::from(format!("{:.0}%", 100.0 * s.revenue_share)),
             Line::styled(bar, theme.accent),
@@ -143,7 +143,7 @@ fn segments(frame: &mut Frame, engine: &Insights, theme: &Theme, area: Rect) {
     .block(block(
         format!(
             " Segments · {} customers with purchases ",
-            crate::import::thousands(report.rows.len())
+            crate::text::thousands(report.rows.len())
         ),
         theme,
     ));
@@ -156,7 +156,7 @@ fn segments(frame: &mut Frame, engine: &Insights, theme: &Theme, area: Rect) {
                 Line::from(vec![
                     Span::styled(format!(" {:>2} ", k.id + 1), theme.accent),
                     Span::styled(
-                        format!("{:>7} ", crate::import::thousands(k.size)),
+                        format!("{:>7} ", crate::text::thousands(k.size)),
                         theme.base,
                     ),
                     Span::styled(k.description.clone(), theme.base),
@@ -230,7 +230,7 @@ fn rules(frame: &mut Frame, state: &AppState, engine: &Insights, theme: &Theme, 
     .block(block(
         format!(
             " Association rules · {} (s sorts) ",
-            crate::import::thousands(engine.rules.len())
+            crate::text::thousands(engine.rules.len())
         ),
         theme,
     ));

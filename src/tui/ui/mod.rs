@@ -16,7 +16,6 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
-use std::borrow::Cow;
 
 pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme) {
     let area = frame.area();
@@ -55,38 +54,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme) {
     }
 }
 
-/// User text as it may be shown: control characters (escape sequences in a hostile name, say) become
-/// visible symbols instead of reaching the terminal.
-pub fn safe(text: &str) -> Cow<'_, str> {
-    if text.chars().any(char::is_control) {
-        Cow::Owned(
-            text.chars()
-                .map(|c| {
-                    if c.is_control() {
-                        char::from_u32(0x2400 + c as u32)
-                            .filter(|_| (c as u32) < 0x20)
-                            .unwrap_or('�')
-                    } else {
-                        c
-                    }
-                })
-                .collect(),
-        )
-    } else {
-        Cow::Borrowed(text)
-    }
-}
-
-/// Cuts text to `width` columns, marking the cut with an ellipsis.
-pub fn fit(text: &str, width: usize) -> String {
-    let text = safe(text);
-    if text.chars().count() <= width {
-        return text.into_owned();
-    }
-    let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
-    out.push('…');
-    out
-}
+pub use crate::text::{fit, safe};
 
 pub fn block<'a>(title: impl Into<Line<'a>>, theme: &Theme) -> Block<'a> {
     Block::new()
@@ -116,7 +84,7 @@ pub fn amount(m: crate::domain::Money) -> String {
         .strip_prefix('-')
         .map_or(("", plain.as_str()), |d| ("-", d));
     let (whole, cents) = digits.split_once('.').unwrap_or((digits, "00"));
-    let grouped = crate::import::thousands(whole.parse().unwrap_or(0));
+    let grouped = crate::text::thousands(whole.parse().unwrap_or(0));
     format!("{sign}{grouped}.{cents}")
 }
 

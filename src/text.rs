@@ -1,0 +1,127 @@
+//! Low-level text helpers shared by the app and the command line: counts as people read them, and
+//! stored text made safe to put on a terminal.
+
+use std::borrow::Cow;
+
+/// Groups digits in threes, as people read counts: 39,529.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Characters that would act on the terminal or on how the text around them reads: C0 and C1
+/// controls, and the invisible format characters that reorder text (U+202E shows "gpj.exe" as
+/// "exe.jpg") or hide in it. The joiners U+200C/U+200D are left: scripts and emoji need them.
+fn unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{061C}'
+                | '\u{180E}'
+                | '\u{200B}'
+                | '\u{200E}'
+                | '\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{206F}'
+                | '\u{FEFF}'
+                | '\u{FFF9}'..='\u{FFFB}'
+                | '\u{E0000}'..='\u{E007F}'
+        )
+}
+
+/// User text as it may be shown: a C0 control becomes its visible symbol (ESC is ␛), any other
+/// unsafe character the replacement mark, so nothing stored can steer the terminal.
+pub fn safe(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .map(|c| match c {
+                c if (c as u32) < 0x20 => char::from_u32(0x2400 + c as u32).unwrap_or('�'),
+                c if unsafe_char(c) => '�',
+                c => c,
+            })
+            .collect(),
+    )
+}
+
+/// Cuts safe text to `width` characters, marking the cut with an ellipsis.
+pub fn fit(text: &str, width: usize) -> String {
+    let text = safe(text);
+    if text.chars().count() <= width {
+        return text.into_owned();
+    }
+    let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// The error and its causes on one line, each said once: a cause whose text its parent already
+/// carries is left out, and the whole is made safe for a terminal.
+pub fn error_line(error: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in error.chain() {
+        let text = cause.to_string();
+        if text.is_empty() || line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    safe(&line).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_are_grouped_in_threes() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(39529), "39,529");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn controls_and_reordering_characters_never_pass() {
+        let hostile = "a\u{1b}[2Jb\u{202E}gpj.exe\u{2066}\u{200B}\u{9b}c\u{FEFF}\u{E0041}";
+        let shown = safe(hostile);
+        assert!(!shown.chars().any(unsafe_char), "{shown:?}");
+        assert!(shown.starts_with("a␛[2Jb�gpj.exe"), "{shown:?}");
+        assert_eq!(shown.chars().count(), hostile.chars().count());
+        assert_eq!(safe("Zoë 👨\u{200D}👩"), "Zoë 👨\u{200D}👩");
+        assert!(matches!(safe("plain"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn an_error_is_one_line_with_each_cause_once() {
+        let inner = std::io::Error::other("disk on fire");
+        let error = anyhow::Error::new(inner).context("cannot write x.csv: disk on fire");
+        let error = error.context("export failed\nbadly");
+        assert_eq!(
+            error_line(&error),
+            "export failed␊badly: cannot write x.csv: disk on fire"
+        );
+    }
+
+    #[test]
+    fn fitting_cuts_with_an_ellipsis_and_stays_safe() {
+        assert_eq!(fit("abcdef", 4), "abc…");
+        assert_eq!(fit("abc", 4), "abc");
+        assert_eq!(fit("\u{202E}abc", 4), "�abc");
+    }
+}
