@@ -247,6 +247,59 @@ fn filters_ids_only_and_files() {
 }
 
 #[test]
+fn an_out_file_is_checked_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("d.db");
+    common::demo_cli(&db, 30, 2);
+    let before = common::exports(&db);
+    for (target, says) in [
+        (db.join("db"), "inside the database directory"),
+        (db.join("new.csv"), "inside the database directory"),
+        (
+            dir.path().join("d.db/./blobs/../x.csv"),
+            "inside the database directory",
+        ),
+        (dir.path().to_path_buf(), "is a directory"),
+    ] {
+        for command in [vec!["export", "customers", "--out"], vec!["backup"]] {
+            let out = common::rapport()
+                .arg("--db")
+                .arg(&db)
+                .args(&command)
+                .arg(&target)
+                .output()
+                .unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(!out.status.success(), "{command:?} {}", target.display());
+            assert!(
+                err.contains(says),
+                "{command:?} {}: {err}",
+                target.display()
+            );
+            assert!(!err.contains("rows written"), "{err}");
+            assert!(out.stdout.is_empty());
+        }
+    }
+    assert!(!db.join("new.csv").exists());
+    common::assert_same_exports(&before, &common::exports(&db), "after refused writes");
+
+    // A device is written as it is, never renamed over.
+    let out = common::rapport()
+        .arg("--db")
+        .arg(&db)
+        .args(["export", "customers", "--ids-only", "--out", "/dev/stdout"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 30);
+    assert!(std::fs::metadata("/dev/stdout").is_ok());
+}
+
+#[test]
 fn a_reader_that_stops_early_ends_the_export_quietly() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("db");

@@ -567,11 +567,12 @@ fn write_file<T>(
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(std::path::Path::new("."));
-    let resolved = match existing {
-        Some(_) => std::fs::canonicalize(path),
-        None => std::fs::canonicalize(dir).map(|d| d.join(path.file_name().unwrap_or_default())),
-    }
-    .with_context(|| format!("cannot write {}", shown()))?;
+    // A pipe's /proc link (/dev/stdout) resolves to no path: its folder says where it is then.
+    let resolved = std::fs::canonicalize(path)
+        .or_else(|_| {
+            std::fs::canonicalize(dir).map(|d| d.join(path.file_name().unwrap_or_default()))
+        })
+        .with_context(|| format!("cannot write {}", shown()))?;
     let database = std::fs::canonicalize(store.path())?;
     if resolved.starts_with(&database) {
         return Err(UsageError(format!(
