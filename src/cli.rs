@@ -171,8 +171,8 @@ pub enum StatsFormat {
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// How many customers
-    #[arg(long, default_value_t = crate::demo::DEFAULT_CUSTOMERS)]
+    /// How many customers (1 to 1,000,000)
+    #[arg(long, default_value_t = crate::demo::DEFAULT_CUSTOMERS, value_parser = demo_customers)]
     pub customers: usize,
     /// Seed for the generator: the same seed, size and date give the same data
     #[arg(long, default_value_t = 7)]
@@ -199,14 +199,14 @@ pub enum BasketsBy {
 
 #[derive(Debug, Args)]
 pub struct RulesArgs {
-    /// Least share of baskets holding the whole rule (0.01 = 1%)
-    #[arg(long, default_value_t = 0.01)]
+    /// Least share of baskets holding the whole rule (0.01 = 1%; above 0, at most 1)
+    #[arg(long, default_value_t = 0.01, value_parser = support)]
     pub min_support: f64,
-    /// Least share of the antecedent's baskets that also hold the consequent
-    #[arg(long, default_value_t = 0.5)]
+    /// Least share of the antecedent's baskets that also hold the consequent (0 to 1)
+    #[arg(long, default_value_t = 0.5, value_parser = share)]
     pub min_confidence: f64,
-    /// Least lift (1 = no better than chance)
-    #[arg(long, default_value_t = 1.0)]
+    /// Least lift (1 = no better than chance; 0 or more)
+    #[arg(long, default_value_t = 1.0, value_parser = non_negative)]
     pub min_lift: f64,
     /// Most items in a rule, both sides together (0 = no limit)
     #[arg(long, default_value_t = 0)]
@@ -234,6 +234,49 @@ pub struct SegmentsArgs {
     /// Table: a summary per segment and cluster; csv and json: one row per customer
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
+}
+
+/// Demo sizes past this take many minutes and gigabytes; a typo should not start that.
+pub const MAX_DEMO_CUSTOMERS: usize = 1_000_000;
+
+fn demo_customers(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if (1..=MAX_DEMO_CUSTOMERS).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "'{text}' is not a whole number from 1 to {MAX_DEMO_CUSTOMERS}"
+        )),
+    }
+}
+
+fn number(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(x) if x.is_finite() => Ok(x),
+        _ => Err(format!("'{text}' is not a number")),
+    }
+}
+
+/// A support: a share of baskets above 0 (0 would make every itemset frequent) and at most 1.
+fn support(text: &str) -> Result<f64, String> {
+    match number(text)? {
+        x if x > 0.0 && x <= 1.0 => Ok(x),
+        _ => Err(format!(
+            "'{text}' is not a share above 0 and at most 1 (0.01 = 1%)"
+        )),
+    }
+}
+
+fn share(text: &str) -> Result<f64, String> {
+    match number(text)? {
+        x if (0.0..=1.0).contains(&x) => Ok(x),
+        _ => Err(format!("'{text}' is not a share from 0 to 1 (0.5 = 50%)")),
+    }
+}
+
+fn non_negative(text: &str) -> Result<f64, String> {
+    match number(text)? {
+        x if x >= 0.0 => Ok(x),
+        _ => Err(format!("'{text}' is not a number from 0")),
+    }
 }
 
 fn parse_k(text: &str) -> Result<crate::insights::cluster::ClusterCount, String> {
@@ -308,7 +351,7 @@ pub enum BenchCommand {
     /// FP-growth alone on a baskets file (one basket a line, items comma-separated)
     Fpgrowth {
         file: PathBuf,
-        #[arg(long, default_value_t = 0.005)]
+        #[arg(long, default_value_t = 0.005, value_parser = support)]
         min_support: f64,
         /// Longest itemset (0 = no limit)
         #[arg(long, default_value_t = 0)]

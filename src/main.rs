@@ -177,7 +177,7 @@ fn open_app(cli: &Cli, db: &Path) -> anyhow::Result<()> {
     start_log();
     tracing::info!(db = %db.display(), "opening the app");
     let store = Store::open_with_cache(db, rapport::tui::CACHE_BYTES)?;
-    if cli.demo && store.count::<rapport::domain::Customer>() == 0 {
+    if cli.demo && (store.count::<rapport::domain::Customer>() == 0 || store.demo_unfinished()?) {
         eprintln!("rapport: creating the demo database at {} …", db.display());
         let spec = rapport::demo::DemoSpec {
             customers: rapport::demo::DEFAULT_CUSTOMERS,

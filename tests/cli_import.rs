@@ -264,6 +264,13 @@ fn a_missing_file_or_wrong_layout_is_a_clear_error() {
     .stderr(predicate::str::contains(
         "does not look like an Online Retail export: the header has no InvoiceNo column",
     ));
+    let people = dir.path().join("people.csv");
+    std::fs::write(&people, "colour,shape\nred,round\n").unwrap();
+    import(&db, &["customers", people.to_str().unwrap()]).code(1);
+    // Refused before a row was written: no import to list or revert.
+    import(&db, &["list"])
+        .success()
+        .stdout(predicate::str::diff("no imports yet\n"));
     rapport()
         .args(["import", "orders", "x.csv", "--format", "excel"])
         .assert()

@@ -163,3 +163,41 @@ fn the_demo_command_fills_a_new_database_and_refuses_a_used_one() {
         .code(1)
         .stderr(predicate::str::contains("already holds data"));
 }
+
+#[test]
+fn a_killed_demo_is_started_over_and_ends_as_an_uninterrupted_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = dir.path().join("whole.db");
+    common::demo_cli(&whole, 2000, 5);
+    let expected = common::exports(&whole);
+    for (round, part_way) in [200_000u64, 1_500_000, 4_000_000].into_iter().enumerate() {
+        let db = dir.path().join(format!("killed-{round}.db"));
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("rapport"))
+            .arg("--db")
+            .arg(&db)
+            .args([
+                "demo",
+                "--customers",
+                "2000",
+                "--seed",
+                "5",
+                "--as-of",
+                "2026-11-01",
+            ])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Killed once its log has grown part of the way, or at once if it is already done.
+        let started = std::time::Instant::now();
+        while child.try_wait().unwrap().is_none()
+            && std::fs::metadata(db.join("db")).map_or(0, |m| m.len()) < part_way
+            && started.elapsed() < std::time::Duration::from_secs(30)
+        {
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        let _ = child.kill();
+        child.wait().unwrap();
+        common::demo_cli(&db, 2000, 5);
+        common::assert_same_exports(&expected, &common::exports(&db), "after a killed demo");
+    }
+}

@@ -77,8 +77,16 @@ pub fn import(store: &Store, command: &ImportCommand, out: &mut dyn Write) -> an
         false => Some(store.begin_import(&file.display().to_string(), &format)?),
     };
     let journaled = batch.map_or_else(|| store.clone(), |b| store.journaled(b));
-    let report = run(&journaled, &mut print_rejection);
-    let report = report?;
+    let report = match run(&journaled, &mut print_rejection) {
+        Ok(report) => report,
+        Err(e) => {
+            if let Some(batch) = batch {
+                // Best effort: the import's own error is the one to report.
+                let _ = store.abandon_import(batch);
+            }
+            return Err(e.into());
+        }
+    };
     write!(out, "{report}")?;
     if let Some(batch) = batch {
         let summary = report.to_string();
@@ -153,34 +161,55 @@ pub fn demo(store: &Store, args: &DemoArgs, out: &mut dyn Write) -> anyhow::Resu
     Ok(())
 }
 
+/// Itemsets `rapport rules` mines when no --max-len is given.
+const DEFAULT_ITEMSETS: usize = 200_000;
+
 pub fn rules(store: &Store, args: &RulesArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    for (name, value) in [
-        ("--min-support", args.min_support),
-        ("--min-confidence", args.min_confidence),
-    ] {
-        if !(0.0..=1.0).contains(&value) {
-            anyhow::bail!("{name} {value} must be between 0 and 1");
-        }
-    }
     let snapshot = Snapshot::load(store)?;
     let baskets = match args.by {
         BasketsBy::Order => snapshot.order_baskets(),
         BasketsBy::Customer => snapshot.customer_baskets(),
     };
+    // With no length asked for, a budget a report can carry: past it, itemsets are capped shorter.
+    let explicit = args.max_len != 0;
     let options = RuleOptions {
         min_support: args.min_support,
         min_confidence: args.min_confidence,
         min_lift: args.min_lift,
         max_len: args.max_len,
-        ..RuleOptions::default()
+        max_itemsets: if explicit {
+            crate::insights::rules::MAX_ITEMSETS
+        } else {
+            DEFAULT_ITEMSETS
+        },
     };
-    let (itemsets, mut rules) = crate::insights::rules(&baskets, &options).map_err(|e| {
+    let fitted = if explicit {
+        crate::insights::rules(&baskets, &options).map(|(itemsets, rules)| {
+            crate::insights::Fitted {
+                itemsets,
+                rules,
+                capped_at: None,
+            }
+        })
+    } else {
+        crate::insights::rules_fitting(&baskets, &options)
+    }
+    .map_err(|e| {
         anyhow::anyhow!(
             "{e} (at --min-support {} over {} baskets; try --max-len 2 or 3)",
             args.min_support,
             baskets.len()
         )
     })?;
+    if let Some(len) = fitted.capped_at {
+        eprintln!(
+            "rapport: rules of at most {len} items: longer itemsets passed {} at --min-support {} (--max-len chooses)",
+            thousands(DEFAULT_ITEMSETS),
+            args.min_support
+        );
+    }
+    let itemsets = fitted.itemsets;
+    let mut rules = fitted.rules;
     if args.top > 0 {
         rules.truncate(args.top);
     }

@@ -101,9 +101,15 @@ pub fn generate(store: &Store, spec: &DemoSpec) -> Result<DemoSummary, DemoError
     if spec.customers == 0 {
         return Err(DemoError::NoCustomers);
     }
-    if store.count::<Customer>() > 0 || store.count::<Product>() > 0 || store.count::<Order>() > 0 {
+    if store.demo_unfinished()? {
+        store.clear_unfinished_demo()?;
+    } else if store.count::<Customer>() > 0
+        || store.count::<Product>() > 0
+        || store.count::<Order>() > 0
+    {
         return Err(DemoError::NotEmpty);
     }
+    store.mark_demo_unfinished(true)?;
     let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
     let end: Timestamp = spec
         .as_of
@@ -172,6 +178,7 @@ pub fn generate(store: &Store, spec: &DemoSpec) -> Result<DemoSummary, DemoError
     }
     let note_count = notes.len();
     write_all(store, notes)?;
+    store.mark_demo_unfinished(false)?;
     bar.finish_and_clear();
 
     Ok(DemoSummary {

@@ -3,7 +3,7 @@
 
 use super::cluster::ClusterCount;
 use super::rfm::Segment;
-use super::rules::{Rule, RuleOptions, rules};
+use super::rules::{Rule, RuleOptions, rules_fitting};
 use super::segments::{SegmentReport, segments};
 use super::snapshot::Snapshot;
 use super::suggest::{Model, Suggestion};
@@ -57,18 +57,9 @@ impl Insights {
             // A screen, not a report: give up on triples early and show pairs.
             max_itemsets: INTERACTIVE_ITEMSETS,
         };
-        let rules = match rules(&baskets, &options) {
-            Ok((_, r)) => r,
-            Err(_) => rules(
-                &baskets,
-                &RuleOptions {
-                    max_len: 2,
-                    ..options
-                },
-            )
-            .map(|(_, r)| r)
-            .unwrap_or_default(),
-        };
+        let rules = rules_fitting(&baskets, &options)
+            .map(|fitted| fitted.rules)
+            .unwrap_or_default();
         let model = Model::build(&snapshot);
         let row_of = segments
             .rows

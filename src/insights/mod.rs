@@ -14,6 +14,6 @@ pub mod suggest;
 pub use bundle::{Cache, CustomerInsight, Insights};
 pub use fpgrowth::{Itemset, frequent_itemsets};
 pub use rfm::{Rfm, Segment, rfm};
-pub use rules::{Rule, RuleOptions, rules};
+pub use rules::{Fitted, Rule, RuleOptions, rules, rules_fitting};
 pub use segments::{SegmentReport, segments};
 pub use snapshot::Snapshot;

@@ -65,6 +65,42 @@ pub fn rules(
     Ok((itemsets, rules))
 }
 
+/// What [`rules_fitting`] found, and the length it capped itemsets at to stay in budget.
+pub struct Fitted {
+    pub itemsets: Vec<Itemset>,
+    pub rules: Vec<Rule>,
+    /// The longest itemset kept, where the asked length would have passed `max_itemsets`.
+    pub capped_at: Option<usize>,
+}
+
+/// As [`rules`], but when more than `max_itemsets` itemsets would be mined it tries shorter
+/// itemsets (4 items, 3, then pairs) instead of failing: big baskets at a low support make long
+/// itemsets explode, while pairs and triples stay few and are the rules people read.
+pub fn rules_fitting(transactions: &[Vec<u32>], options: &RuleOptions) -> Result<Fitted, TooMany> {
+    let mut options = *options;
+    let mut capped_at = None;
+    loop {
+        match rules(transactions, &options) {
+            Ok((itemsets, rules)) => {
+                return Ok(Fitted {
+                    itemsets,
+                    rules,
+                    capped_at,
+                });
+            }
+            Err(too_many) => {
+                let shorter = match options.max_len {
+                    0 | 5.. => 4,
+                    3 | 4 => options.max_len - 1,
+                    _ => return Err(too_many),
+                };
+                options.max_len = shorter;
+                capped_at = Some(shorter);
+            }
+        }
+    }
+}
+
 pub fn rules_from(itemsets: &[Itemset], transactions: usize, options: &RuleOptions) -> Vec<Rule> {
     let n = transactions as f64;
     let count_of: HashMap<&[u32], u64> = itemsets
@@ -126,6 +162,49 @@ mod tests {
     use super::*;
     use crate::insights::fpgrowth::brute_force;
     use proptest::prelude::*;
+
+    #[test]
+    fn fitting_caps_the_length_only_as_far_as_the_budget_needs() {
+        // Ten baskets of the same eight items: 255 itemsets in all, 92 of at most three items.
+        let baskets: Vec<Vec<u32>> = (0..10).map(|_| (0..8).collect()).collect();
+        let options = RuleOptions {
+            min_support: 0.5,
+            min_confidence: 0.0,
+            min_lift: 0.0,
+            max_len: 0,
+            max_itemsets: 100,
+        };
+        let fitted = rules_fitting(&baskets, &options).unwrap();
+        assert_eq!(fitted.capped_at, Some(3));
+        assert_eq!(fitted.itemsets.len(), 8 + 28 + 56);
+        let (itemsets, rules_at_3) = rules(
+            &baskets,
+            &RuleOptions {
+                max_len: 3,
+                ..options
+            },
+        )
+        .unwrap();
+        assert_eq!(fitted.itemsets, itemsets);
+        assert_eq!(fitted.rules, rules_at_3);
+        let roomy = rules_fitting(
+            &baskets,
+            &RuleOptions {
+                max_itemsets: 1000,
+                ..options
+            },
+        )
+        .unwrap();
+        assert_eq!((roomy.capped_at, roomy.itemsets.len()), (None, 255));
+        let tight = RuleOptions {
+            max_itemsets: 20,
+            ..options
+        };
+        assert!(
+            rules_fitting(&baskets, &tight).is_err(),
+            "not even pairs fit"
+        );
+    }
 
     #[test]
     fn support_shares_become_whole_counts() {

@@ -152,6 +152,18 @@ impl Store {
             .collect()
     }
 
+    /// Forgets an import that stopped before it wrote anything (a file refused at its header, say),
+    /// so `import list` shows only imports that happened. One that wrote something stays, to be
+    /// reverted or run again.
+    pub fn abandon_import(&self, batch: u64) -> Result<bool, StoreError> {
+        if self.import_changes(batch) > 0 {
+            return Ok(false);
+        }
+        self.tree(Tr::Imports).remove(id_key(batch))?;
+        self.flush()?;
+        Ok(true)
+    }
+
     /// How many records a batch touched.
     pub fn import_changes(&self, batch: u64) -> usize {
         self.tree(Tr::ImportChanges)

@@ -127,6 +127,8 @@ pub fn group_key(group: &[u8], id: u64) -> Vec<u8> {
 /// Meta keys.
 pub const SCHEMA_VERSION: &[u8] = b"schema_version";
 pub const DATA_VERSION: &[u8] = b"data_version";
+/// Set while `rapport demo` fills the database, so a killed run is started over, not refused.
+pub const DEMO_UNFINISHED: &[u8] = b"demo_unfinished";
 
 /// A record's key outside its own tree: its kind byte, then its id.
 pub fn record_key(tree: Tr, id: u64) -> [u8; 9] {

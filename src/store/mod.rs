@@ -554,6 +554,36 @@ impl Store {
         Ok(tx::read_u64(self.tree(Tr::Meta).get(keys::DATA_VERSION)?.as_deref()).unwrap_or(0))
     }
 
+    /// Marks the database as being filled by `rapport demo` (or done with it), on disk at once.
+    pub fn mark_demo_unfinished(&self, unfinished: bool) -> Result<(), StoreError> {
+        self.writable()?;
+        let meta = self.tree(Tr::Meta);
+        match unfinished {
+            true => meta.insert(keys::DEMO_UNFINISHED, &[1u8])?,
+            false => meta.remove(keys::DEMO_UNFINISHED)?,
+        };
+        self.flush()
+    }
+
+    pub fn demo_unfinished(&self) -> Result<bool, StoreError> {
+        Ok(self.tree(Tr::Meta).contains_key(keys::DEMO_UNFINISHED)?)
+    }
+
+    /// Empties every record, index, the trash, the import journal and the id counters, keeping the
+    /// schema: what a demo killed part-way leaves is taken away before it starts over.
+    pub fn clear_unfinished_demo(&self) -> Result<(), StoreError> {
+        self.writable()?;
+        for &t in Tr::ALL.iter().filter(|&&t| t != Tr::Meta) {
+            self.tree(t).clear()?;
+        }
+        let meta = self.tree(Tr::Meta);
+        for key in meta.scan_prefix(b"next_id/").keys() {
+            meta.remove(key?)?;
+        }
+        self.write(|_| Ok(()))?;
+        self.flush()
+    }
+
     pub fn schema_version(&self) -> Result<Option<u32>, StoreError> {
         schema::stored_version(self.tree(Tr::Meta), &self.path)
     }

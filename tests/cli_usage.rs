@@ -1,0 +1,40 @@
+//! Every invalid argument value is a usage error: exit code 2 and a message naming the option,
+//! found when the command line is read, before any database is opened.
+
+mod common;
+
+#[test]
+fn invalid_values_are_usage_errors_named_at_parse_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("never-made.db");
+    for args in [
+        &["rules", "--min-support", "2"][..],
+        &["rules", "--min-support", "0"],
+        &["rules", "--min-support=-0.1"],
+        &["rules", "--min-support", "NaN"],
+        &["rules", "--min-support", "inf"],
+        &["rules", "--min-confidence", "1.5"],
+        &["rules", "--min-confidence", "nan"],
+        &["rules", "--min-lift", "NaN"],
+        &["rules", "--min-lift=-1"],
+        &["rules", "--min-lift", "infinity"],
+        &["segments", "--k", "1"],
+        &["demo", "--customers", "99999999999"],
+        &["demo", "--customers", "0"],
+        &["bench", "fpgrowth", "x.csv", "--min-support", "nan"],
+    ] {
+        let out = common::rapport()
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        let option = args.iter().rfind(|a| a.starts_with("--")).unwrap();
+        let option = option.split('=').next().unwrap();
+        assert!(err.contains(option), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+    assert!(!db.exists(), "nothing was opened");
+}
