@@ -88,8 +88,8 @@ pub enum Command {
         #[arg(long, value_name = "DAYS")]
         older_than: Option<u32>,
     },
-    /// Erase a customer's personal data (name, email, phone, company, tags, notes, ticket messages),
-    /// keeping their anonymous order history for the insights
+    /// Erase a customer's personal data (name, email, phone, company, tags, notes, ticket subjects
+    /// and messages, deal titles), keeping their anonymous order history for the insights
     Forget {
         /// The customer: external id, id, or email
         customer: String,

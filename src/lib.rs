@@ -11,6 +11,7 @@ pub mod domain;
 pub mod export;
 pub mod import;
 pub mod insights;
+pub mod logging;
 pub mod memory;
 pub mod store;
 pub mod text;

@@ -174,7 +174,9 @@ fn open_app(cli: &Cli, db: &Path) -> anyhow::Result<()> {
         }
         None => Config::default(),
     };
-    start_log();
+    if let Some(dirs) = directories::ProjectDirs::from("", "", "rapport") {
+        rapport::logging::start(dirs.state_dir().unwrap_or(dirs.data_dir()));
+    }
     tracing::info!(db = %db.display(), "opening the app");
     let store = Store::open_with_cache(db, rapport::tui::CACHE_BYTES)?;
     if cli.demo && (store.count::<rapport::domain::Customer>() == 0 || store.demo_unfinished()?) {
@@ -202,29 +204,6 @@ fn open_app(cli: &Cli, db: &Path) -> anyhow::Result<()> {
             config_dir,
         },
     )
-}
-
-/// The app's log goes to a file, never to the screen it draws on: `rapport.log` in the user's state
-/// folder (or data folder), at the level RAPPORT_LOG names (default: info).
-fn start_log() {
-    let Some(dirs) = directories::ProjectDirs::from("", "", "rapport") else {
-        return;
-    };
-    let dir = dirs.state_dir().unwrap_or(dirs.data_dir()).to_path_buf();
-    let file = std::fs::create_dir_all(&dir).and_then(|()| {
-        std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(dir.join("rapport.log"))
-    });
-    let Ok(file) = file else { return };
-    let filter = tracing_subscriber::EnvFilter::try_from_env("RAPPORT_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_writer(std::sync::Mutex::new(file))
-        .with_ansi(false)
-        .with_env_filter(filter)
-        .try_init();
 }
 
 fn data_dir() -> anyhow::Result<PathBuf> {

@@ -68,7 +68,30 @@ fn forgetting_erases_the_person_everywhere_and_keeps_their_orders() {
     let said = stdout_of(&db, &["note", &email, "lives at 12 Plugh Lane"]);
     let note_id = said.split_whitespace().nth(1).unwrap();
     stdout_of(&db, &["delete", &format!("note:{note_id}")]);
+    // Free text that names them outside their own record.
+    {
+        use rapport::domain::{Deal, Money, Ticket};
+        let store = Store::open(&db).unwrap();
+        let now = chrono::Utc::now();
+        store
+            .create(Ticket::new(
+                "refund for Zebulon Quixotefrost",
+                person.id,
+                now,
+            ))
+            .unwrap();
+        store
+            .create(Deal::new(
+                "Quixotefrost family renewal",
+                person.id,
+                Money::from_units(900),
+                now,
+            ))
+            .unwrap();
+    }
     let secrets = [
+        "Zebulon Quixotefrost",
+        "Quixotefrost family renewal",
         email.as_str(),
         "Zebediah Quartermaine",
         person.name.as_str(),
@@ -105,7 +128,11 @@ fn forgetting_erases_the_person_everywhere_and_keeps_their_orders() {
     }
     for ticket in store.tickets_of(person.id).unwrap() {
         assert!(ticket.messages.iter().all(|m| m.body == "(erased)"));
+        assert_eq!(ticket.subject, "(erased)");
     }
+    let deals = store.deals_of(person.id).unwrap();
+    assert!(!deals.is_empty());
+    assert!(deals.iter().all(|d| d.title == "(erased)"));
     drop(store);
     // The anonymous buyer is still in the segments.
     let segments = stdout_of(&db, &["export", "segments", "--format", "ndjson"]);
@@ -129,4 +156,47 @@ fn forgetting_erases_the_person_everywhere_and_keeps_their_orders() {
     }
     let dump = stdout_of(&db, &["export", "customers", "--format", "ndjson"]);
     assert!(!dump.contains(&email));
+}
+
+/// The app's log names records by id: a person it wrote about leaves no trace there to forget.
+/// The log file is its owner's alone, even one an older rapport left readable by all.
+#[test]
+fn the_log_is_private_and_holds_no_personal_data() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("state");
+    std::fs::create_dir(&logs).unwrap();
+    let log = logs.join("rapport.log");
+    std::fs::write(&log, "").unwrap();
+    std::fs::set_permissions(&log, std::fs::Permissions::from_mode(0o644)).unwrap();
+    rapport::logging::start(&logs);
+    assert_eq!(
+        std::fs::metadata(&log).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+
+    let store = common::small_demo(&dir.path().join("db"));
+    let mut state = common::app(&store, false);
+    common::press(&mut state, &["n"]);
+    common::type_text(&mut state, "Zebulon Quixotefrost");
+    common::press(&mut state, &["tab", "tab"]);
+    common::type_text(&mut state, "zq@example.com");
+    common::press(&mut state, &["enter"]);
+    assert!(state.form.is_none(), "the customer was saved");
+    // The same address again: refused, and the refusal quotes it on screen, not in the log.
+    common::press(&mut state, &["n"]);
+    common::type_text(&mut state, "Zebulon Again");
+    common::press(&mut state, &["tab", "tab"]);
+    common::type_text(&mut state, "zq@example.com");
+    common::press(&mut state, &["enter"]);
+    assert!(state.form.is_some(), "a taken email keeps the form open");
+
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        text.contains("wrote customer "),
+        "the write is logged: {text}"
+    );
+    for secret in ["Zebulon", "Quixotefrost", "zq@example.com"] {
+        assert!(!text.contains(secret), "the log holds '{secret}': {text}");
+    }
 }

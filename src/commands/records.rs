@@ -94,8 +94,8 @@ pub fn forget(store: &Store, customer: &str, yes: bool, out: &mut dyn Write) -> 
     let done = store.forget(person.id)?;
     writeln!(
         out,
-        "customer {} forgotten: name, contact details and tags erased; {} notes and {} tickets' messages erased; {} deleted records and {} import-journal copies erased; orders kept, anonymous",
-        person.id, done.notes, done.tickets, done.trash, done.journal
+        "customer {} forgotten: name, contact details and tags erased; {} notes, {} tickets (subjects and messages) and {} deal titles erased; {} deleted records and {} import-journal copies erased; orders kept, anonymous",
+        person.id, done.notes, done.tickets, done.deals, done.trash, done.journal
     )?;
     Ok(())
 }

@@ -1,5 +1,5 @@
-//! Erasing a person: their customer record keeps only what the analytics need, their notes' text and
-//! their tickets' messages are erased, and the copies the store keeps for undo (the trash, the import
+//! Erasing a person: their customer record keeps only what the analytics need; every free text of
+//! theirs (notes, ticket subjects and messages, deal titles) is erased, and the copies the store keeps for undo (the trash, the import
 //! journal) are erased too, so that nothing of them survives a backup.
 
 use super::journal::Change;
@@ -15,6 +15,7 @@ pub const ERASED: &str = "(erased)";
 pub struct Forgotten {
     pub notes: usize,
     pub tickets: usize,
+    pub deals: usize,
     /// Deleted records of theirs dropped from the trash.
     pub trash: usize,
     /// Earlier states of their record in the import journal, erased.
@@ -28,6 +29,7 @@ impl Store {
             let seen = self.data_version()?;
             let notes = self.group_ids(Group::NotesOf(customer))?;
             let tickets = self.group_ids(Group::TicketsOf(customer))?;
+            let deals = self.group_ids(Group::DealsOf(customer))?;
             let mut trash = Vec::new();
             for item in self.tree(Tr::Trash).iter() {
                 let (key, bytes) = item?;
@@ -71,6 +73,8 @@ impl Store {
                 }
                 for &id in &tickets {
                     if let Some(mut ticket) = tx.get::<Ticket>(id)? {
+                        // A subject often names the person ("refund for …").
+                        ticket.subject = ERASED.into();
                         for message in &mut ticket.messages {
                             message.body = ERASED.into();
                             // Their own messages are signed with their name.
@@ -79,6 +83,12 @@ impl Store {
                             }
                         }
                         tx.update(&ticket)?;
+                    }
+                }
+                for &id in &deals {
+                    if let Some(mut deal) = tx.get::<Deal>(id)? {
+                        deal.title = ERASED.into();
+                        tx.update(&deal)?;
                     }
                 }
                 for key in &trash {
@@ -103,6 +113,7 @@ impl Store {
                 Ok(Some(Forgotten {
                     notes: notes.len(),
                     tickets: tickets.len(),
+                    deals: deals.len(),
                     trash: trash.len(),
                     journal: journal.len(),
                 }))

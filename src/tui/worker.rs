@@ -30,6 +30,16 @@ pub enum Record {
 }
 
 impl Record {
+    /// Which record, by id alone: what the log may keep (never a name or a title).
+    pub fn reference(&self) -> String {
+        match self {
+            Record::Customer(c) => format!("customer {}", c.id),
+            Record::Deal(d) => format!("deal {}", d.id),
+            Record::Ticket(t) => format!("ticket {}", t.id),
+            Record::Note(n) => format!("note {}", n.id),
+        }
+    }
+
     pub fn describe(&self) -> String {
         match self {
             Record::Customer(c) => format!("customer {}", c.name),
@@ -217,8 +227,9 @@ fn run(store: &Store, cache: &Cache, job: Job) -> Done {
         Done::Loaded(l) => tracing::info!(customers = l.customers.len(), ?took, "loaded"),
         Done::Summaries(s) => tracing::info!(customers = s.len(), ?took, "summaries"),
         Done::Insights(_, engine) => tracing::info!(?took, version = engine.version, "insights"),
-        Done::Written(w) => tracing::info!(?took, "wrote {}", w.record().describe()),
-        Done::WriteFailed { message, .. } => tracing::warn!(?took, "write refused: {message}"),
+        Done::Written(w) => tracing::info!(?took, "wrote {}", w.record().reference()),
+        // The message can quote what was typed (an email, a name): the log keeps no personal data.
+        Done::WriteFailed { .. } => tracing::warn!(?took, "write refused"),
         Done::Failed(message) => tracing::error!(?took, "job failed: {message}"),
     }
     done
