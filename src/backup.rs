@@ -83,22 +83,44 @@ fn write_all<E: Entity>(
 const BATCH: usize = 1_000;
 
 /// Loads a backup into an empty database; returns how many records.
+/// A backup line is one record: an order with thousands of lines can pass the import's limit.
+const MIN_RESTORE_LINE: usize = 16 << 20;
+
 pub fn restore(store: &Store, input: &mut dyn BufRead) -> Result<usize, BackupError> {
     if store.count::<Customer>() + store.count::<Product>() + store.count::<Order>() > 0 {
         return Err(BackupError::NotEmpty);
     }
-    let mut text = String::new();
-    let mut line = 0;
+    let mut bytes = Vec::new();
+    let mut line: usize = 0;
     let mut batch: Vec<Line> = Vec::with_capacity(BATCH);
     let mut total = 0;
     loop {
-        text.clear();
-        let done = input.read_line(&mut text)? == 0;
+        bytes.clear();
+        let limit = crate::import::text::max_line().max(MIN_RESTORE_LINE);
+        let read =
+            crate::import::text::read_line_bounded(input, &mut bytes, limit, line as u64 + 1);
+        let done = match read {
+            Ok(n) => n == 0,
+            Err(e) => match crate::import::text::TooLong::of(&e) {
+                Some(too_long) => {
+                    return Err(BackupError::Bad {
+                        line: too_long.line as usize,
+                        why: format!(
+                            "longer than {limit} bytes, so not a record rapport wrote (--max-line-bytes raises the limit)"
+                        ),
+                    });
+                }
+                None => return Err(e.into()),
+            },
+        };
         if !done {
             line += 1;
             let bad = |why: String| BackupError::Bad { line, why };
+            let Ok(text) = std::str::from_utf8(&bytes) else {
+                return Err(bad("not UTF-8 text, so not a rapport backup".into()));
+            };
             if line == 1 {
-                let header: Header = serde_json::from_str(&text)
+                let header: Header = serde_json::from_str(text)
                     .map_err(|e| bad(format!("not a rapport backup ({e})")))?;
                 if header.schema > SCHEMA_VERSION {
                     return Err(bad(format!(
@@ -111,7 +133,7 @@ pub fn restore(store: &Store, input: &mut dyn BufRead) -> Result<usize, BackupEr
             if text.trim().is_empty() {
                 continue;
             }
-            batch.push(serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?);
+            batch.push(serde_json::from_str(text).map_err(|e| bad(e.to_string()))?);
         }
         if batch.len() >= BATCH || (done && !batch.is_empty()) {
             store.write(|tx| {

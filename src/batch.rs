@@ -28,11 +28,17 @@ pub fn run_script(
 ) -> anyhow::Result<Vec<LineFailed>> {
     let mut failures = Vec::new();
     let mut bytes = Vec::new();
-    let mut line = 0;
+    let mut line: usize = 0;
     loop {
         bytes.clear();
-        if script.read_until(b'\n', &mut bytes)? == 0 {
-            break;
+        let limit = crate::import::text::max_line();
+        match crate::import::text::read_line_bounded(script, &mut bytes, limit, line as u64 + 1) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) => match crate::import::text::TooLong::of(&e) {
+                Some(too_long) => anyhow::bail!("the script stopped: {too_long}"),
+                None => return Err(e.into()),
+            },
         }
         line += 1;
         let parsed = match std::str::from_utf8(&bytes) {

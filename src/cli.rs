@@ -38,6 +38,11 @@ pub struct Cli {
     #[arg(long, global = true, requires = "batch")]
     pub keep_going: bool,
 
+    /// The longest line (or CSV record) an import, a restore or a script may have; longer ones
+    /// stop it with their line number. Raise it only for a file known to be right
+    #[arg(long, global = true, value_name = "BYTES", default_value_t = crate::import::text::DEFAULT_MAX_LINE)]
+    pub max_line_bytes: usize,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }

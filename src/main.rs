@@ -13,6 +13,7 @@ fn main() -> ExitCode {
     rapport::memory::limit_arenas();
     rapport::store::private_umask();
     let cli = Cli::parse();
+    rapport::import::text::set_max_line(cli.max_line_bytes);
     match run(cli, started) {
         Ok(()) => ExitCode::SUCCESS,
         // The reader went away (`| head`): what it wanted, it got.

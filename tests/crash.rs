@@ -3,8 +3,12 @@
 //! (printed) must be there, no index may disagree with its records, and re-running the import must
 //! end with exactly the data of an uninterrupted run.
 //!
+//! Readers are killed too, on the database the writer left: `stats`, exports, `backup` and the app
+//! itself (in a pseudo-terminal), at random moments and while sled writes its snapshot (each open
+//! writes one), since a snapshot left half written once made a database unopenable.
+//!
 //! The default suite kills a few times; `cargo test --test crash -- --ignored` kills many more
-//! (RAPPORT_KILLS sets how many, RAPPORT_KILL_SEED replays a run).
+//! (RAPPORT_KILLS sets how many rounds, three kills a round; RAPPORT_KILL_SEED replays a run).
 
 mod common;
 
@@ -17,6 +21,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const EDITS: usize = 200;
+/// Readers killed after each writer, on the database it left.
+const READER_KILLS: usize = 2;
 
 /// Notes on an imported customer, every fourth deleted again; note ids on a fresh database are 1, 2, …
 fn script(dir: &Path, retail: &Path) -> std::path::PathBuf {
@@ -63,6 +69,102 @@ fn run(db: &Path, script: &Path, kill_after: Option<Duration>) -> Vec<String> {
         None => assert!(child.wait().unwrap().success()),
     }
     reader.join().unwrap()
+}
+
+/// Starts the app on `db` in a pseudo-terminal of its own, its screen read and thrown away.
+fn spawn_app(db: &Path) -> std::process::Child {
+    use std::os::fd::FromRawFd;
+    let (mut master, mut slave) = (0, 0);
+    // SAFETY: openpty(3) fills two descriptors, which are then owned below.
+    let opened = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            std::ptr::null(),
+        )
+    };
+    assert_eq!(opened, 0, "a pseudo-terminal");
+    // SAFETY: fresh descriptors from openpty, each owned once.
+    let (master, slave) = unsafe {
+        (
+            std::fs::File::from_raw_fd(master),
+            std::os::fd::OwnedFd::from_raw_fd(slave),
+        )
+    };
+    let child = Command::new(assert_cmd::cargo::cargo_bin("rapport"))
+        .arg("--db")
+        .arg(db)
+        .env_remove("RAPPORT_DB")
+        .env("TERM", "xterm-256color")
+        .stdin(Stdio::from(slave.try_clone().unwrap()))
+        .stdout(Stdio::from(slave.try_clone().unwrap()))
+        .stderr(Stdio::from(slave))
+        .spawn()
+        .unwrap();
+    std::thread::spawn(move || {
+        let mut master = master;
+        let mut sink = [0u8; 4096];
+        while std::io::Read::read(&mut master, &mut sink).is_ok_and(|n| n > 0) {}
+    });
+    child
+}
+
+/// Kills a reader of `db`: a command or the app, at a random moment or once sled starts writing a
+/// snapshot. Returns what was killed, for the report.
+fn kill_a_reader(db: &Path, rng: &mut impl Rng, scratch: &Path) -> &'static str {
+    let backup = scratch.join("reader-backup.ndjson");
+    let commands: [(&'static str, Vec<std::ffi::OsString>); 5] = [
+        ("stats", vec!["stats".into()]),
+        (
+            "export order-lines",
+            vec!["export".into(), "order-lines".into()],
+        ),
+        (
+            "export customers",
+            vec![
+                "export".into(),
+                "customers".into(),
+                "--format".into(),
+                "json".into(),
+            ],
+        ),
+        ("backup", vec!["backup".into(), backup.into_os_string()]),
+        ("the app", Vec::new()),
+    ];
+    let (name, args) = &commands[rng.random_range(0..commands.len())];
+    let mut child = if args.is_empty() {
+        spawn_app(db)
+    } else {
+        Command::new(assert_cmd::cargo::cargo_bin("rapport"))
+            .arg("--db")
+            .arg(db)
+            .args(args)
+            .env_remove("RAPPORT_DB")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    if rng.random_bool(0.5) {
+        // At the snapshot: as soon as its unfinished file appears (or the reader is done).
+        let started = Instant::now();
+        while child.try_wait().unwrap().is_none() && started.elapsed() < Duration::from_secs(5) {
+            let generating = std::fs::read_dir(db)
+                .unwrap()
+                .flatten()
+                .any(|e| e.file_name().to_string_lossy().ends_with(".generating"));
+            if generating {
+                break;
+            }
+        }
+    } else {
+        std::thread::sleep(Duration::from_millis(rng.random_range(0..400)));
+    }
+    let _ = child.kill();
+    child.wait().unwrap();
+    name
 }
 
 /// The import's data, with the moment of import (customers' created/updated) left out.
@@ -161,16 +263,23 @@ fn kills(rounds: usize) {
     eprintln!("kill seed {seed} (RAPPORT_KILL_SEED={seed} replays it); a whole run takes {span:?}");
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
     let (mut acknowledged, mut mid_import) = (0, 0);
+    let mut readers: std::collections::BTreeMap<&str, usize> = Default::default();
     for round in 0..rounds {
         let db = dir.path().join(format!("killed-{round}"));
         let after = span.mul_f64(rng.random_range(0.02..1.0));
         let printed = run(&db, &script, Some(after));
         mid_import += usize::from(!printed.iter().any(|l| l.starts_with("import ")));
+        for _ in 0..READER_KILLS {
+            *readers
+                .entry(kill_a_reader(&db, &mut rng, dir.path()))
+                .or_default() += 1;
+        }
         acknowledged += check_after_kill(&db, &retail, &printed, &reference);
         let _ = std::fs::remove_dir_all(&db);
     }
     eprintln!(
-        "{rounds} kills survived ({mid_import} during the import), {acknowledged} acknowledged writes checked, 0 lost"
+        "{} kills survived: {rounds} writers ({mid_import} during the import) and readers {readers:?}; 0 unopenable databases, {acknowledged} acknowledged writes checked, 0 lost",
+        rounds * (1 + READER_KILLS)
     );
 }
 
@@ -185,6 +294,6 @@ fn stress_many_kills() {
     let rounds = std::env::var("RAPPORT_KILLS")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(60);
+        .unwrap_or(100);
     kills(rounds);
 }

@@ -313,3 +313,103 @@ fn escape_sequences_in_stored_names_reach_the_screen_harmlessly() {
         }
     }
 }
+
+/// A FIFO that `bytes` repeated forever is written to, until its reader goes away.
+fn endless_fifo(
+    dir: &Path,
+    name: &str,
+    head: &'static [u8],
+    bytes: &'static [u8],
+) -> std::path::PathBuf {
+    use std::io::Write;
+    use std::os::unix::ffi::OsStrExt;
+    let path = dir.join(name);
+    let c_path = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
+    // SAFETY: a valid path; mkfifo(3) only reads it.
+    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+    let fifo = path.clone();
+    std::thread::spawn(move || {
+        let Ok(mut writer) = std::fs::OpenOptions::new().write(true).open(&fifo) else {
+            return;
+        };
+        let block = bytes.repeat((64 << 10) / bytes.len().max(1));
+        if writer.write_all(head).is_err() {
+            return;
+        }
+        while writer.write_all(&block).is_ok() {}
+    });
+    path
+}
+
+/// Endless input (a reader that never ends) to every importer, to `--batch` and to `restore`, with
+/// the child's address space capped: each stops at the line past the limit, names it, and exits
+/// 1 or 4 without a panic or an abort, in seconds rather than when memory runs out.
+#[test]
+fn endless_input_stops_at_a_line_number_in_bounded_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs: [(&str, &'static [u8], &'static [u8]); 3] = [
+        ("zeros", b"", b"\0"),
+        ("one endless row", b"", b"a,"),
+        ("one endless quoted field", b"x,\"", b"line\n"),
+    ];
+    let mut runs = 0;
+    for (round, (what, head, bytes)) in inputs.into_iter().enumerate() {
+        let commands: Vec<Vec<String>> = vec![
+            vec!["import", "orders", "IN", "--format", "online-retail"],
+            vec!["import", "orders", "IN", "--format", "cdnow"],
+            vec!["import", "orders", "IN", "--format", "baskets"],
+            vec!["import", "customers", "IN"],
+            vec!["--batch", "IN"],
+            vec!["restore", "IN"],
+        ]
+        .into_iter()
+        .map(|c| c.into_iter().map(String::from).collect())
+        .collect();
+        for (n, command) in commands.into_iter().enumerate() {
+            let input = if *what == *"zeros" {
+                std::path::PathBuf::from("/dev/zero")
+            } else {
+                endless_fifo(dir.path(), &format!("in-{round}-{n}"), head, bytes)
+            };
+            let db = dir.path().join(format!("db-{round}-{n}"));
+            let args: Vec<std::ffi::OsString> = command
+                .iter()
+                .map(|a| match a.as_str() {
+                    "IN" => input.clone().into_os_string(),
+                    other => other.into(),
+                })
+                .collect();
+            let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("rapport"));
+            child.arg("--db").arg(&db).args(&args);
+            // SAFETY: setrlimit(2) is async-signal-safe.
+            unsafe {
+                std::os::unix::process::CommandExt::pre_exec(&mut child, || {
+                    let cap = libc::rlimit {
+                        rlim_cur: 2 << 30,
+                        rlim_max: 2 << 30,
+                    };
+                    libc::setrlimit(libc::RLIMIT_AS, &cap);
+                    Ok(())
+                });
+            }
+            let started = std::time::Instant::now();
+            let out = child.output().unwrap();
+            let took = started.elapsed();
+            let err = String::from_utf8_lossy(&out.stderr);
+            let said = format!("{what}, {command:?}: {err} (in {took:?})");
+            // A script's first line that is no command is a usage error (2), as it is alone.
+            let usage = command[0] == "--batch" && *what != *"zeros";
+            assert!(
+                matches!(out.status.code(), Some(1 | 4)) || (usage && out.status.code() == Some(2)),
+                "{said}"
+            );
+            assert!(err.contains("line 1"), "{said}");
+            for crash in ["panicked", "memory allocation", "backtrace", "Aborted"] {
+                assert!(!err.contains(crash), "{said}");
+            }
+            assert!(took < std::time::Duration::from_secs(30), "{said}");
+            runs += 1;
+        }
+    }
+    assert_eq!(runs, 18);
+}

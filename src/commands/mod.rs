@@ -80,8 +80,11 @@ pub fn import(store: &Store, command: &ImportCommand, out: &mut dyn Write) -> an
     let report = match run(&journaled, &mut print_rejection) {
         Ok(report) => report,
         Err(e) => {
-            if let Some(batch) = batch {
-                // Best effort: the import's own error is the one to report.
+            // Refused before writing: nothing to list. After a failed write sled must not be
+            // asked anything more (after a full disk its reads spin), so that import stays listed.
+            if let Some(batch) = batch
+                && !matches!(e, ImportError::Store(_))
+            {
                 let _ = store.abandon_import(batch);
             }
             return Err(e.into());

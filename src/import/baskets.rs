@@ -2,8 +2,8 @@
 //! A basket has no customer and no number of its own; it is numbered by file name and line.
 
 use super::orders::{self, Parsed, ParsedLine, ParsedOrder, ProductSeed};
-use super::text::{CsvRows, clean, decode};
-use super::{ImportError, ImportReport, OnReject};
+use super::text::{CsvRows, MAX_BASKET_ITEMS, clean, decode};
+use super::{ImportError, ImportReport, OnReject, Stop, check_rejections};
 use crate::domain::{Money, OrderKind, Timestamp};
 use crate::store::Store;
 use std::io::Read;
@@ -26,17 +26,30 @@ pub fn import_baskets(
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "basket".into());
-    let parsed = parse(file, &stem, placed);
+    let parsed = parse(file, &stem, placed).map_err(|stop| stop.at(path))?;
     Ok(orders::write(store, parsed, now, on_reject)?)
 }
 
-fn parse(input: impl Read, stem: &str, placed: Timestamp) -> Parsed {
+fn parse(input: impl Read, stem: &str, placed: Timestamp) -> Result<Parsed, Stop> {
     let mut rows = CsvRows::new(input, false);
     let mut parsed = Parsed::default();
-    while let Some((line, record)) = rows.next() {
+    while let Some(row) = rows.next() {
+        let (line, record) = row?;
+        check_rejections(parsed.rows_read, parsed.rejected.len(), line)?;
         let Some(record) = parsed.take(line, record) else {
             continue;
         };
+        if record.len() > MAX_BASKET_ITEMS {
+            parsed.reject(
+                line,
+                format!(
+                    "the basket has {} items (at most {})",
+                    crate::text::thousands(record.len()),
+                    crate::text::thousands(MAX_BASKET_ITEMS)
+                ),
+            );
+            continue;
+        }
         let mut items: Vec<ParsedLine> = Vec::new();
         for field in record.iter() {
             let item = decode(field);
@@ -76,7 +89,7 @@ fn parse(input: impl Read, stem: &str, placed: Timestamp) -> Parsed {
             lines: items,
         });
     }
-    parsed
+    Ok(parsed)
 }
 
 #[cfg(test)]
@@ -89,7 +102,8 @@ mod tests {
             "citrus fruit, margarine ,ready soups\nwhole milk\n\n yogurt,yogurt\n".as_bytes(),
             "g",
             chrono::Utc::now(),
-        );
+        )
+        .unwrap();
         assert_eq!(p.orders.len(), 3);
         assert_eq!(p.orders[0].lines[1].sku, "margarine");
         assert_eq!(p.orders[2].number, "g:4");

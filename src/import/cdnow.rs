@@ -3,13 +3,13 @@
 //! its place among that customer's purchases that day, which keeps re-imports idempotent.
 
 use super::orders::{self, CustomerSeed, Parsed, ParsedLine, ParsedOrder, ProductSeed};
-use super::text::decode;
-use super::{ImportError, ImportReport, OnReject};
+use super::text::{decode, max_line, read_line_bounded};
+use super::{ImportError, ImportReport, OnReject, Stop, check_rejections};
 use crate::domain::{Money, OrderKind, Timestamp};
 use crate::store::Store;
 use chrono::NaiveDate;
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufReader, Read};
 use std::path::Path;
 
 /// CDNOW records only how many CDs were bought, so every line is this one product.
@@ -22,14 +22,11 @@ pub fn import_cdnow(
     on_reject: OnReject,
 ) -> Result<ImportReport, ImportError> {
     let file = super::open(path)?;
-    let parsed = parse(file).map_err(|cause| ImportError::Read {
-        path: path.to_path_buf(),
-        cause,
-    })?;
+    let parsed = parse(file).map_err(|stop| stop.at(path))?;
     Ok(orders::write(store, parsed, now, on_reject)?)
 }
 
-fn parse(input: impl Read) -> std::io::Result<Parsed> {
+fn parse(input: impl Read) -> Result<Parsed, Stop> {
     let mut parsed = Parsed::default();
     let mut same_day: HashMap<(String, NaiveDate), u32> = HashMap::new();
     let mut reader = BufReader::new(input);
@@ -37,10 +34,11 @@ fn parse(input: impl Read) -> std::io::Result<Parsed> {
     let mut line_no = 0u64;
     loop {
         buf.clear();
-        if reader.read_until(b'\n', &mut buf)? == 0 {
+        if read_line_bounded(&mut reader, &mut buf, max_line(), line_no + 1)? == 0 {
             break;
         }
         line_no += 1;
+        check_rejections(parsed.rows_read, parsed.rejected.len(), line_no)?;
         let line = decode(&buf);
         let fields: Vec<&str> = line.split_whitespace().collect();
         if fields.is_empty() {

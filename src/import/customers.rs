@@ -3,7 +3,7 @@
 //! A row updates the customer with the same external id, else the same email, else creates one.
 
 use super::text::{CsvRows, clean, decode};
-use super::{ImportError, ImportReport, OnReject, Rejection, progress};
+use super::{ImportError, ImportReport, OnReject, Rejection, Stop, check_rejections, progress};
 use crate::domain::{Customer, CustomerId, Lifecycle, Timestamp};
 use crate::store::{Store, StoreError, TxResult, Unique};
 use std::collections::HashMap;
@@ -98,11 +98,7 @@ pub fn import_customers_with(
     let mut reader = CsvRows::new(file, true);
     let headers: Vec<String> = reader
         .headers()
-        .map_err(|e| ImportError::WrongFormat {
-            path: path.to_path_buf(),
-            format: "a customers CSV",
-            why: format!("no header row ({e})"),
-        })?
+        .map_err(|e| ImportError::bad_header(path, "a customers CSV", e))?
         .iter()
         .map(|h| clean(&decode(h)).to_string())
         .collect();
@@ -130,7 +126,10 @@ pub fn import_customers_with(
     }
 
     let mut rows = Vec::new();
-    while let Some((line, record)) = reader.next() {
+    while let Some(row) = reader.next() {
+        let (line, record) = row.map_err(|e| Stop::from(e).at(path))?;
+        check_rejections(report.rows_read, report.rejected.len(), line)
+            .map_err(|e| Stop::from(e).at(path))?;
         report.rows_read += 1;
         let record = match record {
             Ok(record) => record,

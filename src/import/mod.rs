@@ -7,7 +7,7 @@ mod customers;
 mod online_retail;
 mod orders;
 mod progress;
-mod text;
+pub mod text;
 
 pub use baskets::import_baskets;
 pub use cdnow::import_cdnow;
@@ -111,8 +111,107 @@ pub enum ImportError {
         format: &'static str,
         why: String,
     },
+    #[error("{}: {cause}; the import stopped there and wrote nothing", .path.display())]
+    TooLong { path: PathBuf, cause: text::TooLong },
+    #[error("{}: {cause}", .path.display())]
+    GaveUp { path: PathBuf, cause: GaveUp },
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// Rows rejected before any is taken, past which the file is not in the format asked for.
+pub const REJECTED_BEFORE_ANY: usize = 1_000;
+/// Rows rejected in all, past which an import stops: the report of them must stay small.
+pub const MAX_REJECTED: usize = 100_000;
+
+/// An input given up on part-way, because its rows were nearly all bad.
+#[derive(Debug, thiserror::Error)]
+#[error("{why} (through line {line}); the import stopped there and wrote nothing")]
+pub struct GaveUp {
+    pub line: u64,
+    pub why: String,
+}
+
+/// Stops an import whose rows are all bad, or too many of them: an endless stream of junk must
+/// end, and its report must fit in memory.
+pub(crate) fn check_rejections(rows_read: usize, rejected: usize, line: u64) -> Result<(), GaveUp> {
+    if rejected >= REJECTED_BEFORE_ANY && rejected == rows_read {
+        return Err(GaveUp {
+            line,
+            why: format!(
+                "the first {} rows were all rejected, so this is not the format asked for",
+                thousands(rejected)
+            ),
+        });
+    }
+    if rejected >= MAX_REJECTED {
+        return Err(GaveUp {
+            line,
+            why: format!("{} rows rejected", thousands(rejected)),
+        });
+    }
+    Ok(())
+}
+
+/// Why reading an input stopped part-way, before the file's name is put to it.
+#[derive(Debug)]
+pub(crate) enum Stop {
+    TooLong(text::TooLong),
+    GaveUp(GaveUp),
+    Read(std::io::Error),
+}
+
+impl Stop {
+    pub(crate) fn at(self, path: &std::path::Path) -> ImportError {
+        let path = path.to_path_buf();
+        match self {
+            Stop::TooLong(cause) => ImportError::TooLong { path, cause },
+            Stop::GaveUp(cause) => ImportError::GaveUp { path, cause },
+            Stop::Read(cause) => ImportError::Read { path, cause },
+        }
+    }
+}
+
+impl From<text::TooLong> for Stop {
+    fn from(e: text::TooLong) -> Stop {
+        Stop::TooLong(e)
+    }
+}
+
+impl From<GaveUp> for Stop {
+    fn from(e: GaveUp) -> Stop {
+        Stop::GaveUp(e)
+    }
+}
+
+impl From<std::io::Error> for Stop {
+    fn from(e: std::io::Error) -> Stop {
+        match text::TooLong::of(&e) {
+            Some(too_long) => Stop::TooLong(too_long),
+            None => Stop::Read(e),
+        }
+    }
+}
+
+impl ImportError {
+    /// A header row the reader could not take: past the line limit, or not a header at all.
+    pub(crate) fn bad_header(
+        path: &std::path::Path,
+        format: &'static str,
+        e: csv::Error,
+    ) -> ImportError {
+        match text::too_long(&e) {
+            Some(cause) => ImportError::TooLong {
+                path: path.to_path_buf(),
+                cause,
+            },
+            None => ImportError::WrongFormat {
+                path: path.to_path_buf(),
+                format,
+                why: format!("no header row ({e})"),
+            },
+        }
+    }
 }
 
 pub(crate) fn open(path: &std::path::Path) -> Result<std::fs::File, ImportError> {

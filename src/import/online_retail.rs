@@ -4,7 +4,7 @@
 
 use super::orders::{self, CustomerSeed, Parsed, ParsedLine, ParsedOrder, ProductSeed};
 use super::text::{CsvRows, clean, decode};
-use super::{ImportError, ImportReport, OnReject};
+use super::{ImportError, ImportReport, OnReject, Stop, check_rejections};
 use crate::domain::{Money, OrderKind, Timestamp};
 use crate::store::Store;
 use chrono::NaiveDateTime;
@@ -44,7 +44,7 @@ fn parse(input: impl Read, path: &Path) -> Result<Parsed, ImportError> {
     };
     let header = rows
         .headers()
-        .map_err(|e| wrong(format!("no header row ({e})")))?;
+        .map_err(|e| ImportError::bad_header(path, FORMAT, e))?;
     let mut at = [0usize; 8];
     for (slot, name) in at.iter_mut().zip(COLUMNS) {
         *slot = header
@@ -55,7 +55,10 @@ fn parse(input: impl Read, path: &Path) -> Result<Parsed, ImportError> {
     let width = header.len();
 
     let mut parsed = Parsed::default();
-    while let Some((line, record)) = rows.next() {
+    while let Some(row) = rows.next() {
+        let (line, record) = row.map_err(|e| Stop::from(e).at(path))?;
+        check_rejections(parsed.rows_read, parsed.rejected.len(), line)
+            .map_err(|e| Stop::from(e).at(path))?;
         let Some(record) = parsed.take(line, record) else {
             continue;
         };

@@ -132,17 +132,219 @@ mod line_tests {
     }
 }
 
+/// How long one line (one CSV record, with the line breaks inside its quotes) may be before an
+/// input is refused: endless input (`/dev/zero`) or a runaway field must end in bounded memory.
+/// Far above any real row; `--max-line-bytes` raises it.
+pub const DEFAULT_MAX_LINE: usize = 1 << 20;
+/// A field longer than this rejects its row: no name, sku or tag is a quarter of a megabyte.
+pub const MAX_FIELD: usize = 256 << 10;
+/// Items in one basket, past which the basket is rejected (real baskets hold tens).
+pub const MAX_BASKET_ITEMS: usize = 10_000;
+
+static MAX_LINE: std::sync::atomic::AtomicUsize =
+    std::sync::atomic::AtomicUsize::new(DEFAULT_MAX_LINE);
+
+/// Sets the line limit for what this process reads: imports, restores and batch scripts.
+pub fn set_max_line(bytes: usize) {
+    MAX_LINE.store(bytes.max(1), std::sync::atomic::Ordering::Relaxed);
+}
+
+pub fn max_line() -> usize {
+    MAX_LINE.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// An input refused at a line past the limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("line {line} is longer than {limit} bytes (--max-line-bytes raises the limit)")]
+pub struct TooLong {
+    pub line: u64,
+    pub limit: usize,
+}
+
+impl TooLong {
+    /// The limit's error inside an I/O error, as the readers above it pass it on.
+    pub fn of(e: &std::io::Error) -> Option<TooLong> {
+        e.get_ref()?.downcast_ref::<TooLong>().copied()
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Csv {
+    FieldStart,
+    Unquoted,
+    Quoted,
+    QuoteInQuoted,
+}
+
+/// Fails the read once a record grows past `limit` bytes. For CSV a record ends at a line break
+/// outside quotes, as the csv reader sees it; otherwise at every line break.
+pub struct Bounded<R> {
+    inner: R,
+    limit: usize,
+    csv: Option<Csv>,
+    in_record: usize,
+    line: u64,
+    record_line: u64,
+}
+
+impl<R: Read> Bounded<R> {
+    pub fn lines(inner: R, limit: usize) -> Bounded<R> {
+        Bounded {
+            inner,
+            limit,
+            csv: None,
+            in_record: 0,
+            line: 1,
+            record_line: 1,
+        }
+    }
+
+    pub fn csv(inner: R, limit: usize) -> Bounded<R> {
+        Bounded {
+            csv: Some(Csv::FieldStart),
+            ..Bounded::lines(inner, limit)
+        }
+    }
+}
+
+impl<R: Read> Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for &b in &buf[..n] {
+            let ends = match (&mut self.csv, b) {
+                (None, b'\n') => true,
+                (None, _) => false,
+                (Some(state), b) => {
+                    let (next, ends) = match (*state, b) {
+                        (Csv::Quoted, b'"') => (Csv::QuoteInQuoted, false),
+                        (Csv::Quoted, _) => (Csv::Quoted, false),
+                        (Csv::QuoteInQuoted, b'"') => (Csv::Quoted, false),
+                        (Csv::FieldStart, b'"') => (Csv::Quoted, false),
+                        (_, b',') => (Csv::FieldStart, false),
+                        (_, b'\n') => (Csv::FieldStart, true),
+                        _ => (Csv::Unquoted, false),
+                    };
+                    *state = next;
+                    ends
+                }
+            };
+            if b == b'\n' {
+                self.line += 1;
+            }
+            if ends {
+                self.in_record = 0;
+                self.record_line = self.line;
+            } else {
+                self.in_record += 1;
+                if self.in_record > self.limit {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        TooLong {
+                            line: self.record_line,
+                            limit: self.limit,
+                        },
+                    ));
+                }
+            }
+        }
+        Ok(n)
+    }
+}
+
+/// Reads one line into `buf` (its line break included), failing past `limit` bytes without
+/// holding more than that. Returns the bytes read: 0 at the end of the input.
+pub fn read_line_bounded(
+    input: &mut dyn std::io::BufRead,
+    buf: &mut Vec<u8>,
+    limit: usize,
+    line: u64,
+) -> std::io::Result<usize> {
+    let start = buf.len();
+    loop {
+        let available = match input.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            return Ok(buf.len() - start);
+        }
+        let (take, done) = match available.iter().position(|&b| b == b'\n') {
+            Some(at) => (at + 1, true),
+            None => (available.len(), false),
+        };
+        if buf.len() - start + take > limit + 1 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                TooLong { line, limit },
+            ));
+        }
+        buf.extend_from_slice(&available[..take]);
+        input.consume(take);
+        if done {
+            return Ok(buf.len() - start);
+        }
+    }
+}
+
+#[cfg(test)]
+mod bound_tests {
+    use super::*;
+
+    fn read_all(reader: impl Read) -> Result<Vec<u8>, TooLong> {
+        let mut out = Vec::new();
+        let mut reader = reader;
+        reader
+            .read_to_end(&mut out)
+            .map_err(|e| TooLong::of(&e).expect("the limit's error"))?;
+        Ok(out)
+    }
+
+    #[test]
+    fn a_record_past_the_limit_fails_on_its_first_line() {
+        let ok = "ab,cd\n\"x\ny\",z\nlast";
+        assert_eq!(
+            read_all(Bounded::csv(ok.as_bytes(), 7)).unwrap(),
+            ok.as_bytes()
+        );
+        // The quoted field's line break does not end the record: 7 bytes from line 2.
+        let err = read_all(Bounded::csv(ok.as_bytes(), 6)).unwrap_err();
+        assert_eq!(err, TooLong { line: 2, limit: 6 });
+        // Counted as plain lines, each is short.
+        assert!(read_all(Bounded::lines(ok.as_bytes(), 5)).is_ok());
+        // A quote inside an unquoted field is text, as the csv reader reads it.
+        assert!(read_all(Bounded::csv("ab\"c\nd,e\nf\n".as_bytes(), 4)).is_ok());
+        let endless = std::io::repeat(0).take(10 << 20);
+        let err = read_all(Bounded::csv(endless, 1 << 20)).unwrap_err();
+        assert_eq!(err.line, 1);
+    }
+
+    #[test]
+    fn a_bounded_line_read_never_holds_more_than_the_limit() {
+        let mut input = std::io::BufReader::new("one\ntwo two\nthree".as_bytes());
+        let mut buf = Vec::new();
+        assert_eq!(read_line_bounded(&mut input, &mut buf, 4, 1).unwrap(), 4);
+        buf.clear();
+        let err = read_line_bounded(&mut input, &mut buf, 4, 2).unwrap_err();
+        assert_eq!(TooLong::of(&err), Some(TooLong { line: 2, limit: 4 }));
+        let mut endless = std::io::BufReader::new(std::io::repeat(b'a'));
+        let mut buf = Vec::new();
+        assert!(read_line_bounded(&mut endless, &mut buf, 1000, 7).is_err());
+        assert!(buf.len() <= 1001);
+    }
+}
+
 /// CSV records with their true line numbers. A record the csv reader cannot read comes back as the
 /// reason, so a bad row is reported and skipped instead of ending the import.
 pub struct CsvRows<R: Read> {
-    reader: csv::Reader<NewlineTap<R>>,
+    reader: csv::Reader<NewlineTap<Bounded<R>>>,
     lines: LineIndex,
     record: csv::ByteRecord,
 }
 
 impl<R: Read> CsvRows<R> {
     pub fn new(input: R, has_headers: bool) -> CsvRows<R> {
-        let (input, lines) = tap(input);
+        let (input, lines) = tap(Bounded::csv(input, max_line()));
         let reader = csv::ReaderBuilder::new()
             .flexible(true)
             .has_headers(has_headers)
@@ -158,9 +360,11 @@ impl<R: Read> CsvRows<R> {
         self.reader.byte_headers().cloned()
     }
 
-    /// The next record and the line it starts on; None at the end of the input.
+    /// The next record and the line it starts on; None at the end of the input. A record past
+    /// the line limit ends the input with `TooLong`: nothing after it can be trusted to be rows.
     #[allow(clippy::should_implement_trait)] // it lends the record, which Iterator cannot
-    pub fn next(&mut self) -> Option<(u64, Result<&csv::ByteRecord, String>)> {
+    #[allow(clippy::type_complexity)]
+    pub fn next(&mut self) -> Option<Result<(u64, Result<&csv::ByteRecord, String>), TooLong>> {
         let start = self.reader.position().byte();
         match self.reader.read_byte_record(&mut self.record) {
             Ok(false) => None,
@@ -168,12 +372,31 @@ impl<R: Read> CsvRows<R> {
                 let line = self
                     .lines
                     .line_at(self.record.position().map_or(start, |p| p.byte()));
-                Some((line, Ok(&self.record)))
+                if let Some(at) = self.record.iter().position(|f| f.len() > MAX_FIELD) {
+                    return Some(Ok((
+                        line,
+                        Err(format!(
+                            "field {} is longer than {} bytes",
+                            at + 1,
+                            crate::text::thousands(MAX_FIELD)
+                        )),
+                    )));
+                }
+                Some(Ok((line, Ok(&self.record))))
             }
-            Err(e) => Some((
+            Err(e) if too_long(&e).is_some() => too_long(&e).map(Err),
+            Err(e) => Some(Ok((
                 self.lines.line_at(start),
                 Err(format!("unreadable row: {e}")),
-            )),
+            ))),
         }
+    }
+}
+
+/// The line limit's error inside a csv error, if that is what it is.
+pub fn too_long(e: &csv::Error) -> Option<TooLong> {
+    match e.kind() {
+        csv::ErrorKind::Io(io) => TooLong::of(io),
+        _ => None,
     }
 }
