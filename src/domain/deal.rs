@@ -104,6 +104,15 @@ impl Deal {
         }
     }
 
+    /// Moves the deal to `stage`. Its probability becomes `probability` when a rep chose one, and
+    /// otherwise the stage's default: the one rule for every way a deal moves (a key, a form, a
+    /// bulk edit, a script).
+    pub fn move_to(&mut self, stage: DealStage, probability: Option<u8>, now: Timestamp) {
+        self.stage = stage;
+        self.probability = probability.unwrap_or_else(|| stage.default_probability());
+        self.updated = now;
+    }
+
     /// Value times probability: what the forecast counts.
     pub fn weighted_value(&self) -> Money {
         Money(self.value.0 * self.probability as i64 / 100)
@@ -164,6 +173,22 @@ mod tests {
         d.value = Money::from_units(1);
         d.probability = 120;
         assert_eq!(d.validate().unwrap_err().field, "probability");
+    }
+
+    #[test]
+    fn a_move_takes_the_stage_default_unless_a_probability_is_chosen() {
+        let then = chrono::Utc::now();
+        let now = then + chrono::Duration::hours(1);
+        let mut d = Deal::new("Renewal", CustomerId(1), Money::from_units(10), then);
+        d.move_to(DealStage::Won, None, now);
+        assert_eq!(
+            (d.stage, d.probability, d.updated),
+            (DealStage::Won, 100, now)
+        );
+        d.move_to(DealStage::Proposal, Some(35), now);
+        assert_eq!((d.stage, d.probability), (DealStage::Proposal, 35));
+        d.move_to(DealStage::Lead, None, now);
+        assert_eq!(d.probability, DealStage::Lead.default_probability());
     }
 
     #[test]

@@ -84,6 +84,24 @@ impl Ticket {
         }
     }
 
+    /// A reply from our side: an open ticket now waits on the customer (pending).
+    pub fn reply(&mut self, author: &str, body: &str, now: Timestamp) {
+        self.log_message(author, body, now);
+        if self.status == TicketStatus::Open {
+            self.status = TicketStatus::Pending;
+        }
+    }
+
+    /// A message recorded as it is (a customer's words typed into the form), status untouched.
+    pub fn log_message(&mut self, author: &str, body: &str, now: Timestamp) {
+        self.messages.push(Message {
+            at: now,
+            author: author.to_string(),
+            body: body.to_string(),
+        });
+        self.updated = now;
+    }
+
     pub fn is_overdue(&self, now: Timestamp) -> bool {
         self.status.is_active() && self.due.is_some_and(|due| due < now)
     }
@@ -119,6 +137,28 @@ mod tests {
         assert!(t.is_overdue(now));
         t.status = TicketStatus::Resolved;
         assert!(!t.is_overdue(now));
+    }
+
+    #[test]
+    fn a_reply_to_an_open_ticket_makes_it_pending_and_a_logged_message_does_not() {
+        let then = chrono::Utc::now();
+        let now = then + Duration::minutes(5);
+        let mut t = Ticket::new("Late delivery", CustomerId(1), then);
+        t.log_message("Ada", "Where is my order?", then);
+        assert_eq!(t.status, TicketStatus::Open);
+        t.reply("sam", "On its way", now);
+        assert_eq!(
+            (t.status, t.updated, t.messages.len()),
+            (TicketStatus::Pending, now, 2)
+        );
+        assert_eq!(t.messages[1].author, "sam");
+        t.status = TicketStatus::Resolved;
+        t.reply("sam", "Anything else?", now);
+        assert_eq!(
+            t.status,
+            TicketStatus::Resolved,
+            "only an open ticket waits"
+        );
     }
 
     #[test]

@@ -108,12 +108,9 @@ impl DealsState {
         if stage == deal.stage {
             return None;
         }
-        Some(Deal {
-            stage,
-            probability: stage.default_probability(),
-            updated: now,
-            ..deal.clone()
-        })
+        let mut moved = deal.clone();
+        moved.move_to(stage, None, now);
+        Some(moved)
     }
 
     /// Takes in a saved deal and keeps it selected where it now stands.

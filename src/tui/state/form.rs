@@ -4,8 +4,8 @@
 
 use super::input::TextInput;
 use crate::domain::{
-    Customer, CustomerId, Deal, DealStage, Lifecycle, Message, Money, Note, NoteKind, Priority,
-    Ticket, TicketStatus, Timestamp,
+    Customer, CustomerId, Deal, DealStage, Lifecycle, Money, Note, NoteKind, Priority, Ticket,
+    TicketStatus, Timestamp,
 };
 use crate::store::{Store, Unique};
 use crate::tui::worker::{Record, Write};
@@ -432,17 +432,17 @@ impl FormState {
                 // A stage change with the probability left as it was takes the new stage's default.
                 let untouched =
                     self.value("probability") == d.probability.to_string() && d.stage != stage;
-                d.probability = match self.value("probability") {
-                    "" => stage.default_probability(),
-                    _ if untouched => stage.default_probability(),
-                    p => p.trim_end_matches('%').parse().map_err(|_| {
+                let probability = match self.value("probability") {
+                    "" => None,
+                    _ if untouched => None,
+                    p => Some(p.trim_end_matches('%').parse().map_err(|_| {
                         (
                             Some("probability"),
                             format!("'{p}' is not a whole number from 0 to 100"),
                         )
-                    })?,
+                    })?),
                 };
-                d.stage = stage;
+                d.move_to(stage, probability, now);
                 d.expected_close = date(self.value("expected_close"), "expected_close")?;
                 d.owner = text("owner");
                 d.updated = now;
@@ -467,11 +467,7 @@ impl FormState {
                 t.due = date(self.value("due"), "due")?
                     .map(|d| d.and_hms_opt(17, 0, 0).expect("valid").and_utc());
                 if let Some(body) = text("message") {
-                    t.messages.push(Message {
-                        at: now,
-                        author: user.to_string(),
-                        body,
-                    });
+                    t.log_message(user, &body, now);
                 }
                 t.updated = now;
                 Record::Ticket(t)

@@ -775,8 +775,7 @@ impl AppState {
                             (opt_text(&deal.owner), value.to_string())
                         }
                         _ => {
-                            new.stage = value.parse()?;
-                            new.probability = new.stage.default_probability();
+                            new.move_to(value.parse()?, None, self.now);
                             (deal.stage.to_string(), new.stage.to_string())
                         }
                     };

@@ -1,7 +1,7 @@
 //! The support queue: active tickets by priority then due time, a ticket's thread, status changes.
 
 use super::list::ListNav;
-use crate::domain::{Message, Ticket, TicketId, TicketStatus, Timestamp};
+use crate::domain::{Ticket, TicketId, TicketStatus, Timestamp};
 
 #[derive(Debug, Default)]
 pub struct TicketsState {
@@ -68,15 +68,7 @@ impl TicketsState {
     pub fn with_reply(&self, author: &str, body: &str, now: Timestamp) -> Option<Ticket> {
         let ticket = self.open_ticket().or(self.selected())?;
         let mut t = ticket.clone();
-        t.messages.push(Message {
-            at: now,
-            author: author.to_string(),
-            body: body.to_string(),
-        });
-        if t.status == TicketStatus::Open {
-            t.status = TicketStatus::Pending;
-        }
-        t.updated = now;
+        t.reply(author, body, now);
         Some(t)
     }
 
