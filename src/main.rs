@@ -35,7 +35,7 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
     match (&cli.command, &cli.batch) {
         // Exports read every record once: a small page cache keeps their memory flat.
         (Some(command @ Command::Export(_)), _) => {
-            run_command(&Store::open_with_cache(&db, 16 << 20)?, command, &mut out)
+            commands::run(&Store::open_with_cache(&db, 16 << 20)?, command, &mut out)
         }
         // The app bench times opening the database, so it opens it itself; the algorithm benches
         // read files and need none.
@@ -48,44 +48,12 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
         (Some(Command::Backup { file }), _) if file != Path::new("-") => {
             backup_even_in_use(&db, file, &mut out)
         }
-        (Some(command), _) => run_command(&Store::open(&db)?, command, &mut out),
+        (Some(command), _) => commands::run(&Store::open(&db)?, command, &mut out),
         (None, Some(script)) => run_batch(&db, script, cli.keep_going, &mut out),
         (None, None) => {
             drop(out);
             open_app(&cli, &db)
         }
-    }
-}
-
-/// One headless command; the command line and batch scripts both come here.
-fn run_command(
-    store: &Store,
-    command: &Command,
-    out: &mut dyn std::io::Write,
-) -> anyhow::Result<()> {
-    match command {
-        Command::Import(c) => commands::import(store, c, out),
-        Command::Stats { format } => commands::stats(store, *format, out),
-        Command::Demo(args) => commands::demo(store, args, out),
-        Command::Rules(args) => commands::rules(store, args, out),
-        Command::Segments(args) => commands::segments(store, args, out),
-        Command::Suggest(args) => commands::suggest(store, args, out),
-        Command::Eval(c) => commands::eval(store, c, out),
-        Command::Export(args) => commands::export(store, args, out),
-        Command::Backup { file } => commands::backup(store, file, out),
-        Command::Restore { file } => commands::restore(store, file, out),
-        Command::Note {
-            customer,
-            text,
-            kind,
-            author,
-        } => commands::note(store, customer, text, *kind, author.as_deref(), out),
-        Command::Delete { record } => commands::delete(store, *record, out),
-        Command::Trash => commands::trash(store, out),
-        Command::Undelete { record } => commands::undelete(store, *record, out),
-        Command::Purge { older_than } => commands::purge(store, *older_than, out),
-        Command::Forget { customer, yes } => commands::forget(store, customer, *yes, out),
-        Command::Bench(b) => commands::bench(store, b, out),
     }
 }
 
@@ -134,7 +102,7 @@ fn run_batch(
         &store,
         keep_going,
         out,
-        &mut run_command,
+        &mut commands::run,
         &exit_code,
     )?;
     match failures.first() {

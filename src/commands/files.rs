@@ -1,0 +1,140 @@
+//! What commands write to files: exports, backups, and the one helper that writes a file whole
+//! or not at all, never inside the database; and restores, which read one back.
+
+use super::UsageError;
+use crate::store::Store;
+use crate::text::thousands;
+use anyhow::Context;
+use std::io::Write;
+
+/// An export to stdout, or to a file that appears whole or not at all.
+pub fn export(
+    store: &Store,
+    args: &crate::cli::ExportArgs,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let write = |to: &mut dyn Write| -> anyhow::Result<usize> {
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, to);
+        let rows = crate::export::export(
+            store,
+            args.what,
+            args.format,
+            args.ids_only,
+            &args.filters,
+            &mut buffered,
+        )?;
+        buffered.flush()?;
+        Ok(rows)
+    };
+    let Some(path) = &args.out else {
+        write(out)?;
+        return Ok(());
+    };
+    let rows = write_file(store, path, write)?;
+    eprintln!(
+        "rapport: {} rows written to {}",
+        thousands(rows),
+        crate::text::safe(&path.display().to_string())
+    );
+    Ok(())
+}
+
+pub fn backup(store: &Store, file: &std::path::Path, out: &mut dyn Write) -> anyhow::Result<()> {
+    if file == std::path::Path::new("-") {
+        let mut buffered = std::io::BufWriter::new(out);
+        crate::backup::backup(store, &mut buffered)?;
+        buffered.flush()?;
+        return Ok(());
+    }
+    let records = backup_file(store, file)?;
+    backed_up(out, records, file, "")
+}
+
+/// What a finished backup says; `by` names who wrote it when it was not this process.
+pub fn backed_up(
+    out: &mut dyn Write,
+    records: usize,
+    file: &std::path::Path,
+    by: &str,
+) -> anyhow::Result<()> {
+    writeln!(
+        out,
+        "backed up {} records to {}{by}",
+        thousands(records),
+        file.display()
+    )?;
+    Ok(())
+}
+
+/// Writes a backup to `file` whole or not at all; returns how many records.
+pub fn backup_file(store: &Store, file: &std::path::Path) -> anyhow::Result<usize> {
+    write_file(store, file, |to| Ok(crate::backup::backup(store, to)?))
+}
+
+/// Writes what `write` makes to `path`: a file appears whole or not at all (written beside it,
+/// then renamed over it); a device or pipe (`/dev/stdout`) is written as it is. Refused before
+/// anything is written: a directory, and any path inside the database's own directory.
+fn write_file<T>(
+    store: &Store,
+    path: &std::path::Path,
+    write: impl FnOnce(&mut dyn Write) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    let shown = || crate::text::safe(&path.display().to_string()).into_owned();
+    let existing = std::fs::metadata(path).ok();
+    if existing.as_ref().is_some_and(|m| m.is_dir()) {
+        anyhow::bail!("{} is a directory; give a file name", shown());
+    }
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    // A pipe's /proc link (/dev/stdout) resolves to no path: its folder says where it is then.
+    let resolved = std::fs::canonicalize(path)
+        .or_else(|_| {
+            std::fs::canonicalize(dir).map(|d| d.join(path.file_name().unwrap_or_default()))
+        })
+        .with_context(|| format!("cannot write {}", shown()))?;
+    let database = std::fs::canonicalize(store.path())?;
+    if resolved.starts_with(&database) {
+        return Err(UsageError(format!(
+            "{} is inside the database directory {}; write it somewhere else",
+            shown(),
+            database.display()
+        ))
+        .into());
+    }
+    if existing.is_some_and(|m| !m.is_file()) {
+        let mut device = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .with_context(|| format!("cannot write {}", shown()))?;
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut device);
+        let made = write(&mut buffered)?;
+        buffered.flush()?;
+        return Ok(made);
+    }
+    let mut temp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("cannot write in {}", dir.display()))?;
+    let made = {
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, temp.as_file_mut());
+        let made = write(&mut buffered)?;
+        buffered.flush()?;
+        made
+    };
+    temp.as_file().sync_all()?;
+    temp.persist(path)
+        .with_context(|| format!("cannot write {}", shown()))?;
+    Ok(made)
+}
+
+pub fn restore(store: &Store, file: &std::path::Path, out: &mut dyn Write) -> anyhow::Result<()> {
+    let records = if file == std::path::Path::new("-") {
+        crate::backup::restore(store, &mut std::io::stdin().lock())?
+    } else {
+        let f =
+            std::fs::File::open(file).with_context(|| format!("cannot read {}", file.display()))?;
+        crate::backup::restore(store, &mut std::io::BufReader::new(f))?
+    };
+    writeln!(out, "restored {} records", thousands(records))?;
+    Ok(())
+}
