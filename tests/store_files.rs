@@ -235,6 +235,43 @@ fn on_a_full_disk_writes_fail_in_one_line_and_reads_and_backups_still_work() {
     assert_eq!(code, 1, "{err}");
     one_clear_line(&err);
 
+    // In one process, after the failed write: every later command says why, none hangs (sled's
+    // reads spin once a write of its has failed, so the store asks it nothing more).
+    let script = dir.path().join("after.rapport");
+    std::fs::write(
+        &script,
+        format!(
+            "import orders {} --format baskets\nstats\nexport customers --ids-only\nnote 1 hello\n",
+            baskets.display()
+        ),
+    )
+    .unwrap();
+    fill(&disk.0.join("filler-3"));
+    std::fs::remove_file(disk.0.join("filler-3")).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&filler)
+        .unwrap()
+        .set_len(size - (2 << 20))
+        .unwrap();
+    let out = common::rapport()
+        .arg("--db")
+        .arg(&db)
+        .arg("--keep-going")
+        .arg("--batch")
+        .arg(&script)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let stopped = err
+        .lines()
+        .filter(|l| l.contains("stopped using database"))
+        .count();
+    assert_eq!(stopped, 3, "{err}");
+    assert!(err.lines().all(|l| !l.contains("Os {")), "{err}");
+
     // Full to the last byte: even opening needs the space kept aside for this.
     fill(&disk.0.join("filler-2"));
     let (code, err) = common::failure_of(&db, &import);

@@ -37,7 +37,7 @@ impl IndexEntry {
     }
 }
 
-pub trait Entity: Serialize + DeserializeOwned + Clone {
+pub trait Entity: Serialize + DeserializeOwned + Clone + 'static {
     const TREE: Tr;
     /// The word a user reads in messages: "customer", "deal".
     const NAME: &'static str;

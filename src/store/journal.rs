@@ -132,6 +132,7 @@ impl Store {
     }
 
     pub fn import_batch(&self, batch: u64) -> Result<ImportBatch, StoreError> {
+        self.alive()?;
         let bytes = self
             .tree(Tr::Imports)
             .get(id_key(batch))?
@@ -143,6 +144,7 @@ impl Store {
     }
 
     pub fn import_batches(&self) -> Result<Vec<ImportBatch>, StoreError> {
+        self.alive()?;
         self.tree(Tr::Imports)
             .iter()
             .map(|item| {
@@ -166,12 +168,16 @@ impl Store {
 
     /// How many records a batch touched.
     pub fn import_changes(&self, batch: u64) -> usize {
+        if self.alive().is_err() {
+            return 0;
+        }
         self.tree(Tr::ImportChanges)
             .scan_prefix(id_key(batch))
             .count()
     }
 
     fn changes_of(&self, batch: u64) -> Result<Vec<(Tr, u64, Change)>, StoreError> {
+        self.alive()?;
         let mut out = Vec::new();
         for item in self.tree(Tr::ImportChanges).scan_prefix(id_key(batch)) {
             let (key, bytes) = item?;

@@ -57,6 +57,8 @@ pub enum StoreError {
     },
     #[error("the disk holding database {} is full, so it was opened for reading only: nothing was changed, and everything saved before is safe; free some space and run it again", .path.display())]
     DiskFull { path: PathBuf },
+    #[error("rapport stopped using database {} after a write failed ({why}); everything saved before it is safe: free the space or fix the fault, then start rapport again", .path.display())]
+    Stopped { path: PathBuf, why: String },
     #[error("{entity} not saved: {cause}")]
     Invalid {
         entity: &'static str,
@@ -228,6 +230,9 @@ pub struct Store {
     /// Set when the disk was full at open: the database was opened on the reserve, to be read,
     /// and the reserve is put back when the last handle closes.
     on_reserve: Option<std::sync::Arc<files::Reserve>>,
+    /// Set when sled failed to write (a full disk, an I/O error). sled then keeps that error and
+    /// some of its reads retry forever, so from here on this process asks it nothing more.
+    stopped: std::sync::Arc<std::sync::OnceLock<String>>,
 }
 
 /// sled keeps this much of the database in memory (and about twice it in decoded nodes); its own
@@ -290,13 +295,43 @@ impl Store {
             journal: None,
             gate: Default::default(),
             on_reserve,
+            stopped: Default::default(),
         };
         schema::migrate(&store, found)?;
         Ok(store)
     }
 
+    /// Refuses any use of a database sled failed to write to in this process.
+    fn alive(&self) -> Result<(), StoreError> {
+        match self.stopped.get() {
+            Some(why) => Err(StoreError::Stopped {
+                path: self.path.clone(),
+                why: why.clone(),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Notes a failed write: from here on the store answers `Stopped` (see `stopped`).
+    fn noted<T>(&self, result: Result<T, StoreError>) -> Result<T, StoreError> {
+        if let Err(StoreError::Sled(e @ (sled::Error::Io(_) | sled::Error::Corruption { .. }))) =
+            &result
+        {
+            let why = match e {
+                sled::Error::Io(io) if io.kind() == std::io::ErrorKind::StorageFull => {
+                    "the disk is full".to_string()
+                }
+                sled::Error::Io(io) => describe_io(io),
+                _ => "sled found damaged data".to_string(),
+            };
+            let _ = self.stopped.set(why);
+        }
+        result
+    }
+
     /// Refuses a write on a database opened on its reserve because the disk was full.
     fn writable(&self) -> Result<(), StoreError> {
+        self.alive()?;
         match self.on_reserve {
             Some(_) => Err(StoreError::DiskFull {
                 path: self.path.clone(),
@@ -324,16 +359,17 @@ impl Store {
             tx.bump_data_version().map_err(|e| e.0)?;
             Ok(out)
         });
-        let out = result.map_err(|e| match e {
+        let out = self.noted(result.map_err(|e| match e {
             TransactionError::Abort(e) => e,
             TransactionError::Storage(e) => StoreError::Sled(e),
-        })?;
-        self.db.flush()?;
+        }))?;
+        self.flush()?;
         Ok(out)
     }
 
     /// Runs `f` in a transaction and then rolls it back: what a write would do, with nothing written.
     pub fn simulate<A>(&self, f: impl Fn(&Tx) -> TxResult<A>) -> Result<A, StoreError> {
+        self.alive()?;
         let outcome = std::cell::RefCell::new(None);
         let result = self.trees.as_slice().transaction(|trees| {
             let tx = Tx::new(trees, self.journal);
@@ -405,6 +441,7 @@ impl Store {
     }
 
     pub fn get<E: Entity>(&self, id: u64) -> Result<Option<E>, StoreError> {
+        self.alive()?;
         match self.tree(E::TREE).get(id_key(id))? {
             None => Ok(None),
             Some(bytes) => tx::decode_record(&bytes, id).map(Some),
@@ -413,10 +450,15 @@ impl Store {
 
     /// Every record of a kind, in id order, read lazily.
     pub fn iter<E: Entity>(&self) -> impl Iterator<Item = Result<E, StoreError>> + '_ {
-        self.tree(E::TREE).iter().map(|item| {
-            let (key, value) = item?;
-            tx::decode_record(&value, id_from_key(&key).unwrap_or(0))
-        })
+        let stopped = self.alive().err();
+        let records = stopped.is_none().then(|| self.tree(E::TREE).iter());
+        stopped
+            .map(Err)
+            .into_iter()
+            .chain(records.into_iter().flatten().map(|item| {
+                let (key, value) = item?;
+                tx::decode_record(&value, id_from_key(&key).unwrap_or(0))
+            }))
     }
 
     /// As `iter`, with the reading and decoding done on another thread a few batches ahead: a scan
@@ -475,13 +517,18 @@ impl Store {
         Ok(out)
     }
 
-    /// How many records of a kind; walks the tree, so call it once, not per frame.
+    /// How many records of a kind; walks the tree, so call it once, not per frame. None are
+    /// counted on a store that stopped (see `stopped`): every other call says why.
     pub fn count<E: Entity>(&self) -> usize {
-        self.tree(E::TREE).len()
+        match self.alive() {
+            Ok(()) => self.tree(E::TREE).len(),
+            Err(_) => 0,
+        }
     }
 
     /// The first `limit` customers in name order (ties by id), read through the name index.
     pub fn customers_by_name(&self, limit: usize) -> Result<Vec<Customer>, StoreError> {
+        self.alive()?;
         let mut out = Vec::with_capacity(limit);
         for key in self.tree(Tr::CustomerByName).iter().keys().take(limit) {
             let id = id_from_key(&key?).unwrap_or(0);
@@ -495,6 +542,7 @@ impl Store {
     }
 
     pub fn find_id(&self, by: Unique, value: &str) -> Result<Option<u64>, StoreError> {
+        self.alive()?;
         Ok(self
             .tree(by.tree())
             .get(by.key(value))?
@@ -510,6 +558,7 @@ impl Store {
     }
 
     pub fn group_ids(&self, group: Group) -> Result<Vec<u64>, StoreError> {
+        self.alive()?;
         let (tree, prefix) = group.prefix();
         self.tree(tree)
             .scan_prefix(prefix)
@@ -551,6 +600,7 @@ impl Store {
 
     /// Bumped by every write; caches of derived data compare it to know they are still good.
     pub fn data_version(&self) -> Result<u64, StoreError> {
+        self.alive()?;
         Ok(tx::read_u64(self.tree(Tr::Meta).get(keys::DATA_VERSION)?.as_deref()).unwrap_or(0))
     }
 
@@ -566,6 +616,7 @@ impl Store {
     }
 
     pub fn demo_unfinished(&self) -> Result<bool, StoreError> {
+        self.alive()?;
         Ok(self.tree(Tr::Meta).contains_key(keys::DEMO_UNFINISHED)?)
     }
 
@@ -585,10 +636,12 @@ impl Store {
     }
 
     pub fn schema_version(&self) -> Result<Option<u32>, StoreError> {
+        self.alive()?;
         schema::stored_version(self.tree(Tr::Meta), &self.path)
     }
 
     pub fn stats(&self) -> Result<Stats, StoreError> {
+        self.alive()?;
         let mut stats = Stats {
             customers: self.count::<Customer>(),
             deals: self.count::<Deal>(),
@@ -615,6 +668,7 @@ impl Store {
 
     /// Recomputes every index entry from the records and lists each disagreement (empty when sound).
     pub fn check_indexes(&self) -> Result<Vec<String>, StoreError> {
+        self.alive()?;
         let mut problems = Vec::new();
         self.check_entity::<Customer>(&mut problems)?;
         self.check_entity::<Product>(&mut problems)?;
@@ -711,8 +765,8 @@ impl Store {
     }
 
     pub fn flush(&self) -> Result<(), StoreError> {
-        self.db.flush()?;
-        Ok(())
+        self.alive()?;
+        self.noted(self.db.flush().map(drop).map_err(StoreError::from))
     }
 }
 

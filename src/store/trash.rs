@@ -140,6 +140,7 @@ pub(super) fn decode_entry(key: &[u8], bytes: &[u8]) -> Result<(Tr, u64, TrashEn
 impl Store {
     /// Everything in the trash, oldest deletion first.
     pub fn trash(&self) -> Result<Vec<Deleted>, StoreError> {
+        self.alive()?;
         let mut out = Vec::new();
         for item in self.tree(Tr::Trash).iter() {
             let (key, bytes) = item?;
@@ -163,6 +164,7 @@ impl Store {
     /// Puts a deleted record back under its own id; a customer's notes deleted with them come back
     /// too. Returns every record restored.
     pub fn undelete(&self, record: RecordRef) -> Result<Vec<RecordRef>, StoreError> {
+        self.alive()?;
         let key = record_key(record.kind.tree(), record.id);
         loop {
             let seen = self.data_version()?;
@@ -193,6 +195,7 @@ impl Store {
 
     /// Drops for good what was deleted before `before` (everything, with None). Returns how many.
     pub fn purge(&self, before: Option<Timestamp>) -> Result<usize, StoreError> {
+        self.alive()?;
         let mut keys = Vec::new();
         for item in self.tree(Tr::Trash).iter() {
             let (key, bytes) = item?;
