@@ -16,6 +16,7 @@ fn import(db: &std::path::Path, what: &[&str]) -> assert_cmd::assert::Assert {
         .assert()
 }
 
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (see README, Try it)")]
 #[test]
 fn online_retail_gives_the_published_figures_and_reimports_as_a_no_op() {
     let Some(file) = dataset("online_retail_dec2010.csv") else {
@@ -87,6 +88,7 @@ fn online_retail_gives_the_published_figures_and_reimports_as_a_no_op() {
     );
 }
 
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (see README, Try it)")]
 #[test]
 fn groceries_import_as_baskets() {
     let Some(file) = dataset("groceries.csv") else {
@@ -114,6 +116,7 @@ fn groceries_import_as_baskets() {
     ));
 }
 
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (see README, Try it)")]
 #[test]
 fn cdnow_imports_every_purchase() {
     let Some(file) = dataset("CDNOW_master.txt") else {

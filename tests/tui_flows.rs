@@ -394,7 +394,7 @@ fn a_burst_of_typing_in_the_finder_is_searched_once() {
     let store = small_demo(&dir.path().join("db"));
     let mut state = app(&store, false);
     press(&mut state, &["ctrl-p"]);
-    let unfiltered = state.finder.as_ref().unwrap().hits.clone();
+    let unfiltered = state.finder.as_ref().unwrap().found.hits.clone();
     for c in "zzq".chars() {
         state.handle_key(crossterm::event::KeyEvent::new(
             crossterm::event::KeyCode::Char(c),
@@ -403,11 +403,14 @@ fn a_burst_of_typing_in_the_finder_is_searched_once() {
     }
     let finder = state.finder.as_ref().unwrap();
     assert!(finder.stale, "keys only mark the query");
-    assert_eq!(finder.hits, unfiltered, "no search ran per key");
+    assert_eq!(finder.found.hits, unfiltered, "no search ran per key");
     state.settle();
     let finder = state.finder.as_ref().unwrap();
     assert!(!finder.stale);
-    assert!(finder.hits.is_empty(), "nothing in the demo matches 'zzq'");
+    assert!(
+        finder.found.hits.is_empty(),
+        "nothing in the demo matches 'zzq'"
+    );
 }
 
 #[test]

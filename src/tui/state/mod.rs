@@ -14,12 +14,13 @@ use super::action::Action;
 use super::keymap::{Context, Keymap};
 use super::worker::{Done, InsightsData, Job, Loaded, Record, Worker, Write};
 use crate::domain::{Customer, CustomerId, DealStage, Ticket, Timestamp};
+use crate::search::{Entry, Kind};
 use crate::store::{Store, StoreError};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use customers::CustomersState;
 use deals::{DealView, DealsState};
 use detail::DetailState;
-use finder::{Entry, FinderState, Kind};
+use finder::FinderState;
 use form::{BulkTarget, FormState};
 use input::{Edit, TextInput};
 use list::ListNav;
@@ -326,10 +327,10 @@ impl AppState {
                     self.jump_to(entry.kind, entry.id);
                 }
             }
-            KeyCode::Down => finder.nav.down(finder.hits.len(), rows),
-            KeyCode::Up => finder.nav.up(finder.hits.len(), rows),
-            KeyCode::Char('n') if ctrl => finder.nav.down(finder.hits.len(), rows),
-            KeyCode::Char('p') if ctrl => finder.nav.up(finder.hits.len(), rows),
+            KeyCode::Down => finder.nav.down(finder.found.hits.len(), rows),
+            KeyCode::Up => finder.nav.up(finder.found.hits.len(), rows),
+            KeyCode::Char('n') if ctrl => finder.nav.down(finder.found.hits.len(), rows),
+            KeyCode::Char('p') if ctrl => finder.nav.up(finder.found.hits.len(), rows),
             _ => {
                 if finder.query.handle(key) == Edit::Changed {
                     finder.stale = true;

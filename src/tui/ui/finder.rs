@@ -12,8 +12,8 @@ pub fn draw(frame: &mut Frame, f: &FinderState, theme: &Theme, body: Rect) {
     let outer = block(
         format!(
             " Find · {}{} matches ",
-            crate::text::thousands(f.hits.len()),
-            if f.capped { "+" } else { "" }
+            crate::text::thousands(f.found.hits.len()),
+            if f.found.capped { "+" } else { "" }
         ),
         theme,
     );
@@ -28,13 +28,13 @@ pub fn draw(frame: &mut Frame, f: &FinderState, theme: &Theme, body: Rect) {
     frame.render_widget(Paragraph::new(query), query_area);
     frame.set_cursor_position((query_area.x + 2 + f.query.cursor as u16, query_area.y));
     let rows = list_area.height as usize;
-    let window = f.nav.window(f.hits.len(), rows);
+    let window = f.nav.window(f.found.hits.len(), rows);
     let width = list_area.width.saturating_sub(11) as usize;
-    let lines: Vec<Line> = f.hits[window.clone()]
+    let lines: Vec<Line> = f.found.hits[window.clone()]
         .iter()
         .enumerate()
         .map(|(i, hit)| {
-            let entry = &f.entries[hit.entry];
+            let entry = &f.found.entries[hit.entry];
             let selected = window.start + i == f.nav.selected;
             let base = if selected { theme.selected } else { theme.base };
             let mut line = styled_matches(
