@@ -120,7 +120,8 @@ pub fn app(
     let store = Store::open_with_cache(store_path, crate::tui::CACHE_BYTES)?;
     let opened = started.elapsed();
     let (tx, rx) = channel();
-    let worker = Worker::spawn(store.clone(), tx, |d| d);
+    let ops = crate::ops::Ops::new(store.clone(), crate::ops::Actor::local());
+    let worker = Worker::spawn(ops, tx, |d| d);
     let mut state = AppState::new(
         store,
         Keymap::default_keys(),

@@ -102,7 +102,11 @@ fn insights_and_writes_on_the_worker_never_deadlock() {
     let dir = tempfile::tempdir().unwrap();
     let store = common::small_demo(&dir.path().join("db"));
     let (tx, rx) = std::sync::mpsc::channel();
-    let mut worker = Worker::spawn(store.clone(), tx, |d| d);
+    let mut worker = Worker::spawn(
+        rapport::ops::Ops::new(store.clone(), rapport::ops::Actor::named("sam")),
+        tx,
+        |d| d,
+    );
     let (stop, done) = (
         Arc::new(AtomicBool::new(false)),
         Arc::new(AtomicUsize::new(0)),

@@ -16,7 +16,11 @@ fn the_first_screen_is_the_full_tables_first_screen() {
     let mut app = AppState::new(
         store.clone(),
         Keymap::default_keys(),
-        Worker::spawn(store.clone(), tx, |d| d),
+        Worker::spawn(
+            rapport::ops::Ops::new(store.clone(), rapport::ops::Actor::named("sam")),
+            tx,
+            |d| d,
+        ),
         Options {
             readonly: true,
             user: "sam".into(),

@@ -2,8 +2,9 @@
 //! reverting an import, and erasing a person.
 
 use super::find_customer;
-use crate::domain::{Customer, Deal, Note, NoteKind, Order, Product, Ticket};
-use crate::store::{BatchState, Kind, RecordRef, Reverted, Store};
+use crate::domain::NoteKind;
+use crate::ops::{Actor, Ops};
+use crate::store::{BatchState, RecordRef, Reverted, Store};
 use crate::text::thousands;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -17,26 +18,21 @@ pub fn note(
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let customer = find_customer(store, customer)?;
-    let mut note = Note::new(customer.id, kind, text, chrono::Utc::now());
-    note.author = author
-        .map(str::to_string)
-        .or_else(|| std::env::var("USER").ok());
-    let note = store.create(note)?;
+    let note = ops(store, author).add_note(customer.id, kind, text)?;
     // Printed only after the store has flushed: a script can trust every id it reads.
     writeln!(out, "note {} on customer {}", note.id, customer.id)?;
     out.flush()?;
     Ok(())
 }
 
+/// The store as this command's user changes it (a script may name the author of its notes).
+fn ops(store: &Store, author: Option<&str>) -> Ops {
+    let actor = author.map_or_else(Actor::local, Actor::named);
+    Ops::new(store.clone(), actor)
+}
+
 pub fn delete(store: &Store, record: RecordRef, out: &mut dyn Write) -> anyhow::Result<()> {
-    let label = match record.kind {
-        Kind::Customer => store.delete::<Customer>(record.id)?.name,
-        Kind::Product => store.delete::<Product>(record.id)?.name,
-        Kind::Order => store.delete::<Order>(record.id)?.number,
-        Kind::Deal => store.delete::<Deal>(record.id)?.title,
-        Kind::Ticket => store.delete::<Ticket>(record.id)?.subject,
-        Kind::Note => store.delete::<Note>(record.id)?.text,
-    };
+    let label = ops(store, None).delete(record)?;
     writeln!(
         out,
         "{record} ({}) is in the trash; rapport undelete {record} brings it back",
@@ -68,7 +64,7 @@ pub fn trash(store: &Store, out: &mut dyn Write) -> anyhow::Result<()> {
 }
 
 pub fn undelete(store: &Store, record: RecordRef, out: &mut dyn Write) -> anyhow::Result<()> {
-    let restored = store.undelete(record)?;
+    let restored = ops(store, None).undelete(record)?;
     let names: Vec<String> = restored.iter().map(ToString::to_string).collect();
     writeln!(out, "restored {}", names.join(", "))?;
     Ok(())
@@ -76,7 +72,7 @@ pub fn undelete(store: &Store, record: RecordRef, out: &mut dyn Write) -> anyhow
 
 pub fn purge(store: &Store, older_than: Option<u32>, out: &mut dyn Write) -> anyhow::Result<()> {
     let before = older_than.map(|days| chrono::Utc::now() - chrono::Duration::days(days.into()));
-    let n = store.purge(before)?;
+    let n = ops(store, None).purge(before)?;
     writeln!(out, "{} deleted records dropped for good", thousands(n))?;
     Ok(())
 }
@@ -91,7 +87,7 @@ pub fn forget(store: &Store, customer: &str, yes: bool, out: &mut dyn Write) -> 
         ))
         .into());
     }
-    let done = store.forget(person.id)?;
+    let done = ops(store, None).forget(person.id)?;
     writeln!(
         out,
         "customer {} forgotten: name, contact details and tags erased; {} notes, {} tickets (subjects and messages) and {} deal titles erased; {} deleted records and {} import-journal copies erased; orders kept, anonymous",

@@ -47,8 +47,13 @@ pub fn run(store: Store, options: RunOptions) -> anyhow::Result<()> {
         None => Keymap::default_keys(),
     };
     let (tx, rx) = channel::<Event>();
-    let worker = Worker::spawn(store.clone(), tx.clone(), Event::Done);
-    let user = std::env::var("USER").unwrap_or_else(|_| "me".into());
+    let actor = crate::ops::Actor::local();
+    let user = actor.name.clone();
+    let worker = Worker::spawn(
+        crate::ops::Ops::new(store.clone(), actor),
+        tx.clone(),
+        Event::Done,
+    );
     let mut state = AppState::new(
         store,
         keymap,

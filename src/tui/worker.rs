@@ -2,10 +2,11 @@
 //! the screen never waits on the disk. Tests run the same jobs inline, in order, with no sleeps.
 
 use crate::domain::{
-    Customer, CustomerId, Deal, Money, Note, Order, OrderKind, Product, ProductId, Ticket,
-    Timestamp,
+    Customer, CustomerId, Deal, Money, Order, OrderKind, Product, ProductId, Ticket, Timestamp,
 };
 use crate::insights::{Cache, Insights};
+use crate::ops::Ops;
+pub use crate::ops::{Record, Write};
 use crate::store::{Store, StoreError};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
@@ -18,101 +19,6 @@ pub enum Job {
     Summaries,
     Insights,
     Write(Write),
-}
-
-/// A record of any kind the app edits.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Record {
-    Customer(Customer),
-    Deal(Deal),
-    Ticket(Ticket),
-    Note(Note),
-}
-
-impl Record {
-    /// Which record, by id alone: what the log may keep (never a name or a title).
-    pub fn reference(&self) -> String {
-        match self {
-            Record::Customer(c) => format!("customer {}", c.id),
-            Record::Deal(d) => format!("deal {}", d.id),
-            Record::Ticket(t) => format!("ticket {}", t.id),
-            Record::Note(n) => format!("note {}", n.id),
-        }
-    }
-
-    pub fn describe(&self) -> String {
-        match self {
-            Record::Customer(c) => format!("customer {}", c.name),
-            Record::Deal(d) => format!("deal {}", d.title),
-            Record::Ticket(t) => format!("ticket #{}", t.id),
-            Record::Note(n) => format!("note on customer {}", n.customer),
-        }
-    }
-}
-
-/// A change to the store. Each comes back, as stored, in `Done::Written`, and knows its own undo.
-#[derive(Clone, Debug, PartialEq)]
-#[allow(clippy::large_enum_variant)] // one per user action: boxing would buy nothing
-pub enum Write {
-    Create(Record),
-    Update {
-        old: Record,
-        new: Record,
-    },
-    /// Deleting a customer takes their notes with them; `notes` is filled in by the worker.
-    Delete {
-        record: Record,
-        notes: Vec<Note>,
-    },
-    /// Puts back what a delete took, under the same ids.
-    Restore {
-        record: Record,
-        notes: Vec<Note>,
-    },
-    /// Updates to many records at once, in one transaction: (old, new) pairs.
-    Batch(Vec<(Record, Record)>),
-}
-
-impl Write {
-    /// The write that takes this one back.
-    pub fn inverse(&self) -> Write {
-        match self.clone() {
-            Write::Create(record) => Write::Delete {
-                record,
-                notes: Vec::new(),
-            },
-            Write::Update { old, new } => Write::Update { old: new, new: old },
-            Write::Delete { record, notes } => Write::Restore { record, notes },
-            Write::Restore { record, notes } => Write::Delete { record, notes },
-            Write::Batch(pairs) => Write::Batch(
-                pairs
-                    .into_iter()
-                    .rev()
-                    .map(|(old, new)| (new, old))
-                    .collect(),
-            ),
-        }
-    }
-
-    /// Every record the write leaves in the store (none for a delete).
-    pub fn results(&self) -> Vec<&Record> {
-        match self {
-            Write::Batch(pairs) => pairs.iter().map(|(_, new)| new).collect(),
-            Write::Delete { .. } => Vec::new(),
-            other => vec![other.record()],
-        }
-    }
-
-    pub fn record(&self) -> &Record {
-        match self {
-            Write::Create(r)
-            | Write::Update { new: r, .. }
-            | Write::Delete { record: r, .. }
-            | Write::Restore { record: r, .. } => r,
-            // A batch is described by its first record; it always has one.
-            Write::Batch(pairs) => &pairs[0].1,
-        }
-    }
 }
 
 /// The panes' records, read in the background after the first frame.
@@ -173,19 +79,19 @@ pub enum Done {
 pub enum Worker {
     Thread(Sender<Job>),
     /// Runs each job as it is sent and keeps the results for the app to collect.
-    Inline(Store, Cache, VecDeque<Done>),
+    Inline(Ops, Cache, VecDeque<Done>),
 }
 
 impl Worker {
     /// Starts the worker thread; results arrive on `done` wrapped by `wrap`.
-    pub fn spawn<E: Send + 'static>(store: Store, done: Sender<E>, wrap: fn(Done) -> E) -> Worker {
+    pub fn spawn<E: Send + 'static>(ops: Ops, done: Sender<E>, wrap: fn(Done) -> E) -> Worker {
         let (tx, rx): (Sender<Job>, Receiver<Job>) = channel();
         std::thread::Builder::new()
             .name("rapport-worker".into())
             .spawn(move || {
                 let cache = Cache::default();
                 for job in rx {
-                    if done.send(wrap(run(&store, &cache, job))).is_err() {
+                    if done.send(wrap(run(&ops, &cache, job))).is_err() {
                         break;
                     }
                 }
@@ -194,8 +100,8 @@ impl Worker {
         Worker::Thread(tx)
     }
 
-    pub fn inline(store: Store) -> Worker {
-        Worker::Inline(store, Cache::default(), VecDeque::new())
+    pub fn inline(ops: Ops) -> Worker {
+        Worker::Inline(ops, Cache::default(), VecDeque::new())
     }
 
     pub fn send(&mut self, job: Job) {
@@ -204,7 +110,7 @@ impl Worker {
                 // The worker only stops when the app does.
                 let _ = tx.send(job);
             }
-            Worker::Inline(store, cache, out) => out.push_back(run(store, cache, job)),
+            Worker::Inline(ops, cache, out) => out.push_back(run(ops, cache, job)),
         }
     }
 
@@ -217,9 +123,9 @@ impl Worker {
     }
 }
 
-fn run(store: &Store, cache: &Cache, job: Job) -> Done {
+fn run(ops: &Ops, cache: &Cache, job: Job) -> Done {
     let started = std::time::Instant::now();
-    let done = run_job(store, cache, job);
+    let done = run_job(ops, cache, job);
     // The big jobs allocate hundreds of MB for a moment; hand it back rather than keep it resident.
     crate::memory::give_back();
     let took = started.elapsed();
@@ -227,7 +133,9 @@ fn run(store: &Store, cache: &Cache, job: Job) -> Done {
         Done::Loaded(l) => tracing::info!(customers = l.customers.len(), ?took, "loaded"),
         Done::Summaries(s) => tracing::info!(customers = s.len(), ?took, "summaries"),
         Done::Insights(_, engine) => tracing::info!(?took, version = engine.version, "insights"),
-        Done::Written(w) => tracing::info!(?took, "wrote {}", w.record().reference()),
+        Done::Written(w) => {
+            tracing::info!(?took, by = %ops.actor(), "wrote {}", w.record().reference())
+        }
         // The message can quote what was typed (an email, a name): the log keeps no personal data.
         Done::WriteFailed { .. } => tracing::warn!(?took, "write refused"),
         Done::Failed(message) => tracing::error!(?took, "job failed: {message}"),
@@ -235,7 +143,8 @@ fn run(store: &Store, cache: &Cache, job: Job) -> Done {
     done
 }
 
-fn run_job(store: &Store, cache: &Cache, job: Job) -> Done {
+fn run_job(ops: &Ops, cache: &Cache, job: Job) -> Done {
+    let store = ops.store();
     let result = match job {
         Job::Load => Loaded::read(store).map(|l| Done::Loaded(Box::new(l))),
         Job::Summaries => summaries(store).map(Done::Summaries),
@@ -243,7 +152,7 @@ fn run_job(store: &Store, cache: &Cache, job: Job) -> Done {
             .get(store)
             .and_then(|engine| Ok(Done::Insights(insights(store)?, engine))),
         Job::Write(write) => {
-            return match apply(store, write.clone()) {
+            return match ops.apply(write.clone()) {
                 Ok(done) => Done::Written(done),
                 Err(e) => Done::WriteFailed {
                     field: blame(&e),
@@ -264,66 +173,6 @@ fn blame(error: &StoreError) -> Option<&'static str> {
         StoreError::UnknownCustomer { .. } => Some("customer"),
         _ => None,
     }
-}
-
-/// Carries out a write, returning it as stored (with ids assigned, and a customer's notes filled in).
-fn apply(store: &Store, write: Write) -> Result<Write, StoreError> {
-    Ok(match write {
-        Write::Create(record) => Write::Create(match record {
-            Record::Customer(c) => Record::Customer(store.create(c)?),
-            Record::Deal(d) => Record::Deal(store.create(d)?),
-            Record::Ticket(t) => Record::Ticket(store.create(t)?),
-            Record::Note(n) => Record::Note(store.create(n)?),
-        }),
-        Write::Update { old, new } => {
-            match &new {
-                Record::Customer(c) => store.update(c)?,
-                Record::Deal(d) => store.update(d)?,
-                Record::Ticket(t) => store.update(t)?,
-                Record::Note(n) => store.update(n)?,
-            }
-            Write::Update { old, new }
-        }
-        Write::Delete { record, .. } => {
-            let notes = match &record {
-                Record::Customer(c) => store.notes_of(c.id)?,
-                _ => Vec::new(),
-            };
-            match &record {
-                Record::Customer(c) => drop(store.delete::<Customer>(c.id.0)?),
-                Record::Deal(d) => drop(store.delete::<Deal>(d.id.0)?),
-                Record::Ticket(t) => drop(store.delete::<Ticket>(t.id.0)?),
-                Record::Note(n) => drop(store.delete::<Note>(n.id.0)?),
-            }
-            Write::Delete { record, notes }
-        }
-        Write::Batch(pairs) => {
-            store.write(|tx| {
-                for (_, new) in &pairs {
-                    match new {
-                        Record::Customer(c) => tx.update(c)?,
-                        Record::Deal(d) => tx.update(d)?,
-                        Record::Ticket(t) => tx.update(t)?,
-                        Record::Note(n) => tx.update(n)?,
-                    }
-                }
-                Ok(())
-            })?;
-            Write::Batch(pairs)
-        }
-        Write::Restore { record, notes } => {
-            match &record {
-                Record::Customer(c) => store.restore(c)?,
-                Record::Deal(d) => store.restore(d)?,
-                Record::Ticket(t) => store.restore(t)?,
-                Record::Note(n) => store.restore(n)?,
-            }
-            for note in &notes {
-                store.restore(note)?;
-            }
-            Write::Restore { record, notes }
-        }
-    })
 }
 
 pub fn summaries(store: &Store) -> Result<HashMap<CustomerId, Summary>, StoreError> {

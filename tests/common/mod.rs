@@ -71,7 +71,10 @@ pub fn app(store: &Store, readonly: bool) -> AppState {
     let mut state = AppState::new(
         store.clone(),
         Keymap::default_keys(),
-        Worker::inline(store.clone()),
+        Worker::inline(rapport::ops::Ops::new(
+            store.clone(),
+            rapport::ops::Actor::named("sam"),
+        )),
         Options {
             readonly,
             user: "sam".into(),

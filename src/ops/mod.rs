@@ -1,0 +1,251 @@
+//! Every write a person or a script makes, named once and made by one writer, with the actor who
+//! makes it. The app's worker and the headless commands both come here; roles and the audit log
+//! (the team server) are checked and written here too, when they come.
+
+use crate::domain::{Customer, Deal, Note, NoteKind, Order, Product, Ticket};
+use crate::store::{Kind, RecordRef, Store, StoreError};
+
+/// Who makes a change: today the local user (or a name a script gives), later an SSH identity.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Actor {
+    pub name: String,
+}
+
+impl Actor {
+    /// The person at this terminal, as the system knows them.
+    pub fn local() -> Actor {
+        Actor::named(std::env::var("USER").unwrap_or_else(|_| "rapport".into()))
+    }
+
+    pub fn named(name: impl Into<String>) -> Actor {
+        Actor { name: name.into() }
+    }
+}
+
+impl std::fmt::Display for Actor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
+/// The store as an actor changes it.
+#[derive(Clone)]
+pub struct Ops {
+    store: Store,
+    actor: Actor,
+}
+
+impl Ops {
+    pub fn new(store: Store, actor: Actor) -> Ops {
+        Ops { store, actor }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    /// Carries out an edit from the app, returning it as stored.
+    pub fn apply(&self, write: Write) -> Result<Write, StoreError> {
+        apply(&self.store, write)
+    }
+
+    /// A note on a customer's timeline, signed by the actor; on disk when this returns.
+    pub fn add_note(
+        &self,
+        customer: crate::domain::CustomerId,
+        kind: NoteKind,
+        text: &str,
+    ) -> Result<Note, StoreError> {
+        let mut note = Note::new(customer, kind, text, chrono::Utc::now());
+        note.author = Some(self.actor.name.clone());
+        self.store.create(note)
+    }
+
+    /// Moves a record of any kind to the trash; returns how it is labelled there.
+    pub fn delete(&self, record: RecordRef) -> Result<String, StoreError> {
+        let store = &self.store;
+        Ok(match record.kind {
+            Kind::Customer => store.delete::<Customer>(record.id)?.name,
+            Kind::Product => store.delete::<Product>(record.id)?.name,
+            Kind::Order => store.delete::<Order>(record.id)?.number,
+            Kind::Deal => store.delete::<Deal>(record.id)?.title,
+            Kind::Ticket => store.delete::<Ticket>(record.id)?.subject,
+            Kind::Note => store.delete::<Note>(record.id)?.text,
+        })
+    }
+
+    pub fn undelete(&self, record: RecordRef) -> Result<Vec<RecordRef>, StoreError> {
+        self.store.undelete(record)
+    }
+
+    /// Drops for good what was deleted before `before` (everything, with None).
+    pub fn purge(&self, before: Option<crate::domain::Timestamp>) -> Result<usize, StoreError> {
+        self.store.purge(before)
+    }
+
+    pub fn forget(
+        &self,
+        customer: crate::domain::CustomerId,
+    ) -> Result<crate::store::Forgotten, StoreError> {
+        self.store.forget(customer)
+    }
+}
+
+/// A record of any kind the app edits.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Record {
+    Customer(Customer),
+    Deal(Deal),
+    Ticket(Ticket),
+    Note(Note),
+}
+
+impl Record {
+    /// Which record, by id alone: what the log may keep (never a name or a title).
+    pub fn reference(&self) -> String {
+        match self {
+            Record::Customer(c) => format!("customer {}", c.id),
+            Record::Deal(d) => format!("deal {}", d.id),
+            Record::Ticket(t) => format!("ticket {}", t.id),
+            Record::Note(n) => format!("note {}", n.id),
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Record::Customer(c) => format!("customer {}", c.name),
+            Record::Deal(d) => format!("deal {}", d.title),
+            Record::Ticket(t) => format!("ticket #{}", t.id),
+            Record::Note(n) => format!("note on customer {}", n.customer),
+        }
+    }
+}
+
+/// A change to the store. Each comes back, as stored, in `Done::Written`, and knows its own undo.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)] // one per user action: boxing would buy nothing
+pub enum Write {
+    Create(Record),
+    Update {
+        old: Record,
+        new: Record,
+    },
+    /// Deleting a customer takes their notes with them; `notes` is filled in by the worker.
+    Delete {
+        record: Record,
+        notes: Vec<Note>,
+    },
+    /// Puts back what a delete took, under the same ids.
+    Restore {
+        record: Record,
+        notes: Vec<Note>,
+    },
+    /// Updates to many records at once, in one transaction: (old, new) pairs.
+    Batch(Vec<(Record, Record)>),
+}
+
+impl Write {
+    /// The write that takes this one back.
+    pub fn inverse(&self) -> Write {
+        match self.clone() {
+            Write::Create(record) => Write::Delete {
+                record,
+                notes: Vec::new(),
+            },
+            Write::Update { old, new } => Write::Update { old: new, new: old },
+            Write::Delete { record, notes } => Write::Restore { record, notes },
+            Write::Restore { record, notes } => Write::Delete { record, notes },
+            Write::Batch(pairs) => Write::Batch(
+                pairs
+                    .into_iter()
+                    .rev()
+                    .map(|(old, new)| (new, old))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Every record the write leaves in the store (none for a delete).
+    pub fn results(&self) -> Vec<&Record> {
+        match self {
+            Write::Batch(pairs) => pairs.iter().map(|(_, new)| new).collect(),
+            Write::Delete { .. } => Vec::new(),
+            other => vec![other.record()],
+        }
+    }
+
+    pub fn record(&self) -> &Record {
+        match self {
+            Write::Create(r)
+            | Write::Update { new: r, .. }
+            | Write::Delete { record: r, .. }
+            | Write::Restore { record: r, .. } => r,
+            // A batch is described by its first record; it always has one.
+            Write::Batch(pairs) => &pairs[0].1,
+        }
+    }
+}
+
+/// Carries out a write, returning it as stored (with ids assigned, and a customer's notes filled in).
+fn apply(store: &Store, write: Write) -> Result<Write, StoreError> {
+    Ok(match write {
+        Write::Create(record) => Write::Create(match record {
+            Record::Customer(c) => Record::Customer(store.create(c)?),
+            Record::Deal(d) => Record::Deal(store.create(d)?),
+            Record::Ticket(t) => Record::Ticket(store.create(t)?),
+            Record::Note(n) => Record::Note(store.create(n)?),
+        }),
+        Write::Update { old, new } => {
+            match &new {
+                Record::Customer(c) => store.update(c)?,
+                Record::Deal(d) => store.update(d)?,
+                Record::Ticket(t) => store.update(t)?,
+                Record::Note(n) => store.update(n)?,
+            }
+            Write::Update { old, new }
+        }
+        Write::Delete { record, .. } => {
+            let notes = match &record {
+                Record::Customer(c) => store.notes_of(c.id)?,
+                _ => Vec::new(),
+            };
+            match &record {
+                Record::Customer(c) => drop(store.delete::<Customer>(c.id.0)?),
+                Record::Deal(d) => drop(store.delete::<Deal>(d.id.0)?),
+                Record::Ticket(t) => drop(store.delete::<Ticket>(t.id.0)?),
+                Record::Note(n) => drop(store.delete::<Note>(n.id.0)?),
+            }
+            Write::Delete { record, notes }
+        }
+        Write::Batch(pairs) => {
+            store.write(|tx| {
+                for (_, new) in &pairs {
+                    match new {
+                        Record::Customer(c) => tx.update(c)?,
+                        Record::Deal(d) => tx.update(d)?,
+                        Record::Ticket(t) => tx.update(t)?,
+                        Record::Note(n) => tx.update(n)?,
+                    }
+                }
+                Ok(())
+            })?;
+            Write::Batch(pairs)
+        }
+        Write::Restore { record, notes } => {
+            match &record {
+                Record::Customer(c) => store.restore(c)?,
+                Record::Deal(d) => store.restore(d)?,
+                Record::Ticket(t) => store.restore(t)?,
+                Record::Note(n) => store.restore(n)?,
+            }
+            for note in &notes {
+                store.restore(note)?;
+            }
+            Write::Restore { record, notes }
+        }
+    })
+}
