@@ -53,7 +53,7 @@ fn the_demo_survives_backup_and_restore_byte_for_byte() {
     round_trip(&db, dir.path());
 }
 
-#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (see README, Try it)")]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data: see README")]
 #[test]
 fn online_retail_survives_backup_and_restore_byte_for_byte() {
     let Some(file) = common::dataset("online_retail_dec2010.csv") else {

@@ -16,7 +16,7 @@ fn import(db: &std::path::Path, what: &[&str]) -> assert_cmd::assert::Assert {
         .assert()
 }
 
-#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (see README, Try it)")]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data: see README")]
 #[test]
 fn online_retail_gives_the_published_figures_and_reimports_as_a_no_op() {
     let Some(file) = dataset("online_retail_dec2010.csv") else {
@@ -88,7 +88,7 @@ fn online_retail_gives_the_published_figures_and_reimports_as_a_no_op() {
     );
 }
 
-#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (see README, Try it)")]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data: see README")]
 #[test]
 fn groceries_import_as_baskets() {
     let Some(file) = dataset("groceries.csv") else {
@@ -116,7 +116,7 @@ fn groceries_import_as_baskets() {
     ));
 }
 
-#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (see README, Try it)")]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data: see README")]
 #[test]
 fn cdnow_imports_every_purchase() {
     let Some(file) = dataset("CDNOW_master.txt") else {

@@ -52,7 +52,7 @@ fn import_then_revert_leaves_every_export_as_it_was() {
     assert!(list.contains("reverted"), "{list}");
 }
 
-#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (see README, Try it)")]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data: see README")]
 #[test]
 fn reverting_real_imports_in_any_safe_order_gives_back_each_earlier_state() {
     let Some(retail) = common::dataset("online_retail_dec2010.csv") else {

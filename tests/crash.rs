@@ -285,7 +285,7 @@ fn kills(rounds: usize) {
     );
 }
 
-#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (see README, Try it)")]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data: see README")]
 #[test]
 fn killed_at_random_moments_nothing_acknowledged_is_lost() {
     kills(5);

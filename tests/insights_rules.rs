@@ -25,7 +25,7 @@ fn names(snapshot: &Snapshot, items: &[u32]) -> Vec<String> {
     names
 }
 
-#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (see README, Try it)")]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data: see README")]
 #[test]
 fn groceries_reference_figures() {
     let Some((_dir, snapshot)) = groceries() else {
@@ -82,7 +82,7 @@ fn groceries_reference_figures() {
     assert!((top.lift - 3.0296).abs() < 5e-5, "{}", top.lift);
 }
 
-#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (see README, Try it)")]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data: see README")]
 #[test]
 fn the_rules_command_writes_table_csv_and_json() {
     let Some(file) = common::dataset("groceries.csv") else {
@@ -147,7 +147,7 @@ fn the_rules_command_writes_table_csv_and_json() {
 
 /// `rapport rules` with no options on every shared dataset: it never fails, and where long
 /// itemsets would explode (Online Retail's wholesale baskets) it says it capped their length.
-#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (see README, Try it)")]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data: see README")]
 #[test]
 fn the_rules_command_works_at_its_defaults_on_every_dataset() {
     for (file, format) in [

@@ -17,7 +17,7 @@ fn online_retail() -> Option<(tempfile::TempDir, Store)> {
     Some((dir, store))
 }
 
-#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (see README, Try it)")]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data: see README")]
 #[test]
 fn rfm_figures_match_a_recount_from_the_store() {
     let Some((_dir, store)) = online_retail() else {

@@ -10,7 +10,7 @@ use rapport::insights::suggest::Model;
 use rapport::store::Store;
 use std::collections::HashSet;
 
-#[cfg_attr(not(shared_data), ignore = "needs ../shared/data (see README, Try it)")]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data: see README")]
 #[test]
 fn suggestions_beat_popularity_on_online_retail() {
     let Some(file) = common::dataset("online_retail_dec2010.csv") else {
