@@ -284,18 +284,11 @@ fn an_out_file_is_checked_before_anything_is_written() {
     common::assert_same_exports(&before, &common::exports(&db), "after refused writes");
 
     // A device is written as it is, never renamed over.
-    let out = common::rapport()
-        .arg("--db")
-        .arg(&db)
-        .args(["export", "customers", "--ids-only", "--out", "/dev/stdout"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let ids = common::stdout_of(
+        &db,
+        &["export", "customers", "--ids-only", "--out", "/dev/stdout"],
     );
-    assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 30);
+    assert_eq!(ids.lines().count(), 30);
     assert!(std::fs::metadata("/dev/stdout").is_ok());
 }
 
