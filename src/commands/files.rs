@@ -13,21 +13,21 @@ pub fn export(
     args: &crate::cli::ExportArgs,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
+    // `write_file` buffers a file; standard output is buffered here.
     let write = |to: &mut dyn Write| -> anyhow::Result<usize> {
-        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, to);
-        let rows = crate::export::export(
+        crate::export::export(
             store,
             args.what,
             args.format,
             args.ids_only,
             &args.filters,
-            &mut buffered,
-        )?;
-        buffered.flush()?;
-        Ok(rows)
+            to,
+        )
     };
     let Some(path) = &args.out else {
-        write(out)?;
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, out);
+        write(&mut buffered)?;
+        buffered.flush()?;
         return Ok(());
     };
     let rows = write_file(store, path, write)?;

@@ -25,12 +25,15 @@ pub(super) fn prepare(path: &Path) -> Result<(), StoreError> {
             why: "it is a file, and a database is a directory".into(),
         });
     }
-    make_private(path, path)?;
-    check_writable(path, path)
+    secure(path, path)
 }
 
-/// The person's data must not be readable by anyone else, however the directory came to exist.
-fn make_private(db: &Path, entry: &Path) -> Result<(), StoreError> {
+/// One walk over the directory and everything in it. Each entry loses its group and other
+/// permissions (the person's data must not be readable by anyone else, however the directory came
+/// to exist), then must be writable by this process: sled writes even to read (its log,
+/// snapshots, the config file), so a database this process cannot write is refused at open rather
+/// than failing at the first save or the next open.
+fn secure(db: &Path, entry: &Path) -> Result<(), StoreError> {
     let Some(meta) = metadata(db, entry)? else {
         return Ok(());
     };
@@ -48,29 +51,7 @@ fn make_private(db: &Path, entry: &Path) -> Result<(), StoreError> {
             },
         )?;
     }
-    if meta.is_dir() {
-        let entries = std::fs::read_dir(entry).map_err(|cause| StoreError::Open {
-            path: db.to_path_buf(),
-            cause,
-        })?;
-        for child in entries {
-            let child = child.map_err(|cause| StoreError::Open {
-                path: db.to_path_buf(),
-                cause,
-            })?;
-            make_private(db, &child.path())?;
-        }
-    }
-    Ok(())
-}
-
-/// sled writes even to read (its log, snapshots, the config file), so a database this process
-/// cannot write is refused at open rather than failing at the first save or the next open.
-fn check_writable(db: &Path, entry: &Path) -> Result<(), StoreError> {
-    let Some(meta) = metadata(db, entry)? else {
-        return Ok(());
-    };
-    if meta.file_type().is_symlink() || meta.file_type().is_socket() {
+    if meta.file_type().is_socket() {
         return Ok(());
     }
     let wanted = if meta.is_dir() {
@@ -85,14 +66,16 @@ fn check_writable(db: &Path, entry: &Path) -> Result<(), StoreError> {
         });
     }
     if meta.is_dir() {
-        for child in std::fs::read_dir(entry)
-            .map_err(|cause| StoreError::Open {
+        let entries = std::fs::read_dir(entry).map_err(|cause| StoreError::Open {
+            path: db.to_path_buf(),
+            cause,
+        })?;
+        for child in entries {
+            let child = child.map_err(|cause| StoreError::Open {
                 path: db.to_path_buf(),
                 cause,
-            })?
-            .flatten()
-        {
-            check_writable(db, &child.path())?;
+            })?;
+            secure(db, &child.path())?;
         }
     }
     Ok(())
