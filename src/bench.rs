@@ -120,10 +120,9 @@ pub fn app(
     let store = Store::open_with_cache(store_path, crate::tui::CACHE_BYTES)?;
     let opened = started.elapsed();
     let (tx, rx) = channel();
-    let ops = crate::ops::Ops::new(store.clone(), crate::ops::Actor::local());
-    let worker = Worker::spawn(ops, tx, |d| d);
+    let model = crate::model::ReadModel::new(store);
+    let worker = Worker::spawn(model, crate::ops::Actor::local(), tx, |d| d);
     let mut state = AppState::new(
-        store,
         Keymap::default_keys(),
         worker,
         Options {

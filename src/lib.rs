@@ -13,6 +13,7 @@ pub mod import;
 pub mod insights;
 pub mod logging;
 pub mod memory;
+pub mod model;
 pub mod ops;
 pub mod search;
 pub mod store;

@@ -45,7 +45,7 @@ fn find_a_customer_by_part_of_their_name_and_open_them() {
     press(&mut state, &["esc"]);
     assert!(state.detail.is_none());
     assert_eq!(
-        state.customers.selected().unwrap().id,
+        state.customers.selected().unwrap().id(),
         target.id,
         "back on the list at the same customer"
     );
@@ -207,14 +207,14 @@ fn filter_narrows_the_customers_live_and_esc_clears_it() {
     let store = small_demo(&dir.path().join("db"));
     let mut state = app(&store, false);
     let all = state.customers.view.len();
-    let name = state.customers.rows[5].name.clone();
+    let name = state.customers.rows[5].name().to_string();
     press(&mut state, &["/"]);
     type_text(&mut state, &name.to_lowercase());
     assert!(state.customers.view.len() < all);
     assert!(state.customers.view.iter().all(|&i| {
-        state.customers.rows[i].name == name
+        state.customers.rows[i].name() == name
             || state.customers.rows[i]
-                .email
+                .email()
                 .contains(&name.to_lowercase().replace(' ', "."))
     }));
     press(&mut state, &["esc"]);
@@ -289,7 +289,7 @@ fn a_new_customer_form_shows_errors_by_field_and_undo_takes_it_back() {
             .customers
             .rows
             .iter()
-            .any(|r| r.name == "Grace Hopper")
+            .any(|r| r.name() == "Grace Hopper")
     );
 
     press(&mut state, &["u"]);
@@ -303,7 +303,7 @@ fn a_new_customer_form_shows_errors_by_field_and_undo_takes_it_back() {
             .customers
             .rows
             .iter()
-            .any(|r| r.name == "Grace Hopper")
+            .any(|r| r.name() == "Grace Hopper")
     );
     assert_eq!(store.check_indexes().unwrap(), Vec::<String>::new());
 }
@@ -374,7 +374,7 @@ fn a_customer_with_history_is_not_deleted_and_says_why() {
         .iter()
         .position(|&i| {
             !store
-                .orders_of(state.customers.rows[i].id)
+                .orders_of(state.customers.rows[i].id())
                 .unwrap()
                 .is_empty()
         })
@@ -506,8 +506,8 @@ fn insights_sections_and_a_customers_suggestions() {
     press(&mut state, &["4"]);
     let engine = state
         .insights
-        .engine
-        .clone()
+        .engine()
+        .cloned()
         .expect("insights computed when the pane opens");
     assert!(screen(&state, 100, 30).contains("Top products"));
     press(&mut state, &["l"]);
@@ -556,6 +556,6 @@ fn insights_sections_and_a_customers_suggestions() {
     press(&mut state, &["esc", "1", "4"]);
     assert!(std::sync::Arc::ptr_eq(
         &engine,
-        state.insights.engine.as_ref().unwrap()
+        state.insights.engine().unwrap()
     ));
 }

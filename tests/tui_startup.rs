@@ -14,10 +14,10 @@ fn the_first_screen_is_the_full_tables_first_screen() {
     let store = common::small_demo(&dir.path().join("db"));
     let (tx, rx) = std::sync::mpsc::channel();
     let mut app = AppState::new(
-        store.clone(),
         Keymap::default_keys(),
         Worker::spawn(
-            rapport::ops::Ops::new(store.clone(), rapport::ops::Actor::named("sam")),
+            rapport::model::ReadModel::new(store.clone()),
+            rapport::ops::Actor::named("sam"),
             tx,
             |d| d,
         ),
@@ -37,12 +37,12 @@ fn the_first_screen_is_the_full_tables_first_screen() {
     assert!(first.contains("reading the rest"), "{first}");
     let shown: Vec<String> = app.customers.view[..15]
         .iter()
-        .map(|&i| app.customers.rows[i].name.clone())
+        .map(|&i| app.customers.rows[i].name().to_string())
         .collect();
     for key in ["j", "j", "j"] {
         app.handle_key(parse_key(key).unwrap());
     }
-    let picked = app.customers.selected().unwrap().id;
+    let picked = app.customers.selected().unwrap().id();
 
     while app.pending > 0 {
         let done = rx
@@ -54,11 +54,11 @@ fn the_first_screen_is_the_full_tables_first_screen() {
     assert_eq!(app.customers.rows.len(), 300);
     let full: Vec<String> = app.customers.view[..15]
         .iter()
-        .map(|&i| app.customers.rows[i].name.clone())
+        .map(|&i| app.customers.rows[i].name().to_string())
         .collect();
     assert_eq!(shown, full, "the index's order is the table's order");
     assert_eq!(
-        app.customers.selected().unwrap().id,
+        app.customers.selected().unwrap().id(),
         picked,
         "the selection stays"
     );

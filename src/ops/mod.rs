@@ -3,7 +3,9 @@
 //! (the team server) are checked and written here too, when they come.
 
 use crate::domain::{Customer, Deal, Note, NoteKind, Order, Product, Ticket};
+use crate::model::ReadModel;
 use crate::store::{Kind, RecordRef, Store, StoreError};
+use std::sync::Arc;
 
 /// Who makes a change: today the local user (or a name a script gives), later an SSH identity.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,11 +35,40 @@ impl std::fmt::Display for Actor {
 pub struct Ops {
     store: Store,
     actor: Actor,
+    /// The sessions' shared read model, when there is one: writes go through it, so every session
+    /// sees them.
+    model: Option<Arc<ReadModel>>,
 }
 
 impl Ops {
+    /// For a command that runs alone: nothing else in the process shows the records.
     pub fn new(store: Store, actor: Actor) -> Ops {
-        Ops { store, actor }
+        Ops {
+            store,
+            actor,
+            model: None,
+        }
+    }
+
+    /// For a session: its writes reach every session over `model`.
+    pub fn shared(model: Arc<ReadModel>, actor: Actor) -> Ops {
+        Ops {
+            store: model.store().clone(),
+            actor,
+            model: Some(model),
+        }
+    }
+
+    pub fn model(&self) -> Option<&Arc<ReadModel>> {
+        self.model.as_ref()
+    }
+
+    /// Tells the read model about a change it cannot patch in.
+    fn changed(&self) -> Result<(), StoreError> {
+        match &self.model {
+            Some(model) => model.changed(),
+            None => Ok(()),
+        }
     }
 
     pub fn store(&self) -> &Store {
@@ -50,7 +81,10 @@ impl Ops {
 
     /// Carries out an edit from the app, returning it as stored.
     pub fn apply(&self, write: Write) -> Result<Write, StoreError> {
-        apply(&self.store, write)
+        match &self.model {
+            Some(model) => model.write(|store| apply(store, write)),
+            None => apply(&self.store, write),
+        }
     }
 
     /// A note on a customer's timeline, signed by the actor; on disk when this returns.
@@ -62,28 +96,35 @@ impl Ops {
     ) -> Result<Note, StoreError> {
         let mut note = Note::new(customer, kind, text, chrono::Utc::now());
         note.author = Some(self.actor.name.clone());
-        self.store.create(note)
+        let note = self.store.create(note)?;
+        self.changed()?;
+        Ok(note)
     }
 
     /// Moves a record of any kind to the trash; returns how it is labelled there.
     pub fn delete(&self, record: RecordRef) -> Result<String, StoreError> {
         let store = &self.store;
-        Ok(match record.kind {
+        let label = match record.kind {
             Kind::Customer => store.delete::<Customer>(record.id)?.name,
             Kind::Product => store.delete::<Product>(record.id)?.name,
             Kind::Order => store.delete::<Order>(record.id)?.number,
             Kind::Deal => store.delete::<Deal>(record.id)?.title,
             Kind::Ticket => store.delete::<Ticket>(record.id)?.subject,
             Kind::Note => store.delete::<Note>(record.id)?.text,
-        })
+        };
+        self.changed()?;
+        Ok(label)
     }
 
     pub fn undelete(&self, record: RecordRef) -> Result<Vec<RecordRef>, StoreError> {
-        self.store.undelete(record)
+        let back = self.store.undelete(record)?;
+        self.changed()?;
+        Ok(back)
     }
 
     /// Drops for good what was deleted before `before` (everything, with None).
     pub fn purge(&self, before: Option<crate::domain::Timestamp>) -> Result<usize, StoreError> {
+        // Only the trash changes: nothing a session shows.
         self.store.purge(before)
     }
 
@@ -91,7 +132,9 @@ impl Ops {
         &self,
         customer: crate::domain::CustomerId,
     ) -> Result<crate::store::Forgotten, StoreError> {
-        self.store.forget(customer)
+        let forgotten = self.store.forget(customer)?;
+        self.changed()?;
+        Ok(forgotten)
     }
 }
 

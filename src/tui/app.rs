@@ -50,12 +50,12 @@ pub fn run(store: Store, options: RunOptions) -> anyhow::Result<()> {
     let actor = crate::ops::Actor::local();
     let user = actor.name.clone();
     let worker = Worker::spawn(
-        crate::ops::Ops::new(store.clone(), actor),
+        crate::model::ReadModel::new(store),
+        actor,
         tx.clone(),
         Event::Done,
     );
     let mut state = AppState::new(
-        store,
         keymap,
         worker,
         Options {

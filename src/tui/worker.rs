@@ -1,14 +1,12 @@
 //! Store work off the UI thread: loads, saves and computations run here and come back as events, so
 //! the screen never waits on the disk. Tests run the same jobs inline, in order, with no sleeps.
 
-use crate::domain::{
-    Customer, CustomerId, Deal, Money, Order, OrderKind, Product, ProductId, Ticket, Timestamp,
-};
-use crate::insights::{Cache, Insights};
-use crate::ops::Ops;
+use crate::domain::CustomerId;
+use crate::model::{CustomerPage, InsightsView, ReadModel, Snapshot};
+use crate::ops::{Actor, Ops};
 pub use crate::ops::{Record, Write};
-use crate::store::{Store, StoreError};
-use std::collections::{HashMap, VecDeque};
+use crate::search::Entry;
+use crate::store::StoreError;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
@@ -18,54 +16,28 @@ pub enum Job {
     Load,
     Summaries,
     Insights,
+    /// The quick-lookup index of a snapshot.
+    Finder(Arc<Snapshot>),
+    /// One customer's page.
+    Detail(CustomerId),
     Write(Write),
-}
-
-/// The panes' records, read in the background after the first frame.
-pub struct Loaded {
-    pub customers: Vec<Customer>,
-    pub deals: Vec<Deal>,
-    pub tickets: Vec<Ticket>,
-    /// Records that could not be read, each named.
-    pub damaged: Vec<String>,
-}
-
-impl Loaded {
-    pub fn read(store: &Store) -> Result<Loaded, StoreError> {
-        let mut damaged = Vec::new();
-        Ok(Loaded {
-            customers: store.all_sound(&mut damaged)?,
-            deals: store.all_sound(&mut damaged)?,
-            tickets: store.all_sound(&mut damaged)?,
-            damaged,
-        })
-    }
-}
-
-/// What a customer's history adds up to, for the customers table.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Summary {
-    pub last_order: Option<Timestamp>,
-    pub lifetime_value: Money,
-    pub orders: u32,
-    pub open_deals: u32,
-    pub open_tickets: u32,
-}
-
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct InsightsData {
-    /// Revenue per week, oldest first, ending with the week of the newest order.
-    pub weekly_revenue: Vec<(chrono::NaiveDate, Money)>,
-    pub top_products: Vec<(String, Money, u32)>,
-    pub customers_with_orders: usize,
-    pub revenue: Money,
 }
 
 #[allow(clippy::large_enum_variant)] // one per user action: boxing would buy nothing
 pub enum Done {
-    Loaded(Box<Loaded>),
-    Summaries(HashMap<CustomerId, Summary>),
-    Insights(InsightsData, Arc<Insights>),
+    /// Records read for this session, or a newer snapshot after any session's write. Not an answer
+    /// to a job when it comes from another session.
+    Loaded(Arc<Snapshot>),
+    Changed(Arc<Snapshot>),
+    Insights(Arc<InsightsView>),
+    Finder {
+        generation: u64,
+        entries: Arc<Vec<Entry>>,
+    },
+    Detail {
+        id: CustomerId,
+        page: Result<Option<CustomerPage>, String>,
+    },
     Written(Write),
     /// A write the store refused; `field` names the form field to blame, when there is one.
     WriteFailed {
@@ -76,63 +48,108 @@ pub enum Done {
     Failed(String),
 }
 
-pub enum Worker {
+pub struct Worker {
+    ops: Ops,
+    way: Way,
+}
+
+enum Way {
     Thread(Sender<Job>),
-    /// Runs each job as it is sent and keeps the results for the app to collect.
-    Inline(Ops, Cache, VecDeque<Done>),
+    /// Runs each job as it is sent; results (and other sessions' snapshots) wait here for the app.
+    Inline(Sender<Done>, Receiver<Done>),
 }
 
 impl Worker {
-    /// Starts the worker thread; results arrive on `done` wrapped by `wrap`.
-    pub fn spawn<E: Send + 'static>(ops: Ops, done: Sender<E>, wrap: fn(Done) -> E) -> Worker {
+    /// Starts the session's worker thread; results and new snapshots arrive on `done` wrapped by
+    /// `wrap`.
+    pub fn spawn<E: Send + 'static>(
+        model: Arc<ReadModel>,
+        actor: Actor,
+        done: Sender<E>,
+        wrap: fn(Done) -> E,
+    ) -> Worker {
+        let ops = Ops::shared(model, actor);
+        let heard = done.clone();
+        ops.model()
+            .expect("a shared Ops")
+            .subscribe(Box::new(move |s| {
+                heard.send(wrap(Done::Changed(Arc::clone(s)))).is_ok()
+            }));
         let (tx, rx): (Sender<Job>, Receiver<Job>) = channel();
+        let theirs = ops.clone();
         std::thread::Builder::new()
             .name("rapport-worker".into())
             .spawn(move || {
-                let cache = Cache::default();
                 for job in rx {
-                    if done.send(wrap(run(&ops, &cache, job))).is_err() {
+                    if done.send(wrap(run(&theirs, job))).is_err() {
                         break;
                     }
                 }
             })
             .expect("the worker thread starts");
-        Worker::Thread(tx)
-    }
-
-    pub fn inline(ops: Ops) -> Worker {
-        Worker::Inline(ops, Cache::default(), VecDeque::new())
-    }
-
-    pub fn send(&mut self, job: Job) {
-        match self {
-            Worker::Thread(tx) => {
-                // The worker only stops when the app does.
-                let _ = tx.send(job);
-            }
-            Worker::Inline(ops, cache, out) => out.push_back(run(ops, cache, job)),
+        Worker {
+            ops,
+            way: Way::Thread(tx),
         }
     }
 
-    /// Results of inline jobs, for the app to handle as if they had arrived as events.
+    pub fn inline(model: Arc<ReadModel>, actor: Actor) -> Worker {
+        let ops = Ops::shared(model, actor);
+        let (tx, rx) = channel();
+        let heard = tx.clone();
+        ops.model()
+            .expect("a shared Ops")
+            .subscribe(Box::new(move |s| {
+                heard.send(Done::Changed(Arc::clone(s))).is_ok()
+            }));
+        Worker {
+            ops,
+            way: Way::Inline(tx, rx),
+        }
+    }
+
+    pub fn model(&self) -> &Arc<ReadModel> {
+        self.ops.model().expect("a shared Ops")
+    }
+
+    pub fn actor(&self) -> &Actor {
+        self.ops.actor()
+    }
+
+    pub fn send(&mut self, job: Job) {
+        match &self.way {
+            Way::Thread(tx) => {
+                // The worker only stops when the app does.
+                let _ = tx.send(job);
+            }
+            Way::Inline(tx, _) => {
+                let _ = tx.send(run(&self.ops, job));
+            }
+        }
+    }
+
+    /// What arrived for an inline worker, for the app to handle as if it had come as events.
     pub fn take_inline(&mut self) -> Option<Done> {
-        match self {
-            Worker::Inline(_, _, out) => out.pop_front(),
-            Worker::Thread(_) => None,
+        match &self.way {
+            Way::Inline(_, rx) => rx.try_recv().ok(),
+            Way::Thread(_) => None,
         }
     }
 }
 
-fn run(ops: &Ops, cache: &Cache, job: Job) -> Done {
+fn run(ops: &Ops, job: Job) -> Done {
     let started = std::time::Instant::now();
-    let done = run_job(ops, cache, job);
+    let done = run_job(ops, job);
     // The big jobs allocate hundreds of MB for a moment; hand it back rather than keep it resident.
     crate::memory::give_back();
     let took = started.elapsed();
     match &done {
-        Done::Loaded(l) => tracing::info!(customers = l.customers.len(), ?took, "loaded"),
-        Done::Summaries(s) => tracing::info!(customers = s.len(), ?took, "summaries"),
-        Done::Insights(_, engine) => tracing::info!(?took, version = engine.version, "insights"),
+        Done::Loaded(s) | Done::Changed(s) => {
+            tracing::info!(customers = s.customers.len(), ?took, "loaded")
+        }
+        Done::Insights(view) => tracing::info!(?took, version = view.version(), "insights"),
+        Done::Finder { entries, .. } => tracing::debug!(entries = entries.len(), ?took, "finder"),
+        Done::Detail { id, .. } => tracing::debug!(?took, "page of customer {id}"),
         Done::Written(w) => {
             tracing::info!(?took, by = %ops.actor(), "wrote {}", w.record().reference())
         }
@@ -143,14 +160,22 @@ fn run(ops: &Ops, cache: &Cache, job: Job) -> Done {
     done
 }
 
-fn run_job(ops: &Ops, cache: &Cache, job: Job) -> Done {
-    let store = ops.store();
+fn run_job(ops: &Ops, job: Job) -> Done {
+    let model = ops.model().expect("a shared Ops");
     let result = match job {
-        Job::Load => Loaded::read(store).map(|l| Done::Loaded(Box::new(l))),
-        Job::Summaries => summaries(store).map(Done::Summaries),
-        Job::Insights => cache
-            .get(store)
-            .and_then(|engine| Ok(Done::Insights(insights(store)?, engine))),
+        Job::Load => model.load().map(Done::Loaded),
+        Job::Summaries => model.with_summaries().map(Done::Loaded),
+        Job::Insights => model.insights().map(Done::Insights),
+        Job::Finder(snapshot) => Ok(Done::Finder {
+            generation: snapshot.generation,
+            entries: snapshot.finder(),
+        }),
+        Job::Detail(id) => {
+            return Done::Detail {
+                id,
+                page: CustomerPage::read(model.store(), id).map_err(|e| e.to_string()),
+            };
+        }
         Job::Write(write) => {
             return match ops.apply(write.clone()) {
                 Ok(done) => Done::Written(done),
@@ -173,104 +198,4 @@ fn blame(error: &StoreError) -> Option<&'static str> {
         StoreError::UnknownCustomer { .. } => Some("customer"),
         _ => None,
     }
-}
-
-pub fn summaries(store: &Store) -> Result<HashMap<CustomerId, Summary>, StoreError> {
-    let mut out: HashMap<CustomerId, Summary> = HashMap::new();
-    for order in store.iter_sound::<Order>() {
-        let order = order?;
-        let Some(customer) = order.customer else {
-            continue;
-        };
-        let s = out.entry(customer).or_default();
-        s.lifetime_value = s.lifetime_value + order.total();
-        if order.kind == OrderKind::Purchase {
-            s.orders += 1;
-            s.last_order = s.last_order.max(Some(order.placed));
-        }
-    }
-    for deal in store.iter_sound::<Deal>() {
-        let deal = deal?;
-        if deal.stage.is_open() {
-            out.entry(deal.customer).or_default().open_deals += 1;
-        }
-    }
-    for ticket in store.iter_sound::<Ticket>() {
-        let ticket = ticket?;
-        if ticket.status.is_active() {
-            out.entry(ticket.customer).or_default().open_tickets += 1;
-        }
-    }
-    Ok(out)
-}
-
-/// Revenue by week and the best-selling products, from merchandise purchases only.
-pub fn insights(store: &Store) -> Result<InsightsData, StoreError> {
-    let products: HashMap<ProductId, Product> = store
-        .iter_sound::<Product>()
-        .map(|p| p.map(|p| (p.id, p)))
-        .collect::<Result<_, _>>()?;
-    let mut weeks: HashMap<chrono::NaiveDate, Money> = HashMap::new();
-    let mut by_product: HashMap<ProductId, (Money, u32)> = HashMap::new();
-    let mut buyers = std::collections::HashSet::new();
-    let mut revenue = Money::ZERO;
-    for order in store.iter_sound::<Order>() {
-        let order = order?;
-        let week = week_start(order.placed.date_naive());
-        for line in order.purchase_lines() {
-            if !products.get(&line.product).is_some_and(|p| p.merchandise) {
-                continue;
-            }
-            let amount = line.amount();
-            *weeks.entry(week).or_default() =
-                weeks.get(&week).copied().unwrap_or_default() + amount;
-            let entry = by_product.entry(line.product).or_default();
-            entry.0 = entry.0 + amount;
-            entry.1 += line.quantity.max(0) as u32;
-            revenue = revenue + amount;
-        }
-        if let Some(c) = order.customer {
-            buyers.insert(c);
-        }
-    }
-    let mut weekly_revenue: Vec<_> = weeks.into_iter().collect();
-    weekly_revenue.sort();
-    if let (Some(first), Some(last)) = (
-        weekly_revenue.first().map(|w| w.0),
-        weekly_revenue.last().map(|w| w.0),
-    ) {
-        // Weeks with no sales are zero, not missing, so the sparkline keeps its time axis.
-        let mut filled = Vec::new();
-        let mut week = first;
-        let mut it = weekly_revenue.iter().peekable();
-        while week <= last {
-            let value = match it.peek() {
-                Some((w, v)) if *w == week => {
-                    it.next();
-                    *v
-                }
-                _ => Money::ZERO,
-            };
-            filled.push((week, value));
-            week += chrono::Duration::days(7);
-        }
-        weekly_revenue = filled;
-    }
-    let mut top: Vec<_> = by_product
-        .into_iter()
-        .map(|(id, (money, units))| (products[&id].name.clone(), money, units))
-        .collect();
-    top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    top.truncate(10);
-    Ok(InsightsData {
-        weekly_revenue,
-        top_products: top,
-        customers_with_orders: buyers.len(),
-        revenue,
-    })
-}
-
-fn week_start(day: chrono::NaiveDate) -> chrono::NaiveDate {
-    use chrono::Datelike;
-    day - chrono::Duration::days(day.weekday().num_days_from_monday() as i64)
 }

@@ -69,12 +69,11 @@ pub fn small_demo(path: &std::path::Path) -> Store {
 pub fn app(store: &Store, readonly: bool) -> AppState {
     let now = Utc.from_utc_datetime(&demo_day().and_hms_opt(12, 0, 0).unwrap());
     let mut state = AppState::new(
-        store.clone(),
         Keymap::default_keys(),
-        Worker::inline(rapport::ops::Ops::new(
-            store.clone(),
+        Worker::inline(
+            rapport::model::ReadModel::new(store.clone()),
             rapport::ops::Actor::named("sam"),
-        )),
+        ),
         Options {
             readonly,
             user: "sam".into(),

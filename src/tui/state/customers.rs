@@ -2,35 +2,11 @@
 
 use super::input::TextInput;
 use super::list::ListNav;
-use crate::domain::{Customer, CustomerId};
-use crate::tui::worker::Summary;
+use crate::domain::CustomerId;
+pub use crate::model::CustomerRow;
+use crate::model::Summary;
 use std::collections::HashMap;
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomerRow {
-    pub id: CustomerId,
-    pub name: String,
-    pub company: String,
-    pub email: String,
-    pub country: String,
-    /// Lower-cased name, company and email, so filtering does not allocate per keystroke.
-    haystack: String,
-}
-
-impl CustomerRow {
-    pub fn from_customer(c: &Customer) -> CustomerRow {
-        let company = c.company.clone().unwrap_or_default();
-        let email = c.email.clone().unwrap_or_default();
-        CustomerRow {
-            id: c.id,
-            haystack: format!("{} {} {}", c.name, company, email).to_lowercase(),
-            name: c.name.clone(),
-            company,
-            email,
-            country: c.country.clone().unwrap_or_default(),
-        }
-    }
-}
+use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SortColumn {
@@ -69,11 +45,12 @@ impl SortColumn {
 
 #[derive(Debug, Default)]
 pub struct CustomersState {
-    pub rows: Vec<CustomerRow>,
+    /// The read model's rows, shared by every session.
+    pub rows: Arc<Vec<Arc<CustomerRow>>>,
     /// Filled in by the worker after start-up; until then the derived columns show as pending.
-    pub summaries: Option<HashMap<CustomerId, Summary>>,
+    pub summaries: Option<Arc<HashMap<CustomerId, Summary>>>,
     /// Each buyer's RFM segment, once the insights are in.
-    pub segments: Option<HashMap<CustomerId, crate::insights::Segment>>,
+    pub segments: Option<Arc<HashMap<CustomerId, crate::insights::Segment>>>,
     /// Indexes into `rows` after filtering and sorting: what the table shows.
     pub view: Vec<usize>,
     pub filter: TextInput,
@@ -86,9 +63,9 @@ pub struct CustomersState {
 }
 
 impl CustomersState {
-    pub fn new(customers: &[Customer]) -> CustomersState {
+    pub fn new(rows: Arc<Vec<Arc<CustomerRow>>>) -> CustomersState {
         let mut state = CustomersState {
-            rows: customers.iter().map(CustomerRow::from_customer).collect(),
+            rows,
             ..CustomersState::default()
         };
         state.sort = Some(SortColumn::Name);
@@ -99,7 +76,7 @@ impl CustomersState {
     /// Takes over the rep's place from the first-screen state: filter, sort, and the customer they
     /// had selected, at the same height on the screen.
     pub fn take_place(&mut self, old: CustomersState) {
-        let keep = old.selected().map(|r| r.id);
+        let keep = old.selected().map(|r| r.id());
         let above = old.nav.selected.saturating_sub(old.nav.offset);
         self.filter = old.filter;
         self.filtering = old.filtering;
@@ -108,7 +85,8 @@ impl CustomersState {
         self.summaries = old.summaries.or(self.summaries.take());
         self.segments = old.segments.or(self.segments.take());
         self.refresh_view();
-        if let Some(i) = keep.and_then(|id| self.view.iter().position(|&i| self.rows[i].id == id)) {
+        if let Some(i) = keep.and_then(|id| self.view.iter().position(|&i| self.rows[i].id() == id))
+        {
             self.nav.selected = i;
             self.nav.offset = i.saturating_sub(above);
         }
@@ -121,12 +99,12 @@ impl CustomersState {
     }
 
     pub fn selected(&self) -> Option<&CustomerRow> {
-        self.view.get(self.nav.selected).map(|&i| &self.rows[i])
+        self.view.get(self.nav.selected).map(|&i| &*self.rows[i])
     }
 
     /// Re-applies filter and sort, keeping the same customer selected when it is still shown.
     pub fn refresh_view(&mut self) {
-        let keep = self.selected().map(|r| r.id);
+        let keep = self.selected().map(|r| r.id());
         let words: Vec<String> = self
             .filter
             .value
@@ -135,11 +113,7 @@ impl CustomersState {
             .map(str::to_string)
             .collect();
         self.view = (0..self.rows.len())
-            .filter(|&i| {
-                words
-                    .iter()
-                    .all(|w| self.rows[i].haystack.contains(w.as_str()))
-            })
+            .filter(|&i| self.rows[i].matches(&words))
             .collect();
         if let Some(column) = self.sort {
             let rows = &self.rows;
@@ -147,18 +121,22 @@ impl CustomersState {
             let summary = |i: usize| {
                 summaries
                     .as_ref()
-                    .and_then(|s| s.get(&rows[i].id).copied())
+                    .and_then(|s| s.get(&rows[i].id()).copied())
                     .unwrap_or_default()
             };
             match column {
-                SortColumn::Name => self.view.sort_by(|&a, &b| rows[a].name.cmp(&rows[b].name)),
+                SortColumn::Name => self
+                    .view
+                    .sort_by(|&a, &b| rows[a].name().cmp(rows[b].name())),
                 SortColumn::Company => self
                     .view
-                    .sort_by(|&a, &b| rows[a].company.cmp(&rows[b].company)),
+                    .sort_by(|&a, &b| rows[a].company().cmp(rows[b].company())),
                 SortColumn::Segment => {
                     let segments = &self.segments;
                     self.view.sort_by_key(|&i| {
-                        segments.as_ref().and_then(|s| s.get(&rows[i].id).copied())
+                        segments
+                            .as_ref()
+                            .and_then(|s| s.get(&rows[i].id()).copied())
                     })
                 }
                 SortColumn::LastOrder => self.view.sort_by_key(|&i| summary(i).last_order),
@@ -171,11 +149,19 @@ impl CustomersState {
             }
         }
         let index = keep
-            .and_then(|id| self.view.iter().position(|&i| self.rows[i].id == id))
+            .and_then(|id| self.view.iter().position(|&i| self.rows[i].id() == id))
             .unwrap_or(0);
         self.nav = ListNav::default();
         self.nav.selected = index;
         self.nav.offset = index;
+    }
+
+    /// Selects a customer if the table shows them.
+    pub fn select_customer(&mut self, id: CustomerId, rows: usize) {
+        if let Some(pos) = self.view.iter().position(|&i| self.rows[i].id() == id) {
+            let len = self.view.len();
+            self.nav.select(pos, len, rows);
+        }
     }
 
     pub fn sort_next(&mut self) {
@@ -199,54 +185,37 @@ impl CustomersState {
         self.descending = !self.descending;
         self.refresh_view();
     }
-
-    pub fn remove(&mut self, id: CustomerId) {
-        let at = self.nav.selected;
-        self.rows.retain(|r| r.id != id);
-        self.refresh_view();
-        self.nav.selected = at.min(self.view.len().saturating_sub(1));
-        self.nav.offset = self.nav.offset.min(self.nav.selected);
-    }
-
-    pub fn upsert(&mut self, customer: &Customer) {
-        let row = CustomerRow::from_customer(customer);
-        match self.rows.iter_mut().find(|r| r.id == customer.id) {
-            Some(existing) => *existing = row,
-            None => self.rows.push(row),
-        }
-        self.refresh_view();
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn customer(id: u64, name: &str, company: &str) -> Customer {
-        let mut c = Customer::new(name, chrono::Utc::now());
+    fn customer(id: u64, name: &str, company: &str) -> Arc<CustomerRow> {
+        let mut c = crate::domain::Customer::new(name, chrono::Utc::now());
         c.id = CustomerId(id);
         c.company = Some(company.into());
-        c
+        Arc::new(CustomerRow::new(c))
     }
 
     #[test]
     fn filter_matches_every_word_and_keeps_the_selection() {
-        let mut s = CustomersState::new(&[
+        let mut s = CustomersState::new(Arc::new(vec![
             customer(1, "Wilson", "Acme Ltd"),
             customer(2, "Ada", "Acme Ltd"),
             customer(3, "Bob", "Zeta"),
-        ]);
+        ]));
         s.nav.selected = 2; // Wilson, sorted by name: Ada, Bob, Wilson
-        assert_eq!(s.selected().unwrap().name, "Wilson");
+        assert_eq!(s.selected().unwrap().name(), "Wilson");
         s.filter.value = "acme wil".into();
         s.refresh_view();
         assert_eq!(s.view.len(), 1);
-        assert_eq!(s.selected().unwrap().name, "Wilson");
+        assert_eq!(s.selected().unwrap().name(), "Wilson");
     }
 
     #[test]
     fn sorting_by_value_puts_the_biggest_first() {
-        let mut s = CustomersState::new(&[customer(1, "A", ""), customer(2, "B", "")]);
+        let mut s = CustomersState::new(Arc::new(vec![customer(1, "A", ""), customer(2, "B", "")]));
         let mut summaries = HashMap::new();
         summaries.insert(
             CustomerId(2),
@@ -255,10 +224,10 @@ mod tests {
                 ..Summary::default()
             },
         );
-        s.summaries = Some(summaries);
+        s.summaries = Some(Arc::new(summaries));
         while s.sort != Some(SortColumn::Value) {
             s.sort_next();
         }
-        assert_eq!(s.rows[s.view[0]].name, "B");
+        assert_eq!(s.rows[s.view[0]].name(), "B");
     }
 }

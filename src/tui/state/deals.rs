@@ -3,6 +3,7 @@
 use super::list::ListNav;
 use crate::domain::{Deal, DealId, DealStage, Money, Timestamp};
 use chrono::Datelike;
+use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum DealView {
@@ -13,7 +14,8 @@ pub enum DealView {
 
 #[derive(Debug, Default)]
 pub struct DealsState {
-    pub deals: Vec<Deal>,
+    /// The read model's deals, shared by every session.
+    pub deals: Arc<Vec<Deal>>,
     pub view: DealView,
     /// Deal indexes per stage, biggest value first.
     pub columns: Vec<Vec<usize>>,
@@ -25,7 +27,7 @@ pub struct DealsState {
 }
 
 impl DealsState {
-    pub fn new(deals: Vec<Deal>) -> DealsState {
+    pub fn new(deals: Arc<Vec<Deal>>) -> DealsState {
         let mut state = DealsState {
             deals,
             rows: vec![ListNav::default(); DealStage::ALL.len()],
@@ -113,25 +115,34 @@ impl DealsState {
         Some(moved)
     }
 
-    /// Takes in a saved deal and keeps it selected where it now stands.
-    pub fn saved(&mut self, deal: Deal, rows: usize) {
-        let id = deal.id;
-        match self.deals.iter_mut().find(|d| d.id == id) {
-            Some(existing) => *existing = deal,
-            None => self.deals.push(deal),
-        }
+    /// Takes in the deals of a newer snapshot, keeping the rep's place: the same deal selected if it
+    /// is still in the column (or list) they look at, else the same row.
+    pub fn take(&mut self, deals: Arc<Vec<Deal>>, rows: usize) {
+        let keep_column: Vec<Option<DealId>> = (0..self.columns.len())
+            .map(|c| {
+                let i = *self.columns[c].get(self.rows[c].selected)?;
+                Some(self.deals[i].id)
+            })
+            .collect();
+        let keep_list = self
+            .list
+            .get(self.list_nav.selected)
+            .map(|&i| self.deals[i].id);
+        self.deals = deals;
         self.regroup();
-        self.select_deal(id, rows);
-    }
-
-    pub fn remove(&mut self, id: DealId) {
-        self.deals.retain(|d| d.id != id);
-        self.regroup();
-        for nav in &mut self.rows {
-            *nav = ListNav::default();
+        for (c, keep) in keep_column.into_iter().enumerate() {
+            let ids = &self.columns[c];
+            let len = ids.len();
+            let at = keep
+                .and_then(|id| ids.iter().position(|&i| self.deals[i].id == id))
+                .unwrap_or(self.rows[c].selected);
+            self.rows[c].select(at, len, rows);
         }
         let len = self.list.len();
-        self.list_nav.select(self.list_nav.selected, len, 1);
+        let at = keep_list
+            .and_then(|id| self.list.iter().position(|&i| self.deals[i].id == id))
+            .unwrap_or(self.list_nav.selected);
+        self.list_nav.select(at, len, rows);
     }
 
     pub fn select_deal(&mut self, id: DealId, rows: usize) {
@@ -192,11 +203,11 @@ mod tests {
         let now = Utc.with_ymd_and_hms(2026, 11, 10, 9, 0, 0).unwrap();
         let nov = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
         let dec = NaiveDate::from_ymd_opt(2026, 12, 5).unwrap();
-        let s = DealsState::new(vec![
+        let s = DealsState::new(Arc::new(vec![
             deal(1, DealStage::Proposal, 1000, nov),
             deal(2, DealStage::Negotiation, 400, dec),
             deal(3, DealStage::Won, 9999, nov),
-        ]);
+        ]));
         assert_eq!(
             s.forecast(now),
             (Money::from_units(500), Money::from_units(300))
@@ -206,11 +217,20 @@ mod tests {
     #[test]
     fn a_moved_deal_stays_selected_in_its_new_column() {
         let close = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
-        let mut s = DealsState::new(vec![deal(1, DealStage::Proposal, 10, close)]);
+        let mut s = DealsState::new(Arc::new(vec![
+            deal(1, DealStage::Proposal, 10, close),
+            deal(2, DealStage::Proposal, 5, close),
+        ]));
         s.column = 2;
         let moved = s.moved(Some(DealStage::Won), Utc::now()).unwrap();
         assert_eq!(moved.probability, 100);
-        s.saved(moved, 10);
+        s.take(
+            Arc::new(vec![moved, deal(2, DealStage::Proposal, 5, close)]),
+            10,
+        );
+        assert_eq!(s.column, 2, "a new snapshot alone does not move the rep");
+        assert_eq!(s.selected().unwrap().id, DealId(2));
+        s.select_deal(DealId(1), 10);
         assert_eq!(s.column, 4);
         assert_eq!(s.selected().unwrap().stage, DealStage::Won);
     }

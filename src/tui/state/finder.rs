@@ -13,6 +13,8 @@ pub struct FinderState {
     pub nav: ListNav,
     /// The query changed since the last search; the app searches once per batch of keys.
     pub stale: bool,
+    /// The index is being built; what is typed meanwhile is searched when it comes.
+    pub indexing: bool,
 }
 
 impl FinderState {
@@ -22,7 +24,22 @@ impl FinderState {
             found: Finder::new(entries),
             nav: ListNav::default(),
             stale: false,
+            indexing: false,
         }
+    }
+
+    pub fn indexing() -> FinderState {
+        FinderState {
+            indexing: true,
+            ..FinderState::new(Arc::default())
+        }
+    }
+
+    /// A newer index: the query so far is searched again in it.
+    pub fn take_index(&mut self, entries: Arc<Vec<Entry>>) {
+        self.found = Finder::new(entries);
+        self.indexing = false;
+        self.search();
     }
 
     pub fn search(&mut self) {

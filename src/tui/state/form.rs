@@ -7,7 +7,7 @@ use crate::domain::{
     Customer, CustomerId, Deal, DealStage, Lifecycle, Money, Note, NoteKind, Priority, Ticket,
     TicketStatus, Timestamp,
 };
-use crate::store::{Store, Unique};
+use crate::model::Snapshot;
 use crate::tui::worker::{Record, Write};
 use chrono::NaiveDate;
 
@@ -377,7 +377,7 @@ impl FormState {
     /// The write this form asks for, or the field that is wrong and why.
     pub fn to_write(
         &self,
-        store: &Store,
+        records: &Snapshot,
         now: Timestamp,
         user: &str,
     ) -> Result<Write, (Option<&'static str>, String)> {
@@ -414,7 +414,7 @@ impl FormState {
                 Record::Customer(c)
             }
             Kind::Deal => {
-                let customer = self.customer_ref(store)?;
+                let customer = self.customer_ref(records)?;
                 let value = Money::parse(self.value("value"))
                     .map_err(|e| (Some("value"), e.to_string()))?;
                 let mut d = match &self.editing {
@@ -449,7 +449,7 @@ impl FormState {
                 Record::Deal(d)
             }
             Kind::Ticket => {
-                let customer = self.customer_ref(store)?;
+                let customer = self.customer_ref(records)?;
                 let mut t = match &self.editing {
                     Some(Record::Ticket(t)) => t.clone(),
                     _ => Ticket::new("", customer, now),
@@ -498,18 +498,13 @@ impl FormState {
         })
     }
 
-    /// The customer field: an id, or an email the store knows.
-    fn customer_ref(&self, store: &Store) -> Result<CustomerId, (Option<&'static str>, String)> {
+    /// The customer field: an id, or an email of a customer the session knows.
+    fn customer_ref(
+        &self,
+        records: &Snapshot,
+    ) -> Result<CustomerId, (Option<&'static str>, String)> {
         let raw = self.value("customer");
-        let found = match raw.parse::<u64>() {
-            Ok(id) => store.get::<Customer>(id).ok().flatten().map(|c| c.id),
-            Err(_) => store
-                .find_id(Unique::CustomerEmail, raw)
-                .ok()
-                .flatten()
-                .map(CustomerId),
-        };
-        found.ok_or((
+        records.find_customer(raw).ok_or((
             Some("customer"),
             format!("no customer with id or email '{raw}'"),
         ))

@@ -1,31 +1,36 @@
 //! The app's state and the one place it changes: keys become actions, actions and worker results
-//! update the panes. Nothing here draws or touches a terminal, so all of it is testable as plain data.
+//! update the panes. Nothing here draws, touches a terminal or reads the store: every record comes
+//! from the worker, out of the process's shared read model, so all of it is testable as plain data.
 
 pub mod customers;
 pub mod deals;
 pub mod detail;
+mod edits;
+mod events;
 pub mod finder;
 pub mod form;
 pub mod input;
+pub mod insights;
 pub mod list;
+mod popup;
 pub mod tickets;
 
 use super::action::Action;
 use super::keymap::{Context, Keymap};
-use super::worker::{Done, InsightsData, Job, Loaded, Record, Worker, Write};
-use crate::domain::{Customer, CustomerId, DealStage, Ticket, Timestamp};
-use crate::search::{Entry, Kind};
-use crate::store::{Store, StoreError};
+use super::worker::{Done, Job, Record, Worker, Write};
+use crate::domain::{CustomerId, DealStage, Timestamp};
+use crate::model::Snapshot;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use customers::CustomersState;
 use deals::{DealView, DealsState};
 use detail::DetailState;
 use finder::FinderState;
 use form::{BulkTarget, FormState};
-use input::{Edit, TextInput};
+use input::TextInput;
+pub use insights::{InsightsState, RuleSort, Section};
 use list::ListNav;
+pub use popup::{Confirm, Prompt, PromptKind};
 use std::collections::BTreeSet;
-use std::collections::HashMap;
 use std::sync::Arc;
 use tickets::TicketsState;
 
@@ -50,99 +55,11 @@ impl Pane {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum PromptKind {
-    Reply { subject: String },
-}
-
-/// A question that needs a yes before its write goes ahead.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Confirm {
-    pub question: String,
-    pub write: Write,
-    /// What will change, one line per record, for a bulk change's preview.
-    pub details: Vec<String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Prompt {
-    pub kind: PromptKind,
-    pub input: TextInput,
-}
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tone {
     Info,
     Good,
     Bad,
-}
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Section {
-    #[default]
-    Overview,
-    Segments,
-    Rules,
-    Calls,
-}
-
-impl Section {
-    pub const ALL: [Section; 4] = [
-        Section::Overview,
-        Section::Segments,
-        Section::Rules,
-        Section::Calls,
-    ];
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Section::Overview => "Overview",
-            Section::Segments => "Segments",
-            Section::Rules => "Rules",
-            Section::Calls => "Calls to make",
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum RuleSort {
-    #[default]
-    Lift,
-    Confidence,
-    Support,
-}
-
-#[derive(Default)]
-pub struct InsightsState {
-    pub data: Option<InsightsData>,
-    pub engine: Option<Arc<crate::insights::Insights>>,
-    pub loading: bool,
-    /// The data version the shown figures were computed at.
-    pub version: Option<u64>,
-    pub section: Section,
-    pub rule_sort: RuleSort,
-    /// Rules in the current sort, as indexes into the engine's rules.
-    pub rule_order: Vec<usize>,
-    pub nav: ListNav,
-}
-
-impl InsightsState {
-    fn sort_rules(&mut self) {
-        let Some(engine) = &self.engine else { return };
-        let rules = &engine.rules;
-        let mut order: Vec<usize> = (0..rules.len()).collect();
-        match self.rule_sort {
-            RuleSort::Lift => {}
-            RuleSort::Confidence => {
-                order.sort_by(|&a, &b| rules[b].confidence.total_cmp(&rules[a].confidence))
-            }
-            RuleSort::Support => {
-                order.sort_by(|&a, &b| rules[b].support.total_cmp(&rules[a].support))
-            }
-        }
-        self.rule_order = order;
-        self.nav = ListNav::default();
-    }
 }
 
 pub struct Options {
@@ -152,18 +69,22 @@ pub struct Options {
     pub now: Timestamp,
 }
 
+/// One session: what this rep looks at. The records themselves are shared (`records`).
 pub struct AppState {
-    pub store: Store,
     pub keymap: Keymap,
     pub readonly: bool,
     pub user: String,
     pub now: Timestamp,
+    /// The newest snapshot of the shared records this session has taken in.
+    pub records: Arc<Snapshot>,
     pub pane: Pane,
     pub customers: CustomersState,
     pub deals: DealsState,
     pub tickets: TicketsState,
     pub insights: InsightsState,
     pub detail: Option<DetailState>,
+    /// A customer page asked of the worker and not yet shown.
+    opening: Option<CustomerId>,
     pub finder: Option<FinderState>,
     pub help: Option<usize>,
     pub prompt: Option<Prompt>,
@@ -182,10 +103,7 @@ pub struct AppState {
     pub quit: bool,
     /// Rows a list can show in the current terminal.
     pub rows: usize,
-    finder_entries: Option<Arc<Vec<Entry>>>,
     worker: Worker,
-    /// Every customer's name, for the deals and tickets that show it: one map for both.
-    customer_names: HashMap<CustomerId, String>,
 }
 
 /// Lines around a list: tab bar, status, hints, the list's border and header.
@@ -195,24 +113,18 @@ const CHROME_ROWS: u16 = 6;
 const FIRST_SCREEN: usize = 200;
 
 impl AppState {
-    pub fn new(
-        store: Store,
-        keymap: Keymap,
-        worker: Worker,
-        options: Options,
-    ) -> Result<AppState, StoreError> {
-        // The first screen only: everything else is read by the worker while the rep looks at it.
-        let first = store.customers_by_name(FIRST_SCREEN)?;
-        let mut customers = CustomersState::new(&first);
-        customers.loading = true;
-        let deals = DealsState::new(Vec::new());
-        let tickets = TicketsState::new(Vec::new());
+    /// A new session. With the read model loaded (another session started it) the first frame
+    /// shows every record; otherwise it shows the first screen by name while the worker reads on.
+    pub fn new(keymap: Keymap, worker: Worker, options: Options) -> anyhow::Result<AppState> {
+        let records = worker.model().first_screen(FIRST_SCREEN)?;
+        let mut customers = CustomersState::new(Arc::clone(&records.customers));
+        customers.summaries = records.summaries.clone();
+        customers.loading = records.partial;
         let mut state = AppState {
             customers,
-            deals,
-            tickets,
-            customer_names: HashMap::new(),
-            store,
+            deals: DealsState::new(Arc::clone(&records.deals)),
+            tickets: TicketsState::new(Arc::clone(&records.tickets)),
+            records,
             keymap,
             readonly: options.readonly,
             user: options.user,
@@ -220,6 +132,7 @@ impl AppState {
             pane: Pane::Customers,
             insights: InsightsState::default(),
             detail: None,
+            opening: None,
             finder: None,
             help: None,
             prompt: None,
@@ -233,11 +146,14 @@ impl AppState {
             spinner: 0,
             quit: false,
             rows: 20,
-            finder_entries: None,
             worker,
         };
-        state.send(Job::Load);
-        state.send(Job::Summaries);
+        if state.records.partial {
+            state.send(Job::Load);
+        }
+        if state.records.summaries.is_none() {
+            state.send(Job::Summaries);
+        }
         // Segments for the customers table come from the insights; start them in the background.
         state.refresh_insights(false);
         Ok(state)
@@ -245,7 +161,7 @@ impl AppState {
 
     /// The name of a customer, for a deal or ticket that points at them ("?" until loaded).
     pub fn customer_name(&self, id: CustomerId) -> &str {
-        self.customer_names.get(&id).map_or("?", String::as_str)
+        self.records.customer_name(id).unwrap_or("?")
     }
 
     pub fn resize(&mut self, height: u16) {
@@ -255,6 +171,12 @@ impl AppState {
     fn send(&mut self, job: Job) {
         self.pending += 1;
         self.worker.send(job);
+        self.take_arrived();
+    }
+
+    /// Handles what an inline worker has for this session: its answers, and snapshots that other
+    /// sessions' writes made. (A threaded worker's arrive as events.)
+    pub fn take_arrived(&mut self) {
         while let Some(done) = self.worker.take_inline() {
             self.handle_done(done);
         }
@@ -295,50 +217,6 @@ impl AppState {
         }
     }
 
-    fn help_key(&mut self, key: KeyEvent) {
-        let scroll = self.help.get_or_insert(0);
-        match self.keymap.action(Context::Global, key) {
-            Some(Action::Down) => *scroll += 1,
-            Some(Action::Up) => *scroll = scroll.saturating_sub(1),
-            Some(Action::PageDown) => *scroll += 10,
-            Some(Action::PageUp) => *scroll = scroll.saturating_sub(10),
-            Some(Action::Help | Action::Back | Action::Quit) => self.help = None,
-            _ => {}
-        }
-    }
-
-    fn finder_key(&mut self, key: KeyEvent) {
-        let rows = self.rows;
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        let moving = matches!(key.code, KeyCode::Enter | KeyCode::Up | KeyCode::Down)
-            || (ctrl && matches!(key.code, KeyCode::Char('n') | KeyCode::Char('p')));
-        if moving {
-            self.settle();
-        }
-        let Some(finder) = self.finder.as_mut() else {
-            return;
-        };
-        match key.code {
-            KeyCode::Esc => self.finder = None,
-            KeyCode::Enter => {
-                let target = finder.selected().cloned();
-                self.finder = None;
-                if let Some(entry) = target {
-                    self.jump_to(entry.kind, entry.id);
-                }
-            }
-            KeyCode::Down => finder.nav.down(finder.found.hits.len(), rows),
-            KeyCode::Up => finder.nav.up(finder.found.hits.len(), rows),
-            KeyCode::Char('n') if ctrl => finder.nav.down(finder.found.hits.len(), rows),
-            KeyCode::Char('p') if ctrl => finder.nav.up(finder.found.hits.len(), rows),
-            _ => {
-                if finder.query.handle(key) == Edit::Changed {
-                    finder.stale = true;
-                }
-            }
-        }
-    }
-
     /// Work left over from a batch of events, done once before the next frame: a burst of typing in
     /// the finder costs one search, not one per key.
     pub fn settle(&mut self) {
@@ -346,128 +224,6 @@ impl AppState {
             && finder.stale
         {
             finder.search();
-        }
-    }
-
-    fn confirm_key(&mut self, key: KeyEvent) {
-        let Some(confirm) = self.confirm.take() else {
-            return;
-        };
-        match key.code {
-            KeyCode::Char('y') | KeyCode::Char('Y') => {
-                let verb = if matches!(confirm.write, Write::Batch(_)) {
-                    "changing"
-                } else {
-                    "deleting"
-                };
-                self.say(
-                    format!("{verb} {}…", self.describe_write(&confirm.write)),
-                    Tone::Info,
-                );
-                self.send(Job::Write(confirm.write));
-            }
-            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => self.say("kept", Tone::Info),
-            _ => self.confirm = Some(confirm),
-        }
-    }
-
-    fn form_key(&mut self, key: KeyEvent) {
-        let Some(form) = self.form.as_mut() else {
-            return;
-        };
-        if form.saving {
-            return;
-        }
-        match key.code {
-            KeyCode::Esc => {
-                self.form = None;
-                self.say("not saved", Tone::Info);
-            }
-            KeyCode::Tab | KeyCode::Down => form.next(),
-            KeyCode::BackTab | KeyCode::Up => form.previous(),
-            KeyCode::Left | KeyCode::Right if form.cycle(key.code == KeyCode::Right) => {}
-            KeyCode::Enter if form.bulk.is_some() => {
-                let (field, value) = form.bulk_change();
-                match self.bulk_preview(&field, &value) {
-                    Ok(confirm) => {
-                        self.form = None;
-                        self.confirm = Some(confirm);
-                    }
-                    Err(message) => {
-                        if let Some(form) = self.form.as_mut() {
-                            form.error = Some((Some("value"), message));
-                        }
-                    }
-                }
-            }
-            KeyCode::Enter => match form.to_write(&self.store, self.now, &self.user) {
-                Ok(write) => {
-                    form.saving = true;
-                    form.error = None;
-                    self.send(Job::Write(write));
-                }
-                Err((field, message)) => {
-                    if let Some(i) = form.fields.iter().position(|f| Some(f.key) == field) {
-                        form.focus = i;
-                    }
-                    form.error = Some((field, message));
-                }
-            },
-            _ => {
-                form.focused().input.handle(key);
-            }
-        }
-    }
-
-    fn prompt_key(&mut self, key: KeyEvent) {
-        let Some(prompt) = self.prompt.as_mut() else {
-            return;
-        };
-        match key.code {
-            KeyCode::Esc => {
-                self.prompt = None;
-                self.say("not saved", Tone::Info);
-            }
-            KeyCode::Enter => {
-                let prompt = self.prompt.take().expect("prompt is open");
-                let text = prompt.input.value.trim().to_string();
-                if text.is_empty() {
-                    self.say("nothing to save: the text is empty", Tone::Bad);
-                    return;
-                }
-                match prompt.kind {
-                    PromptKind::Reply { .. } => {
-                        if let Some(t) = self.tickets.with_reply(&self.user, &text, self.now) {
-                            self.say("sending reply…", Tone::Info);
-                            self.update_ticket(t);
-                        }
-                    }
-                }
-            }
-            _ => {
-                prompt.input.handle(key);
-            }
-        }
-    }
-
-    fn filter_key(&mut self, key: KeyEvent) {
-        match key.code {
-            KeyCode::Esc => {
-                self.customers.filtering = false;
-                self.customers.filter = TextInput::default();
-                self.customers.refresh_view();
-            }
-            KeyCode::Enter | KeyCode::Down | KeyCode::Up => {
-                self.customers.filtering = false;
-                if key.code == KeyCode::Enter {
-                    self.apply(Action::Open);
-                }
-            }
-            _ => {
-                if self.customers.filter.handle(key) == Edit::Changed {
-                    self.customers.refresh_view();
-                }
-            }
         }
     }
 
@@ -615,232 +371,6 @@ impl AppState {
         }
     }
 
-    /// The customer whose page is open, or who is selected in the list.
-    fn current_customer(&self) -> Option<(CustomerId, String)> {
-        match &self.detail {
-            Some(d) => Some((d.customer.id, d.customer.name.clone())),
-            None if self.pane == Pane::Customers => {
-                self.customers.selected().map(|r| (r.id, r.name.clone()))
-            }
-            None => None,
-        }
-    }
-
-    fn new_record(&mut self) {
-        let customer = match self.pane {
-            Pane::Customers => self.current_customer().map(|c| c.0),
-            _ if self.detail.is_some() => self.current_customer().map(|c| c.0),
-            _ => None,
-        };
-        self.form = Some(match (self.detail.is_some(), self.pane) {
-            (true, _) | (false, Pane::Deals) => {
-                let customer = customer.or_else(|| self.deals.selected().map(|d| d.customer));
-                FormState::deal(None, customer, &self.user)
-            }
-            (false, Pane::Tickets) => {
-                FormState::ticket(None, self.tickets.selected().map(|t| t.customer))
-            }
-            _ => FormState::customer(None),
-        });
-    }
-
-    fn edit(&mut self) {
-        let form = match (&self.detail, self.pane) {
-            (Some(d), _) => Some(FormState::customer(Some(&d.customer))),
-            (None, Pane::Customers) => {
-                let id = self.customers.selected().map(|r| r.id);
-                match id.map(|id| self.store.get::<Customer>(id.0)) {
-                    Some(Ok(Some(c))) => Some(FormState::customer(Some(&c))),
-                    Some(Err(e)) => {
-                        self.say(e.to_string(), Tone::Bad);
-                        None
-                    }
-                    _ => None,
-                }
-            }
-            (None, Pane::Deals) => self
-                .deals
-                .selected()
-                .map(|d| FormState::deal(Some(d), None, &self.user)),
-            (None, Pane::Tickets) => self
-                .tickets
-                .open_ticket()
-                .or(self.tickets.selected())
-                .map(|t| FormState::ticket(Some(t), None)),
-            (None, Pane::Insights) => None,
-        };
-        self.form = form;
-    }
-
-    fn ask_delete(&mut self) {
-        let record = match (&self.detail, self.pane) {
-            (Some(d), _) => Some(Record::Customer(d.customer.clone())),
-            (None, Pane::Customers) => self
-                .customers
-                .selected()
-                .and_then(|r| self.store.get::<Customer>(r.id.0).ok().flatten())
-                .map(Record::Customer),
-            (None, Pane::Deals) => self.deals.selected().cloned().map(Record::Deal),
-            (None, Pane::Tickets) => self
-                .tickets
-                .open_ticket()
-                .or(self.tickets.selected())
-                .cloned()
-                .map(Record::Ticket),
-            (None, Pane::Insights) => None,
-        };
-        if let Some(record) = record {
-            self.confirm = Some(Confirm {
-                question: format!("Delete {}? (u undoes it) y/n", record.describe()),
-                write: Write::Delete {
-                    record,
-                    notes: Vec::new(),
-                },
-                details: Vec::new(),
-            });
-        }
-    }
-
-    fn toggle_mark(&mut self) {
-        if self.detail.is_some() {
-            return;
-        }
-        let id = match self.pane {
-            Pane::Customers => self.customers.selected().map(|r| r.id.0),
-            Pane::Deals => self.deals.selected().map(|d| d.id.0),
-            Pane::Tickets => self.tickets.selected().map(|t| t.id.0),
-            Pane::Insights => None,
-        };
-        if let Some(id) = id {
-            if !self.marked.remove(&id) {
-                self.marked.insert(id);
-            }
-            self.navigate(Action::Down, self.rows);
-            self.say(
-                format!(
-                    "{} marked · e changes them all · esc clears",
-                    self.marked.len()
-                ),
-                Tone::Info,
-            );
-        }
-    }
-
-    /// The change a bulk form asks for, as a preview to confirm: every marked record, before → after.
-    fn bulk_preview(&self, field: &str, value: &str) -> Result<Confirm, String> {
-        let value = value.trim();
-        let text = |v: &str| Some(v.to_string()).filter(|v| !v.is_empty());
-        let mut pairs = Vec::new();
-        let mut details = Vec::new();
-        match self.pane {
-            Pane::Customers => {
-                for &id in &self.marked {
-                    let Some(old) = self.store.get::<Customer>(id).map_err(|e| e.to_string())?
-                    else {
-                        continue;
-                    };
-                    let mut new = old.clone();
-                    let (before, after) = match field {
-                        "owner" => {
-                            new.owner = text(value);
-                            (opt_text(&old.owner), value.to_string())
-                        }
-                        "stage" => {
-                            new.stage = value.parse()?;
-                            (old.stage.to_string(), new.stage.to_string())
-                        }
-                        _ => {
-                            if !new.tags.iter().any(|t| t == value) {
-                                new.tags.push(value.to_string());
-                            }
-                            (old.tags.join(", "), new.tags.join(", "))
-                        }
-                    };
-                    new.validate().map_err(|e| e.to_string())?;
-                    new.updated = self.now;
-                    details.push(format!("{}: {before} → {after}", old.name));
-                    pairs.push((Record::Customer(old), Record::Customer(new)));
-                }
-            }
-            Pane::Deals => {
-                for deal in self
-                    .deals
-                    .deals
-                    .iter()
-                    .filter(|d| self.marked.contains(&d.id.0))
-                {
-                    let mut new = deal.clone();
-                    let (before, after) = match field {
-                        "owner" => {
-                            new.owner = text(value);
-                            (opt_text(&deal.owner), value.to_string())
-                        }
-                        _ => {
-                            new.move_to(value.parse()?, None, self.now);
-                            (deal.stage.to_string(), new.stage.to_string())
-                        }
-                    };
-                    new.updated = self.now;
-                    details.push(format!("{}: {before} → {after}", deal.title));
-                    pairs.push((Record::Deal(deal.clone()), Record::Deal(new)));
-                }
-            }
-            Pane::Tickets => {
-                for ticket in self
-                    .tickets
-                    .tickets
-                    .iter()
-                    .filter(|t| self.marked.contains(&t.id.0))
-                {
-                    let mut new = ticket.clone();
-                    let (before, after) = match field {
-                        "status" => {
-                            new.status = value.parse()?;
-                            (ticket.status.to_string(), new.status.to_string())
-                        }
-                        _ => {
-                            new.priority = value.parse()?;
-                            (ticket.priority.to_string(), new.priority.to_string())
-                        }
-                    };
-                    new.updated = self.now;
-                    details.push(format!(
-                        "#{} {}: {before} → {after}",
-                        ticket.id, ticket.subject
-                    ));
-                    pairs.push((Record::Ticket(ticket.clone()), Record::Ticket(new)));
-                }
-            }
-            Pane::Insights => {}
-        }
-        if pairs.is_empty() {
-            return Err("nothing marked to change".into());
-        }
-        Ok(Confirm {
-            question: format!(
-                "Set {field} to '{value}' on these {}? y/n (u undoes it)",
-                pairs.len()
-            ),
-            write: Write::Batch(pairs),
-            details,
-        })
-    }
-
-    fn update_ticket(&mut self, new: Ticket) {
-        if let Some(old) = self
-            .tickets
-            .tickets
-            .iter()
-            .find(|t| t.id == new.id)
-            .cloned()
-        {
-            self.send(Job::Write(Write::Update {
-                old: Record::Ticket(old),
-                new: Record::Ticket(new),
-            }));
-        }
-    }
-
     fn navigate(&mut self, action: Action, rows: usize) {
         if let Some(detail) = self.detail.as_mut() {
             let last = detail.timeline.len().saturating_sub(1);
@@ -889,7 +419,7 @@ impl AppState {
         }
     }
 
-    fn show_pane(&mut self, pane: Pane) {
+    pub(super) fn show_pane(&mut self, pane: Pane) {
         self.detail = None;
         if pane != self.pane {
             self.marked.clear();
@@ -900,23 +430,10 @@ impl AppState {
         }
     }
 
-    /// Recomputes insights when the data changed since they were computed (or when asked to).
-    fn refresh_insights(&mut self, force: bool) {
-        if self.insights.loading {
-            return;
-        }
-        let version = self.store.data_version().ok();
-        if force || self.insights.data.is_none() || self.insights.version != version {
-            self.insights.loading = true;
-            self.insights.version = version;
-            self.send(Job::Insights);
-        }
-    }
-
     fn open(&mut self) {
         match self.pane {
             Pane::Customers if self.detail.is_none() => {
-                if let Some(id) = self.customers.selected().map(|r| r.id) {
+                if let Some(id) = self.customers.selected().map(|r| r.id()) {
                     self.open_customer(id);
                 }
             }
@@ -949,302 +466,6 @@ impl AppState {
         }
     }
 
-    /// The open customer's segment, cluster and suggestions, once the insights are in.
-    fn fill_detail_insight(&mut self) {
-        if let (Some(detail), Some(engine)) = (self.detail.as_mut(), &self.insights.engine) {
-            detail.insight = engine.for_customer(detail.customer.id, 3);
-            detail.insight_ready = true;
-        }
-    }
-
-    pub fn open_customer(&mut self, id: CustomerId) {
-        let loaded = self
-            .store
-            .get::<Customer>(id.0)
-            .and_then(|c| c.map(|c| DetailState::load(&self.store, c)).transpose());
-        match loaded {
-            Ok(Some(detail)) => {
-                self.pane = Pane::Customers;
-                if let Some(pos) = self
-                    .customers
-                    .view
-                    .iter()
-                    .position(|&i| self.customers.rows[i].id == id)
-                {
-                    let len = self.customers.view.len();
-                    self.customers.nav.select(pos, len, self.rows);
-                }
-                self.detail = Some(detail);
-                self.fill_detail_insight();
-                if self.insights.engine.is_none() {
-                    self.refresh_insights(false);
-                }
-            }
-            Ok(None) => self.say(format!("customer {id} is gone"), Tone::Bad),
-            Err(e) => self.say(e.to_string(), Tone::Bad),
-        }
-    }
-
-    fn jump_to(&mut self, kind: Kind, id: u64) {
-        let rows = self.rows;
-        match kind {
-            Kind::Customer => self.open_customer(CustomerId(id)),
-            Kind::Deal => {
-                self.show_pane(Pane::Deals);
-                self.deals.select_deal(crate::domain::DealId(id), rows);
-            }
-            Kind::Ticket => {
-                self.show_pane(Pane::Tickets);
-                self.tickets
-                    .select_ticket(crate::domain::TicketId(id), rows);
-                self.tickets.open = Some(crate::domain::TicketId(id));
-            }
-        }
-    }
-
-    fn open_finder(&mut self) {
-        let entries = self.finder_entries();
-        self.finder = Some(FinderState::new(entries));
-    }
-
-    /// Puts the records the worker read in place of the first screen, keeping the rep's place.
-    fn take_loaded(&mut self, loaded: Loaded) {
-        self.customer_names = loaded
-            .customers
-            .iter()
-            .map(|c| (c.id, c.name.clone()))
-            .collect();
-        let mut customers = CustomersState::new(&loaded.customers);
-        let old = std::mem::take(&mut self.customers);
-        customers.take_place(old);
-        self.customers = customers;
-        self.deals = DealsState::new(loaded.deals);
-        self.tickets = TicketsState::new(loaded.tickets);
-        self.finder_entries = None;
-        if self.finder.is_some() {
-            let query = self.finder.as_ref().map(|f| f.query.clone());
-            self.open_finder();
-            if let (Some(finder), Some(query)) = (self.finder.as_mut(), query) {
-                finder.query = query;
-                finder.search();
-            }
-        }
-        if let Some(first) = loaded.damaged.first() {
-            self.say(
-                format!(
-                    "{} damaged record(s) left out ({first}); rapport backup saves the rest",
-                    loaded.damaged.len()
-                ),
-                Tone::Bad,
-            );
-        }
-        crate::memory::give_back();
-    }
-
-    /// Quick lookup's index, built on first use (benchmarks draw realistic queries from it).
-    pub fn finder_entries(&mut self) -> Arc<Vec<Entry>> {
-        if self.finder_entries.is_none() {
-            self.finder_entries = Some(Arc::new(self.finder_index()));
-        }
-        Arc::clone(self.finder_entries.as_ref().expect("just built"))
-    }
-
-    fn finder_index(&self) -> Vec<Entry> {
-        let mut out = Vec::with_capacity(
-            self.customers.rows.len() + self.deals.deals.len() + self.tickets.tickets.len(),
-        );
-        for r in &self.customers.rows {
-            let text = if r.company.is_empty() {
-                r.name.clone()
-            } else {
-                format!("{} — {}", r.name, r.company)
-            };
-            out.push(Entry::new(Kind::Customer, r.id.0, text));
-        }
-        for d in &self.deals.deals {
-            let text = format!("{} · {}", d.title, self.customer_name(d.customer));
-            out.push(Entry::new(Kind::Deal, d.id.0, text));
-        }
-        for t in &self.tickets.tickets {
-            let text = format!(
-                "#{} {} · {}",
-                t.id,
-                t.subject,
-                self.customer_name(t.customer)
-            );
-            out.push(Entry::new(Kind::Ticket, t.id.0, text));
-        }
-        out
-    }
-
-    fn move_deal(&mut self, action: Action) {
-        let Some(current) = self.deals.selected().map(|d| d.stage) else {
-            self.say("no deal selected", Tone::Info);
-            return;
-        };
-        let target = match action {
-            Action::StageNext => current.next(),
-            Action::StagePrev => current.previous(),
-            Action::MarkWon => Some(DealStage::Won),
-            _ => Some(DealStage::Lost),
-        };
-        match (
-            self.deals.moved(target, self.now),
-            self.deals.selected().cloned(),
-        ) {
-            (Some(deal), Some(old)) => {
-                self.say(format!("{} → {}…", deal.title, deal.stage), Tone::Info);
-                self.send(Job::Write(Write::Update {
-                    old: Record::Deal(old),
-                    new: Record::Deal(deal),
-                }));
-            }
-            _ => self.say("the deal cannot move that way", Tone::Info),
-        }
-    }
-
-    pub fn handle_done(&mut self, done: Done) {
-        self.pending = self.pending.saturating_sub(1);
-        let rows = self.rows;
-        match done {
-            Done::Loaded(loaded) => self.take_loaded(*loaded),
-            Done::Summaries(summaries) => {
-                self.customers.summaries = Some(summaries);
-                self.customers.refresh_view();
-            }
-            Done::Insights(data, engine) => {
-                self.insights.data = Some(data);
-                self.insights.version = Some(engine.version);
-                self.insights.engine = Some(engine);
-                self.insights.loading = false;
-                self.insights.sort_rules();
-                self.fill_detail_insight();
-                if let Some(engine) = &self.insights.engine {
-                    self.customers.segments = Some(
-                        engine
-                            .segments
-                            .rows
-                            .iter()
-                            .map(|r| (r.customer, r.segment))
-                            .collect(),
-                    );
-                    self.customers.refresh_view();
-                }
-            }
-            Done::Written(write) => {
-                let what = self.describe_write(&write);
-                let verb = match &write {
-                    Write::Batch(_) => "changed",
-                    Write::Create(_) => "created",
-                    Write::Update { .. } => "saved",
-                    Write::Delete { .. } => "deleted",
-                    Write::Restore { .. } => "restored",
-                };
-                if self.form.as_ref().is_some_and(|f| f.saving) {
-                    self.form = None;
-                }
-                if std::mem::take(&mut self.undoing) {
-                    self.say(format!("undone: {what} {verb}"), Tone::Good);
-                } else {
-                    self.say(format!("{verb} {what}"), Tone::Good);
-                    self.undo.push(write.inverse());
-                }
-                if matches!(write, Write::Batch(_)) {
-                    self.marked.clear();
-                }
-                self.take_in(&write, rows);
-                self.after_write();
-            }
-            Done::WriteFailed { message, field, .. } => {
-                self.undoing = false;
-                match self.form.as_mut().filter(|f| f.saving) {
-                    Some(form) => {
-                        form.saving = false;
-                        if let Some(i) = form.fields.iter().position(|f| Some(f.key) == field) {
-                            form.focus = i;
-                        }
-                        form.error = Some((field, message));
-                    }
-                    None => self.say(format!("not saved: {message}"), Tone::Bad),
-                }
-            }
-            Done::Failed(message) => {
-                self.insights.loading = false;
-                self.say(format!("not saved: {message}"), Tone::Bad);
-            }
-        }
-    }
-
-    fn describe_write(&self, write: &Write) -> String {
-        match write {
-            Write::Batch(pairs) => format!("{} records", pairs.len()),
-            other => self.describe(other.record()),
-        }
-    }
-
-    /// A record as the status bar names it.
-    fn describe(&self, record: &Record) -> String {
-        match record {
-            Record::Note(n) => format!("note on {}", self.customer_name(n.customer)),
-            other => other.describe(),
-        }
-    }
-
-    /// Brings the panes in line with a write the store has made.
-    fn take_in(&mut self, write: &Write, rows: usize) {
-        match write {
-            Write::Delete { record, .. } => self.take_in_record(record, true, rows),
-            other => {
-                for record in other.results() {
-                    self.take_in_record(record, false, rows);
-                }
-            }
-        }
-    }
-
-    fn take_in_record(&mut self, record: &Record, gone: bool, rows: usize) {
-        match record {
-            Record::Customer(c) => {
-                if gone {
-                    self.customers.remove(c.id);
-                    if self.detail.as_ref().is_some_and(|d| d.customer.id == c.id) {
-                        self.detail = None;
-                    }
-                } else {
-                    self.customers.upsert(c);
-                    self.customer_names.insert(c.id, c.name.clone());
-                }
-            }
-            Record::Deal(d) if gone => self.deals.remove(d.id),
-            Record::Deal(d) => self.deals.saved(d.clone(), rows),
-            Record::Ticket(t) if gone => self.tickets.remove(t.id),
-            Record::Ticket(t) => self.tickets.saved(t.clone(), rows),
-            Record::Note(_) => {}
-        }
-        // A customer's page shows their deals, tickets and notes: read it again.
-        let customer = match record {
-            Record::Customer(c) => c.id,
-            Record::Deal(d) => d.customer,
-            Record::Ticket(t) => t.customer,
-            Record::Note(n) => n.customer,
-        };
-        let customer_gone = gone && matches!(record, Record::Customer(_));
-        if !customer_gone
-            && self
-                .detail
-                .as_ref()
-                .is_some_and(|d| d.customer.id == customer)
-        {
-            self.open_customer(customer);
-        }
-    }
-
-    /// Derived figures are stale after a write; recompute them in the background.
-    fn after_write(&mut self) {
-        self.finder_entries = None;
-        self.send(Job::Summaries);
-    }
-
     pub fn say(&mut self, message: impl Into<String>, tone: Tone) {
         self.status = Some((message.into(), tone));
     }
@@ -1252,8 +473,4 @@ impl AppState {
     pub fn tick(&mut self) {
         self.spinner = self.spinner.wrapping_add(1);
     }
-}
-
-fn opt_text(value: &Option<String>) -> String {
-    value.clone().unwrap_or_else(|| "—".into())
 }

@@ -2,10 +2,12 @@
 
 use super::list::ListNav;
 use crate::domain::{Ticket, TicketId, TicketStatus, Timestamp};
+use std::sync::Arc;
 
 #[derive(Debug, Default)]
 pub struct TicketsState {
-    pub tickets: Vec<Ticket>,
+    /// The read model's tickets, shared by every session.
+    pub tickets: Arc<Vec<Ticket>>,
     /// Indexes into `tickets`: open and pending first (most urgent, then soonest due), then the rest.
     pub queue: Vec<usize>,
     pub nav: ListNav,
@@ -15,7 +17,7 @@ pub struct TicketsState {
 }
 
 impl TicketsState {
-    pub fn new(tickets: Vec<Ticket>) -> TicketsState {
+    pub fn new(tickets: Arc<Vec<Ticket>>) -> TicketsState {
         let mut state = TicketsState {
             tickets,
             ..TicketsState::default()
@@ -72,24 +74,22 @@ impl TicketsState {
         Some(t)
     }
 
-    pub fn saved(&mut self, ticket: Ticket, rows: usize) {
-        let id = ticket.id;
-        match self.tickets.iter_mut().find(|t| t.id == id) {
-            Some(existing) => *existing = ticket,
-            None => self.tickets.push(ticket),
-        }
+    /// Takes in the tickets of a newer snapshot, keeping the same ticket selected (or the same row
+    /// when it is gone) and its thread open while it exists.
+    pub fn take(&mut self, tickets: Arc<Vec<Ticket>>, rows: usize) {
+        let keep = self.selected().map(|t| t.id);
+        let at = self.nav.selected;
+        self.tickets = tickets;
         self.requeue();
-        self.select_ticket(id, rows);
-    }
-
-    pub fn remove(&mut self, id: TicketId) {
-        self.tickets.retain(|t| t.id != id);
-        if self.open == Some(id) {
+        if self.open.is_some() && self.open_ticket().is_none() {
             self.open = None;
+            self.thread_scroll = 0;
         }
-        self.requeue();
         let len = self.queue.len();
-        self.nav.select(self.nav.selected, len, 1);
+        let at = keep
+            .and_then(|id| self.queue.iter().position(|&i| self.tickets[i].id == id))
+            .unwrap_or(at);
+        self.nav.select(at, len, rows);
     }
 
     pub fn select_ticket(&mut self, id: TicketId, rows: usize) {
@@ -117,12 +117,12 @@ mod tests {
             t.due = Some(now + Duration::days(due_days));
             t
         };
-        let s = TicketsState::new(vec![
+        let s = TicketsState::new(Arc::new(vec![
             make(1, Priority::Normal, TicketStatus::Open, 1),
             make(2, Priority::Urgent, TicketStatus::Closed, 0),
             make(3, Priority::Urgent, TicketStatus::Pending, 5),
             make(4, Priority::Normal, TicketStatus::Open, -2),
-        ]);
+        ]));
         let order: Vec<u64> = s.queue.iter().map(|&i| s.tickets[i].id.0).collect();
         assert_eq!(order, vec![3, 4, 1, 2]);
     }

@@ -53,22 +53,22 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
     let name_width = (area.width as usize / 3).max(10);
     let rows = c.view[window.clone()].iter().enumerate().map(|(i, &row)| {
         let r = &c.rows[row];
-        let summary = c.summary(r.id);
+        let summary = c.summary(r.id());
         let pending = || "…".to_string();
         let cells = columns.iter().map(|&col| match col {
             SortColumn::Name => {
-                let mark = if state.marked.contains(&r.id.0) {
+                let mark = if state.marked.contains(&r.id().0) {
                     "• "
                 } else {
                     ""
                 };
-                fit(&format!("{mark}{}", r.name), name_width)
+                fit(&format!("{mark}{}", r.name()), name_width)
             }
-            SortColumn::Company => fit(&r.company, name_width),
+            SortColumn::Company => fit(r.company(), name_width),
             SortColumn::Segment => match &c.segments {
                 None => pending(),
                 Some(s) => s
-                    .get(&r.id)
+                    .get(&r.id())
                     .map_or("—".to_string(), |seg| fit(seg.name(), 15)),
             },
             SortColumn::LastOrder => summary.map_or_else(pending, |s| {

@@ -24,7 +24,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
         spans.push(Span::styled("computing…", theme.accent));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), tabs);
-    let (Some(data), Some(engine)) = (&i.data, &i.engine) else {
+    let (Some(data), Some(engine)) = (i.data(), i.engine()) else {
         let text = if i.loading {
             " computing insights…"
         } else {
@@ -46,7 +46,12 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
     }
 }
 
-fn overview(frame: &mut Frame, data: &crate::tui::worker::InsightsData, theme: &Theme, area: Rect) {
+fn overview(
+    frame: &mut Frame,
+    data: &crate::model::revenue::InsightsData,
+    theme: &Theme,
+    area: Rect,
+) {
     let [spark_area, table_area] =
         Layout::vertical([Constraint::Length(7), Constraint::Min(3)]).areas(area);
     let weeks = &data.weekly_revenue;

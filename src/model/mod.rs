@@ -1,0 +1,434 @@
+//! The read model: what the sessions of one process show, read once and shared behind `Arc`s:
+//! customer rows, deals, tickets, each customer's summary, the quick-lookup index and the insights.
+//! A session keeps only its own view of it (pane, selection, filter, forms, undo). A write made
+//! through `Ops` patches the model, and every session hears of the new snapshot.
+
+pub mod revenue;
+pub mod summary;
+
+use crate::domain::{Customer, CustomerId, Deal, Ticket};
+use crate::insights::{Insights, Segment};
+use crate::ops::{Record, Write};
+use crate::search::{Entry, Kind};
+use crate::store::{Store, StoreError};
+use revenue::InsightsData;
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+pub use summary::{CustomerPage, Summary, TimelineItem};
+
+/// A customer as the table shows and filters them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CustomerRow {
+    pub customer: Customer,
+    /// Lower-cased name, company and email, so filtering does not allocate per keystroke.
+    haystack: String,
+}
+
+impl CustomerRow {
+    pub fn new(customer: Customer) -> CustomerRow {
+        CustomerRow {
+            haystack: format!(
+                "{} {} {}",
+                customer.name,
+                customer.company.as_deref().unwrap_or(""),
+                customer.email.as_deref().unwrap_or("")
+            )
+            .to_lowercase(),
+            customer,
+        }
+    }
+
+    pub fn id(&self) -> CustomerId {
+        self.customer.id
+    }
+
+    pub fn name(&self) -> &str {
+        &self.customer.name
+    }
+
+    pub fn company(&self) -> &str {
+        self.customer.company.as_deref().unwrap_or("")
+    }
+
+    pub fn email(&self) -> &str {
+        self.customer.email.as_deref().unwrap_or("")
+    }
+
+    pub fn country(&self) -> &str {
+        self.customer.country.as_deref().unwrap_or("")
+    }
+
+    /// Whether every (lower-case) word is in the name, company or email.
+    pub fn matches(&self, words: &[String]) -> bool {
+        words.iter().all(|w| self.haystack.contains(w.as_str()))
+    }
+}
+
+/// The records at one moment. Cheap to clone: each part is shared, and a write replaces only the
+/// parts it touches.
+#[derive(Clone, Default)]
+pub struct Snapshot {
+    /// Grows with every snapshot the model makes, so a session can tell newer from older.
+    pub generation: u64,
+    /// The store's data version the records are at.
+    pub version: u64,
+    /// In the name index's order.
+    pub customers: Arc<Vec<Arc<CustomerRow>>>,
+    positions: Arc<HashMap<CustomerId, usize>>,
+    pub deals: Arc<Vec<Deal>>,
+    pub tickets: Arc<Vec<Ticket>>,
+    /// None until computed (it reads every order).
+    pub summaries: Option<Arc<HashMap<CustomerId, Summary>>>,
+    /// Records that could not be read, each named.
+    pub damaged: Arc<Vec<String>>,
+    /// Only the first screen of customers, read before the rest.
+    pub partial: bool,
+    finder: Arc<OnceLock<Arc<Vec<Entry>>>>,
+}
+
+impl Snapshot {
+    fn new(customers: Vec<Customer>, deals: Vec<Deal>, tickets: Vec<Ticket>) -> Snapshot {
+        let mut snapshot = Snapshot {
+            customers: Arc::new(
+                customers
+                    .into_iter()
+                    .map(|c| Arc::new(CustomerRow::new(c)))
+                    .collect(),
+            ),
+            deals: Arc::new(deals),
+            tickets: Arc::new(tickets),
+            ..Snapshot::default()
+        };
+        snapshot.index();
+        snapshot
+    }
+
+    fn index(&mut self) {
+        self.positions = Arc::new(
+            self.customers
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (r.id(), i))
+                .collect(),
+        );
+    }
+
+    pub fn customer(&self, id: CustomerId) -> Option<&Customer> {
+        self.positions
+            .get(&id)
+            .map(|&i| &self.customers[i].customer)
+    }
+
+    pub fn customer_name(&self, id: CustomerId) -> Option<&str> {
+        self.customer(id).map(|c| c.name.as_str())
+    }
+
+    /// A customer by id, or by an email (as the store normalises it).
+    pub fn find_customer(&self, text: &str) -> Option<CustomerId> {
+        if let Ok(id) = text.trim().parse::<u64>() {
+            return self.customer(CustomerId(id)).map(|c| c.id);
+        }
+        let wanted = crate::domain::normalise_email(text);
+        self.customers
+            .iter()
+            .find(|r| {
+                r.customer
+                    .email
+                    .as_deref()
+                    .is_some_and(|e| crate::domain::normalise_email(e) == wanted)
+            })
+            .map(|r| r.id())
+    }
+
+    /// The quick-lookup index, built by the first caller (a worker, never the screen) and shared.
+    pub fn finder(&self) -> Arc<Vec<Entry>> {
+        Arc::clone(self.finder.get_or_init(|| Arc::new(self.finder_index())))
+    }
+
+    /// The index if it is built already.
+    pub fn finder_ready(&self) -> Option<Arc<Vec<Entry>>> {
+        self.finder.get().cloned()
+    }
+
+    fn finder_index(&self) -> Vec<Entry> {
+        let name = |id| self.customer_name(id).unwrap_or("?");
+        let mut out =
+            Vec::with_capacity(self.customers.len() + self.deals.len() + self.tickets.len());
+        for r in self.customers.iter() {
+            let text = match r.company() {
+                "" => r.name().to_string(),
+                company => format!("{} — {company}", r.name()),
+            };
+            out.push(Entry::new(Kind::Customer, r.id().0, text));
+        }
+        for d in self.deals.iter() {
+            let text = format!("{} · {}", d.title, name(d.customer));
+            out.push(Entry::new(Kind::Deal, d.id.0, text));
+        }
+        for t in self.tickets.iter() {
+            let text = format!("#{} {} · {}", t.id, t.subject, name(t.customer));
+            out.push(Entry::new(Kind::Ticket, t.id.0, text));
+        }
+        out
+    }
+
+    /// This snapshot with one record put in (or taken out, with `gone`).
+    fn patch(&mut self, record: &Record, gone: bool) {
+        match record {
+            Record::Customer(c) => {
+                let customers = Arc::make_mut(&mut self.customers);
+                match (self.positions.get(&c.id).copied(), gone) {
+                    (Some(i), false) => customers[i] = Arc::new(CustomerRow::new(c.clone())),
+                    (None, false) => customers.push(Arc::new(CustomerRow::new(c.clone()))),
+                    (Some(i), true) => drop(customers.remove(i)),
+                    (None, true) => {}
+                }
+                self.index();
+            }
+            Record::Deal(d) => {
+                let deals = Arc::make_mut(&mut self.deals);
+                deals.retain(|x| x.id != d.id || !gone);
+                match deals.iter_mut().find(|x| x.id == d.id) {
+                    Some(x) => *x = d.clone(),
+                    None if !gone => deals.push(d.clone()),
+                    None => {}
+                }
+            }
+            Record::Ticket(t) => {
+                let tickets = Arc::make_mut(&mut self.tickets);
+                tickets.retain(|x| x.id != t.id || !gone);
+                match tickets.iter_mut().find(|x| x.id == t.id) {
+                    Some(x) => *x = t.clone(),
+                    None if !gone => tickets.push(t.clone()),
+                    None => {}
+                }
+            }
+            Record::Note(_) => {}
+        }
+    }
+}
+
+/// The Insights pane's figures and the engine behind segments and suggestions, at one data version.
+pub struct InsightsView {
+    pub data: InsightsData,
+    pub engine: Arc<Insights>,
+    /// Each buyer's RFM segment, for the customers table.
+    pub segments: Arc<HashMap<CustomerId, Segment>>,
+}
+
+impl InsightsView {
+    pub fn version(&self) -> u64 {
+        self.engine.version
+    }
+}
+
+type Listener = Box<dyn Fn(&Arc<Snapshot>) -> bool + Send>;
+
+/// The process's one read model over its store.
+pub struct ReadModel {
+    store: Store,
+    current: Mutex<Option<Arc<Snapshot>>>,
+    /// Held while the records or the summaries are read, and by every write: the snapshot's version
+    /// is then the store's, and twenty sessions starting at once read the store once.
+    writing: Mutex<()>,
+    insights: Mutex<Option<Arc<InsightsView>>>,
+    generation: AtomicU64,
+    listeners: Mutex<Vec<Listener>>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panicking session must not take the others down with it.
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl ReadModel {
+    pub fn new(store: Store) -> Arc<ReadModel> {
+        Arc::new(ReadModel {
+            store,
+            current: Mutex::new(None),
+            writing: Mutex::new(()),
+            insights: Mutex::new(None),
+            generation: AtomicU64::new(0),
+            listeners: Mutex::new(Vec::new()),
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The whole snapshot, if one has been read.
+    pub fn peek(&self) -> Option<Arc<Snapshot>> {
+        lock(&self.current).clone()
+    }
+
+    fn next_generation(&self) -> u64 {
+        self.generation.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    /// What a new session draws first: the whole snapshot when the model has it, else the first
+    /// `limit` customers by name, a few small reads, so the first frame never waits for the rest.
+    pub fn first_screen(&self, limit: usize) -> Result<Arc<Snapshot>, StoreError> {
+        if let Some(whole) = self.peek() {
+            return Ok(whole);
+        }
+        let mut snapshot =
+            Snapshot::new(self.store.customers_by_name(limit)?, Vec::new(), Vec::new());
+        snapshot.partial = true;
+        snapshot.version = self.store.data_version()?;
+        Ok(Arc::new(snapshot))
+    }
+
+    /// Every record, read again if the store has changed since (a write from outside this model).
+    pub fn load(&self) -> Result<Arc<Snapshot>, StoreError> {
+        let _one_at_a_time = lock(&self.writing);
+        let version = self.store.data_version()?;
+        if let Some(current) = self.peek().filter(|c| c.version == version) {
+            return Ok(current);
+        }
+        let mut damaged = Vec::new();
+        let mut snapshot = Snapshot::new(
+            self.store.all_sound(&mut damaged)?,
+            self.store.all_sound(&mut damaged)?,
+            self.store.all_sound(&mut damaged)?,
+        );
+        snapshot.damaged = Arc::new(damaged);
+        snapshot.version = version;
+        snapshot.generation = self.next_generation();
+        let snapshot = Arc::new(snapshot);
+        *lock(&self.current) = Some(Arc::clone(&snapshot));
+        Ok(snapshot)
+    }
+
+    /// The snapshot with every customer's summary, computed once for all sessions.
+    pub fn with_summaries(&self) -> Result<Arc<Snapshot>, StoreError> {
+        let current = self.load()?;
+        if current.summaries.is_some() {
+            return Ok(current);
+        }
+        let _one_at_a_time = lock(&self.writing);
+        if let Some(current) = self.peek().filter(|c| c.summaries.is_some()) {
+            return Ok(current);
+        }
+        let summaries = Arc::new(summary::summaries(&self.store)?);
+        let mut guard = lock(&self.current);
+        let mut next = guard.as_deref().cloned().unwrap_or_default();
+        next.summaries = Some(summaries);
+        next.generation = self.next_generation();
+        let next = Arc::new(next);
+        *guard = Some(Arc::clone(&next));
+        Ok(next)
+    }
+
+    /// The insights at the store's current data version, computed once for all sessions.
+    pub fn insights(&self) -> Result<Arc<InsightsView>, StoreError> {
+        let mut cached = lock(&self.insights);
+        let version = self.store.data_version()?;
+        if let Some(view) = cached.as_ref().filter(|v| v.version() == version) {
+            return Ok(Arc::clone(view));
+        }
+        // Dropped first: at 100,000 customers the old engine is a large part of the process.
+        *cached = None;
+        let engine = Arc::new(Insights::compute(&self.store)?);
+        let segments = Arc::new(
+            engine
+                .segments
+                .rows
+                .iter()
+                .map(|r| (r.customer, r.segment))
+                .collect(),
+        );
+        let view = Arc::new(InsightsView {
+            data: revenue::read(&self.store)?,
+            engine,
+            segments,
+        });
+        *cached = Some(Arc::clone(&view));
+        Ok(view)
+    }
+
+    /// Calls `listener` with every new snapshot a write makes, until it returns false.
+    pub fn subscribe(&self, listener: Listener) {
+        lock(&self.listeners).push(listener);
+    }
+
+    /// Runs a write to the store as the one writer, then puts what it wrote into the snapshot and
+    /// tells every session.
+    pub fn write(
+        &self,
+        run: impl FnOnce(&Store) -> Result<Write, StoreError>,
+    ) -> Result<Write, StoreError> {
+        let _one_writer = lock(&self.writing);
+        let done = run(&self.store)?;
+        let Some(mut next) = self.peek().map(|s| Snapshot::clone(&s)) else {
+            return Ok(done);
+        };
+        // Each record the write leaves (or takes away), and every customer whose summary it moves.
+        let (put, gone): (Vec<&Record>, bool) = match &done {
+            Write::Delete { record, .. } => (vec![record], true),
+            other => (other.results(), false),
+        };
+        let mut touched: HashSet<CustomerId> = put.iter().map(|r| owner(r)).collect();
+        match &done {
+            Write::Update { old, .. } => drop(touched.insert(owner(old))),
+            Write::Batch(pairs) => touched.extend(pairs.iter().map(|(old, _)| owner(old))),
+            _ => {}
+        }
+        for record in put {
+            next.patch(record, gone);
+        }
+        if let Some(summaries) = next.summaries.as_mut() {
+            let summaries = Arc::make_mut(summaries);
+            for id in touched {
+                match next.positions.contains_key(&id) {
+                    true => summaries.insert(id, Summary::read(&self.store, id)?),
+                    false => summaries.remove(&id),
+                };
+            }
+        }
+        next.finder = Arc::default();
+        next.version = self.store.data_version()?;
+        self.publish(next);
+        Ok(done)
+    }
+
+    /// After a change the model cannot patch (a delete by reference, a purge, a note): the records
+    /// are read again and every session hears of them.
+    pub fn changed(&self) -> Result<(), StoreError> {
+        if self.peek().is_none() {
+            return Ok(());
+        }
+        let summaries = self.peek().is_some_and(|s| s.summaries.is_some());
+        *lock(&self.current) = None;
+        let next = match summaries {
+            true => self.with_summaries()?,
+            false => self.load()?,
+        };
+        self.tell(&next);
+        Ok(())
+    }
+
+    fn publish(&self, mut next: Snapshot) {
+        next.generation = self.next_generation();
+        let next = Arc::new(next);
+        *lock(&self.current) = Some(Arc::clone(&next));
+        self.tell(&next);
+    }
+
+    fn tell(&self, snapshot: &Arc<Snapshot>) {
+        lock(&self.listeners).retain(|listener| listener(snapshot));
+    }
+}
+
+/// The customer a record belongs to (a customer, their own).
+fn owner(record: &Record) -> CustomerId {
+    match record {
+        Record::Customer(c) => c.id,
+        Record::Deal(d) => d.customer,
+        Record::Ticket(t) => t.customer,
+        Record::Note(n) => n.customer,
+    }
+}

@@ -1,0 +1,182 @@
+//! What a customer's history adds up to, and their page: one rule for both the customers table and
+//! the customer's own page.
+
+use crate::domain::{Customer, CustomerId, Deal, Money, Note, Order, OrderKind, Ticket, Timestamp};
+use crate::store::{Store, StoreError};
+use std::collections::HashMap;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Summary {
+    pub last_order: Option<Timestamp>,
+    pub lifetime_value: Money,
+    pub orders: u32,
+    pub open_deals: u32,
+    pub open_tickets: u32,
+}
+
+impl Summary {
+    /// A cancellation takes its (negative) total off the lifetime value but is not an order.
+    pub fn add_order(&mut self, order: &Order) {
+        self.lifetime_value = self.lifetime_value + order.total();
+        if order.kind == OrderKind::Purchase {
+            self.orders += 1;
+            self.last_order = self.last_order.max(Some(order.placed));
+        }
+    }
+
+    pub fn add_deal(&mut self, deal: &Deal) {
+        self.open_deals += u32::from(deal.stage.is_open());
+    }
+
+    pub fn add_ticket(&mut self, ticket: &Ticket) {
+        self.open_tickets += u32::from(ticket.status.is_active());
+    }
+
+    /// One customer's summary, through the per-customer indexes: a few small reads.
+    pub fn read(store: &Store, customer: CustomerId) -> Result<Summary, StoreError> {
+        let mut s = Summary::default();
+        store
+            .orders_of(customer)?
+            .iter()
+            .for_each(|o| s.add_order(o));
+        store.deals_of(customer)?.iter().for_each(|d| s.add_deal(d));
+        store
+            .tickets_of(customer)?
+            .iter()
+            .for_each(|t| s.add_ticket(t));
+        Ok(s)
+    }
+}
+
+/// Every customer's summary, in one pass over orders, deals and tickets.
+pub fn summaries(store: &Store) -> Result<HashMap<CustomerId, Summary>, StoreError> {
+    let mut out: HashMap<CustomerId, Summary> = HashMap::new();
+    for order in store.iter_sound::<Order>() {
+        let order = order?;
+        if let Some(customer) = order.customer {
+            out.entry(customer).or_default().add_order(&order);
+        }
+    }
+    for deal in store.iter_sound::<Deal>() {
+        let deal = deal?;
+        out.entry(deal.customer).or_default().add_deal(&deal);
+    }
+    for ticket in store.iter_sound::<Ticket>() {
+        let ticket = ticket?;
+        out.entry(ticket.customer).or_default().add_ticket(&ticket);
+    }
+    Ok(out)
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct TimelineItem {
+    pub at: Timestamp,
+    pub kind: &'static str,
+    pub text: String,
+}
+
+/// One customer's whole relationship: contact card, summary, and a timeline of orders, deals,
+/// tickets and notes, newest first.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CustomerPage {
+    pub customer: Customer,
+    pub summary: Summary,
+    pub timeline: Vec<TimelineItem>,
+}
+
+impl CustomerPage {
+    pub fn read(store: &Store, id: CustomerId) -> Result<Option<CustomerPage>, StoreError> {
+        let Some(customer) = store.get::<Customer>(id.0)? else {
+            return Ok(None);
+        };
+        let orders: Vec<Order> = store.orders_of(id)?;
+        let deals: Vec<Deal> = store.deals_of(id)?;
+        let tickets: Vec<Ticket> = store.tickets_of(id)?;
+        let notes: Vec<Note> = store.notes_of(id)?;
+        let mut summary = Summary::default();
+        let mut timeline = Vec::new();
+        for o in &orders {
+            summary.add_order(o);
+            let lines = o.lines.len();
+            let (kind, verb) = match o.kind {
+                OrderKind::Purchase => ("order", "order"),
+                OrderKind::Cancellation => ("return", "cancellation"),
+            };
+            timeline.push(TimelineItem {
+                at: o.placed,
+                kind,
+                text: format!(
+                    "{verb} {} · {lines} line{} · {}",
+                    o.number,
+                    if lines == 1 { "" } else { "s" },
+                    o.total()
+                ),
+            });
+        }
+        for d in &deals {
+            summary.add_deal(d);
+            timeline.push(TimelineItem {
+                at: d.created,
+                kind: "deal",
+                text: format!(
+                    "{} · {} {} · {} ({}%)",
+                    d.title, d.value, d.currency, d.stage, d.probability
+                ),
+            });
+        }
+        for t in &tickets {
+            summary.add_ticket(t);
+            timeline.push(TimelineItem {
+                at: t.created,
+                kind: "ticket",
+                text: format!("{} · {} · {}", t.subject, t.status, t.priority),
+            });
+        }
+        for n in &notes {
+            timeline.push(TimelineItem {
+                at: n.at,
+                kind: n.kind.name(),
+                text: n.text.clone(),
+            });
+        }
+        timeline.sort_by_key(|item| std::cmp::Reverse(item.at));
+        Ok(Some(CustomerPage {
+            customer,
+            summary,
+            timeline,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The table's summaries (one pass over everything) and each page's (per-customer indexes) are
+    /// two routes to the same figures: they must agree for every customer.
+    #[test]
+    fn the_table_and_the_page_add_up_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        crate::demo::generate(
+            &store,
+            &crate::demo::DemoSpec {
+                customers: 120,
+                seed: 5,
+                as_of: chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap(),
+            },
+        )
+        .unwrap();
+        let all = summaries(&store).unwrap();
+        let mut with_history = 0;
+        for c in store.iter_sound::<Customer>() {
+            let c = c.unwrap();
+            let page = CustomerPage::read(&store, c.id).unwrap().unwrap();
+            let table = all.get(&c.id).copied().unwrap_or_default();
+            assert_eq!(page.summary, table, "customer {}", c.id);
+            assert_eq!(Summary::read(&store, c.id).unwrap(), table);
+            with_history += usize::from(table.orders > 0);
+        }
+        assert!(with_history > 50, "the demo gives most customers orders");
+    }
+}

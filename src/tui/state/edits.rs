@@ -1,0 +1,271 @@
+//! Changes a rep starts from the panes: new records, edits, deletes, marks and bulk changes, deal
+//! moves and ticket updates. Each becomes a write for the worker; none is made here.
+
+use super::form::FormState;
+use super::{Action, AppState, Confirm, Job, Pane, Record, Tone, Write};
+use crate::domain::{CustomerId, DealStage, Ticket};
+
+impl AppState {
+    /// The customer whose page is open, or who is selected in the list.
+    pub(super) fn current_customer(&self) -> Option<(CustomerId, String)> {
+        match &self.detail {
+            Some(d) => Some((d.customer.id, d.customer.name.clone())),
+            None if self.pane == Pane::Customers => self
+                .customers
+                .selected()
+                .map(|r| (r.id(), r.name().to_string())),
+            None => None,
+        }
+    }
+
+    pub(super) fn new_record(&mut self) {
+        let customer = match self.pane {
+            Pane::Customers => self.current_customer().map(|c| c.0),
+            _ if self.detail.is_some() => self.current_customer().map(|c| c.0),
+            _ => None,
+        };
+        self.form = Some(match (self.detail.is_some(), self.pane) {
+            (true, _) | (false, Pane::Deals) => {
+                let customer = customer.or_else(|| self.deals.selected().map(|d| d.customer));
+                FormState::deal(None, customer, &self.user)
+            }
+            (false, Pane::Tickets) => {
+                FormState::ticket(None, self.tickets.selected().map(|t| t.customer))
+            }
+            _ => FormState::customer(None),
+        });
+    }
+
+    pub(super) fn edit(&mut self) {
+        let form = match (&self.detail, self.pane) {
+            (Some(d), _) => Some(FormState::customer(Some(&d.customer))),
+            (None, Pane::Customers) => self
+                .customers
+                .selected()
+                .map(|r| FormState::customer(Some(&r.customer))),
+            (None, Pane::Deals) => self
+                .deals
+                .selected()
+                .map(|d| FormState::deal(Some(d), None, &self.user)),
+            (None, Pane::Tickets) => self
+                .tickets
+                .open_ticket()
+                .or(self.tickets.selected())
+                .map(|t| FormState::ticket(Some(t), None)),
+            (None, Pane::Insights) => None,
+        };
+        self.form = form;
+    }
+
+    pub(super) fn ask_delete(&mut self) {
+        let record = match (&self.detail, self.pane) {
+            (Some(d), _) => Some(Record::Customer(d.customer.clone())),
+            (None, Pane::Customers) => self
+                .customers
+                .selected()
+                .map(|r| Record::Customer(r.customer.clone())),
+            (None, Pane::Deals) => self.deals.selected().cloned().map(Record::Deal),
+            (None, Pane::Tickets) => self
+                .tickets
+                .open_ticket()
+                .or(self.tickets.selected())
+                .cloned()
+                .map(Record::Ticket),
+            (None, Pane::Insights) => None,
+        };
+        if let Some(record) = record {
+            self.confirm = Some(Confirm {
+                question: format!("Delete {}? (u undoes it) y/n", record.describe()),
+                write: Write::Delete {
+                    record,
+                    notes: Vec::new(),
+                },
+                details: Vec::new(),
+            });
+        }
+    }
+
+    pub(super) fn toggle_mark(&mut self) {
+        if self.detail.is_some() {
+            return;
+        }
+        let id = match self.pane {
+            Pane::Customers => self.customers.selected().map(|r| r.id().0),
+            Pane::Deals => self.deals.selected().map(|d| d.id.0),
+            Pane::Tickets => self.tickets.selected().map(|t| t.id.0),
+            Pane::Insights => None,
+        };
+        if let Some(id) = id {
+            if !self.marked.remove(&id) {
+                self.marked.insert(id);
+            }
+            self.navigate(Action::Down, self.rows);
+            self.say(
+                format!(
+                    "{} marked · e changes them all · esc clears",
+                    self.marked.len()
+                ),
+                Tone::Info,
+            );
+        }
+    }
+
+    /// The change a bulk form asks for, as a preview to confirm: every marked record, before → after.
+    pub(super) fn bulk_preview(&self, field: &str, value: &str) -> Result<Confirm, String> {
+        let value = value.trim();
+        let text = |v: &str| Some(v.to_string()).filter(|v| !v.is_empty());
+        let mut pairs = Vec::new();
+        let mut details = Vec::new();
+        match self.pane {
+            Pane::Customers => {
+                for &id in &self.marked {
+                    let Some(old) = self.records.customer(CustomerId(id)).cloned() else {
+                        continue;
+                    };
+                    let mut new = old.clone();
+                    let (before, after) = match field {
+                        "owner" => {
+                            new.owner = text(value);
+                            (opt_text(&old.owner), value.to_string())
+                        }
+                        "stage" => {
+                            new.stage = value.parse()?;
+                            (old.stage.to_string(), new.stage.to_string())
+                        }
+                        _ => {
+                            if !new.tags.iter().any(|t| t == value) {
+                                new.tags.push(value.to_string());
+                            }
+                            (old.tags.join(", "), new.tags.join(", "))
+                        }
+                    };
+                    new.validate().map_err(|e| e.to_string())?;
+                    new.updated = self.now;
+                    details.push(format!("{}: {before} → {after}", old.name));
+                    pairs.push((Record::Customer(old), Record::Customer(new)));
+                }
+            }
+            Pane::Deals => {
+                for deal in self
+                    .deals
+                    .deals
+                    .iter()
+                    .filter(|d| self.marked.contains(&d.id.0))
+                {
+                    let mut new = deal.clone();
+                    let (before, after) = match field {
+                        "owner" => {
+                            new.owner = text(value);
+                            (opt_text(&deal.owner), value.to_string())
+                        }
+                        _ => {
+                            new.move_to(value.parse()?, None, self.now);
+                            (deal.stage.to_string(), new.stage.to_string())
+                        }
+                    };
+                    new.updated = self.now;
+                    details.push(format!("{}: {before} → {after}", deal.title));
+                    pairs.push((Record::Deal(deal.clone()), Record::Deal(new)));
+                }
+            }
+            Pane::Tickets => {
+                for ticket in self
+                    .tickets
+                    .tickets
+                    .iter()
+                    .filter(|t| self.marked.contains(&t.id.0))
+                {
+                    let mut new = ticket.clone();
+                    let (before, after) = match field {
+                        "status" => {
+                            new.status = value.parse()?;
+                            (ticket.status.to_string(), new.status.to_string())
+                        }
+                        _ => {
+                            new.priority = value.parse()?;
+                            (ticket.priority.to_string(), new.priority.to_string())
+                        }
+                    };
+                    new.updated = self.now;
+                    details.push(format!(
+                        "#{} {}: {before} → {after}",
+                        ticket.id, ticket.subject
+                    ));
+                    pairs.push((Record::Ticket(ticket.clone()), Record::Ticket(new)));
+                }
+            }
+            Pane::Insights => {}
+        }
+        if pairs.is_empty() {
+            return Err("nothing marked to change".into());
+        }
+        Ok(Confirm {
+            question: format!(
+                "Set {field} to '{value}' on these {}? y/n (u undoes it)",
+                pairs.len()
+            ),
+            write: Write::Batch(pairs),
+            details,
+        })
+    }
+
+    pub(super) fn update_ticket(&mut self, new: Ticket) {
+        if let Some(old) = self
+            .tickets
+            .tickets
+            .iter()
+            .find(|t| t.id == new.id)
+            .cloned()
+        {
+            self.send(Job::Write(Write::Update {
+                old: Record::Ticket(old),
+                new: Record::Ticket(new),
+            }));
+        }
+    }
+
+    pub(super) fn move_deal(&mut self, action: Action) {
+        let Some(current) = self.deals.selected().map(|d| d.stage) else {
+            self.say("no deal selected", Tone::Info);
+            return;
+        };
+        let target = match action {
+            Action::StageNext => current.next(),
+            Action::StagePrev => current.previous(),
+            Action::MarkWon => Some(DealStage::Won),
+            _ => Some(DealStage::Lost),
+        };
+        match (
+            self.deals.moved(target, self.now),
+            self.deals.selected().cloned(),
+        ) {
+            (Some(deal), Some(old)) => {
+                self.say(format!("{} → {}…", deal.title, deal.stage), Tone::Info);
+                self.send(Job::Write(Write::Update {
+                    old: Record::Deal(old),
+                    new: Record::Deal(deal),
+                }));
+            }
+            _ => self.say("the deal cannot move that way", Tone::Info),
+        }
+    }
+
+    pub(super) fn describe_write(&self, write: &Write) -> String {
+        match write {
+            Write::Batch(pairs) => format!("{} records", pairs.len()),
+            other => self.describe(other.record()),
+        }
+    }
+
+    /// A record as the status bar names it.
+    pub(super) fn describe(&self, record: &Record) -> String {
+        match record {
+            Record::Note(n) => format!("note on {}", self.customer_name(n.customer)),
+            other => other.describe(),
+        }
+    }
+}
+
+fn opt_text(value: &Option<String>) -> String {
+    value.clone().unwrap_or_else(|| "—".into())
+}

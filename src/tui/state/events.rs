@@ -1,0 +1,222 @@
+//! What comes back from the worker: snapshots of the shared records, a customer's page, the
+//! insights and the quick-lookup index, and the outcome of each write.
+
+use super::customers::CustomersState;
+use super::detail::DetailState;
+use super::finder::FinderState;
+use super::{AppState, Done, Job, Pane, Tone, Write};
+use crate::domain::CustomerId;
+use crate::model::{CustomerPage, Snapshot};
+use crate::search::Kind;
+use std::sync::Arc;
+
+impl AppState {
+    pub fn handle_done(&mut self, done: Done) {
+        if !matches!(done, Done::Changed(_)) {
+            self.pending = self.pending.saturating_sub(1);
+        }
+        match done {
+            Done::Loaded(snapshot) | Done::Changed(snapshot) => self.take_snapshot(snapshot),
+            Done::Insights(view) => {
+                self.insights.loading = false;
+                self.customers.segments = Some(Arc::clone(&view.segments));
+                self.insights.view = Some(view);
+                self.insights.sort_rules();
+                self.fill_detail_insight();
+                self.customers.refresh_view();
+            }
+            Done::Finder {
+                generation,
+                entries,
+            } => {
+                if generation == self.records.generation
+                    && let Some(finder) = self.finder.as_mut()
+                {
+                    finder.take_index(entries);
+                }
+            }
+            Done::Detail { id, page } => self.take_page(id, page),
+            Done::Written(write) => self.written(write),
+            Done::WriteFailed { message, field, .. } => {
+                self.undoing = false;
+                match self.form.as_mut().filter(|f| f.saving) {
+                    Some(form) => {
+                        form.saving = false;
+                        if let Some(i) = form.fields.iter().position(|f| Some(f.key) == field) {
+                            form.focus = i;
+                        }
+                        form.error = Some((field, message));
+                    }
+                    None => self.say(format!("not saved: {message}"), Tone::Bad),
+                }
+            }
+            Done::Failed(message) => {
+                self.insights.loading = false;
+                self.say(format!("not done: {message}"), Tone::Bad);
+            }
+        }
+    }
+
+    fn written(&mut self, write: Write) {
+        let what = self.describe_write(&write);
+        let verb = match &write {
+            Write::Batch(_) => "changed",
+            Write::Create(_) => "created",
+            Write::Update { .. } => "saved",
+            Write::Delete { .. } => "deleted",
+            Write::Restore { .. } => "restored",
+        };
+        if self.form.as_ref().is_some_and(|f| f.saving) {
+            self.form = None;
+        }
+        if std::mem::take(&mut self.undoing) {
+            self.say(format!("undone: {what} {verb}"), Tone::Good);
+        } else {
+            self.say(format!("{verb} {what}"), Tone::Good);
+            self.undo.push(write.inverse());
+        }
+        if matches!(write, Write::Batch(_)) {
+            self.marked.clear();
+        }
+        // The snapshot with the write came first; the rep's own change is selected where it is now.
+        let rows = self.rows;
+        if let Write::Create(record) | Write::Update { new: record, .. } = &write {
+            match record {
+                super::Record::Deal(d) => self.deals.select_deal(d.id, rows),
+                super::Record::Ticket(t) => self.tickets.select_ticket(t.id, rows),
+                super::Record::Customer(c) if self.detail.is_none() => {
+                    self.customers.select_customer(c.id, rows)
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Puts a newer snapshot of the records in place, keeping the rep's place in every pane.
+    fn take_snapshot(&mut self, snapshot: Arc<Snapshot>) {
+        if snapshot.generation <= self.records.generation && !self.records.partial {
+            return;
+        }
+        let first_whole = self.records.partial && !snapshot.partial;
+        let rows = self.rows;
+        let mut customers = CustomersState::new(Arc::clone(&snapshot.customers));
+        customers.summaries = snapshot.summaries.clone();
+        let old = std::mem::take(&mut self.customers);
+        customers.take_place(old);
+        self.customers = customers;
+        self.deals.take(Arc::clone(&snapshot.deals), rows);
+        self.tickets.take(Arc::clone(&snapshot.tickets), rows);
+        self.records = Arc::clone(&snapshot);
+        if self.finder.is_some() {
+            self.send(Job::Finder(Arc::clone(&snapshot)));
+        }
+        if let Some(id) = self.detail.as_ref().map(|d| d.customer.id) {
+            match snapshot.customer(id) {
+                Some(_) => self.send(Job::Detail(id)),
+                None => self.detail = None,
+            }
+        }
+        if first_whole && let Some(first) = snapshot.damaged.first() {
+            self.say(
+                format!(
+                    "{} damaged record(s) left out ({first}); rapport backup saves the rest",
+                    snapshot.damaged.len()
+                ),
+                Tone::Bad,
+            );
+        }
+        if self.pane == Pane::Insights {
+            self.refresh_insights(false);
+        }
+    }
+
+    /// Asks for a customer's page; it opens when the worker has read it.
+    pub fn open_customer(&mut self, id: CustomerId) {
+        self.opening = Some(id);
+        self.send(Job::Detail(id));
+    }
+
+    fn take_page(&mut self, id: CustomerId, page: Result<Option<CustomerPage>, String>) {
+        let opening = self.opening == Some(id);
+        let showing = self.detail.as_ref().is_some_and(|d| d.customer.id == id);
+        if !opening && !showing {
+            return;
+        }
+        self.opening = None;
+        match page {
+            Ok(Some(page)) => {
+                let mut detail = DetailState::new(page);
+                if let Some(old) = self.detail.take().filter(|_| showing && !opening) {
+                    detail.scroll = old.scroll.min(detail.timeline.len().saturating_sub(1));
+                }
+                if opening {
+                    self.pane = Pane::Customers;
+                    let rows = self.rows;
+                    self.customers.select_customer(id, rows);
+                }
+                self.detail = Some(detail);
+                self.fill_detail_insight();
+                if self.insights.view.is_none() {
+                    self.refresh_insights(false);
+                }
+            }
+            Ok(None) => {
+                self.detail = None;
+                self.say(format!("customer {id} is gone"), Tone::Bad);
+            }
+            Err(e) => self.say(e, Tone::Bad),
+        }
+    }
+
+    /// The open customer's segment, cluster and suggestions, once the insights are in.
+    fn fill_detail_insight(&mut self) {
+        if let (Some(detail), Some(engine)) = (self.detail.as_mut(), self.insights.engine()) {
+            detail.insight = engine.for_customer(detail.customer.id, 3);
+            detail.insight_ready = true;
+        }
+    }
+
+    /// Recomputes insights when the data changed since they were computed (or when asked to).
+    pub(super) fn refresh_insights(&mut self, force: bool) {
+        if self.insights.loading {
+            return;
+        }
+        let shown = self.insights.view.as_ref().map(|v| v.version());
+        if force || shown != Some(self.records.version) {
+            self.insights.loading = true;
+            self.send(Job::Insights);
+        }
+    }
+
+    pub(super) fn jump_to(&mut self, kind: Kind, id: u64) {
+        let rows = self.rows;
+        match kind {
+            Kind::Customer => self.open_customer(CustomerId(id)),
+            Kind::Deal => {
+                self.show_pane(Pane::Deals);
+                self.deals.select_deal(crate::domain::DealId(id), rows);
+            }
+            Kind::Ticket => {
+                self.show_pane(Pane::Tickets);
+                self.tickets
+                    .select_ticket(crate::domain::TicketId(id), rows);
+                self.tickets.open = Some(crate::domain::TicketId(id));
+            }
+        }
+    }
+
+    /// Opens quick lookup at once; its index comes from the worker if it is not built yet.
+    pub(super) fn open_finder(&mut self) {
+        let ready = self.records.finder_ready();
+        let indexing = ready.is_none();
+        self.finder = Some(ready.map_or_else(FinderState::indexing, FinderState::new));
+        if indexing {
+            self.send(Job::Finder(Arc::clone(&self.records)));
+        }
+    }
+
+    /// Quick lookup's index, built and waited for here (benchmarks draw realistic queries from it).
+    pub fn finder_entries(&self) -> Arc<Vec<crate::search::Entry>> {
+        self.records.finder()
+    }
+}

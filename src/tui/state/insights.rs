@@ -1,0 +1,79 @@
+//! The Insights pane: which section is shown, how the rules are sorted, and the shared figures.
+
+use super::list::ListNav;
+use crate::model::InsightsView;
+use std::sync::Arc;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Section {
+    #[default]
+    Overview,
+    Segments,
+    Rules,
+    Calls,
+}
+
+impl Section {
+    pub const ALL: [Section; 4] = [
+        Section::Overview,
+        Section::Segments,
+        Section::Rules,
+        Section::Calls,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Section::Overview => "Overview",
+            Section::Segments => "Segments",
+            Section::Rules => "Rules",
+            Section::Calls => "Calls to make",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RuleSort {
+    #[default]
+    Lift,
+    Confidence,
+    Support,
+}
+
+#[derive(Default)]
+pub struct InsightsState {
+    /// The figures and the engine, shared by every session at the same data version.
+    pub view: Option<Arc<InsightsView>>,
+    pub loading: bool,
+    pub section: Section,
+    pub rule_sort: RuleSort,
+    /// Rules in the current sort, as indexes into the engine's rules.
+    pub rule_order: Vec<usize>,
+    pub nav: ListNav,
+}
+
+impl InsightsState {
+    pub fn engine(&self) -> Option<&Arc<crate::insights::Insights>> {
+        self.view.as_ref().map(|v| &v.engine)
+    }
+
+    pub fn data(&self) -> Option<&crate::model::revenue::InsightsData> {
+        self.view.as_ref().map(|v| &v.data)
+    }
+
+    pub fn sort_rules(&mut self) {
+        let Some(engine) = self.engine() else { return };
+        let rules = &engine.rules;
+        let mut order: Vec<usize> = (0..rules.len()).collect();
+        match self.rule_sort {
+            RuleSort::Lift => {}
+            RuleSort::Confidence => {
+                order.sort_by(|&a, &b| rules[b].confidence.total_cmp(&rules[a].confidence))
+            }
+            RuleSort::Support => {
+                order.sort_by(|&a, &b| rules[b].support.total_cmp(&rules[a].support))
+            }
+        }
+        self.rule_order = order;
+        self.nav = ListNav::default();
+    }
+}
