@@ -153,8 +153,15 @@ pub fn app(
     }
 
     // Quick lookup: every prefix of twenty queries.
-    let opening = frames.key(&mut state, "ctrl-p")?;
-    writeln!(out, "finder: opening (builds the index) {}", ms(opening))?;
+    let opening = Instant::now();
+    frames.key(&mut state, "ctrl-p")?;
+    drain(&mut state, &rx);
+    frames.draw(&state)?;
+    writeln!(
+        out,
+        "finder: opening (the worker builds the index) {}",
+        ms(opening.elapsed())
+    )?;
     frames.key(&mut state, "esc")?;
     let queries = queries(&mut state, 11);
     let mut keystrokes = Vec::new();
@@ -214,6 +221,89 @@ pub fn app(
             "memory: resident {now:.0} MiB after the finder (peak {peak:.0} MiB)"
         )?;
     }
+    Ok(())
+}
+
+/// A team on one server: `count` sessions in this process over one read model, each driven through
+/// the app's own code and drawn into its own test terminal, as `rapport serve` runs them.
+pub fn sessions(
+    store_path: &std::path::Path,
+    count: usize,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let store = Store::open_with_cache(store_path, crate::tui::CACHE_BYTES)?;
+    let model = crate::model::ReadModel::new(store);
+    let mut open = Vec::new();
+    let mut later_frames = Vec::new();
+    let mut settled_one = None;
+    for i in 0..count {
+        let (tx, rx) = channel();
+        let started = Instant::now();
+        let worker = Worker::spawn(
+            std::sync::Arc::clone(&model),
+            crate::ops::Actor::named(format!("rep{i}")),
+            tx,
+            |d| d,
+        );
+        let mut state = AppState::new(
+            Keymap::default_keys(),
+            worker,
+            Options {
+                readonly: true,
+                user: format!("rep{i}"),
+                now: chrono::Utc::now(),
+            },
+        )?;
+        state.resize(HEIGHT);
+        let mut frames = Frames::new()?;
+        frames.draw(&state)?;
+        let first_frame = started.elapsed();
+        drain(&mut state, &rx);
+        // A rep's first minute: every pane, the insights, a customer's page, a lookup.
+        for key in ["j", "j", "2", "3", "4", "1", "enter"] {
+            frames.key(&mut state, key)?;
+            drain(&mut state, &rx);
+        }
+        frames.key(&mut state, "esc")?;
+        frames.key(&mut state, "ctrl-p")?;
+        drain(&mut state, &rx);
+        for key in ["a", "d", "a"] {
+            frames.key(&mut state, key)?;
+        }
+        frames.key(&mut state, "esc")?;
+        frames.draw(&state)?;
+        if i == 0 {
+            writeln!(
+                out,
+                "session 1: first frame {} (first screen only: the read model is being read); settled {}",
+                ms(first_frame),
+                ms(started.elapsed())
+            )?;
+            crate::memory::give_back();
+            settled_one = memory_mib();
+        } else {
+            later_frames.push(first_frame);
+        }
+        open.push((state, rx, frames));
+    }
+    crate::memory::give_back();
+    if !later_frames.is_empty() {
+        writeln!(
+            out,
+            "sessions 2-{count}: first full frame median {}, p95 {}, max {}",
+            ms(percentile(&later_frames, 0.5)),
+            ms(percentile(&later_frames, 0.95)),
+            ms(percentile(&later_frames, 1.0))
+        )?;
+    }
+    if let (Some((one, _)), Some((all, peak))) = (settled_one, memory_mib()) {
+        let each = (all - one) / (count.max(2) - 1) as f64;
+        writeln!(
+            out,
+            "memory: resident {one:.0} MiB with one session, {all:.0} MiB with {count} (peak {peak:.0} MiB): {each:.1} MiB per session after the first"
+        )?;
+    }
+    drop(open);
     Ok(())
 }
 

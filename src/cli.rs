@@ -353,6 +353,12 @@ pub struct ExportArgs {
 pub enum BenchCommand {
     /// Cold start to the first frame, quick lookup over every prefix of 20 queries, moving about
     App,
+    /// Many app sessions in one process over one read model, as the team server runs them: memory
+    /// per session and the first frame of a new session
+    Sessions {
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=500))]
+        count: u16,
+    },
     /// FP-growth alone on a baskets file (one basket a line, items comma-separated)
     Fpgrowth {
         file: PathBuf,

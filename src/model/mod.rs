@@ -3,6 +3,7 @@
 //! A session keeps only its own view of it (pane, selection, filter, forms, undo). A write made
 //! through `Ops` patches the model, and every session hears of the new snapshot.
 
+pub mod order;
 pub mod revenue;
 pub mod summary;
 
@@ -73,11 +74,16 @@ pub struct Snapshot {
     pub generation: u64,
     /// The store's data version the records are at.
     pub version: u64,
-    /// In the name index's order.
+    /// By id, as the store keeps them (a new customer's id is the highest).
     pub customers: Arc<Vec<Arc<CustomerRow>>>,
     positions: Arc<HashMap<CustomerId, usize>>,
+    /// The orders every session starts from (see `order`), as positions in the records.
+    pub by_name: Arc<Vec<usize>>,
     pub deals: Arc<Vec<Deal>>,
+    pub pipeline: Arc<Vec<Vec<usize>>>,
+    pub deals_by_close: Arc<Vec<usize>>,
     pub tickets: Arc<Vec<Ticket>>,
+    pub queue: Arc<Vec<usize>>,
     /// None until computed (it reads every order).
     pub summaries: Option<Arc<HashMap<CustomerId, Summary>>>,
     /// Records that could not be read, each named.
@@ -101,7 +107,22 @@ impl Snapshot {
             ..Snapshot::default()
         };
         snapshot.index();
+        snapshot.reorder(&Parts::ALL);
         snapshot
+    }
+
+    /// The shared orders of the parts a change touched.
+    fn reorder(&mut self, parts: &Parts) {
+        if parts.customers {
+            self.by_name = Arc::new(order::by_name(&self.customers));
+        }
+        if parts.deals {
+            self.pipeline = Arc::new(order::pipeline(&self.deals));
+            self.deals_by_close = Arc::new(order::by_close(&self.deals));
+        }
+        if parts.tickets {
+            self.queue = Arc::new(order::queue(&self.tickets));
+        }
     }
 
     fn index(&mut self) {
@@ -173,8 +194,14 @@ impl Snapshot {
         out
     }
 
-    /// This snapshot with one record put in (or taken out, with `gone`).
-    fn patch(&mut self, record: &Record, gone: bool) {
+    /// This snapshot with one record put in (or taken out, with `gone`); `reorder` follows.
+    fn patch(&mut self, record: &Record, gone: bool, parts: &mut Parts) {
+        match record {
+            Record::Customer(_) => parts.customers = true,
+            Record::Deal(_) => parts.deals = true,
+            Record::Ticket(_) => parts.tickets = true,
+            Record::Note(_) => {}
+        }
         match record {
             Record::Customer(c) => {
                 let customers = Arc::make_mut(&mut self.customers);
@@ -207,6 +234,22 @@ impl Snapshot {
             Record::Note(_) => {}
         }
     }
+}
+
+/// Which kinds of record a change touched.
+#[derive(Default)]
+struct Parts {
+    customers: bool,
+    deals: bool,
+    tickets: bool,
+}
+
+impl Parts {
+    const ALL: Parts = Parts {
+        customers: true,
+        deals: true,
+        tickets: true,
+    };
 }
 
 /// The Insights pane's figures and the engine behind segments and suggestions, at one data version.
@@ -377,15 +420,22 @@ impl ReadModel {
             Write::Batch(pairs) => touched.extend(pairs.iter().map(|(old, _)| owner(old))),
             _ => {}
         }
+        let mut parts = Parts::default();
         for record in put {
-            next.patch(record, gone);
+            next.patch(record, gone, &mut parts);
         }
+        next.reorder(&parts);
         if let Some(summaries) = next.summaries.as_mut() {
             let summaries = Arc::make_mut(summaries);
             for id in touched {
-                match next.positions.contains_key(&id) {
-                    true => summaries.insert(id, Summary::read(&self.store, id)?),
-                    false => summaries.remove(&id),
+                // As the full pass leaves them: no entry for a customer with no history.
+                let summary = match next.positions.contains_key(&id) {
+                    true => Summary::read(&self.store, id)?,
+                    false => Summary::default(),
+                };
+                match summary == Summary::default() {
+                    true => summaries.remove(&id),
+                    false => summaries.insert(id, summary),
                 };
             }
         }
@@ -430,5 +480,129 @@ fn owner(record: &Record) -> CustomerId {
         Record::Deal(d) => d.customer,
         Record::Ticket(t) => t.customer,
         Record::Note(n) => n.customer,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{DealStage, TicketStatus};
+    use crate::ops::{Actor, Ops};
+    use rand::{Rng, SeedableRng};
+
+    /// What a snapshot shows, by id and in each shared order, to compare two of them.
+    fn shown(s: &Snapshot) -> Vec<String> {
+        let mut out = vec![format!("{} customers", s.customers.len())];
+        out.extend(
+            s.by_name
+                .iter()
+                .map(|&i| format!("{:?}", s.customers[i].customer)),
+        );
+        for column in s.pipeline.iter() {
+            out.push(format!(
+                "{:?}",
+                column.iter().map(|&i| &s.deals[i]).collect::<Vec<_>>()
+            ));
+        }
+        out.extend(
+            s.deals_by_close
+                .iter()
+                .map(|&i| format!("{:?}", s.deals[i])),
+        );
+        out.extend(s.queue.iter().map(|&i| format!("{:?}", s.tickets[i])));
+        let mut summaries: Vec<_> = s.summaries.as_deref().unwrap().iter().collect();
+        summaries.sort_by_key(|(id, _)| **id);
+        out.extend(summaries.iter().map(|(id, v)| format!("{id} {v:?}")));
+        out
+    }
+
+    /// A snapshot patched by many random writes is the snapshot a fresh read gives.
+    #[test]
+    fn a_patched_snapshot_is_what_a_fresh_read_gives() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        crate::demo::generate(
+            &store,
+            &crate::demo::DemoSpec {
+                customers: 80,
+                seed: 9,
+                as_of: chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap(),
+            },
+        )
+        .unwrap();
+        let model = ReadModel::new(store.clone());
+        let ops = Ops::shared(Arc::clone(&model), Actor::named("t"));
+        model.with_summaries().unwrap();
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(4);
+        // The store keeps milliseconds.
+        let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 3);
+        for round in 0..60 {
+            let s = model.peek().unwrap();
+            let write = match rng.random_range(0..6) {
+                0 => Write::Create(Record::Customer(Customer::new(format!("New {round}"), now))),
+                1 => {
+                    let old = s.customers[rng.random_range(0..s.customers.len())]
+                        .customer
+                        .clone();
+                    let mut new = old.clone();
+                    new.name = format!("Aaron {round}");
+                    Write::Update {
+                        old: Record::Customer(old),
+                        new: Record::Customer(new),
+                    }
+                }
+                2 => {
+                    let old = s.deals[rng.random_range(0..s.deals.len())].clone();
+                    let mut new = old.clone();
+                    new.move_to(
+                        DealStage::ALL[rng.random_range(0..DealStage::ALL.len())],
+                        None,
+                        now,
+                    );
+                    Write::Update {
+                        old: Record::Deal(old),
+                        new: Record::Deal(new),
+                    }
+                }
+                3 => {
+                    let t = s.tickets[rng.random_range(0..s.tickets.len())].clone();
+                    Write::Delete {
+                        record: Record::Ticket(t),
+                        notes: Vec::new(),
+                    }
+                }
+                4 => {
+                    let customer = s.customers[rng.random_range(0..s.customers.len())].id();
+                    let mut t = Ticket::new(format!("Help {round}"), customer, now);
+                    t.status = TicketStatus::Open;
+                    Write::Create(Record::Ticket(t))
+                }
+                _ => Write::Batch(
+                    s.tickets
+                        .iter()
+                        .take(3)
+                        .map(|t| {
+                            let mut new = t.clone();
+                            new.status = TicketStatus::Closed;
+                            (Record::Ticket(t.clone()), Record::Ticket(new))
+                        })
+                        .collect(),
+                ),
+            };
+            ops.apply(write).unwrap();
+        }
+        let patched = model.peek().unwrap();
+        let fresh = ReadModel::new(store).with_summaries().unwrap();
+        assert_eq!(patched.version, fresh.version);
+        let (patched, fresh) = (shown(&patched), shown(&fresh));
+        if let Some(i) =
+            (0..patched.len().max(fresh.len())).find(|&i| patched.get(i) != fresh.get(i))
+        {
+            panic!(
+                "line {i}: patched {:?}\nfresh {:?}",
+                patched.get(i),
+                fresh.get(i)
+            );
+        }
     }
 }

@@ -65,6 +65,8 @@ pub fn summaries(store: &Store) -> Result<HashMap<CustomerId, Summary>, StoreErr
         let ticket = ticket?;
         out.entry(ticket.customer).or_default().add_ticket(&ticket);
     }
+    // A customer with nothing to count has no entry, as after a write.
+    out.retain(|_, s| *s != Summary::default());
     Ok(out)
 }
 

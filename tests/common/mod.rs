@@ -85,6 +85,26 @@ pub fn app(store: &Store, readonly: bool) -> AppState {
     state
 }
 
+/// One rep's session on a read model other sessions may share, its worker inline.
+pub fn session(model: &std::sync::Arc<rapport::model::ReadModel>, name: &str) -> AppState {
+    let now = Utc.from_utc_datetime(&demo_day().and_hms_opt(12, 0, 0).unwrap());
+    let mut state = AppState::new(
+        Keymap::default_keys(),
+        Worker::inline(
+            std::sync::Arc::clone(model),
+            rapport::ops::Actor::named(name),
+        ),
+        Options {
+            readonly: false,
+            user: name.into(),
+            now,
+        },
+    )
+    .unwrap();
+    state.resize(24);
+    state
+}
+
 /// Presses keys named as in the keymap ("ctrl-p", "enter", "j").
 pub fn press(state: &mut AppState, keys: &[&str]) {
     for key in keys {

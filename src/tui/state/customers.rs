@@ -51,8 +51,11 @@ pub struct CustomersState {
     pub summaries: Option<Arc<HashMap<CustomerId, Summary>>>,
     /// Each buyer's RFM segment, once the insights are in.
     pub segments: Option<Arc<HashMap<CustomerId, crate::insights::Segment>>>,
-    /// Indexes into `rows` after filtering and sorting: what the table shows.
-    pub view: Vec<usize>,
+    /// Every row by name, as the read model orders it for all sessions.
+    pub by_name: Arc<Vec<usize>>,
+    /// Indexes into `rows` after filtering and sorting: what the table shows. Unfiltered and by
+    /// name, it is `by_name` itself.
+    pub view: Arc<Vec<usize>>,
     pub filter: TextInput,
     pub filtering: bool,
     pub sort: Option<SortColumn>,
@@ -63,9 +66,10 @@ pub struct CustomersState {
 }
 
 impl CustomersState {
-    pub fn new(rows: Arc<Vec<Arc<CustomerRow>>>) -> CustomersState {
+    pub fn new(rows: Arc<Vec<Arc<CustomerRow>>>, by_name: Arc<Vec<usize>>) -> CustomersState {
         let mut state = CustomersState {
             rows,
+            by_name,
             ..CustomersState::default()
         };
         state.sort = Some(SortColumn::Name);
@@ -112,41 +116,48 @@ impl CustomersState {
             .split_whitespace()
             .map(str::to_string)
             .collect();
-        self.view = (0..self.rows.len())
-            .filter(|&i| self.rows[i].matches(&words))
-            .collect();
-        if let Some(column) = self.sort {
-            let rows = &self.rows;
-            let summaries = &self.summaries;
+        let (rows, summaries) = (&self.rows, &self.summaries);
+        if words.is_empty()
+            && matches!(self.sort, None | Some(SortColumn::Name))
+            && !self.descending
+        {
+            self.view = Arc::clone(&self.by_name);
+        } else {
+            let mut view: Vec<usize> = self
+                .by_name
+                .iter()
+                .copied()
+                .filter(|&i| rows[i].matches(&words))
+                .collect();
             let summary = |i: usize| {
                 summaries
                     .as_ref()
                     .and_then(|s| s.get(&rows[i].id()).copied())
                     .unwrap_or_default()
             };
-            match column {
-                SortColumn::Name => self
-                    .view
-                    .sort_by(|&a, &b| rows[a].name().cmp(rows[b].name())),
-                SortColumn::Company => self
-                    .view
-                    .sort_by(|&a, &b| rows[a].company().cmp(rows[b].company())),
+            // Stable sorts of the by-name order: ties stay by name.
+            match self.sort.unwrap_or(SortColumn::Name) {
+                SortColumn::Name => {}
+                SortColumn::Company => {
+                    view.sort_by(|&a, &b| rows[a].company().cmp(rows[b].company()))
+                }
                 SortColumn::Segment => {
                     let segments = &self.segments;
-                    self.view.sort_by_key(|&i| {
+                    view.sort_by_key(|&i| {
                         segments
                             .as_ref()
                             .and_then(|s| s.get(&rows[i].id()).copied())
                     })
                 }
-                SortColumn::LastOrder => self.view.sort_by_key(|&i| summary(i).last_order),
-                SortColumn::Value => self.view.sort_by_key(|&i| summary(i).lifetime_value),
-                SortColumn::OpenDeals => self.view.sort_by_key(|&i| summary(i).open_deals),
-                SortColumn::OpenTickets => self.view.sort_by_key(|&i| summary(i).open_tickets),
+                SortColumn::LastOrder => view.sort_by_key(|&i| summary(i).last_order),
+                SortColumn::Value => view.sort_by_key(|&i| summary(i).lifetime_value),
+                SortColumn::OpenDeals => view.sort_by_key(|&i| summary(i).open_deals),
+                SortColumn::OpenTickets => view.sort_by_key(|&i| summary(i).open_tickets),
             }
             if self.descending {
-                self.view.reverse();
+                view.reverse();
             }
+            self.view = Arc::new(view);
         }
         let index = keep
             .and_then(|id| self.view.iter().position(|&i| self.rows[i].id() == id))
@@ -198,13 +209,18 @@ mod tests {
         Arc::new(CustomerRow::new(c))
     }
 
+    fn state(rows: Vec<Arc<CustomerRow>>) -> CustomersState {
+        let by_name = Arc::new(crate::model::order::by_name(&rows));
+        CustomersState::new(Arc::new(rows), by_name)
+    }
+
     #[test]
     fn filter_matches_every_word_and_keeps_the_selection() {
-        let mut s = CustomersState::new(Arc::new(vec![
+        let mut s = state(vec![
             customer(1, "Wilson", "Acme Ltd"),
             customer(2, "Ada", "Acme Ltd"),
             customer(3, "Bob", "Zeta"),
-        ]));
+        ]);
         s.nav.selected = 2; // Wilson, sorted by name: Ada, Bob, Wilson
         assert_eq!(s.selected().unwrap().name(), "Wilson");
         s.filter.value = "acme wil".into();
@@ -215,7 +231,7 @@ mod tests {
 
     #[test]
     fn sorting_by_value_puts_the_biggest_first() {
-        let mut s = CustomersState::new(Arc::new(vec![customer(1, "A", ""), customer(2, "B", "")]));
+        let mut s = state(vec![customer(1, "A", ""), customer(2, "B", "")]);
         let mut summaries = HashMap::new();
         summaries.insert(
             CustomerId(2),

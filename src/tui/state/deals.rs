@@ -17,49 +17,35 @@ pub struct DealsState {
     /// The read model's deals, shared by every session.
     pub deals: Arc<Vec<Deal>>,
     pub view: DealView,
-    /// Deal indexes per stage, biggest value first.
-    pub columns: Vec<Vec<usize>>,
+    /// Deal indexes per stage, biggest value first (shared, as the read model orders them).
+    pub columns: Arc<Vec<Vec<usize>>>,
     /// Every deal, by expected close date.
-    pub list: Vec<usize>,
+    pub list: Arc<Vec<usize>>,
     pub column: usize,
     pub rows: Vec<ListNav>,
     pub list_nav: ListNav,
 }
 
 impl DealsState {
-    pub fn new(deals: Arc<Vec<Deal>>) -> DealsState {
-        let mut state = DealsState {
+    pub fn new(
+        deals: Arc<Vec<Deal>>,
+        columns: Arc<Vec<Vec<usize>>>,
+        list: Arc<Vec<usize>>,
+    ) -> DealsState {
+        DealsState {
             deals,
+            columns,
+            list,
             rows: vec![ListNav::default(); DealStage::ALL.len()],
             ..DealsState::default()
-        };
-        state.regroup();
-        state
+        }
     }
 
-    fn regroup(&mut self) {
-        self.columns = DealStage::ALL
-            .iter()
-            .map(|stage| {
-                let mut ids: Vec<usize> = (0..self.deals.len())
-                    .filter(|&i| self.deals[i].stage == *stage)
-                    .collect();
-                ids.sort_by(|&a, &b| {
-                    self.deals[b]
-                        .value
-                        .cmp(&self.deals[a].value)
-                        .then(a.cmp(&b))
-                });
-                ids
-            })
-            .collect();
-        self.list = (0..self.deals.len()).collect();
-        self.list.sort_by_key(|&i| {
-            (
-                self.deals[i].expected_close,
-                std::cmp::Reverse(self.deals[i].value),
-            )
-        });
+    /// The state of some deals, ordered here (the app takes the orders from the read model).
+    pub fn of(deals: Vec<Deal>) -> DealsState {
+        let columns = Arc::new(crate::model::order::pipeline(&deals));
+        let list = Arc::new(crate::model::order::by_close(&deals));
+        DealsState::new(Arc::new(deals), columns, list)
     }
 
     pub fn selected(&self) -> Option<&Deal> {
@@ -117,7 +103,13 @@ impl DealsState {
 
     /// Takes in the deals of a newer snapshot, keeping the rep's place: the same deal selected if it
     /// is still in the column (or list) they look at, else the same row.
-    pub fn take(&mut self, deals: Arc<Vec<Deal>>, rows: usize) {
+    pub fn take(
+        &mut self,
+        deals: Arc<Vec<Deal>>,
+        columns: Arc<Vec<Vec<usize>>>,
+        list: Arc<Vec<usize>>,
+        rows: usize,
+    ) {
         let keep_column: Vec<Option<DealId>> = (0..self.columns.len())
             .map(|c| {
                 let i = *self.columns[c].get(self.rows[c].selected)?;
@@ -129,7 +121,8 @@ impl DealsState {
             .get(self.list_nav.selected)
             .map(|&i| self.deals[i].id);
         self.deals = deals;
-        self.regroup();
+        self.columns = columns;
+        self.list = list;
         for (c, keep) in keep_column.into_iter().enumerate() {
             let ids = &self.columns[c];
             let len = ids.len();
@@ -203,11 +196,11 @@ mod tests {
         let now = Utc.with_ymd_and_hms(2026, 11, 10, 9, 0, 0).unwrap();
         let nov = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
         let dec = NaiveDate::from_ymd_opt(2026, 12, 5).unwrap();
-        let s = DealsState::new(Arc::new(vec![
+        let s = DealsState::of(vec![
             deal(1, DealStage::Proposal, 1000, nov),
             deal(2, DealStage::Negotiation, 400, dec),
             deal(3, DealStage::Won, 9999, nov),
-        ]));
+        ]);
         assert_eq!(
             s.forecast(now),
             (Money::from_units(500), Money::from_units(300))
@@ -217,17 +210,15 @@ mod tests {
     #[test]
     fn a_moved_deal_stays_selected_in_its_new_column() {
         let close = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
-        let mut s = DealsState::new(Arc::new(vec![
+        let mut s = DealsState::of(vec![
             deal(1, DealStage::Proposal, 10, close),
             deal(2, DealStage::Proposal, 5, close),
-        ]));
+        ]);
         s.column = 2;
         let moved = s.moved(Some(DealStage::Won), Utc::now()).unwrap();
         assert_eq!(moved.probability, 100);
-        s.take(
-            Arc::new(vec![moved, deal(2, DealStage::Proposal, 5, close)]),
-            10,
-        );
+        let after = DealsState::of(vec![moved, deal(2, DealStage::Proposal, 5, close)]);
+        s.take(after.deals, after.columns, after.list, 10);
         assert_eq!(s.column, 2, "a new snapshot alone does not move the rep");
         assert_eq!(s.selected().unwrap().id, DealId(2));
         s.select_deal(DealId(1), 10);

@@ -99,13 +99,25 @@ impl AppState {
         }
         let first_whole = self.records.partial && !snapshot.partial;
         let rows = self.rows;
-        let mut customers = CustomersState::new(Arc::clone(&snapshot.customers));
+        let mut customers = CustomersState::new(
+            Arc::clone(&snapshot.customers),
+            Arc::clone(&snapshot.by_name),
+        );
         customers.summaries = snapshot.summaries.clone();
         let old = std::mem::take(&mut self.customers);
         customers.take_place(old);
         self.customers = customers;
-        self.deals.take(Arc::clone(&snapshot.deals), rows);
-        self.tickets.take(Arc::clone(&snapshot.tickets), rows);
+        self.deals.take(
+            Arc::clone(&snapshot.deals),
+            Arc::clone(&snapshot.pipeline),
+            Arc::clone(&snapshot.deals_by_close),
+            rows,
+        );
+        self.tickets.take(
+            Arc::clone(&snapshot.tickets),
+            Arc::clone(&snapshot.queue),
+            rows,
+        );
         self.records = Arc::clone(&snapshot);
         if self.finder.is_some() {
             self.send(Job::Finder(Arc::clone(&snapshot)));

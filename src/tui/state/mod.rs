@@ -117,13 +117,18 @@ impl AppState {
     /// shows every record; otherwise it shows the first screen by name while the worker reads on.
     pub fn new(keymap: Keymap, worker: Worker, options: Options) -> anyhow::Result<AppState> {
         let records = worker.model().first_screen(FIRST_SCREEN)?;
-        let mut customers = CustomersState::new(Arc::clone(&records.customers));
+        let mut customers =
+            CustomersState::new(Arc::clone(&records.customers), Arc::clone(&records.by_name));
         customers.summaries = records.summaries.clone();
         customers.loading = records.partial;
         let mut state = AppState {
             customers,
-            deals: DealsState::new(Arc::clone(&records.deals)),
-            tickets: TicketsState::new(Arc::clone(&records.tickets)),
+            deals: DealsState::new(
+                Arc::clone(&records.deals),
+                Arc::clone(&records.pipeline),
+                Arc::clone(&records.deals_by_close),
+            ),
+            tickets: TicketsState::new(Arc::clone(&records.tickets), Arc::clone(&records.queue)),
             records,
             keymap,
             readonly: options.readonly,

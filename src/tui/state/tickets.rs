@@ -9,7 +9,7 @@ pub struct TicketsState {
     /// The read model's tickets, shared by every session.
     pub tickets: Arc<Vec<Ticket>>,
     /// Indexes into `tickets`: open and pending first (most urgent, then soonest due), then the rest.
-    pub queue: Vec<usize>,
+    pub queue: Arc<Vec<usize>>,
     pub nav: ListNav,
     /// The ticket whose thread is open.
     pub open: Option<TicketId>,
@@ -17,28 +17,12 @@ pub struct TicketsState {
 }
 
 impl TicketsState {
-    pub fn new(tickets: Arc<Vec<Ticket>>) -> TicketsState {
-        let mut state = TicketsState {
+    pub fn new(tickets: Arc<Vec<Ticket>>, queue: Arc<Vec<usize>>) -> TicketsState {
+        TicketsState {
             tickets,
+            queue,
             ..TicketsState::default()
-        };
-        state.requeue();
-        state
-    }
-
-    fn requeue(&mut self) {
-        let t = &self.tickets;
-        self.queue = (0..t.len()).collect();
-        self.queue.sort_by(|&a, &b| {
-            let (x, y) = (&t[a], &t[b]);
-            y.status
-                .is_active()
-                .cmp(&x.status.is_active())
-                .then(y.priority.cmp(&x.priority))
-                .then(x.due.is_none().cmp(&y.due.is_none()))
-                .then(x.due.cmp(&y.due))
-                .then(x.id.cmp(&y.id))
-        });
+        }
     }
 
     pub fn selected(&self) -> Option<&Ticket> {
@@ -76,11 +60,11 @@ impl TicketsState {
 
     /// Takes in the tickets of a newer snapshot, keeping the same ticket selected (or the same row
     /// when it is gone) and its thread open while it exists.
-    pub fn take(&mut self, tickets: Arc<Vec<Ticket>>, rows: usize) {
+    pub fn take(&mut self, tickets: Arc<Vec<Ticket>>, queue: Arc<Vec<usize>>, rows: usize) {
         let keep = self.selected().map(|t| t.id);
         let at = self.nav.selected;
         self.tickets = tickets;
-        self.requeue();
+        self.queue = queue;
         if self.open.is_some() && self.open_ticket().is_none() {
             self.open = None;
             self.thread_scroll = 0;
@@ -117,13 +101,14 @@ mod tests {
             t.due = Some(now + Duration::days(due_days));
             t
         };
-        let s = TicketsState::new(Arc::new(vec![
+        let tickets = vec![
             make(1, Priority::Normal, TicketStatus::Open, 1),
             make(2, Priority::Urgent, TicketStatus::Closed, 0),
             make(3, Priority::Urgent, TicketStatus::Pending, 5),
             make(4, Priority::Normal, TicketStatus::Open, -2),
-        ]));
-        let order: Vec<u64> = s.queue.iter().map(|&i| s.tickets[i].id.0).collect();
+        ];
+        let queue = crate::model::order::queue(&tickets);
+        let order: Vec<u64> = queue.iter().map(|&i| tickets[i].id.0).collect();
         assert_eq!(order, vec![3, 4, 1, 2]);
     }
 }

@@ -1,0 +1,111 @@
+//! Several reps in one process, as the team server runs them: each session has its own place, the
+//! records are shared, and a write in one session reaches every other on its next refresh.
+
+mod common;
+
+use common::{press, screen, small_demo, type_text};
+use rapport::domain::{Customer, DealStage};
+use rapport::model::ReadModel;
+use rapport::tui::state::{AppState, Pane};
+use std::sync::Arc;
+
+fn rows_with(state: &AppState, text: &str) -> usize {
+    screen(state, 100, 30)
+        .lines()
+        .filter(|l| l.contains(text))
+        .count()
+}
+
+#[test]
+fn a_write_in_one_session_reaches_the_other_on_its_next_refresh() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let model = ReadModel::new(store.clone());
+    let mut ana = common::session(&model, "ana");
+    let mut ben = common::session(&model, "ben");
+    assert!(
+        Arc::ptr_eq(&ana.customers.rows, &ben.customers.rows),
+        "one copy of the customer rows for both"
+    );
+    press(&mut ben, &["j", "j", "j", "j", "j"]);
+    let ben_on = ben.customers.selected().unwrap().id();
+
+    // Ana renames the company of the third customer.
+    press(&mut ana, &["j", "j", "e", "tab", "ctrl-u"]);
+    type_text(&mut ana, "Renamed By Ana");
+    press(&mut ana, &["enter"]);
+    assert!(ana.form.is_none(), "saved: {:?}", ana.status);
+    assert_eq!(rows_with(&ana, "Renamed By Ana"), 1);
+
+    // Ben's screen changes when his session next takes in what arrived, not before.
+    assert_eq!(rows_with(&ben, "Renamed By Ana"), 0);
+    ben.take_arrived();
+    assert_eq!(rows_with(&ben, "Renamed By Ana"), 1);
+    assert_eq!(
+        ben.customers.selected().unwrap().id(),
+        ben_on,
+        "Ben's place is his own"
+    );
+    assert_eq!(ben.pane, Pane::Customers);
+
+    // A new customer and its undo, seen from the other side.
+    press(&mut ben, &["n"]);
+    type_text(&mut ben, "Zed Newcomer");
+    press(&mut ben, &["enter"]);
+    ana.take_arrived();
+    assert!(screen(&ana, 100, 30).contains("301 of 301"));
+    press(&mut ben, &["u"]);
+    ana.take_arrived();
+    assert!(screen(&ana, 100, 30).contains("300 of 300"));
+    let renamed = store
+        .iter_sound::<Customer>()
+        .map(Result::unwrap)
+        .find(|c| c.company.as_deref() == Some("Renamed By Ana"));
+    assert!(renamed.is_some(), "the write is in the store");
+}
+
+#[test]
+fn a_deal_won_in_one_session_moves_on_the_others_board_and_forecast() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let model = ReadModel::new(store);
+    let mut ana = common::session(&model, "ana");
+    let mut ben = common::session(&model, "ben");
+    press(&mut ana, &["2", "l", "l"]);
+    press(&mut ben, &["2"]);
+    let deal = ana.deals.selected().cloned().expect("a deal in proposal");
+    assert_eq!(deal.stage, DealStage::Proposal);
+    let won_before = ben.deals.column_total(4).0;
+    press(&mut ana, &["w"]);
+    ben.take_arrived();
+    assert_eq!(ben.deals.column_total(4).0, won_before + 1);
+    let on_ben = ben.deals.deals.iter().find(|d| d.id == deal.id).unwrap();
+    assert_eq!(on_ben.stage, DealStage::Won);
+    assert_eq!(ben.deals.column, 0, "Ben's board stays where he looks");
+}
+
+#[test]
+fn a_note_added_in_one_session_shows_on_the_others_open_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let model = ReadModel::new(store);
+    let mut ana = common::session(&model, "ana");
+    let mut ben = common::session(&model, "ben");
+    press(&mut ana, &["j", "enter"]);
+    press(&mut ben, &["j", "enter"]);
+    let id = ben
+        .detail
+        .as_ref()
+        .expect("Ben has the page open")
+        .customer
+        .id;
+    assert_eq!(ana.detail.as_ref().unwrap().customer.id, id);
+    press(&mut ana, &["a"]);
+    type_text(&mut ana, "Called about the spring order");
+    press(&mut ana, &["enter"]);
+    assert!(ana.form.is_none(), "saved: {:?}", ana.status);
+    assert!(!screen(&ben, 100, 30).contains("Called about the spring order"));
+    ben.take_arrived();
+    let page = screen(&ben, 100, 30);
+    assert!(page.contains("Called about the spring order"), "{page}");
+}
