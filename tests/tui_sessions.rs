@@ -35,7 +35,13 @@ fn a_write_in_one_session_reaches_the_other_on_its_next_refresh() {
     type_text(&mut ana, "Renamed By Ana");
     press(&mut ana, &["enter"]);
     assert!(ana.form.is_none(), "saved: {:?}", ana.status);
-    assert_eq!(rows_with(&ana, "Renamed By Ana"), 1);
+    assert_eq!(
+        rows_with(&ana, "Renamed By Ana"),
+        1,
+        "{:?}\n{}",
+        ana.status,
+        screen(&ana, 100, 30)
+    );
 
     // Ben's screen changes when his session next takes in what arrived, not before.
     assert_eq!(rows_with(&ben, "Renamed By Ana"), 0);

@@ -3,10 +3,9 @@
 
 use super::CustomerRow;
 use crate::domain::{Deal, DealStage, Ticket};
-use std::sync::Arc;
 
 /// Positions of the customers by name (then id), the table's first sort.
-pub fn by_name(rows: &[Arc<CustomerRow>]) -> Vec<usize> {
+pub fn by_name(rows: &[CustomerRow]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..rows.len()).collect();
     order.sort_by(|&a, &b| {
         rows[a]

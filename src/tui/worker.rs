@@ -1,7 +1,7 @@
 //! Store work off the UI thread: loads, saves and computations run here and come back as events, so
 //! the screen never waits on the disk. Tests run the same jobs inline, in order, with no sleeps.
 
-use crate::domain::CustomerId;
+use crate::domain::{Customer, CustomerId};
 use crate::model::{CustomerPage, InsightsView, ReadModel, Snapshot};
 use crate::ops::{Actor, Ops};
 pub use crate::ops::{Record, Write};
@@ -20,6 +20,11 @@ pub enum Job {
     Finder(Arc<Snapshot>),
     /// One customer's page.
     Detail(CustomerId),
+    /// Whole customers for a change a rep is starting (the table keeps only what it shows).
+    Customers {
+        ids: Vec<CustomerId>,
+        then: Then,
+    },
     Write(Write),
 }
 
@@ -38,6 +43,10 @@ pub enum Done {
         id: CustomerId,
         page: Result<Option<CustomerPage>, String>,
     },
+    Customers {
+        customers: Result<Vec<Customer>, String>,
+        then: Then,
+    },
     Written(Write),
     /// A write the store refused; `field` names the form field to blame, when there is one.
     WriteFailed {
@@ -46,6 +55,18 @@ pub enum Done {
         field: Option<&'static str>,
     },
     Failed(String),
+}
+
+/// What a session does with customers it asked for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Then {
+    Edit,
+    Delete,
+    /// A bulk change to every marked customer: which field, to what.
+    Bulk {
+        field: String,
+        value: String,
+    },
 }
 
 pub struct Worker {
@@ -150,6 +171,7 @@ fn run(ops: &Ops, job: Job) -> Done {
         Done::Insights(view) => tracing::info!(?took, version = view.version(), "insights"),
         Done::Finder { entries, .. } => tracing::debug!(entries = entries.len(), ?took, "finder"),
         Done::Detail { id, .. } => tracing::debug!(?took, "page of customer {id}"),
+        Done::Customers { .. } => tracing::debug!(?took, "customers for a change"),
         Done::Written(w) => {
             tracing::info!(?took, by = %ops.actor(), "wrote {}", w.record().reference())
         }
@@ -175,6 +197,15 @@ fn run_job(ops: &Ops, job: Job) -> Done {
                 id,
                 page: CustomerPage::read(model.store(), id).map_err(|e| e.to_string()),
             };
+        }
+        Job::Customers { ids, then } => {
+            let store = model.store();
+            let customers = ids
+                .iter()
+                .filter_map(|id| store.get::<Customer>(id.0).transpose())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| e.to_string());
+            return Done::Customers { customers, then };
         }
         Job::Write(write) => {
             return match ops.apply(write.clone()) {

@@ -46,7 +46,7 @@ impl SortColumn {
 #[derive(Debug, Default)]
 pub struct CustomersState {
     /// The read model's rows, shared by every session.
-    pub rows: Arc<Vec<Arc<CustomerRow>>>,
+    pub rows: Arc<Vec<CustomerRow>>,
     /// Filled in by the worker after start-up; until then the derived columns show as pending.
     pub summaries: Option<Arc<HashMap<CustomerId, Summary>>>,
     /// Each buyer's RFM segment, once the insights are in.
@@ -66,7 +66,7 @@ pub struct CustomersState {
 }
 
 impl CustomersState {
-    pub fn new(rows: Arc<Vec<Arc<CustomerRow>>>, by_name: Arc<Vec<usize>>) -> CustomersState {
+    pub fn new(rows: Arc<Vec<CustomerRow>>, by_name: Arc<Vec<usize>>) -> CustomersState {
         let mut state = CustomersState {
             rows,
             by_name,
@@ -103,7 +103,7 @@ impl CustomersState {
     }
 
     pub fn selected(&self) -> Option<&CustomerRow> {
-        self.view.get(self.nav.selected).map(|&i| &*self.rows[i])
+        self.view.get(self.nav.selected).map(|&i| &self.rows[i])
     }
 
     /// Re-applies filter and sort, keeping the same customer selected when it is still shown.
@@ -202,14 +202,14 @@ impl CustomersState {
 mod tests {
     use super::*;
 
-    fn customer(id: u64, name: &str, company: &str) -> Arc<CustomerRow> {
+    fn customer(id: u64, name: &str, company: &str) -> CustomerRow {
         let mut c = crate::domain::Customer::new(name, chrono::Utc::now());
         c.id = CustomerId(id);
         c.company = Some(company.into());
-        Arc::new(CustomerRow::new(c))
+        CustomerRow::new(&c)
     }
 
-    fn state(rows: Vec<Arc<CustomerRow>>) -> CustomersState {
+    fn state(rows: Vec<CustomerRow>) -> CustomersState {
         let by_name = Arc::new(crate::model::order::by_name(&rows));
         CustomersState::new(Arc::new(rows), by_name)
     }

@@ -3,7 +3,8 @@
 
 use super::form::FormState;
 use super::{Action, AppState, Confirm, Job, Pane, Record, Tone, Write};
-use crate::domain::{CustomerId, DealStage, Ticket};
+use crate::domain::{Customer, CustomerId, DealStage, Ticket};
+pub use crate::tui::worker::Then;
 
 impl AppState {
     /// The customer whose page is open, or who is selected in the list.
@@ -39,10 +40,14 @@ impl AppState {
     pub(super) fn edit(&mut self) {
         let form = match (&self.detail, self.pane) {
             (Some(d), _) => Some(FormState::customer(Some(&d.customer))),
-            (None, Pane::Customers) => self
-                .customers
-                .selected()
-                .map(|r| FormState::customer(Some(&r.customer))),
+            (None, Pane::Customers) => {
+                // The table keeps only what it shows: the form opens when the worker has read the
+                // whole customer.
+                if let Some(id) = self.customers.selected().map(|r| r.id()) {
+                    self.fetch(vec![id], Then::Edit);
+                }
+                None
+            }
             (None, Pane::Deals) => self
                 .deals
                 .selected()
@@ -54,16 +59,20 @@ impl AppState {
                 .map(|t| FormState::ticket(Some(t), None)),
             (None, Pane::Insights) => None,
         };
-        self.form = form;
+        if form.is_some() {
+            self.form = form;
+        }
     }
 
     pub(super) fn ask_delete(&mut self) {
         let record = match (&self.detail, self.pane) {
             (Some(d), _) => Some(Record::Customer(d.customer.clone())),
-            (None, Pane::Customers) => self
-                .customers
-                .selected()
-                .map(|r| Record::Customer(r.customer.clone())),
+            (None, Pane::Customers) => {
+                if let Some(id) = self.customers.selected().map(|r| r.id()) {
+                    self.fetch(vec![id], Then::Delete);
+                }
+                None
+            }
             (None, Pane::Deals) => self.deals.selected().cloned().map(Record::Deal),
             (None, Pane::Tickets) => self
                 .tickets
@@ -74,14 +83,66 @@ impl AppState {
             (None, Pane::Insights) => None,
         };
         if let Some(record) = record {
-            self.confirm = Some(Confirm {
-                question: format!("Delete {}? (u undoes it) y/n", record.describe()),
-                write: Write::Delete {
-                    record,
-                    notes: Vec::new(),
-                },
-                details: Vec::new(),
-            });
+            self.confirm_delete(record);
+        }
+    }
+
+    pub(super) fn confirm_delete(&mut self, record: Record) {
+        self.confirm = Some(Confirm {
+            question: format!("Delete {}? (u undoes it) y/n", record.describe()),
+            write: Write::Delete {
+                record,
+                notes: Vec::new(),
+            },
+            details: Vec::new(),
+        });
+    }
+
+    /// Asks the worker for whole customers; what `then` says happens when they come.
+    pub(super) fn fetch(&mut self, ids: Vec<CustomerId>, then: Then) {
+        self.send(Job::Customers { ids, then });
+    }
+
+    /// Whole customers arrived for a change the rep started.
+    pub(super) fn take_customers(&mut self, customers: Result<Vec<Customer>, String>, then: Then) {
+        let customers = match customers {
+            Ok(c) => c,
+            Err(message) => {
+                if let Some(form) = self.form.as_mut() {
+                    form.saving = false;
+                }
+                self.say(message, Tone::Bad);
+                return;
+            }
+        };
+        match then {
+            Then::Edit => {
+                if let Some(c) = customers.first() {
+                    self.form = Some(FormState::customer(Some(c)));
+                }
+            }
+            Then::Delete => {
+                if let Some(c) = customers.into_iter().next() {
+                    self.confirm_delete(Record::Customer(c));
+                }
+            }
+            Then::Bulk { field, value } => self.show_bulk_preview(&field, &value, &customers),
+        }
+    }
+
+    /// The bulk form's change as a preview to confirm, or the form's error.
+    pub(super) fn show_bulk_preview(&mut self, field: &str, value: &str, customers: &[Customer]) {
+        match self.bulk_preview(field, value, customers) {
+            Ok(confirm) => {
+                self.form = None;
+                self.confirm = Some(confirm);
+            }
+            Err(message) => {
+                if let Some(form) = self.form.as_mut() {
+                    form.saving = false;
+                    form.error = Some((Some("value"), message));
+                }
+            }
         }
     }
 
@@ -111,17 +172,19 @@ impl AppState {
     }
 
     /// The change a bulk form asks for, as a preview to confirm: every marked record, before → after.
-    pub(super) fn bulk_preview(&self, field: &str, value: &str) -> Result<Confirm, String> {
+    fn bulk_preview(
+        &self,
+        field: &str,
+        value: &str,
+        customers: &[Customer],
+    ) -> Result<Confirm, String> {
         let value = value.trim();
         let text = |v: &str| Some(v.to_string()).filter(|v| !v.is_empty());
         let mut pairs = Vec::new();
         let mut details = Vec::new();
         match self.pane {
             Pane::Customers => {
-                for &id in &self.marked {
-                    let Some(old) = self.records.customer(CustomerId(id)).cloned() else {
-                        continue;
-                    };
+                for old in customers.iter().filter(|c| self.marked.contains(&c.id.0)) {
                     let mut new = old.clone();
                     let (before, after) = match field {
                         "owner" => {
@@ -142,7 +205,7 @@ impl AppState {
                     new.validate().map_err(|e| e.to_string())?;
                     new.updated = self.now;
                     details.push(format!("{}: {before} → {after}", old.name));
-                    pairs.push((Record::Customer(old), Record::Customer(new)));
+                    pairs.push((Record::Customer(old.clone()), Record::Customer(new)));
                 }
             }
             Pane::Deals => {

@@ -36,6 +36,7 @@ impl AppState {
                 }
             }
             Done::Detail { id, page } => self.take_page(id, page),
+            Done::Customers { customers, then } => self.take_customers(customers, then),
             Done::Written(write) => self.written(write),
             Done::WriteFailed { message, field, .. } => {
                 self.undoing = false;

@@ -1,8 +1,10 @@
 //! The pop-ups over the panes (help, quick lookup, confirm, form, prompt) and the live filter: what
 //! each does with a key while it is open.
 
+use super::edits::Then;
 use super::input::{Edit, TextInput};
-use super::{Action, AppState, Context, Job, Tone, Write};
+use super::{Action, AppState, Context, Job, Pane, Tone, Write};
+use crate::domain::CustomerId;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -109,16 +111,12 @@ impl AppState {
             KeyCode::Left | KeyCode::Right if form.cycle(key.code == KeyCode::Right) => {}
             KeyCode::Enter if form.bulk.is_some() => {
                 let (field, value) = form.bulk_change();
-                match self.bulk_preview(&field, &value) {
-                    Ok(confirm) => {
-                        self.form = None;
-                        self.confirm = Some(confirm);
-                    }
-                    Err(message) => {
-                        if let Some(form) = self.form.as_mut() {
-                            form.error = Some((Some("value"), message));
-                        }
-                    }
+                if self.pane == Pane::Customers {
+                    form.saving = true;
+                    let ids = self.marked.iter().map(|&id| CustomerId(id)).collect();
+                    self.fetch(ids, Then::Bulk { field, value });
+                } else {
+                    self.show_bulk_preview(&field, &value, &[]);
                 }
             }
             KeyCode::Enter => match form.to_write(&self.records, self.now, &self.user) {
