@@ -24,7 +24,7 @@ fn find_a_customer_by_part_of_their_name_and_open_them() {
         &first[..2].to_lowercase()
     );
     type_text(&mut state, &query);
-    let finder = state.finder.as_ref().unwrap();
+    let finder = state.finder().unwrap();
     let hit = finder.selected().expect("the finder has a hit");
     assert!(
         hit.text.contains(&target.name),
@@ -33,7 +33,7 @@ fn find_a_customer_by_part_of_their_name_and_open_them() {
     );
 
     // Several customers can share a name; step to ours if another ranks first.
-    while state.finder.as_ref().unwrap().selected().map(|e| e.id) != Some(target.id.0) {
+    while state.finder().unwrap().selected().map(|e| e.id) != Some(target.id.0) {
         press(&mut state, &["down"]);
     }
     press(&mut state, &["enter"]);
@@ -162,7 +162,7 @@ fn a_note_added_is_in_the_timeline_after_reopening() {
         type_text(&mut state, "Called: wants 40 lanterns before Christmas");
         press(&mut state, &["enter"]);
         assert!(
-            state.form.is_none(),
+            state.form().is_none(),
             "the form closes once the note is written"
         );
         let name = state.detail.as_ref().unwrap().customer.name.clone();
@@ -190,7 +190,7 @@ fn readonly_turns_every_write_key_off() {
     let version = store.data_version().unwrap();
     let mut state = app(&store, true);
     press(&mut state, &["a"]);
-    assert!(state.prompt.is_none());
+    assert!(state.prompt().is_none());
     press(&mut state, &["2", "w", ">", "3", "s", "r"]);
     assert_eq!(
         store.data_version().unwrap(),
@@ -248,10 +248,7 @@ fn a_new_customer_form_shows_errors_by_field_and_undo_takes_it_back() {
     press(&mut state, &["tab", "tab"]);
     type_text(&mut state, "grace.example.com");
     press(&mut state, &["enter"]);
-    let form = state
-        .form
-        .as_ref()
-        .expect("a bad email keeps the form open");
+    let form = state.form().expect("a bad email keeps the form open");
     assert_eq!(form.error.as_ref().unwrap().0, Some("email"));
     assert_eq!(
         form.fields[form.focus].key, "email",
@@ -264,10 +261,7 @@ fn a_new_customer_form_shows_errors_by_field_and_undo_takes_it_back() {
     press(&mut state, &["ctrl-u"]);
     type_text(&mut state, &taken.to_uppercase());
     press(&mut state, &["enter"]);
-    let form = state
-        .form
-        .as_ref()
-        .expect("a duplicate email keeps the form open");
+    let form = state.form().expect("a duplicate email keeps the form open");
     assert_eq!(form.error.as_ref().unwrap().0, Some("email"));
     assert!(
         form.error
@@ -282,7 +276,7 @@ fn a_new_customer_form_shows_errors_by_field_and_undo_takes_it_back() {
     press(&mut state, &["ctrl-u"]);
     type_text(&mut state, "grace@navy.example.mil");
     press(&mut state, &["enter"]);
-    assert!(state.form.is_none());
+    assert!(state.form().is_none());
     assert_eq!(store.count::<Customer>(), count + 1);
     assert!(
         state
@@ -394,18 +388,18 @@ fn a_burst_of_typing_in_the_finder_is_searched_once() {
     let store = small_demo(&dir.path().join("db"));
     let mut state = app(&store, false);
     press(&mut state, &["ctrl-p"]);
-    let unfiltered = state.finder.as_ref().unwrap().found.hits.clone();
+    let unfiltered = state.finder().unwrap().found.hits.clone();
     for c in "zzq".chars() {
         state.handle_key(crossterm::event::KeyEvent::new(
             crossterm::event::KeyCode::Char(c),
             crossterm::event::KeyModifiers::NONE,
         ));
     }
-    let finder = state.finder.as_ref().unwrap();
+    let finder = state.finder().unwrap();
     assert!(finder.stale, "keys only mark the query");
     assert_eq!(finder.found.hits, unfiltered, "no search ran per key");
     state.settle();
-    let finder = state.finder.as_ref().unwrap();
+    let finder = state.finder().unwrap();
     assert!(!finder.stale);
     assert!(
         finder.found.hits.is_empty(),
@@ -428,15 +422,12 @@ fn a_bulk_change_is_previewed_applied_together_and_undone_together() {
 
     press(&mut state, &["e"]);
     assert!(
-        state.form.as_ref().unwrap().bulk.is_some(),
+        state.form().unwrap().bulk.is_some(),
         "e with marks opens the bulk change"
     );
     type_text(&mut state, "zara");
     press(&mut state, &["enter"]);
-    let confirm = state
-        .confirm
-        .as_ref()
-        .expect("a preview before anything changes");
+    let confirm = state.confirm().expect("a preview before anything changes");
     assert_eq!(confirm.details.len(), 3);
     assert!(
         confirm.details.iter().all(|d| d.ends_with("→ zara")),
@@ -482,10 +473,10 @@ fn a_bulk_change_to_a_value_that_does_not_exist_is_refused_in_the_form() {
     let store = small_demo(&dir.path().join("db"));
     let mut state = app(&store, false);
     press(&mut state, &["3", "v", "v", "e", "up", "right", "down"]);
-    assert_eq!(state.form.as_ref().unwrap().bulk_change().0, "priority");
+    assert_eq!(state.form().unwrap().bulk_change().0, "priority");
     type_text(&mut state, "whenever");
     press(&mut state, &["enter"]);
-    let form = state.form.as_ref().expect("the form stays open");
+    let form = state.form().expect("the form stays open");
     assert!(
         form.error
             .as_ref()
@@ -495,7 +486,7 @@ fn a_bulk_change_to_a_value_that_does_not_exist_is_refused_in_the_form() {
         "{:?}",
         form.error
     );
-    assert!(state.confirm.is_none());
+    assert!(state.confirm().is_none());
 }
 
 #[test]

@@ -34,7 +34,7 @@ fn a_write_in_one_session_reaches_the_other_on_its_next_refresh() {
     press(&mut ana, &["j", "j", "e", "tab", "ctrl-u"]);
     type_text(&mut ana, "Renamed By Ana");
     press(&mut ana, &["enter"]);
-    assert!(ana.form.is_none(), "saved: {:?}", ana.status);
+    assert!(ana.form().is_none(), "saved: {:?}", ana.status);
     assert_eq!(
         rows_with(&ana, "Renamed By Ana"),
         1,
@@ -109,7 +109,7 @@ fn a_note_added_in_one_session_shows_on_the_others_open_page() {
     press(&mut ana, &["a"]);
     type_text(&mut ana, "Called about the spring order");
     press(&mut ana, &["enter"]);
-    assert!(ana.form.is_none(), "saved: {:?}", ana.status);
+    assert!(ana.form().is_none(), "saved: {:?}", ana.status);
     assert!(!screen(&ben, 100, 30).contains("Called about the spring order"));
     ben.take_arrived();
     let page = screen(&ben, 100, 30);

@@ -102,7 +102,7 @@ fn bulk_change_preview() {
         press(&mut state, &["3", "v", "v", "v", "e"]);
         type_text(&mut state, "closed");
         press(&mut state, &["enter"]);
-        assert!(state.confirm.is_some());
+        assert!(state.confirm().is_some());
         insta::assert_snapshot!(
             format!("bulk_preview_{width}x{height}"),
             screen(&state, width, height)

@@ -43,6 +43,14 @@ pub enum Action {
     Undo,
     Mark,
     Refresh,
+    /// In a pop-up: go to, save, yes.
+    Accept,
+    /// In a pop-up: close it, keep nothing.
+    Cancel,
+    NextField,
+    PrevField,
+    /// In a text box: empty it.
+    ClearText,
 }
 
 impl Action {

@@ -16,9 +16,31 @@ pub enum Context {
     Tickets,
     Insights,
     Detail,
+    Help,
+    Finder,
+    Form,
+    Confirm,
+    Prompt,
+    Filter,
 }
 
 impl Context {
+    /// In the order help lists them.
+    pub const ALL: [Context; 12] = [
+        Context::Global,
+        Context::Customers,
+        Context::Detail,
+        Context::Deals,
+        Context::Tickets,
+        Context::Insights,
+        Context::Finder,
+        Context::Form,
+        Context::Confirm,
+        Context::Prompt,
+        Context::Filter,
+        Context::Help,
+    ];
+
     pub fn title(self) -> &'static str {
         match self {
             Context::Global => "Everywhere",
@@ -27,7 +49,27 @@ impl Context {
             Context::Tickets => "Tickets",
             Context::Insights => "Insights",
             Context::Detail => "Customer detail",
+            Context::Help => "This help",
+            Context::Finder => "Quick lookup",
+            Context::Form => "Forms",
+            Context::Confirm => "Questions (y/n)",
+            Context::Prompt => "Reply box",
+            Context::Filter => "Filter as you type",
         }
+    }
+
+    /// A pop-up or the filter takes typed text: only its own keys are actions there, and the
+    /// global ones (q, j, 1…) are letters.
+    pub fn takes_text(self) -> bool {
+        matches!(
+            self,
+            Context::Help
+                | Context::Finder
+                | Context::Form
+                | Context::Confirm
+                | Context::Prompt
+                | Context::Filter
+        )
     }
 }
 
@@ -112,7 +154,7 @@ impl Keymap {
         Ok(keymap)
     }
 
-    /// The action for a key: the pane's own binding first, then a global one.
+    /// The action for a key: the pane's own binding first, then a global one (not in a pop-up).
     pub fn action(&self, context: Context, key: KeyEvent) -> Option<Action> {
         let key = normalise(key);
         let find = |ctx: Context| {
@@ -121,7 +163,19 @@ impl Keymap {
                 .find(|b| b.context == ctx && b.key == key)
                 .map(|b| b.action)
         };
-        find(context).or_else(|| find(Context::Global))
+        match context.takes_text() {
+            true => find(context),
+            false => find(context).or_else(|| find(Context::Global)),
+        }
+    }
+
+    /// The first key bound to `action` in `context`, as the keymap names it (for a pop-up's own
+    /// line of help).
+    pub fn label(&self, context: Context, action: Action) -> Option<&str> {
+        self.bindings
+            .iter()
+            .find(|b| b.context == context && b.action == action)
+            .map(|b| b.label.as_str())
     }
 
     pub fn bindings(&self) -> &[Binding] {
@@ -129,23 +183,40 @@ impl Keymap {
     }
 
     /// The hint bar for a context: its own keys first, then the global ones, one per action.
-    pub fn hints(&self, context: Context) -> Vec<(&str, &str)> {
+    /// Bindings that share a hint word share a place ("↑/↓ move").
+    pub fn hints(&self, context: Context) -> Vec<(String, &str)> {
         let mut seen = Vec::new();
-        let mut out = Vec::new();
+        let mut out: Vec<(String, &str)> = Vec::new();
         let own = self.bindings.iter().filter(|b| b.context == context);
         let global = self
             .bindings
             .iter()
-            .filter(|b| b.context == Context::Global);
+            .filter(|b| b.context == Context::Global && !context.takes_text());
         for b in own.chain(global) {
-            if let Some(hint) = &b.hint
-                && !seen.contains(&b.action)
-            {
+            let Some(hint) = &b.hint else { continue };
+            if let Some((keys, _)) = out.iter_mut().find(|(_, h)| *h == hint.as_str()) {
+                if !seen.contains(&b.action) {
+                    seen.push(b.action);
+                    keys.push('/');
+                    keys.push_str(glyph(&b.label));
+                }
+            } else if !seen.contains(&b.action) {
                 seen.push(b.action);
-                out.push((b.label.as_str(), hint.as_str()));
+                out.push((glyph(&b.label).to_string(), hint.as_str()));
             }
         }
         out
+    }
+}
+
+/// Arrow keys as the hint bar draws them.
+fn glyph(label: &str) -> &str {
+    match label {
+        "up" => "↑",
+        "down" => "↓",
+        "left" => "←",
+        "right" => "→",
+        other => other,
     }
 }
 
@@ -249,14 +320,19 @@ mod tests {
     #[test]
     fn every_context_has_hints() {
         let k = Keymap::default_keys();
-        for ctx in [
-            Context::Customers,
-            Context::Deals,
-            Context::Tickets,
-            Context::Insights,
-            Context::Detail,
-        ] {
-            assert!(k.hints(ctx).len() >= 4, "{ctx:?}");
+        for ctx in Context::ALL {
+            let least = if ctx.takes_text() { 2 } else { 4 };
+            assert!(k.hints(ctx).len() >= least, "{ctx:?}: {:?}", k.hints(ctx));
         }
+    }
+
+    #[test]
+    fn in_a_pop_up_only_its_own_keys_are_actions() {
+        let k = Keymap::default_keys();
+        assert_eq!(k.action(Context::Finder, key("q")), None, "q is typed");
+        assert_eq!(k.action(Context::Finder, key("esc")), Some(Action::Cancel));
+        assert_eq!(k.action(Context::Form, key("tab")), Some(Action::NextField));
+        assert_eq!(k.action(Context::Confirm, key("y")), Some(Action::Accept));
+        assert!(k.hints(Context::Form).iter().all(|(key, _)| *key != "q"));
     }
 }

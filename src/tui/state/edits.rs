@@ -2,7 +2,7 @@
 //! moves and ticket updates. Each becomes a write for the worker; none is made here.
 
 use super::form::FormState;
-use super::{Action, AppState, Confirm, Job, Pane, Record, Tone, Write};
+use super::{Action, AppState, Confirm, Job, Pane, Popup, Record, Tone, Write};
 use crate::domain::{Customer, CustomerId, DealStage, Ticket};
 pub use crate::tui::worker::Then;
 
@@ -25,7 +25,7 @@ impl AppState {
             _ if self.detail.is_some() => self.current_customer().map(|c| c.0),
             _ => None,
         };
-        self.form = Some(match (self.detail.is_some(), self.pane) {
+        let form = match (self.detail.is_some(), self.pane) {
             (true, _) | (false, Pane::Deals) => {
                 let customer = customer.or_else(|| self.deals.selected().map(|d| d.customer));
                 FormState::deal(None, customer, &self.user)
@@ -34,7 +34,8 @@ impl AppState {
                 FormState::ticket(None, self.tickets.selected().map(|t| t.customer))
             }
             _ => FormState::customer(None),
-        });
+        };
+        self.open_popup(Popup::Form(form));
     }
 
     pub(super) fn edit(&mut self) {
@@ -59,8 +60,8 @@ impl AppState {
                 .map(|t| FormState::ticket(Some(t), None)),
             (None, Pane::Insights) => None,
         };
-        if form.is_some() {
-            self.form = form;
+        if let Some(form) = form {
+            self.open_popup(Popup::Form(form));
         }
     }
 
@@ -88,14 +89,14 @@ impl AppState {
     }
 
     pub(super) fn confirm_delete(&mut self, record: Record) {
-        self.confirm = Some(Confirm {
+        self.open_popup(Popup::Confirm(Confirm {
             question: format!("Delete {}? (u undoes it) y/n", record.describe()),
             write: Write::Delete {
                 record,
                 notes: Vec::new(),
             },
             details: Vec::new(),
-        });
+        }));
     }
 
     /// Asks the worker for whole customers; what `then` says happens when they come.
@@ -108,7 +109,7 @@ impl AppState {
         let customers = match customers {
             Ok(c) => c,
             Err(message) => {
-                if let Some(form) = self.form.as_mut() {
+                if let Some(form) = self.form_mut() {
                     form.saving = false;
                 }
                 self.say(message, Tone::Bad);
@@ -118,7 +119,7 @@ impl AppState {
         match then {
             Then::Edit => {
                 if let Some(c) = customers.first() {
-                    self.form = Some(FormState::customer(Some(c)));
+                    self.open_popup(Popup::Form(FormState::customer(Some(c))));
                 }
             }
             Then::Delete => {
@@ -134,11 +135,11 @@ impl AppState {
     pub(super) fn show_bulk_preview(&mut self, field: &str, value: &str, customers: &[Customer]) {
         match self.bulk_preview(field, value, customers) {
             Ok(confirm) => {
-                self.form = None;
-                self.confirm = Some(confirm);
+                self.close_form();
+                self.open_popup(Popup::Confirm(confirm));
             }
             Err(message) => {
-                if let Some(form) = self.form.as_mut() {
+                if let Some(form) = self.form_mut() {
                     form.saving = false;
                     form.error = Some((Some("value"), message));
                 }

@@ -4,7 +4,7 @@
 use super::customers::CustomersState;
 use super::detail::DetailState;
 use super::finder::FinderState;
-use super::{AppState, Done, Job, Pane, Tone, Write};
+use super::{AppState, Done, Job, Pane, Popup, Tone, Write};
 use crate::domain::CustomerId;
 use crate::model::{CustomerPage, Snapshot};
 use crate::search::Kind;
@@ -30,7 +30,7 @@ impl AppState {
                 entries,
             } => {
                 if generation == self.records.generation
-                    && let Some(finder) = self.finder.as_mut()
+                    && let Some(finder) = self.finder_mut()
                 {
                     finder.take_index(entries);
                 }
@@ -40,7 +40,7 @@ impl AppState {
             Done::Written(write) => self.written(write),
             Done::WriteFailed { message, field, .. } => {
                 self.undoing = false;
-                match self.form.as_mut().filter(|f| f.saving) {
+                match self.form_mut().filter(|f| f.saving) {
                     Some(form) => {
                         form.saving = false;
                         if let Some(i) = form.fields.iter().position(|f| Some(f.key) == field) {
@@ -67,8 +67,8 @@ impl AppState {
             Write::Delete { .. } => "deleted",
             Write::Restore { .. } => "restored",
         };
-        if self.form.as_ref().is_some_and(|f| f.saving) {
-            self.form = None;
+        if self.form().is_some_and(|f| f.saving) {
+            self.close_form();
         }
         if std::mem::take(&mut self.undoing) {
             self.say(format!("undone: {what} {verb}"), Tone::Good);
@@ -120,7 +120,7 @@ impl AppState {
             rows,
         );
         self.records = Arc::clone(&snapshot);
-        if self.finder.is_some() {
+        if self.finder().is_some() {
             self.send(Job::Finder(Arc::clone(&snapshot)));
         }
         if let Some(id) = self.detail.as_ref().map(|d| d.customer.id) {
@@ -222,7 +222,8 @@ impl AppState {
     pub(super) fn open_finder(&mut self) {
         let ready = self.records.finder_ready();
         let indexing = ready.is_none();
-        self.finder = Some(ready.map_or_else(FinderState::indexing, FinderState::new));
+        let finder = ready.map_or_else(FinderState::indexing, FinderState::new);
+        self.open_popup(Popup::Finder(finder));
         if indexing {
             self.send(Job::Finder(Arc::clone(&self.records)));
         }

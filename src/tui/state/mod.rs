@@ -24,12 +24,11 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use customers::CustomersState;
 use deals::{DealView, DealsState};
 use detail::DetailState;
-use finder::FinderState;
 use form::{BulkTarget, FormState};
 use input::TextInput;
 pub use insights::{InsightsState, RuleSort, Section};
 use list::ListNav;
-pub use popup::{Confirm, Prompt, PromptKind};
+pub use popup::{Confirm, Popup, Prompt, PromptKind};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use tickets::TicketsState;
@@ -85,11 +84,8 @@ pub struct AppState {
     pub detail: Option<DetailState>,
     /// A customer page asked of the worker and not yet shown.
     opening: Option<CustomerId>,
-    pub finder: Option<FinderState>,
-    pub help: Option<usize>,
-    pub prompt: Option<Prompt>,
-    pub form: Option<FormState>,
-    pub confirm: Option<Confirm>,
+    /// Pop-ups over the panes, the top one last (see `popup`).
+    popups: Vec<Popup>,
     /// Ids marked in the current pane for a bulk change.
     pub marked: BTreeSet<u64>,
     /// Writes that take back the changes made so far, newest last.
@@ -138,11 +134,7 @@ impl AppState {
             insights: InsightsState::default(),
             detail: None,
             opening: None,
-            finder: None,
-            help: None,
-            prompt: None,
-            form: None,
-            confirm: None,
+            popups: Vec::new(),
             marked: BTreeSet::new(),
             undo: Vec::new(),
             undoing: false,
@@ -187,7 +179,14 @@ impl AppState {
         }
     }
 
+    /// Where keys go now: the top pop-up, the filter, the open page, or the pane.
     pub fn context(&self) -> Context {
+        if let Some(top) = self.popups.last() {
+            return top.context();
+        }
+        if self.customers.filtering && self.pane == Pane::Customers && self.detail.is_none() {
+            return Context::Filter;
+        }
         if self.detail.is_some() {
             return Context::Detail;
         }
@@ -204,20 +203,10 @@ impl AppState {
             self.quit = true;
             return;
         }
-        if self.help.is_some() {
-            self.help_key(key);
-        } else if self.finder.is_some() {
-            self.finder_key(key);
-        } else if self.confirm.is_some() {
-            self.confirm_key(key);
-        } else if self.form.is_some() {
-            self.form_key(key);
-        } else if self.prompt.is_some() {
-            self.prompt_key(key);
-        } else if self.customers.filtering && self.pane == Pane::Customers && self.detail.is_none()
-        {
-            self.filter_key(key);
-        } else if let Some(action) = self.keymap.action(self.context(), key) {
+        let context = self.context();
+        if context.takes_text() {
+            self.popup_key(context, key);
+        } else if let Some(action) = self.keymap.action(context, key) {
             self.apply(action);
         }
     }
@@ -225,7 +214,7 @@ impl AppState {
     /// Work left over from a batch of events, done once before the next frame: a burst of typing in
     /// the finder costs one search, not one per key.
     pub fn settle(&mut self) {
-        if let Some(finder) = self.finder.as_mut()
+        if let Some(finder) = self.finder_mut()
             && finder.stale
         {
             finder.search();
@@ -240,7 +229,7 @@ impl AppState {
         let rows = self.rows;
         match action {
             Action::Quit => self.quit = true,
-            Action::Help => self.help = Some(0),
+            Action::Help => self.open_popup(Popup::Help { scroll: 0 }),
             Action::Finder => self.open_finder(),
             Action::NextPane | Action::PrevPane => {
                 let i = Pane::ALL.iter().position(|p| *p == self.pane).unwrap_or(0);
@@ -289,8 +278,10 @@ impl AppState {
                     };
                 }
             }
-            Action::Open => self.open(),
-            Action::Back => self.back(),
+            Action::Open | Action::Accept => self.open(),
+            Action::Back | Action::Cancel => self.back(),
+            // A form's own keys: nothing to move between on a pane.
+            Action::NextField | Action::PrevField | Action::ClearText => {}
             Action::Filter => {
                 if self.pane == Pane::Customers && self.detail.is_none() {
                     self.customers.filtering = true;
@@ -329,23 +320,24 @@ impl AppState {
             }
             Action::Reply => {
                 if let Some(t) = self.tickets.open_ticket().or(self.tickets.selected()) {
-                    self.prompt = Some(Prompt {
+                    let prompt = Prompt {
                         kind: PromptKind::Reply {
                             subject: t.subject.clone(),
                         },
                         input: TextInput::default(),
-                    });
+                    };
+                    self.open_popup(Popup::Prompt(prompt));
                 }
             }
             Action::AddNote => {
                 if let Some((customer, name)) = self.current_customer() {
-                    self.form = Some(FormState::note(customer, &name));
+                    self.open_popup(Popup::Form(FormState::note(customer, &name)));
                 }
             }
             Action::NewRecord => self.new_record(),
             Action::NewTicket => {
                 let customer = self.current_customer().map(|c| c.0);
-                self.form = Some(FormState::ticket(None, customer));
+                self.open_popup(Popup::Form(FormState::ticket(None, customer)));
             }
             Action::Edit if !self.marked.is_empty() && self.detail.is_none() => {
                 let target = match self.pane {
@@ -355,7 +347,7 @@ impl AppState {
                     Pane::Insights => None,
                 };
                 if let Some(target) = target {
-                    self.form = Some(FormState::bulk(target, self.marked.len()));
+                    self.open_popup(Popup::Form(FormState::bulk(target, self.marked.len())));
                 }
             }
             Action::Edit => self.edit(),

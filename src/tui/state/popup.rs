@@ -1,11 +1,15 @@
-//! The pop-ups over the panes (help, quick lookup, confirm, form, prompt) and the live filter: what
-//! each does with a key while it is open.
+//! The pop-ups over the panes (help, quick lookup, forms, questions, the reply box) as a stack, and
+//! the live filter. The top one takes the keys: its own bindings in `keymap.toml` are actions, and
+//! every other key types into it.
 
 use super::edits::Then;
+use super::finder::FinderState;
+use super::form::FormState;
 use super::input::{Edit, TextInput};
-use super::{Action, AppState, Context, Job, Pane, Tone, Write};
+use super::{Action, AppState, Job, Pane, Tone, Write};
 use crate::domain::CustomerId;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crate::tui::keymap::Context;
+use crossterm::event::KeyEvent;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PromptKind {
@@ -27,43 +31,149 @@ pub struct Prompt {
     pub input: TextInput,
 }
 
+#[allow(clippy::large_enum_variant)] // a few at most, one per screen
+#[derive(Debug)]
+pub enum Popup {
+    Help { scroll: usize },
+    Finder(FinderState),
+    Form(FormState),
+    Confirm(Confirm),
+    Prompt(Prompt),
+}
+
+impl Popup {
+    pub fn context(&self) -> Context {
+        match self {
+            Popup::Help { .. } => Context::Help,
+            Popup::Finder(_) => Context::Finder,
+            Popup::Form(_) => Context::Form,
+            Popup::Confirm(_) => Context::Confirm,
+            Popup::Prompt(_) => Context::Prompt,
+        }
+    }
+}
+
 impl AppState {
-    pub(super) fn help_key(&mut self, key: KeyEvent) {
-        let scroll = self.help.get_or_insert(0);
-        match self.keymap.action(Context::Global, key) {
+    /// Open pop-ups, bottom first: the screen draws them in this order.
+    pub fn popups(&self) -> &[Popup] {
+        &self.popups
+    }
+
+    pub fn finder(&self) -> Option<&FinderState> {
+        self.popups.iter().rev().find_map(|p| match p {
+            Popup::Finder(f) => Some(f),
+            _ => None,
+        })
+    }
+
+    pub(super) fn finder_mut(&mut self) -> Option<&mut FinderState> {
+        self.popups.iter_mut().rev().find_map(|p| match p {
+            Popup::Finder(f) => Some(f),
+            _ => None,
+        })
+    }
+
+    pub fn form(&self) -> Option<&FormState> {
+        self.popups.iter().rev().find_map(|p| match p {
+            Popup::Form(f) => Some(f),
+            _ => None,
+        })
+    }
+
+    pub(super) fn form_mut(&mut self) -> Option<&mut FormState> {
+        self.popups.iter_mut().rev().find_map(|p| match p {
+            Popup::Form(f) => Some(f),
+            _ => None,
+        })
+    }
+
+    pub fn confirm(&self) -> Option<&Confirm> {
+        self.popups.iter().rev().find_map(|p| match p {
+            Popup::Confirm(c) => Some(c),
+            _ => None,
+        })
+    }
+
+    pub fn prompt(&self) -> Option<&Prompt> {
+        self.popups.iter().rev().find_map(|p| match p {
+            Popup::Prompt(p) => Some(p),
+            _ => None,
+        })
+    }
+
+    pub fn help(&self) -> Option<usize> {
+        self.popups.iter().rev().find_map(|p| match p {
+            Popup::Help { scroll } => Some(*scroll),
+            _ => None,
+        })
+    }
+
+    pub(super) fn open_popup(&mut self, popup: Popup) {
+        self.popups.push(popup);
+    }
+
+    /// Closes every pop-up of the given kind.
+    pub(super) fn close_popup(&mut self, context: Context) {
+        self.popups.retain(|p| p.context() != context);
+    }
+
+    /// The open form, now that it has been saved (or refused to save while not waiting).
+    pub(super) fn close_form(&mut self) {
+        self.close_popup(Context::Form);
+    }
+
+    /// What a key does while a pop-up or the filter is open.
+    pub(super) fn popup_key(&mut self, context: Context, key: KeyEvent) {
+        let action = self.keymap.action(context, key);
+        match context {
+            Context::Help => self.help_key(action),
+            Context::Finder => self.finder_key(action, key),
+            Context::Confirm => self.confirm_key(action),
+            Context::Form => self.form_key(action, key),
+            Context::Prompt => self.prompt_key(action, key),
+            _ => self.filter_key(action, key),
+        }
+    }
+
+    fn help_key(&mut self, action: Option<Action>) {
+        let Some(Popup::Help { scroll }) = self.popups.last_mut() else {
+            return;
+        };
+        match action {
             Some(Action::Down) => *scroll += 1,
             Some(Action::Up) => *scroll = scroll.saturating_sub(1),
             Some(Action::PageDown) => *scroll += 10,
             Some(Action::PageUp) => *scroll = scroll.saturating_sub(10),
-            Some(Action::Help | Action::Back | Action::Quit) => self.help = None,
+            Some(Action::Cancel) => drop(self.popups.pop()),
             _ => {}
         }
     }
 
-    pub(super) fn finder_key(&mut self, key: KeyEvent) {
+    fn finder_key(&mut self, action: Option<Action>, key: KeyEvent) {
         let rows = self.rows;
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        let moving = matches!(key.code, KeyCode::Enter | KeyCode::Up | KeyCode::Down)
-            || (ctrl && matches!(key.code, KeyCode::Char('n') | KeyCode::Char('p')));
-        if moving {
+        if matches!(action, Some(Action::Accept | Action::Up | Action::Down)) {
+            // Typing is searched once per batch of keys; moving needs the hits as typed so far.
             self.settle();
         }
-        let Some(finder) = self.finder.as_mut() else {
+        let Some(finder) = self.finder_mut() else {
             return;
         };
-        match key.code {
-            KeyCode::Esc => self.finder = None,
-            KeyCode::Enter => {
+        let hits = finder.found.hits.len();
+        match action {
+            Some(Action::Cancel) => self.close_popup(Context::Finder),
+            Some(Action::Accept) => {
                 let target = finder.selected().cloned();
-                self.finder = None;
+                self.close_popup(Context::Finder);
                 if let Some(entry) = target {
                     self.jump_to(entry.kind, entry.id);
                 }
             }
-            KeyCode::Down => finder.nav.down(finder.found.hits.len(), rows),
-            KeyCode::Up => finder.nav.up(finder.found.hits.len(), rows),
-            KeyCode::Char('n') if ctrl => finder.nav.down(finder.found.hits.len(), rows),
-            KeyCode::Char('p') if ctrl => finder.nav.up(finder.found.hits.len(), rows),
+            Some(Action::Down) => finder.nav.down(hits, rows),
+            Some(Action::Up) => finder.nav.up(hits, rows),
+            Some(Action::ClearText) => {
+                finder.query = TextInput::default();
+                finder.stale = true;
+            }
             _ => {
                 if finder.query.handle(key) == Edit::Changed {
                     finder.stale = true;
@@ -72,46 +182,53 @@ impl AppState {
         }
     }
 
-    pub(super) fn confirm_key(&mut self, key: KeyEvent) {
-        let Some(confirm) = self.confirm.take() else {
+    fn confirm_key(&mut self, action: Option<Action>) {
+        let Some(Popup::Confirm(confirm)) = self.popups.last() else {
             return;
         };
-        match key.code {
-            KeyCode::Char('y') | KeyCode::Char('Y') => {
+        match action {
+            Some(Action::Accept) => {
                 let verb = if matches!(confirm.write, Write::Batch(_)) {
                     "changing"
                 } else {
                     "deleting"
                 };
+                let write = confirm.write.clone();
+                self.popups.pop();
                 self.say(
-                    format!("{verb} {}…", self.describe_write(&confirm.write)),
+                    format!("{verb} {}…", self.describe_write(&write)),
                     Tone::Info,
                 );
-                self.send(Job::Write(confirm.write));
+                self.send(Job::Write(write));
             }
-            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => self.say("kept", Tone::Info),
-            _ => self.confirm = Some(confirm),
+            Some(Action::Cancel) => {
+                self.popups.pop();
+                self.say("kept", Tone::Info);
+            }
+            _ => {}
         }
     }
 
-    pub(super) fn form_key(&mut self, key: KeyEvent) {
-        let Some(form) = self.form.as_mut() else {
+    fn form_key(&mut self, action: Option<Action>, key: KeyEvent) {
+        let pane = self.pane;
+        let Some(form) = self.form_mut() else {
             return;
         };
         if form.saving {
             return;
         }
-        match key.code {
-            KeyCode::Esc => {
-                self.form = None;
+        match action {
+            Some(Action::Cancel) => {
+                self.close_form();
                 self.say("not saved", Tone::Info);
             }
-            KeyCode::Tab | KeyCode::Down => form.next(),
-            KeyCode::BackTab | KeyCode::Up => form.previous(),
-            KeyCode::Left | KeyCode::Right if form.cycle(key.code == KeyCode::Right) => {}
-            KeyCode::Enter if form.bulk.is_some() => {
+            Some(Action::NextField) => form.next(),
+            Some(Action::ClearText) => form.focused().input = TextInput::default(),
+            Some(Action::PrevField) => form.previous(),
+            Some(Action::Left | Action::Right) if form.cycle(action == Some(Action::Right)) => {}
+            Some(Action::Accept) if form.bulk.is_some() => {
                 let (field, value) = form.bulk_change();
-                if self.pane == Pane::Customers {
+                if pane == Pane::Customers {
                     form.saving = true;
                     let ids = self.marked.iter().map(|&id| CustomerId(id)).collect();
                     self.fetch(ids, Then::Bulk { field, value });
@@ -119,42 +236,53 @@ impl AppState {
                     self.show_bulk_preview(&field, &value, &[]);
                 }
             }
-            KeyCode::Enter => match form.to_write(&self.records, self.now, &self.user) {
-                Ok(write) => {
-                    form.saving = true;
-                    form.error = None;
-                    self.send(Job::Write(write));
-                }
-                Err((field, message)) => {
-                    if let Some(i) = form.fields.iter().position(|f| Some(f.key) == field) {
-                        form.focus = i;
-                    }
-                    form.error = Some((field, message));
-                }
-            },
+            Some(Action::Accept) => self.save_form(),
             _ => {
                 form.focused().input.handle(key);
             }
         }
     }
 
-    pub(super) fn prompt_key(&mut self, key: KeyEvent) {
-        let Some(prompt) = self.prompt.as_mut() else {
+    fn save_form(&mut self) {
+        let (records, now) = (std::sync::Arc::clone(&self.records), self.now);
+        let user = self.user.clone();
+        let Some(form) = self.form_mut() else {
             return;
         };
-        match key.code {
-            KeyCode::Esc => {
-                self.prompt = None;
+        match form.to_write(&records, now, &user) {
+            Ok(write) => {
+                form.saving = true;
+                form.error = None;
+                self.send(Job::Write(write));
+            }
+            Err((field, message)) => {
+                if let Some(i) = form.fields.iter().position(|f| Some(f.key) == field) {
+                    form.focus = i;
+                }
+                form.error = Some((field, message));
+            }
+        }
+    }
+
+    fn prompt_key(&mut self, action: Option<Action>, key: KeyEvent) {
+        let Some(Popup::Prompt(prompt)) = self.popups.last_mut() else {
+            return;
+        };
+        match action {
+            Some(Action::Cancel) => {
+                self.popups.pop();
                 self.say("not saved", Tone::Info);
             }
-            KeyCode::Enter => {
-                let prompt = self.prompt.take().expect("prompt is open");
+            Some(Action::ClearText) => prompt.input = TextInput::default(),
+            Some(Action::Accept) => {
                 let text = prompt.input.value.trim().to_string();
+                let kind = prompt.kind.clone();
+                self.popups.pop();
                 if text.is_empty() {
                     self.say("nothing to save: the text is empty", Tone::Bad);
                     return;
                 }
-                match prompt.kind {
+                match kind {
                     PromptKind::Reply { .. } => {
                         if let Some(t) = self.tickets.with_reply(&self.user, &text, self.now) {
                             self.say("sending reply…", Tone::Info);
@@ -169,16 +297,20 @@ impl AppState {
         }
     }
 
-    pub(super) fn filter_key(&mut self, key: KeyEvent) {
-        match key.code {
-            KeyCode::Esc => {
+    fn filter_key(&mut self, action: Option<Action>, key: KeyEvent) {
+        match action {
+            Some(Action::Cancel) => {
                 self.customers.filtering = false;
                 self.customers.filter = TextInput::default();
                 self.customers.refresh_view();
             }
-            KeyCode::Enter | KeyCode::Down | KeyCode::Up => {
+            Some(Action::ClearText) => {
+                self.customers.filter = TextInput::default();
+                self.customers.refresh_view();
+            }
+            Some(Action::Accept | Action::Down | Action::Up) => {
                 self.customers.filtering = false;
-                if key.code == KeyCode::Enter {
+                if action == Some(Action::Accept) {
                     self.apply(Action::Open);
                 }
             }

@@ -9,14 +9,16 @@ use ratatui::widgets::{Clear, Paragraph};
 pub fn draw(frame: &mut Frame, f: &FinderState, theme: &Theme, body: Rect) {
     let area = centred(body, (body.width * 9 / 10).max(40), body.height);
     frame.render_widget(Clear, area);
-    let outer = block(
+    let title = if f.indexing {
+        " Find · indexing… ".to_string()
+    } else {
         format!(
             " Find · {}{} matches ",
             crate::text::thousands(f.found.hits.len()),
             if f.found.capped { "+" } else { "" }
-        ),
-        theme,
-    );
+        )
+    };
+    let outer = block(title, theme);
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
     let [query_area, list_area] =

@@ -1,4 +1,6 @@
 use super::{block, centred, fit, safe};
+use crate::tui::action::Action;
+use crate::tui::keymap::{Context, Keymap};
 use crate::tui::state::form::FormState;
 use crate::tui::theme::Theme;
 use ratatui::Frame;
@@ -7,7 +9,15 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
 /// The form as a centred box: one line per field, the error under the field it names.
-pub fn draw(frame: &mut Frame, form: &FormState, theme: &Theme, body: Rect) {
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+pub fn draw(frame: &mut Frame, form: &FormState, keys: &Keymap, theme: &Theme, body: Rect) {
     let label_width = form
         .fields
         .iter()
@@ -87,9 +97,14 @@ pub fn draw(frame: &mut Frame, form: &FormState, theme: &Theme, body: Rect) {
         ));
     }
     let footer = if form.saving {
-        "saving…"
+        "saving…".to_string()
     } else {
-        "Enter saves · Esc cancels · * required"
+        let key = |action| capitalised(keys.label(Context::Form, action).unwrap_or("?"));
+        format!(
+            "{} saves · {} cancels · * required",
+            key(Action::Accept),
+            key(Action::Cancel)
+        )
     };
     lines.push(Line::styled(footer, theme.muted));
     frame.render_widget(

@@ -12,14 +12,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, body: Rect, scro
     let area = centred(body, 72, body.height);
     frame.render_widget(Clear, area);
     let mut lines = Vec::new();
-    for context in [
-        Context::Global,
-        Context::Customers,
-        Context::Detail,
-        Context::Deals,
-        Context::Tickets,
-        Context::Insights,
-    ] {
+    for context in Context::ALL {
         let mut group: Vec<(String, String)> = Vec::new();
         for b in state
             .keymap

@@ -9,7 +9,7 @@ mod help;
 mod insights;
 mod tickets;
 
-use super::state::{AppState, Pane, PromptKind, Tone};
+use super::state::{AppState, Pane, Popup, PromptKind, Tone};
 use super::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -37,20 +37,14 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme) {
     }
     draw_status(frame, state, theme, status);
     draw_hints(frame, state, theme, hints);
-    if let Some(prompt) = &state.prompt {
-        draw_prompt(frame, prompt, theme, body);
-    }
-    if let Some(f) = &state.form {
-        form::draw(frame, f, theme, body);
-    }
-    if let Some(confirm) = &state.confirm {
-        draw_confirm(frame, confirm, theme, body);
-    }
-    if let Some(finder) = &state.finder {
-        finder::draw(frame, finder, theme, body);
-    }
-    if let Some(scroll) = state.help {
-        help::draw(frame, state, theme, body, scroll);
+    for popup in state.popups() {
+        match popup {
+            Popup::Prompt(prompt) => draw_prompt(frame, prompt, theme, body),
+            Popup::Form(f) => form::draw(frame, f, &state.keymap, theme, body),
+            Popup::Confirm(confirm) => draw_confirm(frame, confirm, theme, body),
+            Popup::Finder(finder) => finder::draw(frame, finder, theme, body),
+            Popup::Help { scroll } => help::draw(frame, state, theme, body, *scroll),
+        }
     }
 }
 
@@ -136,32 +130,8 @@ fn draw_status(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
 fn draw_hints(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
     let mut spans = Vec::new();
     let mut used = 0;
-    // Overlays take keys as text, not through the keymap; their hints are fixed.
-    let overlay: Option<Vec<(&str, &str)>> = if state.help.is_some() {
-        Some(vec![("esc", "close"), ("j/k", "scroll")])
-    } else if state.finder.is_some() {
-        Some(vec![
-            ("enter", "go to"),
-            ("esc", "close"),
-            ("↑/↓", "move"),
-            ("ctrl-u", "clear"),
-        ])
-    } else if state.prompt.is_some() {
-        Some(vec![
-            ("enter", "save"),
-            ("esc", "cancel"),
-            ("ctrl-u", "clear"),
-        ])
-    } else if state.customers.filtering && state.detail.is_none() {
-        Some(vec![
-            ("enter", "open"),
-            ("esc", "clear filter"),
-            ("↓", "to the list"),
-        ])
-    } else {
-        None
-    };
-    let hints = overlay.unwrap_or_else(|| state.keymap.hints(state.context()));
+    // Pop-ups included: every hint is a binding of the keymap, so a user's keys show as bound.
+    let hints = state.keymap.hints(state.context());
     for (key, desc) in hints {
         let piece = key.chars().count() + desc.chars().count() + 3;
         if used + piece > area.width as usize {
