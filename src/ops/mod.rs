@@ -158,6 +158,16 @@ impl Record {
         }
     }
 
+    /// The record's own rules, as the store checks them before a write.
+    pub fn validate(&self) -> Result<(), crate::domain::ValidationError> {
+        match self {
+            Record::Customer(c) => c.validate(),
+            Record::Deal(d) => d.validate(),
+            Record::Ticket(t) => t.validate(),
+            Record::Note(n) => n.validate(),
+        }
+    }
+
     pub fn describe(&self) -> String {
         match self {
             Record::Customer(c) => format!("customer {}", c.name),

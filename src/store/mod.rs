@@ -3,8 +3,10 @@
 
 mod codec;
 mod entity;
+mod error;
 mod files;
 mod forget;
+mod indexes;
 mod journal;
 mod keys;
 mod schema;
@@ -13,6 +15,8 @@ mod tx;
 
 pub use codec::CodecError;
 pub use entity::Entity;
+pub use error::StoreError;
+use error::{describe_io, is_disk_full, open_error};
 pub use files::private_umask;
 pub use forget::Forgotten;
 pub use journal::{BatchState, ImportBatch, Reverted};
@@ -22,98 +26,12 @@ pub use tx::{Tx, TxError, TxResult};
 
 use crate::domain::{
     Customer, CustomerId, Deal, DealStage, Note, Order, Product, Ticket, TicketStatus,
-    ValidationError,
 };
 use keys::{Tr, id_from_key, id_key};
 use sled::Transactional;
 use sled::transaction::TransactionError;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("database {} is in use by another rapport process; close that one or choose another with --db", .path.display())]
-    Locked { path: PathBuf },
-    #[error("database {} was written by a newer rapport (schema {found}; this one reads up to {supported}): upgrade rapport to open it", .path.display())]
-    TooNew {
-        path: PathBuf,
-        found: u32,
-        supported: u32,
-    },
-    #[error("database {} cannot be written by you ({} is read-only to this user): rapport writes to its database even to read it; give yourself write access (chmod u+w) or open a copy", .path.display(), .entry.display())]
-    ReadOnly { path: PathBuf, entry: PathBuf },
-    #[error("cannot make {} private to its owner (it belongs to user {owner}): {cause}; move it somewhere only you can read, or ask its owner", .path.display())]
-    NotPrivate {
-        path: PathBuf,
-        owner: u32,
-        cause: std::io::Error,
-    },
-    #[error("{} is not a rapport database: {why}", .path.display())]
-    NotRapport { path: PathBuf, why: String },
-    #[error("cannot open database {}: {}", .path.display(), describe_io(.cause))]
-    Open {
-        path: PathBuf,
-        cause: std::io::Error,
-    },
-    #[error("the disk holding database {} is full, so it was opened for reading only: nothing was changed, and everything saved before is safe; free some space and run it again", .path.display())]
-    DiskFull { path: PathBuf },
-    #[error("rapport stopped using database {} after a write failed ({why}); everything saved before it is safe: free the space or fix the fault, then start rapport again", .path.display())]
-    Stopped { path: PathBuf, why: String },
-    #[error("{entity} not saved: {cause}")]
-    Invalid {
-        entity: &'static str,
-        cause: ValidationError,
-    },
-    #[error("{entity} not saved: {field} '{value}' already belongs to {entity} {existing}")]
-    Duplicate {
-        entity: &'static str,
-        field: &'static str,
-        value: String,
-        existing: u64,
-    },
-    #[error("{entity} not saved: customer: no customer has id {id}")]
-    UnknownCustomer { entity: &'static str, id: u64 },
-    #[error("no {entity} has id {id}")]
-    NotFound { entity: &'static str, id: u64 },
-    #[error("{entity} {id} still has {what}; delete or move them first")]
-    InUse {
-        entity: &'static str,
-        id: u64,
-        what: &'static str,
-    },
-    #[error("damaged record {id} in {tree}: {cause}")]
-    Corrupt {
-        tree: &'static str,
-        id: u64,
-        cause: CodecError,
-    },
-    #[error("{record} is not in the trash (rapport trash lists what is)")]
-    NotInTrash { record: String },
-    #[error("import {batch} was already reverted")]
-    AlreadyReverted { batch: u64 },
-    #[error("import {batch} not reverted: {} changed since it ran ({}{}); revert later imports first, or pass --force to put them back as the import found them", .changed.len(), .changed.iter().take(5).cloned().collect::<Vec<_>>().join(", "), if .changed.len() > 5 { ", …" } else { "" })]
-    ChangedSinceImport { batch: u64, changed: Vec<String> },
-    #[error(
-        "import {batch} not reverted: customer {customer}, which it created, now has {what} from elsewhere; delete or move them first"
-    )]
-    RevertWouldOrphan {
-        batch: u64,
-        customer: u64,
-        what: &'static str,
-    },
-    /// No `#[from]`: sled's own text is the `Debug` dump people must not see, so it is no source.
-    #[error("{}", describe_sled(.0))]
-    Sled(sled::Error),
-    /// Internal: how `simulate` rolls a transaction back.
-    #[error("rolled back")]
-    RolledBack,
-}
-
-impl From<sled::Error> for StoreError {
-    fn from(e: sled::Error) -> Self {
-        StoreError::Sled(e)
-    }
-}
 
 /// Natural keys that identify at most one record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -666,98 +584,6 @@ impl Store {
         Ok(stats)
     }
 
-    /// Recomputes every index entry from the records and lists each disagreement (empty when sound).
-    pub fn check_indexes(&self) -> Result<Vec<String>, StoreError> {
-        self.alive()?;
-        let mut problems = Vec::new();
-        self.check_entity::<Customer>(&mut problems)?;
-        self.check_entity::<Product>(&mut problems)?;
-        self.check_entity::<Order>(&mut problems)?;
-        self.check_entity::<Deal>(&mut problems)?;
-        self.check_entity::<Ticket>(&mut problems)?;
-        self.check_entity::<Note>(&mut problems)?;
-        Ok(problems)
-    }
-
-    fn check_entity<E: Entity>(&self, problems: &mut Vec<String>) -> Result<(), StoreError> {
-        let mut expected = BTreeSet::new();
-        for record in self.iter::<E>() {
-            let record = record?;
-            for entry in record.index_entries() {
-                let value = if entry.unique.is_some() {
-                    id_key(record.id()).to_vec()
-                } else {
-                    Vec::new()
-                };
-                expected.insert((entry.tree.name(), entry.key, value));
-            }
-        }
-        let mut actual = BTreeSet::new();
-        for &index in E::INDEXES {
-            for item in self.tree(index).iter() {
-                let (k, v) = item?;
-                actual.insert((index.name(), k.to_vec(), v.to_vec()));
-            }
-        }
-        for (tree, key, _) in expected.difference(&actual) {
-            problems.push(format!("{tree}: missing entry {}", printable(key)));
-        }
-        for (tree, key, _) in actual.difference(&expected) {
-            problems.push(format!("{tree}: stray entry {}", printable(key)));
-        }
-        Ok(())
-    }
-
-    /// Drops and rewrites every index of a kind from its records (migrations use it). Written in
-    /// batches: one batch for the whole kind held every entry twice over in sled's memory (1.1 GB
-    /// at 100,000 customers). A crash mid-way leaves the step to be run again, from the start.
-    fn rebuild_indexes<E: Entity>(&self) -> Result<(), StoreError> {
-        const ENTRIES_PER_BATCH: usize = 20_000;
-        for &index in E::INDEXES {
-            self.tree(index).clear()?;
-        }
-        let fresh =
-            || -> Vec<sled::Batch> { E::INDEXES.iter().map(|_| sled::Batch::default()).collect() };
-        let apply = |batches: Vec<sled::Batch>| -> Result<(), StoreError> {
-            for (&index, batch) in E::INDEXES.iter().zip(batches) {
-                self.tree(index).apply_batch(batch)?;
-            }
-            Ok(())
-        };
-        let mut batches = fresh();
-        let mut pending = 0;
-        for record in self.iter::<E>() {
-            let record = record?;
-            for entry in record.index_entries() {
-                let slot = E::INDEXES
-                    .iter()
-                    .position(|&t| t == entry.tree)
-                    .expect("declared index");
-                let value = if entry.unique.is_some() {
-                    id_key(record.id()).to_vec()
-                } else {
-                    Vec::new()
-                };
-                batches[slot].insert(entry.key, value);
-                pending += 1;
-            }
-            if pending >= ENTRIES_PER_BATCH {
-                apply(std::mem::replace(&mut batches, fresh()))?;
-                pending = 0;
-            }
-        }
-        apply(batches)
-    }
-
-    fn rebuild_all_indexes(&self) -> Result<(), StoreError> {
-        self.rebuild_indexes::<Customer>()?;
-        self.rebuild_indexes::<Product>()?;
-        self.rebuild_indexes::<Order>()?;
-        self.rebuild_indexes::<Deal>()?;
-        self.rebuild_indexes::<Ticket>()?;
-        self.rebuild_indexes::<Note>()
-    }
-
     /// Runs `f` while no write can start or be under way: what it reads is one moment of the data.
     pub fn frozen<A>(&self, f: impl FnOnce() -> A) -> A {
         let _alone = self.gate.write().unwrap_or_else(|e| e.into_inner());
@@ -767,50 +593,6 @@ impl Store {
     pub fn flush(&self) -> Result<(), StoreError> {
         self.alive()?;
         self.noted(self.db.flush().map(drop).map_err(StoreError::from))
-    }
-}
-
-fn printable(key: &[u8]) -> String {
-    match std::str::from_utf8(key) {
-        Ok(s) if s.chars().all(|c| !c.is_control()) => format!("'{s}'"),
-        _ => key.iter().map(|b| format!("{b:02x}")).collect(),
-    }
-}
-
-/// One line for people. sled hands back a clone of a failed write's error on every later call, and
-/// its clone carries the first error's `Debug` text, so the kind is what is worth showing.
-fn describe_io(e: &std::io::Error) -> String {
-    use std::io::ErrorKind;
-    match e.kind() {
-        ErrorKind::StorageFull => {
-            "the disk is full; free some space and run it again (nothing saved before was lost)"
-                .into()
-        }
-        ErrorKind::PermissionDenied => "permission denied".into(),
-        ErrorKind::ReadOnlyFilesystem => "the filesystem is read-only".into(),
-        kind => {
-            let text = e.to_string();
-            if text.starts_with("Os {") || text.starts_with("Custom {") || text.contains("kind: ") {
-                kind.to_string()
-            } else {
-                text
-            }
-        }
-    }
-}
-
-fn describe_sled(e: &sled::Error) -> String {
-    match e {
-        sled::Error::Io(io) if io.kind() == std::io::ErrorKind::StorageFull => {
-            "the disk is full: this change was not saved, and everything saved before it is safe; free some space and run it again".into()
-        }
-        sled::Error::Io(io) => format!("database input/output error: {}", describe_io(io)),
-        sled::Error::Corruption { .. } => {
-            "the database's files are damaged (sled found data it cannot read); restore the last backup into a new database".into()
-        }
-        sled::Error::ReportableBug(what) => format!("database error (a bug in sled): {what}"),
-        sled::Error::Unsupported(what) => format!("database error: {what}"),
-        sled::Error::CollectionNotFound(_) => "database error: a tree is missing".into(),
     }
 }
 
@@ -835,29 +617,5 @@ fn open_sled(path: &Path, cache_bytes: u64) -> Result<sled::Db, StoreError> {
             }
             other => return other,
         }
-    }
-}
-
-fn is_disk_full(e: &StoreError) -> bool {
-    match e {
-        StoreError::Open { cause, .. } => cause.kind() == std::io::ErrorKind::StorageFull,
-        StoreError::Sled(sled::Error::Io(cause)) => cause.kind() == std::io::ErrorKind::StorageFull,
-        _ => false,
-    }
-}
-
-fn open_error(e: sled::Error, path: &Path) -> StoreError {
-    match e {
-        // sled reports a held lock as an Other io error whose text says so.
-        sled::Error::Io(io) if io.to_string().contains("could not acquire lock") => {
-            StoreError::Locked {
-                path: path.to_path_buf(),
-            }
-        }
-        sled::Error::Io(cause) => StoreError::Open {
-            path: path.to_path_buf(),
-            cause,
-        },
-        other => StoreError::Sled(other),
     }
 }

@@ -1,10 +1,12 @@
 //! The customers table: rows, the sort, the live filter and the selection.
 
+use super::effect::Effect;
 use super::input::TextInput;
 use super::list::ListNav;
 use crate::domain::CustomerId;
 pub use crate::model::CustomerRow;
 use crate::model::Summary;
+use crate::tui::action::Action;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -173,6 +175,16 @@ impl CustomersState {
             let len = self.view.len();
             self.nav.select(pos, len, rows);
         }
+    }
+
+    pub fn act(&mut self, action: Action) -> Effect {
+        match action {
+            Action::Filter => self.filtering = true,
+            Action::SortNext => self.sort_next(),
+            Action::SortReverse => self.sort_reverse(),
+            _ => {}
+        }
+        Effect::None
     }
 
     pub fn sort_next(&mut self) {

@@ -1,7 +1,10 @@
 //! The pipeline: deals by stage on a board (or as one list), moves between stages, and the forecast.
 
+use super::effect::Effect;
 use super::list::ListNav;
 use crate::domain::{Deal, DealId, DealStage, Money, Timestamp};
+use crate::tui::action::Action;
+use crate::tui::worker::Record;
 use chrono::Datelike;
 use std::sync::Arc;
 
@@ -87,6 +90,50 @@ impl DealsState {
             }
         }
         out
+    }
+
+    pub fn act(&mut self, action: Action, now: Timestamp) -> Effect {
+        match action {
+            Action::Left | Action::Right if self.view == DealView::Board => {
+                let last = DealStage::ALL.len() - 1;
+                self.column = match action {
+                    Action::Left => self.column.saturating_sub(1),
+                    _ => (self.column + 1).min(last),
+                };
+                Effect::None
+            }
+            Action::ToggleView => {
+                self.view = match self.view {
+                    DealView::Board => DealView::List,
+                    DealView::List => DealView::Board,
+                };
+                Effect::None
+            }
+            Action::StageNext | Action::StagePrev | Action::MarkWon | Action::MarkLost => {
+                self.move_selected(action, now)
+            }
+            _ => Effect::None,
+        }
+    }
+
+    fn move_selected(&self, action: Action, now: Timestamp) -> Effect {
+        let Some(old) = self.selected() else {
+            return Effect::info("no deal selected");
+        };
+        let target = match action {
+            Action::StageNext => old.stage.next(),
+            Action::StagePrev => old.stage.previous(),
+            Action::MarkWon => Some(DealStage::Won),
+            _ => Some(DealStage::Lost),
+        };
+        match self.moved(target, now) {
+            Some(deal) => Effect::update(
+                Record::Deal(old.clone()),
+                Record::Deal(deal.clone()),
+                format!("{} → {}…", deal.title, deal.stage),
+            ),
+            None => Effect::info("the deal cannot move that way"),
+        }
     }
 
     /// The selected deal moved to `stage`, ready to save; None if there is no move to make.

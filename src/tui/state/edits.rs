@@ -3,7 +3,7 @@
 
 use super::form::FormState;
 use super::{Action, AppState, Confirm, Job, Pane, Popup, Record, Tone, Write};
-use crate::domain::{Customer, CustomerId, DealStage, Ticket};
+use crate::domain::{Customer, CustomerId, Ticket};
 pub use crate::tui::worker::Then;
 
 impl AppState {
@@ -285,32 +285,6 @@ impl AppState {
                 old: Record::Ticket(old),
                 new: Record::Ticket(new),
             }));
-        }
-    }
-
-    pub(super) fn move_deal(&mut self, action: Action) {
-        let Some(current) = self.deals.selected().map(|d| d.stage) else {
-            self.say("no deal selected", Tone::Info);
-            return;
-        };
-        let target = match action {
-            Action::StageNext => current.next(),
-            Action::StagePrev => current.previous(),
-            Action::MarkWon => Some(DealStage::Won),
-            _ => Some(DealStage::Lost),
-        };
-        match (
-            self.deals.moved(target, self.now),
-            self.deals.selected().cloned(),
-        ) {
-            (Some(deal), Some(old)) => {
-                self.say(format!("{} → {}…", deal.title, deal.stage), Tone::Info);
-                self.send(Job::Write(Write::Update {
-                    old: Record::Deal(old),
-                    new: Record::Deal(deal),
-                }));
-            }
-            _ => self.say("the deal cannot move that way", Tone::Info),
         }
     }
 

@@ -386,109 +386,15 @@ impl FormState {
                 return Self::fail(f.key, format!("{} must not be empty", f.label));
             }
         }
-        let text = |key: &str| Some(self.value(key).to_string()).filter(|s| !s.is_empty());
         let record = match self.kind {
-            Kind::Customer => {
-                let mut c = match &self.editing {
-                    Some(Record::Customer(c)) => c.clone(),
-                    _ => Customer::new("", now),
-                };
-                c.name = self.value("name").into();
-                c.company = text("company");
-                c.email = text("email");
-                c.phone = text("phone");
-                c.country = text("country");
-                c.owner = text("owner");
-                c.tags = self
-                    .value("tags")
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|t| !t.is_empty())
-                    .map(String::from)
-                    .collect();
-                c.stage = self
-                    .value("stage")
-                    .parse::<Lifecycle>()
-                    .or_else(|e| Self::fail("stage", e).map(|_| Lifecycle::Lead))?;
-                c.updated = now;
-                Record::Customer(c)
-            }
-            Kind::Deal => {
-                let customer = self.customer_ref(records)?;
-                let value = Money::parse(self.value("value"))
-                    .map_err(|e| (Some("value"), e.to_string()))?;
-                let mut d = match &self.editing {
-                    Some(Record::Deal(d)) => d.clone(),
-                    _ => Deal::new("", customer, value, now),
-                };
-                d.title = self.value("title").into();
-                d.customer = customer;
-                d.value = value;
-                d.currency = self.value("currency").to_uppercase();
-                let stage: DealStage = self
-                    .value("stage")
-                    .parse()
-                    .map_err(|e| (Some("stage"), e))?;
-                // A stage change with the probability left as it was takes the new stage's default.
-                let untouched =
-                    self.value("probability") == d.probability.to_string() && d.stage != stage;
-                let probability = match self.value("probability") {
-                    "" => None,
-                    _ if untouched => None,
-                    p => Some(p.trim_end_matches('%').parse().map_err(|_| {
-                        (
-                            Some("probability"),
-                            format!("'{p}' is not a whole number from 0 to 100"),
-                        )
-                    })?),
-                };
-                d.move_to(stage, probability, now);
-                d.expected_close = date(self.value("expected_close"), "expected_close")?;
-                d.owner = text("owner");
-                d.updated = now;
-                Record::Deal(d)
-            }
-            Kind::Ticket => {
-                let customer = self.customer_ref(records)?;
-                let mut t = match &self.editing {
-                    Some(Record::Ticket(t)) => t.clone(),
-                    _ => Ticket::new("", customer, now),
-                };
-                t.subject = self.value("subject").into();
-                t.customer = customer;
-                t.priority = self
-                    .value("priority")
-                    .parse::<Priority>()
-                    .map_err(|e| (Some("priority"), e))?;
-                t.status = self
-                    .value("status")
-                    .parse::<TicketStatus>()
-                    .map_err(|e| (Some("status"), e))?;
-                t.due = date(self.value("due"), "due")?
-                    .map(|d| d.and_hms_opt(17, 0, 0).expect("valid").and_utc());
-                if let Some(body) = text("message") {
-                    t.log_message(user, &body, now);
-                }
-                t.updated = now;
-                Record::Ticket(t)
-            }
-            Kind::Note => {
-                let customer = self
-                    .customer
-                    .ok_or((None, "no customer for this note".to_string()))?;
-                let kind: NoteKind = self.value("kind").parse().map_err(|e| (Some("kind"), e))?;
-                let mut n = Note::new(customer, kind, self.value("text"), now);
-                n.author = Some(user.to_string());
-                Record::Note(n)
-            }
+            Kind::Customer => self.customer_record(now)?,
+            Kind::Deal => self.deal_record(records, now)?,
+            Kind::Ticket => self.ticket_record(records, now, user)?,
+            Kind::Note => self.note_record(now, user)?,
         };
-        let valid = match &record {
-            Record::Customer(c) => c.validate(),
-            Record::Deal(d) => d.validate(),
-            Record::Ticket(t) => t.validate(),
-            Record::Note(n) => n.validate(),
-        };
-        valid.map_err(|e| (Some(e.field), e.to_string()))?;
+        record
+            .validate()
+            .map_err(|e| (Some(e.field), e.to_string()))?;
         Ok(match &self.editing {
             Some(old) => Write::Update {
                 old: old.clone(),
@@ -496,6 +402,118 @@ impl FormState {
             },
             None => Write::Create(record),
         })
+    }
+
+    fn customer_record(&self, now: Timestamp) -> Result<Record, (Option<&'static str>, String)> {
+        let text = |key: &str| Some(self.value(key).to_string()).filter(|s| !s.is_empty());
+        let mut c = match &self.editing {
+            Some(Record::Customer(c)) => c.clone(),
+            _ => Customer::new("", now),
+        };
+        c.name = self.value("name").into();
+        c.company = text("company");
+        c.email = text("email");
+        c.phone = text("phone");
+        c.country = text("country");
+        c.owner = text("owner");
+        c.tags = self
+            .value("tags")
+            .split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(String::from)
+            .collect();
+        c.stage = self
+            .value("stage")
+            .parse::<Lifecycle>()
+            .or_else(|e| Self::fail("stage", e).map(|_| Lifecycle::Lead))?;
+        c.updated = now;
+        Ok(Record::Customer(c))
+    }
+
+    fn deal_record(
+        &self,
+        records: &Snapshot,
+        now: Timestamp,
+    ) -> Result<Record, (Option<&'static str>, String)> {
+        let text = |key: &str| Some(self.value(key).to_string()).filter(|s| !s.is_empty());
+        let customer = self.customer_ref(records)?;
+        let value =
+            Money::parse(self.value("value")).map_err(|e| (Some("value"), e.to_string()))?;
+        let mut d = match &self.editing {
+            Some(Record::Deal(d)) => d.clone(),
+            _ => Deal::new("", customer, value, now),
+        };
+        d.title = self.value("title").into();
+        d.customer = customer;
+        d.value = value;
+        d.currency = self.value("currency").to_uppercase();
+        let stage: DealStage = self
+            .value("stage")
+            .parse()
+            .map_err(|e| (Some("stage"), e))?;
+        // A stage change with the probability left as it was takes the new stage's default.
+        let untouched = self.value("probability") == d.probability.to_string() && d.stage != stage;
+        let probability = match self.value("probability") {
+            "" => None,
+            _ if untouched => None,
+            p => Some(p.trim_end_matches('%').parse().map_err(|_| {
+                (
+                    Some("probability"),
+                    format!("'{p}' is not a whole number from 0 to 100"),
+                )
+            })?),
+        };
+        d.move_to(stage, probability, now);
+        d.expected_close = date(self.value("expected_close"), "expected_close")?;
+        d.owner = text("owner");
+        d.updated = now;
+        Ok(Record::Deal(d))
+    }
+
+    fn ticket_record(
+        &self,
+        records: &Snapshot,
+        now: Timestamp,
+        user: &str,
+    ) -> Result<Record, (Option<&'static str>, String)> {
+        let text = |key: &str| Some(self.value(key).to_string()).filter(|s| !s.is_empty());
+        let customer = self.customer_ref(records)?;
+        let mut t = match &self.editing {
+            Some(Record::Ticket(t)) => t.clone(),
+            _ => Ticket::new("", customer, now),
+        };
+        t.subject = self.value("subject").into();
+        t.customer = customer;
+        t.priority = self
+            .value("priority")
+            .parse::<Priority>()
+            .map_err(|e| (Some("priority"), e))?;
+        t.status = self
+            .value("status")
+            .parse::<TicketStatus>()
+            .map_err(|e| (Some("status"), e))?;
+        t.due = date(self.value("due"), "due")?
+            .map(|d| d.and_hms_opt(17, 0, 0).expect("valid").and_utc());
+        if let Some(body) = text("message") {
+            t.log_message(user, &body, now);
+        }
+        t.updated = now;
+        Ok(Record::Ticket(t))
+    }
+
+    fn note_record(
+        &self,
+        now: Timestamp,
+        user: &str,
+    ) -> Result<Record, (Option<&'static str>, String)> {
+        let customer = self
+            .customer
+            .ok_or((None, "no customer for this note".to_string()))?;
+        let kind: NoteKind = self.value("kind").parse().map_err(|e| (Some("kind"), e))?;
+        let mut n = Note::new(customer, kind, self.value("text"), now);
+        n.author = Some(user.to_string());
+        Ok(Record::Note(n))
     }
 
     /// The customer field: an id, or an email of a customer the session knows.

@@ -1,7 +1,9 @@
 //! The Insights pane: which section is shown, how the rules are sorted, and the shared figures.
 
+use super::effect::Effect;
 use super::list::ListNav;
 use crate::model::InsightsView;
+use crate::tui::action::Action;
 use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -52,6 +54,33 @@ pub struct InsightsState {
 }
 
 impl InsightsState {
+    pub fn act(&mut self, action: Action) -> Effect {
+        match action {
+            Action::Left | Action::Right => {
+                let i = Section::ALL
+                    .iter()
+                    .position(|s| *s == self.section)
+                    .unwrap_or(0);
+                let n = Section::ALL.len();
+                let step = if action == Action::Right { 1 } else { n - 1 };
+                self.section = Section::ALL[(i + step) % n];
+                self.nav = ListNav::default();
+                Effect::None
+            }
+            Action::SortNext => {
+                self.rule_sort = match self.rule_sort {
+                    RuleSort::Lift => RuleSort::Confidence,
+                    RuleSort::Confidence => RuleSort::Support,
+                    RuleSort::Support => RuleSort::Lift,
+                };
+                self.sort_rules();
+                Effect::None
+            }
+            Action::Refresh => Effect::RefreshInsights,
+            _ => Effect::None,
+        }
+    }
+
     pub fn engine(&self) -> Option<&Arc<crate::insights::Insights>> {
         self.view.as_ref().map(|v| &v.engine)
     }

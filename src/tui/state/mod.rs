@@ -6,6 +6,7 @@ pub mod customers;
 pub mod deals;
 pub mod detail;
 mod edits;
+mod effect;
 mod events;
 pub mod finder;
 pub mod form;
@@ -18,16 +19,15 @@ pub mod tickets;
 use super::action::Action;
 use super::keymap::{Context, Keymap};
 use super::worker::{Done, Job, Record, Worker, Write};
-use crate::domain::{CustomerId, DealStage, Timestamp};
+use crate::domain::{CustomerId, Timestamp};
 use crate::model::Snapshot;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use customers::CustomersState;
-use deals::{DealView, DealsState};
+use deals::DealsState;
 use detail::DetailState;
 use form::{BulkTarget, FormState};
 use input::TextInput;
 pub use insights::{InsightsState, RuleSort, Section};
-use list::ListNav;
 pub use popup::{Confirm, Popup, Prompt, PromptKind};
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -250,85 +250,24 @@ impl AppState {
             | Action::Bottom
             | Action::PageUp
             | Action::PageDown => self.navigate(action, rows),
-            Action::Left | Action::Right
-                if self.pane == Pane::Insights && self.detail.is_none() =>
-            {
-                let i = Section::ALL
-                    .iter()
-                    .position(|s| *s == self.insights.section)
-                    .unwrap_or(0);
-                let n = Section::ALL.len();
-                self.insights.section = Section::ALL[if action == Action::Right {
-                    (i + 1) % n
-                } else {
-                    (i + n - 1) % n
-                }];
-                self.insights.nav = ListNav::default();
-            }
-            Action::Left | Action::Right => {
-                if self.pane == Pane::Deals
-                    && self.deals.view == DealView::Board
-                    && self.detail.is_none()
-                {
-                    let last = DealStage::ALL.len() - 1;
-                    self.deals.column = if action == Action::Left {
-                        self.deals.column.saturating_sub(1)
-                    } else {
-                        (self.deals.column + 1).min(last)
-                    };
-                }
-            }
             Action::Open | Action::Accept => self.open(),
             Action::Back | Action::Cancel => self.back(),
             // A form's own keys: nothing to move between on a pane.
             Action::NextField | Action::PrevField | Action::ClearText => {}
-            Action::Filter => {
-                if self.pane == Pane::Customers && self.detail.is_none() {
-                    self.customers.filtering = true;
-                }
-            }
-            Action::SortNext if self.pane == Pane::Insights => {
-                self.insights.rule_sort = match self.insights.rule_sort {
-                    RuleSort::Lift => RuleSort::Confidence,
-                    RuleSort::Confidence => RuleSort::Support,
-                    RuleSort::Support => RuleSort::Lift,
-                };
-                self.insights.sort_rules();
-            }
-            Action::SortNext => self.customers.sort_next(),
-            Action::SortReverse => self.customers.sort_reverse(),
-            Action::ToggleView => {
-                self.deals.view = match self.deals.view {
-                    DealView::Board => DealView::List,
-                    DealView::List => DealView::Board,
-                }
-            }
-            Action::StageNext | Action::StagePrev | Action::MarkWon | Action::MarkLost => {
-                self.move_deal(action)
-            }
-            Action::StatusNext | Action::StatusPrev => {
-                match self
-                    .tickets
-                    .with_status(action == Action::StatusNext, self.now)
-                {
-                    Some(t) => {
-                        self.say(format!("ticket #{} → {}…", t.id, t.status), Tone::Info);
-                        self.update_ticket(t);
-                    }
-                    None => self.say("no status that way", Tone::Info),
-                }
-            }
-            Action::Reply => {
-                if let Some(t) = self.tickets.open_ticket().or(self.tickets.selected()) {
-                    let prompt = Prompt {
-                        kind: PromptKind::Reply {
-                            subject: t.subject.clone(),
-                        },
-                        input: TextInput::default(),
-                    };
-                    self.open_popup(Popup::Prompt(prompt));
-                }
-            }
+            Action::Left
+            | Action::Right
+            | Action::Filter
+            | Action::SortNext
+            | Action::SortReverse
+            | Action::ToggleView
+            | Action::StageNext
+            | Action::StagePrev
+            | Action::MarkWon
+            | Action::MarkLost
+            | Action::StatusNext
+            | Action::StatusPrev
+            | Action::Reply
+            | Action::Refresh => self.pane_action(action),
             Action::AddNote => {
                 if let Some((customer, name)) = self.current_customer() {
                     self.open_popup(Popup::Form(FormState::note(customer, &name)));
@@ -364,7 +303,6 @@ impl AppState {
                 }
                 None => self.say("nothing to undo", Tone::Info),
             },
-            Action::Refresh => self.refresh_insights(true),
         }
     }
 

@@ -1,7 +1,12 @@
 //! The support queue: active tickets by priority then due time, a ticket's thread, status changes.
 
+use super::effect::Effect;
+use super::input::TextInput;
 use super::list::ListNav;
+use super::{Popup, Prompt, PromptKind};
 use crate::domain::{Ticket, TicketId, TicketStatus, Timestamp};
+use crate::tui::action::Action;
+use crate::tui::worker::Record;
 use std::sync::Arc;
 
 #[derive(Debug, Default)]
@@ -32,6 +37,30 @@ impl TicketsState {
     pub fn open_ticket(&self) -> Option<&Ticket> {
         let id = self.open?;
         self.tickets.iter().find(|t| t.id == id)
+    }
+
+    pub fn act(&mut self, action: Action, now: Timestamp) -> Effect {
+        let Some(old) = self.open_ticket().or(self.selected()).cloned() else {
+            return Effect::None;
+        };
+        match action {
+            Action::StatusNext | Action::StatusPrev => {
+                match self.with_status(action == Action::StatusNext, now) {
+                    Some(t) => {
+                        let saying = format!("ticket #{} → {}…", t.id, t.status);
+                        Effect::update(Record::Ticket(old), Record::Ticket(t), saying)
+                    }
+                    None => Effect::info("no status that way"),
+                }
+            }
+            Action::Reply => Effect::Open(Popup::Prompt(Prompt {
+                kind: PromptKind::Reply {
+                    subject: old.subject,
+                },
+                input: TextInput::default(),
+            })),
+            _ => Effect::None,
+        }
     }
 
     /// The selected ticket with its status stepped forward or back, ready to save.
