@@ -152,51 +152,7 @@ pub fn app(
         )?;
     }
 
-    // Quick lookup: every prefix of twenty queries.
-    let opening = Instant::now();
-    frames.key(&mut state, "ctrl-p")?;
-    drain(&mut state, &rx);
-    frames.draw(&state)?;
-    writeln!(
-        out,
-        "finder: opening (the worker builds the index) {}",
-        ms(opening.elapsed())
-    )?;
-    frames.key(&mut state, "esc")?;
-    let queries = queries(&mut state, 11);
-    let mut keystrokes = Vec::new();
-    let mut by_position: [Vec<Duration>; 3] = Default::default();
-    for query in &queries {
-        frames.key(&mut state, "ctrl-p")?;
-        for (n, c) in query.chars().enumerate() {
-            let key = if c == ' ' {
-                "space".to_string()
-            } else {
-                c.to_string()
-            };
-            let took = frames.key(&mut state, &key)?;
-            keystrokes.push(took);
-            by_position[n.min(2)].push(took);
-        }
-        frames.key(&mut state, "esc")?;
-    }
-    writeln!(
-        out,
-        "finder: {} keystrokes over {} queries: median {}, p95 {}, max {}",
-        keystrokes.len(),
-        queries.len(),
-        ms(percentile(&keystrokes, 0.5)),
-        ms(percentile(&keystrokes, 0.95)),
-        ms(percentile(&keystrokes, 1.0))
-    )?;
-    writeln!(
-        out,
-        "finder: by key: first median {}, second median {}, later median {} (p95 {})",
-        ms(percentile(&by_position[0], 0.5)),
-        ms(percentile(&by_position[1], 0.5)),
-        ms(percentile(&by_position[2], 0.5)),
-        ms(percentile(&by_position[2], 0.95)),
-    )?;
+    lookup(&mut state, &mut frames, &rx, out)?;
 
     // Moving the selection and switching panes.
     let mut moves = Vec::new();
@@ -221,6 +177,62 @@ pub fn app(
             "memory: resident {now:.0} MiB after the finder (peak {peak:.0} MiB)"
         )?;
     }
+    Ok(())
+}
+
+/// Quick lookup: opening it, then every prefix of twenty queries a rep would type.
+fn lookup(
+    state: &mut AppState,
+    frames: &mut Frames,
+    rx: &Receiver<Done>,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    // Quick lookup: every prefix of twenty queries.
+    let opening = Instant::now();
+    frames.key(state, "ctrl-p")?;
+    drain(state, rx);
+    frames.draw(state)?;
+    writeln!(
+        out,
+        "finder: opening (the worker builds the index) {}",
+        ms(opening.elapsed())
+    )?;
+    frames.key(state, "esc")?;
+    let queries = queries(state, 11);
+    let mut keystrokes = Vec::new();
+    let mut by_position: [Vec<Duration>; 3] = Default::default();
+    for query in &queries {
+        frames.key(state, "ctrl-p")?;
+        for (n, c) in query.chars().enumerate() {
+            let key = if c == ' ' {
+                "space".to_string()
+            } else {
+                c.to_string()
+            };
+            let took = frames.key(state, &key)?;
+            keystrokes.push(took);
+            by_position[n.min(2)].push(took);
+        }
+        frames.key(state, "esc")?;
+    }
+    writeln!(
+        out,
+        "finder: {} keystrokes over {} queries: median {}, p95 {}, max {}",
+        keystrokes.len(),
+        queries.len(),
+        ms(percentile(&keystrokes, 0.5)),
+        ms(percentile(&keystrokes, 0.95)),
+        ms(percentile(&keystrokes, 1.0))
+    )?;
+    writeln!(
+        out,
+        "finder: by key: first median {}, second median {}, later median {} (p95 {})",
+        ms(percentile(&by_position[0], 0.5)),
+        ms(percentile(&by_position[1], 0.5)),
+        ms(percentile(&by_position[2], 0.5)),
+        ms(percentile(&by_position[2], 0.95)),
+    )?;
+
     Ok(())
 }
 

@@ -60,18 +60,7 @@ pub fn rules(store: &Store, args: &RulesArgs, out: &mut dyn Write) -> anyhow::Re
     if args.top > 0 {
         rules.truncate(args.top);
     }
-    let side = |items: &[u32]| {
-        items
-            .iter()
-            .map(|&i| snapshot.item_name(i))
-            .collect::<Vec<_>>()
-    };
-    let skus = |items: &[u32]| {
-        items
-            .iter()
-            .map(|&i| snapshot.products[i as usize].sku.as_str())
-            .collect::<Vec<_>>()
-    };
+    let side = |items: &[u32]| names(&snapshot, items);
     match args.format {
         ReportFormat::Table => {
             writeln!(
@@ -99,62 +88,91 @@ pub fn rules(store: &Store, args: &RulesArgs, out: &mut dyn Write) -> anyhow::Re
                 )?;
             }
         }
-        ReportFormat::Csv => {
-            let mut w = csv::Writer::from_writer(out);
-            w.write_record([
-                "antecedent",
-                "consequent",
-                "antecedent_skus",
-                "consequent_sku",
-                "support",
-                "confidence",
-                "lift",
-                "leverage",
-                "conviction",
-                "count",
-            ])?;
-            for r in &rules {
-                w.write_record([
-                    side(&r.antecedent).join("; "),
-                    snapshot.item_name(r.consequent).to_string(),
-                    skus(&r.antecedent).join("; "),
-                    snapshot.products[r.consequent as usize].sku.clone(),
-                    format!("{:.6}", r.support),
-                    format!("{:.6}", r.confidence),
-                    format!("{:.6}", r.lift),
-                    format!("{:.6}", r.leverage),
-                    if r.conviction.is_finite() {
-                        format!("{:.6}", r.conviction)
-                    } else {
-                        "inf".into()
-                    },
-                    r.count.to_string(),
-                ])?;
-            }
-            w.flush()?;
-        }
-        ReportFormat::Json => {
-            let rows: Vec<serde_json::Value> = rules
-                .iter()
-                .map(|r| {
-                    serde_json::json!({
-                        "antecedent": side(&r.antecedent),
-                        "consequent": snapshot.item_name(r.consequent),
-                        "antecedent_skus": skus(&r.antecedent),
-                        "consequent_sku": snapshot.products[r.consequent as usize].sku,
-                        "support": r.support,
-                        "confidence": r.confidence,
-                        "lift": r.lift,
-                        "leverage": r.leverage,
-                        "conviction": if r.conviction.is_finite() { Some(r.conviction) } else { None },
-                        "count": r.count,
-                    })
-                })
-                .collect();
-            serde_json::to_writer_pretty(&mut *out, &rows)?;
-            writeln!(out)?;
-        }
+        ReportFormat::Csv => rules_csv(&snapshot, &rules, out)?,
+        ReportFormat::Json => rules_json(&snapshot, &rules, out)?,
     }
+    Ok(())
+}
+
+fn names<'a>(snapshot: &'a Snapshot, items: &[u32]) -> Vec<&'a str> {
+    items.iter().map(|&i| snapshot.item_name(i)).collect()
+}
+
+fn skus<'a>(snapshot: &'a Snapshot, items: &[u32]) -> Vec<&'a str> {
+    items
+        .iter()
+        .map(|&i| snapshot.products[i as usize].sku.as_str())
+        .collect()
+}
+
+fn rules_csv(
+    snapshot: &Snapshot,
+    rules: &[crate::insights::Rule],
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let side = |items: &[u32]| names(snapshot, items);
+    let skus = |items: &[u32]| skus(snapshot, items);
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "antecedent",
+        "consequent",
+        "antecedent_skus",
+        "consequent_sku",
+        "support",
+        "confidence",
+        "lift",
+        "leverage",
+        "conviction",
+        "count",
+    ])?;
+    for r in rules {
+        w.write_record([
+            side(&r.antecedent).join("; "),
+            snapshot.item_name(r.consequent).to_string(),
+            skus(&r.antecedent).join("; "),
+            snapshot.products[r.consequent as usize].sku.clone(),
+            format!("{:.6}", r.support),
+            format!("{:.6}", r.confidence),
+            format!("{:.6}", r.lift),
+            format!("{:.6}", r.leverage),
+            if r.conviction.is_finite() {
+                format!("{:.6}", r.conviction)
+            } else {
+                "inf".into()
+            },
+            r.count.to_string(),
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+fn rules_json(
+    snapshot: &Snapshot,
+    rules: &[crate::insights::Rule],
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let side = |items: &[u32]| names(snapshot, items);
+    let skus = |items: &[u32]| skus(snapshot, items);
+    let rows: Vec<serde_json::Value> = rules
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "antecedent": side(&r.antecedent),
+                "consequent": snapshot.item_name(r.consequent),
+                "antecedent_skus": skus(&r.antecedent),
+                "consequent_sku": snapshot.products[r.consequent as usize].sku,
+                "support": r.support,
+                "confidence": r.confidence,
+                "lift": r.lift,
+                "leverage": r.leverage,
+                "conviction": if r.conviction.is_finite() { Some(r.conviction) } else { None },
+                "count": r.count,
+            })
+        })
+        .collect();
+    serde_json::to_writer_pretty(&mut *out, &rows)?;
+    writeln!(out)?;
     Ok(())
 }
 

@@ -312,6 +312,8 @@ fn person(rng: &mut ChaCha8Rng, i: usize, habit: Habit, end: Timestamp) -> Custo
     c
 }
 
+// Long: one customer's story in time order (orders, returns, deals, tickets, notes), drawn from
+// one random stream in a fixed order that every seeded demo, and the tests on it, depend on.
 #[allow(clippy::too_many_arguments)]
 fn history(
     rng: &mut ChaCha8Rng,

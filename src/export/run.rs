@@ -124,219 +124,246 @@ pub fn export(
 ) -> anyhow::Result<usize> {
     filters.check(what)?;
     // Ids only: one per line, whatever the format, for piping into xargs and friends.
-    let mut sink = Sink::new(if ids_only { Format::Ndjson } else { format }, out);
-    let emit = |sink: &mut Sink<&mut dyn Write>,
-                id: &dyn std::fmt::Display,
-                row: &dyn erased::Row|
-     -> anyhow::Result<()> {
-        // The id is formatted only when it is what is written.
-        if ids_only {
-            sink.raw_line(&id.to_string())
-        } else {
-            row.write(sink)
-        }
-    };
-    let country_of = |store: &Store| -> anyhow::Result<HashMap<CustomerId, Option<String>>> {
-        Ok(store
-            .iter::<Customer>()
-            .map(|c| c.map(|c| (c.id, c.country)))
-            .collect::<Result<_, _>>()?)
+    let mut rows = Rows {
+        sink: Sink::new(if ids_only { Format::Ndjson } else { format }, out),
+        ids_only,
     };
     match what {
-        What::Customers => {
-            let stage = filters
-                .stage
-                .as_deref()
-                .map(str::parse::<Lifecycle>)
-                .transpose()
-                .map_err(FilterError)?;
-            let segment_of = match &filters.segment {
-                None => None,
-                Some(name) => {
-                    let wanted = crate::insights::Segment::parse(name).ok_or_else(|| {
-                        FilterError(format!(
-                            "'{name}' is not a segment (champions, loyal, new, …)"
-                        ))
-                    })?;
-                    let snapshot = crate::insights::Snapshot::load(store)?;
-                    let members: std::collections::HashSet<CustomerId> =
-                        crate::insights::rfm(&snapshot, None)
-                            .into_iter()
-                            .filter(|r| r.segment == wanted)
-                            .map(|r| r.customer)
-                            .collect();
-                    Some(members)
-                }
-            };
-            for c in store.iter_ahead::<Customer>() {
-                let c = c?;
-                let keep = filters.owner_is(&c.owner)
-                    && stage.is_none_or(|s| c.stage == s)
-                    && filters.in_range(c.created)
-                    && filters.country.as_ref().is_none_or(|want| {
-                        c.country
-                            .as_ref()
-                            .is_some_and(|x| x.eq_ignore_ascii_case(want))
-                    })
-                    && segment_of.as_ref().is_none_or(|m| m.contains(&c.id));
-                if keep {
-                    emit(&mut sink, &c.id, &CustomerRow::from(&c))?;
-                }
-            }
-        }
-        What::Products => {
-            for p in store.iter_ahead::<Product>() {
-                let p = p?;
-                emit(&mut sink, &p.id, &ProductRow::from(&p))?;
-            }
-        }
-        What::Orders | What::OrderLines => {
-            let countries = if filters.country.is_some() {
-                Some(country_of(store)?)
-            } else {
-                None
-            };
-            let skus: HashMap<ProductId, String> = if what == What::OrderLines {
-                store
-                    .iter::<Product>()
-                    .map(|p| p.map(|p| (p.id, p.sku)))
-                    .collect::<Result<_, _>>()?
-            } else {
-                HashMap::new()
-            };
-            for o in store.iter_ahead::<Order>() {
-                let o = o?;
-                let country_ok = match (&filters.country, &countries) {
-                    (Some(want), Some(map)) => o
-                        .customer
-                        .and_then(|c| map.get(&c).cloned().flatten())
-                        .is_some_and(|x| x.eq_ignore_ascii_case(want)),
-                    _ => true,
-                };
-                if !country_ok || !filters.in_range(o.placed) {
-                    continue;
-                }
-                if what == What::Orders {
-                    emit(&mut sink, &o.id, &OrderRow::from(&o))?;
-                } else {
-                    let placed = iso(o.placed);
-                    for line in &o.lines {
-                        let sku = skus.get(&line.product).map_or("", String::as_str);
-                        emit(
-                            &mut sink,
-                            &format_args!("{}:{}", o.id, line.line_no),
-                            &OrderLineRow::new(&o, &placed, line, sku),
-                        )?;
-                    }
-                }
-            }
-        }
-        What::Deals => {
-            let stage = filters
-                .stage
-                .as_deref()
-                .map(str::parse::<DealStage>)
-                .transpose()
-                .map_err(FilterError)?;
-            for d in store.iter_ahead::<Deal>() {
-                let d = d?;
-                if filters.owner_is(&d.owner)
-                    && stage.is_none_or(|s| d.stage == s)
-                    && filters.in_range(d.created)
-                {
-                    emit(&mut sink, &d.id, &DealRow::from(&d))?;
-                }
-            }
-        }
-        What::Tickets => {
-            let status = filters
-                .status
-                .as_deref()
-                .map(str::parse::<TicketStatus>)
-                .transpose()
-                .map_err(FilterError)?;
-            for t in store.iter_ahead::<Ticket>() {
-                let t = t?;
-                if status.is_none_or(|s| t.status == s) && filters.in_range(t.created) {
-                    emit(&mut sink, &t.id, &TicketRow::from(&t))?;
-                }
-            }
-        }
-        What::Notes => {
-            for n in store.iter_ahead::<Note>() {
-                let n = n?;
-                if filters.in_range(n.at) {
-                    emit(&mut sink, &n.id, &NoteRow::from(&n))?;
-                }
-            }
-        }
+        What::Customers => customers(store, filters, &mut rows)?,
+        What::Products => products(store, &mut rows)?,
+        What::Orders | What::OrderLines => orders(store, what, filters, &mut rows)?,
+        What::Deals => deals(store, filters, &mut rows)?,
+        What::Tickets => tickets(store, filters, &mut rows)?,
+        What::Notes => notes(store, filters, &mut rows)?,
         What::Segments | What::Rules | What::Suggestions => {
+            insights(store, what, filters, &mut rows)?
+        }
+    }
+    rows.sink.finish()
+}
+
+/// Where the rows go: whole, or only their ids.
+struct Rows<'a> {
+    sink: Sink<&'a mut dyn Write>,
+    ids_only: bool,
+}
+
+impl Rows<'_> {
+    fn emit(&mut self, id: &dyn std::fmt::Display, row: &dyn erased::Row) -> anyhow::Result<()> {
+        // The id is formatted only when it is what is written.
+        if self.ids_only {
+            self.sink.raw_line(&id.to_string())
+        } else {
+            row.write(&mut self.sink)
+        }
+    }
+}
+
+fn country_of(store: &Store) -> anyhow::Result<HashMap<CustomerId, Option<String>>> {
+    Ok(store
+        .iter::<Customer>()
+        .map(|c| c.map(|c| (c.id, c.country)))
+        .collect::<Result<_, _>>()?)
+}
+
+fn customers(store: &Store, filters: &Filters, out: &mut Rows) -> anyhow::Result<()> {
+    let stage = filters
+        .stage
+        .as_deref()
+        .map(str::parse::<Lifecycle>)
+        .transpose()
+        .map_err(FilterError)?;
+    let segment_of = match &filters.segment {
+        None => None,
+        Some(name) => {
+            let wanted = crate::insights::Segment::parse(name).ok_or_else(|| {
+                FilterError(format!(
+                    "'{name}' is not a segment (champions, loyal, new, …)"
+                ))
+            })?;
             let snapshot = crate::insights::Snapshot::load(store)?;
-            let wanted = filters
-                .segment
-                .as_deref()
-                .map(|name| {
-                    crate::insights::Segment::parse(name).ok_or_else(|| {
-                        FilterError(format!(
-                            "'{name}' is not a segment (champions, loyal, new, …)"
-                        ))
-                    })
-                })
-                .transpose()?;
-            match what {
-                What::Rules => {
-                    let options = crate::insights::RuleOptions::default();
-                    let (_, rules) = crate::insights::rules(&snapshot.order_baskets(), &options)?;
-                    for (i, r) in rules.iter().enumerate() {
-                        emit(&mut sink, &(i + 1), &rule_row(&snapshot, r))?;
-                    }
+            let members: std::collections::HashSet<CustomerId> =
+                crate::insights::rfm(&snapshot, None)
+                    .into_iter()
+                    .filter(|r| r.segment == wanted)
+                    .map(|r| r.customer)
+                    .collect();
+            Some(members)
+        }
+    };
+    for c in store.iter_ahead::<Customer>() {
+        let c = c?;
+        let keep = filters.owner_is(&c.owner)
+            && stage.is_none_or(|s| c.stage == s)
+            && filters.in_range(c.created)
+            && filters.country.as_ref().is_none_or(|want| {
+                c.country
+                    .as_ref()
+                    .is_some_and(|x| x.eq_ignore_ascii_case(want))
+            })
+            && segment_of.as_ref().is_none_or(|m| m.contains(&c.id));
+        if keep {
+            out.emit(&c.id, &CustomerRow::from(&c))?;
+        }
+    }
+    Ok(())
+}
+
+fn products(store: &Store, out: &mut Rows) -> anyhow::Result<()> {
+    for p in store.iter_ahead::<Product>() {
+        let p = p?;
+        out.emit(&p.id, &ProductRow::from(&p))?;
+    }
+    Ok(())
+}
+
+fn orders(store: &Store, what: What, filters: &Filters, out: &mut Rows) -> anyhow::Result<()> {
+    let countries = if filters.country.is_some() {
+        Some(country_of(store)?)
+    } else {
+        None
+    };
+    let skus: HashMap<ProductId, String> = if what == What::OrderLines {
+        store
+            .iter::<Product>()
+            .map(|p| p.map(|p| (p.id, p.sku)))
+            .collect::<Result<_, _>>()?
+    } else {
+        HashMap::new()
+    };
+    for o in store.iter_ahead::<Order>() {
+        let o = o?;
+        let country_ok = match (&filters.country, &countries) {
+            (Some(want), Some(map)) => o
+                .customer
+                .and_then(|c| map.get(&c).cloned().flatten())
+                .is_some_and(|x| x.eq_ignore_ascii_case(want)),
+            _ => true,
+        };
+        if !country_ok || !filters.in_range(o.placed) {
+            continue;
+        }
+        if what == What::Orders {
+            out.emit(&o.id, &OrderRow::from(&o))?;
+        } else {
+            let placed = iso(o.placed);
+            for line in &o.lines {
+                let sku = skus.get(&line.product).map_or("", String::as_str);
+                out.emit(
+                    &format_args!("{}:{}", o.id, line.line_no),
+                    &OrderLineRow::new(&o, &placed, line, sku),
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn deals(store: &Store, filters: &Filters, out: &mut Rows) -> anyhow::Result<()> {
+    let stage = filters
+        .stage
+        .as_deref()
+        .map(str::parse::<DealStage>)
+        .transpose()
+        .map_err(FilterError)?;
+    for d in store.iter_ahead::<Deal>() {
+        let d = d?;
+        if filters.owner_is(&d.owner)
+            && stage.is_none_or(|s| d.stage == s)
+            && filters.in_range(d.created)
+        {
+            out.emit(&d.id, &DealRow::from(&d))?;
+        }
+    }
+    Ok(())
+}
+
+fn tickets(store: &Store, filters: &Filters, out: &mut Rows) -> anyhow::Result<()> {
+    let status = filters
+        .status
+        .as_deref()
+        .map(str::parse::<TicketStatus>)
+        .transpose()
+        .map_err(FilterError)?;
+    for t in store.iter_ahead::<Ticket>() {
+        let t = t?;
+        if status.is_none_or(|s| t.status == s) && filters.in_range(t.created) {
+            out.emit(&t.id, &TicketRow::from(&t))?;
+        }
+    }
+    Ok(())
+}
+
+fn notes(store: &Store, filters: &Filters, out: &mut Rows) -> anyhow::Result<()> {
+    for n in store.iter_ahead::<Note>() {
+        let n = n?;
+        if filters.in_range(n.at) {
+            out.emit(&n.id, &NoteRow::from(&n))?;
+        }
+    }
+    Ok(())
+}
+
+/// Segments, rules and suggestions: computed from the orders, then written as rows.
+fn insights(store: &Store, what: What, filters: &Filters, out: &mut Rows) -> anyhow::Result<()> {
+    let snapshot = crate::insights::Snapshot::load(store)?;
+    let wanted = filters
+        .segment
+        .as_deref()
+        .map(|name| {
+            crate::insights::Segment::parse(name).ok_or_else(|| {
+                FilterError(format!(
+                    "'{name}' is not a segment (champions, loyal, new, …)"
+                ))
+            })
+        })
+        .transpose()?;
+    match what {
+        What::Rules => {
+            let options = crate::insights::RuleOptions::default();
+            let (_, rules) = crate::insights::rules(&snapshot.order_baskets(), &options)?;
+            for (i, r) in rules.iter().enumerate() {
+                out.emit(&(i + 1), &rule_row(&snapshot, r))?;
+            }
+        }
+        What::Segments => {
+            let report = crate::insights::segments(
+                &snapshot,
+                None,
+                crate::insights::cluster::ClusterCount::Auto,
+                7,
+            )?;
+            for row in segment_rows(store, &report)? {
+                if wanted.is_none_or(|w| row.segment == w.name()) {
+                    out.emit(&row.customer_id, &row)?;
                 }
-                What::Segments => {
-                    let report = crate::insights::segments(
-                        &snapshot,
-                        None,
-                        crate::insights::cluster::ClusterCount::Auto,
-                        7,
-                    )?;
-                    for row in segment_rows(store, &report)? {
-                        if wanted.is_none_or(|w| row.segment == w.name()) {
-                            emit(&mut sink, &row.customer_id, &row)?;
-                        }
-                    }
-                }
-                _ => {
-                    let model = crate::insights::suggest::Model::build(&snapshot);
-                    let members: Option<std::collections::HashSet<CustomerId>> = wanted.map(|w| {
-                        crate::insights::rfm(&snapshot, None)
-                            .into_iter()
-                            .filter(|r| r.segment == w)
-                            .map(|r| r.customer)
-                            .collect()
-                    });
-                    let mut ids: Vec<CustomerId> = model
-                        .customers()
-                        .filter(|c| members.as_ref().is_none_or(|m| m.contains(c)))
-                        .collect();
-                    ids.sort();
-                    for id in ids {
-                        let Some(customer) = store.get::<Customer>(id.0)? else {
-                            continue;
-                        };
-                        for row in
-                            suggestion_rows(&snapshot, &model, std::slice::from_ref(&customer), 10)
-                        {
-                            emit(
-                                &mut sink,
-                                &format_args!("{}:{}", row.customer_id, row.rank),
-                                &row,
-                            )?;
-                        }
-                    }
+            }
+        }
+        _ => {
+            let model = crate::insights::suggest::Model::build(&snapshot);
+            let members: Option<std::collections::HashSet<CustomerId>> = wanted.map(|w| {
+                crate::insights::rfm(&snapshot, None)
+                    .into_iter()
+                    .filter(|r| r.segment == w)
+                    .map(|r| r.customer)
+                    .collect()
+            });
+            let mut ids: Vec<CustomerId> = model
+                .customers()
+                .filter(|c| members.as_ref().is_none_or(|m| m.contains(c)))
+                .collect();
+            ids.sort();
+            for id in ids {
+                let Some(customer) = store.get::<Customer>(id.0)? else {
+                    continue;
+                };
+                for row in suggestion_rows(&snapshot, &model, std::slice::from_ref(&customer), 10) {
+                    out.emit(&format_args!("{}:{}", row.customer_id, row.rank), &row)?;
                 }
             }
         }
     }
-    sink.finish()
+    Ok(())
 }
 
 /// Lets one loop write any of the row types.

@@ -87,6 +87,8 @@ pub fn import_customers(
     import_customers_with(store, path, now, CustomerImport::default(), on_reject)
 }
 
+// Long: one pass over the file in reading order (parse, check, match, write in batches, report),
+// with the batch and the report as locals every step touches.
 pub fn import_customers_with(
     store: &Store,
     path: &Path,
@@ -251,6 +253,8 @@ fn reject(report: &mut ImportReport, on_reject: OnReject, line: u64, reason: Str
     report.rejected.push(rejection);
 }
 
+// Long: the matching rules in the order they apply (id, email, external id, name and company),
+// kept together so they read as the README states them.
 fn upsert(
     tx: &crate::store::Tx,
     incoming: &Customer,

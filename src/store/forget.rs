@@ -23,6 +23,8 @@ pub struct Forgotten {
 }
 
 impl Store {
+    // Long: one transaction over every tree that can hold the person; split, a reader could not
+    // see at a glance that nothing is left out.
     pub fn forget(&self, customer: CustomerId) -> Result<Forgotten, StoreError> {
         self.writable()?;
         loop {

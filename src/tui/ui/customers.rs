@@ -1,6 +1,6 @@
 use super::{amount, block, fit, when};
 use crate::tui::state::AppState;
-use crate::tui::state::customers::SortColumn;
+use crate::tui::state::customers::{CustomersState, SortColumn};
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -85,6 +85,16 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
         };
         Row::new(cells).style(style)
     });
+    let title = title(c);
+    let table = Table::new(rows, columns.iter().map(|&col| width_of(col)))
+        .header(header)
+        .column_spacing(1)
+        .block(block(title, theme));
+    frame.render_widget(table, area);
+}
+
+/// How many customers are shown of how many, and the filter being typed.
+fn title(c: &CustomersState) -> Line<'static> {
     let filter = if c.filtering || !c.filter.value.is_empty() {
         format!(
             " · filter: {}{}",
@@ -94,7 +104,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
     } else {
         String::new()
     };
-    let title = Line::from(if c.loading {
+    Line::from(if c.loading {
         format!(" Customers (reading the rest…){filter} ")
     } else {
         format!(
@@ -102,10 +112,5 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
             crate::text::thousands(c.view.len()),
             crate::text::thousands(c.rows.len())
         )
-    });
-    let table = Table::new(rows, columns.iter().map(|&col| width_of(col)))
-        .header(header)
-        .column_spacing(1)
-        .block(block(title, theme));
-    frame.render_widget(table, area);
+    })
 }

@@ -76,6 +76,11 @@ pub fn draw(frame: &mut Frame, d: &DetailState, theme: &Theme, area: Rect) {
     frame.render_widget(Paragraph::new(left), l);
     frame.render_widget(Paragraph::new(right), r);
 
+    draw_timeline(frame, d, theme, timeline);
+}
+
+/// Every order, deal, ticket and note, newest first, coloured by kind.
+fn draw_timeline(frame: &mut Frame, d: &DetailState, theme: &Theme, timeline: Rect) {
     let rows_shown = timeline.height.saturating_sub(2) as usize;
     let text_width = timeline.width.saturating_sub(24) as usize;
     let rows = d
