@@ -46,6 +46,21 @@ impl Frames {
     }
 }
 
+/// A read-only session of the app for a terminal of the bench's size.
+fn session(worker: Worker, user: &str) -> anyhow::Result<AppState> {
+    let mut state = AppState::new(
+        Keymap::default_keys(),
+        worker,
+        Options {
+            readonly: true,
+            user: user.into(),
+            now: chrono::Utc::now(),
+        },
+    )?;
+    state.resize(HEIGHT);
+    Ok(state)
+}
+
 /// Waits for the worker's jobs (summaries, insights) so that later figures are of a settled app.
 fn drain(state: &mut AppState, done: &Receiver<Done>) {
     while state.pending > 0 {
@@ -122,16 +137,7 @@ pub fn app(
     let (tx, rx) = channel();
     let model = crate::model::ReadModel::new(store);
     let worker = Worker::spawn(model, crate::ops::Actor::local(), tx, |d| d);
-    let mut state = AppState::new(
-        Keymap::default_keys(),
-        worker,
-        Options {
-            readonly: true,
-            user: "bench".into(),
-            now: chrono::Utc::now(),
-        },
-    )?;
-    state.resize(HEIGHT);
+    let mut state = session(worker, "bench")?;
     let mut frames = Frames::new()?;
     frames.draw(&state)?;
     let first_frame = started.elapsed();
@@ -257,16 +263,7 @@ pub fn sessions(
             tx,
             |d| d,
         );
-        let mut state = AppState::new(
-            Keymap::default_keys(),
-            worker,
-            Options {
-                readonly: true,
-                user: format!("rep{i}"),
-                now: chrono::Utc::now(),
-            },
-        )?;
-        state.resize(HEIGHT);
+        let mut state = session(worker, &format!("rep{i}"))?;
         let mut frames = Frames::new()?;
         frames.draw(&state)?;
         let first_frame = started.elapsed();
