@@ -115,3 +115,44 @@ fn a_note_added_in_one_session_shows_on_the_others_open_page() {
     let page = screen(&ben, 100, 30);
     assert!(page.contains("Called about the spring order"), "{page}");
 }
+
+#[test]
+fn a_rep_is_told_why_a_change_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let model = ReadModel::new(store);
+    let now = chrono::TimeZone::from_utc_datetime(
+        &chrono::Utc,
+        &common::demo_day().and_hms_opt(12, 0, 0).unwrap(),
+    );
+    let mut bea = AppState::new(
+        rapport::tui::keymap::Keymap::default_keys(),
+        rapport::tui::worker::Worker::inline(
+            Arc::clone(&model),
+            rapport::ops::Actor::with_role("bea", rapport::ops::Role::Rep),
+        ),
+        rapport::tui::state::Options {
+            readonly: false,
+            user: "bea".into(),
+            now,
+        },
+    )
+    .unwrap();
+    bea.resize(24);
+    press(&mut bea, &["2", "l", "l"]);
+    while bea
+        .deals
+        .selected()
+        .is_some_and(|d| d.owner.as_deref() == Some("bea"))
+    {
+        press(&mut bea, &["j"]);
+    }
+    let deal = bea.deals.selected().cloned().expect("another rep's deal");
+    assert_ne!(deal.owner.as_deref(), Some("bea"));
+    press(&mut bea, &["w"]);
+    let (message, _) = bea.status.clone().unwrap();
+    assert!(message.contains("a rep edits only their own"), "{message}");
+    let still = bea.deals.deals.iter().find(|d| d.id == deal.id).unwrap();
+    assert_eq!(still.stage, DealStage::Proposal, "nothing changed");
+    assert!(screen(&bea, 100, 30).contains("a rep edits only their own"));
+}

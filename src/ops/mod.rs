@@ -1,16 +1,23 @@
 //! Every write a person or a script makes, named once and made by one writer, with the actor who
-//! makes it. The app's worker and the headless commands both come here; roles and the audit log
-//! (the team server) are checked and written here too, when they come.
+//! makes it. The app's worker and the headless commands both come here, and each write is checked
+//! against the actor's role here (`roles`); the audit log (the team server) is written here too,
+//! when it comes.
+
+pub mod roles;
 
 use crate::domain::{Customer, Deal, Note, NoteKind, Order, Product, Ticket};
 use crate::model::ReadModel;
 use crate::store::{Kind, RecordRef, Store, StoreError};
+pub use roles::Role;
+use roles::Task;
 use std::sync::Arc;
 
-/// Who makes a change: today the local user (or a name a script gives), later an SSH identity.
+/// Who makes a change, and what their role lets them do: the local user (or a name a script
+/// gives) owns the database and is an admin; a rep over SSH has the role the team gives them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Actor {
     pub name: String,
+    pub role: Role,
 }
 
 impl Actor {
@@ -19,8 +26,16 @@ impl Actor {
         Actor::named(std::env::var("USER").unwrap_or_else(|_| "rapport".into()))
     }
 
+    /// The database's owner under another name (`--author` in a script).
     pub fn named(name: impl Into<String>) -> Actor {
-        Actor { name: name.into() }
+        Actor::with_role(name, Role::Admin)
+    }
+
+    pub fn with_role(name: impl Into<String>, role: Role) -> Actor {
+        Actor {
+            name: name.into(),
+            role,
+        }
     }
 }
 
@@ -80,11 +95,24 @@ impl Ops {
     }
 
     /// Carries out an edit from the app, returning it as stored.
-    pub fn apply(&self, write: Write) -> Result<Write, StoreError> {
-        match &self.model {
-            Some(model) => model.write(|store| apply(store, write)),
-            None => apply(&self.store, write),
+    pub fn apply(&self, mut write: Write) -> Result<Write, StoreError> {
+        if let Write::Create(record) = &mut write {
+            roles::owned_by_maker(&self.actor, record);
         }
+        // Checked under the writer's lock: an owner cannot change between the check and the write.
+        let run = |store: &Store| {
+            roles::check_write(store, &self.actor, &write)?;
+            apply(store, write)
+        };
+        match &self.model {
+            Some(model) => model.write(run),
+            None => run(&self.store),
+        }
+    }
+
+    /// May this actor do `task`? (An import asks before it reads its file.)
+    pub fn check(&self, task: Task) -> Result<(), StoreError> {
+        roles::check_task(&self.actor, task)
     }
 
     /// A note on a customer's timeline, signed by the actor; on disk when this returns.
@@ -94,6 +122,7 @@ impl Ops {
         kind: NoteKind,
         text: &str,
     ) -> Result<Note, StoreError> {
+        self.check(Task::AddNote)?;
         let mut note = Note::new(customer, kind, text, chrono::Utc::now());
         note.author = Some(self.actor.name.clone());
         let note = self.store.create(note)?;
@@ -103,6 +132,7 @@ impl Ops {
 
     /// Moves a record of any kind to the trash; returns how it is labelled there.
     pub fn delete(&self, record: RecordRef) -> Result<String, StoreError> {
+        self.check(Task::Delete)?;
         let store = &self.store;
         let label = match record.kind {
             Kind::Customer => store.delete::<Customer>(record.id)?.name,
@@ -117,6 +147,7 @@ impl Ops {
     }
 
     pub fn undelete(&self, record: RecordRef) -> Result<Vec<RecordRef>, StoreError> {
+        self.check(Task::Undelete)?;
         let back = self.store.undelete(record)?;
         self.changed()?;
         Ok(back)
@@ -124,6 +155,7 @@ impl Ops {
 
     /// Drops for good what was deleted before `before` (everything, with None).
     pub fn purge(&self, before: Option<crate::domain::Timestamp>) -> Result<usize, StoreError> {
+        self.check(Task::Purge)?;
         // Only the trash changes: nothing a session shows.
         self.store.purge(before)
     }
@@ -132,6 +164,7 @@ impl Ops {
         &self,
         customer: crate::domain::CustomerId,
     ) -> Result<crate::store::Forgotten, StoreError> {
+        self.check(Task::Forget)?;
         let forgotten = self.store.forget(customer)?;
         self.changed()?;
         Ok(forgotten)

@@ -78,6 +78,9 @@ pub enum StoreError {
     /// No `#[from]`: sled's own text is the `Debug` dump people must not see, so it is no source.
     #[error("{}", describe_sled(.0))]
     Sled(sled::Error),
+    /// The actor's role does not allow the change; says which role would.
+    #[error("{0}")]
+    Refused(String),
     /// Internal: how `simulate` rolls a transaction back.
     #[error("rolled back")]
     RolledBack,

@@ -1,0 +1,204 @@
+//! What each role may do, checked where every write passes (`Ops`), not only hidden in the app:
+//! a viewer reads; a rep edits what they own and adds notes and ticket replies anywhere; a manager
+//! does everything in the app, reassignment and bulk edits included; an admin also imports, purges
+//! and forgets.
+
+use super::{Actor, Record, Write};
+use crate::domain::{Customer, CustomerId, Ticket};
+use crate::store::{Store, StoreError};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    Viewer,
+    Rep,
+    Manager,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Viewer, Role::Rep, Role::Manager, Role::Admin];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Viewer => "viewer",
+            Role::Rep => "rep",
+            Role::Manager => "manager",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Role, String> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.name().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| format!("'{s}' is not a role (viewer, rep, manager, admin)"))
+    }
+}
+
+/// Work outside the app's edits, each with the least role that may do it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Task {
+    AddNote,
+    Delete,
+    Undelete,
+    Purge,
+    Forget,
+    Import,
+}
+
+impl Task {
+    fn least(self) -> Role {
+        match self {
+            Task::AddNote => Role::Rep,
+            Task::Delete | Task::Undelete => Role::Manager,
+            Task::Purge | Task::Forget | Task::Import => Role::Admin,
+        }
+    }
+
+    fn words(self) -> &'static str {
+        match self {
+            Task::AddNote => "add a note",
+            Task::Delete => "delete records",
+            Task::Undelete => "bring records back from the trash",
+            Task::Purge => "empty the trash",
+            Task::Forget => "erase a person",
+            Task::Import => "import",
+        }
+    }
+}
+
+fn refused(why: String) -> Result<(), StoreError> {
+    Err(StoreError::Refused(why))
+}
+
+/// May `actor` do `task`?
+pub fn check_task(actor: &Actor, task: Task) -> Result<(), StoreError> {
+    let least = task.least();
+    match actor.role >= least {
+        true => Ok(()),
+        false => refused(format!("only {} can {}", article(least), task.words())),
+    }
+}
+
+fn article(role: Role) -> String {
+    match role {
+        Role::Admin => "an admin".into(),
+        other => format!("a {other}"),
+    }
+}
+
+/// May `actor` make `write`? Reads the store only to learn who owns a ticket's customer.
+pub fn check_write(store: &Store, actor: &Actor, write: &Write) -> Result<(), StoreError> {
+    match actor.role {
+        Role::Admin | Role::Manager => Ok(()),
+        Role::Viewer => refused("a viewer can only read; ask a manager for the rep role".into()),
+        Role::Rep => match write {
+            Write::Batch(_) => refused("only a manager can change many records at once".into()),
+            Write::Delete { .. } | Write::Restore { .. } => {
+                refused("only a manager can delete records or bring them back".into())
+            }
+            Write::Create(record) => rep_creates(actor, record),
+            Write::Update { old, new } => rep_updates(store, actor, old, new),
+        },
+    }
+}
+
+fn rep_creates(actor: &Actor, record: &Record) -> Result<(), StoreError> {
+    let owner = match record {
+        Record::Customer(c) => c.owner.as_deref(),
+        Record::Deal(d) => d.owner.as_deref(),
+        Record::Ticket(_) | Record::Note(_) => None,
+    };
+    match owner {
+        Some(other) if other != actor.name => refused(format!(
+            "only a manager can give a new record to someone else ({other})"
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn rep_updates(store: &Store, actor: &Actor, old: &Record, new: &Record) -> Result<(), StoreError> {
+    let mine = |owner: &Option<String>| owner.as_deref() == Some(actor.name.as_str());
+    match (old, new) {
+        (Record::Customer(o), Record::Customer(n)) => {
+            owned(mine(&o.owner), "customer", &o.owner)?;
+            reassigned(&o.owner, &n.owner, "customer")
+        }
+        (Record::Deal(o), Record::Deal(n)) => {
+            owned(mine(&o.owner), "deal", &o.owner)?;
+            reassigned(&o.owner, &n.owner, "deal")
+        }
+        (Record::Ticket(o), Record::Ticket(n)) => {
+            if is_reply(actor, o, n) {
+                return Ok(());
+            }
+            let owner = owner_of(store, o.customer)?;
+            owned(mine(&owner), "ticket's customer", &owner)
+        }
+        (Record::Note(o), Record::Note(_)) => owned(mine(&o.author), "note", &o.author),
+        _ => refused("a record cannot change its kind".into()),
+    }
+}
+
+fn owned(mine: bool, what: &str, owner: &Option<String>) -> Result<(), StoreError> {
+    match (mine, owner) {
+        (true, _) => Ok(()),
+        (false, Some(owner)) => refused(format!(
+            "this {what} is {owner}'s: a rep edits only their own"
+        )),
+        (false, None) => refused(format!(
+            "this {what} has no owner: a manager can give it to you"
+        )),
+    }
+}
+
+fn reassigned(old: &Option<String>, new: &Option<String>, what: &str) -> Result<(), StoreError> {
+    match old == new {
+        true => Ok(()),
+        false => refused(format!("only a manager can reassign a {what}")),
+    }
+}
+
+/// A reply: one message by the actor added at the end, the status at most moved from open to
+/// pending, nothing else changed.
+fn is_reply(actor: &Actor, old: &Ticket, new: &Ticket) -> bool {
+    let Some((last, before)) = new.messages.split_last() else {
+        return false;
+    };
+    let status_ok = new.status == old.status
+        || (old.status == crate::domain::TicketStatus::Open
+            && new.status == crate::domain::TicketStatus::Pending);
+    let rest_same = Ticket {
+        messages: old.messages.clone(),
+        status: old.status,
+        updated: old.updated,
+        ..new.clone()
+    } == *old;
+    before == old.messages.as_slice() && last.author == actor.name && status_ok && rest_same
+}
+
+fn owner_of(store: &Store, customer: CustomerId) -> Result<Option<String>, StoreError> {
+    Ok(store.get::<Customer>(customer.0)?.and_then(|c| c.owner))
+}
+
+/// New records a rep makes are theirs.
+pub fn owned_by_maker(actor: &Actor, record: &mut Record) {
+    if actor.role != Role::Rep {
+        return;
+    }
+    match record {
+        Record::Customer(c) if c.owner.is_none() => c.owner = Some(actor.name.clone()),
+        Record::Deal(d) if d.owner.is_none() => d.owner = Some(actor.name.clone()),
+        _ => {}
+    }
+}
