@@ -550,3 +550,26 @@ fn insights_sections_and_a_customers_suggestions() {
         state.insights.engine().unwrap()
     ));
 }
+
+#[test]
+fn a_bulk_change_to_a_field_typed_wrong_names_the_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let mut state = app(&store, false);
+    let before: Vec<Customer> = store.iter_sound().map(Result::unwrap).collect();
+    press(&mut state, &["v", "v", "e", "up"]);
+    type_text(&mut state, "vip");
+    assert_eq!(state.form().unwrap().bulk_change().0, "ownervip");
+    press(&mut state, &["down"]);
+    type_text(&mut state, "bea");
+    press(&mut state, &["enter"]);
+    let form = state.form().expect("the form stays open");
+    let (_, message) = form.error.clone().unwrap();
+    assert!(
+        message.contains("'ownervip' is not a field") && message.contains("owner, stage, add tag"),
+        "{message}"
+    );
+    assert!(state.confirm().is_none());
+    let after: Vec<Customer> = store.iter_sound().map(Result::unwrap).collect();
+    assert_eq!(before, after, "nothing changed");
+}

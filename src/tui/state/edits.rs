@@ -1,7 +1,7 @@
 //! Changes a rep starts from the panes: new records, edits, deletes, marks and bulk changes, deal
 //! moves and ticket updates. Each becomes a write for the worker; none is made here.
 
-use super::form::FormState;
+use super::form::{BulkTarget, FormState};
 use super::{Action, AppState, Confirm, Job, Pane, Popup, Record, Tone, Write};
 use crate::domain::{Customer, CustomerId, Ticket};
 pub use crate::tui::worker::Then;
@@ -179,6 +179,19 @@ impl AppState {
         value: &str,
         customers: &[Customer],
     ) -> Result<Confirm, String> {
+        let fields = match self.pane {
+            Pane::Customers => BulkTarget::Customers.fields(),
+            Pane::Deals => BulkTarget::Deals.fields(),
+            Pane::Tickets => BulkTarget::Tickets.fields(),
+            Pane::Insights => &[],
+        };
+        // The field box takes typing too: anything but one of its choices is named, not guessed.
+        if !fields.contains(&field) {
+            return Err(format!(
+                "'{field}' is not a field a bulk change sets here (←/→ picks one: {})",
+                fields.join(", ")
+            ));
+        }
         let value = value.trim();
         let text = |v: &str| Some(v.to_string()).filter(|v| !v.is_empty());
         let mut pairs = Vec::new();
