@@ -156,3 +156,24 @@ fn a_rep_is_told_why_a_change_is_refused() {
     assert_eq!(still.stage, DealStage::Proposal, "nothing changed");
     assert!(screen(&bea, 100, 30).contains("a rep edits only their own"));
 }
+
+#[test]
+fn another_reps_write_does_not_move_the_finders_selection() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let model = ReadModel::new(store);
+    let mut ana = common::session(&model, "ana");
+    let mut ben = common::session(&model, "ben");
+    press(&mut ben, &["ctrl-p"]);
+    type_text(&mut ben, "ma");
+    press(&mut ben, &["down", "down", "down"]);
+    let picked = ben.finder().unwrap().selected().map(|e| (e.kind, e.id));
+    assert!(picked.is_some());
+    press(&mut ana, &["j", "e", "tab", "ctrl-u"]);
+    type_text(&mut ana, "Elsewhere Ltd");
+    press(&mut ana, &["enter"]);
+    ben.take_arrived();
+    let finder = ben.finder().expect("still open");
+    assert_eq!(finder.query.value, "ma");
+    assert_eq!(finder.selected().map(|e| (e.kind, e.id)), picked);
+}

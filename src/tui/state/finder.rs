@@ -35,11 +35,21 @@ impl FinderState {
         }
     }
 
-    /// A newer index: the query so far is searched again in it.
+    /// A newer index: the query so far is searched again in it, and the record the rep had
+    /// selected stays selected if it is still found (another rep's write must not move them).
     pub fn take_index(&mut self, entries: Arc<Vec<Entry>>) {
+        let keep = self.selected().map(|e| (e.kind, e.id));
         self.found = Finder::new(entries);
         self.indexing = false;
         self.search();
+        let at = keep.and_then(|k| {
+            (0..self.found.hits.len())
+                .find(|&i| self.found.entry(i).is_some_and(|e| (e.kind, e.id) == k))
+        });
+        if let Some(at) = at {
+            self.nav.selected = at;
+            self.nav.offset = at;
+        }
     }
 
     pub fn search(&mut self) {
