@@ -177,3 +177,41 @@ fn another_reps_write_does_not_move_the_finders_selection() {
     assert_eq!(finder.query.value, "ma");
     assert_eq!(finder.selected().map(|e| (e.kind, e.id)), picked);
 }
+
+#[test]
+fn the_second_of_two_forms_on_one_record_is_refused_and_keeps_its_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let model = ReadModel::new(store.clone());
+    let mut ana = common::session(&model, "ana");
+    let mut ben = common::session(&model, "ben");
+    press(&mut ana, &["j", "j", "e", "tab", "ctrl-u"]);
+    press(&mut ben, &["j", "j", "e", "tab", "ctrl-u"]);
+    type_text(&mut ana, "Ana's Company");
+    type_text(&mut ben, "Ben's Company");
+    press(&mut ana, &["enter"]);
+    assert!(ana.form().is_none(), "{:?}", ana.status);
+    ben.take_arrived();
+    press(&mut ben, &["enter"]);
+    let form = ben.form().expect("Ben's form stays open");
+    let (_, message) = form.error.clone().expect("a refusal");
+    assert!(message.contains("was changed by someone else"), "{message}");
+    assert!(
+        form.fields.iter().any(|f| f.input.value == "Ben's Company"),
+        "what Ben typed is kept"
+    );
+    let id = ana.customers.selected().unwrap().id();
+    let stored: Customer = store.get(id.0).unwrap().unwrap();
+    assert_eq!(stored.company.as_deref(), Some("Ana's Company"));
+}
+
+#[test]
+fn an_undo_after_a_save_is_not_taken_for_someone_elses_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let model = ReadModel::new(store.clone());
+    let mut ana = common::session(&model, "ana");
+    press(&mut ana, &["2", "l", "l", ">", ">", "u"]);
+    let (message, _) = ana.status.clone().unwrap();
+    assert!(message.starts_with("undone"), "{message}");
+}

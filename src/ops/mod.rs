@@ -102,6 +102,7 @@ impl Ops {
         // Checked under the writer's lock: an owner cannot change between the check and the write.
         let run = |store: &Store| {
             roles::check_write(store, &self.actor, &write)?;
+            unchanged_since_read(store, &write)?;
             apply(store, write)
         };
         match &self.model {
@@ -274,6 +275,26 @@ impl Write {
             Write::Batch(pairs) => &pairs[0].1,
         }
     }
+}
+
+/// Every record the write replaces or removes must be as the writer read it: two reps saving the
+/// same record, the second is refused, not written over the first.
+fn unchanged_since_read(store: &Store, write: &Write) -> Result<(), StoreError> {
+    let seen: Vec<&Record> = match write {
+        Write::Update { old, .. } => vec![old],
+        Write::Delete { record, .. } => vec![record],
+        Write::Batch(pairs) => pairs.iter().map(|(old, _)| old).collect(),
+        Write::Create(_) | Write::Restore { .. } => Vec::new(),
+    };
+    for record in seen {
+        match record {
+            Record::Customer(c) => store.unchanged(c)?,
+            Record::Deal(d) => store.unchanged(d)?,
+            Record::Ticket(t) => store.unchanged(t)?,
+            Record::Note(n) => store.unchanged(n)?,
+        }
+    }
+    Ok(())
 }
 
 /// Carries out a write, returning it as stored (with ids assigned, and a customer's notes filled in).

@@ -78,6 +78,11 @@ pub enum StoreError {
     /// No `#[from]`: sled's own text is the `Debug` dump people must not see, so it is no source.
     #[error("{}", describe_sled(.0))]
     Sled(sled::Error),
+    /// Someone changed the record after the writer read it: nothing is written over their change.
+    #[error(
+        "{entity} {label} was changed by someone else after you opened it; nothing was saved over it: what you typed is kept, open it again to see the change"
+    )]
+    Changed { entity: &'static str, label: String },
     /// The actor's role does not allow the change; says which role would.
     #[error("{0}")]
     Refused(String),

@@ -358,6 +358,29 @@ impl Store {
         self.write(|tx| tx.restore(record))
     }
 
+    /// Fails with `Changed` unless the stored record is `seen` (as the store keeps it: timestamps
+    /// to the millisecond). How a write made from what a rep saw some time ago stays safe.
+    pub fn unchanged<E: Entity + PartialEq>(&self, seen: &E) -> Result<(), StoreError> {
+        let stored: Option<E> = self.get(seen.id())?;
+        let as_kept =
+            codec::decode::<E>(&codec::encode(seen)).map_err(|cause| StoreError::Corrupt {
+                tree: E::TREE.name(),
+                id: seen.id(),
+                cause,
+            })?;
+        match stored {
+            Some(stored) if stored == as_kept => Ok(()),
+            Some(stored) => Err(StoreError::Changed {
+                entity: E::NAME,
+                label: stored.label(),
+            }),
+            None => Err(StoreError::NotFound {
+                entity: E::NAME,
+                id: seen.id(),
+            }),
+        }
+    }
+
     pub fn get<E: Entity>(&self, id: u64) -> Result<Option<E>, StoreError> {
         self.alive()?;
         match self.tree(E::TREE).get(id_key(id))? {
