@@ -169,22 +169,16 @@ fn reassigned(old: &Option<String>, new: &Option<String>, what: &str) -> Result<
     }
 }
 
-/// A reply: one message by the actor added at the end, the status at most moved from open to
-/// pending, nothing else changed.
+/// A reply (or a logged message): the ticket as `Ticket::reply` or `Ticket::log_message` leaves it
+/// for one message signed by the actor, and nothing else changed.
 fn is_reply(actor: &Actor, old: &Ticket, new: &Ticket) -> bool {
-    let Some((last, before)) = new.messages.split_last() else {
+    let Some(last) = new.messages.last() else {
         return false;
     };
-    let status_ok = new.status == old.status
-        || (old.status == crate::domain::TicketStatus::Open
-            && new.status == crate::domain::TicketStatus::Pending);
-    let rest_same = Ticket {
-        messages: old.messages.clone(),
-        status: old.status,
-        updated: old.updated,
-        ..new.clone()
-    } == *old;
-    before == old.messages.as_slice() && last.author == actor.name && status_ok && rest_same
+    let (mut replied, mut logged) = (old.clone(), old.clone());
+    replied.reply(&actor.name, &last.body, last.at);
+    logged.log_message(&actor.name, &last.body, last.at);
+    *new == replied || *new == logged
 }
 
 fn owner_of(store: &Store, customer: CustomerId) -> Result<Option<String>, StoreError> {
