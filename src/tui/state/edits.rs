@@ -3,7 +3,7 @@
 
 use super::form::{BulkTarget, FormState};
 use super::{Action, AppState, Confirm, Job, Pane, Popup, Record, Tone, Write};
-use crate::domain::{Customer, CustomerId, Ticket};
+use crate::domain::{Customer, CustomerId};
 pub use crate::tui::worker::Then;
 
 impl AppState {
@@ -284,21 +284,6 @@ impl AppState {
             write: Write::Batch(pairs),
             details,
         })
-    }
-
-    pub(super) fn update_ticket(&mut self, new: Ticket) {
-        if let Some(old) = self
-            .tickets
-            .tickets
-            .iter()
-            .find(|t| t.id == new.id)
-            .cloned()
-        {
-            self.send(Job::Write(Write::Update {
-                old: Record::Ticket(old),
-                new: Record::Ticket(new),
-            }));
-        }
     }
 
     pub(super) fn describe_write(&self, write: &Write) -> String {

@@ -284,10 +284,8 @@ impl AppState {
                 }
                 match kind {
                     PromptKind::Reply { .. } => {
-                        if let Some(t) = self.tickets.with_reply(&self.user, &text, self.now) {
-                            self.say("sending reply…", Tone::Info);
-                            self.update_ticket(t);
-                        }
+                        let effect = self.tickets.reply(&self.user, &text, self.now);
+                        self.run(effect);
                     }
                 }
             }

@@ -80,11 +80,18 @@ impl TicketsState {
         })
     }
 
-    pub fn with_reply(&self, author: &str, body: &str, now: Timestamp) -> Option<Ticket> {
-        let ticket = self.open_ticket().or(self.selected())?;
-        let mut t = ticket.clone();
-        t.reply(author, body, now);
-        Some(t)
+    /// The reply typed in the prompt, as a write for the ticket being answered.
+    pub fn reply(&self, author: &str, body: &str, now: Timestamp) -> Effect {
+        let Some(old) = self.open_ticket().or(self.selected()) else {
+            return Effect::None;
+        };
+        let mut new = old.clone();
+        new.reply(author, body, now);
+        Effect::update(
+            Record::Ticket(old.clone()),
+            Record::Ticket(new),
+            "sending reply…".into(),
+        )
     }
 
     /// Takes in the tickets of a newer snapshot, keeping the same ticket selected (or the same row
