@@ -215,3 +215,27 @@ fn an_undo_after_a_save_is_not_taken_for_someone_elses_change() {
     let (message, _) = ana.status.clone().unwrap();
     assert!(message.starts_with("undone"), "{message}");
 }
+
+#[test]
+fn a_deal_won_elsewhere_updates_the_customers_open_deals_in_every_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let model = ReadModel::new(store);
+    let mut ana = common::session(&model, "ana");
+    let mut ben = common::session(&model, "ben");
+    press(&mut ana, &["2", "l", "l"]);
+    let deal = ana.deals.selected().cloned().expect("a deal in proposal");
+    let before = ben.customers.summary(deal.customer).unwrap().open_deals;
+    assert!(before >= 1);
+    press(&mut ana, &["w"]);
+    ben.take_arrived();
+    assert_eq!(
+        ben.customers.summary(deal.customer).unwrap().open_deals,
+        before - 1
+    );
+    assert_eq!(
+        ana.customers.summary(deal.customer).unwrap().open_deals,
+        before - 1,
+        "the writer's own table too"
+    );
+}

@@ -79,17 +79,24 @@ impl CustomersState {
         state
     }
 
-    /// Takes over the rep's place from the first-screen state: filter, sort, and the customer they
-    /// had selected, at the same height on the screen.
-    pub fn take_place(&mut self, old: CustomersState) {
-        let keep = old.selected().map(|r| r.id());
-        let above = old.nav.selected.saturating_sub(old.nav.offset);
-        self.filter = old.filter;
-        self.filtering = old.filtering;
-        self.sort = old.sort;
-        self.descending = old.descending;
-        self.summaries = old.summaries.or(self.summaries.take());
-        self.segments = old.segments.or(self.segments.take());
+    /// Takes in the rows of a newer snapshot (and its summaries, when it has them), keeping the
+    /// rep's filter, sort, and the customer they had selected at the same height on the screen.
+    pub fn take(
+        &mut self,
+        rows: Arc<Vec<CustomerRow>>,
+        by_name: Arc<Vec<usize>>,
+        summaries: Option<Arc<HashMap<CustomerId, Summary>>>,
+    ) {
+        let keep = self.selected().map(|r| r.id());
+        let above = self.nav.selected.saturating_sub(self.nav.offset);
+        // The old view indexes the old rows: it goes before the rows are replaced.
+        self.view = Arc::default();
+        self.rows = rows;
+        self.by_name = by_name;
+        if summaries.is_some() {
+            self.summaries = summaries;
+        }
+        self.loading = false;
         self.refresh_view();
         if let Some(i) = keep.and_then(|id| self.view.iter().position(|&i| self.rows[i].id() == id))
         {

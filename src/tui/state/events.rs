@@ -1,7 +1,6 @@
 //! What comes back from the worker: snapshots of the shared records, a customer's page, the
 //! insights and the quick-lookup index, and the outcome of each write.
 
-use super::customers::CustomersState;
 use super::detail::DetailState;
 use super::finder::FinderState;
 use super::{AppState, Done, Job, Pane, Popup, Tone, Write};
@@ -100,14 +99,11 @@ impl AppState {
         }
         let first_whole = self.records.partial && !snapshot.partial;
         let rows = self.rows;
-        let mut customers = CustomersState::new(
+        self.customers.take(
             Arc::clone(&snapshot.customers),
             Arc::clone(&snapshot.by_name),
+            snapshot.summaries.clone(),
         );
-        customers.summaries = snapshot.summaries.clone();
-        let old = std::mem::take(&mut self.customers);
-        customers.take_place(old);
-        self.customers = customers;
         self.deals.take(
             Arc::clone(&snapshot.deals),
             Arc::clone(&snapshot.pipeline),
