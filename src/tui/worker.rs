@@ -90,12 +90,7 @@ impl Worker {
         wrap: fn(Done) -> E,
     ) -> Worker {
         let ops = Ops::shared(model, actor);
-        let heard = done.clone();
-        ops.model()
-            .expect("a shared Ops")
-            .subscribe(Box::new(move |s| {
-                heard.send(wrap(Done::Changed(Arc::clone(s)))).is_ok()
-            }));
+        listen(&ops, done.clone(), wrap);
         let (tx, rx): (Sender<Job>, Receiver<Job>) = channel();
         let theirs = ops.clone();
         std::thread::Builder::new()
@@ -117,12 +112,7 @@ impl Worker {
     pub fn inline(model: Arc<ReadModel>, actor: Actor) -> Worker {
         let ops = Ops::shared(model, actor);
         let (tx, rx) = channel();
-        let heard = tx.clone();
-        ops.model()
-            .expect("a shared Ops")
-            .subscribe(Box::new(move |s| {
-                heard.send(Done::Changed(Arc::clone(s))).is_ok()
-            }));
+        listen(&ops, tx.clone(), |d| d);
         Worker {
             ops,
             way: Way::Inline(tx, rx),
@@ -156,6 +146,15 @@ impl Worker {
             Way::Thread(_) => None,
         }
     }
+}
+
+/// Every snapshot another write makes comes to this session as `Done::Changed`, until it is gone.
+fn listen<E: Send + 'static>(ops: &Ops, to: Sender<E>, wrap: fn(Done) -> E) {
+    ops.model()
+        .expect("a shared Ops")
+        .subscribe(Box::new(move |s| {
+            to.send(wrap(Done::Changed(Arc::clone(s)))).is_ok()
+        }));
 }
 
 fn run(ops: &Ops, job: Job) -> Done {
