@@ -546,6 +546,25 @@ fn note(rng: &mut ChaCha8Rng, catalogue: &Catalogue, customer: &Customer, end: T
     note
 }
 
+/// A demo database of `customers` customers (seed `seed`, history to 2026-06-01) in a fresh
+/// folder, for unit tests.
+#[cfg(test)]
+pub(crate) fn test_store(customers: usize, seed: u64) -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let store = Store::open(&dir.path().join("db")).expect("a new database opens");
+    let as_of = NaiveDate::from_ymd_opt(2026, 6, 1).expect("a date");
+    generate(
+        &store,
+        &DemoSpec {
+            customers,
+            seed,
+            as_of,
+        },
+    )
+    .expect("the demo is written");
+    (dir, store)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

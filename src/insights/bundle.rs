@@ -10,7 +10,6 @@ use super::suggest::{Model, Suggestion};
 use crate::domain::CustomerId;
 use crate::store::{Store, StoreError};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 
 /// Itemsets mined for the app's rules before falling back to pairs: found in a fraction of a second.
 pub const INTERACTIVE_ITEMSETS: usize = 200_000;
@@ -136,62 +135,5 @@ impl Insights {
             })
             .take(n)
             .collect()
-    }
-}
-
-/// The last insights computed, reused while the data version stays the same.
-#[derive(Default)]
-pub struct Cache {
-    last: Mutex<Option<Arc<Insights>>>,
-}
-
-impl Cache {
-    pub fn get(&self, store: &Store) -> Result<Arc<Insights>, StoreError> {
-        let version = store.data_version()?;
-        let mut last = self
-            .last
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(cached) = last.as_ref()
-            && cached.version == version
-        {
-            return Ok(Arc::clone(cached));
-        }
-        let fresh = Arc::new(Insights::compute(store)?);
-        *last = Some(Arc::clone(&fresh));
-        Ok(fresh)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_unchanged_database_answers_from_the_cache() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("db")).unwrap();
-        let spec = crate::demo::DemoSpec {
-            customers: 150,
-            seed: 3,
-            as_of: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
-        };
-        crate::demo::generate(&store, &spec).unwrap();
-        let cache = Cache::default();
-        let first = cache.get(&store).unwrap();
-        let second = cache.get(&store).unwrap();
-        assert!(Arc::ptr_eq(&first, &second), "no write, no recompute");
-        store
-            .create(crate::domain::Customer::new(
-                "New Person",
-                chrono::Utc::now(),
-            ))
-            .unwrap();
-        let third = cache.get(&store).unwrap();
-        assert!(
-            !Arc::ptr_eq(&first, &third),
-            "a write makes the cache stale"
-        );
-        assert_eq!(third.version, store.data_version().unwrap());
     }
 }

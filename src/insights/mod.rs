@@ -11,7 +11,7 @@ pub mod segments;
 pub mod snapshot;
 pub mod suggest;
 
-pub use bundle::{Cache, CustomerInsight, Insights};
+pub use bundle::{CustomerInsight, Insights};
 pub use fpgrowth::{Itemset, frequent_itemsets};
 pub use rfm::{Rfm, Segment, rfm};
 pub use rules::{Fitted, Rule, RuleOptions, rules, rules_fitting};

@@ -537,6 +537,21 @@ mod tests {
     }
 
     #[test]
+    fn an_unchanged_database_answers_insights_from_memory() {
+        let (_dir, store) = crate::demo::test_store(150, 3);
+        let model = ReadModel::new(store.clone());
+        let first = model.insights().unwrap();
+        let second = model.insights().unwrap();
+        assert!(Arc::ptr_eq(&first, &second), "no write, no recompute");
+        store
+            .create(Customer::new("New Person", chrono::Utc::now()))
+            .unwrap();
+        let third = model.insights().unwrap();
+        assert!(!Arc::ptr_eq(&first, &third), "a write makes them stale");
+        assert_eq!(third.version(), store.data_version().unwrap());
+    }
+
+    #[test]
     fn the_filter_ignores_case_in_any_script() {
         let mut c = Customer::new("Zoë O'Brien", chrono::Utc::now());
         c.company = Some("Oakridge CAFÉ".into());
@@ -559,17 +574,7 @@ mod tests {
     /// A snapshot patched by many random writes is the snapshot a fresh read gives.
     #[test]
     fn a_patched_snapshot_is_what_a_fresh_read_gives() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("db")).unwrap();
-        crate::demo::generate(
-            &store,
-            &crate::demo::DemoSpec {
-                customers: 80,
-                seed: 9,
-                as_of: chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap(),
-            },
-        )
-        .unwrap();
+        let (_dir, store) = crate::demo::test_store(80, 9);
         let model = ReadModel::new(store.clone());
         let ops = Ops::shared(Arc::clone(&model), Actor::named("t"));
         model.with_summaries().unwrap();

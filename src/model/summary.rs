@@ -158,17 +158,7 @@ mod tests {
     /// two routes to the same figures: they must agree for every customer.
     #[test]
     fn the_table_and_the_page_add_up_the_same() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("db")).unwrap();
-        crate::demo::generate(
-            &store,
-            &crate::demo::DemoSpec {
-                customers: 120,
-                seed: 5,
-                as_of: chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap(),
-            },
-        )
-        .unwrap();
+        let (_dir, store) = crate::demo::test_store(120, 5);
         let all = summaries(&store).unwrap();
         let mut with_history = 0;
         for c in store.iter_sound::<Customer>() {
