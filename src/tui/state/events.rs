@@ -134,9 +134,6 @@ impl AppState {
                 Tone::Bad,
             );
         }
-        if self.pane == Pane::Insights {
-            self.refresh_insights(false);
-        }
     }
 
     /// Asks for a customer's page; it opens when the worker has read it.
