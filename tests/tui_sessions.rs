@@ -9,6 +9,16 @@ use rapport::model::ReadModel;
 use rapport::tui::state::{AppState, Pane};
 use std::sync::Arc;
 
+/// Two reps, Ana and Ben, in one process over a small demo.
+fn ana_and_ben() -> (tempfile::TempDir, rapport::store::Store, AppState, AppState) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let model = ReadModel::new(store.clone());
+    let ana = common::session(&model, "ana");
+    let ben = common::session(&model, "ben");
+    (dir, store, ana, ben)
+}
+
 fn rows_with(state: &AppState, text: &str) -> usize {
     screen(state, 100, 30)
         .lines()
@@ -18,11 +28,7 @@ fn rows_with(state: &AppState, text: &str) -> usize {
 
 #[test]
 fn a_write_in_one_session_reaches_the_other_on_its_next_refresh() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = small_demo(&dir.path().join("db"));
-    let model = ReadModel::new(store.clone());
-    let mut ana = common::session(&model, "ana");
-    let mut ben = common::session(&model, "ben");
+    let (_dir, store, mut ana, mut ben) = ana_and_ben();
     assert!(
         Arc::ptr_eq(&ana.customers.rows, &ben.customers.rows),
         "one copy of the customer rows for both"
@@ -72,11 +78,7 @@ fn a_write_in_one_session_reaches_the_other_on_its_next_refresh() {
 
 #[test]
 fn a_deal_won_in_one_session_moves_on_the_others_board_and_forecast() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = small_demo(&dir.path().join("db"));
-    let model = ReadModel::new(store);
-    let mut ana = common::session(&model, "ana");
-    let mut ben = common::session(&model, "ben");
+    let (_dir, _, mut ana, mut ben) = ana_and_ben();
     press(&mut ana, &["2", "l", "l"]);
     press(&mut ben, &["2"]);
     let deal = ana.deals.selected().cloned().expect("a deal in proposal");
@@ -92,11 +94,7 @@ fn a_deal_won_in_one_session_moves_on_the_others_board_and_forecast() {
 
 #[test]
 fn a_note_added_in_one_session_shows_on_the_others_open_page() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = small_demo(&dir.path().join("db"));
-    let model = ReadModel::new(store);
-    let mut ana = common::session(&model, "ana");
-    let mut ben = common::session(&model, "ben");
+    let (_dir, _, mut ana, mut ben) = ana_and_ben();
     press(&mut ana, &["j", "enter"]);
     press(&mut ben, &["j", "enter"]);
     let id = ben
@@ -121,24 +119,10 @@ fn a_rep_is_told_why_a_change_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let store = small_demo(&dir.path().join("db"));
     let model = ReadModel::new(store);
-    let now = chrono::TimeZone::from_utc_datetime(
-        &chrono::Utc,
-        &common::demo_day().and_hms_opt(12, 0, 0).unwrap(),
+    let mut bea = common::session_as(
+        &model,
+        rapport::ops::Actor::with_role("bea", rapport::ops::Role::Rep),
     );
-    let mut bea = AppState::new(
-        rapport::tui::keymap::Keymap::default_keys(),
-        rapport::tui::worker::Worker::inline(
-            Arc::clone(&model),
-            rapport::ops::Actor::with_role("bea", rapport::ops::Role::Rep),
-        ),
-        rapport::tui::state::Options {
-            readonly: false,
-            user: "bea".into(),
-            now,
-        },
-    )
-    .unwrap();
-    bea.resize(24);
     press(&mut bea, &["2", "l", "l"]);
     while bea
         .deals
@@ -159,11 +143,7 @@ fn a_rep_is_told_why_a_change_is_refused() {
 
 #[test]
 fn another_reps_write_does_not_move_the_finders_selection() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = small_demo(&dir.path().join("db"));
-    let model = ReadModel::new(store);
-    let mut ana = common::session(&model, "ana");
-    let mut ben = common::session(&model, "ben");
+    let (_dir, _, mut ana, mut ben) = ana_and_ben();
     press(&mut ben, &["ctrl-p"]);
     type_text(&mut ben, "ma");
     press(&mut ben, &["down", "down", "down"]);
@@ -180,11 +160,7 @@ fn another_reps_write_does_not_move_the_finders_selection() {
 
 #[test]
 fn the_second_of_two_forms_on_one_record_is_refused_and_keeps_its_text() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = small_demo(&dir.path().join("db"));
-    let model = ReadModel::new(store.clone());
-    let mut ana = common::session(&model, "ana");
-    let mut ben = common::session(&model, "ben");
+    let (_dir, store, mut ana, mut ben) = ana_and_ben();
     press(&mut ana, &["j", "j", "e", "tab", "ctrl-u"]);
     press(&mut ben, &["j", "j", "e", "tab", "ctrl-u"]);
     type_text(&mut ana, "Ana's Company");
@@ -218,11 +194,7 @@ fn an_undo_after_a_save_is_not_taken_for_someone_elses_change() {
 
 #[test]
 fn a_deal_won_elsewhere_updates_the_customers_open_deals_in_every_session() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = small_demo(&dir.path().join("db"));
-    let model = ReadModel::new(store);
-    let mut ana = common::session(&model, "ana");
-    let mut ben = common::session(&model, "ben");
+    let (_dir, _, mut ana, mut ben) = ana_and_ben();
     press(&mut ana, &["2", "l", "l"]);
     let deal = ana.deals.selected().cloned().expect("a deal in proposal");
     let before = ben.customers.summary(deal.customer).unwrap().open_deals;

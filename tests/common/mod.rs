@@ -87,16 +87,22 @@ pub fn app(store: &Store, readonly: bool) -> AppState {
 
 /// One rep's session on a read model other sessions may share, its worker inline.
 pub fn session(model: &std::sync::Arc<rapport::model::ReadModel>, name: &str) -> AppState {
+    session_as(model, rapport::ops::Actor::named(name))
+}
+
+/// A session of `actor`, with the role they have.
+pub fn session_as(
+    model: &std::sync::Arc<rapport::model::ReadModel>,
+    actor: rapport::ops::Actor,
+) -> AppState {
     let now = Utc.from_utc_datetime(&demo_day().and_hms_opt(12, 0, 0).unwrap());
+    let user = actor.name.clone();
     let mut state = AppState::new(
         Keymap::default_keys(),
-        Worker::inline(
-            std::sync::Arc::clone(model),
-            rapport::ops::Actor::named(name),
-        ),
+        Worker::inline(std::sync::Arc::clone(model), actor),
         Options {
             readonly: false,
-            user: name.into(),
+            user,
             now,
         },
     )
