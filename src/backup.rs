@@ -1,7 +1,7 @@
 //! Backups: the whole database as NDJSON, one record a line with its id, after a header line that
 //! names the schema. Restoring into an empty database gives back the same records under the same ids.
 
-use crate::domain::{Customer, Deal, Note, Order, Product, Ticket};
+use crate::domain::{Customer, Deal, Member, Note, Order, Product, Ticket};
 use crate::store::{Entity, SCHEMA_VERSION, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, Write};
@@ -23,6 +23,7 @@ enum Line {
     Deal(Deal),
     Ticket(Ticket),
     Note(Note),
+    Member(Member),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -61,6 +62,7 @@ fn backup_now(store: &Store, out: &mut dyn Write) -> Result<usize, BackupError> 
     n += write_all::<Deal>(store, out, Line::Deal)?;
     n += write_all::<Ticket>(store, out, Line::Ticket)?;
     n += write_all::<Note>(store, out, Line::Note)?;
+    n += write_all::<Member>(store, out, Line::Member)?;
     out.flush()?;
     Ok(n)
 }
@@ -145,6 +147,7 @@ pub fn restore(store: &Store, input: &mut dyn BufRead) -> Result<usize, BackupEr
                         Line::Deal(r) => tx.load(r)?,
                         Line::Ticket(r) => tx.load(r)?,
                         Line::Note(r) => tx.load(r)?,
+                        Line::Member(r) => tx.load(r)?,
                     }
                 }
                 Ok(())

@@ -106,6 +106,12 @@ pub enum Command {
     /// algorithm on a file, for setting beside other tools
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Serve the app to the team over SSH: one process owns the database, each rep signs in with
+    /// their key (see `rapport team`)
+    Serve(ServeArgs),
+    /// Who may sign in to `rapport serve`, by which key, in which role
+    #[command(subcommand)]
+    Team(TeamCommand),
     /// Print how many records of each kind the database holds
     Stats {
         #[arg(long, value_enum, default_value_t = StatsFormat::Text)]
@@ -172,6 +178,47 @@ pub enum OrderFormat {
 pub enum StatsFormat {
     Text,
     Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on; 0.0.0.0:2222 opens it to the network
+    #[arg(long, default_value = "127.0.0.1:2222", value_name = "ADDR:PORT")]
+    pub listen: std::net::SocketAddr,
+    /// End a session after this many minutes without a key pressed (0: never)
+    #[arg(long, default_value_t = 60, value_name = "MINUTES")]
+    pub idle_minutes: u32,
+    /// Sessions served at once; more are turned away
+    #[arg(long, default_value_t = 64, value_name = "N")]
+    pub max_sessions: usize,
+    /// Colour theme for every session (each follows its own terminal's colours)
+    #[arg(long, default_value = "default", value_name = "NAME")]
+    pub theme: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TeamCommand {
+    /// Let someone sign in with their SSH public key
+    Add {
+        name: String,
+        /// The public key (id_ed25519.pub) or its one line
+        #[arg(long, value_name = "FILE_OR_KEY")]
+        key: String,
+        #[arg(long, default_value = "rep")]
+        role: crate::domain::Role,
+    },
+    /// Everyone who may sign in, with their role and key fingerprint
+    List {
+        #[arg(long, value_enum, default_value_t = StatsFormat::Text)]
+        format: StatsFormat,
+    },
+    /// Take someone off the team; their open sessions end
+    Remove { name: String },
+    /// Change someone's role; it applies to their open sessions at once
+    Role {
+        name: String,
+        role: crate::domain::Role,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -16,6 +16,8 @@ pub mod memory;
 pub mod model;
 pub mod ops;
 pub mod search;
+pub mod serve;
 pub mod store;
+pub mod team;
 pub mod text;
 pub mod tui;

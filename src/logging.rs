@@ -32,3 +32,15 @@ pub fn start(dir: &Path) {
         .with_env_filter(filter)
         .try_init();
 }
+
+/// For `rapport serve`: the log goes to standard error, where systemd's journal keeps it. The
+/// same rule holds: team members' names and key fingerprints, never customers' data.
+pub fn to_stderr() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("RAPPORT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,russh=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .try_init();
+}

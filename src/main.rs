@@ -48,6 +48,10 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
         (Some(Command::Bench(b)), _) if !matches!(b, rapport::cli::BenchCommand::Inputs { .. }) => {
             commands::bench_files(b, &mut out)
         }
+        (Some(Command::Serve(args)), None) => {
+            drop(out);
+            serve(&db, args)
+        }
         (Some(Command::Backup { file }), _) if file != Path::new("-") => {
             backup_even_in_use(&db, file, &mut out)
         }
@@ -176,6 +180,36 @@ fn open_app(cli: &Cli, db: &Path) -> anyhow::Result<()> {
             config_dir,
         },
     )
+}
+
+fn serve(db: &Path, args: &rapport::cli::ServeArgs) -> anyhow::Result<()> {
+    rapport::logging::to_stderr();
+    let store = Store::open_with_cache(db, rapport::tui::CACHE_BYTES)?;
+    let _serving = rapport::control::serve(store.clone())
+        .map_err(|e| tracing::warn!("backups while serving are off: {e}"))
+        .ok();
+    let members = rapport::team::list(&store)?.len();
+    let config_dir =
+        directories::ProjectDirs::from("", "", "rapport").map(|d| d.config_dir().to_path_buf());
+    let running = rapport::serve::start(
+        store,
+        rapport::serve::ServeOptions {
+            listen: args.listen,
+            idle: (args.idle_minutes > 0)
+                .then(|| std::time::Duration::from_secs(u64::from(args.idle_minutes) * 60)),
+            max_sessions: args.max_sessions,
+            theme: args.theme.clone(),
+            config_dir,
+        },
+    )?;
+    eprintln!("rapport serve: listening on {}", running.addr);
+    eprintln!("host key {} (ED25519)", running.host_fingerprint);
+    if members == 0 {
+        eprintln!("no one can sign in yet: add people with `rapport team add NAME --key FILE`");
+    } else {
+        eprintln!("{members} member(s) in the team");
+    }
+    running.wait()
 }
 
 fn data_dir() -> anyhow::Result<PathBuf> {

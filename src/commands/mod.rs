@@ -13,11 +13,13 @@ mod files;
 mod import;
 mod records;
 mod reports;
+mod team;
 pub use bench::{bench, bench_files};
 pub use files::{backed_up, backup, backup_file, export, restore};
 pub use import::import;
 pub use records::{delete, forget, note, purge, trash, undelete};
 pub use reports::{eval, rules, segments, suggest};
+pub use team::team;
 
 /// The command cannot run as typed (exit code 2); the message says what to type instead.
 #[derive(Debug, thiserror::Error)]
@@ -56,6 +58,11 @@ pub fn run(store: &Store, command: &Command, out: &mut dyn Write) -> anyhow::Res
         Command::Purge { older_than } => purge(store, *older_than, out),
         Command::Forget { customer, yes } => forget(store, customer, *yes, out),
         Command::Bench(b) => bench(store, b, out),
+        Command::Team(c) => team(store, c, out),
+        Command::Serve(_) => Err(UsageError(
+            "`rapport serve` runs on its own, not inside a script or another server".into(),
+        )
+        .into()),
     }
 }
 

@@ -13,4 +13,6 @@ macro_rules! id_type {
     )+};
 }
 
-id_type!(CustomerId, ProductId, OrderId, DealId, TicketId, NoteId);
+id_type!(
+    CustomerId, ProductId, OrderId, DealId, TicketId, NoteId, MemberId
+);

@@ -1,9 +1,10 @@
-//! The CRM's plain data: customers, products, orders, deals, tickets and notes.
+//! The CRM's plain data: customers, products, orders, deals, tickets, notes, and the team.
 //! No IO here; every type validates itself and names the field that is wrong.
 
 mod customer;
 mod deal;
 mod ids;
+mod member;
 mod money;
 mod note;
 mod order;
@@ -13,7 +14,8 @@ mod validate;
 
 pub use customer::{Customer, Lifecycle, normalise_email};
 pub use deal::{Deal, DealStage};
-pub use ids::{CustomerId, DealId, NoteId, OrderId, ProductId, TicketId};
+pub use ids::{CustomerId, DealId, MemberId, NoteId, OrderId, ProductId, TicketId};
+pub use member::{MAX_MEMBER_NAME, Member, Role, validate_member_name};
 pub use money::{Money, MoneyError};
 pub use note::{Note, NoteKind};
 pub use order::{Order, OrderKind, OrderLine};

@@ -7,43 +7,7 @@ use super::{Actor, Record, Write};
 use crate::domain::{Customer, CustomerId, Ticket};
 use crate::store::{Store, StoreError};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Role {
-    Viewer,
-    Rep,
-    Manager,
-    Admin,
-}
-
-impl Role {
-    pub const ALL: [Role; 4] = [Role::Viewer, Role::Rep, Role::Manager, Role::Admin];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Role::Viewer => "viewer",
-            Role::Rep => "rep",
-            Role::Manager => "manager",
-            Role::Admin => "admin",
-        }
-    }
-}
-
-impl std::fmt::Display for Role {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl std::str::FromStr for Role {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Role, String> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.name().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| format!("'{s}' is not a role (viewer, rep, manager, admin)"))
-    }
-}
+pub use crate::domain::Role;
 
 /// Work outside the app's edits, each with the least role that may do it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -3,8 +3,8 @@
 
 use super::keys::{Tr, group_key, id_key};
 use crate::domain::{
-    Customer, CustomerId, Deal, DealId, Note, NoteId, Order, OrderId, Product, ProductId, Ticket,
-    TicketId, ValidationError,
+    Customer, CustomerId, Deal, DealId, Member, MemberId, Note, NoteId, Order, OrderId, Product,
+    ProductId, Ticket, TicketId, ValidationError,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -239,6 +239,32 @@ impl Entity for Note {
     }
     fn customer_refs(&self) -> Option<CustomerId> {
         Some(self.customer)
+    }
+}
+
+impl Entity for Member {
+    const TREE: Tr = Tr::Members;
+    const NAME: &'static str = "member";
+    const INDEXES: &'static [Tr] = &[Tr::MemberByName, Tr::MemberByKey];
+
+    fn id(&self) -> u64 {
+        self.id.0
+    }
+    fn set_id(&mut self, id: u64) {
+        self.id = MemberId(id);
+    }
+    fn validate(&self) -> Result<(), ValidationError> {
+        Member::validate(self)
+    }
+    fn label(&self) -> String {
+        self.name.clone()
+    }
+    fn index_entries(&self) -> Vec<IndexEntry> {
+        // Names are unique without regard to case: "Bea" and "bea" would sign notes alike.
+        vec![
+            IndexEntry::unique(Tr::MemberByName, "name", &self.name.to_lowercase()),
+            IndexEntry::unique(Tr::MemberByKey, "key", &self.fingerprint),
+        ]
     }
 }
 

@@ -1,6 +1,7 @@
 //! Checking the indexes against the records, and rebuilding them (schema upgrades, `rapport check`).
 
 use super::*;
+use crate::domain::Member;
 
 impl Store {
     /// Recomputes every index entry from the records and lists each disagreement (empty when sound).
@@ -13,6 +14,7 @@ impl Store {
         self.check_entity::<Deal>(&mut problems)?;
         self.check_entity::<Ticket>(&mut problems)?;
         self.check_entity::<Note>(&mut problems)?;
+        self.check_entity::<Member>(&mut problems)?;
         Ok(problems)
     }
 
@@ -92,7 +94,8 @@ impl Store {
         self.rebuild_indexes::<Order>()?;
         self.rebuild_indexes::<Deal>()?;
         self.rebuild_indexes::<Ticket>()?;
-        self.rebuild_indexes::<Note>()
+        self.rebuild_indexes::<Note>()?;
+        self.rebuild_indexes::<Member>()
     }
 }
 

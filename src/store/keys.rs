@@ -23,10 +23,13 @@ pub enum Tr {
     Imports,
     ImportChanges,
     CustomerByName,
+    Members,
+    MemberByName,
+    MemberByKey,
 }
 
 impl Tr {
-    pub const ALL: [Tr; 21] = [
+    pub const ALL: [Tr; 24] = [
         Tr::Meta,
         Tr::Customers,
         Tr::Products,
@@ -48,6 +51,9 @@ impl Tr {
         Tr::Imports,
         Tr::ImportChanges,
         Tr::CustomerByName,
+        Tr::Members,
+        Tr::MemberByName,
+        Tr::MemberByKey,
     ];
 
     /// The tree's name on disk; renaming one needs a migration.
@@ -74,6 +80,9 @@ impl Tr {
             Tr::Imports => "imports",
             Tr::ImportChanges => "imports/changes",
             Tr::CustomerByName => "idx/customer/name",
+            Tr::Members => "members",
+            Tr::MemberByName => "idx/member/name",
+            Tr::MemberByKey => "idx/member/key",
         }
     }
 
@@ -87,6 +96,7 @@ impl Tr {
             Tr::Deals => 4,
             Tr::Tickets => 5,
             Tr::Notes => 6,
+            Tr::Members => 7,
             _ => return None,
         })
     }

@@ -40,6 +40,8 @@ pub enum Unique {
     CustomerExternalId,
     ProductSku,
     OrderNumber,
+    MemberName,
+    MemberKey,
 }
 
 impl Unique {
@@ -49,12 +51,15 @@ impl Unique {
             Unique::CustomerExternalId => Tr::CustomerByExternal,
             Unique::ProductSku => Tr::ProductBySku,
             Unique::OrderNumber => Tr::OrderByNumber,
+            Unique::MemberName => Tr::MemberByName,
+            Unique::MemberKey => Tr::MemberByKey,
         }
     }
 
     fn key(self, value: &str) -> Vec<u8> {
         match self {
             Unique::CustomerEmail => crate::domain::normalise_email(value).into_bytes(),
+            Unique::MemberName => value.to_lowercase().into_bytes(),
             _ => value.as_bytes().to_vec(),
         }
     }

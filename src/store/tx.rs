@@ -185,7 +185,7 @@ impl<'a> Tx<'a> {
     }
 
     /// Removes a record and its index entries for good.
-    pub(super) fn remove<E: Entity>(&self, id: u64) -> TxResult<E> {
+    pub fn remove<E: Entity>(&self, id: u64) -> TxResult<E> {
         let old: E = self.get(id)?.ok_or(StoreError::NotFound {
             entity: E::NAME,
             id,

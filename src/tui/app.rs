@@ -11,6 +11,7 @@ use anyhow::Context;
 use crossterm::event::{Event as TermEvent, KeyEvent, KeyEventKind};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
+use ratatui::layout::Rect;
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::Duration;
@@ -18,9 +19,13 @@ use std::time::Duration;
 #[allow(clippy::large_enum_variant)] // one per user action or job: boxing would buy nothing
 pub enum Event {
     Key(KeyEvent),
-    Resize(u16),
+    /// The terminal's new width and height.
+    Resize(u16, u16),
     Done(Done),
+    /// Nothing to do but draw again (work pending, or who is online changed).
     Tick,
+    /// The session is ended from outside (the rep was taken off the team, or idled out): why.
+    End(String),
 }
 
 pub struct RunOptions {
@@ -72,7 +77,7 @@ pub fn run(store: Store, options: RunOptions) -> anyhow::Result<()> {
                     TermEvent::Key(key) if key.kind != KeyEventKind::Release => {
                         tx.send(Event::Key(key))
                     }
-                    TermEvent::Resize(_, height) => tx.send(Event::Resize(height)),
+                    TermEvent::Resize(width, height) => tx.send(Event::Resize(width, height)),
                     _ => Ok(()),
                 };
                 if sent.is_err() {
@@ -83,21 +88,23 @@ pub fn run(store: Store, options: RunOptions) -> anyhow::Result<()> {
     let mut terminal = terminal::enter()?;
     let result = event_loop(&mut terminal, &mut state, &theme, &rx, true);
     terminal::leave();
-    result
+    result.map(drop)
 }
 
-/// Runs until the user quits. `live` keeps `now` on the wall clock; tests keep a fixed one.
+/// Runs until the user quits, or until the session is ended from outside (then: why). `live` keeps
+/// `now` on the wall clock; tests keep a fixed one.
 pub fn event_loop<B: Backend>(
     terminal: &mut Terminal<B>,
     state: &mut AppState,
     theme: &Theme,
     events: &Receiver<Event>,
     live: bool,
-) -> anyhow::Result<()>
+) -> anyhow::Result<Option<String>>
 where
     B::Error: Send + Sync + 'static,
 {
-    state.resize(terminal.size()?.height);
+    // The viewport, not the backend: over SSH the backend cannot ask the rep's terminal its size.
+    state.resize(terminal.get_frame().area().height);
     terminal.draw(|frame| ui::draw(frame, state, theme))?;
     loop {
         let first = if state.pending > 0 {
@@ -115,9 +122,17 @@ where
         if live {
             state.now = chrono::Utc::now();
         }
-        handle(state, first);
-        while let Ok(event) = events.try_recv() {
-            handle(state, event);
+        let mut next = Some(first);
+        while let Some(event) = next {
+            match event {
+                Event::End(why) => return Ok(Some(why)),
+                Event::Resize(width, height) => {
+                    terminal.resize(Rect::new(0, 0, width, height))?;
+                    state.resize(height);
+                }
+                event => handle(state, event),
+            }
+            next = events.try_recv().ok();
         }
         if state.quit {
             break;
@@ -125,14 +140,15 @@ where
         state.settle();
         terminal.draw(|frame| ui::draw(frame, state, theme))?;
     }
-    Ok(())
+    Ok(None)
 }
 
 pub fn handle(state: &mut AppState, event: Event) {
     match event {
         Event::Key(key) => state.handle_key(key),
-        Event::Resize(height) => state.resize(height),
+        Event::Resize(_, height) => state.resize(height),
         Event::Done(done) => state.handle_done(done),
         Event::Tick => state.tick(),
+        Event::End(_) => state.quit = true,
     }
 }

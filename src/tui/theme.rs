@@ -45,12 +45,32 @@ pub enum ColorDepth {
 impl ColorDepth {
     /// What the environment says the terminal shows.
     pub fn detect() -> ColorDepth {
-        if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+        let var = |name| std::env::var(name).ok();
+        ColorDepth::from_vars(
+            var("NO_COLOR").as_deref(),
+            var("COLORTERM").as_deref(),
+            var("TERM").as_deref(),
+        )
+    }
+
+    /// From the variables a terminal sets, locally or sent by an SSH client: `NO_COLOR` (any
+    /// value but empty) wins, then `COLORTERM`, then `TERM`. With no `TERM` at all, 256 colours.
+    pub fn from_vars(
+        no_color: Option<&str>,
+        colorterm: Option<&str>,
+        term: Option<&str>,
+    ) -> ColorDepth {
+        if no_color.is_some_and(|v| !v.is_empty()) {
             return ColorDepth::None;
         }
-        match std::env::var("COLORTERM").as_deref() {
-            Ok("truecolor") | Ok("24bit") => ColorDepth::TrueColor,
-            _ => ColorDepth::Indexed256,
+        if matches!(colorterm, Some("truecolor" | "24bit")) {
+            return ColorDepth::TrueColor;
+        }
+        match term {
+            None => ColorDepth::Indexed256,
+            Some(t) if t.contains("256color") || t.contains("direct") => ColorDepth::Indexed256,
+            Some("dumb") => ColorDepth::None,
+            Some(_) => ColorDepth::Ansi16,
         }
     }
 }
@@ -225,6 +245,26 @@ fn dist(a: (u8, u8, u8), b: (u8, u8, u8)) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn colour_depth_follows_no_color_then_colorterm_then_term() {
+        let depth = ColorDepth::from_vars;
+        assert_eq!(
+            depth(Some("1"), Some("truecolor"), Some("xterm-256color")),
+            ColorDepth::None
+        );
+        assert_eq!(
+            depth(Some(""), Some("truecolor"), None),
+            ColorDepth::TrueColor
+        );
+        assert_eq!(
+            depth(None, None, Some("tmux-256color")),
+            ColorDepth::Indexed256
+        );
+        assert_eq!(depth(None, None, Some("linux")), ColorDepth::Ansi16);
+        assert_eq!(depth(None, None, Some("dumb")), ColorDepth::None);
+        assert_eq!(depth(None, None, None), ColorDepth::Indexed256);
+    }
 
     #[test]
     fn every_built_in_theme_loads_at_every_depth() {

@@ -97,6 +97,8 @@ pub struct AppState {
     pub pending: usize,
     pub spinner: usize,
     pub quit: bool,
+    /// Sessions open on this server, this one included (served sessions only).
+    pub presence: Option<Arc<std::sync::atomic::AtomicUsize>>,
     /// Rows a list can show in the current terminal.
     pub rows: usize,
     worker: Worker,
@@ -142,6 +144,7 @@ impl AppState {
             pending: 0,
             spinner: 0,
             quit: false,
+            presence: None,
             rows: 20,
             worker,
         };

@@ -103,7 +103,28 @@ fn draw_tabs(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
     if state.readonly {
         spans.push(Span::styled("  read-only", theme.warn));
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    let tabs = Line::from(spans);
+    let width = tabs.width();
+    frame.render_widget(Paragraph::new(tabs), area);
+    if let Some(online) = &state.presence {
+        let others = online
+            .load(std::sync::atomic::Ordering::Relaxed)
+            .saturating_sub(1);
+        let room = usize::from(area.width).saturating_sub(width + 1);
+        let who = match others {
+            0 => format!("{} · no one else on ", state.user),
+            1 => format!("{} · 1 other on ", state.user),
+            n => format!("{} · {n} others on ", state.user),
+        };
+        let short = format!("{} +{others} ", state.user);
+        let text = [who, short].into_iter().find(|t| t.chars().count() <= room);
+        if let Some(text) = text {
+            frame.render_widget(
+                Paragraph::new(Span::styled(text, theme.muted)).right_aligned(),
+                area,
+            );
+        }
+    }
 }
 
 const SPINNER: [char; 8] = ['⣾', '⣽', '⣻', '⢿', '⡿', '⣟', '⣯', '⣷'];

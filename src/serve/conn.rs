@@ -1,0 +1,327 @@
+//! One SSH connection: sign-in by key, then one session channel with a terminal. Everything else
+//! a client may ask for (passwords, commands, subsystems, forwarding, agents) is refused.
+
+use super::Shared;
+use super::input;
+use super::registry::Seat;
+use super::session::{self, ChannelOut, OUT_QUEUE, Term};
+use crate::domain::Member;
+use crate::tui::app::Event;
+use russh::keys::HashAlg;
+use russh::server::{Auth, ChannelOpenHandle, Msg, PublicKeyOffer, Session, VerifiedPublicKey};
+use russh::{Channel, ChannelId, Pty};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::mpsc::Sender;
+
+pub struct Server {
+    pub shared: Arc<Shared>,
+}
+
+impl russh::server::Server for Server {
+    type Handler = Conn;
+
+    fn new_client(&mut self, peer: Option<SocketAddr>) -> Conn {
+        Conn {
+            shared: Arc::clone(&self.shared),
+            peer,
+            member: None,
+            channel: None,
+            term: Term::default(),
+            pty: false,
+            app: None,
+        }
+    }
+}
+
+pub struct Conn {
+    shared: Arc<Shared>,
+    peer: Option<SocketAddr>,
+    member: Option<Member>,
+    channel: Option<ChannelId>,
+    term: Term,
+    pty: bool,
+    app: Option<App>,
+}
+
+/// The running app of this connection.
+struct App {
+    to_app: Sender<Event>,
+    seat: Arc<Seat>,
+}
+
+impl Drop for Conn {
+    fn drop(&mut self) {
+        self.end("disconnected");
+    }
+}
+
+impl Conn {
+    fn end(&mut self, why: &str) {
+        if let Some(app) = self.app.take() {
+            let _ = app.to_app.send(Event::End(why.into()));
+        }
+    }
+
+    fn blocked(&self) -> bool {
+        self.peer
+            .is_some_and(|p| self.shared.failures.blocked(p.ip()))
+    }
+
+    /// The member who owns `key`, or a refusal that is counted and logged.
+    fn member_of(&self, key: &russh::keys::PublicKey) -> Option<Member> {
+        let found = crate::team::by_key(self.shared.model.store(), key);
+        match found {
+            Ok(Some(member)) => Some(member),
+            Ok(None) => {
+                let fingerprint = key.fingerprint(HashAlg::Sha256);
+                tracing::warn!(peer = ?self.peer, %fingerprint, "refused an unknown key");
+                if let Some(peer) = self.peer {
+                    self.shared.failures.record(peer.ip());
+                }
+                None
+            }
+            Err(e) => {
+                tracing::error!("cannot read the team: {e}");
+                None
+            }
+        }
+    }
+
+    /// Tells the client why, on its error stream, and closes the channel.
+    fn refuse(&self, channel: ChannelId, why: &str, session: &mut Session) {
+        let _ = session.extended_data(channel, 1, format!("rapport: {why}\r\n").into_bytes());
+        let _ = session.exit_status_request(channel, 1);
+        let _ = session.eof(channel);
+        let _ = session.close(channel);
+    }
+
+    fn start_app(&mut self, channel: ChannelId, session: &mut Session) -> Result<(), String> {
+        let member = self.member.clone().ok_or("not signed in")?;
+        if !self.pty {
+            return Err("the app needs a terminal: connect with `ssh -t`".into());
+        }
+        if self.app.is_some() {
+            return Err("this connection already has its session".into());
+        }
+        let (to_app, events) = std::sync::mpsc::channel();
+        let seat = self
+            .shared
+            .registry
+            .join(&member, to_app.clone())
+            .map_err(|e| e.to_string())?;
+        let seat = Arc::new(seat);
+        let (to_channel, mut frames) = tokio::sync::mpsc::channel::<Vec<u8>>(OUT_QUEUE);
+        let handle = session.handle();
+        tokio::spawn(async move {
+            while let Some(bytes) = frames.recv().await {
+                if handle.data(channel, bytes).await.is_err() {
+                    return;
+                }
+            }
+            let _ = handle.exit_status_request(channel, 0).await;
+            let _ = handle.eof(channel).await;
+            let _ = handle.close(channel).await;
+        });
+        let shared = Arc::clone(&self.shared);
+        let term = self.term.clone();
+        let theirs = Arc::clone(&seat);
+        let sender = to_app.clone();
+        std::thread::Builder::new()
+            .name(format!("rapport-session-{}", member.name))
+            .spawn(move || {
+                tracing::info!(rep = %member.name, "session started");
+                let out = ChannelOut::new(to_channel);
+                match session::run(&shared, &member, &term, out, events, sender) {
+                    Ok(why) => tracing::info!(rep = %member.name, ?why, "session ended"),
+                    Err(e) => tracing::warn!(rep = %member.name, "session failed: {e:#}"),
+                }
+                drop(theirs);
+            })
+            .map_err(|e| format!("no thread for the session: {e}"))?;
+        self.app = Some(App { to_app, seat });
+        Ok(())
+    }
+}
+
+impl russh::server::Handler for Conn {
+    type Error = russh::Error;
+
+    async fn auth_publickey_offered(
+        &mut self,
+        _user: &str,
+        offer: PublicKeyOffer<'_>,
+    ) -> Result<Auth, Self::Error> {
+        if self.blocked() {
+            return Ok(Auth::reject());
+        }
+        Ok(match self.member_of(offer.public_key) {
+            Some(_) => Auth::Accept,
+            None => Auth::reject(),
+        })
+    }
+
+    async fn auth_publickey(
+        &mut self,
+        _user: &str,
+        key: VerifiedPublicKey<'_>,
+    ) -> Result<Auth, Self::Error> {
+        if self.blocked() {
+            return Ok(Auth::reject());
+        }
+        // Read again: the team may have changed since the key was offered.
+        self.member = self.member_of(key.public_key);
+        Ok(match &self.member {
+            Some(member) => {
+                tracing::info!(rep = %member.name, peer = ?self.peer, "signed in");
+                Auth::Accept
+            }
+            None => Auth::reject(),
+        })
+    }
+
+    async fn channel_open_session(
+        &mut self,
+        channel: Channel<Msg>,
+        reply: ChannelOpenHandle,
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        // One session a connection; the channel's own message queue is not read, so it is dropped.
+        if self.channel.is_none() && self.member.is_some() {
+            self.channel = Some(channel.id());
+            reply.accept().await;
+        }
+        Ok(())
+    }
+
+    async fn pty_request(
+        &mut self,
+        channel: ChannelId,
+        term: &str,
+        col_width: u32,
+        row_height: u32,
+        _pix_width: u32,
+        _pix_height: u32,
+        _modes: &[(Pty, u32)],
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        self.pty = true;
+        self.term.name = Some(term.chars().take(64).collect());
+        self.term.width = session::side(col_width);
+        self.term.height = session::side(row_height);
+        session.channel_success(channel)
+    }
+
+    async fn env_request(
+        &mut self,
+        channel: ChannelId,
+        name: &str,
+        value: &str,
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        let value = Some(value.chars().take(64).collect());
+        match name {
+            "COLORTERM" => self.term.colorterm = value,
+            "NO_COLOR" => self.term.no_color = value,
+            "TERM" => self.term.name = value,
+            _ => return session.channel_failure(channel),
+        }
+        session.channel_success(channel)
+    }
+
+    async fn shell_request(
+        &mut self,
+        channel: ChannelId,
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        // The "shell" is the app; no command line of the server is ever reached.
+        match self.start_app(channel, session) {
+            Ok(()) => session.channel_success(channel),
+            Err(why) => {
+                session.channel_failure(channel)?;
+                self.refuse(channel, &why, session);
+                Ok(())
+            }
+        }
+    }
+
+    async fn exec_request(
+        &mut self,
+        channel: ChannelId,
+        _data: &[u8],
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        tracing::warn!(peer = ?self.peer, "refused a command");
+        session.channel_failure(channel)?;
+        self.refuse(
+            channel,
+            "this server runs the rapport app only, not commands",
+            session,
+        );
+        Ok(())
+    }
+
+    async fn subsystem_request(
+        &mut self,
+        channel: ChannelId,
+        name: &str,
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        tracing::warn!(peer = ?self.peer, subsystem = %crate::text::safe(name), "refused a subsystem");
+        session.channel_failure(channel)?;
+        self.refuse(channel, "this server runs the rapport app only", session);
+        Ok(())
+    }
+
+    async fn data(
+        &mut self,
+        _channel: ChannelId,
+        data: &[u8],
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        if let Some(app) = &self.app {
+            app.seat.touch();
+            for key in input::keys(data) {
+                let _ = app.to_app.send(Event::Key(key));
+            }
+        }
+        Ok(())
+    }
+
+    async fn window_change_request(
+        &mut self,
+        _channel: ChannelId,
+        col_width: u32,
+        row_height: u32,
+        _pix_width: u32,
+        _pix_height: u32,
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        self.term.width = session::side(col_width);
+        self.term.height = session::side(row_height);
+        if let Some(app) = &self.app {
+            let _ = app
+                .to_app
+                .send(Event::Resize(self.term.width, self.term.height));
+        }
+        Ok(())
+    }
+
+    async fn channel_eof(
+        &mut self,
+        _channel: ChannelId,
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        self.end("the client closed its input");
+        Ok(())
+    }
+
+    async fn channel_close(
+        &mut self,
+        _channel: ChannelId,
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        self.end("disconnected");
+        Ok(())
+    }
+}
