@@ -5,6 +5,7 @@ use crate::cli::{Cli, Command};
 use crate::store::Store;
 use clap::Parser;
 use std::io::{BufRead, Write};
+use std::path::Path;
 
 /// A line of a script that failed, and why.
 #[derive(Debug, thiserror::Error)]
@@ -23,7 +24,7 @@ pub fn run_script(
     store: &Store,
     keep_going: bool,
     out: &mut dyn Write,
-    run: &mut dyn FnMut(&Store, &Command, &mut dyn Write) -> anyhow::Result<()>,
+    run: &mut dyn FnMut(&Store, Command, &mut dyn Write) -> anyhow::Result<()>,
     code_of: &dyn Fn(&anyhow::Error) -> u8,
 ) -> anyhow::Result<Vec<LineFailed>> {
     let mut failures = Vec::new();
@@ -52,7 +53,7 @@ pub fn run_script(
                 message,
                 code: 2,
             }),
-            Ok(command) => match run(store, &command, out) {
+            Ok(command) => match run(store, command, out) {
                 Ok(()) => None,
                 Err(e) => Some(LineFailed {
                     line,
@@ -63,7 +64,7 @@ pub fn run_script(
         };
         out.flush()?;
         if let Some(f) = failure {
-            eprintln!("rapport: {f}");
+            crate::diag::line(&format!("rapport: {f}"));
             failures.push(f);
             if !keep_going {
                 break;
@@ -71,6 +72,53 @@ pub fn run_script(
         }
     }
     Ok(failures)
+}
+
+/// A script stopped (or, with --keep-going, finished) with failing lines; each was already reported.
+#[derive(Debug, thiserror::Error)]
+#[error("the script had {failed} failing line(s), the first at line {first}")]
+pub struct BatchFailed {
+    pub failed: usize,
+    pub first: usize,
+    pub code: u8,
+}
+
+/// Runs the script in `script` ("-": standard input) against `store`, each line as the command line
+/// would (`run`), after `prepare` (which a server uses to resolve the script's file names).
+pub fn run_file(
+    store: &Store,
+    script: &Path,
+    keep_going: bool,
+    out: &mut dyn Write,
+    prepare: &dyn Fn(&mut Command),
+) -> anyhow::Result<()> {
+    let mut reader: Box<dyn BufRead> = if script == Path::new("-") {
+        Box::new(std::io::stdin().lock())
+    } else {
+        let file = std::fs::File::open(script)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", script.display()))?;
+        Box::new(std::io::BufReader::new(file))
+    };
+    let failures = run_script(
+        &mut reader,
+        store,
+        keep_going,
+        out,
+        &mut |store, mut command, out| {
+            prepare(&mut command);
+            crate::commands::run(store, &command, out)
+        },
+        &crate::commands::exit_code,
+    )?;
+    match failures.first() {
+        None => Ok(()),
+        Some(first) => Err(BatchFailed {
+            failed: failures.len(),
+            first: first.line,
+            code: first.code,
+        }
+        .into()),
+    }
 }
 
 /// A script line through the command line's own parser; a line may not name another database or

@@ -2,7 +2,7 @@
 //! and (later) batch scripts all parse through it.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -117,6 +117,68 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = StatsFormat::Text)]
         format: StatsFormat,
     },
+}
+
+impl Cli {
+    /// Makes every file this command names absolute against `cwd`, for a command run by another
+    /// process (the server) than the one it was typed to. "-" stays standard input or output.
+    pub fn resolve_paths(&mut self, cwd: &Path) {
+        if let Some(script) = &mut self.batch {
+            resolve(script, cwd);
+        }
+        if let Some(command) = &mut self.command {
+            command.resolve_paths(cwd);
+        }
+    }
+
+    /// Whether this command reads standard input.
+    pub fn reads_stdin(&self) -> bool {
+        let dash = |p: &PathBuf| p.as_os_str() == "-";
+        if self.batch.as_ref().is_some_and(dash) && self.command.is_none() {
+            return true;
+        }
+        match &self.command {
+            Some(Command::Restore { file }) => dash(file),
+            Some(Command::Import(
+                ImportCommand::Orders { file, .. } | ImportCommand::Customers { file, .. },
+            )) => dash(file),
+            _ => false,
+        }
+    }
+}
+
+impl Command {
+    pub fn resolve_paths(&mut self, cwd: &Path) {
+        match self {
+            Command::Backup { file } | Command::Restore { file } => resolve(file, cwd),
+            Command::Import(
+                ImportCommand::Orders { file, .. } | ImportCommand::Customers { file, .. },
+            ) => resolve(file, cwd),
+            Command::Export(args) => {
+                if let Some(out) = &mut args.out {
+                    resolve(out, cwd);
+                }
+            }
+            Command::Bench(
+                BenchCommand::Fpgrowth { file, .. } | BenchCommand::Kmeans { file, .. },
+            ) => resolve(file, cwd),
+            Command::Bench(BenchCommand::Inputs { dir }) => resolve(dir, cwd),
+            Command::Team(TeamCommand::Add { key, .. }) => {
+                // A key given as a file name; a key given as text has spaces and is left as it is.
+                let as_path = PathBuf::from(key.as_str());
+                if !key.trim().contains(' ') && as_path.is_relative() {
+                    *key = cwd.join(as_path).to_string_lossy().into_owned();
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn resolve(path: &mut PathBuf, cwd: &Path) {
+    if path.as_os_str() != "-" && path.is_relative() {
+        *path = cwd.join(&*path);
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,13 +1,18 @@
-//! The control socket: how a local command reaches the process that holds a database (today the
-//! app, for `rapport backup`). It sits in the database directory, and both ends check the other:
+//! The control socket: how a local command reaches the process that holds a database (the server,
+//! or an open app), which runs it and streams back its output and exit code. It sits in the database directory, and both ends check the other:
 //! the server serves only its own user (`SO_PEERCRED`), and the client trusts only a socket its own
 //! user owns and serves. Each connection has its own thread and time limits, so an idle or slow
 //! client holds up no one else.
 //!
 //! Requests and replies are frames: a 4-byte big-endian length, then the bytes. A request is a verb,
 //! a NUL, and its argument as raw bytes (a path keeps its trailing spaces and non-UTF-8 bytes).
+//! `run` takes the client's working directory and its arguments, NUL-separated, and answers with
+//! frames of output (`o`), messages (`e`), and last the exit code (`x`).
 
+use crate::cli::Cli;
+use crate::model::ReadModel;
 use crate::store::Store;
+use clap::Parser;
 use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
@@ -46,6 +51,13 @@ impl Drop for Serving {
 
 /// Starts answering requests for `store` on a background thread.
 pub fn serve(store: Store) -> std::io::Result<Serving> {
+    serve_for(store, None)
+}
+
+/// As `serve`, and a command that changes the records tells `model`, so every session sees it.
+pub fn serve_for(store: Store, model: Option<Arc<ReadModel>>) -> std::io::Result<Serving> {
+    // Progress bars would draw over the app, or into a server's log.
+    crate::import::silence_progress();
     let path = socket_path(store.path());
     // We hold the database's lock, so a socket left here is from a process that died.
     let _ = std::fs::remove_file(&path);
@@ -65,11 +77,12 @@ pub fn serve(store: Store) -> std::io::Result<Serving> {
                     continue;
                 }
                 let store = store.clone();
+                let model = model.clone();
                 let open = open.clone();
                 let spawned = std::thread::Builder::new()
                     .name("rapport-control-conn".into())
                     .spawn(move || {
-                        if let Err(e) = answer(&store, &stream) {
+                        if let Err(e) = answer(&store, model.as_deref(), &stream) {
                             tracing::warn!("control request failed: {e}");
                         }
                         open.fetch_sub(1, Ordering::SeqCst);
@@ -82,7 +95,7 @@ pub fn serve(store: Store) -> std::io::Result<Serving> {
     Ok(Serving { path })
 }
 
-fn answer(store: &Store, stream: &UnixStream) -> std::io::Result<()> {
+fn answer(store: &Store, model: Option<&ReadModel>, stream: &UnixStream) -> std::io::Result<()> {
     let peer = peer_uid(stream)?;
     let me = effective_uid();
     if peer != me {
@@ -107,9 +120,110 @@ fn answer(store: &Store, stream: &UnixStream) -> std::io::Result<()> {
                 Err(e) => format!("error {}", crate::text::error_line(&e)),
             }
         }
+        b"run" => return run_command(store, model, stream, argument),
         _ => "error unknown request".to_string(),
     };
     write_frame(stream, reply.as_bytes())
+}
+
+/// Output of a command run for a client, sent as frames of one kind.
+struct FrameOut {
+    stream: UnixStream,
+    /// The kind byte, then the output not yet sent.
+    buffer: Vec<u8>,
+}
+
+/// Output is sent in pieces of about this much.
+const CHUNK: usize = 64 << 10;
+/// A frame of output is never larger than this.
+const MAX_OUTPUT_FRAME: u32 = 1 << 20;
+
+impl FrameOut {
+    fn new(stream: &UnixStream, kind: u8) -> std::io::Result<FrameOut> {
+        Ok(FrameOut {
+            stream: stream.try_clone()?,
+            buffer: vec![kind],
+        })
+    }
+}
+
+impl Write for FrameOut {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.buffer.extend_from_slice(buf);
+        if self.buffer.len() >= CHUNK {
+            self.flush()?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.buffer.len() > 1 {
+            write_frame(&self.stream, &self.buffer)?;
+            self.buffer.truncate(1);
+        }
+        Ok(())
+    }
+}
+
+impl Drop for FrameOut {
+    fn drop(&mut self) {
+        let _ = self.flush();
+    }
+}
+
+fn run_command(
+    store: &Store,
+    model: Option<&ReadModel>,
+    stream: &UnixStream,
+    request: &[u8],
+) -> std::io::Result<()> {
+    stream.set_write_timeout(Some(REPLY_TIMEOUT))?;
+    let mut parts = request.split(|&b| b == 0);
+    let cwd = PathBuf::from(OsString::from_vec(
+        parts.next().unwrap_or_default().to_vec(),
+    ));
+    let args = parts.map(|a| OsString::from_vec(a.to_vec()));
+    let mut out = FrameOut::new(stream, b'o')?;
+    let mut err = FrameOut::new(stream, b'e')?;
+    let code = match Cli::try_parse_from(std::iter::once(OsString::from("rapport")).chain(args)) {
+        Err(e) => {
+            let text = e.render().to_string();
+            match e.use_stderr() {
+                true => err.write_all(text.as_bytes())?,
+                false => out.write_all(text.as_bytes())?,
+            }
+            u8::try_from(e.exit_code()).unwrap_or(2)
+        }
+        Ok(mut cli) if cwd.is_absolute() => {
+            cli.resolve_paths(&cwd);
+            let before = store.data_version().ok();
+            let sink = Box::new(FrameOut::new(stream, b'e')?);
+            let result = crate::diag::to(sink, || {
+                crate::commands::dispatch(store, &cli, &mut out, &|c| c.resolve_paths(&cwd))
+            });
+            out.flush()?;
+            if let Some(model) = model
+                && store.data_version().ok() != before
+                && let Err(e) = model.changed()
+            {
+                tracing::warn!("sessions not refreshed after a command: {e}");
+            }
+            match result {
+                Ok(()) => 0,
+                Err(e) => {
+                    writeln!(err, "rapport: {}", crate::text::error_line(&e))?;
+                    crate::commands::exit_code(&e)
+                }
+            }
+        }
+        Ok(_) => {
+            err.write_all(b"rapport: the request named no working directory\n")?;
+            2
+        }
+    };
+    out.flush()?;
+    err.flush()?;
+    write_frame(stream, &[b'x', code])
 }
 
 fn write_frame(mut stream: &UnixStream, bytes: &[u8]) -> std::io::Result<()> {
@@ -201,6 +315,47 @@ fn connect(db: &Path) -> Result<UnixStream, AskError> {
         return Err(untrusted(format!("it is served by user {peer}")));
     }
     Ok(stream)
+}
+
+/// Asks the process holding `db` to run the command `args` as if typed in `cwd`; its output and
+/// messages come out on ours, and its exit code is returned.
+pub fn run_inside(db: &Path, cwd: &Path, args: &[OsString]) -> Result<u8, AskError> {
+    let stream = connect(db)?;
+    let mut request = b"run\0".to_vec();
+    request.extend_from_slice(cwd.as_os_str().as_bytes());
+    for arg in args {
+        request.push(0);
+        request.extend_from_slice(arg.as_bytes());
+    }
+    if request.len() > MAX_REQUEST as usize {
+        return Err(AskError::Failed(
+            "the command line is too long to send".into(),
+        ));
+    }
+    stream.set_write_timeout(Some(REQUEST_TIMEOUT))?;
+    stream.set_read_timeout(Some(REPLY_TIMEOUT))?;
+    write_frame(&stream, &request)?;
+    let stdout = std::io::stdout();
+    let mut stdout = stdout.lock();
+    loop {
+        let frame = read_frame(&stream, MAX_OUTPUT_FRAME)?;
+        match frame.split_first() {
+            Some((b'o', bytes)) => match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+                Ok(()) => {}
+                // The reader went away (`| head`): what it wanted, it got.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(0),
+                Err(e) => return Err(e.into()),
+            },
+            Some((b'e', bytes)) => {
+                let _ = std::io::stderr().write_all(bytes);
+            }
+            Some((b'x', [code])) => return Ok(*code),
+            _ => {
+                let text = String::from_utf8_lossy(&frame);
+                return Err(AskError::Failed(crate::text::safe(&text).into_owned()));
+            }
+        }
+    }
 }
 
 /// Asks the app holding `db` to write a backup to `file`; returns how many records.

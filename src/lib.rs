@@ -7,6 +7,7 @@ pub mod cli;
 pub mod commands;
 pub mod control;
 pub mod demo;
+pub mod diag;
 pub mod domain;
 pub mod export;
 pub mod import;

@@ -1,7 +1,6 @@
 use clap::Parser;
 use rapport::cli::{Cli, Command};
-use rapport::commands::{self, RowsRejected};
-use rapport::import::ImportError;
+use rapport::commands;
 use rapport::store::{Store, StoreError};
 use serde::Deserialize;
 use std::io::IsTerminal;
@@ -18,6 +17,9 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         // The reader went away (`| head`): what it wanted, it got.
         Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
+        Err(error) if error.downcast_ref::<ExitWith>().is_some() => {
+            ExitCode::from(error.downcast_ref::<ExitWith>().map_or(1, |e| e.0))
+        }
         Err(error) => {
             eprintln!("rapport: {}", rapport::text::error_line(&error));
             ExitCode::from(exit_code(&error))
@@ -33,10 +35,6 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
         rapport::import::silence_progress();
     }
     match (&cli.command, &cli.batch) {
-        // Exports read every record once: a small page cache keeps their memory flat.
-        (Some(command @ Command::Export(_)), _) => {
-            commands::run(&Store::open_with_cache(&db, 16 << 20)?, command, &mut out)
-        }
         // The app bench times opening the database, so it opens it itself; the algorithm benches
         // read files and need none.
         (Some(Command::Bench(rapport::cli::BenchCommand::App)), _) => {
@@ -52,76 +50,52 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
             drop(out);
             serve(&db, args)
         }
-        (Some(Command::Backup { file }), _) if file != Path::new("-") => {
-            backup_even_in_use(&db, file, &mut out)
-        }
-        (Some(command), _) => commands::run(&Store::open(&db)?, command, &mut out),
-        (None, Some(script)) => run_batch(&db, script, cli.keep_going, &mut out),
         (None, None) => {
             drop(out);
             open_app(&cli, &db)
         }
-    }
-}
-
-/// A backup of a database the app has open is written by the app, which holds its lock.
-fn backup_even_in_use(db: &Path, file: &Path, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
-    match Store::open(db) {
-        Ok(store) => commands::backup(&store, file, out),
-        Err(locked @ StoreError::Locked { .. }) => {
-            match rapport::control::ask_for_backup(db, file) {
-                Ok(records) => {
-                    commands::backed_up(out, records, file, " (written by the open app)")
+        _ => {
+            // Exports read every record once: a small page cache keeps their memory flat.
+            let opened = match cli.command {
+                Some(Command::Export(_)) => Store::open_with_cache(&db, 16 << 20),
+                _ => Store::open(&db),
+            };
+            match opened {
+                Ok(store) => commands::dispatch(&store, &cli, &mut out, &|_| {}),
+                Err(locked @ StoreError::Locked { .. }) => {
+                    drop(out);
+                    run_inside(&db, &cli, locked)
                 }
-                Err(rapport::control::AskError::NoApp) => Err(locked.into()),
                 Err(e) => Err(e.into()),
             }
         }
+    }
+}
+
+/// The process that holds the database (the server, or an open app) runs the command for us, and
+/// its output and exit code become ours.
+fn run_inside(db: &Path, cli: &Cli, locked: StoreError) -> anyhow::Result<()> {
+    if cli.reads_stdin() {
+        return Err(commands::UsageError(format!(
+            "{} is open in another rapport process, which can run this command from a file but not from standard input",
+            db.display()
+        ))
+        .into());
+    }
+    let args: Vec<_> = std::env::args_os().skip(1).collect();
+    let cwd = std::env::current_dir()?;
+    match rapport::control::run_inside(db, &cwd, &args) {
+        Ok(0) => Ok(()),
+        Ok(code) => Err(ExitWith(code).into()),
+        Err(rapport::control::AskError::NoApp) => Err(locked.into()),
         Err(e) => Err(e.into()),
     }
 }
 
-/// A script stopped (or, with --keep-going, finished) with failing lines; each was already reported.
+/// The command ran elsewhere and already said what went wrong; only its exit code is left.
 #[derive(Debug, thiserror::Error)]
-#[error("the script had {failed} failing line(s), the first at line {first}")]
-struct BatchFailed {
-    failed: usize,
-    first: usize,
-    code: u8,
-}
-
-fn run_batch(
-    db: &Path,
-    script: &Path,
-    keep_going: bool,
-    out: &mut dyn std::io::Write,
-) -> anyhow::Result<()> {
-    let store = Store::open(db)?;
-    let mut reader: Box<dyn std::io::BufRead> = if script == Path::new("-") {
-        Box::new(std::io::stdin().lock())
-    } else {
-        let file = std::fs::File::open(script)
-            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", script.display()))?;
-        Box::new(std::io::BufReader::new(file))
-    };
-    let failures = rapport::batch::run_script(
-        &mut reader,
-        &store,
-        keep_going,
-        out,
-        &mut commands::run,
-        &exit_code,
-    )?;
-    match failures.first() {
-        None => Ok(()),
-        Some(first) => Err(BatchFailed {
-            failed: failures.len(),
-            first: first.line,
-            code: first.code,
-        }
-        .into()),
-    }
-}
+#[error("exit {0}")]
+struct ExitWith(u8);
 
 /// `config.toml` in the user's config folder.
 #[derive(Debug, Default, Deserialize)]
@@ -164,12 +138,13 @@ fn open_app(cli: &Cli, db: &Path) -> anyhow::Result<()> {
         };
         rapport::demo::generate(&store, &spec)?;
     }
-    // Lets `rapport backup` (a nightly cron job, say) work while the app is open.
-    let _serving = rapport::control::serve(store.clone())
-        .map_err(|e| tracing::warn!("backups while open are off: {e}"))
+    let model = rapport::model::ReadModel::new(store);
+    // Lets other commands (a nightly backup from cron, say) run while the app is open.
+    let _serving = rapport::control::serve_for(model.store().clone(), Some(model.clone()))
+        .map_err(|e| tracing::warn!("commands while open are off: {e}"))
         .ok();
     rapport::tui::run(
-        store,
+        model,
         rapport::tui::RunOptions {
             theme: cli
                 .theme
@@ -185,14 +160,16 @@ fn open_app(cli: &Cli, db: &Path) -> anyhow::Result<()> {
 fn serve(db: &Path, args: &rapport::cli::ServeArgs) -> anyhow::Result<()> {
     rapport::logging::to_stderr();
     let store = Store::open_with_cache(db, rapport::tui::CACHE_BYTES)?;
-    let _serving = rapport::control::serve(store.clone())
-        .map_err(|e| tracing::warn!("backups while serving are off: {e}"))
-        .ok();
     let members = rapport::team::list(&store)?.len();
+    let model = rapport::model::ReadModel::new(store);
+    // Commands run from the shell while the server has the database come in here.
+    let _serving = rapport::control::serve_for(model.store().clone(), Some(model.clone()))
+        .map_err(|e| tracing::warn!("commands while serving are off: {e}"))
+        .ok();
     let config_dir =
         directories::ProjectDirs::from("", "", "rapport").map(|d| d.config_dir().to_path_buf());
     let running = rapport::serve::start(
-        store,
+        model,
         rapport::serve::ServeOptions {
             listen: args.listen,
             idle: (args.idle_minutes > 0)
@@ -244,31 +221,6 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
     })
 }
 
-/// The documented exit codes: 1 error, 3 database in use, 4 rows rejected under --strict.
 fn exit_code(error: &anyhow::Error) -> u8 {
-    for cause in error.chain() {
-        let store = cause.downcast_ref::<StoreError>().or_else(|| {
-            match cause.downcast_ref::<ImportError>() {
-                Some(ImportError::Store(e)) => Some(e),
-                _ => None,
-            }
-        });
-        if let Some(StoreError::Locked { .. }) = store {
-            return 3;
-        }
-        if cause.downcast_ref::<RowsRejected>().is_some() {
-            return 4;
-        }
-        if cause
-            .downcast_ref::<rapport::export::FilterError>()
-            .is_some()
-            || cause.downcast_ref::<commands::UsageError>().is_some()
-        {
-            return 2;
-        }
-        if let Some(batch) = cause.downcast_ref::<BatchFailed>() {
-            return batch.code;
-        }
-    }
-    1
+    commands::exit_code(error)
 }

@@ -28,7 +28,7 @@ fn busy_writer(
 }
 
 #[test]
-fn a_second_process_is_refused_while_the_first_works_and_a_backup_still_comes_out() {
+fn a_second_process_has_its_commands_run_by_the_first_while_it_works() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("db");
     let store = common::small_demo(&db);
@@ -50,18 +50,14 @@ fn a_second_process_is_refused_while_the_first_works_and_a_backup_still_comes_ou
             .args(args)
             .output()
             .unwrap();
-        assert_eq!(out.status.code(), Some(3), "rapport {args:?}");
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            err.contains("is in use by another rapport process"),
-            "{err}"
-        );
-        assert_eq!(err.lines().count(), 1, "one line: {err}");
+        assert_eq!(out.status.code(), Some(0), "rapport {args:?}: {err}");
+        assert!(!out.stdout.is_empty(), "rapport {args:?} printed nothing");
     }
     let before = done.load(Ordering::Relaxed);
     let file = dir.path().join("nightly.ndjson");
     let said = common::stdout_of(&db, &["backup", file.to_str().unwrap()]);
-    assert!(said.contains("written by the open app"), "{said}");
+    assert!(said.contains("backed up"), "{said}");
     std::thread::sleep(Duration::from_millis(50));
     stop.store(true, Ordering::Relaxed);
     writer.join().unwrap();

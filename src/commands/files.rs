@@ -31,11 +31,11 @@ pub fn export(
         return Ok(());
     };
     let rows = write_file(store, path, write)?;
-    eprintln!(
+    crate::diag::line(&format!(
         "rapport: {} rows written to {}",
         thousands(rows),
         crate::text::safe(&path.display().to_string())
-    );
+    ));
     Ok(())
 }
 

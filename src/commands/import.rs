@@ -8,8 +8,12 @@ use std::io::Write;
 
 pub fn import(store: &Store, command: &ImportCommand, out: &mut dyn Write) -> anyhow::Result<()> {
     let now = chrono::Utc::now();
-    let mut print_rejection =
-        |r: &Rejection| eprintln!("rapport: rejected {}", crate::text::safe(&r.to_string()));
+    let mut print_rejection = |r: &Rejection| {
+        crate::diag::line(&format!(
+            "rapport: rejected {}",
+            crate::text::safe(&r.to_string())
+        ))
+    };
     type Run<'c> =
         Box<dyn FnOnce(&Store, import::OnReject) -> Result<ImportReport, ImportError> + 'c>;
     let (file, format, strict, dry_run, run): (_, String, bool, bool, Run) = match command {

@@ -33,6 +33,60 @@ pub struct RowsRejected {
     pub rejected: usize,
 }
 
+/// The documented exit codes: 1 error, 2 usage, 3 database in use, 4 rows rejected under --strict;
+/// a script's is its first failing line's.
+pub fn exit_code(error: &anyhow::Error) -> u8 {
+    use crate::import::ImportError;
+    use crate::store::StoreError;
+    for cause in error.chain() {
+        let store = cause.downcast_ref::<StoreError>().or_else(|| {
+            match cause.downcast_ref::<ImportError>() {
+                Some(ImportError::Store(e)) => Some(e),
+                _ => None,
+            }
+        });
+        if let Some(StoreError::Locked { .. }) = store {
+            return 3;
+        }
+        if cause.downcast_ref::<RowsRejected>().is_some() {
+            return 4;
+        }
+        if cause.downcast_ref::<crate::export::FilterError>().is_some()
+            || cause.downcast_ref::<UsageError>().is_some()
+            || cause.downcast_ref::<clap::Error>().is_some()
+        {
+            return 2;
+        }
+        if let Some(batch) = cause.downcast_ref::<crate::batch::BatchFailed>() {
+            return batch.code;
+        }
+    }
+    1
+}
+
+/// A parsed command line against an open store: a command, or a batch script. The command line and
+/// the server (for commands sent over the control socket) both come here.
+pub fn dispatch(
+    store: &Store,
+    cli: &crate::cli::Cli,
+    out: &mut dyn Write,
+    prepare: &dyn Fn(&mut Command),
+) -> anyhow::Result<()> {
+    use crate::cli::BenchCommand;
+    match (&cli.command, &cli.batch) {
+        (Some(Command::Bench(BenchCommand::App | BenchCommand::Sessions { .. })), _) => {
+            Err(UsageError(
+                "this bench opens the database itself; run it while nothing else has it open"
+                    .into(),
+            )
+            .into())
+        }
+        (Some(command), _) => run(store, command, out),
+        (None, Some(script)) => crate::batch::run_file(store, script, cli.keep_going, out, prepare),
+        (None, None) => Err(UsageError("the app needs a terminal of its own".into()).into()),
+    }
+}
+
 /// One headless command; the command line and batch scripts both come here.
 pub fn run(store: &Store, command: &Command, out: &mut dyn Write) -> anyhow::Result<()> {
     match command {

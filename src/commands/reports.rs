@@ -49,11 +49,11 @@ pub fn rules(store: &Store, args: &RulesArgs, out: &mut dyn Write) -> anyhow::Re
         )
     })?;
     if let Some(len) = fitted.capped_at {
-        eprintln!(
+        crate::diag::line(&format!(
             "rapport: rules of at most {len} items: longer itemsets passed {} at --min-support {} (--max-len chooses)",
             thousands(DEFAULT_ITEMSETS),
             args.min_support
-        );
+        ));
     }
     let itemsets = fitted.itemsets;
     let mut rules = fitted.rules;

@@ -8,8 +8,7 @@ pub mod roles;
 use crate::domain::{Customer, Deal, Note, NoteKind, Order, Product, Ticket};
 use crate::model::ReadModel;
 use crate::store::{Kind, RecordRef, Store, StoreError};
-pub use roles::Role;
-use roles::Task;
+pub use roles::{Role, Task};
 use std::sync::Arc;
 
 /// Who makes a change, and what their role lets them do: the local user (or a name a script

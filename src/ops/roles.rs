@@ -18,13 +18,14 @@ pub enum Task {
     Purge,
     Forget,
     Import,
+    BulkEdit,
 }
 
 impl Task {
     fn least(self) -> Role {
         match self {
             Task::AddNote => Role::Rep,
-            Task::Delete | Task::Undelete => Role::Manager,
+            Task::Delete | Task::Undelete | Task::BulkEdit => Role::Manager,
             Task::Purge | Task::Forget | Task::Import => Role::Admin,
         }
     }
@@ -37,6 +38,7 @@ impl Task {
             Task::Purge => "empty the trash",
             Task::Forget => "erase a person",
             Task::Import => "import",
+            Task::BulkEdit => "change many records at once",
         }
     }
 }

@@ -71,13 +71,13 @@ impl Running {
     }
 }
 
-pub fn start(store: Store, options: ServeOptions) -> anyhow::Result<Running> {
+pub fn start(model: Arc<ReadModel>, options: ServeOptions) -> anyhow::Result<Running> {
+    let store = model.store().clone();
     let key = host_key(store.path())?;
     let host_fingerprint = key
         .public_key()
         .fingerprint(russh::keys::HashAlg::Sha256)
         .to_string();
-    let model = ReadModel::new(store.clone());
     // Read everything once now, so the first rep's first screen is complete.
     model.load()?;
     let registry = Registry::new(options.max_sessions);

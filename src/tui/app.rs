@@ -6,13 +6,14 @@ use super::state::{AppState, Options};
 use super::theme::{ColorDepth, Theme};
 use super::worker::{Done, Worker};
 use super::{terminal, ui};
-use crate::store::Store;
+use crate::model::ReadModel;
 use anyhow::Context;
 use crossterm::event::{Event as TermEvent, KeyEvent, KeyEventKind};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use ratatui::layout::Rect;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::Duration;
 
@@ -35,7 +36,7 @@ pub struct RunOptions {
     pub config_dir: Option<PathBuf>,
 }
 
-pub fn run(store: Store, options: RunOptions) -> anyhow::Result<()> {
+pub fn run(model: Arc<ReadModel>, options: RunOptions) -> anyhow::Result<()> {
     let theme_dir = options.config_dir.as_ref().map(|d| d.join("themes"));
     let theme = Theme::load(&options.theme, theme_dir.as_deref(), ColorDepth::detect())?;
     let keymap = match options
@@ -54,12 +55,7 @@ pub fn run(store: Store, options: RunOptions) -> anyhow::Result<()> {
     let (tx, rx) = channel::<Event>();
     let actor = crate::ops::Actor::local();
     let user = actor.name.clone();
-    let worker = Worker::spawn(
-        crate::model::ReadModel::new(store),
-        actor,
-        tx.clone(),
-        Event::Done,
-    );
+    let worker = Worker::spawn(model, actor, tx.clone(), Event::Done);
     let mut state = AppState::new(
         keymap,
         worker,

@@ -127,6 +127,11 @@ impl Worker {
         self.ops.actor()
     }
 
+    /// May this session's rep do `task`?
+    pub fn check(&self, task: crate::ops::Task) -> Result<(), StoreError> {
+        self.ops.check(task)
+    }
+
     pub fn send(&mut self, job: Job) {
         match &self.way {
             Way::Thread(tx) => {

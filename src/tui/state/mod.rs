@@ -226,7 +226,25 @@ impl AppState {
 
     pub fn apply(&mut self, action: Action) {
         if self.readonly && action.writes() {
-            self.say("read-only: changes are turned off (--readonly)", Tone::Bad);
+            let why = match self.worker.actor().role {
+                crate::domain::Role::Viewer => {
+                    "read-only: a viewer reads only; a manager can make you a rep"
+                }
+                _ => "read-only: changes are turned off (--readonly)",
+            };
+            self.say(why, Tone::Bad);
+            return;
+        }
+        // Refused before a form is filled in, not after; the operations layer checks again.
+        let task = match action {
+            Action::Edit if !self.marked.is_empty() && self.detail.is_none() => {
+                Some(crate::ops::Task::BulkEdit)
+            }
+            Action::Delete => Some(crate::ops::Task::Delete),
+            _ => None,
+        };
+        if let Some(Err(refused)) = task.map(|t| self.worker.check(t)) {
+            self.say(format!("not allowed: {refused}"), Tone::Bad);
             return;
         }
         let rows = self.rows;

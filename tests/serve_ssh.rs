@@ -1,0 +1,284 @@
+//! `rapport serve` driven as reps drive it: over SSH, by a russh client in this process, reading
+//! the screen each rep sees through a terminal emulator (vt100). No system sshd is needed.
+
+mod common;
+
+use rapport::domain::Role;
+use rapport::model::ReadModel;
+use rapport::serve::{Running, ServeOptions};
+use russh::ChannelMsg;
+use russh::client::{self, Handle};
+use russh::keys::ssh_key::private::{Ed25519Keypair, KeypairData};
+use russh::keys::{HashAlg, PrivateKey, PrivateKeyWithHashAlg, PublicKeyOrCertificate};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How long a screen may take to show what a test waits for; far above what it takes.
+const PATIENCE: Duration = Duration::from_secs(20);
+
+fn key(seed: u8) -> PrivateKey {
+    let pair = Ed25519Keypair::from_seed(&[seed; 32]);
+    PrivateKey::new(KeypairData::Ed25519(pair), "test").unwrap()
+}
+
+struct Team {
+    _dir: tempfile::TempDir,
+    model: Arc<ReadModel>,
+    running: Option<Running>,
+    runtime: tokio::runtime::Runtime,
+}
+
+/// A small demo database with these members (name, key seed, role), served on a free port.
+fn serve(members: &[(&str, u8, Role)]) -> Team {
+    let dir = tempfile::tempdir().unwrap();
+    let store = common::small_demo(&dir.path().join("db"));
+    for (name, seed, role) in members {
+        let public = rapport::team::Key::of(key(*seed).public_key()).unwrap();
+        rapport::team::add(&store, name, &public, *role).unwrap();
+    }
+    let model = ReadModel::new(store);
+    let running = rapport::serve::start(
+        Arc::clone(&model),
+        ServeOptions {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            idle: None,
+            max_sessions: 8,
+            theme: "default".into(),
+            config_dir: None,
+        },
+    )
+    .unwrap();
+    Team {
+        _dir: dir,
+        model,
+        running: Some(running),
+        runtime: tokio::runtime::Runtime::new().unwrap(),
+    }
+}
+
+impl Drop for Team {
+    fn drop(&mut self) {
+        if let Some(running) = self.running.take() {
+            running.stop();
+        }
+    }
+}
+
+/// Trusts only the server's own host key.
+struct Client {
+    host: String,
+}
+
+impl client::Handler for Client {
+    type Error = russh::Error;
+
+    async fn check_server_key(
+        &mut self,
+        key: &PublicKeyOrCertificate,
+    ) -> Result<bool, Self::Error> {
+        Ok(match key {
+            PublicKeyOrCertificate::PublicKey { key, .. } => {
+                key.fingerprint(HashAlg::Sha256).to_string() == self.host
+            }
+            PublicKeyOrCertificate::Certificate(_) => false,
+        })
+    }
+}
+
+impl Team {
+    fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
+        self.runtime.block_on(f)
+    }
+
+    /// Signs in with key `seed`; `None` when refused.
+    fn sign_in(&self, seed: u8) -> Option<Handle<Client>> {
+        let running = self.running.as_ref().unwrap();
+        let (addr, host) = (running.addr, running.host_fingerprint.clone());
+        self.block_on(async move {
+            let config = Arc::new(client::Config::default());
+            let mut handle = client::connect(config, addr, Client { host })
+                .await
+                .unwrap();
+            let key = PrivateKeyWithHashAlg::new(Arc::new(key(seed)), None);
+            let auth = handle.authenticate_publickey("anyone", key).await.unwrap();
+            auth.success().then_some(handle)
+        })
+    }
+
+    /// A rep at a terminal of `width` x `height`, once their first screen is drawn.
+    fn rep(&self, seed: u8, width: u16, height: u16) -> Rep {
+        let handle = self.sign_in(seed).expect("a member's key is let in");
+        let channel = self.block_on(async {
+            let channel = handle.channel_open_session().await.unwrap();
+            let (w, h) = (u32::from(width), u32::from(height));
+            channel
+                .request_pty(true, "xterm-256color", w, h, 0, 0, &[])
+                .await
+                .unwrap();
+            channel.request_shell(true).await.unwrap();
+            channel
+        });
+        let mut rep = Rep {
+            _handle: handle,
+            channel,
+            screen: vt100::Parser::new(height, width, 0),
+            closed: false,
+        };
+        rep.wait_for(self, "Customers");
+        rep
+    }
+}
+
+struct Rep {
+    _handle: Handle<Client>,
+    channel: russh::Channel<client::Msg>,
+    screen: vt100::Parser,
+    closed: bool,
+}
+
+impl Rep {
+    fn press(&mut self, team: &Team, keys: &str) {
+        let bytes = keys.as_bytes().to_vec();
+        team.block_on(self.channel.data_bytes(bytes)).unwrap();
+    }
+
+    fn text(&self) -> String {
+        self.screen.screen().contents()
+    }
+
+    /// Reads what the server sends until the screen holds `wanted`; the screen when it does.
+    fn wait_for(&mut self, team: &Team, wanted: &str) -> String {
+        self.wait_until(team, |screen| screen.contains(wanted))
+            .unwrap_or_else(|screen| panic!("never showed {wanted:?}; the screen:\n{screen}"))
+    }
+
+    fn wait_until(&mut self, team: &Team, done: impl Fn(&str) -> bool) -> Result<String, String> {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        while !done(&self.text()) {
+            if self.closed {
+                return Err(self.text());
+            }
+            let wait = self.channel.wait();
+            let next = team.block_on(async { tokio::time::timeout_at(deadline, wait).await });
+            match next {
+                Err(_) => return Err(self.text()),
+                Ok(None | Some(ChannelMsg::Close)) => self.closed = true,
+                Ok(Some(ChannelMsg::Data { data })) => self.screen.process(&data),
+                Ok(Some(ChannelMsg::ExtendedData { data, .. })) => self.screen.process(&data),
+                Ok(Some(_)) => {}
+            }
+        }
+        Ok(self.text())
+    }
+
+    fn resize(&mut self, team: &Team, width: u16, height: u16) {
+        self.screen.screen_mut().set_size(height, width);
+        let (w, h) = (u32::from(width), u32::from(height));
+        team.block_on(self.channel.window_change(w, h, 0, 0))
+            .unwrap();
+    }
+}
+
+/// The number after `label` on the screen ("lead 118" → 118).
+fn count_after(screen: &str, label: &str) -> usize {
+    let at = screen
+        .find(label)
+        .unwrap_or_else(|| panic!("no {label:?} in\n{screen}"));
+    screen[at + label.len()..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn an_unknown_key_is_refused_and_a_members_key_is_let_in() {
+    let team = serve(&[("bea", 1, Role::Rep)]);
+    assert!(team.sign_in(99).is_none(), "a key not on the team");
+    assert!(team.sign_in(1).is_some());
+}
+
+#[test]
+fn two_reps_see_each_others_writes_and_who_else_is_on() {
+    let team = serve(&[("ana", 1, Role::Manager), ("bea", 2, Role::Rep)]);
+    let mut ana = team.rep(1, 100, 30);
+    let mut bea = team.rep(2, 100, 30);
+    bea.wait_for(&team, "bea · 1 other on");
+    ana.wait_for(&team, "ana · 1 other on");
+    ana.press(&team, "2");
+    bea.press(&team, "2");
+    let before = count_after(&bea.wait_for(&team, "lead "), "lead ");
+    // ana moves the first lead on to the next stage; bea's board follows without a key pressed.
+    ana.wait_for(&team, "lead ");
+    ana.press(&team, ">");
+    ana.wait_for(&team, "saved deal");
+    let after = bea.wait_until(&team, |s| s.contains(&format!("lead {}", before - 1)));
+    assert!(
+        after.is_ok(),
+        "bea's board never lost the lead:\n{}",
+        bea.text()
+    );
+    drop(ana);
+    bea.wait_for(&team, "bea · no one else on");
+}
+
+#[test]
+fn a_viewer_cannot_edit_and_a_rep_cannot_bulk_edit() {
+    let team = serve(&[("bea", 2, Role::Rep), ("cal", 3, Role::Viewer)]);
+    let mut cal = team.rep(3, 80, 24);
+    cal.wait_for(&team, "read-only");
+    cal.press(&team, "e");
+    cal.wait_for(&team, "a viewer reads only");
+    let mut bea = team.rep(2, 80, 24);
+    bea.press(&team, "v");
+    bea.press(&team, "j");
+    bea.press(&team, "v");
+    bea.wait_for(&team, "2 marked");
+    bea.press(&team, "e");
+    bea.wait_for(&team, "only a manager can change many records at once");
+    assert!(!bea.text().contains("Enter saves"), "no bulk form opened");
+}
+
+#[test]
+fn a_window_change_redraws_at_the_new_size() {
+    let team = serve(&[("bea", 2, Role::Rep)]);
+    let mut bea = team.rep(2, 80, 24);
+    bea.press(&team, "2");
+    bea.wait_for(&team, "qual ");
+    bea.resize(&team, 120, 40);
+    bea.wait_for(&team, "qualified ");
+    let rows = bea.text().lines().count();
+    assert!(rows > 30, "{rows} rows drawn after growing to 40");
+}
+
+#[test]
+fn commands_and_forwarding_are_refused() {
+    let team = serve(&[("bea", 2, Role::Rep)]);
+    let handle = team.sign_in(2).unwrap();
+    let answer = team.block_on(async {
+        let mut channel = handle.channel_open_session().await.unwrap();
+        channel.exec(true, "cat /etc/passwd").await.unwrap();
+        loop {
+            match channel.wait().await {
+                Some(ChannelMsg::Success) => return "success",
+                Some(ChannelMsg::Failure) => return "failure",
+                Some(_) => {}
+                None => return "closed",
+            }
+        }
+    });
+    assert_eq!(answer, "failure");
+    let forwarded =
+        team.block_on(handle.channel_open_direct_tcpip("127.0.0.1", 22, "127.0.0.1", 5000));
+    assert!(forwarded.is_err(), "a tunnel was opened");
+}
+
+#[test]
+fn a_rep_taken_off_the_team_is_signed_out_at_once() {
+    let team = serve(&[("bea", 2, Role::Rep)]);
+    let mut bea = team.rep(2, 80, 24);
+    rapport::team::remove(team.model.store(), "bea").unwrap();
+    bea.wait_for(&team, "you were taken off the team");
+    assert!(team.sign_in(2).is_none(), "the removed key still signs in");
+}
