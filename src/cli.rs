@@ -112,6 +112,8 @@ pub enum Command {
     /// Who may sign in to `rapport serve`, by which key, in which role
     #[command(subcommand)]
     Team(TeamCommand),
+    /// Who changed what: every write with its author, time, and fields before → after
+    Audit(AuditArgs),
     /// Print how many records of each kind the database holds
     Stats {
         #[arg(long, value_enum, default_value_t = StatsFormat::Text)]
@@ -240,6 +242,29 @@ pub enum OrderFormat {
 pub enum StatsFormat {
     Text,
     Json,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Only changes made by NAME
+    #[arg(long, value_name = "NAME")]
+    pub who: Option<String>,
+    /// Only changes on or after DATE (YYYY-MM-DD, UTC)
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Only changes to one record, e.g. customer:7 or deal:12
+    #[arg(long, value_name = "KIND:ID")]
+    pub record: Option<crate::store::RecordRef>,
+    #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
+    pub format: AuditFormat,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum AuditFormat {
+    Table,
+    Csv,
+    Json,
+    Ndjson,
 }
 
 #[derive(Debug, Args)]

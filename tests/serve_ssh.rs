@@ -219,6 +219,17 @@ fn two_reps_see_each_others_writes_and_who_else_is_on() {
         "bea's board never lost the lead:\n{}",
         bea.text()
     );
+    let log = team.model.store().audit(&Default::default()).unwrap();
+    let logged: Vec<_> = log
+        .iter()
+        .filter(|e| e.kind != "member")
+        .map(|e| (e.actor.as_str(), e.op.as_str(), e.kind.as_str()))
+        .collect();
+    assert_eq!(
+        logged,
+        [("ana", "update", "deal")],
+        "the write, under its maker's name"
+    );
     drop(ana);
     bea.wait_for(&team, "bea · no one else on");
 }
@@ -281,4 +292,26 @@ fn a_rep_taken_off_the_team_is_signed_out_at_once() {
     rapport::team::remove(team.model.store(), "bea").unwrap();
     bea.wait_for(&team, "you were taken off the team");
     assert!(team.sign_in(2).is_none(), "the removed key still signs in");
+}
+
+#[test]
+fn two_forms_on_one_deal_end_in_a_refusal_that_names_the_other_rep() {
+    let team = serve(&[("ana", 1, Role::Manager), ("dan", 4, Role::Manager)]);
+    let mut ana = team.rep(1, 100, 30);
+    let mut dan = team.rep(4, 100, 30);
+    for rep in [&mut ana, &mut dan] {
+        rep.press(&team, "2");
+        rep.wait_for(&team, "lead ");
+        rep.press(&team, "e");
+        rep.wait_for(&team, "Enter saves");
+        rep.press(&team, "\x15");
+    }
+    ana.press(&team, "Ana's title\r");
+    ana.wait_for(&team, "saved deal");
+    dan.press(&team, "Dan's title\r");
+    let screen = dan.wait_for(&team, "changed by ana at");
+    assert!(
+        screen.contains("Dan's title"),
+        "what dan typed is kept:\n{screen}"
+    );
 }

@@ -171,7 +171,7 @@ fn the_second_of_two_forms_on_one_record_is_refused_and_keeps_its_text() {
     press(&mut ben, &["enter"]);
     let form = ben.form().expect("Ben's form stays open");
     let (_, message) = form.error.clone().expect("a refusal");
-    assert!(message.contains("was changed by someone else"), "{message}");
+    assert!(message.contains("was changed by ana at "), "{message}");
     assert!(
         form.fields.iter().any(|f| f.input.value == "Ben's Company"),
         "what Ben typed is kept"

@@ -113,6 +113,7 @@ pub fn run(store: &Store, command: &Command, out: &mut dyn Write) -> anyhow::Res
         Command::Forget { customer, yes } => forget(store, customer, *yes, out),
         Command::Bench(b) => bench(store, b, out),
         Command::Team(c) => team(store, c, out),
+        Command::Audit(args) => records::audit(store, args, out),
         Command::Serve(_) => Err(UsageError(
             "`rapport serve` runs on its own, not inside a script or another server".into(),
         )

@@ -155,3 +155,87 @@ pub(super) fn import_revert(
     )?;
     Ok(())
 }
+
+/// `rapport audit`: the log of who changed what, oldest first.
+pub fn audit(
+    store: &Store,
+    args: &crate::cli::AuditArgs,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    use crate::cli::AuditFormat;
+    use crate::text::safe;
+    let since_ms = match &args.since {
+        Some(day) => Some(
+            chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
+                .map_err(|_| {
+                    super::UsageError(format!("--since {}: give a date as 2026-11-30", safe(day)))
+                })?
+                .and_hms_opt(0, 0, 0)
+                .expect("midnight exists")
+                .and_utc()
+                .timestamp_millis(),
+        ),
+        None => None,
+    };
+    let entries = store.audit(&crate::store::AuditQuery {
+        who: args.who.clone(),
+        since_ms,
+        record: args.record,
+    })?;
+    let when = |e: &crate::store::AuditEntry| e.at().format("%Y-%m-%d %H:%M:%S").to_string();
+    match args.format {
+        AuditFormat::Table => {
+            if entries.is_empty() {
+                writeln!(
+                    out,
+                    "no changes logged{}",
+                    if args.who.is_some() || args.since.is_some() || args.record.is_some() {
+                        " that match"
+                    } else {
+                        ""
+                    }
+                )?;
+            }
+            for e in &entries {
+                writeln!(
+                    out,
+                    "{}  {}  {} {}:{} {}  {}",
+                    when(e),
+                    safe(&e.actor),
+                    e.op,
+                    e.kind,
+                    e.id,
+                    safe(&e.label),
+                    safe(&e.changes_text())
+                )?;
+            }
+        }
+        AuditFormat::Csv => {
+            let mut csv = csv::Writer::from_writer(&mut *out);
+            csv.write_record(["at", "actor", "op", "kind", "id", "label", "changes"])?;
+            for e in &entries {
+                csv.write_record([
+                    when(e),
+                    e.actor.clone(),
+                    e.op.clone(),
+                    e.kind.clone(),
+                    e.id.to_string(),
+                    e.label.clone(),
+                    e.changes_text(),
+                ])?;
+            }
+            csv.flush()?;
+        }
+        AuditFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &entries)?;
+            writeln!(out)?;
+        }
+        AuditFormat::Ndjson => {
+            for e in &entries {
+                serde_json::to_writer(&mut *out, e)?;
+                writeln!(out)?;
+            }
+        }
+    }
+    Ok(())
+}

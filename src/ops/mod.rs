@@ -58,7 +58,7 @@ impl Ops {
     /// For a command that runs alone: nothing else in the process shows the records.
     pub fn new(store: Store, actor: Actor) -> Ops {
         Ops {
-            store,
+            store: store.acting(&actor.name),
             actor,
             model: None,
         }
@@ -67,7 +67,7 @@ impl Ops {
     /// For a session: its writes reach every session over `model`.
     pub fn shared(model: Arc<ReadModel>, actor: Actor) -> Ops {
         Ops {
-            store: model.store().clone(),
+            store: model.store().acting(&actor.name),
             actor,
             model: Some(model),
         }
@@ -105,7 +105,8 @@ impl Ops {
             apply(store, write)
         };
         match &self.model {
-            Some(model) => model.write(run),
+            // The model's lock, and this actor's handle on the store, so the log names them.
+            Some(model) => model.write(|_| run(&self.store)),
             None => run(&self.store),
         }
     }

@@ -80,9 +80,14 @@ pub enum StoreError {
     Sled(sled::Error),
     /// Someone changed the record after the writer read it: nothing is written over their change.
     #[error(
-        "{entity} {label} was changed by someone else after you opened it; nothing was saved over it: what you typed is kept, open it again to see the change"
+        "{entity} {label} was changed by {by} after you opened it; nothing was saved over it: what you typed is kept, open it again to see the change"
     )]
-    Changed { entity: &'static str, label: String },
+    Changed {
+        entity: &'static str,
+        label: String,
+        /// Who made the change and when ("bea at 14:02 UTC"), from the audit log.
+        by: String,
+    },
     /// The actor's role does not allow the change; says which role would.
     #[error("{0}")]
     Refused(String),

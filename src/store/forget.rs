@@ -1,6 +1,6 @@
 //! Erasing a person: their customer record keeps only what the analytics need; every free text of
 //! theirs (notes, ticket subjects and messages, deal titles) is erased, and the copies the store keeps for undo (the trash, the import
-//! journal) are erased too, so that nothing of them survives a backup.
+//! journal, the audit log's values) are erased too, so that nothing of them survives a backup.
 
 use super::journal::Change;
 use super::keys::Tr;
@@ -20,6 +20,8 @@ pub struct Forgotten {
     pub trash: usize,
     /// Earlier states of their record in the import journal, erased.
     pub journal: usize,
+    /// Entries of the audit log about them whose values were erased.
+    pub audit: usize,
 }
 
 impl Store {
@@ -44,6 +46,16 @@ impl Store {
                     trash.push(key);
                 }
             }
+            let mut logged = self.audit_seqs_of(Tr::Customers, customer.0)?;
+            for (tree, ids) in [
+                (Tr::Notes, &notes),
+                (Tr::Tickets, &tickets),
+                (Tr::Deals, &deals),
+            ] {
+                for &id in ids {
+                    logged.extend(self.audit_seqs_of(tree, id)?);
+                }
+            }
             let journal = self.journal_entries_of(RecordRef {
                 kind: Kind::Customer,
                 id: customer.0,
@@ -55,7 +67,8 @@ impl Store {
                     names.insert(decode_record::<Customer>(bytes, customer.0)?.name);
                 }
             }
-            let done = self.write(|tx| {
+            // Its own entries in the log name the fields it erased, not what they held.
+            let done = self.redacting().write(|tx| {
                 if tx.data_version()? != seen {
                     return Ok(None);
                 }
@@ -96,6 +109,7 @@ impl Store {
                 for key in &trash {
                     tx.tree_mut(Tr::Trash).remove(key)?;
                 }
+                let audit = tx.erase_audit(&logged)?;
                 for (key, change) in &journal {
                     let before = match &change.before {
                         Some(bytes) => {
@@ -118,6 +132,7 @@ impl Store {
                     deals: deals.len(),
                     trash: trash.len(),
                     journal: journal.len(),
+                    audit,
                 }))
             })?;
             if let Some(done) = done {

@@ -26,10 +26,12 @@ pub enum Tr {
     Members,
     MemberByName,
     MemberByKey,
+    Audit,
+    AuditByRecord,
 }
 
 impl Tr {
-    pub const ALL: [Tr; 24] = [
+    pub const ALL: [Tr; 26] = [
         Tr::Meta,
         Tr::Customers,
         Tr::Products,
@@ -54,6 +56,8 @@ impl Tr {
         Tr::Members,
         Tr::MemberByName,
         Tr::MemberByKey,
+        Tr::Audit,
+        Tr::AuditByRecord,
     ];
 
     /// The tree's name on disk; renaming one needs a migration.
@@ -83,6 +87,9 @@ impl Tr {
             Tr::Members => "members",
             Tr::MemberByName => "idx/member/name",
             Tr::MemberByKey => "idx/member/key",
+            Tr::Audit => "audit",
+            // Not under idx/: it is kept with the log, not rebuilt from records.
+            Tr::AuditByRecord => "audit/by_record",
         }
     }
 

@@ -1,11 +1,13 @@
 //! The sled database: one tree per entity, secondary indexes written in the same transaction as their
 //! record, a schema version with migrations on open, and sled's lock keeping one process per database.
 
+mod audit;
+pub use audit::{AuditEntry, AuditQuery, FieldChange};
 mod codec;
 mod entity;
 mod error;
 mod files;
-mod forget;
+pub(crate) mod forget;
 mod indexes;
 mod journal;
 mod keys;
@@ -148,6 +150,8 @@ pub struct Store {
     path: PathBuf,
     /// Set on a handle whose writes belong to an import batch (see `journaled`).
     journal: Option<u64>,
+    /// Whose writes these are, for the audit log; `None` writes no log (a demo being made).
+    audit: Option<audit::AuditAs>,
     /// Writes share it; a backup takes it alone, so that what it reads is one moment of the data.
     gate: std::sync::Arc<std::sync::RwLock<()>>,
     /// Set when the disk was full at open: the database was opened on the reserve, to be read,
@@ -216,6 +220,10 @@ impl Store {
             trees,
             path: path.to_path_buf(),
             journal: None,
+            audit: Some(audit::AuditAs {
+                actor: crate::ops::Actor::local().name.into(),
+                redact: false,
+            }),
             gate: Default::default(),
             on_reserve,
             stopped: Default::default(),
@@ -277,7 +285,7 @@ impl Store {
         self.writable()?;
         let _shared = self.gate.read().unwrap_or_else(|e| e.into_inner());
         let result = self.trees.as_slice().transaction(|trees| {
-            let tx = Tx::new(trees, self.journal);
+            let tx = Tx::new(trees, self.journal, self.audit.as_ref());
             let out = f(&tx).map_err(|e| e.0)?;
             tx.bump_data_version().map_err(|e| e.0)?;
             Ok(out)
@@ -295,7 +303,7 @@ impl Store {
         self.alive()?;
         let outcome = std::cell::RefCell::new(None);
         let result = self.trees.as_slice().transaction(|trees| {
-            let tx = Tx::new(trees, self.journal);
+            let tx = Tx::new(trees, self.journal, self.audit.as_ref());
             *outcome.borrow_mut() = Some(f(&tx).map_err(|e| e.0)?);
             Err(sled::transaction::ConflictableTransactionError::Abort(
                 StoreError::RolledBack,
@@ -378,6 +386,14 @@ impl Store {
             Some(stored) => Err(StoreError::Changed {
                 entity: E::NAME,
                 label: stored.label(),
+                by: match self.last_change(E::TREE, seen.id())? {
+                    Some(entry) => format!(
+                        "{} at {} UTC",
+                        entry.actor,
+                        entry.at().format("%H:%M on %Y-%m-%d")
+                    ),
+                    None => "someone else".into(),
+                },
             }),
             None => Err(StoreError::NotFound {
                 entity: E::NAME,

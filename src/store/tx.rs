@@ -43,14 +43,35 @@ pub struct Tx<'a> {
     wrote: std::cell::Cell<bool>,
     /// The import batch whose journal records every change, so the import can be reverted.
     journal: Option<u64>,
+    audit: Option<&'a super::audit::AuditAs>,
 }
 
 impl<'a> Tx<'a> {
-    pub(super) fn new(trees: &'a [TransactionalTree], journal: Option<u64>) -> Self {
+    pub(super) fn new(
+        trees: &'a [TransactionalTree],
+        journal: Option<u64>,
+        audit: Option<&'a super::audit::AuditAs>,
+    ) -> Self {
         Tx {
             trees,
             wrote: std::cell::Cell::new(false),
             journal,
+            audit,
+        }
+    }
+
+    pub(super) fn audit_as(&self) -> Option<&super::audit::AuditAs> {
+        self.audit
+    }
+
+    /// What the log calls a write of this transaction.
+    fn op(&self, plain: &'static str) -> String {
+        if self.audit.is_some_and(|a| a.redact) {
+            return "forget".into();
+        }
+        match self.journal {
+            Some(batch) => format!("import {batch}"),
+            None => plain.to_string(),
         }
     }
 
@@ -102,7 +123,8 @@ impl<'a> Tx<'a> {
     /// moves past it so that later records get fresh ids.
     pub fn load<E: Entity>(&self, record: &E) -> TxResult<()> {
         self.refuse_taken_id::<E>(record.id())?;
-        self.put(record, Write::Over(None))?;
+        // A restore brings back records as they were, not new changes: the log is not written.
+        self.store_record(record, Write::Over(None))?;
         if self.peek_next_id(E::TREE)? <= record.id() {
             self.tree_mut(Tr::Meta)
                 .insert(keys::next_id_key(E::TREE), &(record.id() + 1).to_be_bytes())?;
@@ -194,6 +216,7 @@ impl<'a> Tx<'a> {
             self.tree_mut(entry.tree).remove(entry.key)?;
         }
         self.tree_mut(E::TREE).remove(&id_key(id))?;
+        self.audit(&self.op("delete"), Some(&old), None, true)?;
         self.journal_change(
             E::TREE,
             id,
@@ -249,6 +272,21 @@ impl<'a> Tx<'a> {
     }
 
     fn put<E: Entity>(&self, record: &E, write: Write<E>) -> TxResult<()> {
+        self.store_record(record, write)?;
+        match write {
+            // An import's new records are its file's rows: the log names them, not every field.
+            Write::Fresh => self.audit(
+                &self.op("create"),
+                None,
+                Some(record),
+                self.journal.is_none(),
+            ),
+            Write::Over(Some(old)) => self.audit(&self.op("update"), Some(old), Some(record), true),
+            Write::Over(None) => self.audit(&self.op("restore"), None, Some(record), true),
+        }
+    }
+
+    fn store_record<E: Entity>(&self, record: &E, write: Write<E>) -> TxResult<()> {
         let old = match write {
             Write::Fresh => None,
             Write::Over(old) => old,

@@ -1,0 +1,279 @@
+//! The audit log: every write says who made it, when, what it did to which record, and each field
+//! before → after. An entry is written in the same transaction as the change it describes, so the
+//! log cannot miss a write nor name one that did not happen.
+
+use super::entity::Entity;
+use super::keys::{self, Tr};
+use super::tx::{Tx, TxResult, read_u64};
+use super::{Store, StoreError, codec};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// A value longer than this is cut in the log: the log says what changed, the record holds it.
+const MAX_VALUE_CHARS: usize = 120;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub seq: u64,
+    pub at_ms: i64,
+    pub actor: String,
+    /// create, update, delete, restore, forget, or "import N".
+    pub op: String,
+    /// The record's kind as users name it ("deal") and its id.
+    pub kind: String,
+    pub id: u64,
+    pub label: String,
+    pub changes: Vec<FieldChange>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FieldChange {
+    pub field: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+impl AuditEntry {
+    pub fn at(&self) -> crate::domain::Timestamp {
+        chrono::DateTime::from_timestamp_millis(self.at_ms).unwrap_or_default()
+    }
+
+    /// "stage: lead → won; amount: 100.00 → 120.00"
+    pub fn changes_text(&self) -> String {
+        let side = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
+        self.changes
+            .iter()
+            .map(|c| format!("{}: {} → {}", c.field, side(&c.before), side(&c.after)))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+/// Who writes, for the log; set per store handle (`Store::acting`).
+#[derive(Clone, Debug)]
+pub(super) struct AuditAs {
+    pub actor: std::sync::Arc<str>,
+    /// Forget's own changes list the fields it erased, never their values.
+    pub redact: bool,
+}
+
+fn audit_key(seq: u64) -> [u8; 8] {
+    seq.to_be_bytes()
+}
+
+fn by_record_key(tree: Tr, id: u64, seq: u64) -> Vec<u8> {
+    let mut key = keys::record_key(tree, id).to_vec();
+    key.extend_from_slice(&seq.to_be_bytes());
+    key
+}
+
+/// Field by field, what differs between two states of a record (either may be absent).
+fn diff<E: Entity>(old: Option<&E>, new: Option<&E>, redact: bool) -> Vec<FieldChange> {
+    let object = |r: Option<&E>| match r.map(serde_json::to_value) {
+        Some(Ok(Value::Object(map))) => map,
+        _ => serde_json::Map::new(),
+    };
+    let (before, after) = (object(old), object(new));
+    let mut fields: Vec<&String> = before.keys().chain(after.keys()).collect();
+    fields.sort();
+    fields.dedup();
+    let shown = |v: Option<&Value>| -> Option<String> {
+        let text = match v? {
+            Value::Null => return None,
+            Value::String(s) => s.clone(),
+            Value::Array(items) => format!("[{} items]", items.len()),
+            other => other.to_string(),
+        };
+        Some(match redact {
+            true => crate::store::forget::ERASED.to_string(),
+            false => cut(text),
+        })
+    };
+    fields
+        .into_iter()
+        .filter(|f| f.as_str() != "id" && before.get(*f) != after.get(*f))
+        .map(|f| FieldChange {
+            field: f.clone(),
+            before: shown(before.get(f)),
+            after: shown(after.get(f)),
+        })
+        .filter(|c| c.before != c.after || redact)
+        .collect()
+}
+
+fn cut(text: String) -> String {
+    match text.char_indices().nth(MAX_VALUE_CHARS) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text,
+    }
+}
+
+impl Tx<'_> {
+    /// Logs one change to a record. `op` says what was done; `old` and `new` are its states.
+    pub(super) fn audit<E: Entity>(
+        &self,
+        op: &str,
+        old: Option<&E>,
+        new: Option<&E>,
+        with_fields: bool,
+    ) -> TxResult<()> {
+        let Some(who) = self.audit_as() else {
+            return Ok(());
+        };
+        let Some(record) = new.or(old) else {
+            return Ok(());
+        };
+        if E::TREE.kind_byte().is_none() {
+            return Ok(());
+        }
+        let next = keys::next_id_key(Tr::Audit);
+        let seq = read_u64(self.tree(Tr::Meta).get(&next)?.as_deref()).unwrap_or(1);
+        let entry = AuditEntry {
+            seq,
+            at_ms: chrono::Utc::now().timestamp_millis(),
+            actor: who.actor.to_string(),
+            op: op.to_string(),
+            kind: E::NAME.to_string(),
+            id: record.id(),
+            label: match who.redact {
+                true => crate::store::forget::ERASED.to_string(),
+                false => cut(record.label()),
+            },
+            changes: match with_fields {
+                true => diff(old, new, who.redact),
+                false => Vec::new(),
+            },
+        };
+        self.tree_mut(Tr::Meta)
+            .insert(next, &(seq + 1).to_be_bytes())?;
+        self.tree_mut(Tr::Audit)
+            .insert(&audit_key(seq), codec::encode(&entry))?;
+        self.tree_mut(Tr::AuditByRecord)
+            .insert(by_record_key(E::TREE, record.id(), seq), &[])?;
+        Ok(())
+    }
+
+    /// Erases what the log says of a record's fields and label, keeping who, when and what kind of
+    /// change: for `forget`.
+    pub(super) fn erase_audit(&self, seqs: &[u64]) -> TxResult<usize> {
+        let mut erased = 0;
+        for &seq in seqs {
+            let Some(bytes) = self.tree(Tr::Audit).get(audit_key(seq))? else {
+                continue;
+            };
+            let mut entry: AuditEntry = super::tx::decode_in(Tr::Audit, seq, &bytes)?;
+            entry.label = crate::store::forget::ERASED.into();
+            for change in &mut entry.changes {
+                for side in [&mut change.before, &mut change.after] {
+                    if side.is_some() {
+                        *side = Some(crate::store::forget::ERASED.into());
+                    }
+                }
+            }
+            self.tree_mut(Tr::Audit)
+                .insert(&audit_key(seq), codec::encode(&entry))?;
+            erased += 1;
+        }
+        Ok(erased)
+    }
+}
+
+/// Which entries to list.
+#[derive(Clone, Debug, Default)]
+pub struct AuditQuery {
+    pub who: Option<String>,
+    pub since_ms: Option<i64>,
+    pub record: Option<super::trash::RecordRef>,
+}
+
+impl Store {
+    /// A handle whose writes the log puts under `actor`'s name.
+    pub fn acting(&self, actor: &str) -> Store {
+        let mut store = self.clone();
+        store.audit = Some(AuditAs {
+            actor: actor.into(),
+            redact: false,
+        });
+        store
+    }
+
+    /// A handle that writes no log: for making a demo database, whose history is invented.
+    pub fn unaudited(&self) -> Store {
+        let mut store = self.clone();
+        store.audit = None;
+        store
+    }
+
+    pub(super) fn redacting(&self) -> Store {
+        let mut store = self.clone();
+        if let Some(who) = &mut store.audit {
+            who.redact = true;
+        }
+        store
+    }
+
+    /// Sequence numbers of every entry about a record, oldest first.
+    pub(super) fn audit_seqs_of(&self, tree: Tr, id: u64) -> Result<Vec<u64>, StoreError> {
+        let prefix = keys::record_key(tree, id);
+        let mut seqs = Vec::new();
+        for item in self.tree(Tr::AuditByRecord).scan_prefix(prefix) {
+            let (key, _) = item?;
+            if let Some(seq) = keys::id_from_key(&key) {
+                seqs.push(seq);
+            }
+        }
+        Ok(seqs)
+    }
+
+    fn audit_entry(&self, seq: u64) -> Result<Option<AuditEntry>, StoreError> {
+        match self.tree(Tr::Audit).get(audit_key(seq))? {
+            Some(bytes) => super::tx::decode_in(Tr::Audit, seq, &bytes).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The last change made to a record, if the log has one.
+    pub fn last_change(&self, tree: Tr, id: u64) -> Result<Option<AuditEntry>, StoreError> {
+        let prefix = keys::record_key(tree, id);
+        match self.tree(Tr::AuditByRecord).scan_prefix(prefix).next_back() {
+            Some(item) => {
+                let (key, _) = item?;
+                match keys::id_from_key(&key) {
+                    Some(seq) => self.audit_entry(seq),
+                    None => Ok(None),
+                }
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Entries in the order they were written, as the query asks.
+    pub fn audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
+        self.alive()?;
+        let keep = |e: &AuditEntry| {
+            query
+                .who
+                .as_ref()
+                .is_none_or(|w| e.actor.eq_ignore_ascii_case(w))
+                && query.since_ms.is_none_or(|s| e.at_ms >= s)
+        };
+        let mut out = Vec::new();
+        if let Some(record) = query.record {
+            for seq in self.audit_seqs_of(record.kind.tree(), record.id)? {
+                if let Some(entry) = self.audit_entry(seq)?.filter(|e| keep(e)) {
+                    out.push(entry);
+                }
+            }
+            return Ok(out);
+        }
+        for item in self.tree(Tr::Audit).iter() {
+            let (key, bytes) = item?;
+            let seq = keys::id_from_key(&key).unwrap_or(0);
+            let entry: AuditEntry = super::tx::decode_in(Tr::Audit, seq, &bytes)?;
+            if keep(&entry) {
+                out.push(entry);
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,175 @@
+//! The audit log: every write, with who made it, when, what, and each field before → after; written
+//! in the write's own transaction; erased of a person's data by `forget`.
+
+mod common;
+
+use rand::{Rng, SeedableRng};
+use rapport::domain::{Customer, Deal, DealStage};
+use rapport::ops::{Actor, Ops, Record, Write};
+use rapport::store::{AuditQuery, RecordRef, Store};
+
+fn store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = common::small_demo(&dir.path().join("db"));
+    (dir, store)
+}
+
+fn all(store: &Store) -> Vec<rapport::store::AuditEntry> {
+    store.audit(&AuditQuery::default()).unwrap()
+}
+
+#[test]
+fn a_demo_writes_no_log_and_each_write_after_it_one_entry_by_its_author() {
+    let (_dir, store) = store();
+    assert!(
+        all(&store).is_empty(),
+        "the demo's invented history is not logged"
+    );
+    // Random edits by random people, against the log as an oracle of who did what, in order.
+    let people = ["ana", "bea", "cal"];
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+    let deals: Vec<Deal> = store.all().unwrap();
+    let mut expected = Vec::new();
+    for _ in 0..40 {
+        let who = people[rng.random_range(0..people.len())];
+        let ops = Ops::new(store.clone(), Actor::named(who));
+        let old: Deal = store
+            .get(deals[rng.random_range(0..10)].id.0)
+            .unwrap()
+            .unwrap();
+        let mut new = old.clone();
+        new.title = format!("{} by {who}", old.title.split(" by ").next().unwrap());
+        if new == old {
+            continue;
+        }
+        ops.apply(Write::Update {
+            old: Record::Deal(old.clone()),
+            new: Record::Deal(new.clone()),
+        })
+        .unwrap();
+        expected.push((who.to_string(), old.id.0, old.title, new.title));
+    }
+    let log = all(&store);
+    assert_eq!(log.len(), expected.len());
+    for (entry, (who, id, before, after)) in log.iter().zip(&expected) {
+        assert_eq!(
+            (&entry.actor, entry.op.as_str(), entry.kind.as_str()),
+            (who, "update", "deal")
+        );
+        assert_eq!(entry.id, *id);
+        let title = entry.changes.iter().find(|c| c.field == "title").unwrap();
+        assert_eq!(
+            (title.before.as_ref(), title.after.as_ref()),
+            (Some(before), Some(after))
+        );
+        assert_eq!(
+            entry.changes.len(),
+            1,
+            "only the title changed: {:?}",
+            entry.changes
+        );
+    }
+    let seqs: Vec<u64> = log.iter().map(|e| e.seq).collect();
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]));
+    let bea = store
+        .audit(&AuditQuery {
+            who: Some("bea".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(bea.len(), expected.iter().filter(|e| e.0 == "bea").count());
+}
+
+#[test]
+fn a_refused_write_leaves_no_entry_and_a_deal_has_its_history() {
+    let (_dir, store) = store();
+    let ops = Ops::new(store.clone(), Actor::named("dan"));
+    let deal: Deal = store
+        .all::<Deal>()
+        .unwrap()
+        .into_iter()
+        .find(|d| d.stage == DealStage::Lead)
+        .unwrap();
+    let mut won = deal.clone();
+    won.stage = DealStage::Won;
+    ops.apply(Write::Update {
+        old: Record::Deal(deal.clone()),
+        new: Record::Deal(won.clone()),
+    })
+    .unwrap();
+    let mut bad = won.clone();
+    bad.title = String::new();
+    let refused = ops.apply(Write::Update {
+        old: Record::Deal(won.clone()),
+        new: Record::Deal(bad),
+    });
+    assert!(refused.is_err());
+    let history = store
+        .audit(&AuditQuery {
+            record: Some(RecordRef {
+                kind: rapport::store::Kind::Deal,
+                id: deal.id.0,
+            }),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(history.len(), 1, "{history:?}");
+    let stage = history[0]
+        .changes
+        .iter()
+        .find(|c| c.field == "stage")
+        .unwrap();
+    assert_eq!(stage.after.as_deref(), Some("Won"), "{stage:?}");
+    assert_eq!(all(&store).len(), 1);
+}
+
+#[test]
+fn forget_erases_what_the_log_held_of_the_person_and_keeps_who_and_when() {
+    let (_dir, store) = store();
+    let customer: Customer = store.get(5).unwrap().unwrap();
+    let ops = Ops::new(store.clone(), Actor::named("eve"));
+    let mut renamed = customer.clone();
+    renamed.name = "Zelda Unforgettable".into();
+    renamed.email = Some("zelda@unforgettable.example".into());
+    ops.apply(Write::Update {
+        old: Record::Customer(customer.clone()),
+        new: Record::Customer(renamed),
+    })
+    .unwrap();
+    ops.add_note(
+        customer.id,
+        rapport::domain::NoteKind::Call,
+        "Zelda says call back",
+    )
+    .unwrap();
+    ops.forget(customer.id).unwrap();
+    let log = serde_json::to_string(&all(&store)).unwrap();
+    for secret in ["Zelda", "unforgettable", &customer.name] {
+        assert!(!log.contains(secret), "{secret} survived in the log: {log}");
+    }
+    let entries = all(&store);
+    assert!(entries.iter().all(|e| e.actor == "eve"));
+    assert!(entries.iter().any(|e| e.op == "forget"));
+}
+
+#[test]
+fn the_audit_command_lists_and_filters_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    common::demo_cli(&db, 30, 2);
+    common::stdout_of(&db, &["note", "3", "first call", "--author", "fay"]);
+    common::stdout_of(&db, &["note", "4", "second call", "--author", "gus"]);
+    let table = common::stdout_of(&db, &["audit"]);
+    assert_eq!(table.lines().count(), 2, "{table}");
+    assert!(table.contains("create note:"), "{table}");
+    let gus = common::stdout_of(&db, &["audit", "--who", "gus", "--format", "ndjson"]);
+    assert_eq!(gus.lines().count(), 1);
+    let entry: serde_json::Value = serde_json::from_str(gus.trim()).unwrap();
+    assert_eq!(entry["actor"], "gus");
+    let csv = common::stdout_of(&db, &["audit", "--format", "csv", "--since", "2000-01-01"]);
+    assert_eq!(csv.lines().count(), 3, "a header and two rows: {csv}");
+    let none = common::stdout_of(&db, &["audit", "--since", "2999-01-01"]);
+    assert!(none.contains("no changes logged that match"), "{none}");
+    let (code, err) = common::failure_of(&db, &["audit", "--since", "yesterday"]);
+    assert_eq!(code, 2, "{err}");
+}
