@@ -71,7 +71,7 @@ fn drain(state: &mut AppState, done: &Receiver<Done>) {
     }
 }
 
-fn percentile(times: &[Duration], p: f64) -> Duration {
+pub(crate) fn percentile(times: &[Duration], p: f64) -> Duration {
     let mut sorted = times.to_vec();
     sorted.sort();
     if sorted.is_empty() {
@@ -80,13 +80,18 @@ fn percentile(times: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
-fn ms(d: Duration) -> String {
+pub(crate) fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1e3)
 }
 
 /// Resident memory of this process now and at its peak, in MiB (Linux; None elsewhere).
 pub fn memory_mib() -> Option<(f64, f64)> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    memory_mib_of("self")
+}
+
+/// The same for process `pid` ("self" for this one).
+pub fn memory_mib_of(pid: &str) -> Option<(f64, f64)> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let field = |name: &str| {
         status
             .lines()

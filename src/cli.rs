@@ -493,6 +493,15 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=500))]
         count: u16,
     },
+    /// Reps over SSH against `rapport serve` on this database, at a person's pace: key-to-screen
+    /// latency, bytes per key, writes seen by others, and the server's memory and CPU. It adds
+    /// bench-N members for the run and moves deals back and forth: use a demo database
+    Serve {
+        #[arg(long, default_value_t = 25, value_parser = clap::value_parser!(u16).range(1..=500))]
+        sessions: u16,
+        #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+        seconds: u64,
+    },
     /// FP-growth alone on a baskets file (one basket a line, items comma-separated)
     Fpgrowth {
         file: PathBuf,

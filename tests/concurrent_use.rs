@@ -113,7 +113,7 @@ fn insights_and_writes_on_the_worker_never_deadlock() {
     let customer = store.get::<Customer>(1).unwrap().unwrap();
     let mut expected = 0;
     for i in 0..6 {
-        worker.send(Job::Insights);
+        worker.send(Job::Insights { fresh: true });
         worker.send(Job::Summaries);
         let note = Note::new(
             customer.id,

@@ -11,8 +11,10 @@ pub fn bench(
 ) -> anyhow::Result<()> {
     match command {
         crate::cli::BenchCommand::Inputs { dir } => crate::bench::inputs(store, dir, out),
-        crate::cli::BenchCommand::App | crate::cli::BenchCommand::Sessions { .. } => Err(UsageError(
-            "bench app and bench sessions open the database themselves: run them on their own, not in a script".into(),
+        crate::cli::BenchCommand::App
+        | crate::cli::BenchCommand::Sessions { .. }
+        | crate::cli::BenchCommand::Serve { .. } => Err(UsageError(
+            "bench app, sessions and serve open the database themselves: run them on their own, not in a script".into(),
         )
         .into()),
         other => bench_files(other, out),
@@ -30,7 +32,10 @@ pub fn bench_files(command: &crate::cli::BenchCommand, out: &mut dyn Write) -> a
             runs,
         } => crate::bench::fpgrowth(file, *min_support, *max_len, *runs, out),
         BenchCommand::Kmeans { file, k, runs } => crate::bench::kmeans(file, *k, *runs, out),
-        BenchCommand::App | BenchCommand::Sessions { .. } | BenchCommand::Inputs { .. } => {
+        BenchCommand::App
+        | BenchCommand::Sessions { .. }
+        | BenchCommand::Serve { .. }
+        | BenchCommand::Inputs { .. } => {
             unreachable!("these need a database")
         }
     }

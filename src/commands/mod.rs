@@ -74,13 +74,15 @@ pub fn dispatch(
 ) -> anyhow::Result<()> {
     use crate::cli::BenchCommand;
     match (&cli.command, &cli.batch) {
-        (Some(Command::Bench(BenchCommand::App | BenchCommand::Sessions { .. })), _) => {
-            Err(UsageError(
-                "this bench opens the database itself; run it while nothing else has it open"
-                    .into(),
-            )
-            .into())
-        }
+        (
+            Some(Command::Bench(
+                BenchCommand::App | BenchCommand::Sessions { .. } | BenchCommand::Serve { .. },
+            )),
+            _,
+        ) => Err(UsageError(
+            "this bench opens the database itself; run it while nothing else has it open".into(),
+        )
+        .into()),
         (Some(command), _) => run(store, command, out),
         (None, Some(script)) => crate::batch::run_file(store, script, cli.keep_going, out, prepare),
         (None, None) => Err(UsageError("the app needs a terminal of its own".into()).into()),

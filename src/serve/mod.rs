@@ -6,6 +6,7 @@ mod conn;
 mod failures;
 mod hostkey;
 pub mod input;
+pub mod load;
 mod registry;
 mod session;
 

@@ -15,7 +15,10 @@ pub enum Job {
     /// Every customer, deal and ticket, for the panes (the first screen comes from the name index).
     Load,
     Summaries,
-    Insights,
+    /// The insights; `fresh` recomputes them even when young (see `ReadModel::insights`).
+    Insights {
+        fresh: bool,
+    },
     /// The quick-lookup index of a snapshot.
     Finder(Arc<Snapshot>),
     /// One customer's page.
@@ -75,7 +78,12 @@ pub struct Worker {
 }
 
 enum Way {
-    Thread(Sender<Job>),
+    /// Two threads: reads of everything (seconds at 100,000 customers) on one, so that a save or
+    /// a customer's page never waits behind them on the other.
+    Threads {
+        quick: Sender<Job>,
+        long: Sender<Job>,
+    },
     /// Runs each job as it is sent; results (and other sessions' snapshots) wait here for the app.
     Inline(Sender<Done>, Receiver<Done>),
 }
@@ -91,22 +99,26 @@ impl Worker {
     ) -> Worker {
         let ops = Ops::shared(model, actor);
         listen(&ops, done.clone(), wrap);
-        let (tx, rx): (Sender<Job>, Receiver<Job>) = channel();
-        let theirs = ops.clone();
-        std::thread::Builder::new()
-            .name("rapport-worker".into())
-            .spawn(move || {
-                for job in rx {
-                    if done.send(wrap(run(&theirs, job))).is_err() {
-                        break;
+        let start = |name: &str| {
+            let (tx, rx): (Sender<Job>, Receiver<Job>) = channel();
+            let (theirs, done) = (ops.clone(), done.clone());
+            std::thread::Builder::new()
+                .name(name.into())
+                .spawn(move || {
+                    for job in rx {
+                        if done.send(wrap(run(&theirs, job))).is_err() {
+                            break;
+                        }
                     }
-                }
-            })
-            .expect("the worker thread starts");
-        Worker {
-            ops,
-            way: Way::Thread(tx),
-        }
+                })
+                .expect("the worker thread starts");
+            tx
+        };
+        let way = Way::Threads {
+            quick: start("rapport-worker"),
+            long: start("rapport-reader"),
+        };
+        Worker { ops, way }
     }
 
     pub fn inline(model: Arc<ReadModel>, actor: Actor) -> Worker {
@@ -134,9 +146,13 @@ impl Worker {
 
     pub fn send(&mut self, job: Job) {
         match &self.way {
-            Way::Thread(tx) => {
-                // The worker only stops when the app does.
-                let _ = tx.send(job);
+            Way::Threads { quick, long } => {
+                let to = match job {
+                    Job::Load | Job::Summaries | Job::Insights { .. } => long,
+                    _ => quick,
+                };
+                // The workers only stop when the app does.
+                let _ = to.send(job);
             }
             Way::Inline(tx, _) => {
                 let _ = tx.send(run(&self.ops, job));
@@ -148,7 +164,7 @@ impl Worker {
     pub fn take_inline(&mut self) -> Option<Done> {
         match &self.way {
             Way::Inline(_, rx) => rx.try_recv().ok(),
-            Way::Thread(_) => None,
+            Way::Threads { .. } => None,
         }
     }
 }
@@ -191,7 +207,7 @@ fn run_job(ops: &Ops, job: Job) -> Done {
     let result = match job {
         Job::Load => model.load().map(Done::Loaded),
         Job::Summaries => model.with_summaries().map(Done::Loaded),
-        Job::Insights => model.insights().map(Done::Insights),
+        Job::Insights { fresh } => model.insights(fresh).map(Done::Insights),
         Job::Finder(snapshot) => Ok(Done::Finder {
             generation: snapshot.generation,
             entries: snapshot.finder(),

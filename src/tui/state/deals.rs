@@ -27,6 +27,8 @@ pub struct DealsState {
     pub column: usize,
     pub rows: Vec<ListNav>,
     pub list_nav: ListNav,
+    /// The forecast of these deals on a day: a pass over every deal, drawn with each frame.
+    forecast: std::cell::Cell<Option<(chrono::NaiveDate, (Money, Money))>>,
 }
 
 impl DealsState {
@@ -71,6 +73,17 @@ impl DealsState {
     /// Weighted value (value × probability) of open deals expected to close this month and next.
     pub fn forecast(&self, now: Timestamp) -> (Money, Money) {
         let today = now.date_naive();
+        if let Some((day, figures)) = self.forecast.get()
+            && day == today
+        {
+            return figures;
+        }
+        let figures = self.forecast_on(today);
+        self.forecast.set(Some((today, figures)));
+        figures
+    }
+
+    fn forecast_on(&self, today: chrono::NaiveDate) -> (Money, Money) {
         let this = (today.year(), today.month());
         let next = if today.month() == 12 {
             (today.year() + 1, 1)
@@ -168,6 +181,7 @@ impl DealsState {
             .get(self.list_nav.selected)
             .map(|&i| self.deals[i].id);
         self.deals = deals;
+        self.forecast.set(None);
         self.columns = columns;
         self.list = list;
         for (c, keep) in keep_column.into_iter().enumerate() {

@@ -190,7 +190,7 @@ impl AppState {
         let shown = self.insights.view.as_ref().map(|v| v.version());
         if force || shown != Some(self.records.version) {
             self.insights.loading = true;
-            self.send(Job::Insights);
+            self.send(Job::Insights { fresh: force });
         }
     }
 

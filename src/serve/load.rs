@@ -1,0 +1,430 @@
+//! `rapport bench serve`: reps at a person's pace against a real `rapport serve`, over SSH, on this
+//! machine. The server runs as its own process (its memory and CPU are its own); the clients are
+//! russh sessions in this one, each reading its screen through a terminal emulator.
+
+use crate::bench::{ms, percentile};
+use crate::domain::Role;
+use crate::store::Store;
+use anyhow::Context;
+use rand::{Rng, SeedableRng};
+use russh::ChannelMsg;
+use russh::client;
+use russh::keys::ssh_key::private::{Ed25519Keypair, KeypairData};
+use russh::keys::{HashAlg, PrivateKey, PrivateKeyWithHashAlg, PublicKeyOrCertificate};
+use std::io::{BufRead, Write};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Sessions that press no key and only watch other reps' writes arrive.
+const WATCHERS: usize = 2;
+const WIDTH: u16 = 100;
+const HEIGHT: u16 = 30;
+/// How long a write's acknowledgement, or its arrival on a watcher's screen, is waited for.
+const PATIENCE: Duration = Duration::from_secs(5);
+
+fn member_name(i: usize) -> String {
+    format!("bench-{i}")
+}
+
+fn key_of(i: usize) -> anyhow::Result<PrivateKey> {
+    let mut seed = [7u8; 32];
+    seed[..8].copy_from_slice(&(i as u64).to_le_bytes());
+    Ok(PrivateKey::new(
+        KeypairData::Ed25519(Ed25519Keypair::from_seed(&seed)),
+        "bench",
+    )?)
+}
+
+/// What every session saw, gathered at the end.
+#[derive(Default)]
+struct Figures {
+    /// Key sent → first bytes of the redraw.
+    latency: Vec<Duration>,
+    /// Bytes a navigation key brought back.
+    nav_bytes: Vec<usize>,
+    /// Keys after which nothing was redrawn before the next one.
+    silent: usize,
+    acked: usize,
+    refused: usize,
+    unanswered: usize,
+    /// A deal already at the end of the pipeline the key would move it past: no write.
+    no_move: usize,
+    /// A write's key → every watcher's screen changed.
+    visible: Vec<Duration>,
+    invisible: usize,
+    /// Acknowledged writes per member, to find in the audit log afterwards.
+    acked_by: Vec<(String, usize)>,
+}
+
+/// Watchers' last redraw, for the writer to wait on.
+type Seen = Arc<Mutex<Vec<Instant>>>;
+
+struct Rep {
+    channel: russh::Channel<client::Msg>,
+    screen: vt100::Parser,
+    _handle: client::Handle<Client>,
+}
+
+struct Client {
+    host: String,
+}
+
+impl client::Handler for Client {
+    type Error = russh::Error;
+
+    async fn check_server_key(
+        &mut self,
+        key: &PublicKeyOrCertificate,
+    ) -> Result<bool, Self::Error> {
+        Ok(matches!(key, PublicKeyOrCertificate::PublicKey { key, .. }
+            if key.fingerprint(HashAlg::Sha256).to_string() == self.host))
+    }
+}
+
+async fn connect(addr: std::net::SocketAddr, host: &str, i: usize) -> anyhow::Result<Rep> {
+    let config = Arc::new(client::Config::default());
+    let mut handle = client::connect(config, addr, Client { host: host.into() }).await?;
+    let key = PrivateKeyWithHashAlg::new(Arc::new(key_of(i)?), None);
+    let auth = handle.authenticate_publickey(member_name(i), key).await?;
+    anyhow::ensure!(auth.success(), "bench member {i} was not let in");
+    let channel = handle.channel_open_session().await?;
+    let (w, h) = (u32::from(WIDTH), u32::from(HEIGHT));
+    channel
+        .request_pty(false, "xterm-256color", w, h, 0, 0, &[])
+        .await?;
+    channel.request_shell(false).await?;
+    let mut rep = Rep {
+        channel,
+        screen: vt100::Parser::new(HEIGHT, WIDTH, 0),
+        _handle: handle,
+    };
+    rep.until(|s| s.contains("Customers"), PATIENCE).await?;
+    rep.channel.data_bytes(&b"2"[..]).await?;
+    rep.until(|s| s.contains("lead "), PATIENCE).await?;
+    Ok(rep)
+}
+
+impl Rep {
+    /// Reads until the screen satisfies `done`; the bytes read.
+    async fn until(
+        &mut self,
+        done: impl Fn(&str) -> bool,
+        patience: Duration,
+    ) -> anyhow::Result<usize> {
+        let deadline = tokio::time::Instant::now() + patience;
+        let mut bytes = 0;
+        while !done(&self.screen.screen().contents()) {
+            match tokio::time::timeout_at(deadline, self.channel.wait()).await {
+                Ok(Some(ChannelMsg::Data { data })) => {
+                    bytes += data.len();
+                    self.screen.process(&data);
+                }
+                Ok(Some(_)) => {}
+                Ok(None) => anyhow::bail!("the server closed the session"),
+                Err(_) => anyhow::bail!("timed out"),
+            }
+        }
+        Ok(bytes)
+    }
+
+    fn status(&self) -> String {
+        let rows: Vec<String> = self.screen.screen().rows(0, WIDTH).collect();
+        rows.get(usize::from(HEIGHT) - 2)
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
+/// One rep's minute: a key every 100-300 ms; mostly moving about, sometimes a lookup, now and then
+/// a deal moved a stage (one write at a time across the bench, so each is timed on its own).
+async fn work(
+    mut rep: Rep,
+    i: usize,
+    until: Instant,
+    writes: Arc<tokio::sync::Mutex<()>>,
+    seen: Seen,
+) -> anyhow::Result<Figures> {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(i as u64);
+    let mut f = Figures::default();
+    let mut acked = 0;
+    while Instant::now() < until {
+        let pause = Duration::from_millis(rng.random_range(100..=300));
+        // Whatever arrives meanwhile (other reps' writes) is drawn, not counted.
+        let _ = rep.until(|_| false, pause).await;
+        let roll = rng.random_range(0..100);
+        if roll < 5 {
+            let _turn = writes.lock().await;
+            // Two marks taken back: the status line changes, so the write's own message is new.
+            rep.channel.data_bytes(&b"vv"[..]).await?;
+            let _ = rep.until(|_| false, Duration::from_millis(30)).await;
+            let key: &[u8] = if rng.random_bool(0.5) { b">" } else { b"<" };
+            let sent = Instant::now();
+            rep.channel.data_bytes(key).await?;
+            let answered = rep
+                .until(
+                    |s| {
+                        ["saved deal", "not saved", "changed by", "cannot move"]
+                            .iter()
+                            .any(|m| s.contains(m))
+                    },
+                    PATIENCE,
+                )
+                .await;
+            let status = rep.status();
+            match answered {
+                Ok(_) if status.contains("saved deal") => {
+                    f.acked += 1;
+                    acked += 1;
+                    let deadline = sent + PATIENCE;
+                    loop {
+                        let last = seen.lock().expect("seen lock").iter().min().copied();
+                        if last.is_some_and(|t| t > sent) {
+                            f.visible.push(last.map_or(Duration::ZERO, |t| t - sent));
+                            break;
+                        }
+                        if Instant::now() > deadline {
+                            f.invisible += 1;
+                            break;
+                        }
+                        tokio::time::sleep(Duration::from_millis(2)).await;
+                    }
+                }
+                Ok(_) if status.contains("cannot move") => f.no_move += 1,
+                Ok(_) => f.refused += 1,
+                Err(_) => f.unanswered += 1,
+            }
+            continue;
+        }
+        let keys: &[&[u8]] = if roll < 15 {
+            &[b"\x10", b"m", b"a", b"\x1b"]
+        } else {
+            let nav: [&[u8]; 4] = [b"j", b"k", b"l", b"h"];
+            &[nav[rng.random_range(0..nav.len())]]
+        };
+        for key in keys {
+            let sent = Instant::now();
+            rep.channel.data_bytes(key.to_vec()).await?;
+            let mut first = None;
+            let mut bytes = 0;
+            let quiet = sent + Duration::from_millis(100);
+            loop {
+                match tokio::time::timeout_at(quiet.into(), rep.channel.wait()).await {
+                    Ok(Some(ChannelMsg::Data { data })) => {
+                        first.get_or_insert_with(|| sent.elapsed());
+                        bytes += data.len();
+                        rep.screen.process(&data);
+                    }
+                    Ok(Some(_)) => {}
+                    Ok(None) => anyhow::bail!("the server closed the session"),
+                    Err(_) => break,
+                }
+            }
+            match first {
+                Some(latency) => f.latency.push(latency),
+                None => f.silent += 1,
+            }
+            if keys.len() == 1 {
+                f.nav_bytes.push(bytes);
+            }
+        }
+    }
+    f.acked_by.push((member_name(i), acked));
+    Ok(f)
+}
+
+/// A watcher: presses nothing, notes when its screen last changed.
+async fn watch(mut rep: Rep, slot: usize, until: Instant, seen: Seen) {
+    while Instant::now() < until {
+        if let Ok(Some(ChannelMsg::Data { data })) =
+            tokio::time::timeout(Duration::from_millis(200), rep.channel.wait()).await
+        {
+            rep.screen.process(&data);
+            seen.lock().expect("seen lock")[slot] = Instant::now();
+        }
+    }
+}
+
+fn cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    // SAFETY: sysconf only reads a system setting.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
+    Some(ticks / hz)
+}
+
+pub fn run(db: &Path, sessions: usize, seconds: u64, out: &mut dyn Write) -> anyhow::Result<()> {
+    let total = sessions + WATCHERS;
+    {
+        let store = Store::open(db)?;
+        for i in 0..total {
+            let _ = crate::team::remove(&store, &member_name(i));
+            let key = crate::team::Key::of(key_of(i)?.public_key())?;
+            crate::team::add(&store, &member_name(i), &key, Role::Manager)?;
+        }
+    }
+    let started_load = Instant::now();
+    let exe = std::env::current_exe()?;
+    let mut child = std::process::Command::new(exe)
+        .arg("--db")
+        .arg(db)
+        .args(["serve", "--listen", "127.0.0.1:0", "--max-sessions"])
+        .arg((total + 4).to_string())
+        .stderr(std::process::Stdio::piped())
+        .spawn()?;
+    let pid = child.id();
+    let mut log = std::io::BufReader::new(child.stderr.take().context("server log")?).lines();
+    let (mut addr, mut host) = (None, None);
+    for line in log.by_ref() {
+        let line = line?;
+        if let Some(a) = line.strip_prefix("rapport serve: listening on ") {
+            addr = Some(a.parse::<std::net::SocketAddr>()?);
+        }
+        if let Some(h) = line.strip_prefix("host key ") {
+            host = h.split_whitespace().next().map(str::to_string);
+        }
+        if addr.is_some() && host.is_some() {
+            break;
+        }
+    }
+    std::thread::spawn(move || log.for_each(drop));
+    let (addr, host) = (
+        addr.context("the server did not start")?,
+        host.context("no host key")?,
+    );
+    let server_ready = started_load.elapsed();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()?;
+    let result = runtime.block_on(async {
+        let mut reps = Vec::new();
+        for i in 0..total {
+            reps.push(
+                connect(addr, &host, i)
+                    .await
+                    .with_context(|| format!("session {i}"))?,
+            );
+        }
+        let cpu_before = cpu_seconds(pid);
+        let clock = Instant::now();
+        let until = clock + Duration::from_secs(seconds);
+        let seen: Seen = Arc::new(Mutex::new(vec![clock; WATCHERS]));
+        let writes = Arc::new(tokio::sync::Mutex::new(()));
+        let mut tasks = Vec::new();
+        let mut watchers = Vec::new();
+        for (i, rep) in reps.into_iter().enumerate() {
+            if i >= sessions {
+                watchers.push(tokio::spawn(watch(
+                    rep,
+                    i - sessions,
+                    until,
+                    Arc::clone(&seen),
+                )));
+            } else {
+                tasks.push(tokio::spawn(work(
+                    rep,
+                    i,
+                    until,
+                    Arc::clone(&writes),
+                    Arc::clone(&seen),
+                )));
+            }
+        }
+        let mut all = Figures::default();
+        for task in tasks {
+            let f = task.await??;
+            all.latency.extend(f.latency);
+            all.nav_bytes.extend(f.nav_bytes);
+            all.silent += f.silent;
+            all.acked += f.acked;
+            all.refused += f.refused;
+            all.unanswered += f.unanswered;
+            all.no_move += f.no_move;
+            all.visible.extend(f.visible);
+            all.invisible += f.invisible;
+            all.acked_by.extend(f.acked_by);
+        }
+        for w in watchers {
+            w.await?;
+        }
+        let cpu = cpu_before
+            .zip(cpu_seconds(pid))
+            .map(|(a, b)| (b - a) / clock.elapsed().as_secs_f64());
+        anyhow::Ok((all, cpu, crate::bench::memory_mib_of(&pid.to_string())))
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    let (f, cpu, memory) = result?;
+    // Every acknowledged write must be in the database's own log under its rep's name.
+    let store = Store::open(db)?;
+    let mut lost = 0;
+    for (name, acked) in &f.acked_by {
+        let found = store
+            .audit(&crate::store::AuditQuery {
+                who: Some(name.clone()),
+                ..Default::default()
+            })?
+            .iter()
+            .filter(|e| e.kind == "deal")
+            .count();
+        lost += acked.saturating_sub(found);
+    }
+    for i in 0..total {
+        let _ = crate::team::remove(&store, &member_name(i));
+    }
+    let keys = f.latency.len() + f.silent;
+    let mut nav = f.nav_bytes.clone();
+    nav.sort_unstable();
+    let nav_median = nav.get(nav.len() / 2).copied().unwrap_or(0);
+    let nav_mean = nav.iter().sum::<usize>() as f64 / nav.len().max(1) as f64;
+    writeln!(
+        out,
+        "{sessions} sessions (+{WATCHERS} watching) for {seconds} s, a key every 100-300 ms each; server ready in {}",
+        ms(server_ready)
+    )?;
+    writeln!(
+        out,
+        "keys sent               {keys} ({} with no redraw)",
+        f.silent
+    )?;
+    writeln!(
+        out,
+        "key to screen           p50 {}  p95 {}  p99 {}",
+        ms(percentile(&f.latency, 0.5)),
+        ms(percentile(&f.latency, 0.95)),
+        ms(percentile(&f.latency, 0.99))
+    )?;
+    writeln!(
+        out,
+        "bytes per navigation    median {nav_median}  mean {nav_mean:.0}"
+    )?;
+    writeln!(
+        out,
+        "writes                  {} acknowledged, {} refused (changed by another rep), {} unanswered ({} keys moved nothing)",
+        f.acked, f.refused, f.unanswered, f.no_move
+    )?;
+    writeln!(
+        out,
+        "write seen by others    p50 {}  p95 {}  ({} never seen)",
+        ms(percentile(&f.visible, 0.5)),
+        ms(percentile(&f.visible, 0.95)),
+        f.invisible
+    )?;
+    writeln!(out, "acknowledged, not found {lost}")?;
+    if let Some((rss, peak)) = memory {
+        writeln!(
+            out,
+            "server memory           {rss:.0} MiB resident, {peak:.0} MiB peak"
+        )?;
+    }
+    if let Some(cpu) = cpu {
+        writeln!(
+            out,
+            "server CPU              {:.0}% of one core",
+            cpu * 100.0
+        )?;
+    }
+    Ok(())
+}
