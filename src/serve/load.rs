@@ -99,9 +99,10 @@ async fn connect(addr: std::net::SocketAddr, host: &str, i: usize) -> anyhow::Re
         screen: vt100::Parser::new(HEIGHT, WIDTH, 0),
         _handle: handle,
     };
-    rep.until(|s| s.contains("Customers"), PATIENCE).await?;
+    rep.until(|r| r.text().contains("Customers"), PATIENCE)
+        .await?;
     rep.channel.data_bytes(&b"2"[..]).await?;
-    rep.until(|s| s.contains("lead "), PATIENCE).await?;
+    rep.until(|r| r.text().contains("lead "), PATIENCE).await?;
     Ok(rep)
 }
 
@@ -109,12 +110,12 @@ impl Rep {
     /// Reads until the screen satisfies `done`; the bytes read.
     async fn until(
         &mut self,
-        done: impl Fn(&str) -> bool,
+        done: impl Fn(&Rep) -> bool,
         patience: Duration,
     ) -> anyhow::Result<usize> {
         let deadline = tokio::time::Instant::now() + patience;
         let mut bytes = 0;
-        while !done(&self.screen.screen().contents()) {
+        while !done(self) {
             match tokio::time::timeout_at(deadline, self.channel.wait()).await {
                 Ok(Some(ChannelMsg::Data { data })) => {
                     bytes += data.len();
@@ -126,6 +127,10 @@ impl Rep {
             }
         }
         Ok(bytes)
+    }
+
+    fn text(&self) -> String {
+        self.screen.screen().contents()
     }
 
     fn status(&self) -> String {
@@ -157,16 +162,23 @@ async fn work(
             let _turn = writes.lock().await;
             // Two marks taken back: the status line changes, so the write's own message is new.
             rep.channel.data_bytes(&b"vv"[..]).await?;
-            let _ = rep.until(|_| false, Duration::from_millis(30)).await;
+            if rep
+                .until(|r| !r.status().contains("saved deal"), PATIENCE)
+                .await
+                .is_err()
+            {
+                continue;
+            }
             let key: &[u8] = if rng.random_bool(0.5) { b">" } else { b"<" };
             let sent = Instant::now();
             rep.channel.data_bytes(key).await?;
             let answered = rep
                 .until(
-                    |s| {
+                    |r| {
+                        let status = r.status();
                         ["saved deal", "not saved", "changed by", "cannot move"]
                             .iter()
-                            .any(|m| s.contains(m))
+                            .any(|m| status.contains(m))
                     },
                     PATIENCE,
                 )
