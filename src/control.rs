@@ -49,13 +49,22 @@ impl Drop for Serving {
     }
 }
 
+/// How a process that serves app sessions (the team server) takes in a local app: it is handed the
+/// connection and the request's terminal description, and runs the session.
+pub type Attach = Arc<dyn Fn(UnixStream, &[u8]) + Send + Sync>;
+
 /// Starts answering requests for `store` on a background thread.
 pub fn serve(store: Store) -> std::io::Result<Serving> {
-    serve_for(store, None)
+    serve_for(store, None, None)
 }
 
-/// As `serve`, and a command that changes the records tells `model`, so every session sees it.
-pub fn serve_for(store: Store, model: Option<Arc<ReadModel>>) -> std::io::Result<Serving> {
+/// As `serve`, and a command that changes the records tells `model`, so every session sees it;
+/// with `attach`, a local app joins as a session.
+pub fn serve_for(
+    store: Store,
+    model: Option<Arc<ReadModel>>,
+    attach: Option<Attach>,
+) -> std::io::Result<Serving> {
     // Progress bars would draw over the app, or into a server's log.
     crate::import::silence_progress();
     let path = socket_path(store.path());
@@ -78,11 +87,12 @@ pub fn serve_for(store: Store, model: Option<Arc<ReadModel>>) -> std::io::Result
                 }
                 let store = store.clone();
                 let model = model.clone();
+                let attach = attach.clone();
                 let open = open.clone();
                 let spawned = std::thread::Builder::new()
                     .name("rapport-control-conn".into())
                     .spawn(move || {
-                        if let Err(e) = answer(&store, model.as_deref(), &stream) {
+                        if let Err(e) = answer(&store, model.as_deref(), attach.as_ref(), &stream) {
                             tracing::warn!("control request failed: {e}");
                         }
                         open.fetch_sub(1, Ordering::SeqCst);
@@ -95,7 +105,12 @@ pub fn serve_for(store: Store, model: Option<Arc<ReadModel>>) -> std::io::Result
     Ok(Serving { path })
 }
 
-fn answer(store: &Store, model: Option<&ReadModel>, stream: &UnixStream) -> std::io::Result<()> {
+fn answer(
+    store: &Store,
+    model: Option<&ReadModel>,
+    attach: Option<&Attach>,
+    stream: &UnixStream,
+) -> std::io::Result<()> {
     let peer = peer_uid(stream)?;
     let me = effective_uid();
     if peer != me {
@@ -121,9 +136,29 @@ fn answer(store: &Store, model: Option<&ReadModel>, stream: &UnixStream) -> std:
             }
         }
         b"run" => return run_command(store, model, stream, argument),
+        b"attach" => match attach {
+            Some(attach) => {
+                // A session lasts as long as the rep works; its keys come when they come.
+                stream.set_read_timeout(None)?;
+                stream.set_write_timeout(Some(REPLY_TIMEOUT))?;
+                attach(stream.try_clone()?, argument);
+                return Ok(());
+            }
+            None => "error this process serves no sessions".to_string(),
+        },
         _ => "error unknown request".to_string(),
     };
     write_frame(stream, reply.as_bytes())
+}
+
+/// A writer that sends what is written as frames of `kind` (`o` for output).
+pub fn frames(stream: &UnixStream, kind: u8) -> std::io::Result<impl Write + Send + 'static> {
+    FrameOut::new(stream, kind)
+}
+
+/// Reads one frame of at most `max` bytes.
+pub fn read_frame_from(stream: &UnixStream, max: u32) -> std::io::Result<Vec<u8>> {
+    read_frame(stream, max)
 }
 
 /// Output of a command run for a client, sent as frames of one kind.
@@ -356,6 +391,71 @@ pub fn run_inside(db: &Path, cwd: &Path, args: &[OsString]) -> Result<u8, AskErr
             }
         }
     }
+}
+
+/// Opens the app as a session of the process holding `db` (the team server), in this terminal:
+/// keys go there, frames come back, until the session ends.
+pub fn attach(db: &Path) -> Result<(), AskError> {
+    use crossterm::terminal;
+    let stream = connect(db)?;
+    let var = |name: &str| std::env::var_os(name).unwrap_or_default();
+    let (width, height) = terminal::size()?;
+    let mut request = b"attach\0".to_vec();
+    for part in [var("TERM"), var("COLORTERM"), var("NO_COLOR")] {
+        request.extend_from_slice(part.as_bytes());
+        request.push(0);
+    }
+    request.extend_from_slice(format!("{width}\0{height}").as_bytes());
+    stream.set_write_timeout(Some(REQUEST_TIMEOUT))?;
+    write_frame(&stream, &request)?;
+    terminal::enable_raw_mode()?;
+    let keys = stream.try_clone()?;
+    // Keys as the terminal sends them, and its size when it changes; both end with the session.
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 1024];
+        let mut stdin = std::io::stdin();
+        while let Ok(n) = stdin.read(&mut buf) {
+            let mut frame = vec![b'i'];
+            frame.extend_from_slice(&buf[..n]);
+            if n == 0 || write_frame(&keys, &frame).is_err() {
+                break;
+            }
+        }
+    });
+    let sizes = stream.try_clone()?;
+    std::thread::spawn(move || {
+        let mut last = (width, height);
+        loop {
+            std::thread::sleep(Duration::from_millis(250));
+            let Ok(now) = terminal::size() else { break };
+            if now != last {
+                last = now;
+                let frame = format!("r{} {}", now.0, now.1);
+                if write_frame(&sizes, frame.as_bytes()).is_err() {
+                    break;
+                }
+            }
+        }
+    });
+    let result = (|| {
+        let mut stdout = std::io::stdout();
+        loop {
+            let frame = read_frame(&stream, MAX_OUTPUT_FRAME)?;
+            match frame.split_first() {
+                Some((b'o', bytes)) => {
+                    stdout.write_all(bytes)?;
+                    stdout.flush()?;
+                }
+                Some((b'x', _)) | None => return Ok(()),
+                Some(_) => {
+                    let text = String::from_utf8_lossy(&frame);
+                    return Err(AskError::Failed(crate::text::safe(&text).into_owned()));
+                }
+            }
+        }
+    })();
+    let _ = terminal::disable_raw_mode();
+    result
 }
 
 /// Asks the app holding `db` to write a backup to `file`; returns how many records.

@@ -131,7 +131,23 @@ fn open_app(cli: &Cli, db: &Path) -> anyhow::Result<()> {
         rapport::logging::start(dirs.state_dir().unwrap_or(dirs.data_dir()));
     }
     tracing::info!(db = %db.display(), "opening the app");
-    let store = Store::open_with_cache(db, rapport::tui::CACHE_BYTES)?;
+    let store = match Store::open_with_cache(db, rapport::tui::CACHE_BYTES) {
+        Ok(store) => store,
+        // The team server has it: the app opens as a session of the server's owner.
+        Err(locked @ StoreError::Locked { .. }) => {
+            return match rapport::control::attach(db) {
+                Ok(()) => Ok(()),
+                Err(rapport::control::AskError::NoApp) => Err(locked.into()),
+                Err(rapport::control::AskError::Failed(why))
+                    if why.contains("serves no sessions") =>
+                {
+                    Err(locked.into())
+                }
+                Err(e) => Err(e.into()),
+            };
+        }
+        Err(e) => return Err(e.into()),
+    };
     if cli.demo && (store.count::<rapport::domain::Customer>() == 0 || store.demo_unfinished()?) {
         eprintln!("rapport: creating the demo database at {} …", db.display());
         let spec = rapport::demo::DemoSpec {
@@ -143,7 +159,7 @@ fn open_app(cli: &Cli, db: &Path) -> anyhow::Result<()> {
     }
     let model = rapport::model::ReadModel::new(store);
     // Lets other commands (a nightly backup from cron, say) run while the app is open.
-    let _serving = rapport::control::serve_for(model.store().clone(), Some(model.clone()))
+    let _serving = rapport::control::serve_for(model.store().clone(), Some(model.clone()), None)
         .map_err(|e| tracing::warn!("commands while open are off: {e}"))
         .ok();
     rapport::tui::run(
@@ -165,14 +181,10 @@ fn serve(db: &Path, args: &rapport::cli::ServeArgs) -> anyhow::Result<()> {
     let store = Store::open_with_cache(db, rapport::tui::CACHE_BYTES)?;
     let members = rapport::team::list(&store)?.len();
     let model = rapport::model::ReadModel::new(store);
-    // Commands run from the shell while the server has the database come in here.
-    let _serving = rapport::control::serve_for(model.store().clone(), Some(model.clone()))
-        .map_err(|e| tracing::warn!("commands while serving are off: {e}"))
-        .ok();
     let config_dir =
         directories::ProjectDirs::from("", "", "rapport").map(|d| d.config_dir().to_path_buf());
     let running = rapport::serve::start(
-        model,
+        model.clone(),
         rapport::serve::ServeOptions {
             listen: args.listen,
             idle: (args.idle_minutes > 0)
@@ -182,6 +194,12 @@ fn serve(db: &Path, args: &rapport::cli::ServeArgs) -> anyhow::Result<()> {
             config_dir,
         },
     )?;
+    // Commands run from the shell while the server has the database, and the owner's own app,
+    // come in here.
+    let _serving =
+        rapport::control::serve_for(model.store().clone(), Some(model), Some(running.attach()))
+            .map_err(|e| tracing::warn!("commands while serving are off: {e}"))
+            .ok();
     eprintln!("rapport serve: listening on {}", running.addr);
     eprintln!("host key {} (ED25519)", running.host_fingerprint);
     if members == 0 {

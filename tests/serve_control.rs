@@ -111,3 +111,61 @@ fn files_a_served_command_names_are_the_callers_own() {
     assert!(out.contains("backed up"), "{out}");
     assert!(work.join("b.ndjson").exists());
 }
+
+/// The owner's own `rapport` while the server runs: a session over the control socket, with the
+/// same screen a rep gets, that ends when its user quits.
+#[test]
+fn the_owners_app_attaches_as_a_session_of_the_server() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let store = common::small_demo(&dir.path().join("db"));
+    let model = rapport::model::ReadModel::new(store.clone());
+    let running = rapport::serve::start(
+        std::sync::Arc::clone(&model),
+        rapport::serve::ServeOptions {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            idle: None,
+            max_sessions: 4,
+            theme: "default".into(),
+            config_dir: None,
+        },
+    )
+    .unwrap();
+    let _serving =
+        rapport::control::serve_for(store.clone(), Some(model), Some(running.attach())).unwrap();
+    let stream =
+        std::os::unix::net::UnixStream::connect(store.path().join("rapport.sock")).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    let mut request = rapport::control::frames(&stream, b'a').unwrap();
+    // The frame's kind byte and the rest make "attach\0TERM\0COLORTERM\0NO_COLOR\0W\0H".
+    request
+        .write_all(b"ttach\0xterm-256color\0\0\x00100\x0024")
+        .unwrap();
+    drop(request);
+    let mut screen = vt100::Parser::new(24, 100, 0);
+    let mut read_until = |wanted: &str| loop {
+        let frame = rapport::control::read_frame_from(&stream, 1 << 20).expect("a frame");
+        match frame.split_first() {
+            Some((b'o', bytes)) => screen.process(bytes),
+            Some((b'x', _)) => return (true, screen.screen().contents()),
+            other => panic!("unexpected frame {other:?}"),
+        }
+        if screen.screen().contents().contains(wanted) {
+            return (false, screen.screen().contents());
+        }
+    };
+    let (ended, first) = read_until("Customers");
+    assert!(!ended && first.contains("no one else on"), "{first}");
+    let mut keys = rapport::control::frames(&stream, b'i').unwrap();
+    keys.write_all(b"3").unwrap();
+    keys.flush().unwrap();
+    let (_, tickets) = read_until("Tickets ·");
+    assert!(tickets.contains("active"), "{tickets}");
+    keys.write_all(b"q").unwrap();
+    keys.flush().unwrap();
+    let (ended, _) = read_until("\u{0}never");
+    assert!(ended, "the session ends when its user quits");
+    running.stop();
+}

@@ -7,6 +7,7 @@ mod failures;
 mod hostkey;
 pub mod input;
 pub mod load;
+mod local;
 mod registry;
 mod session;
 
@@ -47,6 +48,7 @@ pub(crate) struct Shared {
 
 /// A server listening, for tests and the command alike.
 pub struct Running {
+    shared: Arc<Shared>,
     pub addr: SocketAddr,
     pub host_fingerprint: String,
     handle: russh::server::RunningServerHandle,
@@ -130,6 +132,7 @@ pub fn start(model: Arc<ReadModel>, options: ServeOptions) -> anyhow::Result<Run
     let handle = handle_rx.recv().context("the server did not start")?;
     let watch = watch(store, registry, options.idle)?;
     Ok(Running {
+        shared,
         addr,
         host_fingerprint,
         handle,
@@ -171,4 +174,12 @@ fn watch(
                 }
             }
         })
+}
+
+impl Running {
+    /// How the control socket hands this server a local app: as a session of the owner.
+    pub fn attach(&self) -> crate::control::Attach {
+        let shared = Arc::clone(&self.shared);
+        Arc::new(move |stream, request| local::attach(&shared, stream, request))
+    }
 }

@@ -8,6 +8,9 @@ use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// The database's owner, in their own app: not a member of the team, never ended by its changes.
+pub const OWNER: MemberId = MemberId(0);
+
 pub struct Registry {
     entries: Mutex<Vec<Entry>>,
     online: Arc<AtomicUsize>,
@@ -113,7 +116,7 @@ impl Registry {
     pub fn follow_team(&self, team: &[Member]) -> usize {
         let entries = self.entries.lock().expect("registry lock");
         let mut ended = 0;
-        for e in entries.iter() {
+        for e in entries.iter().filter(|e| e.member != OWNER) {
             let why = match team.iter().find(|m| m.id == e.member) {
                 None => "you were taken off the team".to_string(),
                 Some(m) if m.fingerprint != e.fingerprint => {

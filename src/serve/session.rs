@@ -70,11 +70,11 @@ impl std::io::Write for ChannelOut {
 }
 
 /// Runs the app for `member` until they quit, disconnect or are ended; says why it ended.
-pub fn run(
+pub fn run<W: std::io::Write>(
     shared: &Arc<Shared>,
     member: &Member,
     term: &Term,
-    out: ChannelOut,
+    out: W,
     events: Receiver<Event>,
     to_app: Sender<Event>,
 ) -> anyhow::Result<Option<String>> {
