@@ -5,11 +5,12 @@ mod common;
 
 use rapport::domain::Role;
 use rapport::model::ReadModel;
+use rapport::serve::load::Client;
 use rapport::serve::{Running, ServeOptions};
 use russh::ChannelMsg;
 use russh::client::{self, Handle};
 use russh::keys::ssh_key::private::{Ed25519Keypair, KeypairData};
-use russh::keys::{HashAlg, PrivateKey, PrivateKeyWithHashAlg, PublicKeyOrCertificate};
+use russh::keys::{PrivateKey, PrivateKeyWithHashAlg};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -61,27 +62,6 @@ impl Drop for Team {
         if let Some(running) = self.running.take() {
             running.stop();
         }
-    }
-}
-
-/// Trusts only the server's own host key.
-struct Client {
-    host: String,
-}
-
-impl client::Handler for Client {
-    type Error = russh::Error;
-
-    async fn check_server_key(
-        &mut self,
-        key: &PublicKeyOrCertificate,
-    ) -> Result<bool, Self::Error> {
-        Ok(match key {
-            PublicKeyOrCertificate::PublicKey { key, .. } => {
-                key.fingerprint(HashAlg::Sha256).to_string() == self.host
-            }
-            PublicKeyOrCertificate::Certificate(_) => false,
-        })
     }
 }
 

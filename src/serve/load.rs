@@ -66,8 +66,9 @@ struct Rep {
     _handle: client::Handle<Client>,
 }
 
-struct Client {
-    host: String,
+/// An SSH client that trusts only the server's own host key, by its SHA256 fingerprint.
+pub struct Client {
+    pub host: String,
 }
 
 impl client::Handler for Client {
