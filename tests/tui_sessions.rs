@@ -211,3 +211,25 @@ fn a_deal_won_elsewhere_updates_the_customers_open_deals_in_every_session() {
         "the writer's own table too"
     );
 }
+
+#[test]
+fn insights_kept_after_another_reps_write_say_from_when() {
+    let (_dir, _store, mut ana, mut ben) = ana_and_ben();
+    press(&mut ana, &["4"]);
+    assert!(ana.insights.view.is_some());
+    assert!(!screen(&ana, 100, 30).contains("as of"));
+    press(&mut ben, &["j", "e", "tab", "ctrl-u"]);
+    type_text(&mut ben, "Kept Ltd");
+    press(&mut ben, &["enter"]);
+    ana.take_arrived();
+    press(&mut ana, &["1", "4"]);
+    let kept = screen(&ana, 100, 30);
+    assert!(
+        kept.contains("as of") && kept.contains("r recomputes"),
+        "{kept}"
+    );
+    press(&mut ana, &["r"]);
+    ana.take_arrived();
+    let fresh = screen(&ana, 100, 30);
+    assert!(!fresh.contains("as of"), "{fresh}");
+}

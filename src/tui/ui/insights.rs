@@ -22,6 +22,17 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
     }
     if i.loading {
         spans.push(Span::styled("computing…", theme.accent));
+    } else if let Some(view) = i
+        .view
+        .as_ref()
+        .filter(|v| v.version() != state.records.version)
+    {
+        // Kept after later writes (see ReadModel::insights): say from when.
+        let when = view.computed.format("%H:%M UTC");
+        spans.push(Span::styled(
+            format!("as of {when} · r recomputes"),
+            theme.muted,
+        ));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), tabs);
     let (Some(data), Some(engine)) = (i.data(), i.engine()) else {
