@@ -173,3 +173,31 @@ fn the_audit_command_lists_and_filters_in_every_format() {
     let (code, err) = common::failure_of(&db, &["audit", "--since", "yesterday"]);
     assert_eq!(code, 2, "{err}");
 }
+
+#[test]
+fn a_customers_timeline_says_who_changed_their_records() {
+    let (_dir, store) = store();
+    let deal: Deal = store
+        .all::<Deal>()
+        .unwrap()
+        .into_iter()
+        .find(|d| d.stage == DealStage::Negotiation)
+        .unwrap();
+    let mut won = deal.clone();
+    won.stage = DealStage::Won;
+    Ops::new(store.clone(), Actor::named("bea"))
+        .apply(Write::Update {
+            old: Record::Deal(deal.clone()),
+            new: Record::Deal(won),
+        })
+        .unwrap();
+    let page = rapport::model::CustomerPage::read(&store, deal.customer)
+        .unwrap()
+        .unwrap();
+    let said = format!("bea moved deal #{} to won", deal.id.0);
+    let newest = &page.timeline[0];
+    assert_eq!(
+        (newest.kind, newest.text.as_str()),
+        ("change", said.as_str())
+    );
+}

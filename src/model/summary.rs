@@ -2,7 +2,7 @@
 //! the customer's own page.
 
 use crate::domain::{Customer, CustomerId, Deal, Money, Note, Order, OrderKind, Ticket, Timestamp};
-use crate::store::{Store, StoreError};
+use crate::store::{AuditQuery, Kind, RecordRef, Store, StoreError};
 use std::collections::HashMap;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -140,6 +140,23 @@ impl CustomerPage {
                 kind: n.kind.name(),
                 text: n.text.clone(),
             });
+        }
+        // Who changed them, from the audit log (notes and orders say it themselves).
+        let records = std::iter::once((Kind::Customer, id.0))
+            .chain(deals.iter().map(|d| (Kind::Deal, d.id.0)))
+            .chain(tickets.iter().map(|t| (Kind::Ticket, t.id.0)));
+        for (kind, id) in records {
+            let query = AuditQuery {
+                record: Some(RecordRef { kind, id }),
+                ..AuditQuery::default()
+            };
+            for entry in store.audit(&query)? {
+                timeline.push(TimelineItem {
+                    at: entry.at(),
+                    kind: "change",
+                    text: entry.sentence(),
+                });
+            }
         }
         timeline.sort_by_key(|item| std::cmp::Reverse(item.at));
         Ok(Some(CustomerPage {

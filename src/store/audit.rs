@@ -38,6 +38,31 @@ impl AuditEntry {
         chrono::DateTime::from_timestamp_millis(self.at_ms).unwrap_or_default()
     }
 
+    /// The entry as a customer's timeline reads it: "bea moved deal #12 to won".
+    pub fn sentence(&self) -> String {
+        let stage = self.changes.iter().find(|c| c.field == "stage");
+        if let (true, Some(to)) = (self.op == "update", stage.and_then(|c| c.after.as_ref())) {
+            let to = to.to_lowercase();
+            return format!("{} moved {} #{} to {to}", self.actor, self.kind, self.id);
+        }
+        let verb = match self.op.as_str() {
+            "create" => "created",
+            "update" => "changed",
+            "delete" => "deleted",
+            "restore" => "restored",
+            "forget" => "erased",
+            _ => "imported",
+        };
+        let what = format!("{} {verb} {} #{}", self.actor, self.kind, self.id);
+        match self.op.as_str() {
+            "update" if !self.changes.is_empty() => {
+                let fields: Vec<&str> = self.changes.iter().map(|c| c.field.as_str()).collect();
+                format!("{what}: {}", fields.join(", "))
+            }
+            _ => what,
+        }
+    }
+
     /// "stage: lead → won; amount: 100.00 → 120.00"
     pub fn changes_text(&self) -> String {
         let side = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());

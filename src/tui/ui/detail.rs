@@ -94,6 +94,7 @@ fn draw_timeline(frame: &mut Frame, d: &DetailState, theme: &Theme, timeline: Re
                 "return" => theme.warn,
                 "deal" => theme.accent,
                 "ticket" => theme.bad,
+                "change" => theme.muted,
                 _ => theme.good,
             };
             Row::new(vec![
