@@ -156,11 +156,6 @@ pub fn frames(stream: &UnixStream, kind: u8) -> std::io::Result<impl Write + Sen
     FrameOut::new(stream, kind)
 }
 
-/// Reads one frame of at most `max` bytes.
-pub fn read_frame_from(stream: &UnixStream, max: u32) -> std::io::Result<Vec<u8>> {
-    read_frame(stream, max)
-}
-
 /// Output of a command run for a client, sent as frames of one kind.
 struct FrameOut {
     stream: UnixStream,
@@ -267,7 +262,8 @@ fn write_frame(mut stream: &UnixStream, bytes: &[u8]) -> std::io::Result<()> {
     stream.write_all(bytes)
 }
 
-fn read_frame(mut stream: &UnixStream, max: u32) -> std::io::Result<Vec<u8>> {
+/// Reads one frame of at most `max` bytes.
+pub fn read_frame(mut stream: &UnixStream, max: u32) -> std::io::Result<Vec<u8>> {
     let mut len = [0u8; 4];
     stream.read_exact(&mut len)?;
     let len = u32::from_be_bytes(len);

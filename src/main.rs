@@ -22,7 +22,7 @@ fn main() -> ExitCode {
         }
         Err(error) => {
             eprintln!("rapport: {}", rapport::text::error_line(&error));
-            ExitCode::from(exit_code(&error))
+            ExitCode::from(commands::exit_code(&error))
         }
     }
 }
@@ -240,8 +240,4 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
         };
         kind == Some(std::io::ErrorKind::BrokenPipe)
     })
-}
-
-fn exit_code(error: &anyhow::Error) -> u8 {
-    commands::exit_code(error)
 }

@@ -146,7 +146,7 @@ fn the_owners_app_attaches_as_a_session_of_the_server() {
     drop(request);
     let mut screen = vt100::Parser::new(24, 100, 0);
     let mut read_until = |wanted: &str| loop {
-        let frame = rapport::control::read_frame_from(&stream, 1 << 20).expect("a frame");
+        let frame = rapport::control::read_frame(&stream, 1 << 20).expect("a frame");
         match frame.split_first() {
             Some((b'o', bytes)) => screen.process(bytes),
             Some((b'x', _)) => return (true, screen.screen().contents()),

@@ -58,7 +58,7 @@ pub fn attach(shared: &Arc<Shared>, stream: UnixStream, request: &[u8]) {
     let seat = Arc::new(seat);
     let touched = Arc::clone(&seat);
     std::thread::spawn(move || {
-        while let Ok(frame) = crate::control::read_frame_from(&keys, MAX_INPUT_FRAME) {
+        while let Ok(frame) = crate::control::read_frame(&keys, MAX_INPUT_FRAME) {
             let event = match frame.split_first() {
                 Some((b'i', bytes)) => {
                     touched.touch();
