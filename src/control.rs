@@ -35,7 +35,7 @@ const REPLY_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 const MAX_CONNECTIONS: usize = 8;
 
 fn socket_path(db: &Path) -> PathBuf {
-    db.join("rapport.sock")
+    db.join(crate::store::CONTROL_SOCKET)
 }
 
 /// Removes the socket when the app closes.
@@ -112,7 +112,7 @@ fn answer(
     stream: &UnixStream,
 ) -> std::io::Result<()> {
     let peer = peer_uid(stream)?;
-    let me = effective_uid();
+    let me = crate::store::effective_uid();
     if peer != me {
         tracing::warn!(
             peer,
@@ -122,7 +122,11 @@ fn answer(
     }
     stream.set_read_timeout(Some(REQUEST_TIMEOUT))?;
     stream.set_write_timeout(Some(REQUEST_TIMEOUT))?;
-    let request = read_frame(stream, MAX_REQUEST)?;
+    let request = match read_frame(stream, MAX_REQUEST) {
+        // Another process checking that the database's holder is alive (`Store::open`).
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(()),
+        other => other?,
+    };
     let (verb, argument) = match request.iter().position(|&b| b == 0) {
         Some(at) => (&request[..at], &request[at + 1..]),
         None => (&request[..], &[][..]),
@@ -278,11 +282,6 @@ pub fn read_frame(mut stream: &UnixStream, max: u32) -> std::io::Result<Vec<u8>>
     Ok(bytes)
 }
 
-fn effective_uid() -> u32 {
-    // SAFETY: geteuid(2) cannot fail.
-    unsafe { libc::geteuid() }
-}
-
 /// The user on the other end of a connected socket, as the kernel knows it.
 fn peer_uid(stream: &UnixStream) -> std::io::Result<u32> {
     use std::os::fd::AsRawFd;
@@ -336,7 +335,7 @@ fn connect(db: &Path) -> Result<UnixStream, AskError> {
     if !meta.file_type().is_socket() {
         return Err(untrusted("it is not a socket".into()));
     }
-    let me = effective_uid();
+    let me = crate::store::effective_uid();
     if meta.uid() != me {
         return Err(untrusted(format!("it belongs to user {}", meta.uid())));
     }

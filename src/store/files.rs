@@ -143,6 +143,23 @@ pub fn private_umask() {
 /// A file of space kept in the database directory for the day the disk fills. sled writes a
 /// snapshot when it opens, so on a full disk even `stats` could not open the database; giving
 /// this space back lets it open to be read and backed up.
+pub fn effective_uid() -> u32 {
+    // SAFETY: geteuid(2) cannot fail.
+    unsafe { libc::geteuid() }
+}
+
+/// The control socket of the process that holds the database (see `control`).
+pub const CONTROL_SOCKET: &str = "rapport.sock";
+
+/// Whether a live process of ours holds the database and answers on its control socket. (A killed
+/// one's socket file refuses connections; another user's is not even tried.)
+pub(super) fn holder_answers(path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let socket = path.join(CONTROL_SOCKET);
+    let ours = std::fs::symlink_metadata(&socket).is_ok_and(|m| m.uid() == effective_uid());
+    ours && std::os::unix::net::UnixStream::connect(&socket).is_ok()
+}
+
 const RESERVE: &str = "reserve";
 pub(super) const RESERVE_BYTES: u64 = 16 << 20;
 

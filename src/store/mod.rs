@@ -19,7 +19,7 @@ pub use codec::CodecError;
 pub use entity::Entity;
 pub use error::StoreError;
 use error::{describe_io, is_disk_full, open_error};
-pub use files::private_umask;
+pub use files::{CONTROL_SOCKET, effective_uid, private_umask};
 pub use forget::Forgotten;
 pub use journal::{BatchState, ImportBatch, Reverted};
 pub use schema::SCHEMA_VERSION;
@@ -168,7 +168,7 @@ pub struct Store {
 const CACHE_BYTES: u64 = 32 << 20;
 
 /// How long `open` waits for a database another process is just closing.
-const LOCK_WAIT: std::time::Duration = std::time::Duration::from_millis(500);
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 
 impl Store {
     /// Opens or creates the database at `path`, migrating an older schema and refusing a newer one.
@@ -642,7 +642,8 @@ impl Store {
 
 /// Opens sled, clearing a snapshot a killed process left unfinished, and waiting briefly for a
 /// process that is just closing the database: it lets go of its lock a moment after it exits
-/// (sled's IO threads finish first).
+/// (sled's IO threads finish first; on a busy machine, a while after). A holder that answers on
+/// its control socket is not closing, and is reported at once.
 fn open_sled(path: &Path, cache_bytes: u64) -> Result<sled::Db, StoreError> {
     let deadline = std::time::Instant::now() + LOCK_WAIT;
     loop {
@@ -656,7 +657,9 @@ fn open_sled(path: &Path, cache_bytes: u64) -> Result<sled::Db, StoreError> {
             .open()
             .map_err(|e| open_error(e, path))
         {
-            Err(StoreError::Locked { .. }) if std::time::Instant::now() < deadline => {
+            Err(StoreError::Locked { .. })
+                if std::time::Instant::now() < deadline && !files::holder_answers(path) =>
+            {
                 std::thread::sleep(std::time::Duration::from_millis(20));
             }
             other => return other,
