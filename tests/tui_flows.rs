@@ -573,3 +573,50 @@ fn a_bulk_change_to_a_field_typed_wrong_names_the_fields() {
     let after: Vec<Customer> = store.iter_sound().map(Result::unwrap).collect();
     assert_eq!(before, after, "nothing changed");
 }
+
+#[test]
+fn a_deals_page_shows_its_stages_and_who_moved_it_and_opens_its_customer() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let mut state = app(&store, false);
+    press(&mut state, &["2", "l"]);
+    let deal = state.deals.selected().unwrap().clone();
+    assert_eq!(deal.stage, DealStage::Qualified);
+
+    press(&mut state, &["enter"]);
+    let shown = screen(&state, 100, 30);
+    assert!(shown.contains(&format!("deal #{}", deal.id)), "{shown}");
+    assert!(shown.contains("nothing logged yet"), "{shown}");
+
+    // Moves made from the page are the page's deal's, and land in its history at once.
+    press(&mut state, &[">", ">"]);
+    let saved: Deal = store.get(deal.id.0).unwrap().unwrap();
+    assert_eq!(saved.stage, DealStage::Negotiation);
+    let page = state.deals.page.as_ref().expect("the page stays open");
+    assert_eq!(page.history.len(), 2);
+    let shown = screen(&state, 100, 30);
+    assert!(shown.contains("History · 2 changes"), "{shown}");
+    assert!(
+        shown.contains("probability: 50 → 75; stage: Proposal → Negotiation"),
+        "{shown}"
+    );
+    assert!(shown.contains("sam"), "{shown}");
+    assert!(
+        shown.contains("qualified")
+            && shown.contains("→ proposal")
+            && shown.contains("→ negotiation"),
+        "the stage path: {shown}"
+    );
+
+    // Enter goes on to the customer, and Esc comes back the way it came.
+    press(&mut state, &["enter"]);
+    let detail = state.detail.as_ref().expect("the customer is open");
+    assert_eq!(detail.customer.id, deal.customer);
+    press(&mut state, &["esc"]);
+    assert!(state.detail.is_none());
+    assert_eq!(state.pane, Pane::Deals, "back where the rep came from");
+    assert_eq!(state.deals.open, Some(deal.id), "on the deal's page");
+    press(&mut state, &["esc"]);
+    assert_eq!(state.deals.open, None);
+    assert!(screen(&state, 100, 30).contains("Forecast"));
+}

@@ -3,6 +3,7 @@
 //! A session keeps only its own view of it (pane, selection, filter, forms, undo). A write made
 //! through `Ops` patches the model, and every session hears of the new snapshot.
 
+pub mod deal_page;
 pub mod order;
 pub mod revenue;
 pub mod summary;
@@ -12,6 +13,7 @@ use crate::insights::{Insights, Segment};
 use crate::ops::{Record, Write};
 use crate::search::{Entry, Kind};
 use crate::store::{Store, StoreError};
+pub use deal_page::DealPage;
 use revenue::InsightsData;
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};

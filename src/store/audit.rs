@@ -116,7 +116,8 @@ fn diff<E: Entity>(old: Option<&E>, new: Option<&E>, redact: bool) -> Vec<FieldC
     };
     fields
         .into_iter()
-        .filter(|f| f.as_str() != "id" && before.get(*f) != after.get(*f))
+        // The id is the record's, and the entry's own time says when it was updated.
+        .filter(|f| !matches!(f.as_str(), "id" | "updated") && before.get(*f) != after.get(*f))
         .map(|f| FieldChange {
             field: f.clone(),
             before: shown(before.get(f)),

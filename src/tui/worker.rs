@@ -1,8 +1,8 @@
 //! Store work off the UI thread: loads, saves and computations run here and come back as events, so
 //! the screen never waits on the disk. Tests run the same jobs inline, in order, with no sleeps.
 
-use crate::domain::{Customer, CustomerId};
-use crate::model::{CustomerPage, InsightsView, ReadModel, Snapshot};
+use crate::domain::{Customer, CustomerId, DealId};
+use crate::model::{CustomerPage, DealPage, InsightsView, ReadModel, Snapshot};
 use crate::ops::{Actor, Ops};
 pub use crate::ops::{Record, Write};
 use crate::search::Entry;
@@ -23,6 +23,8 @@ pub enum Job {
     Finder(Arc<Snapshot>),
     /// One customer's page.
     Detail(CustomerId),
+    /// One deal's page, with its history.
+    DealPage(DealId),
     /// Whole customers for a change a rep is starting (the table keeps only what it shows).
     Customers {
         ids: Vec<CustomerId>,
@@ -45,6 +47,10 @@ pub enum Done {
     Detail {
         id: CustomerId,
         page: Result<Option<CustomerPage>, String>,
+    },
+    DealPage {
+        id: DealId,
+        page: Result<Option<DealPage>, String>,
     },
     Customers {
         customers: Result<Vec<Customer>, String>,
@@ -191,6 +197,7 @@ fn run(ops: &Ops, job: Job) -> Done {
         Done::Insights(view) => tracing::info!(?took, version = view.version(), "insights"),
         Done::Finder { entries, .. } => tracing::debug!(entries = entries.len(), ?took, "finder"),
         Done::Detail { id, .. } => tracing::debug!(?took, "page of customer {id}"),
+        Done::DealPage { id, .. } => tracing::debug!(?took, "page of deal {id}"),
         Done::Customers { .. } => tracing::debug!(?took, "customers for a change"),
         Done::Written(w) => {
             tracing::info!(?took, by = %ops.actor(), "wrote {}", w.record().reference())
@@ -216,6 +223,12 @@ fn run_job(ops: &Ops, job: Job) -> Done {
             return Done::Detail {
                 id,
                 page: CustomerPage::read(model.store(), id).map_err(|e| e.to_string()),
+            };
+        }
+        Job::DealPage(id) => {
+            return Done::DealPage {
+                id,
+                page: DealPage::read(model.store(), id).map_err(|e| e.to_string()),
             };
         }
         Job::Customers { ids, then } => {

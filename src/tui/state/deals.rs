@@ -3,6 +3,7 @@
 use super::effect::Effect;
 use super::list::ListNav;
 use crate::domain::{Deal, DealId, DealStage, Money, Timestamp};
+use crate::model::DealPage;
 use crate::tui::action::Action;
 use crate::tui::worker::Record;
 use chrono::Datelike;
@@ -27,6 +28,10 @@ pub struct DealsState {
     pub column: usize,
     pub rows: Vec<ListNav>,
     pub list_nav: ListNav,
+    /// The deal whose page is open, and the page once the worker has read it.
+    pub open: Option<DealId>,
+    pub page: Option<DealPage>,
+    pub page_scroll: usize,
     /// The forecast of these deals on a day: a pass over every deal, drawn with each frame.
     forecast: std::cell::Cell<Option<(chrono::NaiveDate, (Money, Money))>>,
 }
@@ -53,7 +58,11 @@ impl DealsState {
         DealsState::new(Arc::new(deals), columns, list)
     }
 
+    /// The deal whose page is open, or else the one selected on the board or in the list.
     pub fn selected(&self) -> Option<&Deal> {
+        if let Some(id) = self.open {
+            return self.deals.iter().find(|d| d.id == id);
+        }
         let index = match self.view {
             DealView::Board => self
                 .columns
@@ -215,6 +224,23 @@ impl DealsState {
         if let Some(pos) = self.list.iter().position(|&i| i == index) {
             self.list_nav.select(pos, self.list.len(), rows);
         }
+    }
+
+    /// Takes in a page the worker read; false if it is no longer the one asked for.
+    pub fn take_page(&mut self, page: DealPage) -> bool {
+        if self.open != Some(page.deal.id) {
+            return false;
+        }
+        self.page_scroll = self.page_scroll.min(page.history.len().saturating_sub(1));
+        self.page = Some(page);
+        true
+    }
+
+    /// Closes the deal's page; false if none was open.
+    pub fn close_page(&mut self) -> bool {
+        self.page = None;
+        self.page_scroll = 0;
+        self.open.take().is_some()
     }
 
     pub fn nav_len(&self) -> usize {

@@ -35,6 +35,17 @@ impl AppState {
                 }
             }
             Done::Detail { id, page } => self.take_page(id, page),
+            Done::DealPage { id, page } => match page {
+                Ok(Some(page)) => {
+                    self.deals.take_page(page);
+                }
+                Ok(None) if self.deals.open == Some(id) => {
+                    self.deals.close_page();
+                    self.say(format!("deal #{id} is gone"), Tone::Bad);
+                }
+                Ok(None) => {}
+                Err(e) => self.say(e, Tone::Bad),
+            },
             Done::Customers { customers, then } => self.take_customers(customers, then),
             Done::Written(write) => self.written(write),
             Done::WriteFailed { message, field, .. } => {
@@ -125,6 +136,14 @@ impl AppState {
                 None => self.detail = None,
             }
         }
+        if let Some(id) = self.deals.open {
+            match snapshot.deals.iter().any(|d| d.id == id) {
+                true => self.send(Job::DealPage(id)),
+                false => {
+                    self.deals.close_page();
+                }
+            }
+        }
         if first_whole && let Some(first) = snapshot.damaged.first() {
             self.say(
                 format!(
@@ -156,6 +175,9 @@ impl AppState {
                     detail.scroll = old.scroll.min(detail.timeline.len().saturating_sub(1));
                 }
                 if opening {
+                    if self.pane != Pane::Customers {
+                        self.came_from = Some(self.pane);
+                    }
                     self.pane = Pane::Customers;
                     let rows = self.rows;
                     self.customers.select_customer(id, rows);
@@ -199,8 +221,12 @@ impl AppState {
         match kind {
             Kind::Customer => self.open_customer(CustomerId(id)),
             Kind::Deal => {
+                let id = crate::domain::DealId(id);
                 self.show_pane(Pane::Deals);
-                self.deals.select_deal(crate::domain::DealId(id), rows);
+                self.deals.close_page();
+                self.deals.select_deal(id, rows);
+                self.deals.open = Some(id);
+                self.send(Job::DealPage(id));
             }
             Kind::Ticket => {
                 self.show_pane(Pane::Tickets);

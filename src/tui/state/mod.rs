@@ -84,6 +84,8 @@ pub struct AppState {
     pub detail: Option<DetailState>,
     /// A customer page asked of the worker and not yet shown.
     opening: Option<CustomerId>,
+    /// The pane a customer's page was opened from, where Esc goes back to.
+    came_from: Option<Pane>,
     /// Pop-ups over the panes, the top one last (see `popup`).
     popups: Vec<Popup>,
     /// Ids marked in the current pane for a bulk change.
@@ -136,6 +138,7 @@ impl AppState {
             insights: InsightsState::default(),
             detail: None,
             opening: None,
+            came_from: None,
             popups: Vec::new(),
             marked: BTreeSet::new(),
             undo: Vec::new(),
@@ -340,6 +343,24 @@ impl AppState {
             };
             return;
         }
+        if self.pane == Pane::Deals && self.deals.open.is_some() {
+            let last = self
+                .deals
+                .page
+                .as_ref()
+                .map_or(0, |p| p.history.len())
+                .saturating_sub(1);
+            let scroll = &mut self.deals.page_scroll;
+            *scroll = match action {
+                Action::Up => scroll.saturating_sub(1),
+                Action::Down => (*scroll + 1).min(last),
+                Action::PageUp => scroll.saturating_sub(rows),
+                Action::PageDown => (*scroll + rows).min(last),
+                Action::Top => 0,
+                _ => last,
+            };
+            return;
+        }
         let (nav, len) = match self.pane {
             Pane::Customers => (&mut self.customers.nav, self.customers.view.len()),
             Pane::Deals => {
@@ -377,6 +398,7 @@ impl AppState {
 
     pub(super) fn show_pane(&mut self, pane: Pane) {
         self.detail = None;
+        self.came_from = None;
         if pane != self.pane {
             self.marked.clear();
         }
@@ -394,17 +416,28 @@ impl AppState {
                 }
             }
             Pane::Tickets => self.tickets.open = self.tickets.selected().map(|t| t.id),
-            Pane::Deals => {
-                if let Some(customer) = self.deals.selected().map(|d| d.customer) {
-                    self.open_customer(customer);
+            // A deal opens on its page, and its page on the deal's customer.
+            Pane::Deals if self.detail.is_none() => match self.deals.selected() {
+                Some(deal) if self.deals.open.is_some() => self.open_customer(deal.customer),
+                Some(deal) => {
+                    let id = deal.id;
+                    self.deals.open = Some(id);
+                    self.send(Job::DealPage(id));
                 }
-            }
+                None => {}
+            },
             _ => {}
         }
     }
 
     fn back(&mut self) {
         if self.detail.take().is_some() {
+            if let Some(pane) = self.came_from.take() {
+                self.pane = pane;
+            }
+            return;
+        }
+        if self.pane == Pane::Deals && self.deals.close_page() {
             return;
         }
         if !self.marked.is_empty() {

@@ -1,6 +1,7 @@
 //! Drawing: pure functions of the state and theme into a frame. Nothing here changes state.
 
 mod customers;
+mod deal_page;
 mod deals;
 mod detail;
 mod finder;

@@ -1,0 +1,122 @@
+//! One deal's page: the deal, its customer, the stages it went through with their dates, and every
+//! change made to it, from the audit log.
+
+use crate::domain::{Customer, Deal, DealId, DealStage, Timestamp};
+use crate::store::{AuditEntry, AuditQuery, Kind, RecordRef, Store, StoreError};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct DealPage {
+    pub deal: Deal,
+    pub customer: String,
+    /// Each stage the deal entered, oldest first, with when (the first one when it was created).
+    pub stages: Vec<(DealStage, Timestamp)>,
+    /// When it was won or lost, if the log saw it happen.
+    pub closed: Option<Timestamp>,
+    /// Every logged change, newest first.
+    pub history: Vec<AuditEntry>,
+}
+
+impl DealPage {
+    pub fn read(store: &Store, id: DealId) -> Result<Option<DealPage>, StoreError> {
+        let Some(deal) = store.get::<Deal>(id.0)? else {
+            return Ok(None);
+        };
+        let customer = store
+            .get::<Customer>(deal.customer.0)?
+            .map_or_else(|| format!("customer #{}", deal.customer), |c| c.name);
+        let query = AuditQuery {
+            record: Some(RecordRef {
+                kind: Kind::Deal,
+                id: id.0,
+            }),
+            ..AuditQuery::default()
+        };
+        let mut history = store.audit(&query)?;
+        history.sort_by_key(|e| e.seq);
+        let stages = stages(&deal, &history);
+        let closed = stages
+            .last()
+            .filter(|(stage, _)| !stage.is_open() && *stage == deal.stage)
+            .filter(|_| stages.len() > 1)
+            .map(|(_, at)| *at);
+        history.reverse();
+        Ok(Some(DealPage {
+            deal,
+            customer,
+            stages,
+            closed,
+            history,
+        }))
+    }
+}
+
+/// The stage path from the log, oldest first. A deal made before the log (or by the demo) starts
+/// in the stage the first logged move left, or in the one it is in now.
+fn stages(deal: &Deal, oldest_first: &[AuditEntry]) -> Vec<(DealStage, Timestamp)> {
+    let parse = |v: &Option<String>| v.as_deref().and_then(|s| s.to_lowercase().parse().ok());
+    let moves: Vec<(Option<DealStage>, Option<DealStage>, Timestamp)> = oldest_first
+        .iter()
+        .filter(|e| e.op == "update" || e.op == "create")
+        .filter_map(|e| {
+            let c = e.changes.iter().find(|c| c.field == "stage")?;
+            Some((parse(&c.before), parse(&c.after), e.at()))
+        })
+        .collect();
+    let first = moves
+        .first()
+        .and_then(|(before, after, _)| before.or(*after))
+        .unwrap_or(deal.stage);
+    let mut out = vec![(first, deal.created)];
+    for (_, after, at) in moves {
+        if let Some(stage) = after
+            && out.last().map(|(s, _)| *s) != Some(stage)
+        {
+            out.push((stage, at));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Money;
+
+    #[test]
+    fn a_deal_page_walks_the_stages_it_was_moved_through() {
+        let (_dir, store) = crate::demo::test_store(5, 3);
+        let bea = store.acting("bea");
+        let customer = store.iter_sound::<Customer>().next().unwrap().unwrap();
+        let deal = Deal::new(
+            "Fit-out",
+            customer.id,
+            Money::from_units(900),
+            chrono::Utc::now(),
+        );
+        let id = bea.create(deal).unwrap().id;
+        for stage in [DealStage::Qualified, DealStage::Proposal, DealStage::Won] {
+            let mut next = bea.get::<Deal>(id.0).unwrap().unwrap();
+            next.move_to(stage, None, chrono::Utc::now());
+            bea.update(&next).unwrap();
+        }
+        let page = DealPage::read(&store, id).unwrap().unwrap();
+        let path: Vec<DealStage> = page.stages.iter().map(|(s, _)| *s).collect();
+        assert_eq!(
+            path,
+            [
+                DealStage::Lead,
+                DealStage::Qualified,
+                DealStage::Proposal,
+                DealStage::Won
+            ]
+        );
+        assert!(page.closed.is_some(), "a deal won under the log has a date");
+        assert_eq!(page.customer, customer.name);
+        assert_eq!(page.history.len(), 4, "a create and three moves");
+        assert_eq!(
+            page.history[0].sentence(),
+            format!("bea moved deal #{id} to won")
+        );
+        assert_eq!(page.history[3].op, "create");
+    }
+}

@@ -1,0 +1,160 @@
+//! A deal's page: the deal, the stages it went through, and who changed what, newest first.
+
+use super::{amount, block, fit, safe, when};
+use crate::model::DealPage;
+use crate::store::AuditEntry;
+use crate::tui::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Row, Table};
+
+pub fn draw(frame: &mut Frame, page: Option<&DealPage>, scroll: usize, theme: &Theme, area: Rect) {
+    let Some(page) = page else {
+        frame.render_widget(
+            Paragraph::new(Line::styled("reading the deal…", theme.muted))
+                .block(block(" Deal ", theme)),
+            area,
+        );
+        return;
+    };
+    let [card, stages, history] = Layout::vertical([
+        Constraint::Length(6),
+        Constraint::Length(3),
+        Constraint::Min(3),
+    ])
+    .areas(area);
+    draw_card(frame, page, theme, card);
+    draw_stages(frame, page, theme, stages);
+    draw_history(frame, page, scroll, theme, history);
+}
+
+fn draw_card(frame: &mut Frame, page: &DealPage, theme: &Theme, area: Rect) {
+    let d = &page.deal;
+    let value_width = (area.width as usize / 2).saturating_sub(12);
+    let field = |label: &'static str, value: String| {
+        Line::from(vec![
+            Span::styled(format!("{label:<9}"), theme.muted),
+            Span::styled(fit(&value, value_width), theme.base),
+        ])
+    };
+    let closed = match (d.stage.is_open(), page.closed) {
+        (true, _) => "open".to_string(),
+        (false, Some(at)) => format!("{} {}", d.stage, when(at)),
+        (false, None) => format!("{}, before the log", d.stage),
+    };
+    let left = vec![
+        field("customer", safe(&page.customer).into_owned()),
+        field(
+            "value",
+            format!("{} {}", amount(d.value), safe(&d.currency)),
+        ),
+        field("stage", format!("{} · {}%", d.stage, d.probability)),
+        field(
+            "close",
+            d.expected_close
+                .map_or_else(|| "—".into(), |c| format!("expected {c}")),
+        ),
+    ];
+    let right = vec![
+        field(
+            "owner",
+            d.owner
+                .as_deref()
+                .map_or_else(|| "—".into(), |o| safe(o).into_owned()),
+        ),
+        field("created", when(d.created)),
+        field("closed", closed),
+        field("weighted", amount(d.weighted_value())),
+    ];
+    let outer = block(format!(" {} · deal #{} ", safe(&d.title), d.id), theme);
+    let inner = outer.inner(area);
+    frame.render_widget(outer, area);
+    let [l, r] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(inner);
+    frame.render_widget(Paragraph::new(left), l);
+    frame.render_widget(Paragraph::new(right), r);
+}
+
+/// "lead 2026-11-02 → proposal 2026-11-09 → won 2026-11-20", the newest end kept when it is cut.
+fn draw_stages(frame: &mut Frame, page: &DealPage, theme: &Theme, area: Rect) {
+    let width = area.width.saturating_sub(2) as usize;
+    let steps: Vec<String> = page
+        .stages
+        .iter()
+        .map(|(stage, at)| format!("{stage} {}", when(*at)))
+        .collect();
+    let mut text = steps.join(" → ");
+    let mut skipped = 0;
+    while text.chars().count() > width && skipped + 1 < steps.len() {
+        skipped += 1;
+        text = format!("… → {}", steps[skipped..].join(" → "));
+    }
+    frame.render_widget(
+        Paragraph::new(Line::styled(fit(&text, width), theme.accent))
+            .block(block(" Stages ", theme)),
+        area,
+    );
+}
+
+fn draw_history(frame: &mut Frame, page: &DealPage, scroll: usize, theme: &Theme, area: Rect) {
+    let title = match page.history.len() {
+        0 => " History · nothing logged yet ".to_string(),
+        1 => " History · 1 change ".to_string(),
+        n => format!(" History · {n} changes, newest first "),
+    };
+    if page.history.is_empty() {
+        let why = "No change to this deal has been logged: it came from an import, the demo or an \
+                   older rapport, and has not been changed since.";
+        frame.render_widget(
+            Paragraph::new(Line::styled(why, theme.muted))
+                .wrap(ratatui::widgets::Wrap { trim: true })
+                .block(block(title, theme)),
+            area,
+        );
+        return;
+    }
+    let rows_shown = area.height.saturating_sub(2) as usize;
+    let text_width = area.width.saturating_sub(34) as usize;
+    let rows = page
+        .history
+        .iter()
+        .skip(scroll)
+        .take(rows_shown)
+        .map(|entry| {
+            Row::new(vec![
+                entry.at().format("%Y-%m-%d %H:%M").to_string(),
+                fit(&entry.actor, 12),
+                fit(&what(entry), text_width),
+            ])
+            .style(if entry.op == "update" {
+                theme.base
+            } else {
+                theme.accent
+            })
+        });
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(16),
+            Constraint::Length(12),
+            Constraint::Fill(1),
+        ],
+    )
+    .block(block(title, theme));
+    frame.render_widget(table, area);
+}
+
+/// What one change did: its fields before → after, or the operation where there are none.
+fn what(entry: &AuditEntry) -> String {
+    let changes = entry.changes_text();
+    match entry.op.as_str() {
+        "update" if !changes.is_empty() => changes,
+        "create" => "created".into(),
+        "update" => "saved, nothing changed".into(),
+        "delete" => "deleted".into(),
+        "restore" => "restored".into(),
+        "forget" => "erased".into(),
+        other => other.into(),
+    }
+}
