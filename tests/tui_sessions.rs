@@ -93,6 +93,23 @@ fn a_deal_won_in_one_session_moves_on_the_others_board_and_forecast() {
 }
 
 #[test]
+fn a_deal_moved_in_one_session_shows_in_the_history_on_the_others_open_page() {
+    let (_dir, _, mut ana, mut ben) = ana_and_ben();
+    press(&mut ana, &["2", "l", "l"]);
+    let deal = ana.deals.selected().cloned().expect("a deal in proposal");
+    press(&mut ben, &["2", "l", "l", "enter"]);
+    assert_eq!(ben.deals.open, Some(deal.id));
+    assert!(screen(&ben, 100, 30).contains("nothing logged yet"));
+    press(&mut ana, &["w"]);
+    ben.take_arrived();
+    let page = screen(&ben, 100, 30);
+    assert!(page.contains("stage: Proposal → Won"), "{page}");
+    assert!(page.contains("ana"), "who moved it: {page}");
+    assert!(page.contains("won · 100%"), "{page}");
+    assert_eq!(ben.deals.column, 2, "Ben's board stays where he left it");
+}
+
+#[test]
 fn a_note_added_in_one_session_shows_on_the_others_open_page() {
     let (_dir, _, mut ana, mut ben) = ana_and_ben();
     press(&mut ana, &["j", "enter"]);

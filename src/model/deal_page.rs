@@ -50,6 +50,13 @@ impl DealPage {
     }
 }
 
+impl DealPage {
+    /// Lines the history takes on a screen: one per field changed.
+    pub fn history_rows(&self) -> usize {
+        self.history.iter().map(|e| e.lines().len()).sum()
+    }
+}
+
 /// The stage path from the log, oldest first. A deal made before the log (or by the demo) starts
 /// in the stage the first logged move left, or in the one it is in now.
 fn stages(deal: &Deal, oldest_first: &[AuditEntry]) -> Vec<(DealStage, Timestamp)> {

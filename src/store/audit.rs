@@ -65,12 +65,41 @@ impl AuditEntry {
 
     /// "stage: lead → won; amount: 100.00 → 120.00"
     pub fn changes_text(&self) -> String {
-        let side = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
         self.changes
             .iter()
-            .map(|c| format!("{}: {} → {}", c.field, side(&c.before), side(&c.after)))
+            .map(FieldChange::text)
             .collect::<Vec<_>>()
             .join("; ")
+    }
+
+    /// What the change did, a line per field changed, or the operation where it lists none
+    /// (a create, a delete).
+    pub fn lines(&self) -> Vec<String> {
+        let op = match self.op.as_str() {
+            "update" if !self.changes.is_empty() => {
+                return self.changes.iter().map(FieldChange::text).collect();
+            }
+            "create" => "created",
+            "update" => "saved, nothing changed",
+            "delete" => "deleted",
+            "restore" => "restored",
+            "forget" => "erased",
+            other => other,
+        };
+        vec![op.to_string()]
+    }
+}
+
+impl FieldChange {
+    /// "stage: lead → won"
+    pub fn text(&self) -> String {
+        let side = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
+        format!(
+            "{}: {} → {}",
+            self.field,
+            side(&self.before),
+            side(&self.after)
+        )
     }
 }
 

@@ -231,7 +231,7 @@ impl DealsState {
         if self.open != Some(page.deal.id) {
             return false;
         }
-        self.page_scroll = self.page_scroll.min(page.history.len().saturating_sub(1));
+        self.page_scroll = self.page_scroll.min(page.history_rows().saturating_sub(1));
         self.page = Some(page);
         true
     }

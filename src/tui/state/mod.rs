@@ -348,7 +348,7 @@ impl AppState {
                 .deals
                 .page
                 .as_ref()
-                .map_or(0, |p| p.history.len())
+                .map_or(0, |p| p.history_rows())
                 .saturating_sub(1);
             let scroll = &mut self.deals.page_scroll;
             *scroll = match action {

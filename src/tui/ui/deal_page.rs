@@ -2,7 +2,6 @@
 
 use super::{amount, block, fit, safe, when};
 use crate::model::DealPage;
-use crate::store::AuditEntry;
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -79,6 +78,15 @@ fn draw_card(frame: &mut Frame, page: &DealPage, theme: &Theme, area: Rect) {
 /// "lead 2026-11-02 → proposal 2026-11-09 → won 2026-11-20", the newest end kept when it is cut.
 fn draw_stages(frame: &mut Frame, page: &DealPage, theme: &Theme, area: Rect) {
     let width = area.width.saturating_sub(2) as usize;
+    if let [(stage, at)] = page.stages.as_slice() {
+        let text = format!("{stage} since {}", when(*at));
+        frame.render_widget(
+            Paragraph::new(Line::styled(fit(&text, width), theme.accent))
+                .block(block(" Stages ", theme)),
+            area,
+        );
+        return;
+    }
     let steps: Vec<String> = page
         .stages
         .iter()
@@ -116,23 +124,29 @@ fn draw_history(frame: &mut Frame, page: &DealPage, scroll: usize, theme: &Theme
     }
     let rows_shown = area.height.saturating_sub(2) as usize;
     let text_width = area.width.saturating_sub(34) as usize;
+    // One row per field changed, so each before → after reads whole at 80 columns.
     let rows = page
         .history
         .iter()
-        .skip(scroll)
-        .take(rows_shown)
-        .map(|entry| {
-            Row::new(vec![
-                entry.at().format("%Y-%m-%d %H:%M").to_string(),
-                fit(&entry.actor, 12),
-                fit(&what(entry), text_width),
-            ])
-            .style(if entry.op == "update" {
+        .flat_map(|entry| {
+            let style = if entry.op == "update" {
                 theme.base
             } else {
                 theme.accent
+            };
+            entry.lines().into_iter().enumerate().map(move |(i, text)| {
+                let (at, who) = match i {
+                    0 => (
+                        entry.at().format("%Y-%m-%d %H:%M").to_string(),
+                        fit(&entry.actor, 12),
+                    ),
+                    _ => (String::new(), String::new()),
+                };
+                Row::new(vec![at, who, fit(&text, text_width)]).style(style)
             })
-        });
+        })
+        .skip(scroll)
+        .take(rows_shown);
     let table = Table::new(
         rows,
         [
@@ -143,18 +157,4 @@ fn draw_history(frame: &mut Frame, page: &DealPage, scroll: usize, theme: &Theme
     )
     .block(block(title, theme));
     frame.render_widget(table, area);
-}
-
-/// What one change did: its fields before → after, or the operation where there are none.
-fn what(entry: &AuditEntry) -> String {
-    let changes = entry.changes_text();
-    match entry.op.as_str() {
-        "update" if !changes.is_empty() => changes,
-        "create" => "created".into(),
-        "update" => "saved, nothing changed".into(),
-        "delete" => "deleted".into(),
-        "restore" => "restored".into(),
-        "forget" => "erased".into(),
-        other => other.into(),
-    }
 }
