@@ -106,7 +106,16 @@ mod tests {
             next.move_to(stage, None, chrono::Utc::now());
             bea.update(&next).unwrap();
         }
-        let page = DealPage::read(&store, id).unwrap().unwrap();
+        let mut dearer = bea.get::<Deal>(id.0).unwrap().unwrap();
+        dearer.value = Money::from_units(1250);
+        bea.update(&dearer).unwrap();
+        let mut page = DealPage::read(&store, id).unwrap().unwrap();
+        assert_eq!(
+            page.history[0].lines(),
+            ["value: 900.00 → 1250.00"],
+            "money reads as an amount"
+        );
+        page.history.remove(0);
         let path: Vec<DealStage> = page.stages.iter().map(|(s, _)| *s).collect();
         assert_eq!(
             path,

@@ -131,9 +131,12 @@ fn diff<E: Entity>(old: Option<&E>, new: Option<&E>, redact: bool) -> Vec<FieldC
     let mut fields: Vec<&String> = before.keys().chain(after.keys()).collect();
     fields.sort();
     fields.dedup();
-    let shown = |v: Option<&Value>| -> Option<String> {
+    let shown = |field: &str, v: Option<&Value>| -> Option<String> {
         let text = match v? {
             Value::Null => return None,
+            Value::Number(n) if E::MONEY.contains(&field) => {
+                crate::domain::Money(n.as_i64()?).to_string()
+            }
             Value::String(s) => s.clone(),
             Value::Array(items) => format!("[{} items]", items.len()),
             other => other.to_string(),
@@ -149,8 +152,8 @@ fn diff<E: Entity>(old: Option<&E>, new: Option<&E>, redact: bool) -> Vec<FieldC
         .filter(|f| !matches!(f.as_str(), "id" | "updated") && before.get(*f) != after.get(*f))
         .map(|f| FieldChange {
             field: f.clone(),
-            before: shown(before.get(f)),
-            after: shown(after.get(f)),
+            before: shown(f, before.get(f)),
+            after: shown(f, after.get(f)),
         })
         .filter(|c| c.before != c.after || redact)
         .collect()

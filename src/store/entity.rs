@@ -54,6 +54,8 @@ pub trait Entity: Serialize + DeserializeOwned + Clone + 'static {
     fn customer_refs(&self) -> Option<CustomerId> {
         None
     }
+    /// Fields that hold money, which the audit log shows as amounts rather than minor units.
+    const MONEY: &'static [&'static str] = &[];
 }
 
 impl Entity for Customer {
@@ -100,6 +102,7 @@ impl Entity for Customer {
 
 impl Entity for Product {
     const TREE: Tr = Tr::Products;
+    const MONEY: &'static [&'static str] = &["unit_price"];
     const NAME: &'static str = "product";
     const INDEXES: &'static [Tr] = &[Tr::ProductBySku];
 
@@ -159,6 +162,7 @@ impl Entity for Order {
 
 impl Entity for Deal {
     const TREE: Tr = Tr::Deals;
+    const MONEY: &'static [&'static str] = &["value"];
     const NAME: &'static str = "deal";
     const INDEXES: &'static [Tr] = &[Tr::DealByStage, Tr::DealByCustomer];
 
