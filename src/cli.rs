@@ -501,6 +501,9 @@ pub enum BenchCommand {
         sessions: u16,
         #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
         seconds: u64,
+        /// Threads for the simulated clients (they share the machine with the server)
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
+        client_threads: u16,
     },
     /// FP-growth alone on a baskets file (one basket a line, items comma-separated)
     Fpgrowth {

@@ -43,9 +43,22 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
         (Some(Command::Bench(rapport::cli::BenchCommand::Sessions { count })), _) => {
             rapport::bench::sessions(&db, usize::from(*count), &mut out)
         }
-        (Some(Command::Bench(rapport::cli::BenchCommand::Serve { sessions, seconds })), _) => {
-            rapport::serve::load::run(&db, usize::from(*sessions), *seconds, &mut out)
-        }
+        (
+            Some(Command::Bench(rapport::cli::BenchCommand::Serve {
+                sessions,
+                seconds,
+                client_threads,
+            })),
+            _,
+        ) => rapport::serve::load::run(
+            &db,
+            rapport::serve::load::Load {
+                sessions: usize::from(*sessions),
+                seconds: *seconds,
+                client_threads: usize::from(*client_threads),
+            },
+            &mut out,
+        ),
         (Some(Command::Bench(b)), _) if !matches!(b, rapport::cli::BenchCommand::Inputs { .. }) => {
             commands::bench_files(b, &mut out)
         }

@@ -143,7 +143,7 @@ impl Rep {
 }
 
 /// One rep's minute: a key every 100-300 ms; mostly moving about, sometimes a lookup, now and then
-/// a deal moved a stage (one write at a time across the bench, so each is timed on its own).
+/// a deal moved a stage.
 async fn work(
     mut rep: Rep,
     i: usize,
@@ -159,8 +159,13 @@ async fn work(
         // Whatever arrives meanwhile (other reps' writes) is drawn, not counted.
         let _ = rep.until(|_| false, pause).await;
         let roll = rng.random_range(0..100);
-        if roll < 5 {
-            let _turn = writes.lock().await;
+        // One write at a time across the bench, so each is timed on its own; a rep whose turn is
+        // taken moves about instead of queueing (at 100 sessions a queue would set the pace).
+        let turn = match roll < 5 {
+            true => writes.try_lock().ok(),
+            false => None,
+        };
+        if let Some(_turn) = turn {
             // Two marks taken back: the status line changes, so the write's own message is new.
             rep.channel.data_bytes(&b"vv"[..]).await?;
             if rep
@@ -267,7 +272,19 @@ fn cpu_seconds(pid: u32) -> Option<f64> {
     Some(ticks / hz)
 }
 
-pub fn run(db: &Path, sessions: usize, seconds: u64, out: &mut dyn Write) -> anyhow::Result<()> {
+/// What a run asks for.
+pub struct Load {
+    pub sessions: usize,
+    pub seconds: u64,
+    pub client_threads: usize,
+}
+
+pub fn run(db: &Path, load: Load, out: &mut dyn Write) -> anyhow::Result<()> {
+    let Load {
+        sessions,
+        seconds,
+        client_threads,
+    } = load;
     let total = sessions + WATCHERS;
     {
         let store = Store::open(db)?;
@@ -308,7 +325,7 @@ pub fn run(db: &Path, sessions: usize, seconds: u64, out: &mut dyn Write) -> any
     );
     let server_ready = started_load.elapsed();
     let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
+        .worker_threads(client_threads)
         .enable_all()
         .build()?;
     let result = runtime.block_on(async {
@@ -397,9 +414,12 @@ pub fn run(db: &Path, sessions: usize, seconds: u64, out: &mut dyn Write) -> any
         "{sessions} sessions (+{WATCHERS} watching) for {seconds} s, a key every 100-300 ms each; server ready in {}",
         ms(server_ready)
     )?;
+    // A rep's pace gives about 4 keys a second (a pause, then waiting for the screen to settle);
+    // fewer per session at more sessions means the clients, not the reps, set the pace.
+    let rate = keys as f64 / (sessions as f64 * seconds as f64);
     writeln!(
         out,
-        "keys sent               {keys} ({} with no redraw)",
+        "keys sent               {keys}, {rate:.1} per session per second ({} with no redraw)",
         f.silent
     )?;
     writeln!(
