@@ -16,6 +16,11 @@ pub fn thousands(n: usize) -> String {
     out
 }
 
+/// A count and its noun, in the singular for one: "1 deal", "3 deals", "12,004 entries".
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
 /// Characters that would act on the terminal or on how the text around them reads: C0 and C1
 /// controls, and the invisible format characters that reorder text (U+202E shows "gpj.exe" as
 /// "exe.jpg") or hide in it. The joiners U+200C/U+200D are left: scripts and emoji need them.

@@ -330,7 +330,7 @@ fn deleting_asks_first_and_undo_restores_the_same_record() {
     );
     assert!(state.deals.deals.iter().any(|d| d.id == deal.id));
     assert!(
-        state.status.as_ref().unwrap().0.starts_with("undone"),
+        state.status.as_ref().unwrap().0 == format!("done: undo deleting deal {}", deal.title),
         "{:?}",
         state.status
     );
@@ -417,7 +417,7 @@ fn a_bulk_change_is_previewed_applied_together_and_undone_together() {
         .iter()
         .map(|&i| state.deals.deals[i].clone())
         .collect();
-    press(&mut state, &["v", "v", "v"]);
+    press(&mut state, &["v", "j", "v", "j", "v"]);
     assert_eq!(state.marked.len(), 3);
 
     press(&mut state, &["e"]);
@@ -472,7 +472,10 @@ fn a_bulk_change_to_a_value_that_does_not_exist_is_refused_in_the_form() {
     let dir = tempfile::tempdir().unwrap();
     let store = small_demo(&dir.path().join("db"));
     let mut state = app(&store, false);
-    press(&mut state, &["3", "v", "v", "e", "up", "right", "down"]);
+    press(
+        &mut state,
+        &["3", "v", "j", "v", "e", "up", "right", "down"],
+    );
     assert_eq!(state.form().unwrap().bulk_change().0, "priority");
     type_text(&mut state, "whenever");
     press(&mut state, &["enter"]);
@@ -557,7 +560,7 @@ fn a_bulk_change_to_a_field_typed_wrong_names_the_fields() {
     let store = small_demo(&dir.path().join("db"));
     let mut state = app(&store, false);
     let before: Vec<Customer> = store.iter_sound().map(Result::unwrap).collect();
-    press(&mut state, &["v", "v", "e", "up"]);
+    press(&mut state, &["v", "j", "v", "e", "up"]);
     type_text(&mut state, "vip");
     assert_eq!(state.form().unwrap().bulk_change().0, "ownervip");
     press(&mut state, &["down"]);

@@ -206,7 +206,7 @@ fn an_undo_after_a_save_is_not_taken_for_someone_elses_change() {
     let mut ana = common::session(&model, "ana");
     press(&mut ana, &["2", "l", "l", ">", ">", "u"]);
     let (message, _) = ana.status.clone().unwrap();
-    assert!(message.starts_with("undone"), "{message}");
+    assert!(message.starts_with("done: undo"), "{message}");
 }
 
 #[test]

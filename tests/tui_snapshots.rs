@@ -99,7 +99,7 @@ fn bulk_change_preview() {
     for (width, height) in [(80u16, 24u16), (120, 40)] {
         let mut state = app(&store, false);
         state.resize(height);
-        press(&mut state, &["3", "v", "v", "v", "e"]);
+        press(&mut state, &["3", "v", "j", "v", "j", "v", "e"]);
         type_text(&mut state, "closed");
         press(&mut state, &["enter"]);
         assert!(state.confirm().is_some());

@@ -108,9 +108,9 @@ impl CustomerPage {
                 at: o.placed,
                 kind,
                 text: format!(
-                    "{verb} {} · {lines} line{} · {}",
+                    "{verb} {} · {} · {}",
                     o.number,
-                    if lines == 1 { "" } else { "s" },
+                    crate::text::count(lines, "line", "lines"),
                     o.total()
                 ),
             });

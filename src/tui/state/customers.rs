@@ -118,6 +118,7 @@ impl CustomersState {
     /// Re-applies filter and sort, keeping the same customer selected when it is still shown.
     pub fn refresh_view(&mut self) {
         let keep = self.selected().map(|r| r.id());
+        let above = self.nav.selected.saturating_sub(self.nav.offset);
         let words: Vec<String> = self
             .filter
             .value
@@ -171,9 +172,10 @@ impl CustomersState {
         let index = keep
             .and_then(|id| self.view.iter().position(|&i| self.rows[i].id() == id))
             .unwrap_or(0);
+        // The selection keeps its height on the screen; `window` fills the rest.
         self.nav = ListNav::default();
         self.nav.selected = index;
-        self.nav.offset = index;
+        self.nav.offset = index.saturating_sub(above);
     }
 
     /// Selects a customer if the table shows them.

@@ -2,7 +2,7 @@
 //! moves and ticket updates. Each becomes a write for the worker; none is made here.
 
 use super::form::{BulkTarget, FormState};
-use super::{Action, AppState, Confirm, Job, Pane, Popup, Record, Tone, Write};
+use super::{AppState, Confirm, Job, Pane, Popup, Record, Tone, Write};
 use crate::domain::{Customer, CustomerId};
 pub use crate::tui::worker::Then;
 
@@ -161,14 +161,12 @@ impl AppState {
             if !self.marked.remove(&id) {
                 self.marked.insert(id);
             }
-            self.navigate(Action::Down, self.rows);
-            self.say(
-                format!(
-                    "{} marked · e changes them all · esc clears",
-                    self.marked.len()
-                ),
-                Tone::Info,
-            );
+            // The cursor stays: `v j v` marks two rows side by side.
+            let message = match self.marked.len() {
+                0 => "no marks left".to_string(),
+                n => format!("{n} marked · e changes them all · esc clears"),
+            };
+            self.say(message, Tone::Info);
         }
     }
 
@@ -290,6 +288,23 @@ impl AppState {
         match write {
             Write::Batch(pairs) => format!("{} records", pairs.len()),
             other => self.describe(other.record()),
+        }
+    }
+
+    /// What undoing with `write` (the inverse of a change) takes back, as the status bar says it.
+    pub(super) fn undo_text(&self, write: &Write) -> String {
+        let what = self.describe_write(write);
+        let undo = match write {
+            Write::Delete { .. } => format!("undo creating {what}"),
+            Write::Restore { .. } | Write::Create(_) => format!("undo deleting {what}"),
+            Write::Update { .. } => format!("undo the change to {what}"),
+            Write::Batch(_) => format!("undo the bulk change to {what}"),
+        };
+        // The undo stack is the session's, not the pane's: say where the change was made.
+        let pane = super::pane_of(write.record());
+        match pane == self.pane && self.detail.is_none() {
+            true => undo,
+            false => format!("{undo} (made in {})", pane.title()),
         }
     }
 

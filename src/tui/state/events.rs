@@ -81,7 +81,7 @@ impl AppState {
             self.close_form();
         }
         if std::mem::take(&mut self.undoing) {
-            self.say(format!("undone: {what} {verb}"), Tone::Good);
+            self.say(format!("done: {}", self.undo_text(&write)), Tone::Good);
         } else {
             self.say(format!("{verb} {what}"), Tone::Good);
             self.undo.push(write.inverse());

@@ -43,9 +43,10 @@ impl ListNav {
         self.offset = self.offset.min(len.saturating_sub(rows));
     }
 
-    /// The visible slice of a list of `len`.
+    /// The visible slice of a list of `len`: a full window whenever the list fills one, however
+    /// the offset was left (a re-sort can put the selection at the very end).
     pub fn window(&self, len: usize, rows: usize) -> std::ops::Range<usize> {
-        let start = self.offset.min(len);
+        let start = self.offset.min(len.saturating_sub(rows));
         start..(start + rows).min(len)
     }
 }

@@ -106,6 +106,15 @@ pub struct AppState {
     worker: Worker,
 }
 
+/// Where a record is changed: notes live on their customer.
+pub(super) fn pane_of(record: &Record) -> Pane {
+    match record {
+        Record::Deal(_) => Pane::Deals,
+        Record::Ticket(_) => Pane::Tickets,
+        _ => Pane::Customers,
+    }
+}
+
 /// Lines around a list: tab bar, status, hints, the list's border and header.
 const CHROME_ROWS: u16 = 6;
 
@@ -318,10 +327,7 @@ impl AppState {
             Action::Delete => self.ask_delete(),
             Action::Undo => match self.undo.pop() {
                 Some(write) => {
-                    self.say(
-                        format!("undoing: {}…", self.describe(write.record())),
-                        Tone::Info,
-                    );
+                    self.say(format!("{}…", self.undo_text(&write)), Tone::Info);
                     self.undoing = true;
                     self.send(Job::Write(write));
                 }

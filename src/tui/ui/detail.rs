@@ -1,4 +1,5 @@
 use super::{amount, block, fit, safe, when};
+use crate::text::count;
 use crate::tui::state::detail::DetailState;
 use crate::tui::theme::Theme;
 use ratatui::Frame;
@@ -49,7 +50,11 @@ pub fn draw(frame: &mut Frame, d: &DetailState, theme: &Theme, area: Rect) {
         field("value", amount(s.lifetime_value)),
         field(
             "open",
-            format!("{} deals · {} tickets", s.open_deals, s.open_tickets),
+            format!(
+                "{} · {}",
+                count(s.open_deals as usize, "deal", "deals"),
+                count(s.open_tickets as usize, "ticket", "tickets")
+            ),
         ),
         field(
             "tags",
@@ -113,7 +118,10 @@ fn draw_timeline(frame: &mut Frame, d: &DetailState, theme: &Theme, timeline: Re
         ],
     )
     .block(block(
-        format!(" Timeline · {} entries, newest first ", d.timeline.len()),
+        format!(
+            " Timeline · {}, newest first ",
+            count(d.timeline.len(), "entry", "entries")
+        ),
         theme,
     ));
     frame.render_widget(table, timeline);

@@ -12,11 +12,11 @@ pub fn draw(frame: &mut Frame, f: &FinderState, theme: &Theme, body: Rect) {
     let title = if f.indexing {
         " Find · indexing… ".to_string()
     } else {
-        format!(
-            " Find · {}{} matches ",
-            crate::text::thousands(f.found.hits.len()),
-            if f.found.capped { "+" } else { "" }
-        )
+        let n = f.found.hits.len();
+        match f.found.capped {
+            true => format!(" Find · {}+ matches ", crate::text::thousands(n)),
+            false => format!(" Find · {} ", crate::text::count(n, "match", "matches")),
+        }
     };
     let outer = block(title, theme);
     let inner = outer.inner(area);
