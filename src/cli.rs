@@ -150,6 +150,18 @@ impl Cli {
 }
 
 impl Command {
+    /// Whether the command may make a new database: the ones that put records in (or people, for
+    /// a server being set up). Any other, on a database that is not there, is a mistyped path.
+    pub fn makes_database(&self) -> bool {
+        matches!(
+            self,
+            Command::Import(ImportCommand::Orders { .. } | ImportCommand::Customers { .. })
+                | Command::Demo(_)
+                | Command::Restore { .. }
+                | Command::Team(TeamCommand::Add { .. })
+        )
+    }
+
     pub fn resolve_paths(&mut self, cwd: &Path) {
         match self {
             Command::Backup { file } | Command::Restore { file } => resolve(file, cwd),
@@ -504,6 +516,10 @@ pub enum BenchCommand {
         /// Threads for the simulated clients (they share the machine with the server)
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
         client_threads: u16,
+        /// The rapport binary that serves (default: this one), to compare two builds under one
+        /// client
+        #[arg(long)]
+        server: Option<PathBuf>,
     },
     /// FP-growth alone on a baskets file (one basket a line, items comma-separated)
     Fpgrowth {

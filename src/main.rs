@@ -48,6 +48,7 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
                 sessions,
                 seconds,
                 client_threads,
+                server,
             })),
             _,
         ) => rapport::serve::load::run(
@@ -56,6 +57,7 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
                 sessions: usize::from(*sessions),
                 seconds: *seconds,
                 client_threads: usize::from(*client_threads),
+                server: server.clone(),
             },
             &mut out,
         ),
@@ -70,6 +72,17 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
             drop(out);
             open_app(&cli, &db)
         }
+        (Some(command), None) if !command.makes_database() && !cli.demo && !db.exists() => {
+            Err(commands::UsageError(format!(
+                "there is no database at {}{}: `rapport import`, `restore` or `demo` make one, and `rapport --demo` runs any command on the demo data",
+                db.display(),
+                match cli.db {
+                    None => " (the default; --db names another)",
+                    Some(_) => "",
+                },
+            ))
+            .into())
+        }
         _ => {
             // Exports read every record once: a small page cache keeps their memory flat.
             let opened = match cli.command {
@@ -77,7 +90,13 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
                 _ => Store::open(&db),
             };
             match opened {
-                Ok(store) => commands::dispatch(&store, &cli, &mut out, &|_| {}),
+                Ok(store) => {
+                    let fills = cli.command.as_ref().is_some_and(Command::makes_database);
+                    if cli.demo && !fills {
+                        ensure_demo(&store, &db)?;
+                    }
+                    commands::dispatch(&store, &cli, &mut out, &|_| {})
+                }
                 Err(locked @ StoreError::Locked { .. }) => {
                     drop(out);
                     run_inside(&db, &cli, locked)
@@ -161,14 +180,8 @@ fn open_app(cli: &Cli, db: &Path) -> anyhow::Result<()> {
         }
         Err(e) => return Err(e.into()),
     };
-    if cli.demo && (store.count::<rapport::domain::Customer>() == 0 || store.demo_unfinished()?) {
-        eprintln!("rapport: creating the demo database at {} …", db.display());
-        let spec = rapport::demo::DemoSpec {
-            customers: rapport::demo::DEFAULT_CUSTOMERS,
-            seed: 7,
-            as_of: chrono::Utc::now().date_naive(),
-        };
-        rapport::demo::generate(&store, &spec)?;
+    if cli.demo {
+        ensure_demo(&store, db)?;
     }
     let model = rapport::model::ReadModel::new(store);
     // Lets other commands (a nightly backup from cron, say) run while the app is open.
@@ -227,6 +240,20 @@ fn data_dir() -> anyhow::Result<PathBuf> {
     directories::ProjectDirs::from("", "", "rapport")
         .map(|dirs| dirs.data_dir().to_path_buf())
         .ok_or_else(|| anyhow::anyhow!("no home directory to keep the database in; pass --db PATH"))
+}
+
+/// `--demo` works with every command: the demo data is made on first use.
+fn ensure_demo(store: &Store, db: &Path) -> anyhow::Result<()> {
+    if store.count::<rapport::domain::Customer>() == 0 || store.demo_unfinished()? {
+        eprintln!("rapport: creating the demo database at {} …", db.display());
+        let spec = rapport::demo::DemoSpec {
+            customers: rapport::demo::DEFAULT_CUSTOMERS,
+            seed: 7,
+            as_of: chrono::Utc::now().date_naive(),
+        };
+        rapport::demo::generate(store, &spec)?;
+    }
+    Ok(())
 }
 
 fn database_path(cli: &Cli) -> anyhow::Result<PathBuf> {

@@ -286,7 +286,7 @@ fn the_database_comes_from_rapport_db_when_no_flag_names_it() {
     let db = dir.path().join("from-env");
     rapport()
         .env("RAPPORT_DB", &db)
-        .arg("stats")
+        .args(["demo", "--customers", "20"])
         .assert()
         .success();
     assert!(
@@ -294,6 +294,12 @@ fn the_database_comes_from_rapport_db_when_no_flag_names_it() {
         "sled files under {}",
         db.display()
     );
+    rapport()
+        .env("RAPPORT_DB", &db)
+        .args(["stats", "--format", "json"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"customers\": 20"));
 }
 
 #[test]

@@ -38,3 +38,22 @@ fn invalid_values_are_usage_errors_named_at_parse_time() {
     }
     assert!(!db.exists(), "nothing was opened");
 }
+
+#[test]
+fn bug_22_a_read_only_command_on_a_missing_database_says_so_and_makes_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("typo.db");
+    let out = common::rapport()
+        .arg("--db")
+        .arg(&db)
+        .arg("stats")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("there is no database at") && err.contains("typo.db"),
+        "{err}"
+    );
+    assert!(!db.exists(), "nothing made");
+}

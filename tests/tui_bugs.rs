@@ -42,7 +42,7 @@ fn bug_04_undo_says_what_it_undoes_and_in_which_pane() {
     let (_dir, _store, mut state) = demo();
     press(&mut state, &["3"]);
     let ticket = state.tickets.selected().unwrap().clone();
-    press(&mut state, &["s"]);
+    press(&mut state, &[">"]);
     press(&mut state, &["1", "u"]);
     let (message, _) = state.status.clone().unwrap();
     assert!(
@@ -102,4 +102,262 @@ fn bug_18_marking_leaves_the_cursor_where_it_is() {
     let mut expected = vec![first.0, second.0];
     expected.sort_unstable();
     assert_eq!(marked, expected, "two rows side by side");
+}
+
+#[test]
+fn bug_06_a_won_deal_is_not_lost_by_one_key() {
+    let (_dir, store, mut state) = demo();
+    press(&mut state, &["2", "l", "l", "l", "l"]);
+    let deal = state.deals.selected().unwrap().clone();
+    assert_eq!(deal.stage, DealStage::Won);
+    press(&mut state, &["x"]);
+    assert_eq!(
+        store.get::<Deal>(deal.id.0).unwrap().unwrap().stage,
+        DealStage::Won
+    );
+    let question = state.confirm().expect("it asks first").question.clone();
+    assert!(question.contains("is won: mark it lost?"), "{question}");
+    press(&mut state, &["n"]);
+    assert_eq!(
+        store.get::<Deal>(deal.id.0).unwrap().unwrap().stage,
+        DealStage::Won
+    );
+    press(&mut state, &["x", "y"]);
+    assert_eq!(
+        store.get::<Deal>(deal.id.0).unwrap().unwrap().stage,
+        DealStage::Lost
+    );
+}
+
+#[test]
+fn bug_07_a_corrected_field_loses_its_error_and_money_takes_separators() {
+    let (_dir, store, mut state) = demo();
+    press(&mut state, &["2", "e", "tab", "tab", "ctrl-u"]);
+    type_text(&mut state, "4,50");
+    press(&mut state, &["enter"]);
+    let form = state.form().expect("a bad value keeps the form open");
+    assert_eq!(form.error.as_ref().unwrap().0, Some("value"));
+    press(&mut state, &["backspace"]);
+    type_text(&mut state, "00");
+    assert!(
+        state.form().unwrap().error.is_none(),
+        "the error goes with the typo"
+    );
+    let deal = state.deals.selected().unwrap().id;
+    press(&mut state, &["enter"]);
+    assert!(state.form().is_none(), "{:?}", state.status);
+    let saved: Deal = store.get(deal.0).unwrap().unwrap();
+    assert_eq!(saved.value, Money::from_units(4500));
+}
+
+#[test]
+fn bug_11_a_ticket_due_today_is_not_late_in_the_morning() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let morning = common::demo_day().and_hms_opt(10, 0, 0).unwrap().and_utc();
+    let customer = store.iter_sound::<Customer>().next().unwrap().unwrap();
+    let mut ticket = Ticket::new(
+        "Lantern flickers",
+        customer.id,
+        morning - chrono::Duration::days(1),
+    );
+    ticket.due = Some(morning - chrono::Duration::hours(1));
+    let ticket = store.create(ticket).unwrap();
+    let mut state = app(&store, false);
+    state.now = morning;
+    press(&mut state, &["3"]);
+    state.tickets.select_ticket(ticket.id, 20);
+    let shown = screen(&state, 120, 30);
+    let row = shown
+        .lines()
+        .find(|l| l.contains("Lantern flickers"))
+        .expect("the ticket is listed");
+    assert!(!row.contains("late"), "{row}");
+}
+
+#[test]
+fn bug_14_s_in_tickets_does_not_change_a_ticket() {
+    let (_dir, store, mut state) = demo();
+    press(&mut state, &["3"]);
+    let ticket = state.tickets.selected().unwrap().clone();
+    press(&mut state, &["s", "S"]);
+    let stored: Ticket = store.get(ticket.id.0).unwrap().unwrap();
+    assert_eq!(
+        stored.status, ticket.status,
+        "s sorts elsewhere; here it does nothing"
+    );
+    press(&mut state, &[">"]);
+    let stored: Ticket = store.get(ticket.id.0).unwrap().unwrap();
+    assert_ne!(stored.status, ticket.status, "> moves the status on");
+}
+
+#[test]
+fn bug_21_read_only_offers_no_changes_and_still_recomputes_insights() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let mut state = app(&store, true);
+    let hints = screen(&state, 120, 30).lines().last().unwrap().to_string();
+    for change in [" new ", " edit ", " note ", " mark "] {
+        assert!(!hints.contains(change), "{change:?} in {hints}");
+    }
+    assert!(hints.contains("find"), "{hints}");
+    press(&mut state, &["4", "r"]);
+    let status = state.status.clone().map(|s| s.0).unwrap_or_default();
+    assert!(
+        !status.contains("read-only") && !status.contains("not"),
+        "{status}"
+    );
+    assert!(state.insights.view.is_some());
+}
+
+#[test]
+fn bug_02_a_deal_selected_by_a_lookup_or_a_save_is_on_screen() {
+    let (_dir, _store, mut state) = demo();
+    press(&mut state, &["2"]);
+    // 24 rows high, a column shows 17 cards; the 18th is the first below them. The finder and a
+    // save both select a deal with `select_deal`.
+    let lead = state.deals.columns[0].clone();
+    assert!(lead.len() > 18, "the demo has enough leads");
+    let deal = state.deals.deals[lead[17]].clone();
+    let rows = state.rows;
+    state.deals.select_deal(deal.id, rows);
+    let shown = screen(&state, 200, 24);
+    let card: String = deal.title.chars().take(12).collect();
+    let lines_with = |s: &str| s.lines().filter(|l| l.contains(&card)).count();
+    assert!(lines_with(&shown) >= 1, "{card:?} on the board: {shown}");
+}
+
+#[test]
+fn bug_09_every_sorted_column_shows_its_arrow() {
+    let (_dir, _store, mut state) = demo();
+    for _ in 0..7 {
+        press(&mut state, &["s"]);
+        let title = state.customers.sort.unwrap().title();
+        for width in [100, 80] {
+            let shown = screen(&state, width, 30);
+            let header = shown.lines().find(|l| l.contains("Name")).unwrap();
+            assert!(
+                header.contains('▼') || header.contains('▲'),
+                "{title} at {width}: {header}"
+            );
+        }
+    }
+}
+
+#[test]
+fn bug_05_a_customer_with_history_is_not_offered_for_deletion() {
+    let (_dir, store, mut state) = demo();
+    let buyer = state
+        .customers
+        .view
+        .iter()
+        .map(|&i| state.customers.rows[i].id())
+        .find(|&id| !store.orders_of(id).unwrap().is_empty())
+        .expect("a customer who has bought");
+    state.customers.select_customer(buyer, 20);
+    press(&mut state, &["d"]);
+    assert!(
+        state.confirm().is_none(),
+        "no question whose yes is refused"
+    );
+    let (message, _) = state.status.clone().unwrap();
+    assert!(
+        message.contains("order") && message.contains("forget"),
+        "{message}"
+    );
+    assert!(store.get::<Customer>(buyer.0).unwrap().is_some());
+}
+
+#[test]
+fn bug_15_typed_text_is_not_dropped_by_one_key() {
+    let (_dir, _store, mut state) = demo();
+    press(&mut state, &["a"]);
+    type_text(&mut state, "Call back Friday about the order");
+    press(&mut state, &["ctrl-c"]);
+    assert!(!state.quit, "the first Ctrl-C keeps the note");
+    assert!(state.form().is_some());
+    assert!(state.status.as_ref().unwrap().0.contains("Ctrl-C again"));
+    press(&mut state, &["esc"]);
+    assert!(state.form().is_some(), "Esc asks too");
+    press(&mut state, &["esc"]);
+    assert!(state.form().is_none(), "asked twice, it goes");
+
+    press(&mut state, &["a", "esc"]);
+    assert!(state.form().is_none(), "nothing typed: Esc closes at once");
+    press(&mut state, &["a"]);
+    type_text(&mut state, "x");
+    press(&mut state, &["ctrl-c", "ctrl-c"]);
+    assert!(state.quit);
+}
+
+#[test]
+fn bug_13_pages_do_not_scroll_past_their_end_and_a_reply_is_shown() {
+    let (_dir, store, mut state) = demo();
+    // The customer with the longest timeline.
+    let busiest = store
+        .iter_sound::<Customer>()
+        .map(Result::unwrap)
+        .max_by_key(|c| store.orders_of(c.id).unwrap().len())
+        .unwrap();
+    state.open_customer(busiest.id);
+    for _ in 0..200 {
+        press(&mut state, &["j"]);
+    }
+    let shown = screen(&state, 80, 24);
+    let timeline: Vec<&str> = shown
+        .lines()
+        .skip_while(|l| !l.contains("Timeline"))
+        .skip(1)
+        .take_while(|l| !l.starts_with('╰'))
+        .collect();
+    assert!(
+        timeline
+            .iter()
+            .all(|l| l.trim_matches(|c| c == '│' || c == ' ').len() > 1),
+        "no blank rows below the last entry: {shown}"
+    );
+    press(&mut state, &["k"]);
+    assert_ne!(
+        screen(&state, 80, 24),
+        shown,
+        "one key back scrolls back at once"
+    );
+
+    press(&mut state, &["esc", "3", "enter"]);
+    for day in ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"] {
+        press(&mut state, &["r"]);
+        type_text(
+            &mut state,
+            &format!("A courier brings the new glass on {day} morning"),
+        );
+        press(&mut state, &["enter"]);
+        let shown = screen(&state, 80, 24);
+        assert!(
+            shown.contains(&format!("glass on {day}")),
+            "the reply is in view: {shown}"
+        );
+    }
+}
+
+#[test]
+fn bug_10_esc_goes_back_where_the_rep_came_from() {
+    let (_dir, _store, mut state) = demo();
+    press(&mut state, &["2", "b"]);
+    let customer = state.deals.selected().unwrap().customer;
+    let name = state.customer_name(customer).to_string();
+    press(&mut state, &["ctrl-p"]);
+    type_text(&mut state, &name);
+    state.settle();
+    while state.finder().unwrap().selected().map(|e| e.id) != Some(customer.0) {
+        press(&mut state, &["down"]);
+    }
+    press(&mut state, &["enter"]);
+    assert_eq!(state.detail.as_ref().unwrap().customer.id, customer);
+    press(&mut state, &["esc"]);
+    assert_eq!(
+        state.pane,
+        Pane::Deals,
+        "back in Deals, where the lookup began"
+    );
+    assert!(state.detail.is_none());
 }

@@ -114,13 +114,13 @@ fn a_question_takes_only_its_own_keys() {
     let dir = tempfile::tempdir().unwrap();
     let store = small_demo(&dir.path().join("db"));
     let mut state = common::app(&store, false);
-    let before = state.customers.rows.len();
-    press(&mut state, &["d"]);
+    let before = state.deals.deals.len();
+    press(&mut state, &["2", "d"]);
     assert!(state.confirm().is_some());
     // Keys the question does not bind do nothing, not even quit.
-    press(&mut state, &["q", "j", "2"]);
+    press(&mut state, &["q", "j", "1"]);
     assert!(state.confirm().is_some() && !state.quit);
     press(&mut state, &["n"]);
     assert!(state.confirm().is_none());
-    assert_eq!(state.customers.rows.len(), before, "kept");
+    assert_eq!(state.deals.deals.len(), before, "kept");
 }

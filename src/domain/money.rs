@@ -31,10 +31,13 @@ impl Money {
         Money(cents * (SCALE / 100))
     }
 
-    /// Parses a plain decimal ("2.55", "-0.5", "1200") without going through a float.
+    /// Parses a plain decimal ("2.55", "-0.5", "1200", "4,500", "4 500") without going through a
+    /// float.
     pub fn parse(text: &str) -> Result<Money, MoneyError> {
         let s = text.trim();
         let err = || MoneyError::NotANumber(s.to_string());
+        let ungrouped = ungroup(s).ok_or_else(err)?;
+        let s = ungrouped.as_str();
         let (negative, digits) = match s.strip_prefix('-') {
             Some(rest) => (true, rest),
             None => (false, s.strip_prefix('+').unwrap_or(s)),
@@ -136,9 +139,58 @@ impl fmt::Display for Money {
     }
 }
 
+/// "4,500.25", "4 500" and "12,345,678" without their thousands separators (a comma, a space, or
+/// a no-break or narrow no-break space). Groups must be of three digits, so "4,50" (a decimal
+/// comma) is refused rather than read as 450.
+fn ungroup(s: &str) -> Option<String> {
+    let is_sep = |c: char| matches!(c, ',' | ' ' | '\u{a0}' | '\u{202f}');
+    if !s.contains(is_sep) {
+        return Some(s.to_string());
+    }
+    let (sign, rest) = match s.strip_prefix(['-', '+']) {
+        Some(rest) => (&s[..1], rest),
+        None => ("", s),
+    };
+    let (whole, frac) = match rest.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (rest, None),
+    };
+    let groups: Vec<&str> = whole.split(is_sep).collect();
+    let first_ok = (1..=3).contains(&groups[0].len());
+    let rest_ok = groups[1..].iter().all(|g| g.len() == 3);
+    if !first_ok || !rest_ok || frac.is_some_and(|f| f.contains(is_sep)) {
+        return None;
+    }
+    let mut out = format!("{sign}{}", groups.concat());
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(f);
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thousands_separators_are_read_only_in_groups_of_three() {
+        let units = |s: &str| Money::parse(s).map(|m| m.0 / SCALE);
+        assert_eq!(units("4,500"), Ok(4500));
+        assert_eq!(units("4 500"), Ok(4500));
+        assert_eq!(units("4\u{202f}500"), Ok(4500));
+        assert_eq!(units(" -12,345,678.50 "), Ok(-12_345_678));
+        assert_eq!(
+            Money::parse("1,234.56").unwrap(),
+            Money::parse("1234.56").unwrap()
+        );
+        for bad in ["4,50", "1,2345", ",500", "4,,500", "4,500.1,2", "1234,567"] {
+            assert!(
+                matches!(Money::parse(bad), Err(MoneyError::NotANumber(ref s)) if s == bad),
+                "{bad}"
+            );
+        }
+    }
 
     #[test]
     fn parses_decimals_exactly() {

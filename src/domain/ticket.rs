@@ -102,8 +102,13 @@ impl Ticket {
         self.updated = now;
     }
 
+    /// Late once its due day is over: a rep reads "due today" as by the end of today, and the
+    /// screens show the day, not the time.
     pub fn is_overdue(&self, now: Timestamp) -> bool {
-        self.status.is_active() && self.due.is_some_and(|due| due < now)
+        self.status.is_active()
+            && self
+                .due
+                .is_some_and(|due| due.date_naive() < now.date_naive())
     }
 
     pub fn validate(&self) -> Result<(), ValidationError> {
@@ -137,6 +142,24 @@ mod tests {
         assert!(t.is_overdue(now));
         t.status = TicketStatus::Resolved;
         assert!(!t.is_overdue(now));
+    }
+
+    #[test]
+    fn due_today_is_not_late_until_the_day_is_over() {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        let at = |h, m| day.and_hms_opt(h, m, 0).unwrap().and_utc();
+        let mut t = Ticket::new(
+            "Broken lantern",
+            CustomerId(1),
+            at(8, 0) - Duration::days(2),
+        );
+        t.due = Some(at(9, 0));
+        assert!(
+            !t.is_overdue(at(11, 30)),
+            "due at nine, the morning after nine"
+        );
+        assert!(!t.is_overdue(at(23, 59)));
+        assert!(t.is_overdue(at(23, 59) + Duration::minutes(1)));
     }
 
     #[test]

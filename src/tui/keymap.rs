@@ -184,7 +184,9 @@ impl Keymap {
 
     /// The hint bar for a context: its own keys first, then the global ones, one per action.
     /// Bindings that share a hint word share a place ("↑/↓ move").
-    pub fn hints(&self, context: Context) -> Vec<(String, &str)> {
+    /// Read-only, the keys that change records (and marks, which only serve a change) are left
+    /// out: they would only be refused.
+    pub fn hints(&self, context: Context, readonly: bool) -> Vec<(String, &str)> {
         let mut seen = Vec::new();
         let mut out: Vec<(String, &str)> = Vec::new();
         let own = self.bindings.iter().filter(|b| b.context == context);
@@ -192,7 +194,8 @@ impl Keymap {
             .bindings
             .iter()
             .filter(|b| b.context == Context::Global && !context.takes_text());
-        for b in own.chain(global) {
+        let offered = |a: Action| !(readonly && (a.writes() || a == Action::Mark));
+        for b in own.chain(global).filter(|b| offered(b.action)) {
             let Some(hint) = &b.hint else { continue };
             if let Some((keys, _)) = out.iter_mut().find(|(_, h)| *h == hint.as_str()) {
                 if !seen.contains(&b.action) {
@@ -258,6 +261,8 @@ pub fn parse_key(text: &str) -> Option<KeyEvent> {
         "home" => KeyCode::Home,
         "end" => KeyCode::End,
         "space" => KeyCode::Char(' '),
+        "backspace" => KeyCode::Backspace,
+        "delete" => KeyCode::Delete,
         f if f.len() > 1 && f.starts_with('f') => KeyCode::F(f[1..].parse().ok()?),
         c if c.chars().count() == 1 => KeyCode::Char(c.chars().next()?),
         _ => return None,
@@ -277,9 +282,10 @@ mod tests {
     fn pane_bindings_come_before_global_ones() {
         let k = Keymap::default_keys();
         assert_eq!(
-            k.action(Context::Tickets, key("s")),
+            k.action(Context::Tickets, key(">")),
             Some(Action::StatusNext)
         );
+        assert_eq!(k.action(Context::Deals, key("enter")), Some(Action::Open));
         assert_eq!(
             k.action(Context::Customers, key("s")),
             Some(Action::SortNext)
@@ -322,7 +328,11 @@ mod tests {
         let k = Keymap::default_keys();
         for ctx in Context::ALL {
             let least = if ctx.takes_text() { 2 } else { 4 };
-            assert!(k.hints(ctx).len() >= least, "{ctx:?}: {:?}", k.hints(ctx));
+            assert!(
+                k.hints(ctx, false).len() >= least,
+                "{ctx:?}: {:?}",
+                k.hints(ctx, false)
+            );
         }
     }
 
@@ -333,6 +343,10 @@ mod tests {
         assert_eq!(k.action(Context::Finder, key("esc")), Some(Action::Cancel));
         assert_eq!(k.action(Context::Form, key("tab")), Some(Action::NextField));
         assert_eq!(k.action(Context::Confirm, key("y")), Some(Action::Accept));
-        assert!(k.hints(Context::Form).iter().all(|(key, _)| *key != "q"));
+        assert!(
+            k.hints(Context::Form, false)
+                .iter()
+                .all(|(key, _)| *key != "q")
+        );
     }
 }

@@ -31,6 +31,8 @@ struct ThemeFile {
     good: Option<String>,
     warn: Option<String>,
     bad: Option<String>,
+    /// No colour at all, whatever the terminal can do: bold, reverse and underline only.
+    monochrome: Option<bool>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -133,6 +135,10 @@ impl Theme {
         };
         let base: ThemeFile = toml::from_str(BUILT_IN[0].1).expect("the default theme parses");
         let over: ThemeFile = toml::from_str(text).map_err(|e| invalid(e.message().to_string()))?;
+        let depth = match over.monochrome {
+            Some(true) => ColorDepth::None,
+            _ => depth,
+        };
         let pick =
             |o: &Option<String>, b: &Option<String>, key: &str| -> Result<Color, ThemeError> {
                 let value = o
@@ -184,11 +190,17 @@ fn parse_color(text: &str, depth: ColorDepth) -> Result<Color, String> {
         let (r, g, b) = ((v >> 16) as u8, (v >> 8) as u8, v as u8);
         return Ok(match depth {
             ColorDepth::TrueColor => Color::Rgb(r, g, b),
+            ColorDepth::Ansi16 => nearest_16((r, g, b)),
             _ => Color::Indexed(nearest_256(r, g, b)),
         });
     }
     if let Ok(index) = t.parse::<u8>() {
-        return Ok(Color::Indexed(index));
+        return Ok(match depth {
+            // A 16-colour terminal shows 256-colour codes wrongly or not at all.
+            ColorDepth::Ansi16 if index >= 16 => nearest_16(rgb_of_256(index)),
+            ColorDepth::Ansi16 => ANSI16[usize::from(index)].0,
+            _ => Color::Indexed(index),
+        });
     }
     Ok(match t.as_str() {
         "reset" | "default" => Color::Reset,
@@ -237,6 +249,50 @@ fn nearest_256(r: u8, g: u8, b: u8) -> u8 {
     }
 }
 
+/// The 16 ANSI colours as xterm draws them by default.
+const ANSI16: [(Color, (u8, u8, u8)); 16] = [
+    (Color::Black, (0, 0, 0)),
+    (Color::Red, (205, 0, 0)),
+    (Color::Green, (0, 205, 0)),
+    (Color::Yellow, (205, 205, 0)),
+    (Color::Blue, (0, 0, 238)),
+    (Color::Magenta, (205, 0, 205)),
+    (Color::Cyan, (0, 205, 205)),
+    (Color::Gray, (229, 229, 229)),
+    (Color::DarkGray, (127, 127, 127)),
+    (Color::LightRed, (255, 0, 0)),
+    (Color::LightGreen, (0, 255, 0)),
+    (Color::LightYellow, (255, 255, 0)),
+    (Color::LightBlue, (92, 92, 255)),
+    (Color::LightMagenta, (255, 0, 255)),
+    (Color::LightCyan, (0, 255, 255)),
+    (Color::White, (255, 255, 255)),
+];
+
+fn nearest_16(rgb: (u8, u8, u8)) -> Color {
+    ANSI16
+        .iter()
+        .min_by_key(|(_, c)| dist(*c, rgb))
+        .map_or(Color::Reset, |(color, _)| *color)
+}
+
+/// What xterm shows for a colour of its 256 (the cube and the grey ramp; the first 16 as above).
+fn rgb_of_256(index: u8) -> (u8, u8, u8) {
+    const LEVELS: [u8; 6] = [0, 95, 135, 175, 215, 255];
+    match index {
+        0..=15 => ANSI16[usize::from(index)].1,
+        16..=231 => {
+            let i = index - 16;
+            let level = |v: u8| LEVELS[usize::from(v)];
+            (level(i / 36), level(i / 6 % 6), level(i % 6))
+        }
+        _ => {
+            let v = 8 + 10 * (index - 232);
+            (v, v, v)
+        }
+    }
+}
+
 fn dist(a: (u8, u8, u8), b: (u8, u8, u8)) -> i32 {
     let d = |x: u8, y: u8| (x as i32 - y as i32).pow(2);
     d(a.0, b.0) + d(a.1, b.1) + d(a.2, b.2)
@@ -280,6 +336,37 @@ mod tests {
         }
     }
 
+    /// Every colour a theme can send to a 16-colour terminal is one of the 16.
+    #[test]
+    fn sixteen_colour_terminals_get_no_256_colour_codes() {
+        for name in Theme::names() {
+            let t = Theme::load(name, None, ColorDepth::Ansi16).unwrap();
+            let styles = [
+                t.base, t.muted, t.accent, t.header, t.border, t.selected, t.matched, t.good,
+                t.warn, t.bad,
+            ];
+            for colour in styles.iter().flat_map(|s| [s.fg, s.bg]).flatten() {
+                assert!(
+                    !matches!(colour, Color::Indexed(_) | Color::Rgb(..)),
+                    "{name}: {colour:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn mono_sends_no_colour() {
+        let t = Theme::load("mono", None, ColorDepth::TrueColor).unwrap();
+        let styles = [
+            t.base, t.muted, t.accent, t.header, t.border, t.selected, t.matched, t.good, t.warn,
+            t.bad,
+        ];
+        for colour in styles.iter().flat_map(|s| [s.fg, s.bg]).flatten() {
+            assert_eq!(colour, Color::Reset);
+        }
+        assert!(t.selected.add_modifier.contains(Modifier::REVERSED));
+    }
+
     #[test]
     fn a_theme_overrides_only_what_it_names() {
         let t = Theme::from_toml("mine", "accent = \"#ff0000\"", ColorDepth::TrueColor).unwrap();
@@ -311,6 +398,12 @@ mod tests {
             Ok(Color::Rgb(255, 0, 0))
         );
         assert_eq!(parse_color("#ff0000", ColorDepth::None), Ok(Color::Reset));
+        assert_eq!(
+            parse_color("#ff0000", ColorDepth::Ansi16),
+            Ok(Color::LightRed)
+        );
+        assert_eq!(parse_color("244", ColorDepth::Ansi16), Ok(Color::DarkGray));
+        assert_eq!(parse_color("4", ColorDepth::Ansi16), Ok(Color::Blue));
         let mono = Theme::load("default", None, ColorDepth::None).unwrap();
         assert!(mono.selected.add_modifier.contains(Modifier::REVERSED));
     }

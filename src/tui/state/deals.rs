@@ -2,10 +2,11 @@
 
 use super::effect::Effect;
 use super::list::ListNav;
+use super::{Confirm, Popup};
 use crate::domain::{Deal, DealId, DealStage, Money, Timestamp};
 use crate::model::DealPage;
 use crate::tui::action::Action;
-use crate::tui::worker::Record;
+use crate::tui::worker::{Record, Write};
 use chrono::Datelike;
 use std::sync::Arc;
 
@@ -31,7 +32,7 @@ pub struct DealsState {
     /// The deal whose page is open, and the page once the worker has read it.
     pub open: Option<DealId>,
     pub page: Option<DealPage>,
-    pub page_scroll: usize,
+    pub page_scroll: super::list::Scroll,
     /// The forecast of these deals on a day: a pass over every deal, drawn with each frame.
     forecast: std::cell::Cell<Option<(chrono::NaiveDate, (Money, Money))>>,
 }
@@ -149,6 +150,20 @@ impl DealsState {
             _ => Some(DealStage::Lost),
         };
         match self.moved(target, now) {
+            // A closed deal reopened or turned around by one key is too easy a slip: ask first.
+            Some(deal) if !old.stage.is_open() => Effect::Open(Popup::Confirm(Confirm {
+                question: format!(
+                    "{} is {}: mark it {}? y/n",
+                    crate::text::safe(&old.title),
+                    old.stage,
+                    deal.stage
+                ),
+                write: Write::Update {
+                    old: Record::Deal(old.clone()),
+                    new: Record::Deal(deal),
+                },
+                details: Vec::new(),
+            })),
             Some(deal) => Effect::update(
                 Record::Deal(old.clone()),
                 Record::Deal(deal.clone()),
@@ -231,7 +246,6 @@ impl DealsState {
         if self.open != Some(page.deal.id) {
             return false;
         }
-        self.page_scroll = self.page_scroll.min(page.history_rows().saturating_sub(1));
         self.page = Some(page);
         true
     }
@@ -239,7 +253,7 @@ impl DealsState {
     /// Closes the deal's page; false if none was open.
     pub fn close_page(&mut self) -> bool {
         self.page = None;
-        self.page_scroll = 0;
+        self.page_scroll = Default::default();
         self.open.take().is_some()
     }
 

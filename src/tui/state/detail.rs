@@ -9,7 +9,7 @@ pub struct DetailState {
     pub customer: Customer,
     pub summary: Summary,
     pub timeline: Vec<TimelineItem>,
-    pub scroll: usize,
+    pub scroll: super::list::Scroll,
     /// Segment, cluster and suggestions; None until the insights are computed, or with no purchases.
     pub insight: Option<crate::insights::CustomerInsight>,
     pub insight_ready: bool,
@@ -21,7 +21,7 @@ impl DetailState {
             customer: page.customer,
             summary: page.summary,
             timeline: page.timeline,
-            scroll: 0,
+            scroll: Default::default(),
             insight: None,
             insight_ready: false,
         }

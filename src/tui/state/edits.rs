@@ -65,7 +65,61 @@ impl AppState {
         }
     }
 
+    /// Why a customer cannot be deleted, said before asking rather than after: what history they
+    /// have, and what can be done instead.
+    fn delete_blockers(&self, id: CustomerId, name: &str) -> Option<String> {
+        use crate::text::count;
+        let orders = self.customers.summary(id).map_or(0, |s| s.orders as usize);
+        let deals = self
+            .records
+            .deals
+            .iter()
+            .filter(|d| d.customer == id)
+            .count();
+        let tickets = self
+            .records
+            .tickets
+            .iter()
+            .filter(|t| t.customer == id)
+            .count();
+        let mut has = Vec::new();
+        for (n, one, many) in [
+            (orders, "order", "orders"),
+            (deals, "deal", "deals"),
+            (tickets, "ticket", "tickets"),
+        ] {
+            if n > 0 {
+                has.push(count(n, one, many));
+            }
+        }
+        if has.is_empty() {
+            return None;
+        }
+        let instead = match orders {
+            0 => "delete those first, or mark the customer churned with e",
+            _ => {
+                "orders stay for the books: mark the customer churned with e, or erase their personal data with `rapport forget`"
+            }
+        };
+        Some(format!(
+            "{name} has {}, so is kept: {instead}",
+            has.join(", ")
+        ))
+    }
+
     pub(super) fn ask_delete(&mut self) {
+        let selected = match (&self.detail, self.pane) {
+            (Some(d), _) => Some((d.customer.id, d.customer.name.clone())),
+            (None, Pane::Customers) => self
+                .customers
+                .selected()
+                .map(|r| (r.id(), r.name().to_string())),
+            _ => None,
+        };
+        if let Some(why) = selected.and_then(|(id, name)| self.delete_blockers(id, &name)) {
+            self.say(why, Tone::Bad);
+            return;
+        }
         let record = match (&self.detail, self.pane) {
             (Some(d), _) => Some(Record::Customer(d.customer.clone())),
             (None, Pane::Customers) => {

@@ -86,8 +86,15 @@ impl AppState {
             self.say(format!("{verb} {what}"), Tone::Good);
             self.undo.push(write.inverse());
         }
+        // Marks stay after a bulk change: the next field for the same records is one `e` away.
         if matches!(write, Write::Batch(_)) {
-            self.marked.clear();
+            self.say(
+                format!(
+                    "{} · still marked: e changes another field, esc clears",
+                    self.status.as_ref().map_or("", |s| s.0.as_str())
+                ),
+                Tone::Good,
+            );
         }
         // The snapshot with the write came first; the rep's own change is selected where it is now.
         let rows = self.rows;
@@ -172,7 +179,7 @@ impl AppState {
             Ok(Some(page)) => {
                 let mut detail = DetailState::new(page);
                 if let Some(old) = self.detail.take().filter(|_| showing && !opening) {
-                    detail.scroll = old.scroll.min(detail.timeline.len().saturating_sub(1));
+                    detail.scroll = old.scroll;
                 }
                 if opening {
                     if self.pane != Pane::Customers {

@@ -37,6 +37,8 @@ pub struct FormState {
     /// For a change to many marked records at once: which kind they are.
     pub bulk: Option<BulkTarget>,
     kind: Kind,
+    /// Each field's value as the form opened, to tell typed text from what was there.
+    initial: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -123,6 +125,7 @@ impl FormState {
     ) -> FormState {
         FormState {
             title,
+            initial: fields.iter().map(|f| f.input.value.clone()).collect(),
             fields,
             focus: 0,
             error: None,
@@ -326,6 +329,26 @@ impl FormState {
 
     pub fn focused(&mut self) -> &mut Field {
         &mut self.fields[self.focus]
+    }
+
+    /// Whether any field differs from what the form opened with.
+    pub fn dirty(&self) -> bool {
+        self.fields
+            .iter()
+            .zip(&self.initial)
+            .any(|(f, initial)| f.input.value != *initial)
+    }
+
+    /// The focused field changed: an error about it no longer holds (others stay until the save).
+    pub fn edited(&mut self) {
+        let key = self.fields[self.focus].key;
+        if self
+            .error
+            .as_ref()
+            .is_some_and(|(field, _)| *field == Some(key))
+        {
+            self.error = None;
+        }
     }
 
     pub fn next(&mut self) {

@@ -90,6 +90,8 @@ pub struct AppState {
     popups: Vec<Popup>,
     /// Ids marked in the current pane for a bulk change.
     pub marked: BTreeSet<u64>,
+    /// The last key was a cancel (Esc, Ctrl-C) that kept typed text; the same again drops it.
+    discard_armed: Option<&'static str>,
     /// Writes that take back the changes made so far, newest last.
     pub undo: Vec<Write>,
     /// True while an undo is with the worker, so it is not itself pushed on the undo stack.
@@ -151,6 +153,7 @@ impl AppState {
             popups: Vec::new(),
             marked: BTreeSet::new(),
             undo: Vec::new(),
+            discard_armed: None,
             undoing: false,
             status: None,
             pending: 0,
@@ -214,13 +217,16 @@ impl AppState {
     }
 
     pub fn handle_key(&mut self, key: KeyEvent) {
+        let armed = std::mem::take(&mut self.discard_armed);
         if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
-            self.quit = true;
+            if !self.keeps_typed_text(armed, "Ctrl-C") {
+                self.quit = true;
+            }
             return;
         }
         let context = self.context();
         if context.takes_text() {
-            self.popup_key(context, key);
+            self.popup_key(context, key, armed);
         } else if let Some(action) = self.keymap.action(context, key) {
             self.apply(action);
         }
@@ -338,33 +344,15 @@ impl AppState {
 
     fn navigate(&mut self, action: Action, rows: usize) {
         if let Some(detail) = self.detail.as_mut() {
-            let last = detail.timeline.len().saturating_sub(1);
-            detail.scroll = match action {
-                Action::Up => detail.scroll.saturating_sub(1),
-                Action::Down => (detail.scroll + 1).min(last),
-                Action::PageUp => detail.scroll.saturating_sub(rows),
-                Action::PageDown => (detail.scroll + rows).min(last),
-                Action::Top => 0,
-                _ => last,
-            };
+            detail.scroll.go(action, rows);
             return;
         }
         if self.pane == Pane::Deals && self.deals.open.is_some() {
-            let last = self
-                .deals
-                .page
-                .as_ref()
-                .map_or(0, |p| p.history_rows())
-                .saturating_sub(1);
-            let scroll = &mut self.deals.page_scroll;
-            *scroll = match action {
-                Action::Up => scroll.saturating_sub(1),
-                Action::Down => (*scroll + 1).min(last),
-                Action::PageUp => scroll.saturating_sub(rows),
-                Action::PageDown => (*scroll + rows).min(last),
-                Action::Top => 0,
-                _ => last,
-            };
+            self.deals.page_scroll.go(action, rows);
+            return;
+        }
+        if self.pane == Pane::Tickets && self.tickets.open.is_some() {
+            self.tickets.thread_scroll.go(action, rows);
             return;
         }
         let (nav, len) = match self.pane {
@@ -372,16 +360,6 @@ impl AppState {
             Pane::Deals => {
                 let len = self.deals.nav_len();
                 (self.deals.nav_mut(), len)
-            }
-            Pane::Tickets if self.tickets.open.is_some() => {
-                let scroll = &mut self.tickets.thread_scroll;
-                *scroll = match action {
-                    Action::Up | Action::PageUp | Action::Top => {
-                        scroll.saturating_sub(if action == Action::Up { 1 } else { rows })
-                    }
-                    _ => *scroll + 1,
-                };
-                return;
             }
             Pane::Tickets => (&mut self.tickets.nav, self.tickets.queue.len()),
             Pane::Insights => {
@@ -452,7 +430,7 @@ impl AppState {
             return;
         }
         if self.tickets.open.take().is_some() {
-            self.tickets.thread_scroll = 0;
+            self.tickets.thread_scroll = Default::default();
             return;
         }
         if self.pane == Pane::Customers && !self.customers.filter.value.is_empty() {

@@ -123,16 +123,39 @@ impl AppState {
     }
 
     /// What a key does while a pop-up or the filter is open.
-    pub(super) fn popup_key(&mut self, context: Context, key: KeyEvent) {
+    /// `armed`: the key before was a cancel that kept typed text (which one).
+    pub(super) fn popup_key(&mut self, context: Context, key: KeyEvent, armed: Option<&str>) {
         let action = self.keymap.action(context, key);
         match context {
             Context::Help => self.help_key(action),
             Context::Finder => self.finder_key(action, key),
             Context::Confirm => self.confirm_key(action),
-            Context::Form => self.form_key(action, key),
-            Context::Prompt => self.prompt_key(action, key),
+            Context::Form => self.form_key(action, key, armed),
+            Context::Prompt => self.prompt_key(action, key, armed),
             _ => self.filter_key(action, key),
         }
+    }
+
+    /// Whether a form or the reply box holds text the rep typed and has not saved.
+    pub fn typed_text(&self) -> bool {
+        self.popups.iter().any(|p| match p {
+            Popup::Form(form) => form.dirty(),
+            Popup::Prompt(prompt) => !prompt.input.value.trim().is_empty(),
+            _ => false,
+        })
+    }
+
+    /// A cancel that would drop typed text only warns the first time; pressed again, it drops it.
+    pub(super) fn keeps_typed_text(&mut self, armed: Option<&str>, again: &'static str) -> bool {
+        if armed == Some(again) || !self.typed_text() {
+            return false;
+        }
+        self.discard_armed = Some(again);
+        self.say(
+            format!("what you typed is not saved: {again} again to drop it, Enter saves"),
+            Tone::Bad,
+        );
+        true
     }
 
     fn help_key(&mut self, action: Option<Action>) {
@@ -188,10 +211,10 @@ impl AppState {
         };
         match action {
             Some(Action::Accept) => {
-                let verb = if matches!(confirm.write, Write::Batch(_)) {
-                    "changing"
-                } else {
-                    "deleting"
+                let verb = match confirm.write {
+                    Write::Batch(_) => "changing",
+                    Write::Delete { .. } => "deleting",
+                    _ => "saving",
                 };
                 let write = confirm.write.clone();
                 self.popups.pop();
@@ -209,7 +232,10 @@ impl AppState {
         }
     }
 
-    fn form_key(&mut self, action: Option<Action>, key: KeyEvent) {
+    fn form_key(&mut self, action: Option<Action>, key: KeyEvent, armed: Option<&str>) {
+        if action == Some(Action::Cancel) && self.keeps_typed_text(armed, "Esc") {
+            return;
+        }
         let pane = self.pane;
         let Some(form) = self.form_mut() else {
             return;
@@ -223,9 +249,14 @@ impl AppState {
                 self.say("not saved", Tone::Info);
             }
             Some(Action::NextField) => form.next(),
-            Some(Action::ClearText) => form.focused().input = TextInput::default(),
+            Some(Action::ClearText) => {
+                form.focused().input = TextInput::default();
+                form.edited();
+            }
             Some(Action::PrevField) => form.previous(),
-            Some(Action::Left | Action::Right) if form.cycle(action == Some(Action::Right)) => {}
+            Some(Action::Left | Action::Right) if form.cycle(action == Some(Action::Right)) => {
+                form.edited();
+            }
             Some(Action::Accept) if form.bulk.is_some() => {
                 let (field, value) = form.bulk_change();
                 if pane == Pane::Customers {
@@ -238,7 +269,11 @@ impl AppState {
             }
             Some(Action::Accept) => self.save_form(),
             _ => {
+                let before = form.focused().input.value.clone();
                 form.focused().input.handle(key);
+                if form.focused().input.value != before {
+                    form.edited();
+                }
             }
         }
     }
@@ -264,7 +299,10 @@ impl AppState {
         }
     }
 
-    fn prompt_key(&mut self, action: Option<Action>, key: KeyEvent) {
+    fn prompt_key(&mut self, action: Option<Action>, key: KeyEvent, armed: Option<&str>) {
+        if action == Some(Action::Cancel) && self.keeps_typed_text(armed, "Esc") {
+            return;
+        }
         let Some(Popup::Prompt(prompt)) = self.popups.last_mut() else {
             return;
         };

@@ -18,7 +18,7 @@ pub struct TicketsState {
     pub nav: ListNav,
     /// The ticket whose thread is open.
     pub open: Option<TicketId>,
-    pub thread_scroll: usize,
+    pub thread_scroll: super::list::Scroll,
 }
 
 impl TicketsState {
@@ -81,14 +81,16 @@ impl TicketsState {
     }
 
     /// The reply typed in the prompt, as a write for the ticket being answered.
-    pub fn reply(&self, author: &str, body: &str, now: Timestamp) -> Effect {
-        let Some(old) = self.open_ticket().or(self.selected()) else {
+    pub fn reply(&mut self, author: &str, body: &str, now: Timestamp) -> Effect {
+        let Some(old) = self.open_ticket().or(self.selected()).cloned() else {
             return Effect::None;
         };
+        // The reply goes at the end of the thread: the view follows it there.
+        self.thread_scroll.to_end();
         let mut new = old.clone();
         new.reply(author, body, now);
         Effect::update(
-            Record::Ticket(old.clone()),
+            Record::Ticket(old),
             Record::Ticket(new),
             "sending reply…".into(),
         )
@@ -103,7 +105,7 @@ impl TicketsState {
         self.queue = queue;
         if self.open.is_some() && self.open_ticket().is_none() {
             self.open = None;
-            self.thread_scroll = 0;
+            self.thread_scroll = Default::default();
         }
         let len = self.queue.len();
         let at = keep

@@ -25,14 +25,21 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
     } else {
         vec![SortColumn::Name, SortColumn::LastOrder, SortColumn::Value]
     };
+    // The column the rows are sorted by is always shown: a rep must see what the order means.
+    let mut columns = columns;
+    if let Some(sorted) = c.sort.filter(|s| !columns.contains(s)) {
+        columns.insert(1, sorted);
+    }
+    // The sorted column is two wider, so its arrow is never cut off.
+    let arrow = |col: SortColumn| if c.sort == Some(col) { 2 } else { 0 };
     let width_of = |col: SortColumn| match col {
         SortColumn::Name => Constraint::Fill(3),
         SortColumn::Company => Constraint::Fill(2),
         SortColumn::Segment => Constraint::Length(15),
-        SortColumn::LastOrder => Constraint::Length(10),
-        SortColumn::Value => Constraint::Length(if wide { 14 } else { 10 }),
-        SortColumn::OpenDeals => Constraint::Length(5),
-        SortColumn::OpenTickets => Constraint::Length(7),
+        SortColumn::LastOrder => Constraint::Length(10 + arrow(col)),
+        SortColumn::Value => Constraint::Length(if wide { 14 } else { 10 } + arrow(col)),
+        SortColumn::OpenDeals => Constraint::Length(5 + arrow(col)),
+        SortColumn::OpenTickets => Constraint::Length(7 + arrow(col)),
     };
     let header = Row::new(columns.iter().map(|&col| {
         let mark = match (c.sort == Some(col), c.descending) {

@@ -2,13 +2,20 @@
 
 use super::{amount, block, fit, safe, when};
 use crate::model::DealPage;
+use crate::tui::state::list::Scroll;
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row, Table};
 
-pub fn draw(frame: &mut Frame, page: Option<&DealPage>, scroll: usize, theme: &Theme, area: Rect) {
+pub fn draw(
+    frame: &mut Frame,
+    page: Option<&DealPage>,
+    scroll: &Scroll,
+    theme: &Theme,
+    area: Rect,
+) {
     let Some(page) = page else {
         frame.render_widget(
             Paragraph::new(Line::styled("reading the deal…", theme.muted))
@@ -105,7 +112,7 @@ fn draw_stages(frame: &mut Frame, page: &DealPage, theme: &Theme, area: Rect) {
     );
 }
 
-fn draw_history(frame: &mut Frame, page: &DealPage, scroll: usize, theme: &Theme, area: Rect) {
+fn draw_history(frame: &mut Frame, page: &DealPage, scroll: &Scroll, theme: &Theme, area: Rect) {
     let title = match page.history.len() {
         0 => " History · nothing logged yet ".to_string(),
         1 => " History · 1 change ".to_string(),
@@ -123,6 +130,7 @@ fn draw_history(frame: &mut Frame, page: &DealPage, scroll: usize, theme: &Theme
         return;
     }
     let rows_shown = area.height.saturating_sub(2) as usize;
+    let top = scroll.drawn(page.history_rows(), rows_shown);
     let text_width = area.width.saturating_sub(34) as usize;
     // One row per field changed, so each before → after reads whole at 80 columns.
     let rows = page
@@ -145,7 +153,7 @@ fn draw_history(frame: &mut Frame, page: &DealPage, scroll: usize, theme: &Theme
                 Row::new(vec![at, who, fit(&text, text_width)]).style(style)
             })
         })
-        .skip(scroll)
+        .skip(top)
         .take(rows_shown);
     let table = Table::new(
         rows,

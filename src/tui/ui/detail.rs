@@ -87,28 +87,24 @@ pub fn draw(frame: &mut Frame, d: &DetailState, theme: &Theme, area: Rect) {
 /// Every order, deal, ticket and note, newest first, coloured by kind.
 fn draw_timeline(frame: &mut Frame, d: &DetailState, theme: &Theme, timeline: Rect) {
     let rows_shown = timeline.height.saturating_sub(2) as usize;
+    let top = d.scroll.drawn(d.timeline.len(), rows_shown);
     let text_width = timeline.width.saturating_sub(24) as usize;
-    let rows = d
-        .timeline
-        .iter()
-        .skip(d.scroll)
-        .take(rows_shown)
-        .map(|item| {
-            let style = match item.kind {
-                "order" => theme.base,
-                "return" => theme.warn,
-                "deal" => theme.accent,
-                "ticket" => theme.bad,
-                "change" => theme.muted,
-                _ => theme.good,
-            };
-            Row::new(vec![
-                when(item.at),
-                item.kind.to_string(),
-                fit(&item.text, text_width),
-            ])
-            .style(style)
-        });
+    let rows = d.timeline.iter().skip(top).take(rows_shown).map(|item| {
+        let style = match item.kind {
+            "order" => theme.base,
+            "return" => theme.warn,
+            "deal" => theme.accent,
+            "ticket" => theme.bad,
+            "change" => theme.muted,
+            _ => theme.good,
+        };
+        Row::new(vec![
+            when(item.at),
+            item.kind.to_string(),
+            fit(&item.text, text_width),
+        ])
+        .style(style)
+    });
     let table = Table::new(
         rows,
         [

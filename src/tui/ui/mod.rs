@@ -153,7 +153,7 @@ fn draw_hints(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
     let mut spans = Vec::new();
     let mut used = 0;
     // Pop-ups included: every hint is a binding of the keymap, so a user's keys show as bound.
-    let hints = state.keymap.hints(state.context());
+    let hints = state.keymap.hints(state.context(), state.readonly);
     for (key, desc) in hints {
         let piece = key.chars().count() + desc.chars().count() + 3;
         if used + piece > area.width as usize {

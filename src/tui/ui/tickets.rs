@@ -123,9 +123,16 @@ fn thread(frame: &mut Frame, state: &AppState, ticket: &Ticket, theme: &Theme, a
         ticket.id,
         fit(&ticket.subject, area.width.saturating_sub(10) as usize)
     );
-    let paragraph = Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .scroll((state.tickets.thread_scroll as u16, 0))
-        .block(block(title, theme));
-    frame.render_widget(paragraph, area);
+    let outer = block(title, theme);
+    let inner = outer.inner(area);
+    let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
+    let top = state
+        .tickets
+        .thread_scroll
+        .drawn(paragraph.line_count(inner.width), inner.height as usize);
+    frame.render_widget(outer, area);
+    frame.render_widget(
+        paragraph.scroll((top.min(usize::from(u16::MAX)) as u16, 0)),
+        inner,
+    );
 }
