@@ -198,25 +198,82 @@ impl Snapshot {
     }
 
     fn finder_index(&self) -> Vec<Entry> {
-        let name = |id| self.customer_name(id).unwrap_or("?");
         let mut out =
             Vec::with_capacity(self.customers.len() + self.deals.len() + self.tickets.len());
+        out.extend(self.customers.iter().map(|r| self.customer_entry(r)));
+        out.extend(self.deals.iter().map(|d| self.deal_entry(d)));
+        out.extend(self.tickets.iter().map(|t| self.ticket_entry(t)));
+        out
+    }
+
+    fn customer_entry(&self, r: &CustomerRow) -> Entry {
+        let text = match r.company() {
+            "" => r.name().to_string(),
+            company => format!("{} — {company}", r.name()),
+        };
+        Entry::new(Kind::Customer, r.id().0, text)
+    }
+
+    fn deal_entry(&self, d: &Deal) -> Entry {
+        let name = self.customer_name(d.customer).unwrap_or("?");
+        Entry::new(Kind::Deal, d.id.0, format!("{} · {name}", d.title))
+    }
+
+    fn ticket_entry(&self, t: &Ticket) -> Entry {
+        let name = self.customer_name(t.customer).unwrap_or("?");
+        let text = format!("#{} {} · {name}", t.id, t.subject);
+        Entry::new(Kind::Ticket, t.id.0, text)
+    }
+
+    /// This snapshot's quick-lookup index made from `before`'s, if that one was built: entries of
+    /// the records a write left alone are shared, and only the touched ones are made again. (At
+    /// 100,000 customers a rebuild after every write of a team was a tenth of a server's time.)
+    fn finder_after(
+        &self,
+        before: &Snapshot,
+        touched: &HashSet<(Kind, u64)>,
+    ) -> Option<Vec<Entry>> {
+        let old = before.finder_ready()?;
+        let mut touched = touched.clone();
+        // A renamed customer's deals and tickets read with the new name.
+        let renamed: HashSet<CustomerId> = touched
+            .iter()
+            .filter(|(kind, _)| *kind == Kind::Customer)
+            .map(|&(_, id)| CustomerId(id))
+            .filter(|&id| before.customer_name(id) != self.customer_name(id))
+            .collect();
+        if !renamed.is_empty() {
+            let deals = self.deals.iter().filter(|d| renamed.contains(&d.customer));
+            touched.extend(deals.map(|d| (Kind::Deal, d.id.0)));
+            let tickets = self
+                .tickets
+                .iter()
+                .filter(|t| renamed.contains(&t.customer));
+            touched.extend(tickets.map(|t| (Kind::Ticket, t.id.0)));
+        }
+        // Records keep their order within a kind across a patch, so the untouched entries come
+        // in the order they are needed; any surprise, and the index is built afresh instead.
+        let mut kept = old.iter().filter(|e| !touched.contains(&(e.kind, e.id)));
+        let mut out = Vec::with_capacity(old.len() + 1);
+        let mut take = |kind: Kind, id: u64, make: &dyn Fn() -> Entry| -> Option<()> {
+            if touched.contains(&(kind, id)) {
+                out.push(make());
+                return Some(());
+            }
+            let entry = kept.next().filter(|e| (e.kind, e.id) == (kind, id))?;
+            out.push(entry.clone());
+            Some(())
+        };
         for r in self.customers.iter() {
-            let text = match r.company() {
-                "" => r.name().to_string(),
-                company => format!("{} — {company}", r.name()),
-            };
-            out.push(Entry::new(Kind::Customer, r.id().0, text));
+            take(Kind::Customer, r.id().0, &|| self.customer_entry(r))?;
         }
         for d in self.deals.iter() {
-            let text = format!("{} · {}", d.title, name(d.customer));
-            out.push(Entry::new(Kind::Deal, d.id.0, text));
+            take(Kind::Deal, d.id.0, &|| self.deal_entry(d))?;
         }
         for t in self.tickets.iter() {
-            let text = format!("#{} {} · {}", t.id, t.subject, name(t.customer));
-            out.push(Entry::new(Kind::Ticket, t.id.0, text));
+            take(Kind::Ticket, t.id.0, &|| self.ticket_entry(t))?;
         }
-        out
+        Some(out)
     }
 
     /// This snapshot with one record put in (or taken out, with `gone`); `reorder` follows.
@@ -447,9 +504,10 @@ impl ReadModel {
     ) -> Result<Write, StoreError> {
         let _one_writer = lock(&self.writing);
         let done = run(&self.store)?;
-        let Some(mut next) = self.peek().map(|s| Snapshot::clone(&s)) else {
+        let Some(before) = self.peek() else {
             return Ok(done);
         };
+        let mut next = Snapshot::clone(&before);
         // Each record the write leaves (or takes away), and every customer whose summary it moves.
         let (put, gone): (Vec<&Record>, bool) = match &done {
             Write::Delete { record, .. } => (vec![record], true),
@@ -482,6 +540,10 @@ impl ReadModel {
             next.summaries = Some(summaries);
         }
         next.finder = Arc::default();
+        let keys: HashSet<(Kind, u64)> = put_keys(&done);
+        if let Some(entries) = next.finder_after(&before, &keys) {
+            let _ = next.finder.set(Arc::new(entries));
+        }
         next.version = self.store.data_version()?;
         self.publish(next);
         Ok(done)
@@ -513,6 +575,23 @@ impl ReadModel {
     fn tell(&self, snapshot: &Arc<Snapshot>) {
         lock(&self.listeners).retain(|listener| listener(snapshot));
     }
+}
+
+/// The quick-lookup keys of the records a write put in or took out.
+fn put_keys(write: &Write) -> HashSet<(Kind, u64)> {
+    let records: Vec<&Record> = match write {
+        Write::Delete { record, .. } => vec![record],
+        other => other.results(),
+    };
+    records
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Customer(c) => Some((Kind::Customer, c.id.0)),
+            Record::Deal(d) => Some((Kind::Deal, d.id.0)),
+            Record::Ticket(t) => Some((Kind::Ticket, t.id.0)),
+            Record::Note(_) => None,
+        })
+        .collect()
 }
 
 /// The customer a record belongs to (a customer, their own).
@@ -607,8 +686,13 @@ mod tests {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(4);
         // The store keeps milliseconds.
         let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 3);
+        model.peek().unwrap().finder();
         for round in 0..60 {
             let s = model.peek().unwrap();
+            assert!(
+                s.finder_ready().is_some(),
+                "each write patches the lookup index it found built"
+            );
             let write = match rng.random_range(0..6) {
                 0 => Write::Create(Record::Customer(Customer::new(format!("New {round}"), now))),
                 1 => {
@@ -664,6 +748,10 @@ mod tests {
         let patched = model.peek().unwrap();
         let fresh = ReadModel::new(store).with_summaries().unwrap();
         assert_eq!(patched.version, fresh.version);
+        assert!(
+            *patched.finder_ready().unwrap() == fresh.finder_index(),
+            "the patched lookup index is the one a fresh read builds"
+        );
         let (patched, fresh) = (shown(&patched), shown(&fresh));
         if let Some(i) =
             (0..patched.len().max(fresh.len())).find(|&i| patched.get(i) != fresh.get(i))

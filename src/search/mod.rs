@@ -6,7 +6,7 @@ use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 use std::sync::Arc;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Kind {
     Customer,
     Deal,
@@ -27,7 +27,8 @@ impl Kind {
 pub struct Entry {
     pub kind: Kind,
     pub id: u64,
-    pub text: String,
+    /// Shared, so a write's new index reuses every entry it did not change.
+    pub text: std::sync::Arc<str>,
     /// Which letters and digits the text holds, to reject most entries without running the matcher.
     mask: u64,
     /// `mask`'s bits for the first character of each of the text's words: most entries are ruled out
@@ -59,7 +60,7 @@ impl Entry {
             lower_initials,
             kind,
             id,
-            text,
+            text: text.into(),
         }
     }
 }

@@ -186,9 +186,17 @@ fn listen<E: Send + 'static>(ops: &Ops, to: Sender<E>, wrap: fn(Done) -> E) {
 
 fn run(ops: &Ops, job: Job) -> Done {
     let started = std::time::Instant::now();
+    // The big jobs allocate hundreds of MB for a moment; that is handed back rather than kept
+    // resident. After a small one, trimming would cost more than it frees (a fifth of a busy
+    // server's time went to it).
+    let big = matches!(
+        job,
+        Job::Load | Job::Summaries | Job::Insights { .. } | Job::Finder(_)
+    );
     let done = run_job(ops, job);
-    // The big jobs allocate hundreds of MB for a moment; hand it back rather than keep it resident.
-    crate::memory::give_back();
+    if big {
+        crate::memory::give_back();
+    }
     let took = started.elapsed();
     match &done {
         Done::Loaded(s) | Done::Changed(s) => {

@@ -33,6 +33,8 @@ pub struct DealsState {
     pub open: Option<DealId>,
     pub page: Option<DealPage>,
     pub page_scroll: super::list::Scroll,
+    /// Each column's count and total, once asked for (see `column_total`).
+    totals: std::cell::OnceCell<Vec<(usize, Money)>>,
     /// The forecast of these deals on a day: a pass over every deal, drawn with each frame.
     forecast: std::cell::Cell<Option<(chrono::NaiveDate, (Money, Money))>>,
 }
@@ -74,10 +76,16 @@ impl DealsState {
         self.deals.get(*index)
     }
 
-    /// (count, total value) of the deals in a stage.
+    /// (count, total value) of the deals in a stage: a pass over every deal, so kept per snapshot
+    /// rather than made with each frame.
     pub fn column_total(&self, column: usize) -> (usize, Money) {
-        let ids = &self.columns[column];
-        (ids.len(), ids.iter().map(|&i| self.deals[i].value).sum())
+        let totals = self.totals.get_or_init(|| {
+            self.columns
+                .iter()
+                .map(|ids| (ids.len(), ids.iter().map(|&i| self.deals[i].value).sum()))
+                .collect()
+        });
+        totals.get(column).copied().unwrap_or((0, Money::ZERO))
     }
 
     /// Weighted value (value × probability) of open deals expected to close this month and next.
@@ -206,6 +214,7 @@ impl DealsState {
             .map(|&i| self.deals[i].id);
         self.deals = deals;
         self.forecast.set(None);
+        self.totals = Default::default();
         self.columns = columns;
         self.list = list;
         for (c, keep) in keep_column.into_iter().enumerate() {
