@@ -361,3 +361,51 @@ fn bug_10_esc_goes_back_where_the_rep_came_from() {
     );
     assert!(state.detail.is_none());
 }
+
+#[test]
+fn bug_20_an_owner_is_chosen_from_the_team_not_made_by_a_typo() {
+    use russh::keys::ssh_key::private::{Ed25519Keypair, KeypairData};
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    for (seed, name) in [(1u8, "bea"), (2, "dara")] {
+        let pair = Ed25519Keypair::from_seed(&[seed; 32]);
+        let key = russh::keys::PrivateKey::new(KeypairData::Ed25519(pair), "t").unwrap();
+        let public = rapport::team::Key::of(key.public_key()).unwrap();
+        rapport::team::add(&store, name, &public, rapport::domain::Role::Rep).unwrap();
+    }
+    let mut state = app(&store, false);
+    // An owner from before the team stays when the rep changes something else.
+    press(&mut state, &["2", "e"]);
+    let legacy = state.deals.selected().unwrap().owner.clone();
+    assert!(
+        !matches!(legacy.as_deref(), Some("bea" | "dara")),
+        "{legacy:?}"
+    );
+    type_text(&mut state, " (revised)");
+    press(&mut state, &["enter"]);
+    assert!(state.form().is_none(), "{:?}", state.status);
+    press(&mut state, &["e"]);
+    let owner = state
+        .form()
+        .unwrap()
+        .fields
+        .iter()
+        .position(|f| f.key == "owner")
+        .unwrap();
+    for _ in 0..owner {
+        press(&mut state, &["tab"]);
+    }
+    press(&mut state, &["ctrl-u"]);
+    type_text(&mut state, "daar");
+    press(&mut state, &["enter"]);
+    let form = state.form().expect("a typo is not saved");
+    assert_eq!(form.error.as_ref().unwrap().0, Some("owner"));
+    press(&mut state, &["right"]);
+    let chosen = state.form().unwrap().fields[owner].input.value.clone();
+    assert!(["bea", "dara"].contains(&chosen.as_str()), "{chosen}");
+    let deal = state.deals.selected().unwrap().id;
+    press(&mut state, &["enter"]);
+    assert!(state.form().is_none(), "{:?}", state.status);
+    let saved: Deal = store.get(deal.0).unwrap().unwrap();
+    assert_eq!(saved.owner.as_deref(), Some(chosen.as_str()));
+}

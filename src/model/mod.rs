@@ -130,6 +130,8 @@ pub struct Snapshot {
     pub damaged: Arc<Vec<String>>,
     /// Only the first screen of customers, read before the rest.
     pub partial: bool,
+    /// The team's names, by name: who can own a record (empty without a team).
+    pub team: Arc<Vec<String>>,
     finder: Arc<OnceLock<Arc<Vec<Entry>>>>,
 }
 
@@ -429,6 +431,14 @@ impl ReadModel {
             self.store.all_sound(&mut damaged)?,
         );
         snapshot.damaged = Arc::new(damaged);
+        let mut team: Vec<String> = self
+            .store
+            .all::<crate::domain::Member>()?
+            .into_iter()
+            .map(|m| m.name)
+            .collect();
+        team.sort_by_key(|n| n.to_lowercase());
+        snapshot.team = Arc::new(team);
         snapshot.version = version;
         snapshot.generation = self.next_generation();
         let snapshot = Arc::new(snapshot);

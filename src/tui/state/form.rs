@@ -18,7 +18,9 @@ pub struct Field {
     pub label: &'static str,
     pub input: TextInput,
     /// Allowed values, for fields that take one of a list (←/→ cycles them).
-    pub choices: &'static [&'static str],
+    pub choices: Vec<String>,
+    /// Only a value among `choices` is saved (the owner, once there is a team).
+    pub strict: bool,
     pub required: bool,
 }
 
@@ -89,7 +91,8 @@ fn field(key: &'static str, label: &'static str, value: impl Into<String>) -> Fi
             cursor: value.chars().count(),
             value,
         },
-        choices: &[],
+        choices: Vec::new(),
+        strict: false,
         required: false,
     }
 }
@@ -101,7 +104,7 @@ fn choice(
     choices: &'static [&'static str],
 ) -> Field {
     Field {
-        choices,
+        choices: choices.iter().map(|c| c.to_string()).collect(),
         ..field(key, label, value)
     }
 }
@@ -375,10 +378,11 @@ impl FormState {
             (i + 1) % n
         } else {
             (i + n - 1) % n
-        }];
+        }]
+        .clone();
         f.input = TextInput {
-            value: next.into(),
-            cursor: next.len(),
+            cursor: next.chars().count(),
+            value: next,
         };
         true
     }
@@ -398,6 +402,15 @@ impl FormState {
     }
 
     /// The write this form asks for, or the field that is wrong and why.
+    /// Offers the people who can own a record on the owner field (←/→), and, with a team, takes
+    /// no one else: a typo must not make a new owner.
+    pub fn offer_owners(&mut self, owners: Vec<String>, strict: bool) {
+        if let Some(f) = self.fields.iter_mut().find(|f| f.key == "owner") {
+            f.choices = owners;
+            f.strict = strict;
+        }
+    }
+
     pub fn to_write(
         &self,
         records: &Snapshot,
@@ -407,6 +420,18 @@ impl FormState {
         for f in self.fields.iter().filter(|f| f.required) {
             if f.input.value.trim().is_empty() {
                 return Self::fail(f.key, format!("{} must not be empty", f.label));
+            }
+        }
+        // An owner the record already had stays (data from before the team, an import); a new
+        // one must be on the team.
+        let changed = self.fields.iter().zip(&self.initial);
+        for (f, _) in changed.filter(|(f, initial)| f.strict && f.input.value != **initial) {
+            let typed = f.input.value.trim();
+            if !typed.is_empty() && !f.choices.iter().any(|c| c.eq_ignore_ascii_case(typed)) {
+                return Self::fail(
+                    f.key,
+                    format!("no one called '{typed}' on the team: ←/→ picks one"),
+                );
             }
         }
         let record = match self.kind {

@@ -108,8 +108,29 @@ impl AppState {
         })
     }
 
-    pub(super) fn open_popup(&mut self, popup: Popup) {
+    pub(super) fn open_popup(&mut self, mut popup: Popup) {
+        if let Popup::Form(form) = &mut popup {
+            let strict = !self.records.team.is_empty();
+            form.offer_owners(self.owners(), strict);
+        }
         self.popups.push(popup);
+    }
+
+    /// Who can own a record: the team, or without one, the owners the deals name and this rep.
+    fn owners(&self) -> Vec<String> {
+        if !self.records.team.is_empty() {
+            return self.records.team.to_vec();
+        }
+        let mut owners: Vec<String> = self
+            .records
+            .deals
+            .iter()
+            .filter_map(|d| d.owner.clone())
+            .chain([self.user.clone()])
+            .collect();
+        owners.sort_by_key(|o| o.to_lowercase());
+        owners.dedup();
+        owners
     }
 
     /// Closes every pop-up of the given kind.
