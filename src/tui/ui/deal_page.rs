@@ -6,7 +6,7 @@ use crate::tui::state::list::Scroll;
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Row, Table};
 
 pub fn draw(
@@ -37,13 +37,7 @@ pub fn draw(
 
 fn draw_card(frame: &mut Frame, page: &DealPage, theme: &Theme, area: Rect) {
     let d = &page.deal;
-    let value_width = (area.width as usize / 2).saturating_sub(12);
-    let field = |label: &'static str, value: String| {
-        Line::from(vec![
-            Span::styled(format!("{label:<9}"), theme.muted),
-            Span::styled(fit(&value, value_width), theme.base),
-        ])
-    };
+    let field = |label: &'static str, value: String| (label, value);
     let closed = match (d.stage.is_open(), page.closed) {
         (true, _) => "open".to_string(),
         (false, Some(at)) => format!("{} {}", d.stage, when(at)),
@@ -73,13 +67,8 @@ fn draw_card(frame: &mut Frame, page: &DealPage, theme: &Theme, area: Rect) {
         field("closed", closed),
         field("weighted", amount(d.weighted_value())),
     ];
-    let outer = block(format!(" {} · deal #{} ", safe(&d.title), d.id), theme);
-    let inner = outer.inner(area);
-    frame.render_widget(outer, area);
-    let [l, r] =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(inner);
-    frame.render_widget(Paragraph::new(left), l);
-    frame.render_widget(Paragraph::new(right), r);
+    let title = format!(" {} · deal #{} ", safe(&d.title), d.id);
+    super::card(frame, title, [left, right], theme, area);
 }
 
 /// "lead 2026-11-02 → proposal 2026-11-09 → won 2026-11-20", the newest end kept when it is cut.

@@ -17,13 +17,7 @@ pub fn draw(frame: &mut Frame, d: &DetailState, theme: &Theme, area: Rect) {
     ])
     .areas(area);
     draw_insight(frame, d, theme, insight_area);
-    let value_width = (area.width as usize / 2).saturating_sub(12);
-    let field = |label: &'static str, value: String| {
-        Line::from(vec![
-            Span::styled(format!("{label:<9}"), theme.muted),
-            Span::styled(fit(&value, value_width), theme.base),
-        ])
-    };
+    let field = |label: &'static str, value: String| (label, value);
     let opt = |v: &Option<String>| {
         v.as_deref()
             .map(|s| safe(s).into_owned())
@@ -73,13 +67,7 @@ pub fn draw(frame: &mut Frame, d: &DetailState, theme: &Theme, area: Rect) {
             .map(|e| format!("· {}", safe(e)))
             .unwrap_or_default()
     );
-    let outer = block(title, theme);
-    let inner = outer.inner(card);
-    frame.render_widget(outer, card);
-    let [l, r] =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(inner);
-    frame.render_widget(Paragraph::new(left), l);
-    frame.render_widget(Paragraph::new(right), r);
+    super::card(frame, title, [left, right], theme, card);
 
     draw_timeline(frame, d, theme, timeline);
 }

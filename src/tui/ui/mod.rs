@@ -60,6 +60,35 @@ pub fn block<'a>(title: impl Into<Line<'a>>, theme: &Theme) -> Block<'a> {
         .title_style(theme.header)
 }
 
+/// A record's card: a box titled with the record, its fields as "label  value" in two columns,
+/// each value cut to its column.
+pub fn card(
+    frame: &mut Frame,
+    title: String,
+    columns: [Vec<(&'static str, String)>; 2],
+    theme: &Theme,
+    area: Rect,
+) {
+    let value_width = (area.width as usize / 2).saturating_sub(12);
+    let outer = block(title, theme);
+    let inner = outer.inner(area);
+    frame.render_widget(outer, area);
+    let halves =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).split(inner);
+    for (fields, half) in columns.into_iter().zip(halves.iter()) {
+        let lines: Vec<Line> = fields
+            .into_iter()
+            .map(|(label, value)| {
+                Line::from(vec![
+                    Span::styled(format!("{label:<9}"), theme.muted),
+                    Span::styled(fit(&value, value_width), theme.base),
+                ])
+            })
+            .collect();
+        frame.render_widget(Paragraph::new(lines), *half);
+    }
+}
+
 /// A rectangle of at most `width` x `height`, centred in `area`.
 pub fn centred(area: Rect, width: u16, height: u16) -> Rect {
     let w = width.min(area.width);
