@@ -265,6 +265,10 @@ fn bug_05_a_customer_with_history_is_not_offered_for_deletion() {
         message.contains("order") && message.contains("forget"),
         "{message}"
     );
+    assert!(
+        screen(&state, 80, 24).contains("`rapport forget` erases them"),
+        "read whole at 80 columns"
+    );
     assert!(store.get::<Customer>(buyer.0).unwrap().is_some());
 }
 

@@ -379,7 +379,7 @@ fn a_customer_with_history_is_not_deleted_and_says_why() {
     press(&mut state, &["d", "y"]);
     let (message, _) = state.status.clone().unwrap();
     assert!(
-        message.contains(" order") && message.contains("so is kept"),
+        message.contains(" order") && message.contains("kept for the books"),
         "{message}"
     );
     assert_eq!(store.count::<Customer>(), 300);

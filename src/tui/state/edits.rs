@@ -66,8 +66,8 @@ impl AppState {
     }
 
     /// Why a customer cannot be deleted, said before asking rather than after: what history they
-    /// have, and what can be done instead.
-    fn delete_blockers(&self, id: CustomerId, name: &str) -> Option<String> {
+    /// have, and what can be done instead (short enough for an 80-column status line).
+    fn delete_blockers(&self, id: CustomerId) -> Option<String> {
         use crate::text::count;
         let orders = self.customers.summary(id).map_or(0, |s| s.orders as usize);
         let deals = self
@@ -95,28 +95,25 @@ impl AppState {
         if has.is_empty() {
             return None;
         }
-        let instead = match orders {
-            0 => "delete those first, or mark the customer churned with e",
-            _ => {
-                "orders stay for the books: mark the customer churned with e, or erase their personal data with `rapport forget`"
-            }
-        };
-        Some(format!(
-            "{name} has {}, so is kept: {instead}",
-            has.join(", ")
-        ))
+        Some(match orders {
+            0 => format!(
+                "{}: delete those first, or e marks them churned",
+                has.join(", ")
+            ),
+            _ => format!(
+                "{}: kept for the books; e marks them churned, `rapport forget` erases them",
+                has[0]
+            ),
+        })
     }
 
     pub(super) fn ask_delete(&mut self) {
         let selected = match (&self.detail, self.pane) {
-            (Some(d), _) => Some((d.customer.id, d.customer.name.clone())),
-            (None, Pane::Customers) => self
-                .customers
-                .selected()
-                .map(|r| (r.id(), r.name().to_string())),
+            (Some(d), _) => Some(d.customer.id),
+            (None, Pane::Customers) => self.customers.selected().map(|r| r.id()),
             _ => None,
         };
-        if let Some(why) = selected.and_then(|(id, name)| self.delete_blockers(id, &name)) {
+        if let Some(why) = selected.and_then(|id| self.delete_blockers(id)) {
             self.say(why, Tone::Bad);
             return;
         }
