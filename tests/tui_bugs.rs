@@ -413,3 +413,30 @@ fn bug_20_an_owner_is_chosen_from_the_team_not_made_by_a_typo() {
     let saved: Deal = store.get(deal.0).unwrap().unwrap();
     assert_eq!(saved.owner.as_deref(), Some(chosen.as_str()));
 }
+
+#[test]
+fn bug_16_help_uses_the_width_it_has() {
+    let (_dir, _store, mut state) = demo();
+    press(&mut state, &["?"]);
+    let mut wide = String::new();
+    let mut narrow = String::new();
+    for _ in 0..12 {
+        wide.push_str(&screen(&state, 160, 40));
+        narrow.push_str(&screen(&state, 80, 40));
+        press(&mut state, &["pagedown"]);
+    }
+    let long = "open the deal's page (stages, history); there, its customer";
+    assert!(wide.contains(long), "whole on one line at 160 columns");
+    // Narrower, the description goes on to the next line instead of being cut.
+    let lines: Vec<&str> = narrow.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("open the deal's page"))
+        .expect("listed at 80 columns");
+    assert!(
+        lines[at].contains("customer") || lines[at + 1].contains("customer"),
+        "wrapped, not cut: {}\n{}",
+        lines[at],
+        lines[at + 1]
+    );
+}

@@ -5,12 +5,10 @@ use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 /// Every binding, grouped by where it applies, from the keymap's own descriptions.
 pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, body: Rect, scroll: usize) {
-    let area = centred(body, 72, body.height);
-    frame.render_widget(Clear, area);
     let mut lines = Vec::new();
     for context in Context::ALL {
         let mut group: Vec<(String, String)> = Vec::new();
@@ -41,10 +39,15 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, body: Rect, scro
         lines.push(Line::raw(""));
     }
     lines.push(Line::styled(
-        "Ctrl-C always quits. In text boxes: Ctrl-U clears, Ctrl-W deletes a word.",
+        "Ctrl-C quits (twice, with typed text in a form). In text boxes: Ctrl-U clears, Ctrl-W deletes a word.",
         theme.muted,
     ));
+    // As wide as its longest line where the terminal allows; narrower, lines wrap rather than cut.
+    let widest = lines.iter().map(Line::width).max().unwrap_or(0) + 2;
+    let area = centred(body, u16::try_from(widest).unwrap_or(u16::MAX), body.height);
+    frame.render_widget(Clear, area);
     let paragraph = Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
         .scroll((scroll as u16, 0))
         .block(block(" Keys · Esc or ? closes ", theme));
     frame.render_widget(paragraph, area);
