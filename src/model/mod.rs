@@ -529,6 +529,7 @@ impl ReadModel {
             Write::Batch(pairs) => touched.extend(pairs.iter().map(|(old, _)| owner(old))),
             _ => {}
         }
+        let keys: HashSet<(Kind, u64)> = put.iter().filter_map(|r| finder_key(r)).collect();
         let mut parts = Parts::default();
         for record in put {
             next.patch(record, gone, &mut parts);
@@ -550,7 +551,6 @@ impl ReadModel {
             next.summaries = Some(summaries);
         }
         next.finder = Arc::default();
-        let keys: HashSet<(Kind, u64)> = put_keys(&done);
         if let Some(entries) = next.finder_after(&before, &keys) {
             let _ = next.finder.set(Arc::new(entries));
         }
@@ -587,21 +587,14 @@ impl ReadModel {
     }
 }
 
-/// The quick-lookup keys of the records a write put in or took out.
-fn put_keys(write: &Write) -> HashSet<(Kind, u64)> {
-    let records: Vec<&Record> = match write {
-        Write::Delete { record, .. } => vec![record],
-        other => other.results(),
-    };
-    records
-        .into_iter()
-        .filter_map(|r| match r {
-            Record::Customer(c) => Some((Kind::Customer, c.id.0)),
-            Record::Deal(d) => Some((Kind::Deal, d.id.0)),
-            Record::Ticket(t) => Some((Kind::Ticket, t.id.0)),
-            Record::Note(_) => None,
-        })
-        .collect()
+/// A record's key in the quick-lookup index (notes have none).
+fn finder_key(record: &Record) -> Option<(Kind, u64)> {
+    match record {
+        Record::Customer(c) => Some((Kind::Customer, c.id.0)),
+        Record::Deal(d) => Some((Kind::Deal, d.id.0)),
+        Record::Ticket(t) => Some((Kind::Ticket, t.id.0)),
+        Record::Note(_) => None,
+    }
 }
 
 /// The customer a record belongs to (a customer, their own).
