@@ -1,7 +1,7 @@
 //! Backups: the whole database as NDJSON, one record a line with its id, after a header line that
 //! names the schema. Restoring into an empty database gives back the same records under the same ids.
 
-use crate::domain::{Customer, Deal, Member, Note, Order, Product, Ticket};
+use crate::domain::{Customer, Deal, Followup, Member, Note, Order, Product, Ticket};
 use crate::store::{Entity, SCHEMA_VERSION, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, Write};
@@ -24,6 +24,7 @@ enum Line {
     Ticket(Ticket),
     Note(Note),
     Member(Member),
+    Followup(Followup),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -63,6 +64,7 @@ fn backup_now(store: &Store, out: &mut dyn Write) -> Result<usize, BackupError> 
     n += write_all::<Ticket>(store, out, Line::Ticket)?;
     n += write_all::<Note>(store, out, Line::Note)?;
     n += write_all::<Member>(store, out, Line::Member)?;
+    n += write_all::<Followup>(store, out, Line::Followup)?;
     out.flush()?;
     Ok(n)
 }
@@ -148,6 +150,7 @@ pub fn restore(store: &Store, input: &mut dyn BufRead) -> Result<usize, BackupEr
                         Line::Ticket(r) => tx.load(r)?,
                         Line::Note(r) => tx.load(r)?,
                         Line::Member(r) => tx.load(r)?,
+                        Line::Followup(r) => tx.load(r)?,
                     }
                 }
                 Ok(())

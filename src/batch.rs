@@ -125,15 +125,16 @@ pub fn run_file(
 /// open the app.
 fn parse_line(text: &str) -> Result<Command, String> {
     let words = shlex::split(text).ok_or_else(|| "unbalanced quotes".to_string())?;
-    let cli =
-        Cli::try_parse_from(std::iter::once("rapport".to_string()).chain(words)).map_err(|e| {
+    let cli = Cli::try_parse_from(std::iter::once("rapport".to_string()).chain(words))
+        .map_err(|e| {
             e.to_string()
                 .lines()
                 .next()
                 .unwrap_or("not a command")
                 .trim_start_matches("error: ")
                 .to_string()
-        })?;
+        })?
+        .settle();
     if cli.db.is_some() || cli.demo || cli.batch.is_some() {
         return Err("a script line cannot choose a database or start another batch".into());
     }

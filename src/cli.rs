@@ -25,6 +25,11 @@ pub struct Cli {
     #[arg(long, value_name = "NAME")]
     pub theme: Option<String>,
 
+    /// Who you are to the records: whose are "mine", and whose name goes on what you write
+    /// [default: `me` in config.toml, else your login name]
+    #[arg(long = "as", global = true, value_name = "NAME")]
+    pub as_name: Option<String>,
+
     /// Open the app with every change turned off
     #[arg(long)]
     pub readonly: bool,
@@ -81,6 +86,11 @@ pub enum Command {
         #[arg(long)]
         author: Option<String>,
     },
+    /// Follow-ups: what a rep means to do for a customer by when ("call back Friday")
+    #[command(subcommand)]
+    Followup(FollowupCommand),
+    /// A rep's day: late and due follow-ups, tickets due, deals closing this week, calls to make
+    Today(TodayArgs),
     /// Move a record to the trash, e.g. `rapport delete deal:42` (undelete brings it back)
     Delete { record: crate::store::RecordRef },
     /// List what is in the trash
@@ -122,6 +132,24 @@ pub enum Command {
 }
 
 impl Cli {
+    /// Hands the global `--as` to the command that asks whose records ("me").
+    pub fn settle(mut self) -> Cli {
+        if let (Some(name), Some(command)) = (&self.as_name, &mut self.command) {
+            let me = match command {
+                Command::Followup(
+                    FollowupCommand::Add { me, .. }
+                    | FollowupCommand::List { me, .. }
+                    | FollowupCommand::Done { me, .. }
+                    | FollowupCommand::Snooze { me, .. },
+                ) => me,
+                Command::Today(args) => &mut args.me,
+                _ => return self,
+            };
+            me.as_name = Some(name.clone());
+        }
+        self
+    }
+
     /// Makes every file this command names absolute against `cwd`, for a command run by another
     /// process (the server) than the one it was typed to. "-" stays standard input or output.
     pub fn resolve_paths(&mut self, cwd: &Path) {
@@ -193,6 +221,95 @@ fn resolve(path: &mut PathBuf, cwd: &Path) {
     if path.as_os_str() != "-" && path.is_relative() {
         *path = cwd.join(&*path);
     }
+}
+
+/// Who "me" is for a command: `--as`, moved here from the command line by `Cli::settle`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct Me {
+    #[arg(skip)]
+    pub as_name: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FollowupCommand {
+    /// Add a follow-up to a customer (prints its id once it is on disk)
+    Add {
+        /// The customer: external id, id, or email
+        customer: String,
+        /// What to do: "call back about the quote"
+        text: String,
+        /// When: 2026-12-04, "2026-12-04 14:30", today, "tomorrow 9:00", friday, +3d (UTC; a day
+        /// alone means 17:00)
+        #[arg(long, value_name = "WHEN")]
+        due: String,
+        /// About this deal of theirs
+        #[arg(long, value_name = "ID")]
+        deal: Option<u64>,
+        /// About this ticket of theirs
+        #[arg(long, value_name = "ID")]
+        ticket: Option<u64>,
+        /// Whose it is [default: me]
+        #[arg(long, value_name = "NAME")]
+        owner: Option<String>,
+        #[command(flatten)]
+        me: Me,
+    },
+    /// List follow-ups, soonest first: open ones, or with --all done ones too
+    List {
+        /// Only mine
+        #[arg(long)]
+        mine: bool,
+        /// Only this rep's
+        #[arg(long, value_name = "NAME", conflicts_with = "mine")]
+        owner: Option<String>,
+        /// Done ones too
+        #[arg(long)]
+        all: bool,
+        /// Only those due by then (same forms as --due of add: today, friday, 2026-12-04)
+        #[arg(long, value_name = "WHEN")]
+        due_by: Option<String>,
+        #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
+        format: AuditFormat,
+        #[command(flatten)]
+        me: Me,
+    },
+    /// Mark a follow-up done, say what came of it, and schedule the next one
+    Done {
+        id: u64,
+        /// What came of it: "spoke to Ada, sends the order Monday"
+        #[arg(long, value_name = "TEXT")]
+        outcome: Option<String>,
+        /// Schedule the next step for then
+        #[arg(long, value_name = "WHEN")]
+        next: Option<String>,
+        /// The next step's text [default: the same as this one's]
+        #[arg(long, value_name = "TEXT", requires = "next")]
+        next_text: Option<String>,
+        #[command(flatten)]
+        me: Me,
+    },
+    /// Put a follow-up off: to a time, or by a day
+    Snooze {
+        id: u64,
+        #[arg(long, value_name = "WHEN")]
+        to: Option<String>,
+        #[command(flatten)]
+        me: Me,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct TodayArgs {
+    /// Everyone's day, not only mine
+    #[arg(long)]
+    pub everyone: bool,
+    /// Leave out the calls to make (they need the insights: seconds on a large database)
+    #[arg(long)]
+    pub no_calls: bool,
+    #[arg(long, value_enum, default_value_t = StatsFormat::Text)]
+    pub format: StatsFormat,
+    #[command(flatten)]
+    pub me: Me,
 }
 
 #[derive(Debug, Subcommand)]

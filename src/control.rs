@@ -219,7 +219,8 @@ fn run_command(
     let args = parts.map(|a| OsString::from_vec(a.to_vec()));
     let mut out = FrameOut::new(stream, b'o')?;
     let mut err = FrameOut::new(stream, b'e')?;
-    let code = match Cli::try_parse_from(std::iter::once(OsString::from("rapport")).chain(args)) {
+    let parsed = Cli::try_parse_from(std::iter::once(OsString::from("rapport")).chain(args));
+    let code = match parsed.map(Cli::settle) {
         Err(e) => {
             let text = e.render().to_string();
             match e.use_stderr() {

@@ -5,6 +5,7 @@ pub mod batch;
 pub mod bench;
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod control;
 pub mod demo;
 pub mod diag;

@@ -2,7 +2,6 @@ use clap::Parser;
 use rapport::cli::{Cli, Command};
 use rapport::commands;
 use rapport::store::{Store, StoreError};
-use serde::Deserialize;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -11,7 +10,7 @@ fn main() -> ExitCode {
     let started = std::time::Instant::now();
     rapport::memory::limit_arenas();
     rapport::store::private_umask();
-    let cli = Cli::parse();
+    let cli = Cli::parse().settle();
     rapport::import::text::set_max_line(cli.max_line_bytes);
     match run(cli, started) {
         Ok(()) => ExitCode::SUCCESS,
@@ -132,33 +131,14 @@ fn run_inside(db: &Path, cli: &Cli, locked: StoreError) -> anyhow::Result<()> {
 #[error("exit {0}")]
 struct ExitWith(u8);
 
-/// `config.toml` in the user's config folder.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Config {
-    theme: Option<String>,
-}
-
 fn open_app(cli: &Cli, db: &Path) -> anyhow::Result<()> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         anyhow::bail!(
             "the app needs a terminal; for scripts use a command such as `rapport stats` (see --help)"
         );
     }
-    let config_dir =
-        directories::ProjectDirs::from("", "", "rapport").map(|d| d.config_dir().to_path_buf());
-    let config_file = config_dir
-        .as_ref()
-        .map(|d| d.join("config.toml"))
-        .filter(|p| p.exists());
-    let config: Config = match &config_file {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)?;
-            toml::from_str(&text)
-                .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.message()))?
-        }
-        None => Config::default(),
-    };
+    let config_dir = rapport::config::dir();
+    let config = rapport::config::Config::load(config_dir.as_deref())?;
     if let Some(dirs) = directories::ProjectDirs::from("", "", "rapport") {
         rapport::logging::start(dirs.state_dir().unwrap_or(dirs.data_dir()));
     }
@@ -198,6 +178,13 @@ fn open_app(cli: &Cli, db: &Path) -> anyhow::Result<()> {
                 .unwrap_or_else(|| "default".into()),
             readonly: cli.readonly,
             config_dir,
+            me: match &cli.as_name {
+                Some(name) => name.clone(),
+                None => config
+                    .me
+                    .unwrap_or_else(|| rapport::ops::Actor::local().name),
+            },
+            views: config.views,
         },
     )
 }

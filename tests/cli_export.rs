@@ -60,6 +60,8 @@ fn every_entity_in_every_format_matches_the_store() {
     let deals: Vec<Deal> = store.all().unwrap();
     let tickets: Vec<Ticket> = store.all().unwrap();
     let notes: Vec<Note> = store.all().unwrap();
+    let followups: Vec<rapport::domain::Followup> = store.all().unwrap();
+    assert!(!followups.is_empty(), "the demo has follow-ups");
     drop(store);
     for format in ["csv", "tsv", "json", "ndjson"] {
         for what in WHAT {
@@ -126,6 +128,14 @@ fn every_entity_in_every_format_matches_the_store() {
                         .collect(),
                     "id",
                     "subject",
+                ),
+                "followups" => check(
+                    followups
+                        .iter()
+                        .map(|f| (f.id.to_string(), f.outcome.clone().unwrap_or_default()))
+                        .collect(),
+                    "id",
+                    "outcome",
                 ),
                 _ => check(
                     notes

@@ -99,6 +99,21 @@ fn every_entity_round_trips() {
     let note = store.create(note).unwrap();
     assert_eq!(store.get::<Note>(note.id.0).unwrap().unwrap(), note);
 
+    let mut followup = rapport::domain::Followup::new(ada.id, "Call about the quote", at(7), at(5));
+    followup.deal = Some(deal.id);
+    followup.ticket = Some(ticket.id);
+    followup.owner = Some("sam".into());
+    followup.complete(Some("Sent the quote".into()), at(6));
+    let followup = store.create(followup).unwrap();
+    assert_eq!(
+        store
+            .get::<rapport::domain::Followup>(followup.id.0)
+            .unwrap()
+            .unwrap(),
+        followup
+    );
+    assert_eq!(store.followups_of(ada.id).unwrap(), vec![followup]);
+
     assert_eq!(store.orders_of(ada.id).unwrap(), vec![order]);
     assert_eq!(store.deals_of(ada.id).unwrap(), vec![deal.clone()]);
     assert_eq!(store.tickets_of(ada.id).unwrap(), vec![ticket]);
@@ -184,8 +199,21 @@ fn indexes_follow_updates_and_deletes() {
     store
         .create(Note::new(bob.id, NoteKind::Note, "Moved to Leeds", at(4)))
         .unwrap();
+    store
+        .create(rapport::domain::Followup::new(
+            bob.id,
+            "Ask about Leeds",
+            at(5),
+            at(4),
+        ))
+        .unwrap();
     store.delete::<Customer>(bob.id.0).unwrap();
     assert_eq!(store.count::<Note>(), 0, "a customer's notes go with them");
+    assert_eq!(
+        store.count::<rapport::domain::Followup>(),
+        0,
+        "and their follow-ups"
+    );
     assert_eq!(
         store
             .find_id(Unique::CustomerEmail, "bob@example.com")
@@ -284,6 +312,23 @@ fn the_database_directory_is_private() {
         .permissions()
         .mode();
     assert_eq!(mode & 0o077, 0, "mode {mode:o}");
+}
+
+#[test]
+fn a_customer_put_back_brings_back_the_follow_ups_deleted_with_them() {
+    use rapport::domain::Followup;
+    let (_dir, store) = open();
+    let ada = customer(&store, "Ada", "ada@example.com");
+    let call = store
+        .create(Followup::new(ada.id, "Call back", at(5), at(4)))
+        .unwrap();
+    let gone = store.delete::<Customer>(ada.id.0).unwrap();
+    assert_eq!(store.count::<Followup>(), 0);
+    store.restore(&gone).unwrap();
+    store.undelete_with(ada.id).unwrap();
+    assert_eq!(store.followups_of(ada.id).unwrap(), vec![call]);
+    assert!(store.trash().unwrap().is_empty());
+    assert_eq!(store.check_indexes().unwrap(), Vec::<String>::new());
 }
 
 #[test]

@@ -10,12 +10,14 @@ use std::io::Write;
 
 mod bench;
 mod files;
+mod followups;
 mod import;
 mod records;
 mod reports;
 mod team;
 pub use bench::{bench, bench_files};
 pub use files::{backed_up, backup, backup_file, export, restore};
+pub use followups::{followup, today};
 pub use import::import;
 pub use records::{delete, forget, note, purge, trash, undelete};
 pub use reports::{eval, rules, segments, suggest};
@@ -108,6 +110,8 @@ pub fn run(store: &Store, command: &Command, out: &mut dyn Write) -> anyhow::Res
             kind,
             author,
         } => note(store, customer, text, *kind, author.as_deref(), out),
+        Command::Followup(c) => followup(store, c, out),
+        Command::Today(args) => today(store, args, out),
         Command::Delete { record } => delete(store, *record, out),
         Command::Trash => trash(store, out),
         Command::Undelete { record } => undelete(store, *record, out),
@@ -155,6 +159,7 @@ fn write_stats(s: &Stats, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(out, "deals        {:>12}", n(s.deals))?;
     writeln!(out, "tickets      {:>12}", n(s.tickets))?;
     writeln!(out, "notes        {:>12}", n(s.notes))?;
+    writeln!(out, "follow-ups   {:>12}", n(s.followups))?;
     writeln!(
         out,
         "schema {} · data version {}",

@@ -5,7 +5,7 @@ use super::find_customer;
 use crate::domain::NoteKind;
 use crate::ops::{Actor, Ops};
 use crate::store::{BatchState, RecordRef, Reverted, Store};
-use crate::text::thousands;
+use crate::text::{count, thousands};
 use std::collections::BTreeMap;
 use std::io::Write;
 
@@ -90,8 +90,14 @@ pub fn forget(store: &Store, customer: &str, yes: bool, out: &mut dyn Write) -> 
     let done = ops(store, None).forget(person.id)?;
     writeln!(
         out,
-        "customer {} forgotten: name, contact details and tags erased; {} notes, {} tickets (subjects and messages) and {} deal titles erased; {} deleted records and {} import-journal copies erased; orders kept, anonymous",
-        person.id, done.notes, done.tickets, done.deals, done.trash, done.journal
+        "customer {} forgotten: name, contact details and tags erased; {}, {}, {} (subjects and messages) and {} erased; {} and {} erased; orders kept, anonymous",
+        person.id,
+        count(done.notes, "note", "notes"),
+        count(done.followups, "follow-up", "follow-ups"),
+        count(done.tickets, "ticket", "tickets"),
+        count(done.deals, "deal title", "deal titles"),
+        count(done.trash, "deleted record", "deleted records"),
+        count(done.journal, "import-journal copy", "import-journal copies")
     )?;
     Ok(())
 }

@@ -4,7 +4,7 @@
 mod names;
 
 use crate::domain::{
-    Customer, Deal, DealStage, Lifecycle, Message, Money, Note, NoteKind, Order, OrderId,
+    Customer, Deal, DealStage, Followup, Lifecycle, Message, Money, Note, NoteKind, Order, OrderId,
     OrderKind, OrderLine, Priority, Product, Ticket, TicketStatus, Timestamp,
 };
 use crate::store::{Store, StoreError};
@@ -35,6 +35,7 @@ pub struct DemoSummary {
     pub deals: usize,
     pub tickets: usize,
     pub notes: usize,
+    pub followups: usize,
 }
 
 impl fmt::Display for DemoSummary {
@@ -42,14 +43,15 @@ impl fmt::Display for DemoSummary {
         let n = thousands;
         write!(
             f,
-            "demo data: {} customers, {} products, {} orders ({} lines), {} deals, {} tickets, {} notes",
+            "demo data: {} customers, {} products, {} orders ({} lines), {} deals, {} tickets, {} notes, {} follow-ups",
             n(self.customers),
             n(self.products),
             n(self.orders),
             n(self.order_lines),
             n(self.deals),
             n(self.tickets),
-            n(self.notes)
+            n(self.notes),
+            n(self.followups)
         )
     }
 }
@@ -180,6 +182,15 @@ pub fn generate(store: &Store, spec: &DemoSpec) -> Result<DemoSummary, DemoError
     }
     let note_count = notes.len();
     write_all(store, notes)?;
+    // Drawn last, so the records above are what they were before follow-ups existed.
+    let mut followups = Vec::new();
+    for c in customers.iter().filter(|c| c.owner.is_some()) {
+        if rng.random_bool(0.15) {
+            followups.push(followup(&mut rng, c, end));
+        }
+    }
+    let followup_count = followups.len();
+    write_all(store, followups)?;
     store.mark_demo_unfinished(false)?;
     bar.finish_and_clear();
 
@@ -191,6 +202,7 @@ pub fn generate(store: &Store, spec: &DemoSpec) -> Result<DemoSummary, DemoError
         deals: deal_count,
         tickets: ticket_count,
         notes: note_count,
+        followups: followup_count,
     })
 }
 
@@ -546,6 +558,43 @@ fn note(rng: &mut ChaCha8Rng, catalogue: &Catalogue, customer: &Customer, end: T
     );
     note.author = customer.owner.clone();
     note
+}
+
+const FOLLOWUP_TEXTS: &[&str] = &[
+    "Call back about the quote",
+    "Send the new catalogue",
+    "Check the delivery arrived",
+    "Ask about the spring order",
+    "Chase the unpaid invoice",
+    "Confirm the meeting",
+    "Follow up on the sample",
+];
+
+const OUTCOMES: &[&str] = &[
+    "Spoke to them: ordering next week",
+    "No answer; left a message",
+    "Sent; they will reply by Friday",
+    "Not interested for now",
+];
+
+/// Most are open, due from a few days ago to a fortnight on (so a rep's day has late ones and
+/// today's); the rest were done, with what came of them.
+fn followup(rng: &mut ChaCha8Rng, customer: &Customer, end: Timestamp) -> Followup {
+    let text = *pick(rng, FOLLOWUP_TEXTS);
+    let hour = rng.random_range(9..17);
+    let day = rng.random_range(-4..15);
+    let due = (end.date_naive() + Duration::days(day))
+        .and_hms_opt(hour, 0, 0)
+        .expect("valid time")
+        .and_utc();
+    let created = due.min(end) - Duration::days(rng.random_range(1..20));
+    let mut f = Followup::new(customer.id, text, due, created);
+    f.owner = customer.owner.clone();
+    if day < 0 && rng.random_bool(0.5) {
+        let outcome = pick(rng, OUTCOMES).to_string();
+        f.complete(Some(outcome), due);
+    }
+    f
 }
 
 /// A demo database of `customers` customers (seed `seed`, history to 2026-06-01) in a fresh

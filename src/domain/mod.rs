@@ -1,8 +1,9 @@
-//! The CRM's plain data: customers, products, orders, deals, tickets, notes, and the team.
+//! The CRM's plain data: customers, products, orders, deals, tickets, notes, follow-ups, and the team.
 //! No IO here; every type validates itself and names the field that is wrong.
 
 mod customer;
 mod deal;
+mod followup;
 mod ids;
 mod member;
 mod money;
@@ -14,7 +15,8 @@ mod validate;
 
 pub use customer::{Customer, Lifecycle, normalise_email};
 pub use deal::{Deal, DealStage};
-pub use ids::{CustomerId, DealId, MemberId, NoteId, OrderId, ProductId, TicketId};
+pub use followup::{Followup, due_text, parse_due};
+pub use ids::{CustomerId, DealId, FollowupId, MemberId, NoteId, OrderId, ProductId, TicketId};
 pub use member::{MAX_MEMBER_NAME, Member, Role, validate_member_name};
 pub use money::{Money, MoneyError};
 pub use note::{Note, NoteKind};

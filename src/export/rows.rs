@@ -1,7 +1,7 @@
 //! One flat row per record, in the column order the README documents.
 
 use crate::domain::{
-    Customer, Deal, Money, Note, Order, OrderKind, OrderLine, Product, Ticket, Timestamp,
+    Customer, Deal, Followup, Money, Note, Order, OrderKind, OrderLine, Product, Ticket, Timestamp,
 };
 use crate::store::Store;
 use serde::Serialize;
@@ -260,6 +260,37 @@ impl From<&Note> for NoteRow {
             at: iso(n.at),
             author: n.author.clone(),
             text: n.text.clone(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct FollowupRow {
+    pub id: u64,
+    pub customer_id: u64,
+    pub deal_id: Option<u64>,
+    pub ticket_id: Option<u64>,
+    pub due: String,
+    pub owner: Option<String>,
+    pub text: String,
+    pub done: Option<String>,
+    pub outcome: Option<String>,
+    pub created: String,
+}
+
+impl From<&Followup> for FollowupRow {
+    fn from(f: &Followup) -> Self {
+        FollowupRow {
+            id: f.id.0,
+            customer_id: f.customer.0,
+            deal_id: f.deal.map(|d| d.0),
+            ticket_id: f.ticket.map(|t| t.0),
+            due: iso(f.due),
+            owner: f.owner.clone(),
+            text: f.text.clone(),
+            done: f.done.map(iso),
+            outcome: f.outcome.clone(),
+            created: iso(f.created),
         }
     }
 }

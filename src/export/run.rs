@@ -3,8 +3,8 @@
 use super::rows::*;
 use super::{Format, Sink};
 use crate::domain::{
-    Customer, CustomerId, Deal, DealStage, Lifecycle, Note, Order, Product, ProductId, Ticket,
-    TicketStatus, Timestamp,
+    Customer, CustomerId, Deal, DealStage, Followup, Lifecycle, Note, Order, Product, ProductId,
+    Ticket, TicketStatus, Timestamp,
 };
 use crate::store::Store;
 use chrono::NaiveDate;
@@ -20,6 +20,8 @@ pub enum What {
     Deals,
     Tickets,
     Notes,
+    /// Follow-ups, open and done (--since/--until: due)
+    Followups,
     /// Each buyer's RFM scores, segment and cluster
     Segments,
     /// Association rules over orders at support 0.01, confidence 0.5, lift 1 (`rapport rules` for others)
@@ -69,7 +71,10 @@ impl Filters {
     fn check(&self, what: What) -> Result<(), FilterError> {
         let applies = |flag: &str, ok: bool| if ok { Ok(()) } else { Err(refuse(flag, what)) };
         if self.owner.is_some() {
-            applies("owner", matches!(what, What::Customers | What::Deals))?;
+            applies(
+                "owner",
+                matches!(what, What::Customers | What::Deals | What::Followups),
+            )?;
         }
         if self.stage.is_some() {
             applies("stage", matches!(what, What::Customers | What::Deals))?;
@@ -135,6 +140,7 @@ pub fn export(
         What::Deals => deals(store, filters, &mut rows)?,
         What::Tickets => tickets(store, filters, &mut rows)?,
         What::Notes => notes(store, filters, &mut rows)?,
+        What::Followups => followups(store, filters, &mut rows)?,
         What::Segments | What::Rules | What::Suggestions => {
             insights(store, what, filters, &mut rows)?
         }
@@ -299,6 +305,16 @@ fn notes(store: &Store, filters: &Filters, out: &mut Rows) -> anyhow::Result<()>
         let n = n?;
         if filters.in_range(n.at) {
             out.emit(&n.id, &NoteRow::from(&n))?;
+        }
+    }
+    Ok(())
+}
+
+fn followups(store: &Store, filters: &Filters, out: &mut Rows) -> anyhow::Result<()> {
+    for f in store.iter_ahead::<Followup>() {
+        let f = f?;
+        if filters.in_range(f.due) && filters.owner_is(&f.owner) {
+            out.emit(&f.id, &FollowupRow::from(&f))?;
         }
     }
     Ok(())

@@ -108,7 +108,12 @@ impl Insights {
 
     /// The customers worth a call first: the highest spenders among Champions, Loyal and
     /// Can't-lose-them, each with their best suggestion.
-    pub fn calls_to_make(&self, n: usize) -> Vec<(CustomerId, Segment, Suggestion)> {
+    /// `keep` narrows them (a rep's own customers).
+    pub fn calls_to_make(
+        &self,
+        n: usize,
+        keep: impl Fn(CustomerId) -> bool,
+    ) -> Vec<(CustomerId, Segment, Suggestion)> {
         let mut rows: Vec<_> = self
             .segments
             .rows
@@ -117,7 +122,7 @@ impl Insights {
                 matches!(
                     r.segment,
                     Segment::Champions | Segment::Loyal | Segment::CantLoseThem
-                )
+                ) && keep(r.customer)
             })
             .collect();
         rows.sort_by(|a, b| {

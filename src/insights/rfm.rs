@@ -36,6 +36,22 @@ impl Segment {
         }
     }
 
+    /// What the name means, in a rep's words.
+    pub fn plain(self) -> &'static str {
+        match self {
+            Segment::Champions => "bought recently, often, spends a lot",
+            Segment::Loyal => "buys often and spends well",
+            Segment::New => "first bought lately",
+            Segment::Promising => "bought lately, not often yet",
+            Segment::PotentialLoyalists => "recent buyer who could buy more often",
+            Segment::NeedAttention => "was good, buying less lately",
+            Segment::CantLoseThem => "spent a lot, but not for a long while",
+            Segment::AtRisk => "used to buy often, slipping away",
+            Segment::Lost => "bought little, long ago",
+            Segment::Hibernating => "quiet for a while, small spender",
+        }
+    }
+
     pub const ALL: [Segment; 10] = [
         Segment::Champions,
         Segment::Loyal,

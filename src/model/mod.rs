@@ -7,8 +7,9 @@ pub mod deal_page;
 pub mod order;
 pub mod revenue;
 pub mod summary;
+pub mod today;
 
-use crate::domain::{Customer, CustomerId, Deal, Ticket};
+use crate::domain::{Customer, CustomerId, Deal, Followup, Ticket};
 use crate::insights::{Insights, Segment};
 use crate::ops::{Record, Write};
 use crate::search::{Entry, Kind};
@@ -20,15 +21,15 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 pub use summary::{CustomerPage, Summary, TimelineItem};
 
-/// A customer as the table shows and filters them: name, company, email and country in one
-/// allocation. A hundred thousand of these are a large part of a server's memory; the rest of a
+/// A customer as the table shows and filters them: name, company, email, country, phone and
+/// owner in one allocation. A hundred thousand of these are a large part of a server's memory; the rest of a
 /// customer is read when a rep opens, edits or deletes them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CustomerRow {
     id: CustomerId,
     text: Box<str>,
-    /// Where the name, the company and the email end in `text`; the country runs to its end.
-    ends: [u32; 3],
+    /// Where each part but the last (the owner) ends in `text`.
+    ends: [u32; 5],
 }
 
 impl CustomerRow {
@@ -38,8 +39,10 @@ impl CustomerRow {
             customer.company.as_deref().unwrap_or(""),
             customer.email.as_deref().unwrap_or(""),
             customer.country.as_deref().unwrap_or(""),
+            customer.phone.as_deref().unwrap_or(""),
+            customer.owner.as_deref().unwrap_or(""),
         ];
-        let mut ends = [0u32; 3];
+        let mut ends = [0u32; 5];
         let mut text = String::with_capacity(parts.iter().map(|p| p.len()).sum());
         for (i, part) in parts.iter().enumerate() {
             text.push_str(part);
@@ -79,6 +82,14 @@ impl CustomerRow {
 
     pub fn country(&self) -> &str {
         self.part(3)
+    }
+
+    pub fn phone(&self) -> &str {
+        self.part(4)
+    }
+
+    pub fn owner(&self) -> Option<&str> {
+        Some(self.part(5)).filter(|o| !o.is_empty())
     }
 
     /// Whether every (lower-case) word is in the name, company or email, in any case. Nothing is
@@ -124,6 +135,8 @@ pub struct Snapshot {
     pub deals_by_close: Arc<Vec<usize>>,
     pub tickets: Arc<Vec<Ticket>>,
     pub queue: Arc<Vec<usize>>,
+    /// Every follow-up, open and done, by id.
+    pub followups: Arc<Vec<Followup>>,
     /// None until computed (it reads every order).
     pub summaries: Option<Arc<HashMap<CustomerId, Summary>>>,
     /// Records that could not be read, each named.
@@ -284,7 +297,7 @@ impl Snapshot {
             Record::Customer(_) => parts.customers = true,
             Record::Deal(_) => parts.deals = true,
             Record::Ticket(_) => parts.tickets = true,
-            Record::Note(_) => {}
+            Record::Note(_) | Record::Followup(_) => {}
         }
         match record {
             Record::Customer(c) => {
@@ -313,6 +326,15 @@ impl Snapshot {
                     Some(x) => *x = t.clone(),
                     None if !gone => tickets.push(t.clone()),
                     None => {}
+                }
+            }
+            Record::Followup(f) => {
+                let all = Arc::make_mut(&mut self.followups);
+                match (all.binary_search_by_key(&f.id, |x| x.id), gone) {
+                    (Ok(i), false) => all[i] = f.clone(),
+                    (Err(i), false) => all.insert(i, f.clone()),
+                    (Ok(i), true) => drop(all.remove(i)),
+                    (Err(_), true) => {}
                 }
             }
             Record::Note(_) => {}
@@ -430,6 +452,7 @@ impl ReadModel {
             self.store.all_sound(&mut damaged)?,
             self.store.all_sound(&mut damaged)?,
         );
+        snapshot.followups = Arc::new(self.store.all_sound(&mut damaged)?);
         snapshot.damaged = Arc::new(damaged);
         let mut team: Vec<String> = self
             .store
@@ -587,13 +610,13 @@ impl ReadModel {
     }
 }
 
-/// A record's key in the quick-lookup index (notes have none).
+/// A record's key in the quick-lookup index (notes and follow-ups have none).
 fn finder_key(record: &Record) -> Option<(Kind, u64)> {
     match record {
         Record::Customer(c) => Some((Kind::Customer, c.id.0)),
         Record::Deal(d) => Some((Kind::Deal, d.id.0)),
         Record::Ticket(t) => Some((Kind::Ticket, t.id.0)),
-        Record::Note(_) => None,
+        Record::Note(_) | Record::Followup(_) => None,
     }
 }
 
@@ -604,6 +627,7 @@ fn owner(record: &Record) -> CustomerId {
         Record::Deal(d) => d.customer,
         Record::Ticket(t) => t.customer,
         Record::Note(n) => n.customer,
+        Record::Followup(f) => f.customer,
     }
 }
 
@@ -630,6 +654,7 @@ mod tests {
                 .map(|&i| format!("{:?}", s.deals[i])),
         );
         out.extend(s.queue.iter().map(|&i| format!("{:?}", s.tickets[i])));
+        out.extend(s.followups.iter().map(|f| format!("{f:?}")));
         let mut summaries: Vec<_> = s.summaries.as_deref().unwrap().iter().collect();
         summaries.sort_by_key(|(id, _)| **id);
         out.extend(summaries.iter().map(|(id, v)| format!("{id} {v:?}")));
@@ -696,7 +721,7 @@ mod tests {
                 s.finder_ready().is_some(),
                 "each write patches the lookup index it found built"
             );
-            let write = match rng.random_range(0..6) {
+            let write = match rng.random_range(0..8) {
                 0 => Write::Create(Record::Customer(Customer::new(format!("New {round}"), now))),
                 1 => {
                     let id = s.customers[rng.random_range(0..s.customers.len())].id();
@@ -733,6 +758,28 @@ mod tests {
                     let mut t = Ticket::new(format!("Help {round}"), customer, now);
                     t.status = TicketStatus::Open;
                     Write::Create(Record::Ticket(t))
+                }
+                5 | 6 if s.followups.is_empty() || rng.random_bool(0.5) => {
+                    let customer = s.customers[rng.random_range(0..s.customers.len())].id();
+                    let due = now + chrono::Duration::hours(rng.random_range(-48..96));
+                    Write::Create(Record::Followup(Followup::new(
+                        customer,
+                        format!("Call {round}"),
+                        due,
+                        now,
+                    )))
+                }
+                5 | 6 => {
+                    let old = s.followups[rng.random_range(0..s.followups.len())].clone();
+                    let mut new = old.clone();
+                    match old.is_open() {
+                        true => new.complete(Some(format!("spoke {round}")), now),
+                        false => new.snooze(now),
+                    }
+                    Write::Update {
+                        old: Record::Followup(old),
+                        new: Record::Followup(new),
+                    }
                 }
                 _ => Write::Batch(
                     s.tickets

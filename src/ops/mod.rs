@@ -5,7 +5,7 @@
 
 pub mod roles;
 
-use crate::domain::{Customer, Deal, Note, NoteKind, Order, Product, Ticket};
+use crate::domain::{Customer, Deal, Followup, Note, NoteKind, Order, Product, Ticket};
 use crate::model::ReadModel;
 use crate::store::{Kind, RecordRef, Store, StoreError};
 pub use roles::{Role, Task};
@@ -142,6 +142,7 @@ impl Ops {
             Kind::Deal => store.delete::<Deal>(record.id)?.title,
             Kind::Ticket => store.delete::<Ticket>(record.id)?.subject,
             Kind::Note => store.delete::<Note>(record.id)?.text,
+            Kind::Followup => store.delete::<Followup>(record.id)?.text,
         };
         self.changed()?;
         Ok(label)
@@ -179,6 +180,7 @@ pub enum Record {
     Deal(Deal),
     Ticket(Ticket),
     Note(Note),
+    Followup(Followup),
 }
 
 impl Record {
@@ -189,6 +191,7 @@ impl Record {
             Record::Deal(d) => format!("deal {}", d.id),
             Record::Ticket(t) => format!("ticket {}", t.id),
             Record::Note(n) => format!("note {}", n.id),
+            Record::Followup(f) => format!("follow-up {}", f.id),
         }
     }
 
@@ -199,6 +202,7 @@ impl Record {
             Record::Deal(d) => d.validate(),
             Record::Ticket(t) => t.validate(),
             Record::Note(n) => n.validate(),
+            Record::Followup(f) => f.validate(),
         }
     }
 
@@ -208,6 +212,7 @@ impl Record {
             Record::Deal(d) => format!("deal {}", d.title),
             Record::Ticket(t) => format!("ticket #{}", t.id),
             Record::Note(n) => format!("note on customer {}", n.customer),
+            Record::Followup(f) => format!("follow-up on customer {}", f.customer),
         }
     }
 }
@@ -292,6 +297,7 @@ fn unchanged_since_read(store: &Store, write: &Write) -> Result<(), StoreError> 
             Record::Deal(d) => store.unchanged(d)?,
             Record::Ticket(t) => store.unchanged(t)?,
             Record::Note(n) => store.unchanged(n)?,
+            Record::Followup(f) => store.unchanged(f)?,
         }
     }
     Ok(())
@@ -305,6 +311,7 @@ fn apply(store: &Store, write: Write) -> Result<Write, StoreError> {
             Record::Deal(d) => Record::Deal(store.create(d)?),
             Record::Ticket(t) => Record::Ticket(store.create(t)?),
             Record::Note(n) => Record::Note(store.create(n)?),
+            Record::Followup(f) => Record::Followup(store.create(f)?),
         }),
         Write::Update { old, new } => {
             match &new {
@@ -312,6 +319,7 @@ fn apply(store: &Store, write: Write) -> Result<Write, StoreError> {
                 Record::Deal(d) => store.update(d)?,
                 Record::Ticket(t) => store.update(t)?,
                 Record::Note(n) => store.update(n)?,
+                Record::Followup(f) => store.update(f)?,
             }
             Write::Update { old, new }
         }
@@ -325,6 +333,7 @@ fn apply(store: &Store, write: Write) -> Result<Write, StoreError> {
                 Record::Deal(d) => drop(store.delete::<Deal>(d.id.0)?),
                 Record::Ticket(t) => drop(store.delete::<Ticket>(t.id.0)?),
                 Record::Note(n) => drop(store.delete::<Note>(n.id.0)?),
+                Record::Followup(f) => drop(store.delete::<Followup>(f.id.0)?),
             }
             Write::Delete { record, notes }
         }
@@ -336,6 +345,7 @@ fn apply(store: &Store, write: Write) -> Result<Write, StoreError> {
                         Record::Deal(d) => tx.update(d)?,
                         Record::Ticket(t) => tx.update(t)?,
                         Record::Note(n) => tx.update(n)?,
+                        Record::Followup(f) => tx.update(f)?,
                     }
                 }
                 Ok(())
@@ -348,9 +358,14 @@ fn apply(store: &Store, write: Write) -> Result<Write, StoreError> {
                 Record::Deal(d) => store.restore(d)?,
                 Record::Ticket(t) => store.restore(t)?,
                 Record::Note(n) => store.restore(n)?,
+                Record::Followup(f) => store.restore(f)?,
             }
             for note in &notes {
                 store.restore(note)?;
+            }
+            // Follow-ups went to the trash with their customer; they come back with them.
+            if let Record::Customer(c) = &record {
+                store.undelete_with(c.id)?;
             }
             Write::Restore { record, notes }
         }

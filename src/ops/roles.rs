@@ -83,6 +83,7 @@ fn rep_creates(actor: &Actor, record: &Record) -> Result<(), StoreError> {
     let owner = match record {
         Record::Customer(c) => c.owner.as_deref(),
         Record::Deal(d) => d.owner.as_deref(),
+        Record::Followup(f) => f.owner.as_deref(),
         Record::Ticket(_) | Record::Note(_) => None,
     };
     match owner {
@@ -112,6 +113,10 @@ fn rep_updates(store: &Store, actor: &Actor, old: &Record, new: &Record) -> Resu
             owned(mine(&owner), "ticket's customer", &owner)
         }
         (Record::Note(o), Record::Note(_)) => owned(mine(&o.author), "note", &o.author),
+        (Record::Followup(o), Record::Followup(n)) => {
+            owned(mine(&o.owner), "follow-up", &o.owner)?;
+            reassigned(&o.owner, &n.owner, "follow-up")
+        }
         _ => refused("a record cannot change its kind".into()),
     }
 }
@@ -159,6 +164,7 @@ pub fn owned_by_maker(actor: &Actor, record: &mut Record) {
     match record {
         Record::Customer(c) if c.owner.is_none() => c.owner = Some(actor.name.clone()),
         Record::Deal(d) if d.owner.is_none() => d.owner = Some(actor.name.clone()),
+        Record::Followup(f) if f.owner.is_none() => f.owner = Some(actor.name.clone()),
         _ => {}
     }
 }

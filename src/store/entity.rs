@@ -3,8 +3,8 @@
 
 use super::keys::{Tr, group_key, id_key};
 use crate::domain::{
-    Customer, CustomerId, Deal, DealId, Member, MemberId, Note, NoteId, Order, OrderId, Product,
-    ProductId, Ticket, TicketId, ValidationError,
+    Customer, CustomerId, Deal, DealId, Followup, FollowupId, Member, MemberId, Note, NoteId,
+    Order, OrderId, Product, ProductId, Ticket, TicketId, ValidationError,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -237,6 +237,35 @@ impl Entity for Note {
     fn index_entries(&self) -> Vec<IndexEntry> {
         vec![IndexEntry::group(
             Tr::NoteByCustomer,
+            &id_key(self.customer.0),
+            self.id.0,
+        )]
+    }
+    fn customer_refs(&self) -> Option<CustomerId> {
+        Some(self.customer)
+    }
+}
+
+impl Entity for Followup {
+    const TREE: Tr = Tr::Followups;
+    const NAME: &'static str = "follow-up";
+    const INDEXES: &'static [Tr] = &[Tr::FollowupByCustomer];
+
+    fn id(&self) -> u64 {
+        self.id.0
+    }
+    fn set_id(&mut self, id: u64) {
+        self.id = FollowupId(id);
+    }
+    fn validate(&self) -> Result<(), ValidationError> {
+        Followup::validate(self)
+    }
+    fn label(&self) -> String {
+        self.text.chars().take(60).collect()
+    }
+    fn index_entries(&self) -> Vec<IndexEntry> {
+        vec![IndexEntry::group(
+            Tr::FollowupByCustomer,
             &id_key(self.customer.0),
             self.id.0,
         )]

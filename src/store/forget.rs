@@ -1,12 +1,12 @@
 //! Erasing a person: their customer record keeps only what the analytics need; every free text of
-//! theirs (notes, ticket subjects and messages, deal titles) is erased, and the copies the store keeps for undo (the trash, the import
+//! theirs (notes, follow-ups, ticket subjects and messages, deal titles) is erased, and the copies the store keeps for undo (the trash, the import
 //! journal, the audit log's values) are erased too, so that nothing of them survives a backup.
 
 use super::journal::Change;
 use super::keys::Tr;
 use super::trash::{Kind, RecordRef, decode_entry, for_kind};
 use super::{Entity, Group, Store, StoreError, codec, tx::decode_record};
-use crate::domain::{Customer, CustomerId, Deal, Note, Order, Product, Ticket};
+use crate::domain::{Customer, CustomerId, Deal, Followup, Note, Order, Product, Ticket};
 
 /// What the text of an erased note or message becomes.
 pub const ERASED: &str = "(erased)";
@@ -14,6 +14,7 @@ pub const ERASED: &str = "(erased)";
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Forgotten {
     pub notes: usize,
+    pub followups: usize,
     pub tickets: usize,
     pub deals: usize,
     /// Deleted records of theirs dropped from the trash.
@@ -32,6 +33,7 @@ impl Store {
         loop {
             let seen = self.data_version()?;
             let notes = self.group_ids(Group::NotesOf(customer))?;
+            let followups = self.group_ids(Group::FollowupsOf(customer))?;
             let tickets = self.group_ids(Group::TicketsOf(customer))?;
             let deals = self.group_ids(Group::DealsOf(customer))?;
             let mut trash = Vec::new();
@@ -49,6 +51,7 @@ impl Store {
             let mut logged = self.audit_seqs_of(Tr::Customers, customer.0)?;
             for (tree, ids) in [
                 (Tr::Notes, &notes),
+                (Tr::Followups, &followups),
                 (Tr::Tickets, &tickets),
                 (Tr::Deals, &deals),
             ] {
@@ -84,6 +87,13 @@ impl Store {
                     if let Some(mut note) = tx.get::<Note>(id)? {
                         note.text = ERASED.into();
                         tx.update(&note)?;
+                    }
+                }
+                for &id in &followups {
+                    if let Some(mut followup) = tx.get::<Followup>(id)? {
+                        followup.text = ERASED.into();
+                        followup.outcome = followup.outcome.map(|_| ERASED.into());
+                        tx.update(&followup)?;
                     }
                 }
                 for &id in &tickets {
@@ -128,6 +138,7 @@ impl Store {
                 }
                 Ok(Some(Forgotten {
                     notes: notes.len(),
+                    followups: followups.len(),
                     tickets: tickets.len(),
                     deals: deals.len(),
                     trash: trash.len(),

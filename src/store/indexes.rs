@@ -14,6 +14,7 @@ impl Store {
         self.check_entity::<Deal>(&mut problems)?;
         self.check_entity::<Ticket>(&mut problems)?;
         self.check_entity::<Note>(&mut problems)?;
+        self.check_entity::<crate::domain::Followup>(&mut problems)?;
         self.check_entity::<Member>(&mut problems)?;
         Ok(problems)
     }
@@ -95,6 +96,7 @@ impl Store {
         self.rebuild_indexes::<Deal>()?;
         self.rebuild_indexes::<Ticket>()?;
         self.rebuild_indexes::<Note>()?;
+        self.rebuild_indexes::<crate::domain::Followup>()?;
         self.rebuild_indexes::<Member>()
     }
 }

@@ -28,10 +28,12 @@ pub enum Tr {
     MemberByKey,
     Audit,
     AuditByRecord,
+    Followups,
+    FollowupByCustomer,
 }
 
 impl Tr {
-    pub const ALL: [Tr; 26] = [
+    pub const ALL: [Tr; 28] = [
         Tr::Meta,
         Tr::Customers,
         Tr::Products,
@@ -58,6 +60,8 @@ impl Tr {
         Tr::MemberByKey,
         Tr::Audit,
         Tr::AuditByRecord,
+        Tr::Followups,
+        Tr::FollowupByCustomer,
     ];
 
     /// The tree's name on disk; renaming one needs a migration.
@@ -90,6 +94,8 @@ impl Tr {
             Tr::Audit => "audit",
             // Not under idx/: it is kept with the log, not rebuilt from records.
             Tr::AuditByRecord => "audit/by_record",
+            Tr::Followups => "followups",
+            Tr::FollowupByCustomer => "idx/followup/customer",
         }
     }
 
@@ -104,6 +110,7 @@ impl Tr {
             Tr::Tickets => 5,
             Tr::Notes => 6,
             Tr::Members => 7,
+            Tr::Followups => 8,
             _ => return None,
         })
     }

@@ -27,7 +27,7 @@ pub use trash::{Deleted, Kind, RecordRef};
 pub use tx::{Tx, TxError, TxResult};
 
 use crate::domain::{
-    Customer, CustomerId, Deal, DealStage, Note, Order, Product, Ticket, TicketStatus,
+    Customer, CustomerId, Deal, DealStage, Followup, Note, Order, Product, Ticket, TicketStatus,
 };
 use keys::{Tr, id_from_key, id_key};
 use sled::Transactional;
@@ -74,6 +74,7 @@ pub enum Group {
     DealsOf(CustomerId),
     TicketsOf(CustomerId),
     NotesOf(CustomerId),
+    FollowupsOf(CustomerId),
     DealsIn(DealStage),
     TicketsIn(TicketStatus),
 }
@@ -85,6 +86,7 @@ impl Group {
             Group::DealsOf(c) => (Tr::DealByCustomer, id_key(c.0).to_vec()),
             Group::TicketsOf(c) => (Tr::TicketByCustomer, id_key(c.0).to_vec()),
             Group::NotesOf(c) => (Tr::NoteByCustomer, id_key(c.0).to_vec()),
+            Group::FollowupsOf(c) => (Tr::FollowupByCustomer, id_key(c.0).to_vec()),
             Group::DealsIn(s) => (Tr::DealByStage, vec![entity::stage_byte(s)]),
             Group::TicketsIn(s) => (Tr::TicketByStatus, vec![entity::status_byte(s)]),
         }
@@ -104,6 +106,7 @@ pub struct Stats {
     pub deals: usize,
     pub tickets: usize,
     pub notes: usize,
+    pub followups: usize,
     pub schema_version: u32,
     pub data_version: u64,
 }
@@ -328,7 +331,7 @@ impl Store {
     }
 
     /// Moves a record to the trash. A customer with orders, deals or tickets is refused (their
-    /// history would point at nobody); their notes go with them.
+    /// history would point at nobody); their notes and follow-ups go with them.
     pub fn delete<E: Entity>(&self, id: u64) -> Result<E, StoreError> {
         if E::TREE != Tr::Customers {
             return self.write(|tx| tx.delete::<E>(id));
@@ -352,12 +355,16 @@ impl Store {
                 }
             }
             let notes = self.group_ids(Group::NotesOf(customer))?;
+            let followups = self.group_ids(Group::FollowupsOf(customer))?;
             let deleted = self.write(|tx| {
                 if tx.data_version()? != seen {
                     return Ok(None);
                 }
                 for &note in &notes {
                     tx.trash::<Note>(note, Some(id))?;
+                }
+                for &followup in &followups {
+                    tx.trash::<Followup>(followup, Some(id))?;
                 }
                 tx.trash::<E>(id, None).map(Some)
             })?;
@@ -552,6 +559,10 @@ impl Store {
         self.group(Group::NotesOf(customer))
     }
 
+    pub fn followups_of(&self, customer: CustomerId) -> Result<Vec<Followup>, StoreError> {
+        self.group(Group::FollowupsOf(customer))
+    }
+
     pub fn deals_in(&self, stage: DealStage) -> Result<Vec<Deal>, StoreError> {
         self.group(Group::DealsIn(stage))
     }
@@ -609,6 +620,7 @@ impl Store {
             deals: self.count::<Deal>(),
             tickets: self.count::<Ticket>(),
             notes: self.count::<Note>(),
+            followups: self.count::<Followup>(),
             schema_version: self.schema_version()?.unwrap_or(SCHEMA_VERSION),
             data_version: self.data_version()?,
             ..Stats::default()

@@ -26,6 +26,7 @@ pub enum Kind {
     Deal,
     Ticket,
     Note,
+    Followup,
 }
 
 named_enum!(Kind {
@@ -35,6 +36,7 @@ named_enum!(Kind {
     Deal => "deal",
     Ticket => "ticket",
     Note => "note",
+    Followup => "followup",
 });
 
 impl Kind {
@@ -46,6 +48,7 @@ impl Kind {
             Kind::Deal => Tr::Deals,
             Kind::Ticket => Tr::Tickets,
             Kind::Note => Tr::Notes,
+            Kind::Followup => Tr::Followups,
         }
     }
 
@@ -110,6 +113,10 @@ macro_rules! for_kind {
             }
             Tr::Notes => {
                 type $E = Note;
+                $body
+            }
+            Tr::Followups => {
+                type $E = crate::domain::Followup;
                 $body
             }
             other => unreachable!("{} holds no records", other.name()),
@@ -191,6 +198,26 @@ impl Store {
                 return Ok(restored);
             }
         }
+    }
+
+    /// Puts back what went to the trash with a customer and is there still.
+    pub fn undelete_with(&self, customer: crate::domain::CustomerId) -> Result<(), StoreError> {
+        let mut keys = Vec::new();
+        for item in self.tree(Tr::Trash).iter() {
+            let (k, bytes) = item?;
+            if decode_entry(&k, &bytes)?.2.with == Some(customer.0) {
+                keys.push(k.to_vec());
+            }
+        }
+        self.write(|tx| {
+            for k in &keys {
+                // Gone since the scan (another undo, a purge): nothing to bring back.
+                if tx.tree(Tr::Trash).get(k)?.is_some() {
+                    tx.undelete(k)?;
+                }
+            }
+            Ok(())
+        })
     }
 
     /// Drops for good what was deleted before `before` (everything, with None). Returns how many.

@@ -34,6 +34,9 @@ pub struct RunOptions {
     pub readonly: bool,
     /// Where the user's `themes/` and `keymap.toml` live.
     pub config_dir: Option<PathBuf>,
+    /// Who this user is to the records ("mine", the owner of what they make).
+    pub me: String,
+    pub views: Vec<crate::config::View>,
 }
 
 pub fn run(model: Arc<ReadModel>, options: RunOptions) -> anyhow::Result<()> {
@@ -53,7 +56,7 @@ pub fn run(model: Arc<ReadModel>, options: RunOptions) -> anyhow::Result<()> {
         None => Keymap::default_keys(),
     };
     let (tx, rx) = channel::<Event>();
-    let actor = crate::ops::Actor::local();
+    let actor = crate::ops::Actor::named(options.me.clone());
     let user = actor.name.clone();
     let worker = Worker::spawn(model, actor, tx.clone(), Event::Done);
     let mut state = AppState::new(

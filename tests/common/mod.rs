@@ -187,7 +187,7 @@ pub fn stdout_of(db: &std::path::Path, args: &[&str]) -> String {
 }
 
 /// Every record kind `rapport export` writes from the store itself.
-pub const ENTITY_EXPORTS: [&str; 7] = [
+pub const ENTITY_EXPORTS: [&str; 8] = [
     "customers",
     "products",
     "orders",
@@ -195,6 +195,7 @@ pub const ENTITY_EXPORTS: [&str; 7] = [
     "deals",
     "tickets",
     "notes",
+    "followups",
 ];
 
 /// Every entity export of a database, as NDJSON, in `ENTITY_EXPORTS` order.

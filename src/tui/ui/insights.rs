@@ -257,7 +257,7 @@ fn calls(frame: &mut Frame, state: &AppState, engine: &Insights, theme: &Theme, 
     let n = area.height.saturating_sub(2) as usize / 2;
     let mut lines = Vec::new();
     let width = area.width.saturating_sub(4) as usize;
-    for (customer, segment, suggestion) in engine.calls_to_make(n) {
+    for (customer, segment, suggestion) in engine.calls_to_make(n, |_| true) {
         lines.push(Line::from(vec![
             Span::styled(fit(state.customer_name(customer), 30), theme.header),
             Span::styled(format!("  {}  ", segment.name()), theme.accent),

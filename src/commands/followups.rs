@@ -1,0 +1,391 @@
+//! Follow-ups and the rep's day from the command line: `rapport followup …` and `rapport today`.
+
+use super::{UsageError, find_customer};
+use crate::cli::{AuditFormat, FollowupCommand, Me, StatsFormat, TodayArgs};
+use crate::domain::{CustomerId, DealId, Followup, TicketId, Timestamp, due_text, parse_due};
+use crate::export::{FollowupRow, Format, Sink, iso};
+use crate::model::today::Today;
+use crate::ops::{Actor, Ops, Record, Write as Change};
+use crate::store::Store;
+use crate::text::safe;
+use std::io::Write;
+
+fn me(me: &Me) -> anyhow::Result<String> {
+    crate::config::me(me.as_name.as_deref())
+}
+
+fn when(text: &str, now: Timestamp) -> anyhow::Result<Timestamp> {
+    parse_due(text, now).map_err(|why| UsageError(safe(&why).into_owned()).into())
+}
+
+pub fn followup(
+    store: &Store,
+    command: &FollowupCommand,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let now = chrono::Utc::now();
+    match command {
+        FollowupCommand::Add {
+            customer,
+            text,
+            due,
+            deal,
+            ticket,
+            owner,
+            me: who,
+        } => {
+            let name = me(who)?;
+            let customer = find_customer(store, customer)?;
+            let mut f = Followup::new(customer.id, text.clone(), when(due, now)?, now);
+            f.deal = deal
+                .map(|id| belongs(store, DealId(id), customer.id))
+                .transpose()?;
+            f.ticket = ticket
+                .map(|id| belongs(store, TicketId(id), customer.id))
+                .transpose()?;
+            f.owner = Some(owner.clone().unwrap_or_else(|| name.clone()));
+            let done = Ops::new(store.clone(), Actor::named(name))
+                .apply(Change::Create(Record::Followup(f)))?;
+            let Record::Followup(f) = done.record() else {
+                unreachable!("a follow-up was written");
+            };
+            writeln!(
+                out,
+                "follow-up {} on customer {}, due {}",
+                f.id.0,
+                f.customer,
+                f.due.format("%Y-%m-%d %H:%M")
+            )?;
+        }
+        FollowupCommand::List {
+            mine,
+            owner,
+            all,
+            due_by,
+            format,
+            me: who,
+        } => {
+            let owner = match (mine, owner) {
+                (true, _) => Some(me(who)?),
+                (false, owner) => owner.clone(),
+            };
+            let by = due_by.as_deref().map(|w| when(w, now)).transpose()?;
+            // "by friday" takes in all of Friday.
+            let by = by.map(|t| {
+                t.date_naive()
+                    .and_hms_opt(23, 59, 59)
+                    .expect("valid")
+                    .and_utc()
+            });
+            let mut rows: Vec<Followup> = store
+                .all::<Followup>()?
+                .into_iter()
+                .filter(|f| *all || f.is_open())
+                .filter(|f| by.is_none_or(|by| f.due <= by))
+                .filter(|f| {
+                    owner.as_deref().is_none_or(|o| {
+                        f.owner
+                            .as_deref()
+                            .is_some_and(|x| x.eq_ignore_ascii_case(o))
+                    })
+                })
+                .collect();
+            rows.sort_by_key(|f| (f.due, f.id));
+            list(store, &rows, *format, now, out)?;
+        }
+        FollowupCommand::Done {
+            id,
+            outcome,
+            next,
+            next_text,
+            me: who,
+        } => {
+            let ops = Ops::new(store.clone(), Actor::named(me(who)?));
+            let old = get(store, *id)?;
+            if !old.is_open() {
+                return Err(UsageError(format!("follow-up {id} is done already")).into());
+            }
+            let mut new = old.clone();
+            new.complete(outcome.clone(), now);
+            ops.apply(Change::Update {
+                old: Record::Followup(old.clone()),
+                new: Record::Followup(new),
+            })?;
+            writeln!(out, "follow-up {id} done")?;
+            if let Some(next) = next {
+                let mut f = Followup::new(
+                    old.customer,
+                    next_text.clone().unwrap_or(old.text.clone()),
+                    when(next, now)?,
+                    now,
+                );
+                (f.deal, f.ticket, f.owner) = (old.deal, old.ticket, old.owner.clone());
+                let done = ops.apply(Change::Create(Record::Followup(f)))?;
+                if let Record::Followup(f) = done.record() {
+                    writeln!(
+                        out,
+                        "follow-up {} next, due {}",
+                        f.id.0,
+                        f.due.format("%Y-%m-%d %H:%M")
+                    )?;
+                }
+            }
+        }
+        FollowupCommand::Snooze { id, to, me: who } => {
+            let ops = Ops::new(store.clone(), Actor::named(me(who)?));
+            let old = get(store, *id)?;
+            let mut new = old.clone();
+            match to {
+                Some(to) => {
+                    new.due = when(to, now)?;
+                    new.updated = now;
+                }
+                None => new.snooze(now),
+            }
+            let due = new.due;
+            ops.apply(Change::Update {
+                old: Record::Followup(old),
+                new: Record::Followup(new),
+            })?;
+            writeln!(
+                out,
+                "follow-up {id} now due {}",
+                due.format("%Y-%m-%d %H:%M")
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn get(store: &Store, id: u64) -> anyhow::Result<Followup> {
+    store
+        .get::<Followup>(id)?
+        .ok_or_else(|| anyhow::anyhow!("no follow-up {id}"))
+}
+
+/// A deal or ticket given with a follow-up must be the customer's own.
+fn belongs<I: Copy + Into<Ref>>(store: &Store, id: I, customer: CustomerId) -> anyhow::Result<I> {
+    let (what, n, of) = match id.into() {
+        Ref::Deal(d) => (
+            "deal",
+            d.0,
+            store.get::<crate::domain::Deal>(d.0)?.map(|d| d.customer),
+        ),
+        Ref::Ticket(t) => (
+            "ticket",
+            t.0,
+            store.get::<crate::domain::Ticket>(t.0)?.map(|t| t.customer),
+        ),
+    };
+    match of {
+        Some(c) if c == customer => Ok(id),
+        Some(c) => Err(UsageError(format!(
+            "{what} {n} is customer {c}'s, not customer {customer}'s"
+        ))
+        .into()),
+        None => Err(UsageError(format!("no {what} {n}")).into()),
+    }
+}
+
+enum Ref {
+    Deal(DealId),
+    Ticket(TicketId),
+}
+
+impl From<DealId> for Ref {
+    fn from(id: DealId) -> Ref {
+        Ref::Deal(id)
+    }
+}
+
+impl From<TicketId> for Ref {
+    fn from(id: TicketId) -> Ref {
+        Ref::Ticket(id)
+    }
+}
+
+fn list(
+    store: &Store,
+    rows: &[Followup],
+    format: AuditFormat,
+    now: Timestamp,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let format = match format {
+        AuditFormat::Table => {
+            if rows.is_empty() {
+                writeln!(out, "no follow-ups")?;
+            }
+            for f in rows {
+                let name = store
+                    .get::<crate::domain::Customer>(f.customer.0)?
+                    .map_or_else(|| "?".to_string(), |c| c.name);
+                let due = match f.done {
+                    Some(done) => format!("done {}", done.format("%Y-%m-%d")),
+                    None => due_text(f.due, now),
+                };
+                writeln!(
+                    out,
+                    "{:>6}  {:<18}  {:<24}  {:<10}  {}",
+                    f.id.0,
+                    due,
+                    safe(&crate::text::fit(&name, 24)),
+                    safe(f.owner.as_deref().unwrap_or("-")),
+                    safe(&f.text)
+                )?;
+            }
+            return Ok(());
+        }
+        AuditFormat::Csv => Format::Csv,
+        AuditFormat::Json => Format::Json,
+        AuditFormat::Ndjson => Format::Ndjson,
+    };
+    let mut sink = Sink::new(format, out);
+    for f in rows {
+        sink.row(&FollowupRow::from(f))?;
+    }
+    sink.finish()?;
+    Ok(())
+}
+
+pub fn today(store: &Store, args: &TodayArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let now = chrono::Utc::now();
+    let me = match args.everyone {
+        true => None,
+        false => Some(me(&args.me)?),
+    };
+    let model = crate::model::ReadModel::new(store.clone());
+    let records = model.load()?;
+    let insights = match args.no_calls {
+        true => None,
+        false => Some(crate::insights::Insights::compute(store)?),
+    };
+    let day = Today::build(&records, insights.as_ref(), me.as_deref(), now);
+    let customer = |id: CustomerId| {
+        records.customer(id).map_or(
+            serde_json::json!({ "id": id.0 }),
+            |c| serde_json::json!({ "id": id.0, "name": c.name(), "phone": c.phone(), "email": c.email() }),
+        )
+    };
+    match args.format {
+        StatsFormat::Json => {
+            let followups = |list: &[Followup]| -> Vec<serde_json::Value> {
+                list.iter()
+                    .map(|f| {
+                        let mut row =
+                            serde_json::to_value(FollowupRow::from(f)).expect("plain data");
+                        row["customer"] = customer(f.customer);
+                        row["late"] = f.is_overdue(now).into();
+                        row
+                    })
+                    .collect()
+            };
+            let json = serde_json::json!({
+                "me": me,
+                "at": iso(now),
+                "followups": followups(&day.followups),
+                "tickets": day.tickets.iter().map(|t| serde_json::json!({
+                    "id": t.id.0,
+                    "subject": t.subject,
+                    "status": t.status.name(),
+                    "priority": t.priority.name(),
+                    "due": t.due.map(iso),
+                    "customer": customer(t.customer),
+                })).collect::<Vec<_>>(),
+                "deals": day.deals.iter().map(|d| serde_json::json!({
+                    "id": d.id.0,
+                    "title": d.title,
+                    "stage": d.stage.name(),
+                    "value": d.value.to_string(),
+                    "currency": d.currency,
+                    "expected_close": d.expected_close.map(|c| c.to_string()),
+                    "customer": customer(d.customer),
+                })).collect::<Vec<_>>(),
+                "calls": day.calls.iter().map(|c| serde_json::json!({
+                    "customer": customer(c.customer),
+                    "segment": c.segment.name(),
+                    "offer": c.offer,
+                    "reason": c.reason,
+                })).collect::<Vec<_>>(),
+                "upcoming": followups(&day.upcoming),
+            });
+            serde_json::to_writer_pretty(&mut *out, &json)?;
+            writeln!(out)?;
+        }
+        StatsFormat::Text => {
+            let who = me
+                .as_deref()
+                .map_or("everyone".to_string(), |m| safe(m).into_owned());
+            writeln!(out, "Today for {who}, {}", now.format("%A %-d %B %Y"))?;
+            let name = |id: CustomerId| safe(records.customer_name(id).unwrap_or("?")).into_owned();
+            let phone = |id: CustomerId| {
+                records
+                    .customer(id)
+                    .map_or(String::new(), |c| safe(c.phone()).into_owned())
+            };
+            writeln!(out, "\nFollow-ups ({})", day.followups.len())?;
+            for f in &day.followups {
+                writeln!(
+                    out,
+                    "  #{:<5} {:<16} {}  {}  {}",
+                    f.id.0,
+                    due_text(f.due, now),
+                    name(f.customer),
+                    phone(f.customer),
+                    safe(&f.text)
+                )?;
+            }
+            writeln!(out, "\nTickets due ({})", day.tickets.len())?;
+            for t in &day.tickets {
+                writeln!(
+                    out,
+                    "  #{:<5} {:<8} {}  {}",
+                    t.id.0,
+                    t.priority.name(),
+                    name(t.customer),
+                    safe(&t.subject)
+                )?;
+            }
+            writeln!(out, "\nDeals closing this week ({})", day.deals.len())?;
+            for d in &day.deals {
+                let close = d.expected_close.map_or(String::new(), |c| c.to_string());
+                writeln!(
+                    out,
+                    "  #{:<5} {close}  {:>12} {}  {}  {}",
+                    d.id.0,
+                    d.value.to_string(),
+                    d.currency,
+                    name(d.customer),
+                    safe(&d.title)
+                )?;
+            }
+            if !args.no_calls {
+                writeln!(out, "\nCalls to make ({})", day.calls.len())?;
+                for c in &day.calls {
+                    writeln!(
+                        out,
+                        "  {}  {}  {}: offer {}",
+                        name(c.customer),
+                        phone(c.customer),
+                        c.segment.name(),
+                        safe(&c.offer)
+                    )?;
+                }
+            }
+            if !day.upcoming.is_empty() {
+                writeln!(out, "\nComing up")?;
+                for f in &day.upcoming {
+                    writeln!(
+                        out,
+                        "  #{:<5} {:<16} {}  {}",
+                        f.id.0,
+                        due_text(f.due, now),
+                        name(f.customer),
+                        safe(&f.text)
+                    )?;
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,248 @@
+use super::validate::{ValidationError, require_text};
+use super::{CustomerId, DealId, FollowupId, TicketId, Timestamp};
+use chrono::{Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
+use serde::{Deserialize, Serialize};
+
+/// Something a rep means to do for a customer by a given time: "call back Friday". It may be about
+/// one of their deals or tickets. Done ones stay, with what came of them, as the customer's history.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Followup {
+    pub id: FollowupId,
+    pub customer: CustomerId,
+    pub deal: Option<DealId>,
+    pub ticket: Option<TicketId>,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    pub due: Timestamp,
+    pub owner: Option<String>,
+    pub text: String,
+    #[serde(with = "chrono::serde::ts_milliseconds_option")]
+    pub done: Option<Timestamp>,
+    /// What came of it, written when it is done.
+    pub outcome: Option<String>,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    pub created: Timestamp,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    pub updated: Timestamp,
+}
+
+/// The hour a follow-up given only a day is due: the end of that working day, as a rep reads
+/// "call back Friday".
+const END_OF_DAY: u32 = 17;
+
+impl Followup {
+    pub fn new(
+        customer: CustomerId,
+        text: impl Into<String>,
+        due: Timestamp,
+        now: Timestamp,
+    ) -> Followup {
+        Followup {
+            id: FollowupId(0),
+            customer,
+            deal: None,
+            ticket: None,
+            due,
+            owner: None,
+            text: text.into(),
+            done: None,
+            outcome: None,
+            created: now,
+            updated: now,
+        }
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.done.is_none()
+    }
+
+    /// Open and past its time.
+    pub fn is_overdue(&self, now: Timestamp) -> bool {
+        self.is_open() && self.due < now
+    }
+
+    /// Open and due by the end of today (overdue ones included).
+    pub fn is_due_by_tonight(&self, now: Timestamp) -> bool {
+        self.is_open() && self.due.date_naive() <= now.date_naive()
+    }
+
+    pub fn complete(&mut self, outcome: Option<String>, now: Timestamp) {
+        self.done = Some(now);
+        self.outcome = outcome.filter(|o| !o.trim().is_empty());
+        self.updated = now;
+    }
+
+    /// Put off by a day from whichever is later, its time or now: snoozing something already a
+    /// week late brings it to tomorrow, not to six days ago.
+    pub fn snooze(&mut self, now: Timestamp) {
+        let from = self.due.max(now);
+        self.due = from + Duration::days(1);
+        self.updated = now;
+    }
+
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        require_text("text", &self.text)?;
+        if let Some(done) = self.done
+            && done < self.created
+        {
+            return Err(ValidationError::new("done", "is before it was made"));
+        }
+        Ok(())
+    }
+}
+
+/// When a follow-up is due, as a rep writes it: `2026-12-04`, `2026-12-04 14:30`, `today`,
+/// `tomorrow 9:00`, `friday`, `+3d`, `+2w`, `+4h`. A day without a time means the end of that
+/// working day (17:00). Times are UTC, as every time rapport keeps.
+pub fn parse_due(text: &str, now: Timestamp) -> Result<Timestamp, String> {
+    let text = text.trim().to_lowercase();
+    let hint = || {
+        format!(
+            "'{text}' is not a time: try 2026-12-04, 2026-12-04 14:30, today, tomorrow 9:00, friday, +3d"
+        )
+    };
+    if text.is_empty() {
+        return Err("a follow-up needs a due date".into());
+    }
+    if let Some(rest) = text.strip_prefix('+') {
+        let (count, unit) = rest.split_at(
+            rest.find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(rest.len()),
+        );
+        let n: i64 = count.parse().map_err(|_| hint())?;
+        let step = match unit.trim() {
+            "h" | "hour" | "hours" => Duration::hours(n),
+            "d" | "" | "day" | "days" => Duration::days(n),
+            "w" | "week" | "weeks" => Duration::weeks(n),
+            _ => return Err(hint()),
+        };
+        return Ok(now + step);
+    }
+    let mut words = text.split_whitespace();
+    let day_word = words.next().ok_or_else(hint)?;
+    let time = match words.next() {
+        Some(t) => Some(parse_time(t).ok_or_else(hint)?),
+        None => None,
+    };
+    if words.next().is_some() {
+        return Err(hint());
+    }
+    let today = now.date_naive();
+    let day = match day_word {
+        "today" => today,
+        "tomorrow" => today + Duration::days(1),
+        word => match weekday(word) {
+            // The next such day after today: on a Friday, "friday" is a week on.
+            Some(wd) => {
+                let ahead = (7 + wd.num_days_from_monday() as i64
+                    - today.weekday().num_days_from_monday() as i64)
+                    % 7;
+                today + Duration::days(if ahead == 0 { 7 } else { ahead })
+            }
+            None => NaiveDate::parse_from_str(word, "%Y-%m-%d").map_err(|_| hint())?,
+        },
+    };
+    let time = time.unwrap_or(NaiveTime::from_hms_opt(END_OF_DAY, 0, 0).expect("valid"));
+    Ok(Utc.from_utc_datetime(&day.and_time(time)))
+}
+
+fn parse_time(text: &str) -> Option<NaiveTime> {
+    let (h, m) = text.split_once(':').unwrap_or((text, "0"));
+    NaiveTime::from_hms_opt(h.parse().ok()?, m.parse().ok()?, 0)
+}
+
+fn weekday(word: &str) -> Option<Weekday> {
+    const DAYS: [(&str, Weekday); 7] = [
+        ("monday", Weekday::Mon),
+        ("tuesday", Weekday::Tue),
+        ("wednesday", Weekday::Wed),
+        ("thursday", Weekday::Thu),
+        ("friday", Weekday::Fri),
+        ("saturday", Weekday::Sat),
+        ("sunday", Weekday::Sun),
+    ];
+    // "fri", "fri." and "friday" alike; three letters at least, so "t" is not a guess.
+    let word = word.trim_end_matches('.');
+    (word.len() >= 3)
+        .then(|| DAYS.iter().find(|(name, _)| name.starts_with(word)))
+        .flatten()
+        .map(|&(_, wd)| wd)
+}
+
+/// When it is due, in the words a list has room for: "3 days late", "today 14:00",
+/// "tomorrow 09:00", "Fri 4 Dec 17:00", "2027-01-04".
+pub fn due_text(due: Timestamp, now: Timestamp) -> String {
+    let (day, today) = (due.date_naive(), now.date_naive());
+    let days = (day - today).num_days();
+    match days {
+        d if d < -1 => format!("{} days late", -d),
+        -1 => "yesterday".into(),
+        0 if due < now => format!("late, {}", due.format("%H:%M")),
+        0 => format!("today {}", due.format("%H:%M")),
+        1 => format!("tomorrow {}", due.format("%H:%M")),
+        2..=6 => due.format("%a %-d %b %H:%M").to_string(),
+        _ => due.format("%Y-%m-%d").to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> Timestamp {
+        chrono::DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn due_times_read_as_a_rep_writes_them() {
+        // A Wednesday morning.
+        let now = at("2026-12-02T10:15:00Z");
+        let cases = [
+            ("2026-12-04", "2026-12-04T17:00:00Z"),
+            ("2026-12-04 14:30", "2026-12-04T14:30:00Z"),
+            ("today", "2026-12-02T17:00:00Z"),
+            ("Tomorrow 9:00", "2026-12-03T09:00:00Z"),
+            ("friday", "2026-12-04T17:00:00Z"),
+            ("fri 8", "2026-12-04T08:00:00Z"),
+            ("wed", "2026-12-09T17:00:00Z"),
+            ("monday", "2026-12-07T17:00:00Z"),
+            ("+3d", "2026-12-05T10:15:00Z"),
+            ("+2w", "2026-12-16T10:15:00Z"),
+            ("+4h", "2026-12-02T14:15:00Z"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(parse_due(text, now), Ok(at(want)), "{text}");
+        }
+        for bad in [
+            "",
+            "someday",
+            "2026-13-01",
+            "today 25:00",
+            "+3y",
+            "fr",
+            "today at 9",
+        ] {
+            assert!(parse_due(bad, now).is_err(), "{bad:?} must be refused");
+        }
+    }
+
+    #[test]
+    fn late_is_past_the_time_and_snoozing_counts_from_now() {
+        let now = at("2026-12-02T10:15:00Z");
+        let mut f = Followup::new(CustomerId(1), "call", at("2026-12-02T09:00:00Z"), now);
+        assert!(f.is_overdue(now) && f.is_due_by_tonight(now));
+        assert_eq!(due_text(f.due, now), "late, 09:00");
+        f.due = at("2026-12-02T17:00:00Z");
+        assert!(!f.is_overdue(now) && f.is_due_by_tonight(now));
+        assert_eq!(due_text(f.due, now), "today 17:00");
+        f.due = at("2026-11-25T09:00:00Z");
+        assert_eq!(due_text(f.due, now), "7 days late");
+        f.snooze(now);
+        assert_eq!(f.due, at("2026-12-03T10:15:00Z"));
+        assert_eq!(due_text(f.due, now), "tomorrow 10:15");
+        f.complete(Some("  ".into()), now);
+        assert!(!f.is_open() && !f.is_overdue(now + Duration::days(9)));
+        assert_eq!(f.outcome, None, "a blank outcome is no outcome");
+    }
+}
