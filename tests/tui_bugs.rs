@@ -420,7 +420,7 @@ fn bug_16_help_uses_the_width_it_has() {
     press(&mut state, &["?"]);
     let mut wide = String::new();
     let mut narrow = String::new();
-    for _ in 0..12 {
+    for _ in 0..20 {
         wide.push_str(&screen(&state, 160, 40));
         narrow.push_str(&screen(&state, 80, 40));
         press(&mut state, &["pagedown"]);
@@ -428,15 +428,17 @@ fn bug_16_help_uses_the_width_it_has() {
     let long = "open the deal's page (stages, history); there, its customer";
     assert!(wide.contains(long), "whole on one line at 160 columns");
     // Narrower, the description goes on to the next line instead of being cut.
+    // (Pages overlap, so some page shows both of its lines.)
     let lines: Vec<&str> = narrow.lines().collect();
-    let at = lines
-        .iter()
-        .position(|l| l.contains("open the deal's page"))
-        .expect("listed at 80 columns");
+    let places: Vec<usize> = (0..lines.len() - 1)
+        .filter(|&i| lines[i].contains("open the deal's page"))
+        .collect();
+    assert!(!places.is_empty(), "listed at 80 columns");
     assert!(
-        lines[at].contains("customer") || lines[at + 1].contains("customer"),
-        "wrapped, not cut: {}\n{}",
-        lines[at],
-        lines[at + 1]
+        places
+            .iter()
+            .any(|&at| lines[at].contains("customer") || lines[at + 1].contains("customer")),
+        "wrapped, not cut: {}",
+        lines[places[0]]
     );
 }

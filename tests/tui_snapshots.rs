@@ -124,3 +124,22 @@ fn insights_rules() {
 fn insights_calls() {
     scenario("insights_calls", &["4", "h"], None);
 }
+
+#[test]
+fn today() {
+    scenario("today", &["0"], None);
+}
+
+#[test]
+fn deal_page() {
+    scenario("deal_page", &["2", "enter"], None);
+}
+
+#[test]
+fn followup_form() {
+    scenario(
+        "followup_form",
+        &["j", "f"],
+        Some("Call back about the quote"),
+    );
+}

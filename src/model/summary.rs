@@ -84,6 +84,8 @@ pub struct CustomerPage {
     pub customer: Customer,
     pub summary: Summary,
     pub timeline: Vec<TimelineItem>,
+    /// Open follow-ups, soonest first (done ones are in the timeline).
+    pub followups: Vec<crate::domain::Followup>,
 }
 
 impl CustomerPage {
@@ -95,6 +97,11 @@ impl CustomerPage {
         let deals: Vec<Deal> = store.deals_of(id)?;
         let tickets: Vec<Ticket> = store.tickets_of(id)?;
         let notes: Vec<Note> = store.notes_of(id)?;
+        let (mut followups, done): (Vec<_>, Vec<_>) = store
+            .followups_of(id)?
+            .into_iter()
+            .partition(crate::domain::Followup::is_open);
+        followups.sort_by_key(|f| (f.due, f.id));
         let mut summary = Summary::default();
         let mut timeline = Vec::new();
         for o in &orders {
@@ -141,6 +148,20 @@ impl CustomerPage {
                 text: n.text.clone(),
             });
         }
+        for f in &done {
+            let who = f
+                .owner
+                .as_deref()
+                .map_or(String::new(), |o| format!("{o}: "));
+            timeline.push(TimelineItem {
+                at: f.done.unwrap_or(f.updated),
+                kind: "done",
+                text: match &f.outcome {
+                    Some(outcome) => format!("{who}{} → {outcome}", f.text),
+                    None => format!("{who}{}", f.text),
+                },
+            });
+        }
         // Who changed them, from the audit log (notes and orders say it themselves).
         let records = std::iter::once((Kind::Customer, id.0))
             .chain(deals.iter().map(|d| (Kind::Deal, d.id.0)))
@@ -163,6 +184,7 @@ impl CustomerPage {
             customer,
             summary,
             timeline,
+            followups,
         }))
     }
 }

@@ -13,6 +13,11 @@ pub enum Action {
     PaneDeals,
     PaneTickets,
     PaneInsights,
+    PaneToday,
+    /// Only my records, or everyone's.
+    ToggleMine,
+    AddFollowup,
+    Snooze,
     Up,
     Down,
     Left,
@@ -66,6 +71,8 @@ impl Action {
                 | Action::StatusPrev
                 | Action::Reply
                 | Action::AddNote
+                | Action::AddFollowup
+                | Action::Snooze
                 | Action::NewRecord
                 | Action::NewTicket
                 | Action::Edit

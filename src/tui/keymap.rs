@@ -15,6 +15,7 @@ pub enum Context {
     Deals,
     Tickets,
     Insights,
+    Today,
     Detail,
     Help,
     Finder,
@@ -26,8 +27,9 @@ pub enum Context {
 
 impl Context {
     /// In the order help lists them.
-    pub const ALL: [Context; 12] = [
+    pub const ALL: [Context; 13] = [
         Context::Global,
+        Context::Today,
         Context::Customers,
         Context::Detail,
         Context::Deals,
@@ -48,6 +50,7 @@ impl Context {
             Context::Deals => "Deals",
             Context::Tickets => "Tickets",
             Context::Insights => "Insights",
+            Context::Today => "Today",
             Context::Detail => "Customer detail",
             Context::Help => "This help",
             Context::Finder => "Quick lookup",

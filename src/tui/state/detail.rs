@@ -9,6 +9,8 @@ pub struct DetailState {
     pub customer: Customer,
     pub summary: Summary,
     pub timeline: Vec<TimelineItem>,
+    /// Open follow-ups, soonest first.
+    pub followups: Vec<crate::domain::Followup>,
     pub scroll: super::list::Scroll,
     /// Segment, cluster and suggestions; None until the insights are computed, or with no purchases.
     pub insight: Option<crate::insights::CustomerInsight>,
@@ -21,6 +23,7 @@ impl DetailState {
             customer: page.customer,
             summary: page.summary,
             timeline: page.timeline,
+            followups: page.followups,
             scroll: Default::default(),
             insight: None,
             insight_ready: false,

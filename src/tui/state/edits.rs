@@ -8,15 +8,14 @@ pub use crate::tui::worker::Then;
 
 impl AppState {
     /// The customer whose page is open, or who is selected in the list.
+    /// The customer in view: on their page, selected, or the one the selected deal, ticket or
+    /// line of the day is for.
     pub(super) fn current_customer(&self) -> Option<(CustomerId, String)> {
-        match &self.detail {
-            Some(d) => Some((d.customer.id, d.customer.name.clone())),
-            None if self.pane == Pane::Customers => self
-                .customers
-                .selected()
-                .map(|r| (r.id(), r.name().to_string())),
-            None => None,
+        if let Some(d) = &self.detail {
+            return Some((d.customer.id, d.customer.name.clone()));
         }
+        let (id, _) = self.customer_in_view()?;
+        Some((id, self.customer_name(id).to_string()))
     }
 
     pub(super) fn new_record(&mut self) {
@@ -58,6 +57,10 @@ impl AppState {
                 .open_ticket()
                 .or(self.tickets.selected())
                 .map(|t| FormState::ticket(Some(t), None)),
+            (None, Pane::Today) => {
+                self.edit_followup();
+                None
+            }
             (None, Pane::Insights) => None,
         };
         if let Some(form) = form {
@@ -132,7 +135,7 @@ impl AppState {
                 .or(self.tickets.selected())
                 .cloned()
                 .map(Record::Ticket),
-            (None, Pane::Insights) => None,
+            (None, Pane::Insights | Pane::Today) => None,
         };
         if let Some(record) = record {
             self.confirm_delete(record);
@@ -206,7 +209,7 @@ impl AppState {
             Pane::Customers => self.customers.selected().map(|r| r.id().0),
             Pane::Deals => self.deals.selected().map(|d| d.id.0),
             Pane::Tickets => self.tickets.selected().map(|t| t.id.0),
-            Pane::Insights => None,
+            Pane::Insights | Pane::Today => None,
         };
         if let Some(id) = id {
             if !self.marked.remove(&id) {
@@ -232,7 +235,7 @@ impl AppState {
             Pane::Customers => BulkTarget::Customers.fields(),
             Pane::Deals => BulkTarget::Deals.fields(),
             Pane::Tickets => BulkTarget::Tickets.fields(),
-            Pane::Insights => &[],
+            Pane::Insights | Pane::Today => &[],
         };
         // The field box takes typing too: anything but one of its choices is named, not guessed.
         if !fields.contains(&field) {
@@ -320,7 +323,7 @@ impl AppState {
                     pairs.push((Record::Ticket(ticket.clone()), Record::Ticket(new)));
                 }
             }
-            Pane::Insights => {}
+            Pane::Insights | Pane::Today => {}
         }
         if pairs.is_empty() {
             return Err("nothing marked to change".into());

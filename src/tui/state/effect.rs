@@ -42,6 +42,7 @@ impl AppState {
             Pane::Deals => self.deals.act(action, self.now),
             Pane::Tickets => self.tickets.act(action, self.now),
             Pane::Insights => self.insights.act(action),
+            Pane::Today => Effect::None,
         };
         self.run(effect);
     }

@@ -23,6 +23,7 @@ impl AppState {
                 self.insights.sort_rules();
                 self.fill_detail_insight();
                 self.customers.refresh_view();
+                self.rebuild_today();
             }
             Done::Finder {
                 generation,
@@ -47,9 +48,13 @@ impl AppState {
                 Err(e) => self.say(e, Tone::Bad),
             },
             Done::Customers { customers, then } => self.take_customers(customers, then),
-            Done::Written(write) => self.written(write),
+            Done::Written(write) => {
+                self.written(write);
+                self.send_then();
+            }
             Done::WriteFailed { message, field, .. } => {
                 self.undoing = false;
+                self.drop_then();
                 match self.form_mut().filter(|f| f.saving) {
                     Some(form) => {
                         form.saving = false;
@@ -116,24 +121,9 @@ impl AppState {
             return;
         }
         let first_whole = self.records.partial && !snapshot.partial;
-        let rows = self.rows;
-        self.customers.take(
-            Arc::clone(&snapshot.customers),
-            Arc::clone(&snapshot.by_name),
-            snapshot.summaries.clone(),
-        );
-        self.deals.take(
-            Arc::clone(&snapshot.deals),
-            Arc::clone(&snapshot.pipeline),
-            Arc::clone(&snapshot.deals_by_close),
-            rows,
-        );
-        self.tickets.take(
-            Arc::clone(&snapshot.tickets),
-            Arc::clone(&snapshot.queue),
-            rows,
-        );
+        self.load_panes(&snapshot);
         self.records = Arc::clone(&snapshot);
+        self.rebuild_today();
         if self.finder().is_some() {
             self.send(Job::Finder(Arc::clone(&snapshot)));
         }

@@ -4,8 +4,8 @@
 
 use super::input::TextInput;
 use crate::domain::{
-    Customer, CustomerId, Deal, DealStage, Lifecycle, Money, Note, NoteKind, Priority, Ticket,
-    TicketStatus, Timestamp,
+    Customer, CustomerId, Deal, DealStage, Followup, Lifecycle, Money, Note, NoteKind, Priority,
+    Ticket, TicketStatus, Timestamp, parse_due,
 };
 use crate::model::Snapshot;
 use crate::tui::worker::{Record, Write};
@@ -38,6 +38,8 @@ pub struct FormState {
     pub saving: bool,
     /// For a change to many marked records at once: which kind they are.
     pub bulk: Option<BulkTarget>,
+    /// The deal or ticket a new follow-up is about.
+    pub about: super::followups::About,
     kind: Kind,
     /// Each field's value as the form opened, to tell typed text from what was there.
     initial: Vec<String>,
@@ -67,7 +69,13 @@ enum Kind {
     Deal,
     Ticket,
     Note,
+    Followup,
+    /// A follow-up done: what came of it, and the next step.
+    Outcome,
 }
+
+/// What a due field says it takes.
+const WHEN_LABEL: &str = "Due (e.g. friday 14:00)";
 
 const LIFECYCLES: &[&str] = &["lead", "prospect", "customer", "churned"];
 const STAGES: &[&str] = &[
@@ -136,6 +144,7 @@ impl FormState {
             customer,
             saving: false,
             bulk: None,
+            about: (None, None),
             kind,
         }
     }
@@ -300,6 +309,86 @@ impl FormState {
         form
     }
 
+    /// A new follow-up for a customer (about one of their deals or tickets, if given), or one
+    /// being rescheduled.
+    pub fn followup(
+        existing: Option<&Followup>,
+        customer: CustomerId,
+        name: &str,
+        about: super::followups::About,
+        owner: &str,
+    ) -> FormState {
+        let f = existing.cloned();
+        let mut form = FormState::new(
+            match &f {
+                Some(_) => format!("Follow-up with {name}"),
+                None => format!("New follow-up with {name}"),
+            },
+            Kind::Followup,
+            vec![
+                required(field(
+                    "text",
+                    "What to do",
+                    f.as_ref().map(|f| f.text.clone()).unwrap_or_default(),
+                )),
+                required(field(
+                    "due",
+                    WHEN_LABEL,
+                    f.as_ref().map_or("tomorrow 9:00".into(), |f| {
+                        f.due.format("%Y-%m-%d %H:%M").to_string()
+                    }),
+                )),
+                field(
+                    "owner",
+                    "Owner",
+                    f.as_ref().map_or(owner.to_string(), |f| opt(&f.owner)),
+                ),
+            ],
+            f.map(Record::Followup),
+            Some(customer),
+        );
+        form.about = about;
+        form
+    }
+
+    /// Logging how a follow-up went: it is done, with its outcome, and the next step is
+    /// scheduled when a time is given for it.
+    pub fn outcome(done: &Followup, name: &str) -> FormState {
+        FormState::new(
+            format!("Done: {} ({name})", done.text),
+            Kind::Outcome,
+            vec![
+                field("outcome", "What came of it", ""),
+                field("next", "Next step", done.text.clone()),
+                field("next_due", "Next step due (blank: none)", ""),
+            ],
+            Some(Record::Followup(done.clone())),
+            Some(done.customer),
+        )
+    }
+
+    /// The follow-up an outcome form schedules, if it names a time for one.
+    pub fn next_step(
+        &self,
+        now: Timestamp,
+    ) -> Result<Option<Followup>, (Option<&'static str>, String)> {
+        let (Kind::Outcome, Some(Record::Followup(done))) = (self.kind, &self.editing) else {
+            return Ok(None);
+        };
+        let when = self.value("next_due");
+        if when.is_empty() {
+            return Ok(None);
+        }
+        let due = parse_due(when, now).map_err(|e| (Some("next_due"), e))?;
+        let text = match self.value("next") {
+            "" => done.text.clone(),
+            t => t.to_string(),
+        };
+        let mut next = Followup::new(done.customer, text, due, now);
+        (next.deal, next.ticket, next.owner) = (done.deal, done.ticket, done.owner.clone());
+        Ok(Some(next))
+    }
+
     /// One change for every marked record: which field, and its new value.
     pub fn bulk(target: BulkTarget, count: usize) -> FormState {
         let what = match target {
@@ -439,6 +528,8 @@ impl FormState {
             Kind::Deal => self.deal_record(records, now)?,
             Kind::Ticket => self.ticket_record(records, now, user)?,
             Kind::Note => self.note_record(now, user)?,
+            Kind::Followup => self.followup_record(now)?,
+            Kind::Outcome => self.outcome_record(now)?,
         };
         record
             .validate()
@@ -562,6 +653,37 @@ impl FormState {
         let mut n = Note::new(customer, kind, self.value("text"), now);
         n.author = Some(user.to_string());
         Ok(Record::Note(n))
+    }
+
+    fn followup_record(&self, now: Timestamp) -> Result<Record, (Option<&'static str>, String)> {
+        let customer = self
+            .customer
+            .ok_or((None, "no customer for this follow-up".to_string()))?;
+        let due = parse_due(self.value("due"), now).map_err(|e| (Some("due"), e))?;
+        let mut f = match &self.editing {
+            Some(Record::Followup(f)) => f.clone(),
+            _ => {
+                let mut f = Followup::new(customer, "", due, now);
+                (f.deal, f.ticket) = self.about;
+                f
+            }
+        };
+        f.text = self.value("text").into();
+        f.due = due;
+        f.owner = Some(self.value("owner").to_string()).filter(|o| !o.is_empty());
+        f.updated = now;
+        Ok(Record::Followup(f))
+    }
+
+    fn outcome_record(&self, now: Timestamp) -> Result<Record, (Option<&'static str>, String)> {
+        let Some(Record::Followup(f)) = &self.editing else {
+            return Err((None, "no follow-up to close".to_string()));
+        };
+        // Checked here too, so a bad next time stops the save before anything is written.
+        self.next_step(now)?;
+        let mut f = f.clone();
+        f.complete(Some(self.value("outcome").to_string()), now);
+        Ok(Record::Followup(f))
     }
 
     /// The customer field: an id, or an email of a customer the session knows.

@@ -9,12 +9,14 @@ mod edits;
 mod effect;
 mod events;
 pub mod finder;
+mod followups;
 pub mod form;
 pub mod input;
 pub mod insights;
 pub mod list;
 mod popup;
 pub mod tickets;
+pub mod today;
 
 use super::action::Action;
 use super::keymap::{Context, Keymap};
@@ -32,9 +34,11 @@ pub use popup::{Confirm, Popup, Prompt, PromptKind};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use tickets::TicketsState;
+use today::TodayState;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Pane {
+    Today,
     Customers,
     Deals,
     Tickets,
@@ -42,10 +46,28 @@ pub enum Pane {
 }
 
 impl Pane {
-    pub const ALL: [Pane; 4] = [Pane::Customers, Pane::Deals, Pane::Tickets, Pane::Insights];
+    pub const ALL: [Pane; 5] = [
+        Pane::Today,
+        Pane::Customers,
+        Pane::Deals,
+        Pane::Tickets,
+        Pane::Insights,
+    ];
+
+    /// The digit that shows the pane.
+    pub fn key(self) -> char {
+        match self {
+            Pane::Today => '0',
+            Pane::Customers => '1',
+            Pane::Deals => '2',
+            Pane::Tickets => '3',
+            Pane::Insights => '4',
+        }
+    }
 
     pub fn title(self) -> &'static str {
         match self {
+            Pane::Today => "Today",
             Pane::Customers => "Customers",
             Pane::Deals => "Deals",
             Pane::Tickets => "Tickets",
@@ -81,6 +103,12 @@ pub struct AppState {
     pub deals: DealsState,
     pub tickets: TicketsState,
     pub insights: InsightsState,
+    pub today: TodayState,
+    /// Only the rep's own records in every list (customers they own, their deals, their
+    /// customers' tickets, their follow-ups), or everyone's.
+    pub mine: bool,
+    /// A write that follows the one with the worker: the next step after a follow-up is done.
+    then_write: Option<Write>,
     pub detail: Option<DetailState>,
     /// A customer page asked of the worker and not yet shown.
     opening: Option<CustomerId>,
@@ -147,6 +175,9 @@ impl AppState {
             now: options.now,
             pane: Pane::Customers,
             insights: InsightsState::default(),
+            today: TodayState::default(),
+            mine: false,
+            then_write: None,
             detail: None,
             opening: None,
             came_from: None,
@@ -213,6 +244,7 @@ impl AppState {
             Pane::Deals => Context::Deals,
             Pane::Tickets => Context::Tickets,
             Pane::Insights => Context::Insights,
+            Pane::Today => Context::Today,
         }
     }
 
@@ -283,6 +315,10 @@ impl AppState {
             Action::PaneDeals => self.show_pane(Pane::Deals),
             Action::PaneTickets => self.show_pane(Pane::Tickets),
             Action::PaneInsights => self.show_pane(Pane::Insights),
+            Action::PaneToday => self.show_pane(Pane::Today),
+            Action::ToggleMine => self.toggle_mine(),
+            Action::AddFollowup => self.add_followup(),
+            Action::Snooze => self.snooze(),
             Action::Up
             | Action::Down
             | Action::Top
@@ -322,7 +358,7 @@ impl AppState {
                     Pane::Customers => Some(BulkTarget::Customers),
                     Pane::Deals => Some(BulkTarget::Deals),
                     Pane::Tickets => Some(BulkTarget::Tickets),
-                    Pane::Insights => None,
+                    Pane::Insights | Pane::Today => None,
                 };
                 if let Some(target) = target {
                     self.open_popup(Popup::Form(FormState::bulk(target, self.marked.len())));
@@ -362,6 +398,7 @@ impl AppState {
                 (self.deals.nav_mut(), len)
             }
             Pane::Tickets => (&mut self.tickets.nav, self.tickets.queue.len()),
+            Pane::Today => (&mut self.today.nav, self.today.items.len()),
             Pane::Insights => {
                 let len = match self.insights.section {
                     Section::Rules => self.insights.rule_order.len(),
@@ -390,6 +427,13 @@ impl AppState {
         if pane == Pane::Insights {
             self.refresh_insights(false);
         }
+        if pane == Pane::Today {
+            // Calls to make come from the insights; the day is shown without them until then.
+            self.refresh_insights(false);
+            if self.today.stale || self.today.items.is_empty() {
+                self.rebuild_today();
+            }
+        }
     }
 
     fn open(&mut self) {
@@ -400,6 +444,7 @@ impl AppState {
                 }
             }
             Pane::Tickets => self.tickets.open = self.tickets.selected().map(|t| t.id),
+            Pane::Today if self.detail.is_none() => self.open_today_item(),
             // A deal opens on its page, and its page on the deal's customer.
             Pane::Deals if self.detail.is_none() => match self.deals.selected() {
                 Some(deal) if self.deals.open.is_some() => self.open_customer(deal.customer),

@@ -305,10 +305,14 @@ impl AppState {
         let Some(form) = self.form_mut() else {
             return;
         };
+        let next = form.next_step(now);
         match form.to_write(&records, now, &user) {
             Ok(write) => {
                 form.saving = true;
                 form.error = None;
+                if let Ok(Some(next)) = next {
+                    self.then(Write::Create(crate::tui::worker::Record::Followup(next)));
+                }
                 self.send(Job::Write(write));
             }
             Err((field, message)) => {

@@ -1,4 +1,5 @@
 use super::{amount, block, fit, safe, when};
+use crate::domain::{Timestamp, due_text};
 use crate::text::count;
 use crate::tui::state::detail::DetailState;
 use crate::tui::theme::Theme;
@@ -7,16 +8,27 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row, Table};
 
-pub fn draw(frame: &mut Frame, d: &DetailState, theme: &Theme, area: Rect) {
+/// Open follow-ups shown on the page before the timeline; more are counted.
+const FOLLOWUPS_SHOWN: usize = 3;
+
+pub fn draw(frame: &mut Frame, d: &DetailState, theme: &Theme, now: Timestamp, area: Rect) {
     let c = &d.customer;
     let suggestions = d.insight.as_ref().map_or(0, |i| i.suggestions.len()) as u16;
-    let [card, insight_area, timeline] = Layout::vertical([
+    let followups = match d.followups.len() {
+        0 => 0,
+        n => n.min(FOLLOWUPS_SHOWN) as u16 + 2,
+    };
+    let [card, insight_area, followup_area, timeline] = Layout::vertical([
         Constraint::Length(7),
         Constraint::Length(3 + suggestions),
+        Constraint::Length(followups),
         Constraint::Min(3),
     ])
     .areas(area);
     draw_insight(frame, d, theme, insight_area);
+    if followups > 0 {
+        draw_followups(frame, d, theme, now, followup_area);
+    }
     let field = |label: &'static str, value: String| (label, value);
     let opt = |v: &Option<String>| {
         v.as_deref()
@@ -70,6 +82,39 @@ pub fn draw(frame: &mut Frame, d: &DetailState, theme: &Theme, area: Rect) {
     super::card(frame, title, [left, right], theme, card);
 
     draw_timeline(frame, d, theme, timeline);
+}
+
+fn draw_followups(frame: &mut Frame, d: &DetailState, theme: &Theme, now: Timestamp, area: Rect) {
+    let width = area.width.saturating_sub(2) as usize;
+    let lines: Vec<Line> = d
+        .followups
+        .iter()
+        .take(FOLLOWUPS_SHOWN)
+        .map(|f| {
+            let style = if f.is_overdue(now) {
+                theme.bad
+            } else {
+                theme.base
+            };
+            let who = f
+                .owner
+                .as_deref()
+                .map_or(String::new(), |o| format!(" ({})", safe(o)));
+            Line::from(vec![
+                Span::styled(format!("{:<16} ", due_text(f.due, now)), style),
+                Span::styled(
+                    fit(&format!("{}{who}", safe(&f.text)), width.saturating_sub(17)),
+                    theme.base,
+                ),
+            ])
+        })
+        .collect();
+    let more = d.followups.len().saturating_sub(FOLLOWUPS_SHOWN);
+    let title = match more {
+        0 => format!(" Follow-ups ({}) ", d.followups.len()),
+        n => format!(" Follow-ups ({}, {n} more in Today) ", d.followups.len()),
+    };
+    frame.render_widget(Paragraph::new(lines).block(block(title, theme)), area);
 }
 
 /// Every order, deal, ticket and note, newest first, coloured by kind.
@@ -127,6 +172,7 @@ fn draw_insight(frame: &mut Frame, d: &DetailState, theme: &Theme, area: Rect) {
             let (r, f, m) = i.scores;
             let mut lines = vec![Line::from(vec![
                 Span::styled(format!("{} ", i.segment.name()), theme.header),
+                Span::styled(format!("({}) ", i.segment.plain()), theme.base),
                 Span::styled(format!("R{r} F{f} M{m}"), theme.muted),
                 Span::styled(
                     i.cluster

@@ -9,6 +9,7 @@ mod form;
 mod help;
 mod insights;
 mod tickets;
+mod today;
 
 use super::state::{AppState, Pane, Popup, PromptKind, Tone};
 use super::theme::Theme;
@@ -30,11 +31,12 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme) {
     .areas(area);
     draw_tabs(frame, state, theme, tabs);
     match (&state.detail, state.pane) {
-        (Some(d), _) => detail::draw(frame, d, theme, body),
+        (Some(d), _) => detail::draw(frame, d, theme, state.now, body),
         (None, Pane::Customers) => customers::draw(frame, state, theme, body),
         (None, Pane::Deals) => deals::draw(frame, state, theme, body),
         (None, Pane::Tickets) => tickets::draw(frame, state, theme, body),
         (None, Pane::Insights) => insights::draw(frame, state, theme, body),
+        (None, Pane::Today) => today::draw(frame, state, theme, body),
     }
     draw_status(frame, state, theme, status);
     draw_hints(frame, state, theme, hints);
@@ -121,14 +123,20 @@ fn draw_tabs(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
         " rapport ",
         theme.accent.add_modifier(ratatui::style::Modifier::BOLD),
     )];
-    for (i, pane) in Pane::ALL.iter().enumerate() {
-        let style = if *pane == state.pane {
+    for pane in Pane::ALL {
+        let style = if pane == state.pane {
             theme.selected
         } else {
             theme.muted
         };
         spans.push(Span::raw(" "));
-        spans.push(Span::styled(format!(" {} {} ", i + 1, pane.title()), style));
+        spans.push(Span::styled(
+            format!(" {} {} ", pane.key(), pane.title()),
+            style,
+        ));
+    }
+    if state.mine {
+        spans.push(Span::styled("  mine", theme.accent));
     }
     if state.readonly {
         spans.push(Span::styled("  read-only", theme.warn));

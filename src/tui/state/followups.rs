@@ -1,0 +1,212 @@
+//! Follow-ups in the app, the Today pane, and "mine": the rep's own records in every list.
+
+use super::form::FormState;
+use super::{AppState, Job, Pane, Popup, Tone, Write};
+use crate::domain::{CustomerId, DealId, TicketId};
+use crate::model::Snapshot;
+use crate::model::today::{Item, Today};
+use crate::tui::worker::Record;
+use std::sync::Arc;
+
+/// The deal or ticket a follow-up is about, if any.
+pub type About = (Option<DealId>, Option<TicketId>);
+
+impl AppState {
+    /// Whose records the lists show: the rep's with "mine" on, else everyone's.
+    pub fn mine_of(&self) -> Option<&str> {
+        self.mine.then_some(self.user.as_str())
+    }
+
+    pub(super) fn toggle_mine(&mut self) {
+        self.mine = !self.mine;
+        self.marked.clear();
+        let records = Arc::clone(&self.records);
+        self.load_panes(&records);
+        self.rebuild_today();
+        let whose = match self.mine {
+            true => format!("only {}'s records (m shows everyone's)", self.user),
+            false => "everyone's records".to_string(),
+        };
+        self.say(whose, Tone::Info);
+    }
+
+    /// Hands each pane its part of `snapshot`, narrowed to the rep's own with "mine" on.
+    pub(super) fn load_panes(&mut self, snapshot: &Arc<Snapshot>) {
+        let rows = self.rows;
+        let me = self.mine_of().map(str::to_string);
+        let mine = |owner: Option<&str>| {
+            me.as_deref()
+                .is_none_or(|me| owner.is_some_and(|o| o.eq_ignore_ascii_case(me)))
+        };
+        let narrow = |order: &Arc<Vec<usize>>, keep: &dyn Fn(usize) -> bool| match me {
+            None => Arc::clone(order),
+            Some(_) => Arc::new(order.iter().copied().filter(|&i| keep(i)).collect()),
+        };
+        let customer_mine = |c: CustomerId| mine(snapshot.customer(c).and_then(|r| r.owner()));
+        let by_name = narrow(&snapshot.by_name, &|i| mine(snapshot.customers[i].owner()));
+        let deal_mine = |i: usize| mine(snapshot.deals[i].owner.as_deref());
+        let pipeline = match me {
+            None => Arc::clone(&snapshot.pipeline),
+            Some(_) => Arc::new(
+                snapshot
+                    .pipeline
+                    .iter()
+                    .map(|column| column.iter().copied().filter(|&i| deal_mine(i)).collect())
+                    .collect(),
+            ),
+        };
+        let by_close = narrow(&snapshot.deals_by_close, &deal_mine);
+        let queue = narrow(&snapshot.queue, &|i| {
+            customer_mine(snapshot.tickets[i].customer)
+        });
+        self.customers.take(
+            Arc::clone(&snapshot.customers),
+            by_name,
+            snapshot.summaries.clone(),
+        );
+        self.deals
+            .take(Arc::clone(&snapshot.deals), pipeline, by_close, rows);
+        self.tickets
+            .take(Arc::clone(&snapshot.tickets), queue, rows);
+    }
+
+    /// Makes the day again from the records and insights this session has; when the pane is not
+    /// on screen it only notes that it is out of date.
+    pub(super) fn rebuild_today(&mut self) {
+        if self.pane != Pane::Today {
+            self.today.stale = true;
+            return;
+        }
+        let day = Today::build(
+            &self.records,
+            self.insights.engine().map(|e| &**e),
+            self.mine_of(),
+            self.now,
+        );
+        let rows = self.rows;
+        self.today.take(day, rows);
+    }
+
+    fn today_customer(&self) -> Option<CustomerId> {
+        let day = &self.today.day;
+        Some(match self.today.selected()? {
+            Item::Followup(_) => self.today.selected_followup()?.customer,
+            Item::Ticket(id) => day.tickets.iter().find(|t| t.id == *id)?.customer,
+            Item::Deal(id) => day.deals.iter().find(|d| d.id == *id)?.customer,
+            Item::Call(call) => call.customer,
+        })
+    }
+
+    /// The customer in view and, on a deal or ticket, which one: what a new follow-up (or note)
+    /// is about.
+    pub(super) fn customer_in_view(&self) -> Option<(CustomerId, About)> {
+        if let Some(d) = &self.detail {
+            return Some((d.customer.id, (None, None)));
+        }
+        match self.pane {
+            Pane::Customers => self.customers.selected().map(|r| (r.id(), (None, None))),
+            Pane::Deals => self
+                .deals
+                .selected()
+                .map(|d| (d.customer, (Some(d.id), None))),
+            Pane::Tickets => self
+                .tickets
+                .open_ticket()
+                .or(self.tickets.selected())
+                .map(|t| (t.customer, (None, Some(t.id)))),
+            Pane::Today => {
+                let about = match self.today.selected()? {
+                    Item::Deal(id) => (Some(*id), None),
+                    Item::Ticket(id) => (None, Some(*id)),
+                    Item::Followup(_) => {
+                        let f = self.today.selected_followup()?;
+                        (f.deal, f.ticket)
+                    }
+                    Item::Call(_) => (None, None),
+                };
+                Some((self.today_customer()?, about))
+            }
+            Pane::Insights => None,
+        }
+    }
+
+    /// `f`: on an open follow-up in Today, how it went and the next step; anywhere else a
+    /// customer is in view, a new follow-up with them.
+    pub(super) fn add_followup(&mut self) {
+        if self.pane == Pane::Today
+            && self.detail.is_none()
+            && let Some(f) = self.today.selected_followup().filter(|f| f.is_open())
+        {
+            let name = self.customer_name(f.customer).to_string();
+            let form = FormState::outcome(f, &name);
+            self.open_popup(Popup::Form(form));
+            return;
+        }
+        let Some((customer, about)) = self.customer_in_view() else {
+            self.say("choose a customer, deal or ticket first", Tone::Info);
+            return;
+        };
+        let name = self.customer_name(customer).to_string();
+        let form = FormState::followup(None, customer, &name, about, &self.user);
+        self.open_popup(Popup::Form(form));
+    }
+
+    /// `e` in Today: the selected follow-up, to reschedule or reword.
+    pub(super) fn edit_followup(&mut self) {
+        let Some(f) = self.today.selected_followup().cloned() else {
+            self.say("e changes a follow-up: choose one", Tone::Info);
+            return;
+        };
+        let name = self.customer_name(f.customer).to_string();
+        let form = FormState::followup(Some(&f), f.customer, &name, (f.deal, f.ticket), &self.user);
+        self.open_popup(Popup::Form(form));
+    }
+
+    pub(super) fn snooze(&mut self) {
+        let Some(old) = self.today.selected_followup().cloned() else {
+            self.say("z snoozes a follow-up: choose one", Tone::Info);
+            return;
+        };
+        let mut new = old.clone();
+        new.snooze(self.now);
+        let saying = format!("snoozed to {}…", crate::domain::due_text(new.due, self.now));
+        self.say(saying, Tone::Info);
+        self.send(Job::Write(Write::Update {
+            old: Record::Followup(old),
+            new: Record::Followup(new),
+        }));
+    }
+
+    /// Enter in Today: the follow-up's or call's customer, the ticket's thread, the deal's page.
+    pub(super) fn open_today_item(&mut self) {
+        let Some(item) = self.today.selected().cloned() else {
+            return;
+        };
+        match item {
+            Item::Ticket(id) => self.jump_to(crate::search::Kind::Ticket, id.0),
+            Item::Deal(id) => self.jump_to(crate::search::Kind::Deal, id.0),
+            Item::Followup(_) | Item::Call(_) => {
+                if let Some(customer) = self.today_customer() {
+                    self.open_customer(customer);
+                }
+            }
+        }
+    }
+
+    /// Keeps the next step of an outcome form until its follow-up is written as done.
+    pub(super) fn then(&mut self, write: Write) {
+        self.then_write = Some(write);
+    }
+
+    /// A write is in: the one queued behind it goes now.
+    pub(super) fn send_then(&mut self) {
+        if let Some(write) = self.then_write.take() {
+            self.send(Job::Write(write));
+        }
+    }
+
+    /// A write failed: the one behind it is dropped, not written on its own.
+    pub(super) fn drop_then(&mut self) {
+        self.then_write = None;
+    }
+}

@@ -1,0 +1,235 @@
+//! A rep's day in the app: a follow-up added from a customer, seen in Today, opened, its outcome
+//! logged with the next step scheduled; "mine" narrowing every list.
+
+mod common;
+
+use common::{press, screen, session, small_demo, type_text};
+use rapport::domain::Followup;
+use rapport::model::ReadModel;
+use rapport::tui::state::{AppState, Pane};
+
+/// Moves the Today selection to the follow-up whose text is `text`.
+fn select_followup(state: &mut AppState, text: &str) {
+    for _ in 0..state.today.items.len() {
+        if state
+            .today
+            .selected_followup()
+            .is_some_and(|f| f.text == text)
+        {
+            return;
+        }
+        press(state, &["j"]);
+    }
+    panic!(
+        "no follow-up '{text}' in Today:\n{}",
+        screen(state, 100, 30)
+    );
+}
+
+#[test]
+fn a_follow_up_from_a_customer_is_in_today_and_its_outcome_schedules_the_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let model = ReadModel::new(store.clone());
+    let mut bea = session(&model, "bea");
+
+    // Only Bea's customers, and the first of them.
+    press(&mut bea, &["m"]);
+    let first = bea.customers.selected().unwrap();
+    assert_eq!(first.owner(), Some("bea"), "mine shows Bea's customers");
+    let (customer, name) = (first.id(), first.name().to_string());
+    assert!(
+        bea.customers
+            .view
+            .iter()
+            .all(|&i| bea.customers.rows[i].owner() == Some("bea"))
+    );
+
+    press(&mut bea, &["f"]);
+    type_text(&mut bea, "Call back about the quote");
+    press(&mut bea, &["tab", "ctrl-u"]);
+    type_text(&mut bea, "today 15:00");
+    press(&mut bea, &["enter"]);
+    assert!(bea.form().is_none(), "saved: {:?}", bea.status);
+
+    press(&mut bea, &["0"]);
+    assert_eq!(bea.pane, Pane::Today);
+    let shown = screen(&bea, 100, 30);
+    assert!(shown.contains("Today · bea"), "{shown}");
+    assert!(shown.contains("Call back about the quote"), "{shown}");
+    assert!(
+        bea.today
+            .day
+            .followups
+            .iter()
+            .all(|f| f.owner.as_deref() == Some("bea") && f.is_due_by_tonight(bea.now)),
+        "only Bea's, only what is due by tonight"
+    );
+
+    // Enter opens the customer, whose page lists it; Esc comes back to Today.
+    select_followup(&mut bea, "Call back about the quote");
+    press(&mut bea, &["enter"]);
+    let page = screen(&bea, 100, 30);
+    assert!(
+        page.contains(&name) && page.contains("Follow-ups"),
+        "{page}"
+    );
+    assert!(page.contains("Call back about the quote"), "{page}");
+    press(&mut bea, &["esc"]);
+    assert_eq!(bea.pane, Pane::Today);
+
+    // f logs how it went and schedules the next step.
+    select_followup(&mut bea, "Call back about the quote");
+    press(&mut bea, &["f"]);
+    type_text(&mut bea, "Spoke to them: order on Monday");
+    press(&mut bea, &["tab", "tab"]);
+    type_text(&mut bea, "+3d");
+    press(&mut bea, &["enter"]);
+    assert!(bea.form().is_none(), "saved: {:?}", bea.status);
+    let all: Vec<Followup> = store.followups_of(customer).unwrap();
+    let done = all
+        .iter()
+        .find(|f| f.text == "Call back about the quote" && !f.is_open())
+        .expect("the call is done");
+    assert_eq!(
+        done.outcome.as_deref(),
+        Some("Spoke to them: order on Monday")
+    );
+    let next = all
+        .iter()
+        .find(|f| f.text == "Call back about the quote" && f.is_open())
+        .expect("and the next step is scheduled");
+    assert_eq!(next.due, bea.now + chrono::Duration::days(3));
+    assert_eq!(next.owner.as_deref(), Some("bea"));
+    let shown = screen(&bea, 100, 30);
+    assert!(shown.contains("Coming up"), "{shown}");
+    assert!(
+        !bea.today
+            .day
+            .followups
+            .iter()
+            .any(|f| f.text == "Call back about the quote"),
+        "done, it leaves today's list"
+    );
+
+    // Each of the two writes is undone on its own, newest first.
+    press(&mut bea, &["u"]);
+    press(&mut bea, &["u"]);
+    let all: Vec<Followup> = store.followups_of(customer).unwrap();
+    assert_eq!(
+        all.iter()
+            .filter(|f| f.text == "Call back about the quote")
+            .count(),
+        1
+    );
+    assert!(all.iter().all(Followup::is_open), "{all:?}");
+
+    // m again: everyone's day.
+    press(&mut bea, &["m"]);
+    assert!(screen(&bea, 100, 30).contains("Today · everyone"));
+    assert!(
+        bea.today
+            .day
+            .followups
+            .iter()
+            .any(|f| f.owner.as_deref() != Some("bea")),
+        "everyone's follow-ups"
+    );
+}
+
+#[test]
+fn snoozing_and_a_bad_time_keep_the_rep_in_control() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let model = ReadModel::new(store.clone());
+    let now = session(&model, "x").now;
+    let late = store
+        .all::<Followup>()
+        .unwrap()
+        .into_iter()
+        .find(|f| f.is_overdue(now))
+        .expect("the demo has late follow-ups");
+    let mut bea = session(&model, late.owner.as_deref().unwrap());
+    press(&mut bea, &["m", "0"]);
+    select_followup(&mut bea, &late.text);
+    let id = bea.today.selected_followup().unwrap().id;
+    press(&mut bea, &["z"]);
+    let snoozed: Followup = store.get(id.0).unwrap().unwrap();
+    assert_eq!(
+        snoozed.due,
+        bea.now + chrono::Duration::days(1),
+        "a late one comes back tomorrow"
+    );
+
+    // A time the form cannot read is named at its field, and nothing is written.
+    press(&mut bea, &["1", "f"]);
+    type_text(&mut bea, "Send the catalogue");
+    press(&mut bea, &["tab", "ctrl-u"]);
+    type_text(&mut bea, "next tuesdayish");
+    let before = store.count::<Followup>();
+    press(&mut bea, &["enter"]);
+    let form = bea.form().expect("the form stays open");
+    let (field, message) = form.error.clone().unwrap();
+    assert_eq!(field, Some("due"));
+    assert!(message.contains("tomorrow 9:00"), "{message}");
+    assert_eq!(store.count::<Followup>(), before);
+}
+
+/// "Mine" narrows deals and tickets too: the deal board holds only Bea's deals, the queue only
+/// the tickets of her customers.
+#[test]
+fn mine_narrows_deals_and_tickets() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let model = ReadModel::new(store.clone());
+    let mut bea = session(&model, "bea");
+    let all_deals: usize = bea.deals.columns.iter().map(Vec::len).sum();
+    let all_tickets = bea.tickets.queue.len();
+    press(&mut bea, &["2", "m"]);
+    let records = std::sync::Arc::clone(&bea.records);
+    let mine: Vec<usize> = bea.deals.columns.iter().flatten().copied().collect();
+    assert!(
+        !mine.is_empty() && mine.len() < all_deals,
+        "{} of {all_deals}",
+        mine.len()
+    );
+    assert!(
+        mine.iter()
+            .all(|&i| records.deals[i].owner.as_deref() == Some("bea"))
+    );
+    let owner_of = |t: &rapport::domain::Ticket| {
+        records
+            .customer(t.customer)
+            .and_then(|c| c.owner())
+            .map(str::to_string)
+    };
+    let queue: Vec<usize> = bea.tickets.queue.to_vec();
+    assert!(!queue.is_empty() && queue.len() < all_tickets);
+    assert!(
+        queue
+            .iter()
+            .all(|&i| owner_of(&records.tickets[i]).as_deref() == Some("bea"))
+    );
+    // A write by someone else keeps the narrowing.
+    let mut ana = session(&model, "ana");
+    press(&mut ana, &["2", "n"]);
+    type_text(&mut ana, "Ana's new deal");
+    press(&mut ana, &["tab", "ctrl-u"]);
+    type_text(&mut ana, &records.customers[0].id().to_string());
+    press(&mut ana, &["tab"]);
+    type_text(&mut ana, "100");
+    press(&mut ana, &["enter"]);
+    bea.take_arrived();
+    let records = std::sync::Arc::clone(&bea.records);
+    assert!(
+        records.deals.iter().any(|d| d.title == "Ana's new deal"),
+        "Bea has the new snapshot"
+    );
+    assert!(
+        bea.deals
+            .columns
+            .iter()
+            .flatten()
+            .all(|&i| records.deals[i].owner.as_deref() == Some("bea"))
+    );
+}
