@@ -79,7 +79,7 @@ fn bug_17_one_of_a_thing_is_said_in_the_singular() {
         press(&mut state, &["ctrl-p"]);
         type_text(&mut state, &c.name);
         state.settle();
-        if state.finder().unwrap().found.hits.len() == 1 {
+        if state.finder().unwrap().len() == 1 {
             let shown = screen(&state, 100, 30);
             assert!(shown.contains("Find · 1 match "), "{shown}");
             found_one = true;

@@ -391,7 +391,7 @@ fn a_burst_of_typing_in_the_finder_is_searched_once() {
     let store = small_demo(&dir.path().join("db"));
     let mut state = app(&store, false);
     press(&mut state, &["ctrl-p"]);
-    let unfiltered = state.finder().unwrap().found.hits.clone();
+    let unfiltered: Vec<u64> = state.finder().unwrap().lines().map(|(e, _)| e.id).collect();
     for c in "zzq".chars() {
         state.handle_key(crossterm::event::KeyEvent::new(
             crossterm::event::KeyCode::Char(c),
@@ -400,14 +400,15 @@ fn a_burst_of_typing_in_the_finder_is_searched_once() {
     }
     let finder = state.finder().unwrap();
     assert!(finder.stale, "keys only mark the query");
-    assert_eq!(finder.found.hits, unfiltered, "no search ran per key");
+    assert_eq!(
+        finder.lines().map(|(e, _)| e.id).collect::<Vec<_>>(),
+        unfiltered,
+        "no search ran per key"
+    );
     state.settle();
     let finder = state.finder().unwrap();
     assert!(!finder.stale);
-    assert!(
-        finder.found.hits.is_empty(),
-        "nothing in the demo matches 'zzq'"
-    );
+    assert!(finder.is_empty(), "nothing in the demo matches 'zzq'");
 }
 
 #[test]

@@ -233,3 +233,73 @@ fn mine_narrows_deals_and_tickets() {
             .all(|&i| records.deals[i].owner.as_deref() == Some("bea"))
     );
 }
+
+/// A caller's number typed as they say it, part of an email, an order number in lower case: each
+/// finds its customer in quick lookup, and Enter opens them.
+#[test]
+fn the_finder_finds_a_caller_by_phone_an_email_and_an_order_number() {
+    use rapport::domain::{Customer, Order};
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let mut state = common::app(&store, false);
+    let customers: Vec<Customer> = store.all().unwrap();
+    let caller = customers
+        .iter()
+        .find(|c| c.phone.as_deref().is_some_and(|p| p.starts_with("+44 ")))
+        .expect("the demo has UK numbers");
+    // "+44 433 167 2211" as a caller reads it out: "(0433) 167-2211".
+    let national = format!("0{}", &caller.phone.as_deref().unwrap()[4..]);
+    let mut parts = national.splitn(2, ' ');
+    let typed = format!(
+        "({}) {}",
+        parts.next().unwrap(),
+        parts.next().unwrap().replace(' ', "-")
+    );
+    let open = |state: &mut AppState, typed: &str| {
+        press(state, &["ctrl-p"]);
+        type_text(state, typed);
+        let finder = state.finder().expect("quick lookup is open");
+        let top = finder.selected().map(|e| (e.kind, e.id));
+        press(state, &["enter"]);
+        top
+    };
+    let top = open(&mut state, &typed);
+    assert_eq!(top.map(|t| t.1), Some(caller.id.0), "{typed}");
+    assert_eq!(
+        state.detail.as_ref().map(|d| d.customer.id),
+        Some(caller.id)
+    );
+    press(&mut state, &["esc"]);
+
+    let with_email = customers.iter().find(|c| c.email.is_some()).unwrap();
+    let local = with_email
+        .email
+        .as_deref()
+        .unwrap()
+        .split('@')
+        .next()
+        .unwrap()
+        .to_string();
+    press(&mut state, &["ctrl-p"]);
+    type_text(&mut state, &local);
+    let finder = state.finder().unwrap();
+    let found: Vec<u64> = (0..finder.len())
+        .filter_map(|i| finder.entry(i).map(|e| e.id))
+        .collect();
+    assert!(found.contains(&with_email.id.0), "{local}: {found:?}");
+    press(&mut state, &["esc"]);
+
+    let order = store
+        .all::<Order>()
+        .unwrap()
+        .into_iter()
+        .find(|o| o.customer.is_some())
+        .unwrap();
+    let top = open(&mut state, &order.number.to_lowercase());
+    assert_eq!(
+        top,
+        Some((rapport::search::Kind::Order, order.customer.unwrap().0)),
+        "the order is found by its number, first"
+    );
+    assert_eq!(state.detail.as_ref().map(|d| d.customer.id), order.customer);
+}

@@ -11,6 +11,8 @@ pub enum Kind {
     Customer,
     Deal,
     Ticket,
+    /// An order found by its number; its id is the customer's, whose page it opens.
+    Order,
 }
 
 impl Kind {
@@ -19,6 +21,7 @@ impl Kind {
             Kind::Customer => "customer",
             Kind::Deal => "deal",
             Kind::Ticket => "ticket",
+            Kind::Order => "order",
         }
     }
 }
@@ -42,6 +45,12 @@ pub struct Entry {
     /// at a word start in its own case, or only with skim's case-mismatch penalty.
     upper_initials: u64,
     lower_initials: u64,
+    /// The text's digits in order, when it has three or more: a number typed is looked for in
+    /// them without reading the text (see `digits_in_a_row`).
+    digits: Box<[u8]>,
+    /// One bit per pair of digits side by side in `digits` ("17" is bit 17): most entries are
+    /// ruled out for a number by one AND.
+    pairs: u128,
 }
 
 /// Set in `Entry::lead` when the text begins with an upper-case letter; no `char_bit` uses it.
@@ -58,6 +67,17 @@ impl Entry {
             }),
             upper_initials,
             lower_initials,
+            digits: {
+                let digits: Vec<u8> = text.bytes().filter(u8::is_ascii_digit).collect();
+                match digits.len() >= 3 {
+                    true => digits.into_boxed_slice(),
+                    false => Box::default(),
+                }
+            },
+            pairs: {
+                let digits: Vec<u8> = text.bytes().filter(u8::is_ascii_digit).collect();
+                pair_bits(&digits)
+            },
             kind,
             id,
             text: text.into(),
@@ -176,7 +196,8 @@ impl Finder {
     }
 
     pub fn search(&mut self, query: &str) {
-        let words: Vec<&str> = query.split_whitespace().collect();
+        let words: Vec<String> = query.split_whitespace().map(phone_digits).collect();
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
         if words.is_empty() {
             self.matching = None;
             self.capped = self.entries.len() > MAX_HITS;
@@ -189,8 +210,11 @@ impl Finder {
                 .collect();
             return;
         }
+        // Narrowed by the words as searched: "0" then "04" is not a narrowing once "04" is
+        // looked for as "4".
+        let key = words.join(" ");
         let narrowed = match self.matching.take() {
-            Some((previous, found)) if query.starts_with(previous.as_str()) => Some(found),
+            Some((previous, found)) if key.starts_with(previous.as_str()) => Some(found),
             _ => None,
         };
         let all: Vec<usize>;
@@ -206,7 +230,7 @@ impl Finder {
             next,
             every_match,
         } = rank(&self.entries, candidates, &words);
-        self.matching = Some((query.to_string(), next));
+        self.matching = Some((key, next));
         self.capped = !every_match || scored.len() > MAX_HITS;
         scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         scored.truncate(MAX_HITS);
@@ -238,6 +262,50 @@ impl Finder {
     pub fn entry(&self, hit: usize) -> Option<&Entry> {
         self.hits.get(hit).map(|h| &self.entries[h.entry])
     }
+}
+
+/// A word typed as part of a phone number ("(433)", "167-2211", "0433", "+44") is looked for by
+/// its digits, so a number finds its customer however either was written. A leading 0 (a trunk
+/// prefix, or 00 for abroad) is dropped: "0433 167 2211" finds "+44 433 167 2211".
+pub fn phone_digits(word: &str) -> String {
+    let phone_like = word
+        .chars()
+        .all(|c| c.is_ascii_digit() || "+()-./".contains(c))
+        && word.chars().filter(char::is_ascii_digit).count() >= 2;
+    if !phone_like {
+        return word.to_string();
+    }
+    let digits: String = word.chars().filter(char::is_ascii_digit).collect();
+    match digits.trim_start_matches('0') {
+        "" => digits,
+        rest => rest.to_string(),
+    }
+}
+
+/// A number of three digits or more is part of a phone, an order or a ticket number: its digits
+/// must come in a row in the entry's digits ("433" is not the 4, 3 and 3 of "+49 30 1234").
+/// Only the digits a word begins with count: "220e" wants 220 in a row, as "220" did, so that
+/// typing on never finds what the shorter query ruled out.
+fn digits_in_a_row(entry: &Entry, word: &str) -> bool {
+    let number = number_part(word);
+    number.len() < 3
+        || (entry.pairs & pair_bits(number) == pair_bits(number)
+            && entry.digits.windows(number.len()).any(|w| w == number))
+}
+
+/// The digits a word begins with.
+fn number_part(word: &str) -> &[u8] {
+    let end = word
+        .bytes()
+        .position(|b| !b.is_ascii_digit())
+        .unwrap_or(word.len());
+    &word.as_bytes()[..end]
+}
+
+fn pair_bits(digits: &[u8]) -> u128 {
+    digits.windows(2).fold(0, |m, p| {
+        m | 1 << (u32::from(p[0] - b'0') * 10 + u32::from(p[1] - b'0'))
+    })
 }
 
 /// Worth about a dozen well-placed characters in skim's scoring.
@@ -361,6 +429,11 @@ const FIRST_CHUNK: usize = if cfg!(test) { 16 } else { 256 };
 /// group's bound, the rest can neither beat nor tie them (ties go to the earlier entry).
 fn rank(entries: &[Entry], candidates: &[usize], words: &[&str]) -> Ranked {
     let needed = words.iter().fold(0, |m, w| m | char_mask(w));
+    let numbers: Vec<&str> = words
+        .iter()
+        .copied()
+        .filter(|w| number_part(w).len() >= 3)
+        .collect();
     let lowered: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
     let matcher = matcher();
     let bounds: Vec<WordBound> = words.iter().map(|w| WordBound::of(&matcher, w)).collect();
@@ -377,7 +450,7 @@ fn rank(entries: &[Entry], candidates: &[usize], words: &[&str]) -> Ranked {
     let mut group_of: rustc_hash::FxHashMap<i64, usize> = rustc_hash::FxHashMap::default();
     for &i in candidates {
         let e = &entries[i];
-        if e.mask & needed != needed {
+        if e.mask & needed != needed || !numbers.iter().all(|w| digits_in_a_row(e, w)) {
             continue;
         }
         pool.push(i);
@@ -453,6 +526,9 @@ fn score(
             let entry = &entries[i];
             let mut total = 0;
             for (word, lower) in words.iter().zip(lowered) {
+                if !digits_in_a_row(entry, word) {
+                    return None;
+                }
                 total += skim_score(&matcher, &entry.text, word)?;
                 // A word that starts one of the entry's words is a name typed, not letters that
                 // happen to occur inside another word ("chen" in "Kitchen").
@@ -533,6 +609,45 @@ mod tests {
     }
 
     #[test]
+    fn a_phone_number_is_found_however_it_is_written() {
+        let entries = Arc::new(vec![
+            Entry::new(
+                Kind::Customer,
+                1,
+                "Olga Ivanova · olga.ivanova448@mail.example.com · +44 433 167 2211".into(),
+            ),
+            Entry::new(
+                Kind::Customer,
+                2,
+                "Otto Brandt · otto@example.de · +49 30 1234 5678".into(),
+            ),
+        ]);
+        let mut f = Finder::new(entries);
+        for typed in [
+            "433 167",
+            "4331672211",
+            "0433 167 2211",
+            "(0433) 167-2211",
+            "+44 433 167 2211",
+            "0044 433 167 2211",
+            "ivanova448",
+        ] {
+            f.search(typed);
+            let ids: Vec<u64> = f.hits.iter().map(|h| f.entries[h.entry].id).collect();
+            assert_eq!(ids, [1], "{typed}");
+        }
+        f.search("030 1234 5678");
+        assert_eq!(f.hits.len(), 1);
+        assert_eq!(f.entries[f.hits[0].entry].id, 2);
+        assert_eq!(
+            phone_digits("#1234"),
+            "#1234",
+            "a ticket number is left alone"
+        );
+        assert_eq!(phone_digits("D0013810"), "D0013810");
+    }
+
+    #[test]
     fn matched_characters_are_reported_for_highlighting() {
         let mut f = Finder::new(entries());
         f.search("ada");
@@ -551,9 +666,10 @@ mod narrowing {
         let mut ids: Vec<u64> = entries
             .iter()
             .filter(|e| {
-                query
-                    .split_whitespace()
-                    .all(|w| skim_score(&matcher(), &e.text, w).is_some())
+                query.split_whitespace().all(|w| {
+                    let w = phone_digits(w);
+                    digits_in_a_row(e, &w) && skim_score(&matcher(), &e.text, &w).is_some()
+                })
             })
             .map(|e| e.id)
             .collect();

@@ -31,6 +31,8 @@ pub enum Job {
         then: Then,
     },
     Write(Write),
+    /// An order by its number, as typed into quick lookup.
+    Order(String),
 }
 
 #[allow(clippy::large_enum_variant)] // one per user action: boxing would buy nothing
@@ -43,6 +45,7 @@ pub enum Done {
     Finder {
         generation: u64,
         entries: Arc<Vec<Entry>>,
+        contacts: Arc<Vec<Entry>>,
     },
     Detail {
         id: CustomerId,
@@ -55,6 +58,11 @@ pub enum Done {
     Customers {
         customers: Result<Vec<Customer>, String>,
         then: Then,
+    },
+    /// The order a number typed into quick lookup names, as an entry that opens its customer.
+    Order {
+        asked: String,
+        found: Option<Entry>,
     },
     Written(Write),
     /// A write the store refused; `field` names the form field to blame, when there is one.
@@ -207,6 +215,7 @@ fn run(ops: &Ops, job: Job) -> Done {
         Done::Detail { id, .. } => tracing::debug!(?took, "page of customer {id}"),
         Done::DealPage { id, .. } => tracing::debug!(?took, "page of deal {id}"),
         Done::Customers { .. } => tracing::debug!(?took, "customers for a change"),
+        Done::Order { .. } => tracing::debug!(?took, "order lookup"),
         Done::Written(w) => {
             tracing::info!(?took, by = %ops.actor(), "wrote {}", w.record().reference())
         }
@@ -226,11 +235,37 @@ fn run_job(ops: &Ops, job: Job) -> Done {
         Job::Finder(snapshot) => Ok(Done::Finder {
             generation: snapshot.generation,
             entries: snapshot.finder(),
+            contacts: snapshot.contacts(),
         }),
         Job::Detail(id) => {
             return Done::Detail {
                 id,
                 page: CustomerPage::read(model.store(), id).map_err(|e| e.to_string()),
+            };
+        }
+        Job::Order(asked) => {
+            let store = model.store();
+            let by = crate::store::Unique::OrderNumber;
+            // Numbers are kept as written; a rep types "c536379" for "C536379".
+            let order = match store.find::<crate::domain::Order>(by, &asked) {
+                Ok(None) => store.find(by, &asked.to_uppercase()),
+                other => other,
+            };
+            return match order {
+                Ok(order) => {
+                    let found = order.and_then(|o| {
+                        let customer = o.customer?;
+                        let name = model
+                            .peek()
+                            .and_then(|s| s.customer_name(customer).map(str::to_string))
+                            .unwrap_or_else(|| format!("customer {customer}"));
+                        let text =
+                            format!("{} · {} · {name}", o.number, o.placed.format("%Y-%m-%d"));
+                        Some(Entry::new(crate::search::Kind::Order, customer.0, text))
+                    });
+                    Done::Order { asked, found }
+                }
+                Err(e) => Done::Failed(e.to_string()),
             };
         }
         Job::DealPage(id) => {

@@ -28,11 +28,12 @@ impl AppState {
             Done::Finder {
                 generation,
                 entries,
+                contacts,
             } => {
                 if generation == self.records.generation
                     && let Some(finder) = self.finder_mut()
                 {
-                    finder.take_index(entries);
+                    finder.take_index(entries, contacts);
                 }
             }
             Done::Detail { id, page } => self.take_page(id, page),
@@ -48,6 +49,11 @@ impl AppState {
                 Err(e) => self.say(e, Tone::Bad),
             },
             Done::Customers { customers, then } => self.take_customers(customers, then),
+            Done::Order { asked, found } => {
+                if let Some(finder) = self.finder_mut() {
+                    finder.take_order(&asked, found);
+                }
+            }
             Done::Written(write) => {
                 self.written(write);
                 self.send_then();
@@ -216,7 +222,7 @@ impl AppState {
     pub(super) fn jump_to(&mut self, kind: Kind, id: u64) {
         let rows = self.rows;
         match kind {
-            Kind::Customer => self.open_customer(CustomerId(id)),
+            Kind::Customer | Kind::Order => self.open_customer(CustomerId(id)),
             Kind::Deal => {
                 let id = crate::domain::DealId(id);
                 self.show_pane(Pane::Deals);
@@ -236,9 +242,14 @@ impl AppState {
 
     /// Opens quick lookup at once; its index comes from the worker if it is not built yet.
     pub(super) fn open_finder(&mut self) {
-        let ready = self.records.finder_ready();
+        let ready = self
+            .records
+            .finder_ready()
+            .zip(self.records.contacts_ready());
         let indexing = ready.is_none();
-        let finder = ready.map_or_else(FinderState::indexing, FinderState::new);
+        let finder = ready.map_or_else(FinderState::indexing, |(names, contacts)| {
+            FinderState::new(names, contacts)
+        });
         self.open_popup(Popup::Finder(finder));
         if indexing {
             self.send(Job::Finder(Arc::clone(&self.records)));

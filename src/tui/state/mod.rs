@@ -271,6 +271,10 @@ impl AppState {
             && finder.stale
         {
             finder.search();
+            // Orders are not in the index (there are millions); the store finds one by number.
+            if let Some(number) = finder.order_to_ask() {
+                self.send(Job::Order(number));
+            }
         }
     }
 

@@ -202,7 +202,7 @@ impl AppState {
         let Some(finder) = self.finder_mut() else {
             return;
         };
-        let hits = finder.found.hits.len();
+        let hits = finder.len();
         match action {
             Some(Action::Cancel) => self.close_popup(Context::Finder),
             Some(Action::Accept) => {

@@ -12,8 +12,8 @@ pub fn draw(frame: &mut Frame, f: &FinderState, theme: &Theme, body: Rect) {
     let title = if f.indexing {
         " Find · indexing… ".to_string()
     } else {
-        let n = f.found.hits.len();
-        match f.found.capped {
+        let n = f.len();
+        match f.capped() {
             true => format!(" Find · {}+ matches ", crate::text::thousands(n)),
             false => format!(" Find · {} ", crate::text::count(n, "match", "matches")),
         }
@@ -30,18 +30,19 @@ pub fn draw(frame: &mut Frame, f: &FinderState, theme: &Theme, body: Rect) {
     frame.render_widget(Paragraph::new(query), query_area);
     frame.set_cursor_position((query_area.x + 2 + f.query.cursor as u16, query_area.y));
     let rows = list_area.height as usize;
-    let window = f.nav.window(f.found.hits.len(), rows);
+    let window = f.nav.window(f.len(), rows);
     let width = list_area.width.saturating_sub(11) as usize;
-    let lines: Vec<Line> = f.found.hits[window.clone()]
-        .iter()
+    let lines: Vec<Line> = f
+        .lines()
         .enumerate()
-        .map(|(i, hit)| {
-            let entry = &f.found.entries[hit.entry];
-            let selected = window.start + i == f.nav.selected;
+        .skip(window.start)
+        .take(window.len())
+        .map(|(at, (entry, matched))| {
+            let selected = at == f.nav.selected;
             let base = if selected { theme.selected } else { theme.base };
             let mut line = styled_matches(
                 &entry.text,
-                &hit.matched,
+                matched,
                 base,
                 if selected {
                     theme
