@@ -127,7 +127,7 @@ fn insights_calls() {
 
 #[test]
 fn today() {
-    scenario("today", &["0"], None);
+    scenario("today", &["0", "m"], None);
 }
 
 #[test]

@@ -366,6 +366,14 @@ impl AppState {
     pub(super) fn describe(&self, record: &Record) -> String {
         match record {
             Record::Note(n) => format!("note on {}", self.customer_name(n.customer)),
+            Record::Followup(f) => match f.done {
+                Some(_) => format!("follow-up with {} (done)", self.customer_name(f.customer)),
+                None => format!(
+                    "follow-up with {}, due {}",
+                    self.customer_name(f.customer),
+                    crate::domain::due_text(f.due, self.now)
+                ),
+            },
             other => other.describe(),
         }
     }

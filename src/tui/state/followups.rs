@@ -17,12 +17,27 @@ impl AppState {
         self.mine.then_some(self.user.as_str())
     }
 
+    /// Whose day Today shows: the rep's own unless they asked for everyone's.
+    pub fn today_of(&self) -> Option<&str> {
+        (!self.today.everyone).then_some(self.user.as_str())
+    }
+
     pub(super) fn toggle_mine(&mut self) {
+        if self.pane == Pane::Today && self.detail.is_none() {
+            // The day is the rep's own by default; m shows the team's.
+            self.today.everyone = !self.today.everyone;
+            self.rebuild_today();
+            let whose = match self.today.everyone {
+                true => "everyone's day (m shows yours)".to_string(),
+                false => format!("{}'s day", self.user),
+            };
+            self.say(whose, Tone::Info);
+            return;
+        }
         self.mine = !self.mine;
         self.marked.clear();
         let records = Arc::clone(&self.records);
         self.load_panes(&records);
-        self.rebuild_today();
         let whose = match self.mine {
             true => format!("only {}'s records (m shows everyone's)", self.user),
             false => "everyone's records".to_string(),
@@ -80,7 +95,7 @@ impl AppState {
         let day = Today::build(
             &self.records,
             self.insights.engine().map(|e| &**e),
-            self.mine_of(),
+            self.today_of(),
             self.now,
         );
         let rows = self.rows;

@@ -11,6 +11,8 @@ pub struct TodayState {
     pub nav: ListNav,
     /// The records or the insights changed since the day was made; it is made again when shown.
     pub stale: bool,
+    /// Everyone's day rather than the rep's own (`m` on the pane).
+    pub everyone: bool,
 }
 
 impl TodayState {

@@ -41,8 +41,8 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
     let late = day.followups.iter().filter(|f| f.is_overdue(now)).count();
     let heading = |text: String| Line::styled(text, theme.header);
     lines.push(heading(match late {
-        0 => format!("Follow-ups due today ({})", day.followups.len()),
-        n => format!("Follow-ups due today ({}, {n} late)", day.followups.len()),
+        0 => format!("Follow-ups to do today ({})", day.followups.len()),
+        n => format!("Follow-ups to do today ({}, {n} late)", day.followups.len()),
     }));
     if day.followups.is_empty() {
         lines.push(Line::styled("  nothing due: f schedules one", theme.muted));
@@ -126,7 +126,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
                 (name(call.customer), 22, theme.base),
                 (phone(call.customer), 16, theme.muted),
                 (
-                    format!("{}; offer {}", call.segment.plain(), safe(&call.offer)),
+                    format!("offer {}; {}", safe(&call.offer), call.segment.plain()),
                     what_width,
                     theme.base,
                 ),
@@ -150,11 +150,17 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
             i += 1;
         }
     }
+    if t.items.is_empty() && !t.everyone {
+        lines.push(Line::styled(
+            "Nothing of yours today: m shows the whole team's day",
+            theme.muted,
+        ));
+    }
     let height = area.height.saturating_sub(2) as usize;
     let selected_line = at.get(t.nav.selected).copied().unwrap_or(0);
     // The selection stays in view; above it, as much of the day as fits.
     let top = (selected_line + 1).saturating_sub(height);
-    let whose = match state.mine_of() {
+    let whose = match state.today_of() {
         Some(me) => format!(" Today · {} · {} ", safe(me), now.format("%a %-d %b")),
         None => format!(" Today · everyone · {} ", now.format("%a %-d %b")),
     };
