@@ -89,6 +89,9 @@ pub enum Command {
     /// Follow-ups: what a rep means to do for a customer by when ("call back Friday")
     #[command(subcommand)]
     Followup(FollowupCommand),
+    /// Reports for the sales meeting
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// A rep's day: late and due follow-ups, tickets due, deals closing this week, calls to make
     Today(TodayArgs),
     /// Move a record to the trash, e.g. `rapport delete deal:42` (undelete brings it back)
@@ -296,6 +299,23 @@ pub enum FollowupCommand {
         #[command(flatten)]
         me: Me,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Open deals by stage, won and lost this month and quarter, win rate, days to close
+    Pipeline {
+        /// One report per owner after everyone's
+        #[arg(long, value_enum)]
+        by: Option<ReportBy>,
+        #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
+        format: AuditFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportBy {
+    Owner,
 }
 
 #[derive(Debug, Args)]

@@ -180,3 +180,38 @@ fn forgetting_a_person_erases_their_follow_ups() {
         "nor does the log keep it"
     );
 }
+
+/// The pipeline report's open figures are the deals export's, counted here independently.
+#[test]
+fn the_pipeline_report_counts_what_the_deals_export_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    common::demo_cli(&db, 300, 4);
+    let deals: Vec<serde_json::Value> =
+        serde_json::from_str(&stdout_of(&db, &["export", "deals", "--format", "json"])).unwrap();
+    let figures: Vec<serde_json::Value> = serde_json::from_str(&stdout_of(
+        &db,
+        &["report", "pipeline", "--by", "owner", "--format", "json"],
+    ))
+    .unwrap();
+    for stage in ["lead", "qualified", "proposal", "negotiation"] {
+        let expected = deals.iter().filter(|d| d["stage"] == stage).count();
+        let row = figures
+            .iter()
+            .find(|f| f["owner"] == "everyone" && f["figure"] == "open" && f["stage"] == stage)
+            .unwrap();
+        assert_eq!(row["count"], expected, "{stage}");
+        let by_owner: u64 = figures
+            .iter()
+            .filter(|f| f["owner"] != "everyone" && f["figure"] == "open" && f["stage"] == stage)
+            .map(|f| f["count"].as_u64().unwrap())
+            .sum();
+        assert_eq!(
+            by_owner as usize, expected,
+            "owners add up to everyone for {stage}"
+        );
+    }
+    let table = stdout_of(&db, &["report", "pipeline"]);
+    assert!(table.starts_with("Pipeline: everyone"), "{table}");
+    assert!(table.contains("win rate this quarter"), "{table}");
+}

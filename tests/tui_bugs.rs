@@ -442,3 +442,58 @@ fn bug_16_help_uses_the_width_it_has() {
         lines[places[0]]
     );
 }
+
+#[test]
+fn bug_08_a_form_takes_a_customer_by_name() {
+    let (_dir, store, mut state) = demo();
+    let customers: Vec<Customer> = store.all().unwrap();
+    let count = |name: &str| {
+        customers
+            .iter()
+            .filter(|c| c.name.eq_ignore_ascii_case(name))
+            .count()
+    };
+    let unique = customers
+        .iter()
+        .rev()
+        .find(|c| count(&c.name) == 1)
+        .unwrap();
+    let shared = customers.iter().find(|c| count(&c.name) > 1).unwrap();
+    press(&mut state, &["2", "n"]);
+    let form = state.form().unwrap();
+    let selected = state.deals.selected().unwrap().customer;
+    let field = form
+        .fields
+        .iter()
+        .position(|f| f.key == "customer")
+        .unwrap();
+    assert_eq!(
+        form.fields[field].input.value,
+        format!("{} #{selected}", state.customer_name(selected)),
+        "the customer is shown by name, not as a bare id"
+    );
+    type_text(&mut state, "Spring order");
+    press(&mut state, &["tab", "ctrl-u"]);
+    type_text(&mut state, &shared.name.to_lowercase());
+    press(&mut state, &["tab"]);
+    type_text(&mut state, "4,500");
+    press(&mut state, &["enter"]);
+    let (field, why) = state.form().unwrap().error.clone().unwrap();
+    assert_eq!(field, Some("customer"));
+    assert!(
+        why.contains(&format!("#{}", shared.id)),
+        "a shared name asks which: {why}"
+    );
+    // The error put the cursor back in the customer field.
+    press(&mut state, &["ctrl-u"]);
+    type_text(&mut state, &unique.name);
+    press(&mut state, &["enter"]);
+    assert!(state.form().is_none(), "{:?}", state.status);
+    let deal = store
+        .all::<Deal>()
+        .unwrap()
+        .into_iter()
+        .find(|d| d.title == "Spring order")
+        .unwrap();
+    assert_eq!(deal.customer, unique.id);
+}

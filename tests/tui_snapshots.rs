@@ -122,7 +122,7 @@ fn insights_rules() {
 
 #[test]
 fn insights_calls() {
-    scenario("insights_calls", &["4", "h"], None);
+    scenario("insights_calls", &["4", "h", "h"], None);
 }
 
 #[test]
@@ -142,4 +142,9 @@ fn followup_form() {
         &["j", "f"],
         Some("Call back about the quote"),
     );
+}
+
+#[test]
+fn insights_pipeline() {
+    scenario("insights_pipeline", &["4", "h"], None);
 }

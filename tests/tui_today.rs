@@ -303,3 +303,64 @@ fn the_finder_finds_a_caller_by_phone_an_email_and_an_order_number() {
     );
     assert_eq!(state.detail.as_ref().map(|d| d.customer.id), order.customer);
 }
+
+/// Insights lead somewhere: a segment opens into its customers, a rule into the customers who
+/// bought its left side and not its right, a call to make into its customer.
+#[test]
+fn insights_open_into_the_customers_they_are_about() {
+    use rapport::insights::Segment;
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let mut state = common::app(&store, false);
+    press(&mut state, &["4", "l", "j"]);
+    let view = state.insights.view.clone().expect("insights computed");
+    press(&mut state, &["enter"]);
+    assert_eq!(state.pane, Pane::Customers);
+    let loyal: Vec<_> = view
+        .segments
+        .iter()
+        .filter(|(_, s)| **s == Segment::Loyal)
+        .map(|(id, _)| *id)
+        .collect();
+    assert!(!loyal.is_empty());
+    let shown: Vec<_> = state
+        .customers
+        .view
+        .iter()
+        .map(|&i| state.customers.rows[i].id())
+        .collect();
+    assert_eq!(
+        shown.len(),
+        loyal.len(),
+        "every Loyal customer, no one else"
+    );
+    assert!(shown.iter().all(|id| loyal.contains(id)));
+    assert!(screen(&state, 100, 30).contains("Loyal: buys often"));
+    press(&mut state, &["esc"]);
+    assert_eq!(
+        state.customers.view.len(),
+        state.customers.rows.len(),
+        "esc shows everyone"
+    );
+
+    press(&mut state, &["4", "l", "enter"]);
+    let rule = &view.engine.rules[state.insights.rule_order[0]];
+    let expected = view
+        .engine
+        .model
+        .bought_but_not(&rule.antecedent, rule.consequent);
+    let shown: Vec<_> = state
+        .customers
+        .view
+        .iter()
+        .map(|&i| state.customers.rows[i].id())
+        .collect();
+    assert_eq!(state.pane, Pane::Customers);
+    assert_eq!(shown.len(), expected.len());
+    assert!(screen(&state, 100, 30).contains("bought "));
+
+    press(&mut state, &["esc", "4", "l", "j"]);
+    let call = state.insights.calls[1].customer;
+    press(&mut state, &["enter"]);
+    assert_eq!(state.detail.as_ref().map(|d| d.customer.id), Some(call));
+}

@@ -389,3 +389,132 @@ pub fn today(store: &Store, args: &TodayArgs, out: &mut dyn Write) -> anyhow::Re
     }
     Ok(())
 }
+
+/// `rapport report pipeline`: everyone's figures, then each owner's with `--by owner`.
+pub fn report(
+    store: &Store,
+    command: &crate::cli::ReportCommand,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    use crate::model::pipeline::{Pipeline, by_owner, report};
+    let crate::cli::ReportCommand::Pipeline { by, format } = command;
+    let now = chrono::Utc::now();
+    let deals: Vec<crate::domain::Deal> = store.all()?;
+    let mut reports = vec![report("everyone", deals.iter(), now)];
+    if by.is_some() {
+        reports.extend(by_owner(&deals, now));
+    }
+    let money = |m: crate::domain::Money| m.to_string();
+    // One row a figure: what scripts and spreadsheets take.
+    let rows = |p: &Pipeline| {
+        let figure =
+            |name: &str, stage: Option<&str>, count: Option<usize>, value: Option<String>| Figure {
+                owner: p.owner.clone(),
+                figure: name.to_string(),
+                stage: stage.map(str::to_string),
+                count,
+                value,
+                weighted: None,
+            };
+        let mut rows: Vec<Figure> = p
+            .open
+            .iter()
+            .map(|(stage, t, weighted)| Figure {
+                weighted: Some(money(*weighted)),
+                ..figure(
+                    "open",
+                    Some(stage.name()),
+                    Some(t.count),
+                    Some(money(t.value)),
+                )
+            })
+            .collect();
+        for (name, t) in [
+            ("won this month", &p.won_month),
+            ("won this quarter", &p.won_quarter),
+            ("lost this month", &p.lost_month),
+            ("lost this quarter", &p.lost_quarter),
+        ] {
+            rows.push(figure(name, None, Some(t.count), Some(money(t.value))));
+        }
+        rows.push(figure(
+            "win rate this quarter",
+            None,
+            None,
+            p.win_rate.map(|r| format!("{r:.4}")),
+        ));
+        rows.push(figure(
+            "days to close, won this quarter",
+            None,
+            None,
+            p.days_to_close.map(|d| format!("{d:.1}")),
+        ));
+        rows
+    };
+    let format = match format {
+        AuditFormat::Table => {
+            for p in &reports {
+                writeln!(out, "Pipeline: {}", safe(&p.owner))?;
+                for (stage, t, weighted) in &p.open {
+                    writeln!(
+                        out,
+                        "  {:<12} {:>6} deals {:>16} (weighted {})",
+                        stage.name(),
+                        t.count,
+                        money(t.value),
+                        money(*weighted)
+                    )?;
+                }
+                writeln!(
+                    out,
+                    "  won:  this month {} · {}, this quarter {} · {}",
+                    p.won_month.count,
+                    money(p.won_month.value),
+                    p.won_quarter.count,
+                    money(p.won_quarter.value)
+                )?;
+                writeln!(
+                    out,
+                    "  lost: this month {} · {}, this quarter {} · {}",
+                    p.lost_month.count,
+                    money(p.lost_month.value),
+                    p.lost_quarter.count,
+                    money(p.lost_quarter.value)
+                )?;
+                let rate = p
+                    .win_rate
+                    .map_or("—".into(), |r| format!("{:.0}%", 100.0 * r));
+                let days = p
+                    .days_to_close
+                    .map_or("—".into(), |d| format!("{d:.0} days"));
+                writeln!(
+                    out,
+                    "  win rate this quarter {rate}; a won deal took {days} on average\n"
+                )?;
+            }
+            return Ok(());
+        }
+        AuditFormat::Csv => Format::Csv,
+        AuditFormat::Json => Format::Json,
+        AuditFormat::Ndjson => Format::Ndjson,
+    };
+    let mut sink = Sink::new(format, out);
+    for p in &reports {
+        for row in rows(p) {
+            sink.row(&row)?;
+        }
+    }
+    sink.finish()?;
+    Ok(())
+}
+
+/// One figure of the pipeline report, as a row.
+#[derive(serde::Serialize)]
+struct Figure {
+    owner: String,
+    figure: String,
+    stage: Option<String>,
+    count: Option<usize>,
+    value: Option<String>,
+    weighted: Option<String>,
+}

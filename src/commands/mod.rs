@@ -112,6 +112,7 @@ pub fn run(store: &Store, command: &Command, out: &mut dyn Write) -> anyhow::Res
         } => note(store, customer, text, *kind, author.as_deref(), out),
         Command::Followup(c) => followup(store, c, out),
         Command::Today(args) => today(store, args, out),
+        Command::Report(c) => followups::report(store, c, out),
         Command::Delete { record } => delete(store, *record, out),
         Command::Trash => trash(store, out),
         Command::Undelete { record } => undelete(store, *record, out),

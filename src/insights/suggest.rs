@@ -310,6 +310,21 @@ impl Model {
         out
     }
 
+    /// Customers who bought every item of `left` and never `right`: whom a rule says to offer
+    /// it to. By id.
+    pub fn bought_but_not(&self, left: &[u32], right: u32) -> Vec<CustomerId> {
+        let mut out: Vec<CustomerId> = self
+            .baskets
+            .iter()
+            .filter(|(_, b)| {
+                left.iter().all(|i| b.binary_search(i).is_ok()) && b.binary_search(&right).is_err()
+            })
+            .map(|(c, _)| *c)
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
     pub fn customers(&self) -> impl Iterator<Item = CustomerId> + '_ {
         self.baskets.keys().copied()
     }

@@ -5,6 +5,7 @@
 
 pub mod deal_page;
 pub mod order;
+pub mod pipeline;
 pub mod revenue;
 pub mod summary;
 pub mod today;
@@ -188,19 +189,61 @@ impl Snapshot {
         self.customer(id).map(CustomerRow::name)
     }
 
-    /// A customer by id, or by an email (as the store normalises it).
-    pub fn find_customer(&self, text: &str) -> Option<CustomerId> {
-        if let Ok(id) = text.trim().parse::<u64>() {
-            return self.customer(CustomerId(id)).map(CustomerRow::id);
+    /// A customer as a rep names them in a form: an id, `Name #id` (how the forms show one), an
+    /// email, or a name only one customer has. Why not, when not: several share the name, or no one.
+    pub fn find_customer(&self, text: &str) -> Result<CustomerId, String> {
+        let text = text.trim();
+        let by_id = |id: &str| {
+            id.trim()
+                .parse::<u64>()
+                .ok()
+                .and_then(|id| self.customer(CustomerId(id)))
+                .map(CustomerRow::id)
+        };
+        if let Some(id) =
+            by_id(text).or_else(|| text.rsplit_once('#').and_then(|(_, id)| by_id(id)))
+        {
+            return Ok(id);
         }
         let wanted = crate::domain::normalise_email(text);
-        if wanted.is_empty() {
-            return None;
+        if wanted.contains('@')
+            && let Some(r) = self
+                .customers
+                .iter()
+                .find(|r| crate::domain::normalise_email(r.email()) == wanted)
+        {
+            return Ok(r.id());
         }
-        self.customers
+        let named: Vec<&CustomerRow> = self
+            .customers
             .iter()
-            .find(|r| crate::domain::normalise_email(r.email()) == wanted)
-            .map(|r| r.id())
+            .filter(|r| r.name().eq_ignore_ascii_case(text))
+            .collect();
+        match named.as_slice() {
+            [one] => Ok(one.id()),
+            [] => Err(format!("no customer with name, id or email '{text}'")),
+            many => {
+                let ids: Vec<String> = many
+                    .iter()
+                    .take(4)
+                    .map(|r| format!("#{}", r.id()))
+                    .collect();
+                Err(format!(
+                    "{} customers are called '{text}': add the id ({}{}) or use the email",
+                    many.len(),
+                    ids.join(", "),
+                    if many.len() > 4 { ", …" } else { "" }
+                ))
+            }
+        }
+    }
+
+    /// How a form shows a customer: their name and id, which `find_customer` reads back.
+    pub fn customer_label(&self, id: CustomerId) -> String {
+        match self.customer_name(id) {
+            Some(name) => format!("{name} #{id}"),
+            None => id.to_string(),
+        }
     }
 
     /// The quick-lookup index, built by the first caller (a worker, never the screen) and shared.

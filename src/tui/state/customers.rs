@@ -65,6 +65,9 @@ pub struct CustomersState {
     pub nav: ListNav,
     /// Only the first screen is here; the worker is reading the rest.
     pub loading: bool,
+    /// Only these customers, opened from the insights (a segment, a rule's buyers), and what
+    /// they are, for the title. Esc shows everyone again.
+    pub only: Option<(String, Arc<std::collections::HashSet<CustomerId>>)>,
 }
 
 impl CustomersState {
@@ -127,9 +130,11 @@ impl CustomersState {
             .map(str::to_string)
             .collect();
         let (rows, summaries) = (&self.rows, &self.summaries);
+        let only = self.only.as_ref().map(|(_, ids)| ids);
         if words.is_empty()
             && matches!(self.sort, None | Some(SortColumn::Name))
             && !self.descending
+            && only.is_none()
         {
             self.view = Arc::clone(&self.by_name);
         } else {
@@ -138,6 +143,7 @@ impl CustomersState {
                 .iter()
                 .copied()
                 .filter(|&i| rows[i].matches(&words))
+                .filter(|&i| only.is_none_or(|ids| ids.contains(&rows[i].id())))
                 .collect();
             let summary = |i: usize| {
                 summaries

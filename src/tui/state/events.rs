@@ -21,6 +21,7 @@ impl AppState {
                 self.customers.segments = Some(Arc::clone(&view.segments));
                 self.insights.view = Some(view);
                 self.insights.sort_rules();
+                self.insights.take_calls();
                 self.fill_detail_insight();
                 self.customers.refresh_view();
                 self.rebuild_today();

@@ -208,6 +208,71 @@ impl AppState {
         }
     }
 
+    /// Enter in Insights: a segment or a rule opens the customers it is about, a call its
+    /// customer.
+    pub(super) fn open_insight(&mut self) {
+        use super::Section;
+        let at = self.insights.nav.selected;
+        let (Some(view), section) = (self.insights.view.clone(), self.insights.section) else {
+            return;
+        };
+        let (what, ids): (String, Vec<CustomerId>) = match section {
+            Section::Calls => {
+                if let Some(call) = self.insights.calls.get(at) {
+                    let id = call.customer;
+                    self.open_customer(id);
+                }
+                return;
+            }
+            Section::Segments => {
+                let Some(&segment) = crate::insights::Segment::ALL.get(at) else {
+                    return;
+                };
+                let ids = view
+                    .segments
+                    .iter()
+                    .filter(|(_, s)| **s == segment)
+                    .map(|(id, _)| *id)
+                    .collect();
+                (format!("{}: {}", segment.name(), segment.plain()), ids)
+            }
+            Section::Rules => {
+                let Some(rule) = self
+                    .insights
+                    .rule_order
+                    .get(at)
+                    .map(|&r| &view.engine.rules[r])
+                else {
+                    return;
+                };
+                let name = |i: u32| view.engine.item_name(i).to_string();
+                let left: Vec<String> = rule.antecedent.iter().map(|&i| name(i)).collect();
+                let ids = view
+                    .engine
+                    .model
+                    .bought_but_not(&rule.antecedent, rule.consequent);
+                (
+                    format!("bought {}, not {}", left.join(" + "), name(rule.consequent)),
+                    ids,
+                )
+            }
+            Section::Overview | Section::Pipeline => return,
+        };
+        let n = ids.len();
+        self.show_pane(Pane::Customers);
+        self.customers.only = Some((what, Arc::new(ids.into_iter().collect())));
+        self.customers.filter = Default::default();
+        self.customers.refresh_view();
+        self.customers.nav = Default::default();
+        self.say(
+            format!(
+                "{}; esc shows everyone",
+                crate::text::count(n, "customer", "customers")
+            ),
+            Tone::Info,
+        );
+    }
+
     /// Keeps the next step of an outcome form until its follow-up is written as done.
     pub(super) fn then(&mut self, write: Write) {
         self.then_write = Some(write);

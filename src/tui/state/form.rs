@@ -191,7 +191,7 @@ impl FormState {
                 )),
                 required(field(
                     "customer",
-                    "Customer (id or email)",
+                    "Customer (name, id or email)",
                     d.as_ref()
                         .map(|d| d.customer)
                         .or(customer)
@@ -250,7 +250,7 @@ impl FormState {
             )),
             required(field(
                 "customer",
-                "Customer (id or email)",
+                "Customer (name, id or email)",
                 t.as_ref()
                     .map(|t| t.customer)
                     .or(customer)
@@ -500,6 +500,23 @@ impl FormState {
         }
     }
 
+    /// Shows the customer field's id as `Name #id`: a rep reads the name, and typing over it
+    /// (Ctrl-U) takes a name, an id or an email.
+    pub fn name_customer(&mut self, records: &Snapshot) {
+        let Some(i) = self.fields.iter().position(|f| f.key == "customer") else {
+            return;
+        };
+        let Ok(id) = self.fields[i].input.value.trim().parse::<u64>() else {
+            return;
+        };
+        let label = records.customer_label(CustomerId(id));
+        self.fields[i].input = TextInput {
+            cursor: label.chars().count(),
+            value: label.clone(),
+        };
+        self.initial[i] = label;
+    }
+
     pub fn to_write(
         &self,
         records: &Snapshot,
@@ -691,11 +708,9 @@ impl FormState {
         &self,
         records: &Snapshot,
     ) -> Result<CustomerId, (Option<&'static str>, String)> {
-        let raw = self.value("customer");
-        records.find_customer(raw).ok_or((
-            Some("customer"),
-            format!("no customer with id or email '{raw}'"),
-        ))
+        records
+            .find_customer(self.value("customer"))
+            .map_err(|why| (Some("customer"), why))
     }
 }
 

@@ -13,14 +13,16 @@ pub enum Section {
     Segments,
     Rules,
     Calls,
+    Pipeline,
 }
 
 impl Section {
-    pub const ALL: [Section; 4] = [
+    pub const ALL: [Section; 5] = [
         Section::Overview,
         Section::Segments,
         Section::Rules,
         Section::Calls,
+        Section::Pipeline,
     ];
 
     pub fn title(self) -> &'static str {
@@ -29,6 +31,7 @@ impl Section {
             Section::Segments => "Segments",
             Section::Rules => "Rules",
             Section::Calls => "Calls to make",
+            Section::Pipeline => "Pipeline",
         }
     }
 }
@@ -51,7 +54,12 @@ pub struct InsightsState {
     /// Rules in the current sort, as indexes into the engine's rules.
     pub rule_order: Vec<usize>,
     pub nav: ListNav,
+    /// Calls to make, worked out once per computation of the insights.
+    pub calls: Vec<crate::model::today::Call>,
 }
+
+/// Calls to make the Insights section lists.
+pub const CALLS: usize = 30;
 
 impl InsightsState {
     pub fn act(&mut self, action: Action) -> Effect {
@@ -87,6 +95,33 @@ impl InsightsState {
 
     pub fn data(&self) -> Option<&crate::model::revenue::InsightsData> {
         self.view.as_ref().map(|v| &v.data)
+    }
+
+    /// The calls to make, from newly arrived insights.
+    pub fn take_calls(&mut self) {
+        let Some(engine) = self.engine().cloned() else {
+            return;
+        };
+        self.calls = engine
+            .calls_to_make(CALLS, |_| true)
+            .into_iter()
+            .map(|(customer, segment, s)| crate::model::today::Call {
+                customer,
+                segment,
+                offer: engine.item_name(s.item).to_string(),
+                reason: s.reason,
+            })
+            .collect();
+    }
+
+    /// Lines the section on screen has to move through.
+    pub fn lines(&self) -> usize {
+        match self.section {
+            Section::Segments => crate::insights::Segment::ALL.len(),
+            Section::Rules => self.rule_order.len(),
+            Section::Calls => self.calls.len(),
+            Section::Overview | Section::Pipeline => 0,
+        }
     }
 
     pub fn sort_rules(&mut self) {

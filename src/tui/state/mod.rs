@@ -404,10 +404,7 @@ impl AppState {
             Pane::Tickets => (&mut self.tickets.nav, self.tickets.queue.len()),
             Pane::Today => (&mut self.today.nav, self.today.items.len()),
             Pane::Insights => {
-                let len = match self.insights.section {
-                    Section::Rules => self.insights.rule_order.len(),
-                    _ => 0,
-                };
+                let len = self.insights.lines();
                 (&mut self.insights.nav, len)
             }
         };
@@ -449,6 +446,7 @@ impl AppState {
             }
             Pane::Tickets => self.tickets.open = self.tickets.selected().map(|t| t.id),
             Pane::Today if self.detail.is_none() => self.open_today_item(),
+            Pane::Insights if self.detail.is_none() => self.open_insight(),
             // A deal opens on its page, and its page on the deal's customer.
             Pane::Deals if self.detail.is_none() => match self.deals.selected() {
                 Some(deal) if self.deals.open.is_some() => self.open_customer(deal.customer),
@@ -480,6 +478,10 @@ impl AppState {
         }
         if self.tickets.open.take().is_some() {
             self.tickets.thread_scroll = Default::default();
+            return;
+        }
+        if self.pane == Pane::Customers && self.customers.only.take().is_some() {
+            self.customers.refresh_view();
             return;
         }
         if self.pane == Pane::Customers && !self.customers.filter.value.is_empty() {

@@ -112,6 +112,7 @@ impl AppState {
         if let Popup::Form(form) = &mut popup {
             let strict = !self.records.team.is_empty();
             form.offer_owners(self.owners(), strict);
+            form.name_customer(&self.records);
         }
         self.popups.push(popup);
     }

@@ -111,6 +111,10 @@ fn title(c: &CustomersState) -> Line<'static> {
     } else {
         String::new()
     };
+    let only = c.only.as_ref().map_or(String::new(), |(what, _)| {
+        format!(" · {} (esc: all)", fit(what, 50))
+    });
+    let filter = format!("{only}{filter}");
     Line::from(if c.loading {
         format!(" Customers (reading the rest…){filter} ")
     } else {

@@ -51,9 +51,10 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
     };
     match i.section {
         Section::Overview => overview(frame, data, theme, body),
-        Section::Segments => segments(frame, engine, theme, body),
+        Section::Segments => segments(frame, state, engine, theme, body),
         Section::Rules => rules(frame, state, engine, theme, body),
         Section::Calls => calls(frame, state, engine, theme, body),
+        Section::Pipeline => pipeline(frame, state, theme, body),
     }
 }
 
@@ -117,24 +118,32 @@ fn overview(
     frame.render_widget(table, table_area);
 }
 
-fn segments(frame: &mut Frame, engine: &Insights, theme: &Theme, area: Rect) {
+fn segments(frame: &mut Frame, state: &AppState, engine: &Insights, theme: &Theme, area: Rect) {
     let report = &engine.segments;
     let clusters = report.clustering.as_ref().map_or(0, |c| c.clusters.len()) as u16;
     let [seg_area, cluster_area] =
         Layout::vertical([Constraint::Length(13), Constraint::Min(clusters.min(3) + 2)])
             .areas(area);
     let summary = report.summary();
-    let bar_width = seg_area.width.saturating_sub(48).max(4) as usize;
-    let rows = summary.iter().map(|s| {
+    let bar_width = (seg_area.width.saturating_sub(48).max(4) as usize / 3).max(4);
+    let rows = summary.iter().enumerate().map(|(n, s)| {
         let bar = "█".repeat((s.revenue_share * bar_width as f64).round() as usize);
+        let selected = n == state.insights.nav.selected;
         Row::new(vec![
             Line::from(s.segment.name()),
             Line::from(crate::text::thousands(s.customers)),
             Line::from(format!("{:.0}%", 100.0 * s.customer_share)),
             Line::from(format!("{:.0}%", 100.0 * s.revenue_share)),
-            Line::styled(bar, theme.accent),
+            Line::styled(
+                format!("{bar:<bar_width$} {}", s.segment.plain()),
+                if selected {
+                    theme.selected
+                } else {
+                    theme.accent
+                },
+            ),
         ])
-        .style(theme.base)
+        .style(if selected { theme.selected } else { theme.base })
     });
     let table = Table::new(
         rows,
@@ -152,13 +161,13 @@ fn segments(frame: &mut Frame, engine: &Insights, theme: &Theme, area: Rect) {
             "Count",
             "Share",
             "Revenue",
-            "share of revenue",
+            "what it means",
         ])
         .style(theme.header),
     )
     .block(block(
         format!(
-            " Segments · {} customers with purchases ",
+            " Segments · {} customers with purchases · Enter lists them ",
             crate::text::thousands(report.rows.len())
         ),
         theme,
@@ -227,9 +236,9 @@ fn rules(frame: &mut Frame, state: &AppState, engine: &Insights, theme: &Theme, 
     let header = Row::new(vec![
         "If bought".to_string(),
         "then also".to_string(),
-        mark(RuleSort::Support, "supp"),
-        mark(RuleSort::Confidence, "conf"),
-        mark(RuleSort::Lift, "lift"),
+        mark(RuleSort::Support, "orders"),
+        mark(RuleSort::Confidence, "chance"),
+        mark(RuleSort::Lift, "× usual"),
     ])
     .style(theme.header);
     let table = Table::new(
@@ -237,9 +246,9 @@ fn rules(frame: &mut Frame, state: &AppState, engine: &Insights, theme: &Theme, 
         [
             Constraint::Fill(1),
             Constraint::Fill(1),
-            Constraint::Length(7),
-            Constraint::Length(6),
-            Constraint::Length(6),
+            Constraint::Length(8),
+            Constraint::Length(8),
+            Constraint::Length(9),
         ],
     )
     .header(header)
@@ -253,21 +262,34 @@ fn rules(frame: &mut Frame, state: &AppState, engine: &Insights, theme: &Theme, 
     frame.render_widget(table, area);
 }
 
-fn calls(frame: &mut Frame, state: &AppState, engine: &Insights, theme: &Theme, area: Rect) {
-    let n = area.height.saturating_sub(2) as usize / 2;
+fn calls(frame: &mut Frame, state: &AppState, _engine: &Insights, theme: &Theme, area: Rect) {
+    // Two lines a call; the selected one stays in view.
+    let shown = (area.height.saturating_sub(2) as usize / 2).max(1);
+    let i = &state.insights;
+    let window = i.nav.window(i.calls.len(), shown);
     let mut lines = Vec::new();
     let width = area.width.saturating_sub(4) as usize;
-    for (customer, segment, suggestion) in engine.calls_to_make(n, |_| true) {
+    for (n, call) in i.calls[window.clone()].iter().enumerate() {
+        let selected = window.start + n == i.nav.selected;
+        let pick = |style| if selected { theme.selected } else { style };
+        let phone = state
+            .records
+            .customer(call.customer)
+            .map_or(String::new(), |c| super::safe(c.phone()).into_owned());
         lines.push(Line::from(vec![
-            Span::styled(fit(state.customer_name(customer), 30), theme.header),
-            Span::styled(format!("  {}  ", segment.name()), theme.accent),
             Span::styled(
-                fit(engine.item_name(suggestion.item), width.saturating_sub(50)),
-                theme.base,
+                format!("{:<22}", fit(state.customer_name(call.customer), 22)),
+                pick(theme.header),
+            ),
+            Span::styled(format!("  {:<16}  ", fit(&phone, 16)), pick(theme.base)),
+            Span::styled(format!("{:<16}", call.segment.name()), pick(theme.accent)),
+            Span::styled(
+                fit(&format!("offer {}", call.offer), width.saturating_sub(58)),
+                pick(theme.base),
             ),
         ]));
         lines.push(Line::styled(
-            format!("  {}", fit(&suggestion.reason, width)),
+            format!("  {}", fit(&call.reason, width)),
             theme.muted,
         ));
     }
@@ -279,9 +301,67 @@ fn calls(frame: &mut Frame, state: &AppState, engine: &Insights, theme: &Theme, 
     }
     frame.render_widget(
         Paragraph::new(lines).block(block(
-            " Calls to make: best customers and what to offer them ",
+            " Calls to make: best customers and what to offer them · Enter opens ",
             theme,
         )),
         area,
     );
+}
+
+/// The pipeline report: everyone's, then each owner's, a row each.
+fn pipeline(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
+    use crate::model::pipeline::{Pipeline, by_owner, report};
+    let deals = &state.records.deals;
+    let mut reports = vec![report("everyone", deals.iter(), state.now)];
+    reports.extend(by_owner(deals, state.now));
+    let open = |p: &Pipeline| {
+        p.open
+            .iter()
+            .fold((0, crate::domain::Money::ZERO), |(n, v), (_, t, w)| {
+                (n + t.count, v + *w)
+            })
+    };
+    let rows = reports.iter().enumerate().map(|(n, p)| {
+        let (count, weighted) = open(p);
+        Row::new(vec![
+            fit(&p.owner, 12),
+            crate::text::thousands(count),
+            amount(weighted),
+            format!("{} · {}", p.won_month.count, amount(p.won_month.value)),
+            format!("{} · {}", p.won_quarter.count, amount(p.won_quarter.value)),
+            p.win_rate
+                .map_or("—".into(), |r| format!("{:.0}%", 100.0 * r)),
+            p.days_to_close.map_or("—".into(), |d| format!("{d:.0}")),
+        ])
+        .style(if n == 0 { theme.header } else { theme.base })
+    });
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(12),
+            Constraint::Length(5),
+            Constraint::Length(13),
+            Constraint::Fill(1),
+            Constraint::Fill(1),
+            Constraint::Length(4),
+            Constraint::Length(4),
+        ],
+    )
+    .header(
+        Row::new([
+            "Owner",
+            "Open",
+            "Weighted",
+            "Won: month",
+            "quarter",
+            "Win",
+            "Days",
+        ])
+        .style(theme.header),
+    )
+    .block(block(
+        " Pipeline · win rate and days to close over this quarter · rapport report pipeline ",
+        theme,
+    ));
+    frame.render_widget(table, area);
 }
