@@ -364,3 +364,59 @@ fn insights_open_into_the_customers_they_are_about() {
     press(&mut state, &["enter"]);
     assert_eq!(state.detail.as_ref().map(|d| d.customer.id), Some(call));
 }
+
+/// Saved views from config.toml: V steps through them (pane, filter, mine), then back to none.
+#[test]
+fn saved_views_are_stepped_through_with_one_key() {
+    use rapport::config::View;
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let model = ReadModel::new(store.clone());
+    let mut bea = session(&model, "bea");
+    std::fs::write(
+        dir.path().join("config.toml"),
+        "me = \"bea\"\n[[views]]\nname = \"my Ans\"\nfilter = \"an\"\nmine = true\n\n[[views]]\nname = \"pipeline\"\npane = \"deals\"\n",
+    )
+    .unwrap();
+    let config = rapport::config::Config::load(Some(dir.path())).unwrap();
+    assert_eq!(config.me.as_deref(), Some("bea"));
+    assert_eq!(
+        config.views[0],
+        View {
+            name: "my Ans".into(),
+            pane: None,
+            filter: Some("an".into()),
+            mine: true
+        }
+    );
+    bea.views = config.views;
+    press(&mut bea, &["V"]);
+    assert_eq!(bea.pane, Pane::Customers);
+    let expected = bea
+        .customers
+        .rows
+        .iter()
+        .filter(|r| r.owner() == Some("bea") && r.matches(&["an".to_string()]))
+        .count();
+    let shown: Vec<_> = bea
+        .customers
+        .view
+        .iter()
+        .map(|&i| &bea.customers.rows[i])
+        .collect();
+    assert!(expected > 0, "the demo has some");
+    assert_eq!(shown.len(), expected, "{:?}", bea.status);
+    assert!(shown.iter().all(|r| r.owner() == Some("bea")));
+    press(&mut bea, &["V"]);
+    assert_eq!(bea.pane, Pane::Deals);
+    assert!(!bea.mine);
+    press(&mut bea, &["V"]);
+    assert_eq!(bea.view_at, None);
+    assert_eq!(
+        bea.customers.view.len(),
+        bea.customers.rows.len(),
+        "no view: everyone, no filter"
+    );
+    press(&mut bea, &["V"]);
+    assert_eq!(bea.view_at, Some(0));
+}

@@ -18,6 +18,8 @@ pub enum Action {
     ToggleMine,
     AddFollowup,
     Snooze,
+    /// The next saved view of the config file.
+    NextView,
     Up,
     Down,
     Left,

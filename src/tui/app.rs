@@ -68,6 +68,7 @@ pub fn run(model: Arc<ReadModel>, options: RunOptions) -> anyhow::Result<()> {
             now: chrono::Utc::now(),
         },
     )?;
+    state.views = options.views;
     std::thread::Builder::new()
         .name("rapport-input".into())
         .spawn(move || {

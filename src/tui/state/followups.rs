@@ -273,6 +273,58 @@ impl AppState {
         );
     }
 
+    /// `V`: the next saved view, then back to how things were (everyone's, no filter).
+    pub(super) fn next_view(&mut self) {
+        if self.views.is_empty() {
+            self.say(
+                "no saved views: add [[views]] with name, pane, filter, mine to config.toml",
+                Tone::Info,
+            );
+            return;
+        }
+        let next = self.view_at.map_or(0, |i| i + 1);
+        let Some(view) = self.views.get(next).cloned() else {
+            self.view_at = None;
+            self.mine = false;
+            self.customers.filter = Default::default();
+            self.customers.only = None;
+            let records = Arc::clone(&self.records);
+            self.load_panes(&records);
+            self.say(
+                "no view: everyone's records, no filter (V: first view)",
+                Tone::Info,
+            );
+            return;
+        };
+        self.view_at = Some(next);
+        let pane = match view.pane.as_deref().map(str::to_lowercase).as_deref() {
+            Some("today") => Pane::Today,
+            Some("deals") => Pane::Deals,
+            Some("tickets") => Pane::Tickets,
+            Some("insights") => Pane::Insights,
+            _ => Pane::Customers,
+        };
+        self.show_pane(pane);
+        self.mine = view.mine;
+        self.customers.only = None;
+        self.customers.filter = super::input::TextInput {
+            cursor: view.filter.as_deref().map_or(0, |f| f.chars().count()),
+            value: view.filter.clone().unwrap_or_default(),
+        };
+        let records = Arc::clone(&self.records);
+        self.load_panes(&records);
+        self.customers.refresh_view();
+        self.say(
+            format!(
+                "view {} of {}: {} (V: next)",
+                next + 1,
+                self.views.len(),
+                view.name
+            ),
+            Tone::Info,
+        );
+    }
+
     /// Keeps the next step of an outcome form until its follow-up is written as done.
     pub(super) fn then(&mut self, write: Write) {
         self.then_write = Some(write);

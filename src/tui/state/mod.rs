@@ -107,6 +107,9 @@ pub struct AppState {
     /// Only the rep's own records in every list (customers they own, their deals, their
     /// customers' tickets, their follow-ups), or everyone's.
     pub mine: bool,
+    /// Saved views from the config file, and which one is shown (`V` steps through them).
+    pub views: Vec<crate::config::View>,
+    pub view_at: Option<usize>,
     /// A write that follows the one with the worker: the next step after a follow-up is done.
     then_write: Option<Write>,
     pub detail: Option<DetailState>,
@@ -177,6 +180,8 @@ impl AppState {
             insights: InsightsState::default(),
             today: TodayState::default(),
             mine: false,
+            views: Vec::new(),
+            view_at: None,
             then_write: None,
             detail: None,
             opening: None,
@@ -323,6 +328,7 @@ impl AppState {
             Action::ToggleMine => self.toggle_mine(),
             Action::AddFollowup => self.add_followup(),
             Action::Snooze => self.snooze(),
+            Action::NextView => self.next_view(),
             Action::Up
             | Action::Down
             | Action::Top
