@@ -157,6 +157,15 @@ pub fn followup(
     Ok(())
 }
 
+/// The row format of a list that also prints as a table.
+fn rows_format(format: AuditFormat) -> Format {
+    match format {
+        AuditFormat::Csv => Format::Csv,
+        AuditFormat::Json => Format::Json,
+        AuditFormat::Table | AuditFormat::Ndjson => Format::Ndjson,
+    }
+}
+
 fn get(store: &Store, id: u64) -> anyhow::Result<Followup> {
     store
         .get::<Followup>(id)?
@@ -236,9 +245,7 @@ fn list(
             }
             return Ok(());
         }
-        AuditFormat::Csv => Format::Csv,
-        AuditFormat::Json => Format::Json,
-        AuditFormat::Ndjson => Format::Ndjson,
+        rows => rows_format(rows),
     };
     let mut sink = Sink::new(format, out);
     for f in rows {
@@ -494,9 +501,7 @@ pub fn report(
             }
             return Ok(());
         }
-        AuditFormat::Csv => Format::Csv,
-        AuditFormat::Json => Format::Json,
-        AuditFormat::Ndjson => Format::Ndjson,
+        rows => rows_format(*rows),
     };
     let mut sink = Sink::new(format, out);
     for p in &reports {
