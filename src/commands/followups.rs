@@ -4,7 +4,7 @@ use super::{UsageError, find_customer};
 use crate::cli::{AuditFormat, FollowupCommand, Me, StatsFormat, TodayArgs};
 use crate::domain::{CustomerId, DealId, Followup, TicketId, Timestamp, due_text, parse_due};
 use crate::export::{FollowupRow, Format, Sink, iso};
-use crate::model::today::Today;
+use crate::model::today::{Today, owned_by};
 use crate::ops::{Actor, Ops, Record, Write as Change};
 use crate::store::Store;
 use crate::text::safe;
@@ -37,12 +37,14 @@ pub fn followup(
             let name = me(who)?;
             let customer = find_customer(store, customer)?;
             let mut f = Followup::new(customer.id, text.clone(), when(due, now)?, now);
-            f.deal = deal
-                .map(|id| belongs(store, DealId(id), customer.id))
-                .transpose()?;
-            f.ticket = ticket
-                .map(|id| belongs(store, TicketId(id), customer.id))
-                .transpose()?;
+            if let Some(id) = *deal {
+                let of = store.get::<crate::domain::Deal>(id)?.map(|d| d.customer);
+                f.deal = Some(DealId(belongs("deal", id, of, customer.id)?));
+            }
+            if let Some(id) = *ticket {
+                let of = store.get::<crate::domain::Ticket>(id)?.map(|t| t.customer);
+                f.ticket = Some(TicketId(belongs("ticket", id, of, customer.id)?));
+            }
             f.owner = Some(owner.clone().unwrap_or_else(|| name.clone()));
             let done = Ops::new(store.clone(), Actor::named(name))
                 .apply(Change::Create(Record::Followup(f)))?;
@@ -82,13 +84,7 @@ pub fn followup(
                 .into_iter()
                 .filter(|f| *all || f.is_open())
                 .filter(|f| by.is_none_or(|by| f.due <= by))
-                .filter(|f| {
-                    owner.as_deref().is_none_or(|o| {
-                        f.owner
-                            .as_deref()
-                            .is_some_and(|x| x.eq_ignore_ascii_case(o))
-                    })
-                })
+                .filter(|f| owned_by(f.owner.as_deref(), owner.as_deref()))
                 .collect();
             rows.sort_by_key(|f| (f.due, f.id));
             list(store, &rows, *format, now, out)?;
@@ -172,44 +168,20 @@ fn get(store: &Store, id: u64) -> anyhow::Result<Followup> {
         .ok_or_else(|| anyhow::anyhow!("no follow-up {id}"))
 }
 
-/// A deal or ticket given with a follow-up must be the customer's own.
-fn belongs<I: Copy + Into<Ref>>(store: &Store, id: I, customer: CustomerId) -> anyhow::Result<I> {
-    let (what, n, of) = match id.into() {
-        Ref::Deal(d) => (
-            "deal",
-            d.0,
-            store.get::<crate::domain::Deal>(d.0)?.map(|d| d.customer),
-        ),
-        Ref::Ticket(t) => (
-            "ticket",
-            t.0,
-            store.get::<crate::domain::Ticket>(t.0)?.map(|t| t.customer),
-        ),
-    };
+/// A deal or ticket given with a follow-up must be the customer's own: `of` is whose it is.
+fn belongs(
+    what: &str,
+    id: u64,
+    of: Option<CustomerId>,
+    customer: CustomerId,
+) -> anyhow::Result<u64> {
     match of {
         Some(c) if c == customer => Ok(id),
         Some(c) => Err(UsageError(format!(
-            "{what} {n} is customer {c}'s, not customer {customer}'s"
+            "{what} {id} is customer {c}'s, not customer {customer}'s"
         ))
         .into()),
-        None => Err(UsageError(format!("no {what} {n}")).into()),
-    }
-}
-
-enum Ref {
-    Deal(DealId),
-    Ticket(TicketId),
-}
-
-impl From<DealId> for Ref {
-    fn from(id: DealId) -> Ref {
-        Ref::Deal(id)
-    }
-}
-
-impl From<TicketId> for Ref {
-    fn from(id: TicketId) -> Ref {
-        Ref::Ticket(id)
+        None => Err(UsageError(format!("no {what} {id}")).into()),
     }
 }
 
@@ -472,22 +444,19 @@ pub fn report(
                         money(*weighted)
                     )?;
                 }
-                writeln!(
-                    out,
-                    "  won:  this month {} · {}, this quarter {} · {}",
-                    p.won_month.count,
-                    money(p.won_month.value),
-                    p.won_quarter.count,
-                    money(p.won_quarter.value)
-                )?;
-                writeln!(
-                    out,
-                    "  lost: this month {} · {}, this quarter {} · {}",
-                    p.lost_month.count,
-                    money(p.lost_month.value),
-                    p.lost_quarter.count,
-                    money(p.lost_quarter.value)
-                )?;
+                for (what, month, quarter) in [
+                    ("won: ", &p.won_month, &p.won_quarter),
+                    ("lost:", &p.lost_month, &p.lost_quarter),
+                ] {
+                    writeln!(
+                        out,
+                        "  {what} this month {} · {}, this quarter {} · {}",
+                        month.count,
+                        money(month.value),
+                        quarter.count,
+                        money(quarter.value)
+                    )?;
+                }
                 let rate = p
                     .win_rate
                     .map_or("—".into(), |r| format!("{:.0}%", 100.0 * r));

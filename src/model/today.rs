@@ -6,6 +6,12 @@ use crate::domain::{CustomerId, Deal, DealId, Followup, FollowupId, Ticket, Tick
 use crate::insights::{Insights, Segment};
 use chrono::{Datelike, Duration};
 
+/// Whether a record with `owner` is shown to `me` (None: everyone's records are). Names match
+/// without regard to case, as the team's do. Today, "mine" in the lists and `followup list` ask it.
+pub fn owned_by(owner: Option<&str>, me: Option<&str>) -> bool {
+    me.is_none_or(|me| owner.is_some_and(|o| o.eq_ignore_ascii_case(me)))
+}
+
 /// How many calls the day suggests.
 pub const CALLS: usize = 5;
 
@@ -50,9 +56,7 @@ impl Today {
         now: Timestamp,
     ) -> Today {
         let owner_of = |c: CustomerId| records.customer(c).and_then(|r| r.owner());
-        let mine = |owner: Option<&str>| {
-            me.is_none_or(|me| owner.is_some_and(|o| o.eq_ignore_ascii_case(me)))
-        };
+        let mine = |owner: Option<&str>| owned_by(owner, me);
         let mut followups: Vec<Followup> = records
             .followups
             .iter()

@@ -59,6 +59,7 @@ const UPPER: u64 = 1 << 63;
 impl Entry {
     pub fn new(kind: Kind, id: u64, text: String) -> Entry {
         let (upper_initials, lower_initials) = cased_initials(&text);
+        let digits: Vec<u8> = text.bytes().filter(u8::is_ascii_digit).collect();
         Entry {
             mask: char_mask(&text),
             initials: initials_mask(&text),
@@ -67,16 +68,10 @@ impl Entry {
             }),
             upper_initials,
             lower_initials,
-            digits: {
-                let digits: Vec<u8> = text.bytes().filter(u8::is_ascii_digit).collect();
-                match digits.len() >= 3 {
-                    true => digits.into_boxed_slice(),
-                    false => Box::default(),
-                }
-            },
-            pairs: {
-                let digits: Vec<u8> = text.bytes().filter(u8::is_ascii_digit).collect();
-                pair_bits(&digits)
+            pairs: pair_bits(&digits),
+            digits: match digits.len() >= 3 {
+                true => digits.into_boxed_slice(),
+                false => Box::default(),
             },
             kind,
             id,

@@ -49,10 +49,7 @@ impl AppState {
     pub(super) fn load_panes(&mut self, snapshot: &Arc<Snapshot>) {
         let rows = self.rows;
         let me = self.mine_of().map(str::to_string);
-        let mine = |owner: Option<&str>| {
-            me.as_deref()
-                .is_none_or(|me| owner.is_some_and(|o| o.eq_ignore_ascii_case(me)))
-        };
+        let mine = |owner: Option<&str>| crate::model::today::owned_by(owner, me.as_deref());
         let narrow = |order: &Arc<Vec<usize>>, keep: &dyn Fn(usize) -> bool| match me {
             None => Arc::clone(order),
             Some(_) => Arc::new(order.iter().copied().filter(|&i| keep(i)).collect()),
