@@ -638,3 +638,70 @@ fn a_deals_page_shows_its_stages_and_who_moved_it_and_opens_its_customer() {
     assert_eq!(state.deals.open, None);
     assert!(screen(&state, 100, 30).contains("Forecast"));
 }
+
+#[test]
+fn a_lost_deal_says_why_and_its_page_keeps_its_notes_and_follow_ups() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let mut state = app(&store, false);
+    press(&mut state, &["2", "l"]);
+    let deal = state.deals.selected().unwrap().clone();
+    assert!(deal.stage.is_open());
+
+    // A note and a follow-up made on the deal's page are about the deal.
+    press(&mut state, &["enter", "a"]);
+    assert!(
+        state.form().unwrap().title.contains(&deal.title),
+        "the note says which deal"
+    );
+    type_text(&mut state, "Asked for a second quote");
+    press(&mut state, &["enter", "f"]);
+    type_text(&mut state, "Send the revised quote");
+    press(&mut state, &["enter"]);
+    assert!(state.form().is_none(), "{:?}", state.status);
+    let page = state.deals.page.as_ref().expect("the page is open");
+    assert_eq!(page.notes.len(), 1);
+    assert_eq!(page.notes[0].deal, Some(deal.id));
+    assert_eq!(page.followups.len(), 1);
+    let shown = screen(&state, 100, 30);
+    assert!(shown.contains("Follow-ups 1 · notes 1"), "{shown}");
+    assert!(shown.contains("Asked for a second quote"), "{shown}");
+    assert!(shown.contains("Send the revised quote"), "{shown}");
+
+    // x asks why; → offers the usual reasons, and any text is kept as typed.
+    press(&mut state, &["x", "right"]);
+    let form = state.form().expect("x asks why");
+    assert_eq!(form.fields[0].input.value, "price");
+    press(&mut state, &["ctrl-u"]);
+    type_text(&mut state, "Chose the Leeds supplier");
+    press(&mut state, &["enter"]);
+    let saved: Deal = store.get(deal.id.0).unwrap().unwrap();
+    assert_eq!(saved.stage, DealStage::Lost);
+    assert_eq!(
+        saved.lost_reason.as_deref(),
+        Some("Chose the Leeds supplier")
+    );
+    let closed = saved.closed.expect("losing dates the deal");
+    let shown = screen(&state, 100, 30);
+    assert!(
+        shown.contains(&format!(
+            "lost {} · Chose the Leeds",
+            closed.format("%Y-%m-%d")
+        )),
+        "{shown}"
+    );
+
+    // Reopened in the form, it has no reason and no close date.
+    press(
+        &mut state,
+        &["esc", "e", "tab", "tab", "tab", "tab", "ctrl-u"],
+    );
+    type_text(&mut state, "negotiation");
+    press(&mut state, &["enter"]);
+    assert!(state.form().is_none(), "{:?}", state.status);
+    let reopened: Deal = store.get(deal.id.0).unwrap().unwrap();
+    assert_eq!(
+        (reopened.stage, reopened.closed, reopened.lost_reason),
+        (DealStage::Negotiation, None, None)
+    );
+}

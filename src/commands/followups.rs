@@ -428,6 +428,14 @@ pub fn report(
             None,
             p.days_to_close.map(|d| format!("{d:.1}")),
         ));
+        for (why, n) in &p.lost_reasons {
+            rows.push(figure(
+                &format!("lost this quarter because: {why}"),
+                None,
+                Some(*n),
+                None,
+            ));
+        }
         rows
     };
     let format = match format {
@@ -465,8 +473,17 @@ pub fn report(
                     .map_or("—".into(), |d| format!("{d:.0} days"));
                 writeln!(
                     out,
-                    "  win rate this quarter {rate}; a won deal took {days} on average\n"
+                    "  win rate this quarter {rate}; a won deal took {days} on average"
                 )?;
+                if !p.lost_reasons.is_empty() {
+                    let reasons: Vec<String> = p
+                        .lost_reasons
+                        .iter()
+                        .map(|(why, n)| format!("{} {n}", safe(why)))
+                        .collect();
+                    writeln!(out, "  lost this quarter because: {}", reasons.join(", "))?;
+                }
+                writeln!(out)?;
             }
             return Ok(());
         }

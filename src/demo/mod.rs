@@ -170,7 +170,6 @@ pub fn generate(store: &Store, spec: &DemoSpec) -> Result<DemoSummary, DemoError
         }
     }
     let (deal_count, ticket_count) = (deals.len(), tickets.len());
-    write_all(store, deals)?;
     write_all(store, tickets)?;
     bar.inc(1);
 
@@ -191,6 +190,12 @@ pub fn generate(store: &Store, spec: &DemoSpec) -> Result<DemoSummary, DemoError
     }
     let followup_count = followups.len();
     write_all(store, followups)?;
+    for deal in deals.iter_mut().filter(|d| d.stage == DealStage::Lost) {
+        if rng.random_bool(0.8) {
+            deal.lost_reason = Some(pick(&mut rng, crate::domain::LOSS_REASONS).to_string());
+        }
+    }
+    write_all(store, deals)?;
     store.mark_demo_unfinished(false)?;
     bar.finish_and_clear();
 
@@ -472,6 +477,7 @@ fn deal(rng: &mut ChaCha8Rng, customer: &Customer, end: Timestamp) -> Deal {
     };
     deal.expected_close = Some(close.date_naive());
     deal.updated = created.max(end - Duration::days(rng.random_range(0..30)));
+    deal.closed = (!stage.is_open()).then_some(deal.updated);
     deal
 }
 

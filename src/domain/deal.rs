@@ -80,7 +80,25 @@ pub struct Deal {
     pub created: Timestamp,
     #[serde(with = "chrono::serde::ts_milliseconds")]
     pub updated: Timestamp,
+    /// When it was won or lost; None while it is open. (Schema 5; kept last, so a record of either
+    /// layout decodes as only one of them.)
+    #[serde(default, with = "chrono::serde::ts_milliseconds_option")]
+    pub closed: Option<Timestamp>,
+    /// Why a lost deal was lost, in the rep's words.
+    #[serde(default)]
+    pub lost_reason: Option<String>,
 }
+
+/// Reasons a rep picks from when a deal is lost; any other text is kept as typed.
+pub const LOSS_REASONS: &[&str] = &[
+    "price",
+    "competitor",
+    "no budget",
+    "timing",
+    "no decision",
+    "went quiet",
+    "product fit",
+];
 
 impl Deal {
     pub fn new(
@@ -101,16 +119,41 @@ impl Deal {
             owner: None,
             created: now,
             updated: now,
+            closed: None,
+            lost_reason: None,
         }
     }
 
     /// Moves the deal to `stage`. Its probability becomes `probability` when a rep chose one, and
     /// otherwise the stage's default: the one rule for every way a deal moves (a key, a form, a
     /// bulk edit, a script).
+    /// A move that closes the deal dates it; one that reopens it clears the date and the reason.
     pub fn move_to(&mut self, stage: DealStage, probability: Option<u8>, now: Timestamp) {
+        if stage != self.stage {
+            self.closed = (!stage.is_open()).then_some(now);
+        }
+        if stage != DealStage::Lost {
+            self.lost_reason = None;
+        }
         self.stage = stage;
         self.probability = probability.unwrap_or_else(|| stage.default_probability());
         self.updated = now;
+    }
+
+    /// Marks the deal lost, saying why (blank: not said).
+    pub fn lose(&mut self, reason: &str, now: Timestamp) {
+        self.move_to(DealStage::Lost, None, now);
+        let reason = reason.trim();
+        self.lost_reason = (!reason.is_empty()).then(|| reason.to_string());
+    }
+
+    /// When the deal closed, for reports: its own date, or for a deal closed before rapport
+    /// kept one, its last change.
+    pub fn closed_at(&self) -> Option<Timestamp> {
+        match self.stage.is_open() {
+            true => None,
+            false => Some(self.closed.unwrap_or(self.updated)),
+        }
     }
 
     /// Value times probability: what the forecast counts.
@@ -130,6 +173,12 @@ impl Deal {
             return Err(ValidationError::new(
                 "currency",
                 format!("'{}' is not a three-letter code like GBP", self.currency),
+            ));
+        }
+        if self.lost_reason.is_some() && self.stage != DealStage::Lost {
+            return Err(ValidationError::new(
+                "lost_reason",
+                format!("a {} deal has no loss reason", self.stage),
             ));
         }
         if self.probability > 100 {
@@ -189,6 +238,30 @@ mod tests {
         assert_eq!((d.stage, d.probability), (DealStage::Proposal, 35));
         d.move_to(DealStage::Lead, None, now);
         assert_eq!(d.probability, DealStage::Lead.default_probability());
+    }
+
+    #[test]
+    fn closing_dates_the_deal_and_reopening_clears_date_and_reason() {
+        let then = chrono::Utc::now();
+        let later = then + chrono::Duration::days(3);
+        let mut d = Deal::new("Renewal", CustomerId(1), Money::from_units(10), then);
+        assert_eq!((d.closed, d.closed_at()), (None, None));
+        d.lose("  price ", then);
+        assert_eq!(d.closed, Some(then));
+        assert_eq!(d.lost_reason.as_deref(), Some("price"));
+        d.move_to(DealStage::Lost, Some(0), later);
+        assert_eq!(d.closed, Some(then), "staying lost keeps the date");
+        d.move_to(DealStage::Negotiation, None, later);
+        assert_eq!((d.closed, d.lost_reason.as_deref()), (None, None));
+        d.move_to(DealStage::Won, None, later);
+        assert_eq!(d.closed_at(), Some(later));
+        d.lose("", later);
+        assert_eq!(d.lost_reason, None, "a blank reason is no reason");
+        let mut old = Deal::new("Old", CustomerId(1), Money::from_units(10), then);
+        (old.stage, old.updated) = (DealStage::Won, later);
+        assert_eq!(old.closed_at(), Some(later), "undated: its last change");
+        old.lost_reason = Some("price".into());
+        assert_eq!(old.validate().unwrap_err().field, "lost_reason");
     }
 
     #[test]

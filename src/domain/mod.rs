@@ -14,7 +14,7 @@ mod ticket;
 mod validate;
 
 pub use customer::{Customer, Lifecycle, normalise_email};
-pub use deal::{Deal, DealStage};
+pub use deal::{Deal, DealStage, LOSS_REASONS};
 pub use followup::{Followup, due_text, parse_due};
 pub use ids::{CustomerId, DealId, FollowupId, MemberId, NoteId, OrderId, ProductId, TicketId};
 pub use member::{MAX_MEMBER_NAME, Member, Role, validate_member_name};

@@ -1,5 +1,5 @@
 use super::validate::{ValidationError, require_text};
-use super::{CustomerId, NoteId, Timestamp, named_enum};
+use super::{CustomerId, DealId, NoteId, Timestamp, named_enum};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -28,6 +28,9 @@ pub struct Note {
     pub at: Timestamp,
     pub author: Option<String>,
     pub text: String,
+    /// The deal it is about, if any (schema 5; kept last, like the deal's own new fields).
+    #[serde(default)]
+    pub deal: Option<DealId>,
 }
 
 impl Note {
@@ -44,6 +47,7 @@ impl Note {
             at,
             author: None,
             text: text.into(),
+            deal: None,
         }
     }
 

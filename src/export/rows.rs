@@ -190,6 +190,8 @@ pub struct DealRow {
     pub owner: Option<String>,
     pub created: String,
     pub updated: String,
+    pub closed: Option<String>,
+    pub lost_reason: Option<String>,
 }
 
 impl From<&Deal> for DealRow {
@@ -206,6 +208,8 @@ impl From<&Deal> for DealRow {
             owner: d.owner.clone(),
             created: iso(d.created),
             updated: iso(d.updated),
+            closed: d.closed.map(iso),
+            lost_reason: d.lost_reason.clone(),
         }
     }
 }
@@ -249,6 +253,7 @@ pub struct NoteRow {
     pub at: String,
     pub author: Option<String>,
     pub text: String,
+    pub deal_id: Option<u64>,
 }
 
 impl From<&Note> for NoteRow {
@@ -260,6 +265,7 @@ impl From<&Note> for NoteRow {
             at: iso(n.at),
             author: n.author.clone(),
             text: n.text.clone(),
+            deal_id: n.deal.map(|d| d.0),
         }
     }
 }

@@ -1,7 +1,7 @@
-//! One deal's page: the deal, its customer, the stages it went through with their dates, and every
-//! change made to it, from the audit log.
+//! One deal's page: the deal, its customer, the stages it went through with their dates, its
+//! notes and follow-ups, and every change made to it, from the audit log.
 
-use crate::domain::{Customer, Deal, DealId, DealStage, Timestamp};
+use crate::domain::{Customer, Deal, DealId, DealStage, Followup, Note, Timestamp};
 use crate::store::{AuditEntry, AuditQuery, Kind, RecordRef, Store, StoreError};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -14,6 +14,10 @@ pub struct DealPage {
     pub closed: Option<Timestamp>,
     /// Every logged change, newest first.
     pub history: Vec<AuditEntry>,
+    /// Follow-ups about the deal: open ones first, soonest due first, then done ones.
+    pub followups: Vec<Followup>,
+    /// Notes about the deal, newest first.
+    pub notes: Vec<Note>,
 }
 
 impl DealPage {
@@ -34,18 +38,33 @@ impl DealPage {
         let mut history = store.audit(&query)?;
         history.sort_by_key(|e| e.seq);
         let stages = stages(&deal, &history);
-        let closed = stages
+        let logged = stages
             .last()
             .filter(|(stage, _)| !stage.is_open() && *stage == deal.stage)
             .filter(|_| stages.len() > 1)
             .map(|(_, at)| *at);
+        let closed = deal.closed.or(logged);
         history.reverse();
+        let mut followups: Vec<Followup> = store
+            .followups_of(deal.customer)?
+            .into_iter()
+            .filter(|f| f.deal == Some(id))
+            .collect();
+        followups.sort_by_key(|f| (!f.is_open(), f.due));
+        let mut notes: Vec<Note> = store
+            .notes_of(deal.customer)?
+            .into_iter()
+            .filter(|n| n.deal == Some(id))
+            .collect();
+        notes.sort_by_key(|n| std::cmp::Reverse(n.at));
         Ok(Some(DealPage {
             deal,
             customer,
             stages,
             closed,
             history,
+            followups,
+            notes,
         }))
     }
 }

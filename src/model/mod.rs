@@ -148,6 +148,7 @@ pub struct Snapshot {
     pub team: Arc<Vec<String>>,
     finder: Arc<OnceLock<Arc<Vec<Entry>>>>,
     contacts: Arc<OnceLock<Arc<Vec<Entry>>>>,
+    deal_reports: Arc<OnceLock<Arc<Vec<pipeline::Pipeline>>>>,
 }
 
 impl Snapshot {
@@ -254,6 +255,16 @@ impl Snapshot {
     /// The index if it is built already.
     pub fn finder_ready(&self) -> Option<Arc<Vec<Entry>>> {
         self.finder.get().cloned()
+    }
+
+    /// The pipeline report for everyone, then by owner: worked out once a snapshot, when first
+    /// drawn, not once a frame.
+    pub fn deal_reports(&self, now: crate::domain::Timestamp) -> Arc<Vec<pipeline::Pipeline>> {
+        Arc::clone(self.deal_reports.get_or_init(|| {
+            let mut reports = vec![pipeline::report("everyone", self.deals.iter(), now)];
+            reports.extend(pipeline::by_owner(&self.deals, now));
+            Arc::new(reports)
+        }))
     }
 
     pub fn contacts_ready(&self) -> Option<Arc<Vec<Entry>>> {
@@ -642,6 +653,7 @@ impl ReadModel {
         }
         next.finder = Arc::default();
         next.contacts = Arc::default();
+        next.deal_reports = Arc::default();
         if let Some(entries) = next.finder_after(&before, &keys) {
             let _ = next.finder.set(Arc::new(entries));
         }

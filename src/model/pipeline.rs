@@ -32,12 +32,12 @@ pub struct Pipeline {
     pub win_rate: Option<f64>,
     /// Days from creation to close of the deals won this quarter, on average.
     pub days_to_close: Option<f64>,
+    /// Why this quarter's lost deals were lost, most common first ("not said" for none).
+    pub lost_reasons: Vec<(String, usize)>,
 }
 
-/// When a closed deal closed: its last change. (Deals do not keep their own close date yet; the
-/// deal page reads the exact day from the audit log.)
-fn closed_on(deal: &Deal) -> NaiveDate {
-    deal.updated.date_naive()
+fn closed_on(deal: &Deal) -> Option<NaiveDate> {
+    deal.closed_at().map(|t| t.date_naive())
 }
 
 fn quarter_start(day: NaiveDate) -> NaiveDate {
@@ -60,13 +60,16 @@ pub fn report<'a>(owner: &str, deals: impl Iterator<Item = &'a Deal>, now: Times
         ..Pipeline::default()
     };
     let mut days = Vec::new();
+    let mut reasons: std::collections::BTreeMap<String, usize> = Default::default();
     for deal in deals {
         if let Some((_, tally, weighted)) = out.open.iter_mut().find(|(s, ..)| *s == deal.stage) {
             tally.add(deal);
             *weighted = *weighted + deal.weighted_value();
             continue;
         }
-        let closed = closed_on(deal);
+        let Some(closed) = closed_on(deal) else {
+            continue;
+        };
         let (this_month, this_quarter) = (closed >= month, closed >= quarter);
         match deal.stage {
             DealStage::Won => {
@@ -84,6 +87,8 @@ pub fn report<'a>(owner: &str, deals: impl Iterator<Item = &'a Deal>, now: Times
                 }
                 if this_quarter {
                     out.lost_quarter.add(deal);
+                    let why = deal.lost_reason.as_deref().unwrap_or("not said");
+                    *reasons.entry(why.to_lowercase()).or_default() += 1;
                 }
             }
             _ => {}
@@ -92,6 +97,9 @@ pub fn report<'a>(owner: &str, deals: impl Iterator<Item = &'a Deal>, now: Times
     let closed = out.won_quarter.count + out.lost_quarter.count;
     out.win_rate = (closed > 0).then(|| out.won_quarter.count as f64 / closed as f64);
     out.days_to_close = (!days.is_empty()).then(|| days.iter().sum::<f64>() / days.len() as f64);
+    out.lost_reasons = reasons.into_iter().collect();
+    out.lost_reasons
+        .sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     out
 }
 
@@ -141,6 +149,12 @@ mod tests {
             deal(DealStage::Won, 999, "2026-06-01", "2026-09-30", "bea"),
             deal(DealStage::Lost, 20, "2026-11-01", "2026-11-10", "ana"),
         ];
+        let mut deals = deals;
+        // Lost in September, edited since: it counts where it closed, not where it was edited.
+        let mut late_edit = deal(DealStage::Lost, 40, "2026-08-01", "2026-09-15", "ana");
+        late_edit.updated = at("2026-11-12");
+        deals.push(late_edit);
+        deals[5].lost_reason = Some("Price".into());
         let all = report("everyone", deals.iter(), now);
         let proposal = all
             .open
@@ -160,6 +174,7 @@ mod tests {
             (2, Money::from_units(120))
         );
         assert_eq!((all.lost_month.count, all.lost_quarter.count), (1, 1));
+        assert_eq!(all.lost_reasons, [("price".to_string(), 1)]);
         assert_eq!(
             all.win_rate,
             Some(2.0 / 3.0),

@@ -137,6 +137,11 @@ fn diff<E: Entity>(old: Option<&E>, new: Option<&E>, redact: bool) -> Vec<FieldC
             Value::Number(n) if E::MONEY.contains(&field) => {
                 crate::domain::Money(n.as_i64()?).to_string()
             }
+            Value::Number(n) if E::TIMES.contains(&field) => {
+                chrono::DateTime::from_timestamp_millis(n.as_i64()?)?
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            }
             Value::String(s) => s.clone(),
             Value::Array(items) => format!("[{} items]", items.len()),
             other => other.to_string(),

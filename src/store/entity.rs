@@ -56,6 +56,8 @@ pub trait Entity: Serialize + DeserializeOwned + Clone + 'static {
     }
     /// Fields that hold money, which the audit log shows as amounts rather than minor units.
     const MONEY: &'static [&'static str] = &[];
+    /// Fields that hold times (milliseconds), which it shows as dates.
+    const TIMES: &'static [&'static str] = &[];
 }
 
 impl Entity for Customer {
@@ -163,6 +165,7 @@ impl Entity for Order {
 impl Entity for Deal {
     const TREE: Tr = Tr::Deals;
     const MONEY: &'static [&'static str] = &["value"];
+    const TIMES: &'static [&'static str] = &["closed"];
     const NAME: &'static str = "deal";
     const INDEXES: &'static [Tr] = &[Tr::DealByStage, Tr::DealByCustomer];
 
@@ -190,6 +193,7 @@ impl Entity for Deal {
 }
 
 impl Entity for Ticket {
+    const TIMES: &'static [&'static str] = &["due"];
     const TREE: Tr = Tr::Tickets;
     const NAME: &'static str = "ticket";
     const INDEXES: &'static [Tr] = &[Tr::TicketByStatus, Tr::TicketByCustomer];
@@ -247,6 +251,7 @@ impl Entity for Note {
 }
 
 impl Entity for Followup {
+    const TIMES: &'static [&'static str] = &["due", "done"];
     const TREE: Tr = Tr::Followups;
     const NAME: &'static str = "follow-up";
     const INDEXES: &'static [Tr] = &[Tr::FollowupByCustomer];

@@ -8,12 +8,22 @@
 //! 3. adds the trash (soft deletes) and the import journal; both start empty, so the step has no
 //!    work, but an older rapport must not open a database whose deletes it would not understand.
 //! 4. adds customers by name, so the app draws its first screen without reading every customer.
+//! 5. deals keep when they closed and why they were lost, notes say which deal they are about:
+//!    every deal and note (in its tree and in the trash) is written again in the new layout.
 
+use super::codec;
 use super::keys::{self, Tr};
+use super::trash::TrashEntry;
 use super::{Store, StoreError};
+use crate::domain::{
+    CustomerId, Deal, DealId, DealStage, Money, Note, NoteId, NoteKind, Timestamp,
+};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use std::path::Path;
 
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 pub(super) fn stored_version(meta: &sled::Tree, path: &Path) -> Result<Option<u32>, StoreError> {
     match meta.get(keys::SCHEMA_VERSION)? {
@@ -52,6 +62,11 @@ pub(super) fn migrate(store: &Store, found: Option<u32>) -> Result<(), StoreErro
         }
         return set_version(store, SCHEMA_VERSION);
     };
+    if version < 5 {
+        // Before any step: the steps read records in today's layout.
+        relayout::<DealV4, Deal>(store, Tr::Deals, DealV4::into_deal)?;
+        relayout::<NoteV4, Note>(store, Tr::Notes, NoteV4::into_note)?;
+    }
     while version < SCHEMA_VERSION {
         // Each step is idempotent and the version is written after it, so a crash mid-way
         // re-runs the step on the next open.
@@ -59,6 +74,7 @@ pub(super) fn migrate(store: &Store, found: Option<u32>) -> Result<(), StoreErro
             1 => store.rebuild_all_indexes()?,
             2 => {}
             3 => store.rebuild_indexes::<crate::domain::Customer>()?,
+            4 => {} // the new layouts, written above
             other => {
                 return Err(StoreError::NotRapport {
                     path: store.path.clone(),
@@ -70,4 +86,214 @@ pub(super) fn migrate(store: &Store, found: Option<u32>) -> Result<(), StoreErro
         set_version(store, version)?;
     }
     Ok(())
+}
+
+/// Writes every record of `tree`, live and in the trash, again in the new layout. A record that
+/// no longer decodes in the old layout must already be in the new one (the step is re-run after a
+/// crash): the new layouts only add fields at the end, so no record decodes as both.
+fn relayout<Old: DeserializeOwned, New: super::Entity>(
+    store: &Store,
+    tree: Tr,
+    upgrade: fn(Old) -> New,
+) -> Result<(), StoreError> {
+    let again = |bytes: &[u8], id: u64| -> Result<Option<Vec<u8>>, StoreError> {
+        match codec::decode::<Old>(bytes) {
+            Ok(old) => Ok(Some(codec::encode(&upgrade(old)))),
+            Err(_) => super::tx::decode_record::<New>(bytes, id).map(|_| None),
+        }
+    };
+    let records = store.tree(tree);
+    let mut batch = sled::Batch::default();
+    for item in records.iter() {
+        let (key, bytes) = item?;
+        if let Some(new) = again(&bytes, keys::id_from_key(&key).unwrap_or(0))? {
+            batch.insert(key, new);
+        }
+    }
+    records.apply_batch(batch)?;
+    let trash = store.tree(Tr::Trash);
+    let mut batch = sled::Batch::default();
+    for item in trash.iter() {
+        let (key, bytes) = item?;
+        if key.first().copied() != tree.kind_byte() {
+            continue;
+        }
+        let id = keys::id_from_key(&key).unwrap_or(0);
+        let mut entry: TrashEntry = super::tx::decode_in(Tr::Trash, id, &bytes)?;
+        if let Some(new) = again(&entry.record, id)? {
+            entry.record = new;
+            batch.insert(key, codec::encode(&entry));
+        }
+    }
+    trash.apply_batch(batch)?;
+    Ok(())
+}
+
+/// A deal as schema 4 stored it.
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+struct DealV4 {
+    id: DealId,
+    title: String,
+    customer: CustomerId,
+    value: Money,
+    currency: String,
+    stage: DealStage,
+    probability: u8,
+    expected_close: Option<NaiveDate>,
+    owner: Option<String>,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    created: Timestamp,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    updated: Timestamp,
+}
+
+impl DealV4 {
+    /// A closed deal's best known closing time is its last change.
+    fn into_deal(self) -> Deal {
+        Deal {
+            closed: (!self.stage.is_open()).then_some(self.updated),
+            id: self.id,
+            title: self.title,
+            customer: self.customer,
+            value: self.value,
+            currency: self.currency,
+            stage: self.stage,
+            probability: self.probability,
+            expected_close: self.expected_close,
+            owner: self.owner,
+            created: self.created,
+            updated: self.updated,
+            lost_reason: None,
+        }
+    }
+}
+
+/// A note as schema 4 stored it.
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+struct NoteV4 {
+    id: NoteId,
+    customer: CustomerId,
+    kind: NoteKind,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    at: Timestamp,
+    author: Option<String>,
+    text: String,
+}
+
+impl NoteV4 {
+    fn into_note(self) -> Note {
+        Note {
+            id: self.id,
+            customer: self.customer,
+            kind: self.kind,
+            at: self.at,
+            author: self.author,
+            text: self.text,
+            deal: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Customer;
+
+    fn v4(d: &Deal) -> Vec<u8> {
+        codec::encode(&DealV4 {
+            id: d.id,
+            title: d.title.clone(),
+            customer: d.customer,
+            value: d.value,
+            currency: d.currency.clone(),
+            stage: d.stage,
+            probability: d.probability,
+            expected_close: d.expected_close,
+            owner: d.owner.clone(),
+            created: d.created,
+            updated: d.updated,
+        })
+    }
+
+    #[test]
+    fn schema_4_deals_and_notes_are_written_again_live_and_in_the_trash() {
+        let (_dir, store) = crate::demo::test_store(20, 5);
+        let customer = store.iter_sound::<Customer>().next().unwrap().unwrap();
+        let then = chrono::Utc::now() - chrono::Duration::days(9);
+        let mut won = Deal::new("Fit-out", customer.id, Money::from_units(5), then);
+        won.move_to(DealStage::Won, None, then);
+        won.updated = then + chrono::Duration::days(2);
+        let won = &store.create(won).unwrap();
+        let open = &store
+            .create(Deal::new(
+                "Renewal",
+                customer.id,
+                Money::from_units(7),
+                then,
+            ))
+            .unwrap();
+        let note = store
+            .create(Note::new(
+                customer.id,
+                NoteKind::Call,
+                "rang",
+                chrono::Utc::now(),
+            ))
+            .unwrap();
+        store.delete::<Note>(note.id.0).unwrap();
+        // Put back what schema 4 wrote: the old layouts, in the tree and in the trash.
+        for d in [won, open] {
+            store
+                .tree(Tr::Deals)
+                .insert(keys::id_key(d.id.0), v4(d))
+                .unwrap();
+        }
+        let trash_key = keys::record_key(Tr::Notes, note.id.0);
+        let mut entry: TrashEntry =
+            codec::decode(&store.tree(Tr::Trash).get(trash_key).unwrap().unwrap()).unwrap();
+        entry.record = codec::encode(&NoteV4 {
+            id: note.id,
+            customer: note.customer,
+            kind: note.kind,
+            at: note.at,
+            author: None,
+            text: note.text.clone(),
+        });
+        store
+            .tree(Tr::Trash)
+            .insert(trash_key, codec::encode(&entry))
+            .unwrap();
+        assert!(
+            store.get::<Deal>(won.id.0).is_err(),
+            "the old layout no longer reads"
+        );
+
+        migrate(&store, Some(4)).unwrap();
+        // A crash after the step and before the version is written runs it again.
+        migrate(&store, Some(4)).unwrap();
+        let back = store.get::<Deal>(won.id.0).unwrap().unwrap();
+        assert_eq!(
+            back.closed.map(|t| t.timestamp_millis()),
+            Some(won.updated.timestamp_millis()),
+            "closed at its last change"
+        );
+        assert_eq!(
+            (back.title.as_str(), back.lost_reason.as_ref()),
+            (won.title.as_str(), None)
+        );
+        assert_eq!(store.get::<Deal>(open.id.0).unwrap().unwrap().closed, None);
+        assert_eq!(store.schema_version().unwrap(), Some(SCHEMA_VERSION));
+        let restored = store
+            .undelete(crate::store::RecordRef {
+                kind: crate::store::Kind::Note,
+                id: note.id.0,
+            })
+            .unwrap();
+        assert_eq!(restored.len(), 1);
+        let note = store.get::<Note>(note.id.0).unwrap().unwrap();
+        assert_eq!((note.text.as_str(), note.deal), ("rang", None));
+        assert_eq!(store.check_indexes().unwrap(), Vec::<String>::new());
+    }
 }

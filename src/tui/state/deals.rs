@@ -151,6 +151,9 @@ impl DealsState {
         let Some(old) = self.selected() else {
             return Effect::info("no deal selected");
         };
+        if action == Action::MarkLost && old.stage != DealStage::Lost {
+            return Effect::Open(Popup::Form(super::form::FormState::lost(old)));
+        }
         let target = match action {
             Action::StageNext => old.stage.next(),
             Action::StagePrev => old.stage.previous(),

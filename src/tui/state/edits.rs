@@ -18,6 +18,24 @@ impl AppState {
         Some((id, self.customer_name(id).to_string()))
     }
 
+    /// `a`: a note on the customer in view, about the deal in view if there is one.
+    pub(super) fn add_note(&mut self) {
+        let Some((customer, name)) = self.current_customer() else {
+            return;
+        };
+        let deal = match self.customer_in_view() {
+            Some((_, (Some(id), _))) if self.detail.is_none() => self
+                .records
+                .deals
+                .iter()
+                .find(|d| d.id == id)
+                .map(|d| (d.id, d.title.clone())),
+            _ => None,
+        };
+        let deal = deal.as_ref().map(|(id, title)| (*id, title.as_str()));
+        self.open_popup(Popup::Form(FormState::note(customer, &name, deal)));
+    }
+
     pub(super) fn new_record(&mut self) {
         let customer = match self.pane {
             Pane::Customers => self.current_customer().map(|c| c.0),

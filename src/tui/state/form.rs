@@ -4,8 +4,8 @@
 
 use super::input::TextInput;
 use crate::domain::{
-    Customer, CustomerId, Deal, DealStage, Followup, Lifecycle, Money, Note, NoteKind, Priority,
-    Ticket, TicketStatus, Timestamp, parse_due,
+    Customer, CustomerId, Deal, DealId, DealStage, Followup, Lifecycle, Money, Note, NoteKind,
+    Priority, Ticket, TicketStatus, Timestamp, parse_due,
 };
 use crate::model::Snapshot;
 use crate::tui::worker::{Record, Write};
@@ -72,6 +72,8 @@ enum Kind {
     Followup,
     /// A follow-up done: what came of it, and the next step.
     Outcome,
+    /// A deal marked lost, and why.
+    Lost,
 }
 
 /// What a due field says it takes.
@@ -234,6 +236,14 @@ impl FormState {
                     "Owner",
                     d.as_ref().map_or(owner.to_string(), |d| opt(&d.owner)),
                 ),
+                Field {
+                    choices: reasons(),
+                    ..field(
+                        "lost_reason",
+                        "Lost because (a lost deal)",
+                        d.as_ref().map(|d| opt(&d.lost_reason)).unwrap_or_default(),
+                    )
+                },
             ],
             d.map(Record::Deal),
             customer,
@@ -293,9 +303,32 @@ impl FormState {
         )
     }
 
-    pub fn note(customer: CustomerId, name: &str) -> FormState {
+    /// A deal marked lost: the form is both the question (Esc keeps it as it was) and where
+    /// the rep says why.
+    pub fn lost(deal: &Deal) -> FormState {
+        let title = match deal.stage {
+            DealStage::Won => format!("{} is won: mark it lost?", deal.title),
+            _ => format!("Lost: {}", deal.title),
+        };
+        FormState::new(
+            title,
+            Kind::Lost,
+            vec![Field {
+                choices: reasons(),
+                ..field("lost_reason", "Why (←/→: common reasons)", "")
+            }],
+            Some(Record::Deal(deal.clone())),
+            Some(deal.customer),
+        )
+    }
+
+    /// A note on a customer, about one of their deals when `deal` is given.
+    pub fn note(customer: CustomerId, name: &str, deal: Option<(DealId, &str)>) -> FormState {
         let mut form = FormState::new(
-            format!("Note on {name}"),
+            match deal {
+                Some((_, title)) => format!("Note on {name} · {title}"),
+                None => format!("Note on {name}"),
+            },
             Kind::Note,
             vec![
                 choice("kind", "Kind", "note", NOTE_KINDS),
@@ -306,6 +339,7 @@ impl FormState {
         );
         // Most notes are plain notes: start in the text.
         form.focus = 1;
+        form.about = (deal.map(|d| d.0), None);
         form
     }
 
@@ -457,18 +491,19 @@ impl FormState {
         if f.choices.is_empty() {
             return false;
         }
-        let i = f
+        let n = f.choices.len();
+        let at = f
             .choices
             .iter()
-            .position(|c| c.eq_ignore_ascii_case(f.input.value.trim()))
-            .unwrap_or(0);
-        let n = f.choices.len();
-        let next = f.choices[if forward {
-            (i + 1) % n
-        } else {
-            (i + n - 1) % n
-        }]
-        .clone();
+            .position(|c| c.eq_ignore_ascii_case(f.input.value.trim()));
+        // From a value not on the list, → starts at the first choice and ← at the last.
+        let next = match (at, forward) {
+            (Some(i), true) => (i + 1) % n,
+            (Some(i), false) => (i + n - 1) % n,
+            (None, true) => 0,
+            (None, false) => n - 1,
+        };
+        let next = f.choices[next].clone();
         f.input = TextInput {
             cursor: next.chars().count(),
             value: next,
@@ -547,6 +582,14 @@ impl FormState {
             Kind::Note => self.note_record(now, user)?,
             Kind::Followup => self.followup_record(now)?,
             Kind::Outcome => self.outcome_record(now)?,
+            Kind::Lost => {
+                let Some(Record::Deal(d)) = &self.editing else {
+                    return Err((None, "no deal to mark lost".to_string()));
+                };
+                let mut d = d.clone();
+                d.lose(self.value("lost_reason"), now);
+                Record::Deal(d)
+            }
         };
         record
             .validate()
@@ -621,6 +664,9 @@ impl FormState {
             })?),
         };
         d.move_to(stage, probability, now);
+        if stage == DealStage::Lost {
+            d.lost_reason = text("lost_reason");
+        }
         d.expected_close = date(self.value("expected_close"), "expected_close")?;
         d.owner = text("owner");
         d.updated = now;
@@ -669,6 +715,7 @@ impl FormState {
         let kind: NoteKind = self.value("kind").parse().map_err(|e| (Some("kind"), e))?;
         let mut n = Note::new(customer, kind, self.value("text"), now);
         n.author = Some(user.to_string());
+        n.deal = self.about.0;
         Ok(Record::Note(n))
     }
 
@@ -712,6 +759,13 @@ impl FormState {
             .find_customer(self.value("customer"))
             .map_err(|why| (Some("customer"), why))
     }
+}
+
+fn reasons() -> Vec<String> {
+    crate::domain::LOSS_REASONS
+        .iter()
+        .map(|r| r.to_string())
+        .collect()
 }
 
 fn date(

@@ -353,11 +353,7 @@ impl AppState {
             | Action::StatusPrev
             | Action::Reply
             | Action::Refresh => self.pane_action(action),
-            Action::AddNote => {
-                if let Some((customer, name)) = self.current_customer() {
-                    self.open_popup(Popup::Form(FormState::note(customer, &name)));
-                }
-            }
+            Action::AddNote => self.add_note(),
             Action::NewRecord => self.new_record(),
             Action::NewTicket => {
                 let customer = self.current_customer().map(|c| c.0);

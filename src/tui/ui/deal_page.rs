@@ -1,12 +1,13 @@
 //! A deal's page: the deal, the stages it went through, and who changed what, newest first.
 
 use super::{amount, block, fit, safe, when};
+use crate::domain::{Timestamp, due_text};
 use crate::model::DealPage;
 use crate::tui::state::list::Scroll;
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row, Table};
 
 pub fn draw(
@@ -14,6 +15,7 @@ pub fn draw(
     page: Option<&DealPage>,
     scroll: &Scroll,
     theme: &Theme,
+    now: Timestamp,
     area: Rect,
 ) {
     let Some(page) = page else {
@@ -24,15 +26,75 @@ pub fn draw(
         );
         return;
     };
-    let [card, stages, history] = Layout::vertical([
+    let activity_rows = (page.followups.len() + page.notes.len()).min(ACTIVITY_SHOWN);
+    let activity_height = match activity_rows {
+        0 => 0,
+        n => n as u16 + 2,
+    };
+    let [card, stages, activity, history] = Layout::vertical([
         Constraint::Length(6),
         Constraint::Length(3),
+        Constraint::Length(activity_height),
         Constraint::Min(3),
     ])
     .areas(area);
     draw_card(frame, page, theme, card);
     draw_stages(frame, page, theme, stages);
+    if activity_rows > 0 {
+        draw_activity(frame, page, theme, now, activity);
+    }
     draw_history(frame, page, scroll, theme, history);
+}
+
+/// Rows the follow-ups and notes get, so the history keeps room at 80x24.
+const ACTIVITY_SHOWN: usize = 5;
+
+/// Follow-ups about the deal (open ones first), then its notes, newest first.
+fn draw_activity(frame: &mut Frame, page: &DealPage, theme: &Theme, now: Timestamp, area: Rect) {
+    let width = area.width.saturating_sub(2) as usize;
+    let followups = page.followups.iter().map(|f| {
+        let (head, style) = match f.done {
+            Some(at) => (format!("done {}", when(at)), theme.muted),
+            None if f.is_overdue(now) => (due_text(f.due, now), theme.bad),
+            None => (due_text(f.due, now), theme.base),
+        };
+        let text = match (&f.outcome, f.done) {
+            (Some(o), Some(_)) if !o.is_empty() => format!("{} → {}", f.text, o),
+            _ => f.text.clone(),
+        };
+        (head, text, style)
+    });
+    let notes = page.notes.iter().map(|n| {
+        let who = n
+            .author
+            .as_deref()
+            .map_or(String::new(), |a| format!(" ({a})"));
+        (
+            format!("{} {}", n.kind, when(n.at)),
+            format!("{}{who}", n.text),
+            theme.base,
+        )
+    });
+    let lines: Vec<Line> = followups
+        .chain(notes)
+        .take(ACTIVITY_SHOWN)
+        .map(|(head, text, style)| {
+            Line::from(vec![
+                Span::styled(format!("{:<16} ", fit(&head, 16)), style),
+                Span::styled(fit(&safe(&text), width.saturating_sub(17)), theme.base),
+            ])
+        })
+        .collect();
+    let (f, n) = (page.followups.len(), page.notes.len());
+    let title = format!(
+        " Follow-ups {f} · notes {n}{} ",
+        if f + n > ACTIVITY_SHOWN {
+            " (the rest on the customer's page)"
+        } else {
+            ""
+        }
+    );
+    frame.render_widget(Paragraph::new(lines).block(block(title, theme)), area);
 }
 
 fn draw_card(frame: &mut Frame, page: &DealPage, theme: &Theme, area: Rect) {
@@ -42,6 +104,10 @@ fn draw_card(frame: &mut Frame, page: &DealPage, theme: &Theme, area: Rect) {
         (true, _) => "open".to_string(),
         (false, Some(at)) => format!("{} {}", d.stage, when(at)),
         (false, None) => format!("{}, before the log", d.stage),
+    };
+    let closed = match &d.lost_reason {
+        Some(why) => format!("{closed} · {}", safe(why)),
+        None => closed,
     };
     let left = vec![
         field("customer", safe(&page.customer).into_owned()),

@@ -26,7 +26,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
     let d = &state.deals;
     if d.open.is_some() {
         let page = d.page.as_ref().filter(|p| Some(p.deal.id) == d.open);
-        return super::deal_page::draw(frame, page, &d.page_scroll, theme, area);
+        return super::deal_page::draw(frame, page, &d.page_scroll, theme, state.now, area);
     }
     let (this, next) = d.forecast(state.now);
     let [head, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);

@@ -308,12 +308,23 @@ fn calls(frame: &mut Frame, state: &AppState, _engine: &Insights, theme: &Theme,
     );
 }
 
+/// " lost this quarter: price 3 · timing 1 ", or nothing when none were lost.
+fn lost_because(p: &crate::model::pipeline::Pipeline) -> String {
+    if p.lost_reasons.is_empty() {
+        return String::new();
+    }
+    let reasons: Vec<String> = p
+        .lost_reasons
+        .iter()
+        .map(|(why, n)| format!("{} {n}", super::safe(why)))
+        .collect();
+    format!(" lost this quarter: {} ", reasons.join(" · "))
+}
+
 /// The pipeline report: everyone's, then each owner's, a row each.
 fn pipeline(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
-    use crate::model::pipeline::{Pipeline, by_owner, report};
-    let deals = &state.records.deals;
-    let mut reports = vec![report("everyone", deals.iter(), state.now)];
-    reports.extend(by_owner(deals, state.now));
+    use crate::model::pipeline::Pipeline;
+    let reports = state.records.deal_reports(state.now);
     let open = |p: &Pipeline| {
         p.open
             .iter()
@@ -359,9 +370,12 @@ fn pipeline(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
         ])
         .style(theme.header),
     )
-    .block(block(
-        " Pipeline · win rate and days to close over this quarter · rapport report pipeline ",
-        theme,
-    ));
+    .block(
+        block(
+            " Pipeline · win rate and days to close over this quarter · rapport report pipeline ",
+            theme,
+        )
+        .title_bottom(lost_because(&reports[0])),
+    );
     frame.render_widget(table, area);
 }
