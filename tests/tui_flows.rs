@@ -705,3 +705,47 @@ fn a_lost_deal_says_why_and_its_page_keeps_its_notes_and_follow_ups() {
         (DealStage::Negotiation, None, None)
     );
 }
+
+#[test]
+fn a_reply_can_run_over_several_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let mut state = app(&store, false);
+    press(&mut state, &["3", "enter", "r"]);
+    let ticket = state.tickets.open_ticket().unwrap().id;
+    type_text(&mut state, "Hello Ada,");
+    press(&mut state, &["alt-enter"]);
+    type_text(&mut state, "the glass ships Monday.");
+    press(&mut state, &["ctrl-n"]);
+    type_text(&mut state, "Sam");
+    let typing = screen(&state, 80, 24);
+    let box_lines: Vec<&str> = typing
+        .lines()
+        .skip_while(|l| !l.contains("Reply:"))
+        .take(5)
+        .collect();
+    assert!(
+        box_lines[1].contains("Hello Ada,")
+            && box_lines[2].contains("the glass ships Monday.")
+            && box_lines[3].contains("Sam"),
+        "the box grows a line at a time: {typing}"
+    );
+    press(&mut state, &["enter"]);
+    assert!(state.prompt().is_none(), "Enter sends");
+    let saved: Ticket = store.get(ticket.0).unwrap().unwrap();
+    assert_eq!(
+        saved.messages.last().unwrap().body,
+        "Hello Ada,\nthe glass ships Monday.\nSam"
+    );
+    let shown = screen(&state, 80, 24);
+    let at = shown
+        .lines()
+        .position(|l| l.contains("Hello Ada,"))
+        .expect("the reply is shown");
+    let next: Vec<&str> = shown.lines().skip(at + 1).take(2).collect();
+    assert!(
+        next[0].contains("the glass ships Monday.") && next[1].contains("Sam"),
+        "each line on its own row, no ␊: {shown}"
+    );
+    assert!(!shown.contains('␊'), "{shown}");
+}

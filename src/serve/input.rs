@@ -39,6 +39,7 @@ fn convert(key: Key) -> Option<KeyEvent> {
         Key::Char(c) if c.is_uppercase() => with(KeyCode::Char(c), shift),
         Key::Char(c) => plain(KeyCode::Char(c)),
         Key::Alt('\x1b') | Key::Esc => plain(KeyCode::Esc),
+        Key::Alt('\r' | '\n') => with(KeyCode::Enter, alt),
         Key::Alt(c) if c.is_control() => None,
         Key::Alt(c) => with(KeyCode::Char(c), alt),
         Key::Ctrl('h') => plain(KeyCode::Backspace),
@@ -121,6 +122,8 @@ mod tests {
             codes(b"\x1bx"),
             vec![(KeyCode::Char('x'), KeyModifiers::ALT)]
         );
+        // Alt-Enter: a new line in the reply box, as crossterm reads it locally.
+        assert_eq!(codes(b"\x1b\r"), vec![(KeyCode::Enter, KeyModifiers::ALT)]);
     }
 
     #[test]

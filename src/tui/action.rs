@@ -58,6 +58,8 @@ pub enum Action {
     PrevField,
     /// In a text box: empty it.
     ClearText,
+    /// In the reply box: start a new line rather than send.
+    NewLine,
 }
 
 impl Action {

@@ -76,6 +76,21 @@ impl TextInput {
         }
     }
 
+    /// Puts `c` at the cursor, whatever it is: a line break in the reply box.
+    pub fn insert(&mut self, c: char) {
+        let at = self.byte_at(self.cursor);
+        self.value.insert(at, c);
+        self.cursor += 1;
+    }
+
+    /// The cursor's line and column, counting lines by `\n`.
+    pub fn line_and_column(&self) -> (usize, usize) {
+        let before: String = self.value.chars().take(self.cursor).collect();
+        let line = before.matches('\n').count();
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count());
+        (line, column)
+    }
+
     fn byte_at(&self, chars: usize) -> usize {
         self.value
             .char_indices()

@@ -338,7 +338,7 @@ impl AppState {
             Action::Open | Action::Accept => self.open(),
             Action::Back | Action::Cancel => self.back(),
             // A form's own keys: nothing to move between on a pane.
-            Action::NextField | Action::PrevField | Action::ClearText => {}
+            Action::NextField | Action::PrevField | Action::ClearText | Action::NewLine => {}
             Action::Left
             | Action::Right
             | Action::Filter

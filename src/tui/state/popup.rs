@@ -338,6 +338,7 @@ impl AppState {
                 self.say("not saved", Tone::Info);
             }
             Some(Action::ClearText) => prompt.input = TextInput::default(),
+            Some(Action::NewLine) => prompt.input.insert('\n'),
             Some(Action::Accept) => {
                 let text = prompt.input.value.trim().to_string();
                 let kind = prompt.kind.clone();

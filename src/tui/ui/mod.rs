@@ -236,38 +236,49 @@ fn draw_confirm(frame: &mut Frame, confirm: &super::state::Confirm, theme: &Them
     frame.render_widget(Paragraph::new(lines).block(block(" Confirm ", theme)), area);
 }
 
+/// Lines the reply box shows at most; longer text scrolls with the cursor.
+const PROMPT_LINES: usize = 6;
+
 fn draw_prompt(frame: &mut Frame, prompt: &super::state::Prompt, theme: &Theme, body: Rect) {
     let title = match &prompt.kind {
-        PromptKind::Reply { subject } => {
-            format!(" Reply: {} (Enter sends, Esc cancels) ", safe(subject))
-        }
+        PromptKind::Reply { subject } => format!(
+            " Reply: {} (Enter sends, Alt-Enter or Ctrl-N new line, Esc cancels) ",
+            safe(subject)
+        ),
     };
+    let lines: Vec<&str> = prompt.input.value.split('\n').collect();
+    let shown_lines = lines.len().clamp(1, PROMPT_LINES);
+    let height = (shown_lines as u16 + 2).min(body.height);
     let area = Rect::new(
         body.x,
-        body.bottom().saturating_sub(3),
+        body.bottom().saturating_sub(height),
         body.width,
-        3.min(body.height),
+        height,
     );
     frame.render_widget(Clear, area);
     let inner_width = area.width.saturating_sub(2) as usize;
-    let text = safe(&prompt.input.value).into_owned();
-    let shown: String = text
-        .chars()
-        .skip(
-            prompt
-                .input
-                .cursor
-                .saturating_sub(inner_width.saturating_sub(1)),
-        )
+    let (row, column) = prompt.input.line_and_column();
+    let first = (row + 1).saturating_sub(shown_lines);
+    let skip = column.saturating_sub(inner_width.saturating_sub(1));
+    let text: Vec<Line> = lines
+        .iter()
+        .skip(first)
+        .take(shown_lines)
+        .enumerate()
+        .map(|(i, line)| {
+            // The cursor's line scrolls sideways to keep the cursor in view.
+            let skip = if first + i == row { skip } else { 0 };
+            Line::raw(safe(line).chars().skip(skip).collect::<String>())
+        })
         .collect();
     frame.render_widget(
-        Paragraph::new(shown)
+        Paragraph::new(text)
             .style(theme.base)
             .block(block(title, theme)),
         area,
     );
-    let cursor_x = area.x + 1 + prompt.input.cursor.min(inner_width.saturating_sub(1)) as u16;
-    frame.set_cursor_position((cursor_x, area.y + 1));
+    let cursor_x = area.x + 1 + (column - skip) as u16;
+    frame.set_cursor_position((cursor_x, area.y + 1 + (row - first) as u16));
 }
 
 pub fn styled_matches<'a>(

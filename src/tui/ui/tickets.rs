@@ -115,7 +115,9 @@ fn thread(frame: &mut Frame, state: &AppState, ticket: &Ticket, theme: &Theme, a
             format!("{} · {}", safe(&m.author), m.at.format("%Y-%m-%d %H:%M")),
             theme.header,
         ));
-        lines.push(Line::styled(safe(&m.body).into_owned(), theme.base));
+        for line in m.body.lines() {
+            lines.push(Line::styled(safe(line).into_owned(), theme.base));
+        }
         lines.push(Line::raw(""));
     }
     let title = format!(
