@@ -749,3 +749,77 @@ fn a_reply_can_run_over_several_lines() {
     );
     assert!(!shown.contains('␊'), "{shown}");
 }
+
+#[test]
+fn a_note_on_the_timeline_is_read_whole_corrected_and_deleted_and_undone() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let ada = store.iter_sound::<Customer>().next().unwrap().unwrap();
+    let long = "Called about the spring order: wants the lantern range in three colours, \
+                delivery split over two dates, and a call back once the samples are in";
+    let mut note = Note::new(ada.id, NoteKind::Call, long, chrono::Utc::now());
+    note.author = Some("bea".into());
+    let created = store.create(note).unwrap();
+    let note: Note = store.get(created.id.0).unwrap().unwrap();
+    let mut state = app(&store, false);
+    state.open_customer(ada.id);
+    state.settle();
+    let at = state
+        .detail
+        .as_ref()
+        .unwrap()
+        .timeline
+        .iter()
+        .position(|i| i.text == long)
+        .expect("the note is on the timeline");
+    for _ in 0..at {
+        press(&mut state, &["j"]);
+    }
+    let shown = screen(&state, 80, 24);
+    assert!(
+        !shown.contains("once the samples are in"),
+        "cut at 80: {shown}"
+    );
+
+    press(&mut state, &["enter"]);
+    let shown = screen(&state, 80, 24);
+    assert!(
+        shown.contains("once the samples are in"),
+        "read whole: {shown}"
+    );
+    assert!(shown.contains("— bea"), "{shown}");
+    press(&mut state, &["esc"]);
+    assert!(state.popups().is_empty());
+
+    // e corrects the note, not the customer; it keeps its time and author.
+    press(&mut state, &["e"]);
+    assert_eq!(state.form().unwrap().fields[1].input.value, long);
+    press(&mut state, &["ctrl-u"]);
+    type_text(&mut state, "Wants the lantern range in three colours");
+    press(&mut state, &["enter"]);
+    assert!(state.form().is_none(), "{:?}", state.status);
+    let saved: Note = store.get(note.id.0).unwrap().unwrap();
+    assert_eq!(saved.text, "Wants the lantern range in three colours");
+    assert_eq!(
+        (saved.at, saved.author.clone()),
+        (note.at, note.author.clone())
+    );
+    assert_eq!(
+        state.detail.as_ref().unwrap().selected_note().map(|n| n.id),
+        Some(note.id),
+        "still selected after the page is read again"
+    );
+
+    // d deletes the note (the customer stays), and u brings it back.
+    press(&mut state, &["d"]);
+    let question = state.confirm().expect("it asks").question.clone();
+    assert!(question.contains("Delete the call"), "{question}");
+    press(&mut state, &["y"]);
+    assert!(store.get::<Note>(note.id.0).unwrap().is_none());
+    assert!(store.get::<Customer>(ada.id.0).unwrap().is_some());
+    press(&mut state, &["u"]);
+    assert_eq!(
+        store.get::<Note>(note.id.0).unwrap().unwrap().text,
+        "Wants the lantern range in three colours"
+    );
+}

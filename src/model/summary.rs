@@ -75,6 +75,8 @@ pub struct TimelineItem {
     pub at: Timestamp,
     pub kind: &'static str,
     pub text: String,
+    /// The record it comes from (None for a logged change).
+    pub record: Option<RecordRef>,
 }
 
 /// One customer's whole relationship: contact card, summary, and a timeline of orders, deals,
@@ -86,6 +88,8 @@ pub struct CustomerPage {
     pub timeline: Vec<TimelineItem>,
     /// Open follow-ups, soonest first (done ones are in the timeline).
     pub followups: Vec<crate::domain::Followup>,
+    /// The notes, whole, for editing one from the timeline.
+    pub notes: Vec<Note>,
 }
 
 impl CustomerPage {
@@ -114,6 +118,10 @@ impl CustomerPage {
             timeline.push(TimelineItem {
                 at: o.placed,
                 kind,
+                record: Some(RecordRef {
+                    kind: Kind::Order,
+                    id: o.id.0,
+                }),
                 text: format!(
                     "{verb} {} · {} · {}",
                     o.number,
@@ -127,6 +135,10 @@ impl CustomerPage {
             timeline.push(TimelineItem {
                 at: d.created,
                 kind: "deal",
+                record: Some(RecordRef {
+                    kind: Kind::Deal,
+                    id: d.id.0,
+                }),
                 text: format!(
                     "{} · {} {} · {} ({}%)",
                     d.title, d.value, d.currency, d.stage, d.probability
@@ -138,14 +150,26 @@ impl CustomerPage {
             timeline.push(TimelineItem {
                 at: t.created,
                 kind: "ticket",
+                record: Some(RecordRef {
+                    kind: Kind::Ticket,
+                    id: t.id.0,
+                }),
                 text: format!("{} · {} · {}", t.subject, t.status, t.priority),
             });
         }
         for n in &notes {
+            let about = n
+                .deal
+                .and_then(|id| deals.iter().find(|d| d.id == id))
+                .map_or(String::new(), |d| format!("re {}: ", d.title));
             timeline.push(TimelineItem {
                 at: n.at,
                 kind: n.kind.name(),
-                text: n.text.clone(),
+                text: format!("{about}{}", n.text),
+                record: Some(RecordRef {
+                    kind: Kind::Note,
+                    id: n.id.0,
+                }),
             });
         }
         for f in &done {
@@ -156,6 +180,10 @@ impl CustomerPage {
             timeline.push(TimelineItem {
                 at: f.done.unwrap_or(f.updated),
                 kind: "done",
+                record: Some(RecordRef {
+                    kind: Kind::Followup,
+                    id: f.id.0,
+                }),
                 text: match &f.outcome {
                     Some(outcome) => format!("{who}{} → {outcome}", f.text),
                     None => format!("{who}{}", f.text),
@@ -176,6 +204,7 @@ impl CustomerPage {
                     at: entry.at(),
                     kind: "change",
                     text: entry.sentence(),
+                    record: None,
                 });
             }
         }
@@ -185,6 +214,7 @@ impl CustomerPage {
             summary,
             timeline,
             followups,
+            notes,
         }))
     }
 }

@@ -1,8 +1,12 @@
-//! One customer's page as a session shows it: the page the worker read, where it is scrolled, and
-//! what the insights say of the customer.
+//! One customer's page as a session shows it: the page the worker read, the timeline entry
+//! selected, and what the insights say of the customer.
 
-use crate::domain::Customer;
+use super::list::ListNav;
+use super::{AppState, Confirm, FormState, Popup, Tone, Write};
+use crate::domain::{Customer, Note};
 use crate::model::{CustomerPage, Summary, TimelineItem};
+use crate::store::Kind;
+use crate::tui::worker::Record;
 
 #[derive(Debug)]
 pub struct DetailState {
@@ -11,7 +15,9 @@ pub struct DetailState {
     pub timeline: Vec<TimelineItem>,
     /// Open follow-ups, soonest first.
     pub followups: Vec<crate::domain::Followup>,
-    pub scroll: super::list::Scroll,
+    pub notes: Vec<Note>,
+    /// The timeline entry selected: Enter reads it whole, e and d change a note.
+    pub nav: ListNav,
     /// Segment, cluster and suggestions; None until the insights are computed, or with no purchases.
     pub insight: Option<crate::insights::CustomerInsight>,
     pub insight_ready: bool,
@@ -24,9 +30,99 @@ impl DetailState {
             summary: page.summary,
             timeline: page.timeline,
             followups: page.followups,
-            scroll: Default::default(),
+            notes: page.notes,
+            nav: ListNav::default(),
             insight: None,
             insight_ready: false,
         }
+    }
+
+    pub fn selected(&self) -> Option<&TimelineItem> {
+        self.timeline.get(self.nav.selected)
+    }
+
+    /// The note selected in the timeline, if a note is.
+    pub fn selected_note(&self) -> Option<&Note> {
+        let record = self.selected()?.record?;
+        if record.kind != Kind::Note {
+            return None;
+        }
+        self.notes.iter().find(|n| n.id.0 == record.id)
+    }
+
+    /// After a newer page of the same customer: the same entry stays selected if it is still
+    /// there, else the same row.
+    pub fn keep_place(&mut self, old: &DetailState, rows: usize) {
+        let at = old
+            .selected()
+            .and_then(|item| {
+                self.timeline
+                    .iter()
+                    .position(|i| i.record.is_some() && i.record == item.record)
+            })
+            .unwrap_or(old.nav.selected);
+        self.nav = old.nav;
+        self.nav.select(at, self.timeline.len(), rows);
+    }
+}
+
+impl AppState {
+    /// Enter on the customer page: the selected timeline entry, whole.
+    pub(super) fn read_entry(&mut self) {
+        let Some(item) = self.detail.as_ref().and_then(DetailState::selected) else {
+            return;
+        };
+        let title = format!(" {} · {} ", item.kind, item.at.format("%Y-%m-%d %H:%M"));
+        let text = match self.detail.as_ref().and_then(DetailState::selected_note) {
+            Some(note) => {
+                let by = note
+                    .author
+                    .as_deref()
+                    .map_or(String::new(), |a| format!("\n\n— {a}"));
+                format!("{}{by}", item.text)
+            }
+            None => item.text.clone(),
+        };
+        self.open_popup(Popup::Read {
+            title,
+            text,
+            scroll: 0,
+        });
+    }
+
+    /// `e` on the customer page: the note selected in the timeline, else the customer.
+    pub(super) fn edit_on_page(&mut self) {
+        let Some(d) = &self.detail else {
+            return;
+        };
+        let form = match d.selected_note() {
+            Some(note) => FormState::edit_note(note, &d.customer.name),
+            None => FormState::customer(Some(&d.customer)),
+        };
+        self.open_popup(Popup::Form(form));
+    }
+
+    /// `d` on the customer page with a note selected: that note, to the trash (u undoes it).
+    /// None when no note is selected: the customer is the one to delete.
+    pub(super) fn delete_note_on_page(&mut self) -> Option<()> {
+        let note = self.detail.as_ref()?.selected_note()?.clone();
+        if self.readonly {
+            self.say("read-only: nothing can be deleted", Tone::Info);
+            return Some(());
+        }
+        self.open_popup(Popup::Confirm(Confirm {
+            question: format!(
+                "Delete the {} of {}: \"{}\"? (u undoes it) y/n",
+                note.kind,
+                note.at.format("%Y-%m-%d"),
+                crate::text::fit(&note.text, 40)
+            ),
+            write: Write::Delete {
+                record: Record::Note(note),
+                notes: Vec::new(),
+            },
+            details: Vec::new(),
+        }));
+        Some(())
     }
 }

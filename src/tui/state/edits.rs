@@ -57,7 +57,7 @@ impl AppState {
 
     pub(super) fn edit(&mut self) {
         let form = match (&self.detail, self.pane) {
-            (Some(d), _) => Some(FormState::customer(Some(&d.customer))),
+            (Some(_), _) => return self.edit_on_page(),
             (None, Pane::Customers) => {
                 // The table keeps only what it shows: the form opens when the worker has read the
                 // whole customer.
@@ -129,6 +129,9 @@ impl AppState {
     }
 
     pub(super) fn ask_delete(&mut self) {
+        if self.delete_note_on_page().is_some() {
+            return;
+        }
         let selected = match (&self.detail, self.pane) {
             (Some(d), _) => Some(d.customer.id),
             (None, Pane::Customers) => self.customers.selected().map(|r| r.id()),

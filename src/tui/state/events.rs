@@ -176,7 +176,7 @@ impl AppState {
             Ok(Some(page)) => {
                 let mut detail = DetailState::new(page);
                 if let Some(old) = self.detail.take().filter(|_| showing && !opening) {
-                    detail.scroll = old.scroll;
+                    detail.keep_place(&old, self.rows);
                 }
                 if opening {
                     if self.pane != Pane::Customers {

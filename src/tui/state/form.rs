@@ -303,6 +303,23 @@ impl FormState {
         )
     }
 
+    /// A note's kind and text, corrected.
+    pub fn edit_note(note: &Note, name: &str) -> FormState {
+        let mut form = FormState::new(
+            format!("Note on {name}, {}", note.at.format("%Y-%m-%d %H:%M")),
+            Kind::Note,
+            vec![
+                choice("kind", "Kind", note.kind.name(), NOTE_KINDS),
+                required(field("text", "Text", note.text.clone())),
+            ],
+            Some(Record::Note(note.clone())),
+            Some(note.customer),
+        );
+        form.focus = 1;
+        form.about = (note.deal, None);
+        form
+    }
+
     /// A deal marked lost: the form is both the question (Esc keeps it as it was) and where
     /// the rep says why.
     pub fn lost(deal: &Deal) -> FormState {
@@ -713,6 +730,12 @@ impl FormState {
             .customer
             .ok_or((None, "no customer for this note".to_string()))?;
         let kind: NoteKind = self.value("kind").parse().map_err(|e| (Some("kind"), e))?;
+        if let Some(Record::Note(old)) = &self.editing {
+            // Corrected, it keeps its time and author.
+            let mut n = old.clone();
+            (n.kind, n.text) = (kind, self.value("text").to_string());
+            return Ok(Record::Note(n));
+        }
         let mut n = Note::new(customer, kind, self.value("text"), now);
         n.author = Some(user.to_string());
         n.deal = self.about.0;

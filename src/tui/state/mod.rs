@@ -385,27 +385,25 @@ impl AppState {
     }
 
     fn navigate(&mut self, action: Action, rows: usize) {
-        if let Some(detail) = self.detail.as_mut() {
-            detail.scroll.go(action, rows);
-            return;
-        }
-        if self.pane == Pane::Deals && self.deals.open.is_some() {
-            self.deals.page_scroll.go(action, rows);
-            return;
-        }
-        if self.pane == Pane::Tickets && self.tickets.open.is_some() {
-            self.tickets.thread_scroll.go(action, rows);
-            return;
-        }
-        let (nav, len) = match self.pane {
-            Pane::Customers => (&mut self.customers.nav, self.customers.view.len()),
-            Pane::Deals => {
+        let detail = self.detail.as_mut().map(|d| (&mut d.nav, d.timeline.len()));
+        let (nav, len) = match (detail, self.pane) {
+            (Some(detail), _) => detail,
+            (None, Pane::Deals) if self.deals.open.is_some() => {
+                self.deals.page_scroll.go(action, rows);
+                return;
+            }
+            (None, Pane::Tickets) if self.tickets.open.is_some() => {
+                self.tickets.thread_scroll.go(action, rows);
+                return;
+            }
+            (None, Pane::Customers) => (&mut self.customers.nav, self.customers.view.len()),
+            (None, Pane::Deals) => {
                 let len = self.deals.nav_len();
                 (self.deals.nav_mut(), len)
             }
-            Pane::Tickets => (&mut self.tickets.nav, self.tickets.queue.len()),
-            Pane::Today => (&mut self.today.nav, self.today.items.len()),
-            Pane::Insights => {
+            (None, Pane::Tickets) => (&mut self.tickets.nav, self.tickets.queue.len()),
+            (None, Pane::Today) => (&mut self.today.nav, self.today.items.len()),
+            (None, Pane::Insights) => {
                 let len = self.insights.lines();
                 (&mut self.insights.nav, len)
             }
@@ -440,6 +438,10 @@ impl AppState {
     }
 
     fn open(&mut self) {
+        if self.detail.is_some() {
+            self.read_entry();
+            return;
+        }
         match self.pane {
             Pane::Customers if self.detail.is_none() => {
                 if let Some(id) = self.customers.selected().map(|r| r.id()) {

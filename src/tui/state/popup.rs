@@ -34,7 +34,15 @@ pub struct Prompt {
 #[allow(clippy::large_enum_variant)] // a few at most, one per screen
 #[derive(Debug)]
 pub enum Popup {
-    Help { scroll: usize },
+    Help {
+        scroll: usize,
+    },
+    /// A timeline entry or other cut-off text, read whole.
+    Read {
+        title: String,
+        text: String,
+        scroll: usize,
+    },
     Finder(FinderState),
     Form(FormState),
     Confirm(Confirm),
@@ -44,7 +52,7 @@ pub enum Popup {
 impl Popup {
     pub fn context(&self) -> Context {
         match self {
-            Popup::Help { .. } => Context::Help,
+            Popup::Help { .. } | Popup::Read { .. } => Context::Help,
             Popup::Finder(_) => Context::Finder,
             Popup::Form(_) => Context::Form,
             Popup::Confirm(_) => Context::Confirm,
@@ -181,7 +189,9 @@ impl AppState {
     }
 
     fn help_key(&mut self, action: Option<Action>) {
-        let Some(Popup::Help { scroll }) = self.popups.last_mut() else {
+        let (Some(Popup::Help { scroll }) | Some(Popup::Read { scroll, .. })) =
+            self.popups.last_mut()
+        else {
             return;
         };
         match action {

@@ -120,9 +120,10 @@ fn draw_followups(frame: &mut Frame, d: &DetailState, theme: &Theme, now: Timest
 /// Every order, deal, ticket and note, newest first, coloured by kind.
 fn draw_timeline(frame: &mut Frame, d: &DetailState, theme: &Theme, timeline: Rect) {
     let rows_shown = timeline.height.saturating_sub(2) as usize;
-    let top = d.scroll.drawn(d.timeline.len(), rows_shown);
+    let window = d.nav.window(d.timeline.len(), rows_shown);
     let text_width = timeline.width.saturating_sub(24) as usize;
-    let rows = d.timeline.iter().skip(top).take(rows_shown).map(|item| {
+    let start = window.start;
+    let rows = d.timeline[window].iter().enumerate().map(|(i, item)| {
         let style = match item.kind {
             "order" => theme.base,
             "return" => theme.warn,
@@ -130,6 +131,10 @@ fn draw_timeline(frame: &mut Frame, d: &DetailState, theme: &Theme, timeline: Re
             "ticket" => theme.bad,
             "change" => theme.muted,
             _ => theme.good,
+        };
+        let style = match start + i == d.nav.selected {
+            true => theme.selected,
+            false => style,
         };
         Row::new(vec![
             when(item.at),
@@ -148,7 +153,7 @@ fn draw_timeline(frame: &mut Frame, d: &DetailState, theme: &Theme, timeline: Re
     )
     .block(block(
         format!(
-            " Timeline · {}, newest first ",
+            " Timeline · {}, newest first · Enter reads one whole ",
             count(d.timeline.len(), "entry", "entries")
         ),
         theme,

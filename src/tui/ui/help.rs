@@ -52,3 +52,34 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, body: Rect, scro
         .block(block(" Keys · Esc or ? closes ", theme));
     frame.render_widget(paragraph, area);
 }
+
+/// Text that was cut off where it is listed, read whole: wrapped, as wide as the screen allows
+/// up to a comfortable line, scrolled with j/k.
+pub fn draw_text(
+    frame: &mut Frame,
+    title: &str,
+    text: &str,
+    theme: &Theme,
+    body: Rect,
+    scroll: usize,
+) {
+    let lines: Vec<Line> = text
+        .lines()
+        .map(|l| Line::styled(crate::text::safe(l).into_owned(), theme.base))
+        .collect();
+    let widest = lines.iter().map(Line::width).max().unwrap_or(0).max(30) + 2;
+    let width = u16::try_from(widest.min(100)).unwrap_or(100);
+    let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
+    let height = u16::try_from(paragraph.line_count(width.saturating_sub(2)) + 2)
+        .unwrap_or(u16::MAX)
+        .min(body.height);
+    let area = centred(body, width, height);
+    frame.render_widget(Clear, area);
+    let title = format!("{} · Esc closes ", crate::text::safe(title.trim_end()));
+    frame.render_widget(
+        paragraph
+            .scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0))
+            .block(block(title, theme)),
+        area,
+    );
+}

@@ -47,6 +47,11 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme) {
             Popup::Confirm(confirm) => draw_confirm(frame, confirm, theme, body),
             Popup::Finder(finder) => finder::draw(frame, finder, theme, body),
             Popup::Help { scroll } => help::draw(frame, state, theme, body, *scroll),
+            Popup::Read {
+                title,
+                text,
+                scroll,
+            } => help::draw_text(frame, title, text, theme, body, *scroll),
         }
     }
 }
