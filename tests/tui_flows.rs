@@ -823,3 +823,24 @@ fn a_note_on_the_timeline_is_read_whole_corrected_and_deleted_and_undone() {
         "Wants the lantern range in three colours"
     );
 }
+
+#[test]
+fn c_and_shift_c_copy_the_customers_email_and_phone() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let mut state = app(&store, false);
+    let row = state.customers.selected().unwrap();
+    let (email, phone) = (row.email().to_string(), row.phone().to_string());
+    assert!(!email.is_empty() && !phone.is_empty());
+    press(&mut state, &["c"]);
+    assert_eq!(state.clipboard.take(), Some(email.clone()));
+    assert!(state.status.as_ref().unwrap().0.contains(&email));
+    press(&mut state, &["enter", "C"]);
+    assert_eq!(
+        state.clipboard.take(),
+        Some(phone),
+        "from the customer's page too"
+    );
+    press(&mut state, &["esc", "2", "c"]);
+    assert_eq!(state.clipboard, None, "not a deals key");
+}

@@ -60,6 +60,9 @@ pub enum Action {
     ClearText,
     /// In the reply box: start a new line rather than send.
     NewLine,
+    /// The customer in view's email or phone, to the rep's clipboard.
+    CopyEmail,
+    CopyPhone,
 }
 
 impl Action {

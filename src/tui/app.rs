@@ -93,7 +93,7 @@ pub fn run(model: Arc<ReadModel>, options: RunOptions) -> anyhow::Result<()> {
 
 /// Runs until the user quits, or until the session is ended from outside (then: why). `live` keeps
 /// `now` on the wall clock; tests keep a fixed one.
-pub fn event_loop<B: Backend>(
+pub fn event_loop<B: Backend + std::io::Write>(
     terminal: &mut Terminal<B>,
     state: &mut AppState,
     theme: &Theme,
@@ -139,8 +139,20 @@ where
         }
         state.settle();
         terminal.draw(|frame| ui::draw(frame, state, theme))?;
+        if let Some(text) = state.clipboard.take() {
+            copy(terminal.backend_mut(), &text)?;
+        }
     }
     Ok(None)
+}
+
+/// OSC 52: the rep's terminal puts `text` on their clipboard, locally or at the far end of SSH.
+/// The text travels base64-encoded, so nothing in it can act as a terminal sequence.
+pub fn copy(out: &mut impl std::io::Write, text: &str) -> std::io::Result<()> {
+    crossterm::execute!(
+        out,
+        crossterm::clipboard::CopyToClipboard::to_clipboard_from(text)
+    )
 }
 
 pub fn handle(state: &mut AppState, event: Event) {
@@ -150,5 +162,19 @@ pub fn handle(state: &mut AppState, event: Event) {
         Event::Done(done) => state.handle_done(done),
         Event::Tick => state.tick(),
         Event::End(_) => state.quit = true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_copy_is_one_osc_52_sequence_with_the_text_in_base64() {
+        let mut out = Vec::new();
+        super::copy(&mut out, "ada@example.com\x1b]0;pwned\x07").unwrap();
+        let sent = String::from_utf8(out).unwrap();
+        assert_eq!(
+            sent, "\x1b]52;c;YWRhQGV4YW1wbGUuY29tG10wO3B3bmVkBw==\x1b\\",
+            "escapes in the text travel encoded"
+        );
     }
 }

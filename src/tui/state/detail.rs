@@ -2,7 +2,7 @@
 //! selected, and what the insights say of the customer.
 
 use super::list::ListNav;
-use super::{AppState, Confirm, FormState, Popup, Tone, Write};
+use super::{Action, AppState, Confirm, FormState, Popup, Tone, Write};
 use crate::domain::{Customer, Note};
 use crate::model::{CustomerPage, Summary, TimelineItem};
 use crate::store::Kind;
@@ -67,6 +67,34 @@ impl DetailState {
 }
 
 impl AppState {
+    /// `c`/`C`: the email or phone of the customer in view, for the rep's own clipboard.
+    pub(super) fn copy_contact(&mut self, action: Action) {
+        let Some((customer, _)) = self.customer_in_view() else {
+            self.say("choose a customer first", Tone::Info);
+            return;
+        };
+        let Some(row) = self.records.customer(customer) else {
+            return;
+        };
+        let (what, value) = match action {
+            Action::CopyPhone => ("phone", row.phone().to_string()),
+            _ => ("email", row.email().to_string()),
+        };
+        if value.is_empty() {
+            let name = crate::text::safe(row.name()).into_owned();
+            self.say(format!("{name} has no {what} to copy"), Tone::Info);
+            return;
+        }
+        self.say(
+            format!(
+                "copied {} (to your terminal's clipboard, where it allows)",
+                crate::text::safe(&value)
+            ),
+            Tone::Good,
+        );
+        self.clipboard = Some(value);
+    }
+
     /// Enter on the customer page: the selected timeline entry, whole.
     pub(super) fn read_entry(&mut self) {
         let Some(item) = self.detail.as_ref().and_then(DetailState::selected) else {

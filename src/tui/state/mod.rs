@@ -132,6 +132,8 @@ pub struct AppState {
     pub pending: usize,
     pub spinner: usize,
     pub quit: bool,
+    /// Text for the rep's clipboard, sent to their terminal (OSC 52) with the next frame.
+    pub clipboard: Option<String>,
     /// Sessions open on this server, this one included (served sessions only).
     pub presence: Option<Arc<std::sync::atomic::AtomicUsize>>,
     /// Rows a list can show in the current terminal.
@@ -195,6 +197,7 @@ impl AppState {
             pending: 0,
             spinner: 0,
             quit: false,
+            clipboard: None,
             presence: None,
             rows: 20,
             worker,
@@ -329,6 +332,7 @@ impl AppState {
             Action::AddFollowup => self.add_followup(),
             Action::Snooze => self.snooze(),
             Action::NextView => self.next_view(),
+            Action::CopyEmail | Action::CopyPhone => self.copy_contact(action),
             Action::Up
             | Action::Down
             | Action::Top
