@@ -15,18 +15,7 @@ pub struct Config {
     pub views: Vec<View>,
 }
 
-/// A saved filter: a pane, its text filter and whether only "my" records show.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct View {
-    pub name: String,
-    #[serde(default)]
-    pub pane: Option<String>,
-    #[serde(default)]
-    pub filter: Option<String>,
-    #[serde(default)]
-    pub mine: bool,
-}
+pub use crate::domain::View;
 
 /// The user's config folder, if the system has one.
 pub fn dir() -> Option<PathBuf> {

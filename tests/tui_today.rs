@@ -420,3 +420,41 @@ fn saved_views_are_stepped_through_with_one_key() {
     press(&mut bea, &["V"]);
     assert_eq!(bea.view_at, Some(0));
 }
+
+/// A view saved in the app is the rep's own, kept in the database: a later session of theirs
+/// (over SSH, say) has it, another rep's does not.
+#[test]
+fn a_view_saved_in_the_app_follows_the_rep_to_their_next_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let model = ReadModel::new(store.clone());
+    let mut bea = session(&model, "bea");
+    press(&mut bea, &["2", "m", "ctrl-s"]);
+    type_text(&mut bea, "My pipeline");
+    press(&mut bea, &["enter"]);
+    assert!(bea.prompt().is_none());
+    let said = bea.status.as_ref().unwrap().0.clone();
+    assert!(said.contains("view 'My pipeline' saved"), "{said}");
+
+    let mut later = session(&model, "bea");
+    press(&mut later, &["V"]);
+    assert_eq!(later.pane, Pane::Deals);
+    assert!(later.mine, "{:?}", later.status);
+    let mut sam = session(&model, "sam");
+    press(&mut sam, &["V"]);
+    assert_eq!(sam.view_at, None, "Bea's views are hers");
+
+    // Saved again under the same name, it is replaced, not doubled.
+    press(&mut later, &["1", "/"]);
+    type_text(&mut later, "an");
+    press(&mut later, &["enter", "esc", "ctrl-s"]);
+    let typed = later.prompt().unwrap().input.value.clone();
+    assert_eq!(typed, "My pipeline", "the view in use is offered");
+    press(&mut later, &["enter"]);
+    let views = store.views_of("bea").unwrap();
+    assert_eq!(views.len(), 1);
+    assert_eq!(
+        (views[0].pane.as_deref(), views[0].filter.as_deref()),
+        (Some("customers"), Some("an"))
+    );
+}

@@ -12,6 +12,7 @@ mod order;
 mod product;
 mod ticket;
 mod validate;
+mod view;
 
 pub use customer::{Customer, Lifecycle, normalise_email};
 pub use deal::{Deal, DealStage, LOSS_REASONS};
@@ -24,6 +25,7 @@ pub use order::{Order, OrderKind, OrderLine};
 pub use product::{NON_MERCHANDISE_CODES, Product, is_non_merchandise};
 pub use ticket::{Message, Priority, Ticket, TicketStatus};
 pub use validate::{ValidationError, validate_email};
+pub use view::View;
 
 /// Every stored timestamp is UTC with millisecond precision.
 pub type Timestamp = chrono::DateTime<chrono::Utc>;

@@ -30,10 +30,11 @@ pub enum Tr {
     AuditByRecord,
     Followups,
     FollowupByCustomer,
+    Views,
 }
 
 impl Tr {
-    pub const ALL: [Tr; 28] = [
+    pub const ALL: [Tr; 29] = [
         Tr::Meta,
         Tr::Customers,
         Tr::Products,
@@ -62,6 +63,7 @@ impl Tr {
         Tr::AuditByRecord,
         Tr::Followups,
         Tr::FollowupByCustomer,
+        Tr::Views,
     ];
 
     /// The tree's name on disk; renaming one needs a migration.
@@ -96,6 +98,8 @@ impl Tr {
             Tr::AuditByRecord => "audit/by_record",
             Tr::Followups => "followups",
             Tr::FollowupByCustomer => "idx/followup/customer",
+            // Each person's saved views, by name: theirs, not the team's records.
+            Tr::Views => "views",
         }
     }
 

@@ -14,6 +14,7 @@ mod keys;
 mod schema;
 mod trash;
 mod tx;
+mod views;
 
 pub use codec::CodecError;
 pub use entity::Entity;

@@ -18,8 +18,10 @@ pub enum Action {
     ToggleMine,
     AddFollowup,
     Snooze,
-    /// The next saved view of the config file.
+    /// The next saved view.
     NextView,
+    /// Keep what is shown (pane, filter, mine) as a named view.
+    SaveView,
     Up,
     Down,
     Left,

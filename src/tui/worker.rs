@@ -33,6 +33,8 @@ pub enum Job {
     Write(Write),
     /// An order by its number, as typed into quick lookup.
     Order(String),
+    /// The rep's saved views; with one given, saved first.
+    Views(Option<crate::domain::View>),
 }
 
 #[allow(clippy::large_enum_variant)] // one per user action: boxing would buy nothing
@@ -63,6 +65,11 @@ pub enum Done {
     Order {
         asked: String,
         found: Option<Entry>,
+    },
+    /// The rep's saved views, and the one just saved, if any.
+    Views {
+        views: Result<Vec<crate::domain::View>, String>,
+        saved: Option<String>,
     },
     Written(Write),
     /// A write the store refused; `field` names the form field to blame, when there is one.
@@ -216,6 +223,7 @@ fn run(ops: &Ops, job: Job) -> Done {
         Done::DealPage { id, .. } => tracing::debug!(?took, "page of deal {id}"),
         Done::Customers { .. } => tracing::debug!(?took, "customers for a change"),
         Done::Order { .. } => tracing::debug!(?took, "order lookup"),
+        Done::Views { .. } => tracing::debug!(?took, "saved views"),
         Done::Written(w) => {
             tracing::info!(?took, by = %ops.actor(), "wrote {}", w.record().reference())
         }
@@ -267,6 +275,18 @@ fn run_job(ops: &Ops, job: Job) -> Done {
                 }
                 Err(e) => Done::Failed(e.to_string()),
             };
+        }
+        Job::Views(save) => {
+            let store = model.store();
+            let user = &ops.actor().name;
+            let saved = save.as_ref().map(|v| v.name.clone());
+            let views = match save {
+                Some(view) => store.save_view(user, &view),
+                None => Ok(()),
+            }
+            .and_then(|()| store.views_of(user))
+            .map_err(|e| e.to_string());
+            return Done::Views { views, saved };
         }
         Job::DealPage(id) => {
             return Done::DealPage {

@@ -50,6 +50,7 @@ impl AppState {
                 Err(e) => self.say(e, Tone::Bad),
             },
             Done::Customers { customers, then } => self.take_customers(customers, then),
+            Done::Views { views, saved } => self.take_views(views, saved),
             Done::Order { asked, found } => {
                 if let Some(finder) = self.finder_mut() {
                     finder.take_order(&asked, found);

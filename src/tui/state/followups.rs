@@ -274,7 +274,7 @@ impl AppState {
     pub(super) fn next_view(&mut self) {
         if self.views.is_empty() {
             self.say(
-                "no saved views: add [[views]] with name, pane, filter, mine to config.toml",
+                "no saved views: Ctrl-S keeps what is shown as one (or [[views]] in config.toml)",
                 Tone::Info,
             );
             return;
@@ -294,14 +294,7 @@ impl AppState {
             return;
         };
         self.view_at = Some(next);
-        let pane = match view.pane.as_deref().map(str::to_lowercase).as_deref() {
-            Some("today") => Pane::Today,
-            Some("deals") => Pane::Deals,
-            Some("tickets") => Pane::Tickets,
-            Some("insights") => Pane::Insights,
-            _ => Pane::Customers,
-        };
-        self.show_pane(pane);
+        self.show_pane(Pane::named(view.pane.as_deref()));
         self.mine = view.mine;
         self.customers.only = None;
         self.customers.filter = super::input::TextInput {
@@ -320,6 +313,70 @@ impl AppState {
             ),
             Tone::Info,
         );
+    }
+
+    /// Ctrl-S: asks a name for what is shown, to keep it as a view.
+    pub(super) fn ask_view_name(&mut self) {
+        if self.readonly {
+            self.say("read-only: views come from config.toml", Tone::Info);
+            return;
+        }
+        let name = self
+            .view_at
+            .and_then(|i| self.views.get(i))
+            .map_or(String::new(), |v| v.name.clone());
+        self.open_popup(Popup::Prompt(super::Prompt {
+            kind: super::PromptKind::SaveView,
+            input: super::input::TextInput {
+                cursor: name.chars().count(),
+                value: name,
+            },
+        }));
+    }
+
+    /// What is shown, as a view called `name`, for the worker to save.
+    pub(super) fn save_view(&mut self, name: &str) {
+        let filter = self.customers.filter.value.trim();
+        let view = crate::domain::View {
+            name: name.to_string(),
+            pane: Some(self.pane.title().to_lowercase()),
+            filter: (!filter.is_empty()).then(|| filter.to_string()),
+            mine: self.mine,
+        };
+        if let Err(e) = view.validate() {
+            self.say(e.to_string(), Tone::Bad);
+            return;
+        }
+        self.send(Job::Views(Some(view)));
+    }
+
+    /// The rep's saved views came: each takes the place of a config view of the same name.
+    pub(super) fn take_views(
+        &mut self,
+        views: Result<Vec<crate::domain::View>, String>,
+        saved: Option<String>,
+    ) {
+        let views = match views {
+            Ok(v) => v,
+            Err(e) => return self.say(format!("views: {e}"), Tone::Bad),
+        };
+        for view in views {
+            match self.views.iter_mut().find(|v| v.name == view.name) {
+                Some(old) => *old = view,
+                None => self.views.push(view),
+            }
+        }
+        if let Some(name) = saved {
+            self.view_at = self.views.iter().position(|v| v.name == name);
+            self.say(
+                format!(
+                    "view '{}' saved ({} in all; V steps through them)",
+                    crate::text::safe(&name),
+                    self.views.len()
+                ),
+                Tone::Good,
+            );
+        }
     }
 
     /// Keeps the next step of an outcome form until its follow-up is written as done.

@@ -74,6 +74,14 @@ impl Pane {
             Pane::Insights => "Insights",
         }
     }
+
+    /// The pane a saved view names (by its title, any case); customers when it names none.
+    pub fn named(name: Option<&str>) -> Pane {
+        Pane::ALL
+            .into_iter()
+            .find(|p| name.is_some_and(|n| p.title().eq_ignore_ascii_case(n)))
+            .unwrap_or(Pane::Customers)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -208,6 +216,7 @@ impl AppState {
         if state.records.summaries.is_none() {
             state.send(Job::Summaries);
         }
+        state.send(Job::Views(None));
         // Segments for the customers table come from the insights; start them in the background.
         state.refresh_insights(false);
         Ok(state)
@@ -332,6 +341,7 @@ impl AppState {
             Action::AddFollowup => self.add_followup(),
             Action::Snooze => self.snooze(),
             Action::NextView => self.next_view(),
+            Action::SaveView => self.ask_view_name(),
             Action::CopyEmail | Action::CopyPhone => self.copy_contact(action),
             Action::Up
             | Action::Down

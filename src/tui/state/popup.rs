@@ -13,7 +13,11 @@ use crossterm::event::KeyEvent;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PromptKind {
-    Reply { subject: String },
+    Reply {
+        subject: String,
+    },
+    /// The name to keep what is shown under.
+    SaveView,
 }
 
 /// A question that needs a yes before its write goes ahead.
@@ -348,7 +352,9 @@ impl AppState {
                 self.say("not saved", Tone::Info);
             }
             Some(Action::ClearText) => prompt.input = TextInput::default(),
-            Some(Action::NewLine) => prompt.input.insert('\n'),
+            Some(Action::NewLine) if matches!(prompt.kind, PromptKind::Reply { .. }) => {
+                prompt.input.insert('\n')
+            }
             Some(Action::Accept) => {
                 let text = prompt.input.value.trim().to_string();
                 let kind = prompt.kind.clone();
@@ -362,6 +368,7 @@ impl AppState {
                         let effect = self.tickets.reply(&self.user, &text, self.now);
                         self.run(effect);
                     }
+                    PromptKind::SaveView => self.save_view(&text),
                 }
             }
             _ => {

@@ -250,6 +250,9 @@ fn draw_prompt(frame: &mut Frame, prompt: &super::state::Prompt, theme: &Theme, 
             " Reply: {} (Enter sends, Alt-Enter or Ctrl-N new line, Esc cancels) ",
             safe(subject)
         ),
+        PromptKind::SaveView => {
+            " Keep what is shown (pane, filter, mine) as a view named: (Enter saves) ".into()
+        }
     };
     let lines: Vec<&str> = prompt.input.value.split('\n').collect();
     let shown_lines = lines.len().clamp(1, PROMPT_LINES);

@@ -1,0 +1,80 @@
+//! Each person's saved views. Not records: no audit, no trash; saving under a name a person
+//! already used replaces that view.
+
+use super::keys::Tr;
+use super::{Store, StoreError, codec};
+use crate::domain::View;
+
+fn prefix(user: &str) -> Vec<u8> {
+    let mut key = user.as_bytes().to_vec();
+    key.push(0);
+    key
+}
+
+impl Store {
+    /// `user`'s views, by name.
+    pub fn views_of(&self, user: &str) -> Result<Vec<View>, StoreError> {
+        self.alive()?;
+        let mut out = Vec::new();
+        for item in self.tree(Tr::Views).scan_prefix(prefix(user)) {
+            let (_, bytes) = item?;
+            out.push(super::tx::decode_in(Tr::Views, 0, &bytes)?);
+        }
+        Ok(out)
+    }
+
+    /// Saves `view` for `user`, in place of one of the same name.
+    pub fn save_view(&self, user: &str, view: &View) -> Result<(), StoreError> {
+        self.alive()?;
+        view.validate().map_err(|cause| StoreError::Invalid {
+            entity: "view",
+            cause,
+        })?;
+        let mut key = prefix(user);
+        key.extend_from_slice(view.name.as_bytes());
+        self.tree(Tr::Views).insert(key, codec::encode(view))?;
+        self.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(name: &str, filter: &str) -> View {
+        View {
+            name: name.into(),
+            pane: Some("customers".into()),
+            filter: Some(filter.into()),
+            mine: true,
+        }
+    }
+
+    #[test]
+    fn views_are_each_persons_and_a_name_saved_again_replaces_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        store.save_view("bea", &view("Leeds", "leeds")).unwrap();
+        store.save_view("bea", &view("Big", "vip")).unwrap();
+        store.save_view("bea2", &view("Other", "x")).unwrap();
+        store
+            .save_view("bea", &view("Leeds", "leeds retail"))
+            .unwrap();
+        let names: Vec<(String, Option<String>)> = store
+            .views_of("bea")
+            .unwrap()
+            .into_iter()
+            .map(|v| (v.name, v.filter))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("Big".to_string(), Some("vip".to_string())),
+                ("Leeds".to_string(), Some("leeds retail".to_string()))
+            ],
+            "bea2's are not bea's"
+        );
+        let bad = store.save_view("bea", &view("", "x")).unwrap_err();
+        assert!(bad.to_string().contains("name"), "{bad}");
+    }
+}
