@@ -100,6 +100,12 @@ fn stages(deal: &Deal, oldest_first: &[AuditEntry]) -> Vec<(DealStage, Timestamp
             out.push((stage, at));
         }
     }
+    // Never seen moving, a closed deal has been in its stage since it closed.
+    if let ([(stage, since)], Some(closed)) = (out.as_mut_slice(), deal.closed)
+        && !stage.is_open()
+    {
+        *since = closed;
+    }
     out
 }
 
@@ -153,5 +159,22 @@ mod tests {
             format!("bea moved deal #{id} to won")
         );
         assert_eq!(page.history[3].op, "create");
+
+        // Made closed (an import, the demo): in its stage since it closed, not since it was made.
+        let mut old = Deal::new("Old", customer.id, Money::from_units(5), chrono::Utc::now());
+        old.created -= chrono::Duration::days(90);
+        old.move_to(
+            DealStage::Won,
+            None,
+            old.created + chrono::Duration::days(30),
+        );
+        let old = store.create(old).unwrap();
+        let page = DealPage::read(&store, old.id).unwrap().unwrap();
+        let closed = old.closed.unwrap().timestamp_millis();
+        assert_eq!(page.stages.len(), 1);
+        assert_eq!(
+            (page.stages[0].0, page.stages[0].1.timestamp_millis()),
+            (DealStage::Won, closed)
+        );
     }
 }
