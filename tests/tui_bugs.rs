@@ -498,3 +498,52 @@ fn bug_08_a_form_takes_a_customer_by_name() {
         .unwrap();
     assert_eq!(deal.customer, unique.id);
 }
+
+#[test]
+fn bug_08_a_form_chooses_its_customer_through_quick_lookup() {
+    let (_dir, store, mut state) = demo();
+    let customers: Vec<Customer> = store.all().unwrap();
+    let shared = customers
+        .iter()
+        .find(|c| customers.iter().filter(|o| o.name == c.name).count() > 1)
+        .unwrap();
+    let twin = customers
+        .iter()
+        .rev()
+        .find(|c| c.name == shared.name)
+        .unwrap();
+    assert_ne!(shared.id, twin.id);
+    press(&mut state, &["3", "n"]);
+    let title = state.form().expect("a new ticket").title.clone();
+    assert!(title.contains("ticket"), "{title}");
+    type_text(&mut state, "Lid does not fit");
+    press(&mut state, &["tab", "ctrl-u"]);
+    type_text(&mut state, &shared.name);
+    // Two share the name: quick lookup, started from what was typed, tells them apart.
+    press(&mut state, &["ctrl-p"]);
+    let finder = state.finder().expect("quick lookup opens over the form");
+    assert!(finder.pick);
+    assert_eq!(finder.query.value, shared.name);
+    let shown = screen(&state, 100, 30);
+    assert!(shown.contains("Enter chooses the customer"), "{shown}");
+    let mut steps = 0;
+    while state.finder().unwrap().selected().map(|e| e.id) != Some(twin.id.0) {
+        press(&mut state, &["down"]);
+        steps += 1;
+        assert!(steps < 50, "the twin is listed: {shown}");
+    }
+    press(&mut state, &["enter"]);
+    assert!(state.finder().is_none());
+    let form = state.form().expect("back in the form");
+    let field = form.fields.iter().find(|f| f.key == "customer").unwrap();
+    assert_eq!(field.input.value, format!("{} #{}", twin.name, twin.id));
+    press(&mut state, &["enter"]);
+    assert!(state.form().is_none(), "{:?}", state.status);
+    let ticket = store
+        .all::<Ticket>()
+        .unwrap()
+        .into_iter()
+        .find(|t| t.subject == "Lid does not fit")
+        .unwrap();
+    assert_eq!(ticket.customer, twin.id);
+}

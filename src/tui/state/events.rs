@@ -242,6 +242,24 @@ impl AppState {
         }
     }
 
+    /// Quick lookup over a form, to choose its customer: it starts from what the field says.
+    pub(super) fn pick_customer(&mut self, typed: &str) {
+        self.open_finder();
+        if let Some(finder) = self.finder_mut() {
+            finder.pick = true;
+            // "Ada Chen #412" looks for Ada Chen.
+            let query = typed
+                .rsplit_once(" #")
+                .map_or(typed, |(name, _)| name)
+                .trim();
+            finder.query = super::input::TextInput {
+                cursor: query.chars().count(),
+                value: query.to_string(),
+            };
+            finder.stale = true;
+        }
+    }
+
     /// Opens quick lookup at once; its index comes from the worker if it is not built yet.
     pub(super) fn open_finder(&mut self) {
         let ready = self

@@ -35,6 +35,8 @@ pub struct FinderState {
     pub order: Option<Entry>,
     /// The query last sent to the store as an order number.
     pub asked: Option<String>,
+    /// Opened from a form's customer field: Enter puts the chosen customer there.
+    pub pick: bool,
 }
 
 impl FinderState {
@@ -49,6 +51,7 @@ impl FinderState {
             indexing: false,
             order: None,
             asked: None,
+            pick: false,
         }
     }
 

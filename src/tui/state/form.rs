@@ -193,7 +193,7 @@ impl FormState {
                 )),
                 required(field(
                     "customer",
-                    "Customer (name, id or email)",
+                    "Customer (name, id, email; Ctrl-P finds)",
                     d.as_ref()
                         .map(|d| d.customer)
                         .or(customer)
@@ -260,7 +260,7 @@ impl FormState {
             )),
             required(field(
                 "customer",
-                "Customer (name, id or email)",
+                "Customer (name, id, email; Ctrl-P finds)",
                 t.as_ref()
                     .map(|t| t.customer)
                     .or(customer)

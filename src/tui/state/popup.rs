@@ -8,6 +8,7 @@ use super::form::FormState;
 use super::input::{Edit, TextInput};
 use super::{Action, AppState, Job, Pane, Tone, Write};
 use crate::domain::CustomerId;
+use crate::search::Kind;
 use crate::tui::keymap::Context;
 use crossterm::event::KeyEvent;
 
@@ -220,6 +221,37 @@ impl AppState {
         let hits = finder.len();
         match action {
             Some(Action::Cancel) => self.close_popup(Context::Finder),
+            Some(Action::Accept) if finder.pick => {
+                let Some(entry) = finder.selected().cloned() else {
+                    return;
+                };
+                let customer = match entry.kind {
+                    Kind::Customer | Kind::Order => Some(CustomerId(entry.id)),
+                    Kind::Deal => self
+                        .records
+                        .deals
+                        .iter()
+                        .find(|d| d.id.0 == entry.id)
+                        .map(|d| d.customer),
+                    Kind::Ticket => self
+                        .records
+                        .tickets
+                        .iter()
+                        .find(|t| t.id.0 == entry.id)
+                        .map(|t| t.customer),
+                };
+                self.close_popup(Context::Finder);
+                let label = customer.map(|c| self.records.customer_label(c));
+                if let (Some(label), Some(form)) = (label, self.form_mut())
+                    && let Some(field) = form.fields.iter_mut().find(|f| f.key == "customer")
+                {
+                    field.input = TextInput {
+                        cursor: label.chars().count(),
+                        value: label,
+                    };
+                    form.edited();
+                }
+            }
             Some(Action::Accept) => {
                 let target = finder.selected().cloned();
                 self.close_popup(Context::Finder);
@@ -290,6 +322,10 @@ impl AppState {
                 form.edited();
             }
             Some(Action::PrevField) => form.previous(),
+            Some(Action::Finder) if form.focused().key == "customer" => {
+                let typed = form.focused().input.value.clone();
+                self.pick_customer(&typed);
+            }
             Some(Action::Left | Action::Right) if form.cycle(action == Some(Action::Right)) => {
                 form.edited();
             }

@@ -18,6 +18,10 @@ pub fn draw(frame: &mut Frame, f: &FinderState, theme: &Theme, body: Rect) {
             false => format!(" Find · {} ", crate::text::count(n, "match", "matches")),
         }
     };
+    let title = match f.pick {
+        true => format!("{title}· Enter chooses the customer "),
+        false => title,
+    };
     let outer = block(title, theme);
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
