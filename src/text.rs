@@ -73,6 +73,34 @@ pub fn fit(text: &str, width: usize) -> String {
 
 /// The error and its causes on one line, each said once: a cause whose text its parent already
 /// carries is left out, and the whole is made safe for a terminal.
+/// Safe text broken into lines of at most `width` characters, at spaces where it can be (a
+/// word longer than a line is cut where the line ends).
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in safe(text).split(' ') {
+        let mut word: Vec<char> = word.chars().collect();
+        let used = line.chars().count();
+        if used > 0 && used + 1 + word.len() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        while line.chars().count() + word.len() > width {
+            let room = width - line.chars().count();
+            line.extend(word.drain(..room));
+            lines.push(std::mem::take(&mut line));
+        }
+        line.extend(word);
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 pub fn error_line(error: &anyhow::Error) -> String {
     let mut line = String::new();
     for cause in error.chain() {
@@ -128,5 +156,29 @@ mod tests {
         assert_eq!(fit("abcdef", 4), "abc…");
         assert_eq!(fit("abc", 4), "abc");
         assert_eq!(fit("\u{202E}abc", 4), "�abc");
+    }
+
+    #[test]
+    fn wrap_breaks_at_spaces_and_cuts_only_words_too_long_for_a_line() {
+        assert_eq!(
+            wrap(
+                "customer not saved: email already belongs to customer 412",
+                20
+            ),
+            [
+                "customer not saved:",
+                "email already",
+                "belongs to customer",
+                "412"
+            ]
+        );
+        assert_eq!(wrap("abcdefghij klm", 4), ["abcd", "efgh", "ij", "klm"]);
+        assert_eq!(wrap("", 10), [""]);
+        for width in 1..30 {
+            let text = "a quick brown fox jumps over the lazy dog, twice over again";
+            let lines = wrap(text, width);
+            assert!(lines.iter().all(|l| l.chars().count() <= width), "{width}");
+            assert_eq!(lines.join(" ").replace(' ', ""), text.replace(' ', ""));
+        }
     }
 }

@@ -547,3 +547,39 @@ fn bug_08_a_form_chooses_its_customer_through_quick_lookup() {
         .unwrap();
     assert_eq!(ticket.customer, twin.id);
 }
+
+#[test]
+fn bug_16_a_long_error_and_a_long_email_read_whole_at_80_columns() {
+    let (_dir, store, mut state) = demo();
+    let taken = store
+        .all::<Customer>()
+        .unwrap()
+        .into_iter()
+        .max_by_key(|c| c.email.as_deref().map_or(0, str::len))
+        .unwrap();
+    let email = taken.email.clone().unwrap();
+    press(&mut state, &["1", "n"]);
+    type_text(&mut state, "Ada Copy");
+    press(&mut state, &["tab", "tab"]);
+    type_text(&mut state, &email);
+    press(&mut state, &["enter"]);
+    let (_, message) = state.form().unwrap().error.clone().expect("refused");
+    assert!(message.len() > 60, "a long message: {message}");
+    let shown = screen(&state, 80, 24);
+    let joined: String = shown
+        .lines()
+        .map(|l| l.trim_matches(|c| c == '│' || c == ' '))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let words: Vec<&str> = message.split(' ').collect();
+    assert!(
+        joined.contains(words.last().unwrap()) && !shown.contains('…'),
+        "the whole error is on screen: {shown}"
+    );
+    press(&mut state, &["esc", "esc"]);
+    state.open_customer(taken.id);
+    state.settle();
+    press(&mut state, &["i"]);
+    let card = screen(&state, 80, 24);
+    assert!(card.contains(&email), "i shows the whole email: {card}");
+}

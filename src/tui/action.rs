@@ -65,6 +65,8 @@ pub enum Action {
     /// The customer in view's email or phone, to the rep's clipboard.
     CopyEmail,
     CopyPhone,
+    /// Every field of the record in view, whole.
+    ReadCard,
 }
 
 impl Action {

@@ -118,6 +118,47 @@ impl AppState {
         });
     }
 
+    /// `i` on the customer page: the contact card, every field whole, however narrow the screen.
+    pub(super) fn read_card(&mut self) {
+        let Some(d) = &self.detail else {
+            return;
+        };
+        let c = &d.customer;
+        let or_dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
+        let fields = [
+            ("name", c.name.clone()),
+            ("company", or_dash(&c.company)),
+            ("email", or_dash(&c.email)),
+            ("phone", or_dash(&c.phone)),
+            ("country", or_dash(&c.country)),
+            ("owner", or_dash(&c.owner)),
+            ("tags", c.tags.join(", ")),
+            ("stage", c.stage.name().to_string()),
+            (
+                "id",
+                format!(
+                    "{}{}",
+                    c.id,
+                    c.external_id
+                        .as_ref()
+                        .map_or(String::new(), |e| format!(" (external {e})"))
+                ),
+            ),
+            ("since", c.created.format("%Y-%m-%d").to_string()),
+        ];
+        let text = fields
+            .iter()
+            .map(|(k, v)| format!("{k:<8} {v}"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let title = format!(" {} ", c.name);
+        self.open_popup(Popup::Read {
+            title,
+            text,
+            scroll: 0,
+        });
+    }
+
     /// `e` on the customer page: the note selected in the timeline, else the customer.
     pub(super) fn edit_on_page(&mut self) {
         let Some(d) = &self.detail else {

@@ -343,6 +343,7 @@ impl AppState {
             Action::NextView => self.next_view(),
             Action::SaveView => self.ask_view_name(),
             Action::CopyEmail | Action::CopyPhone => self.copy_contact(action),
+            Action::ReadCard => self.read_card(),
             Action::Up
             | Action::Down
             | Action::Top

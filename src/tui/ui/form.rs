@@ -26,11 +26,18 @@ pub fn draw(frame: &mut Frame, form: &FormState, keys: &Keymap, theme: &Theme, b
         .unwrap_or(8)
         .min(30)
         + 2;
-    let error_lines = u16::from(form.error.is_some());
+    // Wider on a wide screen, so choices and long values show; never narrower than 76.
+    let width = (body.width.saturating_mul(9) / 10).clamp(76, 96);
+    let value_width = (width.min(body.width) as usize).saturating_sub(label_width + 3);
+    // An error is read whole, over as many lines as it takes.
+    let error = form.error.as_ref().map(|(key, message)| match key {
+        Some(_) => (*key, crate::text::wrap(message, value_width)),
+        None => (None, crate::text::wrap(message, value_width + label_width)),
+    });
+    let error_lines = error.as_ref().map_or(0, |(_, lines)| lines.len() as u16);
     let height = form.fields.len() as u16 + 2 + error_lines + 1;
-    let area = centred(body, 76, height);
+    let area = centred(body, width, height);
     frame.render_widget(Clear, area);
-    let value_width = (area.width as usize).saturating_sub(label_width + 3);
     let mut lines = Vec::new();
     let mut cursor = None;
     for (i, field) in form.fields.iter().enumerate() {
@@ -81,20 +88,19 @@ pub fn draw(frame: &mut Frame, form: &FormState, keys: &Keymap, theme: &Theme, b
             ));
         }
         lines.push(Line::from(spans));
-        if let Some((Some(key), message)) = &form.error
+        if let Some((Some(key), message)) = &error
             && *key == field.key
         {
-            lines.push(Line::styled(
-                format!("{:w$}{}", "", fit(message, value_width), w = label_width),
-                theme.bad,
-            ));
+            for line in message {
+                lines.push(Line::styled(
+                    format!("{:w$}{line}", "", w = label_width),
+                    theme.bad,
+                ));
+            }
         }
     }
-    if let Some((None, message)) = &form.error {
-        lines.push(Line::styled(
-            fit(message, area.width as usize - 2),
-            theme.bad,
-        ));
+    if let Some((None, message)) = &error {
+        lines.extend(message.iter().map(|l| Line::styled(l.clone(), theme.bad)));
     }
     let footer = if form.saving {
         "saving…".to_string()

@@ -76,18 +76,29 @@ pub fn card(
     theme: &Theme,
     area: Rect,
 ) {
-    let value_width = (area.width as usize / 2).saturating_sub(12);
     let outer = block(title, theme);
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
-    let halves =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).split(inner);
+    // The left column (the contact details) takes what its longest value needs, from half the
+    // card up to two thirds, so an email reads whole where the screen allows.
+    let label = 9;
+    let needed = columns[0]
+        .iter()
+        .map(|(_, v)| v.chars().count() + label + 1)
+        .max()
+        .unwrap_or(0);
+    let half = inner.width / 2;
+    let left = u16::try_from(needed)
+        .unwrap_or(u16::MAX)
+        .clamp(half, inner.width * 2 / 3);
+    let halves = Layout::horizontal([Constraint::Length(left), Constraint::Fill(1)]).split(inner);
     for (fields, half) in columns.into_iter().zip(halves.iter()) {
+        let value_width = (half.width as usize).saturating_sub(label + 1);
         let lines: Vec<Line> = fields
             .into_iter()
-            .map(|(label, value)| {
+            .map(|(name, value)| {
                 Line::from(vec![
-                    Span::styled(format!("{label:<9}"), theme.muted),
+                    Span::styled(format!("{name:<label$}"), theme.muted),
                     Span::styled(fit(&value, value_width), theme.base),
                 ])
             })
