@@ -5,6 +5,7 @@ pub mod bundle;
 pub mod cluster;
 pub mod eval;
 pub mod fpgrowth;
+pub mod lifetime;
 pub mod rfm;
 pub mod rules;
 pub mod segments;

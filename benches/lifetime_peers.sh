@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Python's `lifetimes` fitted on CDNOW (weekly, observation ending 1998-06-30), to set beside
+# rapport's own fit (tests/lifetime_cdnow.rs prints it with --nocapture). Installs lifetimes into a
+# throwaway venv.
+#
+# Usage: benches/lifetime_peers.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+data=../shared/data/CDNOW_master.txt
+[ -f "$data" ] || { echo "skipped: $data is not there" >&2; exit 0; }
+work=${RAPPORT_BENCH_DIR:-/tmp/rapport-peers}
+venv="$work/venv-lifetimes"
+if [ ! -x "$venv/bin/python" ]; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet lifetimes pandas
+fi
+"$venv/bin/python" - "$data" <<'PY'
+import sys
+import pandas as pd
+from lifetimes import BetaGeoFitter, GammaGammaFitter
+from lifetimes.utils import summary_data_from_transaction_data
+
+df = pd.read_csv(sys.argv[1], sep=r"\s+", header=0, names=["id", "date", "n", "value"],
+                 dtype={"id": str, "date": str})
+df["date"] = pd.to_datetime(df["date"], format="%Y%m%d")
+s = summary_data_from_transaction_data(df, "id", "date", monetary_value_col="value",
+                                       observation_period_end="1998-06-30", freq="W")
+bg = BetaGeoFitter().fit(s["frequency"], s["recency"], s["T"])
+print("lifetimes BG/NBD", {k: round(v, 6) for k, v in bg.params_.items()})
+repeat = s[(s.frequency > 0) & (s.monetary_value > 0)]
+gg = GammaGammaFitter().fit(repeat["frequency"], repeat["monetary_value"])
+print("lifetimes Gamma-Gamma over", len(repeat), {k: round(v, 6) for k, v in gg.params_.items()})
+PY
+cargo test --release --quiet --test lifetime_cdnow -- --nocapture 2>&1 | grep -E "^(BgNbd|GammaGamma)"
