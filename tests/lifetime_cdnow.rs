@@ -4,7 +4,7 @@
 mod common;
 
 use chrono::NaiveDate;
-use rapport::insights::lifetime::{BgNbd, GammaGamma, Repeat, summarise};
+use rapport::insights::lifetime::{BgNbd, GammaGamma, Repeat, lifetime_value, summarise};
 
 fn cdnow() -> Option<Vec<Repeat>> {
     let path = common::dataset("CDNOW_master.txt")?;
@@ -50,4 +50,51 @@ fn bg_nbd_and_gamma_gamma_match_lifetimes_on_cdnow() {
     close("p", spend.p, 4.921);
     close("q", spend.q, 3.8511);
     close("v", spend.v, 21.8337);
+
+    // Each customer's figures beside lifetimes' for the same customers (benches/lifetime_peers.sh
+    // prints them): a one-time buyer, a lapsing one, and CDNOW's most frequent.
+    let customer = |x: f64, t_x: f64, age: f64, m: f64| Repeat {
+        frequency: x,
+        recency: t_x,
+        age,
+        monetary: m,
+    };
+    let value = |d: &Repeat| lifetime_value(&fit, &spend, d, 12, 0.01, 4.345);
+    let once = customer(0.0, 0.0, 78.0, 0.0);
+    close("p_alive once", fit.p_alive(&once), 1.0);
+    close(
+        "purchases once",
+        fit.expected_purchases(52.0, &once),
+        0.163_951_847_679,
+    );
+    close("value once", value(&once), 5.816_426_062);
+    let lapsing = customer(2.0, 30.0, 78.0, 20.735);
+    close("p_alive lapsing", fit.p_alive(&lapsing), 0.508_187_019);
+    close(
+        "purchases lapsing",
+        fit.expected_purchases(52.0, &lapsing),
+        0.647_387_822,
+    );
+    let recent = customer(2.0, 68.0, 78.0, 20.735);
+    close("p_alive recent", fit.p_alive(&recent), 0.836_189_452);
+    close(
+        "purchases recent",
+        fit.expected_purchases(52.0, &recent),
+        1.065_235_528,
+    );
+    close(
+        "spend recent",
+        spend.expected_spend(&recent),
+        24.542_305_457,
+    );
+    close("value recent", value(&recent), 24.621_551_001);
+    let best = customer(71.0, 71.0, 71.0, 126.359_718_31);
+    close("p_alive best", fit.p_alive(&best), 0.993_548_818);
+    close(
+        "purchases best",
+        fit.expected_purchases(52.0, &best),
+        41.366_340_299,
+    );
+    close("spend best", spend.expected_spend(&best), 125.641_975_338);
+    close("value best", value(&best), 4_897.768_957_8);
 }

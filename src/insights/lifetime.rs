@@ -231,6 +231,31 @@ impl BgNbd {
         Ok(fit)
     }
 
+    /// The chance the customer is still buying. `lifetimes` gives one-time buyers 1 (the model
+    /// says they cannot have left before a repeat); churn risk must not take that at its word.
+    pub fn p_alive(&self, d: &Repeat) -> f64 {
+        if d.frequency == 0.0 {
+            return 1.0;
+        }
+        let x = d.frequency;
+        let log_odds_dead = (self.r + x) * ((self.alpha + d.age) / (self.alpha + d.recency)).ln()
+            + (self.a / (self.b + x - 1.0)).ln();
+        1.0 / (1.0 + log_odds_dead.exp())
+    }
+
+    /// Purchases expected in the next `t` periods (Fader, Hardie and Lee 2005, equation 10).
+    pub fn expected_purchases(&self, t: f64, d: &Repeat) -> f64 {
+        let (r, alpha, a, b) = (self.r, self.alpha, self.a, self.b);
+        let (x, t_x, age) = (d.frequency, d.recency, d.age);
+        let hyp = hyp2f1(r + x, b + x, a + b + x - 1.0, t / (alpha + age + t));
+        let first = (a + b + x - 1.0) / (a - 1.0)
+            * (1.0 - ((alpha + age) / (alpha + age + t)).powf(r + x) * hyp);
+        let repeat = if x > 0.0 { 1.0 } else { 0.0 };
+        let denominator =
+            1.0 + repeat * (a / (b + x - 1.0)) * ((alpha + age) / (alpha + t_x)).powf(r + x);
+        first / denominator
+    }
+
     fn customer_ll(&self, d: &Repeat) -> f64 {
         bgnbd_ll(
             self.r,
@@ -242,6 +267,44 @@ impl BgNbd {
             d.age,
         )
     }
+}
+
+/// Gauss's hypergeometric function 2F1(a, b; c; z) by its series, for 0 <= z < 1 (where the
+/// BG/NBD needs it: z = t / (alpha + T + t)).
+fn hyp2f1(a: f64, b: f64, c: f64, z: f64) -> f64 {
+    let (mut term, mut sum) = (1.0, 1.0);
+    for k in 0..100_000 {
+        let k = f64::from(k);
+        term *= (a + k) * (b + k) / ((c + k) * (k + 1.0)) * z;
+        sum += term;
+        if term.abs() < 1e-15 * sum.abs() {
+            break;
+        }
+    }
+    sum
+}
+
+/// A customer's value over the next `months`: expected purchases month by month times expected
+/// spend per purchase, each month discounted at `monthly_discount` (0.01 is 1% a month, about
+/// 12.7% a year), as `lifetimes`' `customer_lifetime_value` reckons it. `periods_per_month`
+/// is 4.345 for weekly periods.
+pub fn lifetime_value(
+    purchases: &BgNbd,
+    spend: &GammaGamma,
+    d: &Repeat,
+    months: u32,
+    monthly_discount: f64,
+    periods_per_month: f64,
+) -> f64 {
+    let per_purchase = spend.expected_spend(d);
+    (1..=months)
+        .map(|month| {
+            let end = f64::from(month) * periods_per_month;
+            let bought = purchases.expected_purchases(end, d)
+                - purchases.expected_purchases(end - periods_per_month, d);
+            per_purchase * bought / (1.0 + monthly_discount).powf(f64::from(month))
+        })
+        .sum()
 }
 
 #[derive(Clone)]
@@ -276,6 +339,15 @@ fn gamma_gamma_ll(p: f64, q: f64, v: f64, x: f64, m: f64) -> f64 {
 }
 
 impl GammaGamma {
+    /// Spend expected per purchase: the customer's own mean, shrunk towards everyone's by how few
+    /// purchases it rests on (everyone's, for a one-time buyer).
+    pub fn expected_spend(&self, d: &Repeat) -> f64 {
+        let (p, q, v) = (self.p, self.q, self.v);
+        let population = v * p / (q - 1.0);
+        let own = p * d.frequency / (p * d.frequency + q - 1.0);
+        (1.0 - own) * population + own * d.monetary
+    }
+
     /// The maximum-likelihood fit over the customers with repeat purchases and spend.
     pub fn fit(data: &[Repeat]) -> Result<GammaGamma, FitError> {
         let repeat: Vec<(f64, f64)> = data
