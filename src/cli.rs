@@ -63,6 +63,9 @@ pub enum Command {
     Rules(RulesArgs),
     /// Customer segments: RFM scores and names, and k-means clusters
     Segments(SegmentsArgs),
+    /// Each customer's chance of still buying, purchases expected and 12-month value (BG/NBD and
+    /// Gamma-Gamma, fitted to the purchases)
+    Lifetime(LifetimeArgs),
     /// Next-purchase suggestions for a customer (or everyone), each with its reason
     Suggest(SuggestArgs),
     /// Measure how well the insights predict what happened
@@ -522,6 +525,23 @@ pub struct SegmentsArgs {
     /// Table: a summary per segment and cluster; csv and json: one row per customer
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct LifetimeArgs {
+    /// Fit on the purchases up to this day (YYYY-MM-DD); later ones are ignored [default: the
+    /// newest purchase]
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<chrono::NaiveDate>,
+    /// Purchases expected over this many days
+    #[arg(long, value_name = "N", default_value_t = 365)]
+    pub horizon_days: u32,
+    /// Only the fitted parameters and log-likelihoods
+    #[arg(long)]
+    pub params: bool,
+    /// Table: the fit and the 20 most valuable customers; csv, json, ndjson: one row per customer
+    #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
+    pub format: AuditFormat,
 }
 
 /// Demo sizes past this take many minutes and gigabytes; a typo should not start that.

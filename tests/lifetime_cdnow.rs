@@ -98,3 +98,60 @@ fn bg_nbd_and_gamma_gamma_match_lifetimes_on_cdnow() {
     close("spend best", spend.expected_spend(&best), 125.641_975_338);
     close("value best", value(&best), 4_897.768_957_8);
 }
+
+/// The command fits what the library fits: the same purchases read back from the database (dates,
+/// amounts in currency units, the as-of day) give the same parameters.
+#[test]
+fn the_lifetime_command_fits_the_imported_purchases() {
+    let Some(path) = common::dataset("CDNOW_master.txt") else {
+        return;
+    };
+    let text = std::fs::read_to_string(path).unwrap();
+    let head: String = text.lines().take(4_000).map(|l| format!("{l}\n")).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cdnow.txt");
+    std::fs::write(&file, &head).unwrap();
+    let db = dir.path().join("db");
+    common::rapport()
+        .arg("--db")
+        .arg(&db)
+        .args(["import", "orders"])
+        .arg(&file)
+        .args(["--format", "cdnow"])
+        .assert()
+        .success();
+    let out = common::stdout_of(
+        &db,
+        &[
+            "lifetime",
+            "--params",
+            "--format",
+            "json",
+            "--as-of",
+            "1997-12-31",
+        ],
+    );
+    let got: serde_json::Value = serde_json::from_str(&out).unwrap();
+
+    let purchases = head.lines().filter_map(|line| {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        let day = NaiveDate::parse_from_str(f.get(1)?, "%Y%m%d").ok()?;
+        Some((f[0].to_string(), day, f.get(3)?.parse::<f64>().ok()?))
+    });
+    let end = NaiveDate::from_ymd_opt(1997, 12, 31).unwrap();
+    let data: Vec<Repeat> = summarise(purchases, end, 7).into_values().collect();
+    let fit = BgNbd::fit(&data).unwrap();
+    let spend = GammaGamma::fit(&data).unwrap();
+    assert_eq!(got["customers"], data.len());
+    for (name, want) in [
+        ("r", fit.r),
+        ("alpha", fit.alpha),
+        ("a", fit.a),
+        ("b", fit.b),
+        ("p", spend.p),
+        ("q", spend.q),
+        ("v", spend.v),
+    ] {
+        close(name, got[name].as_f64().unwrap(), want);
+    }
+}

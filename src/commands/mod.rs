@@ -12,6 +12,7 @@ mod bench;
 mod files;
 mod followups;
 mod import;
+mod lifetime;
 mod records;
 mod reports;
 mod team;
@@ -99,6 +100,7 @@ pub fn run(store: &Store, command: &Command, out: &mut dyn Write) -> anyhow::Res
         Command::Demo(args) => demo(store, args, out),
         Command::Rules(args) => rules(store, args, out),
         Command::Segments(args) => segments(store, args, out),
+        Command::Lifetime(args) => lifetime::run(store, args, out),
         Command::Suggest(args) => suggest(store, args, out),
         Command::Eval(c) => eval(store, c, out),
         Command::Export(args) => export(store, args, out),
