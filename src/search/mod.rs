@@ -212,14 +212,7 @@ impl Finder {
             Some((previous, found)) if key.starts_with(previous.as_str()) => Some(found),
             _ => None,
         };
-        let all: Vec<usize>;
-        let candidates = match &narrowed {
-            Some(found) => found.as_slice(),
-            None => {
-                all = (0..self.entries.len()).collect();
-                &all
-            }
-        };
+        let candidates = narrowed.as_deref();
         let Ranked {
             mut scored,
             next,
@@ -422,7 +415,9 @@ const FIRST_CHUNK: usize = if cfg!(test) { 16 } else { 256 };
 /// word's first letter, and whether one of its words does (the word-start bonus). So the entries
 /// are grouped by that bound and scored best group first; once `MAX_HITS` scores beat the next
 /// group's bound, the rest can neither beat nor tie them (ties go to the earlier entry).
-fn rank(entries: &[Entry], candidates: &[usize], words: &[&str]) -> Ranked {
+/// `candidates`: the entries a shorter query matched, or None for every entry (not collected into
+/// a list first: at 150,000 entries that list alone is a megabyte a key).
+fn rank(entries: &[Entry], candidates: Option<&[usize]>, words: &[&str]) -> Ranked {
     let needed = words.iter().fold(0, |m, w| m | char_mask(w));
     let numbers: Vec<&str> = words
         .iter()
@@ -439,14 +434,14 @@ fn rank(entries: &[Entry], candidates: &[usize], words: &[&str]) -> Ranked {
         .iter()
         .map(|b| b.leading.max(b.after_space) + WORD_START_BONUS)
         .sum();
-    let mut pool = Vec::new();
+    let mut pool = Vec::with_capacity(candidates.map_or(entries.len(), <[usize]>::len));
     // (bound, members in candidate order)
     let mut groups: Vec<(i64, Vec<usize>)> = Vec::new();
     let mut group_of: rustc_hash::FxHashMap<i64, usize> = rustc_hash::FxHashMap::default();
-    for &i in candidates {
+    let mut take = |i: usize| {
         let e = &entries[i];
         if e.mask & needed != needed || !numbers.iter().all(|w| digits_in_a_row(e, w)) {
-            continue;
+            return;
         }
         pool.push(i);
         let bound = blunt + sharp.iter().map(|b| b.for_entry(e)).sum::<i64>();
@@ -455,6 +450,10 @@ fn rank(entries: &[Entry], candidates: &[usize], words: &[&str]) -> Ranked {
             groups.len() - 1
         });
         groups[group].1.push(i);
+    };
+    match candidates {
+        Some(found) => found.iter().for_each(|&i| take(i)),
+        None => (0..entries.len()).for_each(&mut take),
     }
     groups.sort_by_key(|g| std::cmp::Reverse(g.0));
 
