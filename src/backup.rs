@@ -1,7 +1,7 @@
 //! Backups: the whole database as NDJSON, one record a line with its id, after a header line that
 //! names the schema. Restoring into an empty database gives back the same records under the same ids.
 
-use crate::domain::{Customer, Deal, Followup, Member, Note, Order, Product, Ticket};
+use crate::domain::{Customer, Deal, Followup, Member, Note, Order, Product, Ticket, View};
 use crate::store::{Entity, SCHEMA_VERSION, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, Write};
@@ -25,6 +25,11 @@ enum Line {
     Note(Note),
     Member(Member),
     Followup(Followup),
+    /// A person's saved view: not a record, but a rep who restores expects their views back.
+    View {
+        user: String,
+        view: View,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -65,6 +70,12 @@ fn backup_now(store: &Store, out: &mut dyn Write) -> Result<usize, BackupError> 
     n += write_all::<Note>(store, out, Line::Note)?;
     n += write_all::<Member>(store, out, Line::Member)?;
     n += write_all::<Followup>(store, out, Line::Followup)?;
+    for (user, view) in store.all_views()? {
+        serde_json::to_writer(&mut *out, &Line::View { user, view })
+            .map_err(std::io::Error::other)?;
+        out.write_all(b"\n")?;
+        n += 1;
+    }
     out.flush()?;
     Ok(n)
 }
@@ -151,10 +162,16 @@ pub fn restore(store: &Store, input: &mut dyn BufRead) -> Result<usize, BackupEr
                         Line::Note(r) => tx.load(r)?,
                         Line::Member(r) => tx.load(r)?,
                         Line::Followup(r) => tx.load(r)?,
+                        Line::View { .. } => {}
                     }
                 }
                 Ok(())
             })?;
+            for l in &batch {
+                if let Line::View { user, view } = l {
+                    store.save_view(user, view)?;
+                }
+            }
             total += batch.len();
             batch.clear();
         }

@@ -50,7 +50,32 @@ fn the_demo_survives_backup_and_restore_byte_for_byte() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("db");
     common::demo_cli(&db, 300, 12);
+    let views = [
+        ("bea", "Leeds", Some("leeds"), true),
+        ("bea", "All open", None, false),
+        ("sam", "Big ones", Some("vip"), true),
+    ];
+    let store = rapport::store::Store::open(&db).unwrap();
+    for (user, name, filter, mine) in views {
+        let view = rapport::domain::View {
+            name: name.into(),
+            pane: Some("customers".into()),
+            filter: filter.map(Into::into),
+            mine,
+        };
+        store.save_view(user, &view).unwrap();
+    }
+    drop(store);
     round_trip(&db, dir.path());
+    let original = rapport::store::Store::open(&db).unwrap();
+    let copy = rapport::store::Store::open(&dir.path().join("copy")).unwrap();
+    assert_eq!(original.all_views().unwrap().len(), 3);
+    for user in ["bea", "sam"] {
+        assert_eq!(
+            original.views_of(user).unwrap(),
+            copy.views_of(user).unwrap()
+        );
+    }
 }
 
 #[cfg_attr(not(shared_data), ignore = "needs ../shared/data: see README")]
