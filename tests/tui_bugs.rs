@@ -105,6 +105,56 @@ fn bug_18_marking_leaves_the_cursor_where_it_is() {
 }
 
 #[test]
+fn bug_19_a_bulk_change_sets_several_fields_in_one_pass_and_keeps_the_marks() {
+    let (_dir, store, mut state) = demo();
+    press(&mut state, &["3", "v", "j", "v"]);
+    let marked: Vec<u64> = state.marked.iter().copied().collect();
+    let before: Vec<Ticket> = marked
+        .iter()
+        .map(|id| store.get(*id).unwrap().unwrap())
+        .collect();
+    press(&mut state, &["e"]);
+    type_text(&mut state, "resolved");
+    press(&mut state, &["down"]);
+    type_text(&mut state, "urgent");
+    press(&mut state, &["enter"]);
+    let confirm = state.confirm().expect("one preview for both fields");
+    assert!(
+        confirm
+            .question
+            .contains("status to 'resolved' and set priority to 'urgent'"),
+        "{}",
+        confirm.question
+    );
+    assert!(
+        confirm
+            .details
+            .iter()
+            .all(|d| d.contains("status ") && d.contains("priority ")),
+        "{:?}",
+        confirm.details
+    );
+    let version = store.data_version().unwrap();
+    press(&mut state, &["y"]);
+    assert_eq!(store.data_version().unwrap(), version + 1, "one write");
+    for id in &marked {
+        let t: Ticket = store.get(*id).unwrap().unwrap();
+        assert_eq!(
+            (t.status, t.priority),
+            (TicketStatus::Resolved, Priority::Urgent)
+        );
+    }
+    let kept: Vec<u64> = state.marked.iter().copied().collect();
+    assert_eq!(kept, marked, "the marks stay for the next change");
+    press(&mut state, &["u"]);
+    let after: Vec<Ticket> = marked
+        .iter()
+        .map(|id| store.get(*id).unwrap().unwrap())
+        .collect();
+    assert_eq!(after, before, "one undo takes back both fields");
+}
+
+#[test]
 fn bug_06_a_won_deal_is_not_lost_by_one_key() {
     let (_dir, store, mut state) = demo();
     press(&mut state, &["2", "l", "l", "l", "l"]);

@@ -86,11 +86,8 @@ pub enum Done {
 pub enum Then {
     Edit,
     Delete,
-    /// A bulk change to every marked customer: which field, to what.
-    Bulk {
-        field: String,
-        value: String,
-    },
+    /// A bulk change to every marked customer: which fields, to what.
+    Bulk(Vec<(&'static str, String)>),
 }
 
 pub struct Worker {

@@ -1,10 +1,13 @@
 //! Changes a rep starts from the panes: new records, edits, deletes, marks and bulk changes, deal
 //! moves and ticket updates. Each becomes a write for the worker; none is made here.
 
-use super::form::{BulkTarget, FormState};
+use super::form::FormState;
 use super::{AppState, Confirm, Job, Pane, Popup, Record, Tone, Write};
 use crate::domain::{Customer, CustomerId};
 pub use crate::tui::worker::Then;
+
+/// Sets one field of a record being changed in bulk: what it was and what it becomes.
+type SetField<'a> = dyn FnMut(&str, &str) -> Result<(String, String), String> + 'a;
 
 impl AppState {
     /// The customer whose page is open, or who is selected in the list.
@@ -202,21 +205,25 @@ impl AppState {
                     self.confirm_delete(Record::Customer(c));
                 }
             }
-            Then::Bulk { field, value } => self.show_bulk_preview(&field, &value, &customers),
+            Then::Bulk(changes) => self.show_bulk_preview(&changes, &customers),
         }
     }
 
     /// The bulk form's change as a preview to confirm, or the form's error.
-    pub(super) fn show_bulk_preview(&mut self, field: &str, value: &str, customers: &[Customer]) {
-        match self.bulk_preview(field, value, customers) {
+    pub(super) fn show_bulk_preview(
+        &mut self,
+        changes: &[(&'static str, String)],
+        customers: &[Customer],
+    ) {
+        match self.bulk_preview(changes, customers) {
             Ok(confirm) => {
                 self.close_form();
                 self.open_popup(Popup::Confirm(confirm));
             }
-            Err(message) => {
+            Err(error) => {
                 if let Some(form) = self.form_mut() {
                     form.saving = false;
-                    form.error = Some((Some("value"), message));
+                    form.error = Some(error);
                 }
             }
         }
@@ -245,115 +252,113 @@ impl AppState {
         }
     }
 
-    /// The change a bulk form asks for, as a preview to confirm: every marked record, before → after.
+    /// The changes a bulk form asks for, as a preview to confirm: every marked record, before →
+    /// after in each field. An error names the field that is wrong.
     fn bulk_preview(
         &self,
-        field: &str,
-        value: &str,
+        changes: &[(&'static str, String)],
         customers: &[Customer],
-    ) -> Result<Confirm, String> {
-        let fields = match self.pane {
-            Pane::Customers => BulkTarget::Customers.fields(),
-            Pane::Deals => BulkTarget::Deals.fields(),
-            Pane::Tickets => BulkTarget::Tickets.fields(),
-            Pane::Insights | Pane::Today => &[],
-        };
-        // The field box takes typing too: anything but one of its choices is named, not guessed.
-        if !fields.contains(&field) {
-            return Err(format!(
-                "'{field}' is not a field a bulk change sets here (←/→ picks one: {})",
-                fields.join(", ")
-            ));
-        }
-        let value = value.trim();
+    ) -> Result<Confirm, (Option<&'static str>, String)> {
         let text = |v: &str| Some(v.to_string()).filter(|v| !v.is_empty());
         let mut pairs = Vec::new();
         let mut details = Vec::new();
+        // Each change to one record, as "field before → after"; the first bad value stops all.
+        let mut apply =
+            |name: String, set: &mut SetField| -> Result<(), (Option<&'static str>, String)> {
+                let mut said = Vec::new();
+                for (field, value) in changes {
+                    let (before, after) = set(field, value).map_err(|e| (Some(*field), e))?;
+                    said.push(format!("{field} {before} → {after}"));
+                }
+                details.push(format!("{name}: {}", said.join(", ")));
+                Ok(())
+            };
         match self.pane {
             Pane::Customers => {
                 for old in customers.iter().filter(|c| self.marked.contains(&c.id.0)) {
                     let mut new = old.clone();
-                    let (before, after) = match field {
-                        "owner" => {
-                            new.owner = text(value);
-                            (opt_text(&old.owner), value.to_string())
-                        }
-                        "stage" => {
-                            new.stage = value.parse()?;
-                            (old.stage.to_string(), new.stage.to_string())
-                        }
-                        _ => {
-                            if !new.tags.iter().any(|t| t == value) {
-                                new.tags.push(value.to_string());
+                    apply(old.name.clone(), &mut |field, value| {
+                        Ok(match field {
+                            "owner" => {
+                                new.owner = text(value);
+                                (opt_text(&old.owner), value.to_string())
                             }
-                            (old.tags.join(", "), new.tags.join(", "))
-                        }
-                    };
-                    new.validate().map_err(|e| e.to_string())?;
+                            "stage" => {
+                                new.stage = value.parse()?;
+                                (old.stage.to_string(), new.stage.to_string())
+                            }
+                            _ => {
+                                if !new.tags.iter().any(|t| t == value) {
+                                    new.tags.push(value.to_string());
+                                }
+                                (old.tags.join(", "), new.tags.join(", "))
+                            }
+                        })
+                    })?;
+                    new.validate().map_err(|e| (None, e.to_string()))?;
                     new.updated = self.now;
-                    details.push(format!("{}: {before} → {after}", old.name));
                     pairs.push((Record::Customer(old.clone()), Record::Customer(new)));
                 }
             }
             Pane::Deals => {
-                for deal in self
-                    .deals
-                    .deals
-                    .iter()
-                    .filter(|d| self.marked.contains(&d.id.0))
-                {
+                let marked = self.deals.deals.iter();
+                for deal in marked.filter(|d| self.marked.contains(&d.id.0)) {
                     let mut new = deal.clone();
-                    let (before, after) = match field {
-                        "owner" => {
-                            new.owner = text(value);
-                            (opt_text(&deal.owner), value.to_string())
-                        }
-                        _ => {
-                            new.move_to(value.parse()?, None, self.now);
-                            (deal.stage.to_string(), new.stage.to_string())
-                        }
-                    };
+                    apply(deal.title.clone(), &mut |field, value| {
+                        Ok(match field {
+                            "owner" => {
+                                new.owner = text(value);
+                                (opt_text(&deal.owner), value.to_string())
+                            }
+                            _ => {
+                                new.move_to(value.parse()?, None, self.now);
+                                (deal.stage.to_string(), new.stage.to_string())
+                            }
+                        })
+                    })?;
                     new.updated = self.now;
-                    details.push(format!("{}: {before} → {after}", deal.title));
                     pairs.push((Record::Deal(deal.clone()), Record::Deal(new)));
                 }
             }
             Pane::Tickets => {
-                for ticket in self
-                    .tickets
-                    .tickets
-                    .iter()
-                    .filter(|t| self.marked.contains(&t.id.0))
-                {
+                let marked = self.tickets.tickets.iter();
+                for ticket in marked.filter(|t| self.marked.contains(&t.id.0)) {
                     let mut new = ticket.clone();
-                    let (before, after) = match field {
-                        "status" => {
-                            new.status = value.parse()?;
-                            (ticket.status.to_string(), new.status.to_string())
-                        }
-                        _ => {
-                            new.priority = value.parse()?;
-                            (ticket.priority.to_string(), new.priority.to_string())
-                        }
-                    };
+                    let name = format!("#{} {}", ticket.id, ticket.subject);
+                    apply(name, &mut |field, value| {
+                        Ok(match field {
+                            "status" => {
+                                new.status = value.parse()?;
+                                (ticket.status.to_string(), new.status.to_string())
+                            }
+                            _ => {
+                                new.priority = value.parse()?;
+                                (ticket.priority.to_string(), new.priority.to_string())
+                            }
+                        })
+                    })?;
                     new.updated = self.now;
-                    details.push(format!(
-                        "#{} {}: {before} → {after}",
-                        ticket.id, ticket.subject
-                    ));
                     pairs.push((Record::Ticket(ticket.clone()), Record::Ticket(new)));
                 }
             }
             Pane::Insights | Pane::Today => {}
         }
         if pairs.is_empty() {
-            return Err("nothing marked to change".into());
+            return Err((None, "nothing marked to change".into()));
+        }
+        let what: Vec<String> = changes
+            .iter()
+            .map(|(field, value)| match *field {
+                "tag" => format!("add tag '{value}'"),
+                _ => format!("set {field} to '{value}'"),
+            })
+            .collect();
+        let mut question = what.join(" and ");
+        if let Some(first) = question.get(..1) {
+            question = first.to_uppercase() + &question[1..];
         }
         Ok(Confirm {
-            question: format!(
-                "Set {field} to '{value}' on these {}? y/n (u undoes it)",
-                pairs.len()
-            ),
+            question: format!("{question} on these {}? y/n (u undoes it)", pairs.len()),
             write: Write::Batch(pairs),
             details,
         })

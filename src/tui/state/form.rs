@@ -53,12 +53,22 @@ pub enum BulkTarget {
 }
 
 impl BulkTarget {
-    /// The fields a bulk change can set, by kind of record.
-    pub fn fields(self) -> &'static [&'static str] {
+    /// The fields a bulk change can set, by kind of record: (key, label, choices).
+    fn fields(self) -> Vec<Field> {
         match self {
-            BulkTarget::Customers => &["owner", "stage", "add tag"],
-            BulkTarget::Deals => &["owner", "stage"],
-            BulkTarget::Tickets => &["status", "priority"],
+            BulkTarget::Customers => vec![
+                field("owner", "Owner", ""),
+                choice("stage", "Stage", "", LIFECYCLES),
+                field("tag", "Add tag", ""),
+            ],
+            BulkTarget::Deals => vec![
+                field("owner", "Owner", ""),
+                choice("stage", "Stage", "", STAGES),
+            ],
+            BulkTarget::Tickets => vec![
+                choice("status", "Status", "", STATUSES),
+                choice("priority", "Priority", "", PRIORITIES),
+            ],
         }
     }
 }
@@ -117,6 +127,10 @@ fn choice(
         choices: choices.iter().map(|c| c.to_string()).collect(),
         ..field(key, label, value)
     }
+}
+
+fn no_one_called(typed: &str) -> String {
+    format!("no one called '{typed}' on the team: ←/→ picks one")
 }
 
 fn required(mut f: Field) -> Field {
@@ -440,7 +454,8 @@ impl FormState {
         Ok(Some(next))
     }
 
-    /// One change for every marked record: which field, and its new value.
+    /// One change for every marked record, in as many fields as the rep fills: a field left
+    /// empty stays as each record has it.
     pub fn bulk(target: BulkTarget, count: usize) -> FormState {
         let what = match target {
             BulkTarget::Customers => "customers",
@@ -448,26 +463,34 @@ impl FormState {
             BulkTarget::Tickets => "tickets",
         };
         let mut form = FormState::new(
-            format!("Change {count} {what}"),
+            format!("Change {count} {what} · empty fields stay as they are"),
             Kind::Customer,
-            vec![
-                choice("field", "Field", target.fields()[0], target.fields()),
-                required(field("value", "New value", "")),
-            ],
+            target.fields(),
             None,
             None,
         );
         form.bulk = Some(target);
-        form.focus = 1;
         form
     }
 
-    /// The field and value a bulk form asks for.
-    pub fn bulk_change(&self) -> (String, String) {
-        (
-            self.value("field").to_lowercase(),
-            self.value("value").to_string(),
-        )
+    /// The fields a bulk form sets, and to what: those the rep filled.
+    pub fn bulk_changes(&self) -> Vec<(&'static str, String)> {
+        self.fields
+            .iter()
+            .map(|f| (f.key, f.input.value.trim().to_string()))
+            .filter(|(_, value)| !value.is_empty())
+            .collect()
+    }
+
+    /// A bulk form's owner must be someone on the team, as in any form.
+    pub fn check_owner(&self) -> Result<(), (Option<&'static str>, String)> {
+        for f in self.fields.iter().filter(|f| f.strict) {
+            let typed = f.input.value.trim();
+            if !typed.is_empty() && !f.choices.iter().any(|c| c.eq_ignore_ascii_case(typed)) {
+                return Err((Some(f.key), no_one_called(typed)));
+            }
+        }
+        Ok(())
     }
 
     pub fn focused(&mut self) -> &mut Field {
@@ -586,10 +609,7 @@ impl FormState {
         for (f, _) in changed.filter(|(f, initial)| f.strict && f.input.value != **initial) {
             let typed = f.input.value.trim();
             if !typed.is_empty() && !f.choices.iter().any(|c| c.eq_ignore_ascii_case(typed)) {
-                return Self::fail(
-                    f.key,
-                    format!("no one called '{typed}' on the team: ←/→ picks one"),
-                );
+                return Self::fail(f.key, no_one_called(typed));
             }
         }
         let record = match self.kind {

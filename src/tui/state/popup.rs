@@ -330,13 +330,17 @@ impl AppState {
                 form.edited();
             }
             Some(Action::Accept) if form.bulk.is_some() => {
-                let (field, value) = form.bulk_change();
-                if pane == Pane::Customers {
+                let changes = form.bulk_changes();
+                if let Err(error) = form.check_owner() {
+                    form.error = Some(error);
+                } else if changes.is_empty() {
+                    form.error = Some((None, "fill in at least one field to change".into()));
+                } else if pane == Pane::Customers {
                     form.saving = true;
                     let ids = self.marked.iter().map(|&id| CustomerId(id)).collect();
-                    self.fetch(ids, Then::Bulk { field, value });
+                    self.fetch(ids, Then::Bulk(changes));
                 } else {
-                    self.show_bulk_preview(&field, &value, &[]);
+                    self.show_bulk_preview(&changes, &[]);
                 }
             }
             Some(Action::Accept) => self.save_form(),
