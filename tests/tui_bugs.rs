@@ -279,6 +279,45 @@ fn bug_02_a_deal_selected_by_a_lookup_or_a_save_is_on_screen() {
 }
 
 #[test]
+fn bug_03_a_moved_deal_is_on_screen_in_a_column_scrolled_before() {
+    let (_dir, store, mut state) = demo();
+    // Leads scrolled to their end, then the biggest qualified deal moved back into them: it
+    // lands near the top of the column.
+    press(&mut state, &["2", "G", "l", "g"]);
+    assert!(
+        state.deals.columns[0].len() > 18,
+        "the demo has enough leads"
+    );
+    let deal = state.deals.selected().unwrap().clone();
+    press(&mut state, &["<"]);
+    state.settle();
+    assert_eq!(
+        store.get::<Deal>(deal.id.0).unwrap().unwrap().stage,
+        DealStage::Lead
+    );
+    assert_eq!(
+        state.deals.selected().map(|d| d.id),
+        Some(deal.id),
+        "the board follows it"
+    );
+    let card: String = deal.title.chars().take(12).collect();
+    let shown = screen(&state, 200, 24);
+    assert!(shown.contains(&card), "{card:?} on the board: {shown}");
+    // The column a deal left from its end shows a full column when the rep goes back.
+    press(&mut state, &["G", ">"]);
+    state.settle();
+    press(&mut state, &["h"]);
+    let selected = state
+        .deals
+        .selected()
+        .expect("a card selected in the column left")
+        .clone();
+    let card: String = selected.title.chars().take(12).collect();
+    let shown = screen(&state, 200, 24);
+    assert!(shown.contains(&card), "{card:?} on the board: {shown}");
+}
+
+#[test]
 fn bug_09_every_sorted_column_shows_its_arrow() {
     let (_dir, _store, mut state) = demo();
     for _ in 0..7 {
