@@ -134,6 +134,12 @@ fn bug_19_a_bulk_change_sets_several_fields_in_one_pass_and_keeps_the_marks() {
         "{:?}",
         confirm.details
     );
+    let shown = screen(&state, 80, 24);
+    let question = state.confirm().unwrap().question.clone();
+    assert!(
+        question.split(' ').all(|w| shown.contains(w)) && shown.contains(" it)"),
+        "the question read whole at 80 columns: {shown}"
+    );
     let version = store.data_version().unwrap();
     press(&mut state, &["y"]);
     assert_eq!(store.data_version().unwrap(), version + 1, "one write");

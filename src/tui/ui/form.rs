@@ -106,8 +106,12 @@ pub fn draw(frame: &mut Frame, form: &FormState, keys: &Keymap, theme: &Theme, b
         "saving…".to_string()
     } else {
         let key = |action| capitalised(keys.label(Context::Form, action).unwrap_or("?"));
+        let required = match form.fields.iter().any(|f| f.required) {
+            true => " · * required",
+            false => "",
+        };
         format!(
-            "{} saves · {} cancels · * required",
+            "{} saves · {} cancels{required}",
             key(Action::Accept),
             key(Action::Cancel)
         )

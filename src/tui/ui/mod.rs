@@ -221,9 +221,6 @@ fn draw_hints(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
 
 /// The question, and for a bulk change the preview of every record it touches.
 fn draw_confirm(frame: &mut Frame, confirm: &super::state::Confirm, theme: &Theme, body: Rect) {
-    let room = body.height.saturating_sub(4) as usize;
-    let shown = confirm.details.len().min(room.saturating_sub(1));
-    let more = confirm.details.len() - shown;
     let widest = confirm
         .details
         .iter()
@@ -231,14 +228,23 @@ fn draw_confirm(frame: &mut Frame, confirm: &super::state::Confirm, theme: &Them
         .chain([confirm.question.chars().count()])
         .max()
         .unwrap_or(30);
+    let outer = (widest as u16 + 4).clamp(30, body.width);
+    // The question is what y answers: it wraps rather than lose its end.
+    let question = crate::text::wrap(&confirm.question, outer.saturating_sub(2) as usize);
+    let room = (body.height as usize).saturating_sub(3 + question.len());
+    let shown = confirm.details.len().min(room.saturating_sub(1));
+    let more = confirm.details.len() - shown;
     let area = centred(
         body,
-        (widest as u16 + 4).clamp(30, body.width),
-        (shown + usize::from(more > 0)) as u16 + 3,
+        outer,
+        (question.len() + shown + usize::from(more > 0)) as u16 + 2,
     );
     frame.render_widget(Clear, area);
     let width = area.width.saturating_sub(2) as usize;
-    let mut lines = vec![Line::styled(fit(&confirm.question, width), theme.warn)];
+    let mut lines: Vec<Line> = question
+        .into_iter()
+        .map(|l| Line::styled(l, theme.warn))
+        .collect();
     lines.extend(
         confirm
             .details
