@@ -739,7 +739,9 @@ mod narrowing {
 
     /// Every entry scored with skim and the bonus, best first, ties by order: what `rank` must equal.
     fn exhaustive(entries: &[Entry], query: &str) -> Vec<(i64, u64)> {
-        let words: Vec<&str> = query.split_whitespace().collect();
+        // Words as the finder searches them: a number by its digits.
+        let words: Vec<String> = query.split_whitespace().map(phone_digits).collect();
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
         let lowered: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
         let all: Vec<usize> = (0..entries.len()).collect();
         let mut scored = score(entries, &all, &words, &lowered);
