@@ -6,6 +6,7 @@ pub mod cluster;
 pub mod eval;
 pub mod fpgrowth;
 pub mod lifetime;
+pub mod metrics;
 pub mod rfm;
 pub mod rules;
 pub mod segments;
