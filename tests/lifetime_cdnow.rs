@@ -159,3 +159,60 @@ fn the_lifetime_command_fits_the_imported_purchases() {
         close(name, got[name].as_f64().unwrap(), want);
     }
 }
+
+/// Churn on CDNOW split at 1997-09-30: learned on the 90 days before, scored on the 90 after,
+/// against recency alone and BG/NBD's expected purchases.
+#[test]
+fn churn_ranks_cdnow_customers_better_than_recency_alone() {
+    use rapport::insights::churn::{Activity, ChurnModel, churned};
+    use rapport::insights::metrics::{auc, precision_at};
+    let Some(path) = common::dataset("CDNOW_master.txt") else {
+        return;
+    };
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut by: std::collections::BTreeMap<String, Activity> = Default::default();
+    for (c, day, spend) in purchases(&text) {
+        by.entry(c).or_default().purchases.push((day, spend));
+    }
+    let all: Vec<Activity> = by.into_values().collect();
+    let split = NaiveDate::from_ymd_opt(1997, 9, 30).unwrap();
+    let horizon = 90;
+    let model = ChurnModel::train(&all, split, horizon).unwrap();
+    let risk: Vec<f64> = model
+        .risk(&all, split)
+        .into_iter()
+        .map(Option::unwrap)
+        .collect();
+    let truth: Vec<bool> = all.iter().map(|a| churned(a, split, horizon)).collect();
+    let recency: Vec<f64> = all
+        .iter()
+        .map(|a| {
+            (split
+                - a.purchases
+                    .iter()
+                    .map(|p| p.0)
+                    .filter(|&d| d <= split)
+                    .max()
+                    .unwrap())
+            .num_days() as f64
+        })
+        .collect();
+    let calibration = weekly(&text, split);
+    let bg = BgNbd::fit(&calibration).unwrap();
+    let expected: Vec<f64> = calibration
+        .iter()
+        .map(|d| -bg.expected_purchases(horizon as f64 / 7.0, d))
+        .collect();
+    let ours = auc(&risk, &truth).unwrap();
+    let by_recency = auc(&recency, &truth).unwrap();
+    let by_bgnbd = auc(&expected, &truth).unwrap();
+    eprintln!(
+        "churn AUC: classifier {ours:.4} (top 10% {:.3}), recency {by_recency:.4} ({:.3}), BG/NBD {by_bgnbd:.4} ({:.3}); churned {} of {}",
+        precision_at(&risk, &truth, 0.1).unwrap(),
+        precision_at(&recency, &truth, 0.1).unwrap(),
+        precision_at(&expected, &truth, 0.1).unwrap(),
+        truth.iter().filter(|&&t| t).count(),
+        truth.len()
+    );
+    assert!(ours > by_recency, "{ours} vs {by_recency}");
+}
