@@ -180,6 +180,7 @@ fn churn_ranks_cdnow_customers_better_than_recency_alone() {
     let model = ChurnModel::train(&all, split, horizon).unwrap();
     let risk: Vec<f64> = model
         .risk(&all, split)
+        .unwrap()
         .into_iter()
         .map(Option::unwrap)
         .collect();

@@ -3,6 +3,7 @@
 //! counts a one-time buyer as certainly alive, the classifier sees how long a one-time buyer has
 //! been silent, and learns from the one-time buyers who never came back.
 
+use super::lifetime::{BgNbd, Repeat, summarise};
 use chrono::NaiveDate;
 use linfa::prelude::*;
 use linfa_logistic::{FittedLogisticRegression, LogisticRegression};
@@ -19,7 +20,7 @@ pub struct Activity {
 }
 
 /// The features, in the order `features` gives them.
-pub const FEATURES: [&str; 11] = [
+pub const FEATURES: [&str; 13] = [
     "log days since the last purchase",
     "log purchase days",
     "log mean spend a purchase day",
@@ -31,13 +32,17 @@ pub const FEATURES: [&str; 11] = [
     "log returns",
     "open tickets",
     "log days since the last note or call",
+    "BG/NBD chance still buying",
+    "log BG/NBD purchases expected in the horizon",
 ];
 
 const N: usize = FEATURES.len();
+/// The features read from a customer alone; the last two come from BG/NBD fitted to everyone.
+const OWN: usize = N - 2;
 
 /// The features as of `cut` (what happened after it is not looked at), or None for a customer
 /// who had bought nothing by then.
-pub fn features(a: &Activity, cut: NaiveDate, horizon_days: i64) -> Option<[f64; N]> {
+pub fn features(a: &Activity, cut: NaiveDate, horizon_days: i64) -> Option<[f64; OWN]> {
     let mut days: Vec<(NaiveDate, f64)> = Vec::new();
     let mut sorted: Vec<&(NaiveDate, f64)> = a.purchases.iter().filter(|p| p.0 <= cut).collect();
     sorted.sort_by_key(|p| p.0);
@@ -93,6 +98,39 @@ pub fn features(a: &Activity, cut: NaiveDate, horizon_days: i64) -> Option<[f64;
     ])
 }
 
+/// Every customer's features as of `cut` with BG/NBD's view of them beside (fitted to the
+/// purchases up to `cut`, weekly); None for those who had not bought by then.
+fn all_features(
+    activities: &[&Activity],
+    cut: NaiveDate,
+    horizon_days: i64,
+) -> Result<Vec<Option<[f64; N]>>, ChurnError> {
+    let repeats = summarise(
+        activities
+            .iter()
+            .enumerate()
+            .flat_map(|(i, a)| a.purchases.iter().map(move |p| (i, p.0, p.1))),
+        cut,
+        7,
+    );
+    let fitted: Vec<Repeat> = repeats.values().copied().collect();
+    let bg = BgNbd::fit(&fitted).map_err(|e| ChurnError::Fit(e.to_string()))?;
+    let weeks = horizon_days as f64 / 7.0;
+    Ok(activities
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let own = features(a, cut, horizon_days)?;
+            let d = repeats.get(&i)?;
+            let mut all = [0.0; N];
+            all[..OWN].copy_from_slice(&own);
+            all[OWN] = bg.p_alive(d);
+            all[OWN + 1] = bg.expected_purchases(weeks, d).max(0.0).ln_1p();
+            Some(all)
+        })
+        .collect())
+}
+
 /// Whether the customer bought nothing in the `horizon_days` after `cut`.
 pub fn churned(a: &Activity, cut: NaiveDate, horizon_days: i64) -> bool {
     let end = cut + chrono::Duration::days(horizon_days);
@@ -133,10 +171,18 @@ impl ChurnModel {
         horizon_days: i64,
     ) -> Result<ChurnModel, ChurnError> {
         let start = cut - chrono::Duration::days(horizon_days);
+        let activities: Vec<&Activity> = activities.into_iter().collect();
         let mut rows: Vec<[f64; N]> = Vec::new();
         let mut labels: Vec<bool> = Vec::new();
-        for a in activities {
-            if let Some(f) = features(a, start, horizon_days) {
+        let known = activities
+            .iter()
+            .any(|a| a.purchases.iter().any(|p| p.0 <= start));
+        let all = match known {
+            true => all_features(&activities, start, horizon_days)?,
+            false => Vec::new(),
+        };
+        for (a, f) in activities.iter().zip(all) {
+            if let Some(f) = f {
                 rows.push(f);
                 labels.push(churned(a, start, horizon_days));
             }
@@ -174,14 +220,12 @@ impl ChurnModel {
         &self,
         activities: impl IntoIterator<Item = &'a Activity>,
         cut: NaiveDate,
-    ) -> Vec<Option<f64>> {
-        let all: Vec<Option<[f64; N]>> = activities
-            .into_iter()
-            .map(|a| features(a, cut, self.horizon_days))
-            .collect();
+    ) -> Result<Vec<Option<f64>>, ChurnError> {
+        let activities: Vec<&Activity> = activities.into_iter().collect();
+        let all = all_features(&activities, cut, self.horizon_days)?;
         let rows: Vec<[f64; N]> = all.iter().flatten().copied().collect();
         if rows.is_empty() {
-            return vec![None; all.len()];
+            return Ok(vec![None; all.len()]);
         }
         let p = self
             .fitted
@@ -191,7 +235,7 @@ impl ChurnModel {
         let mut p = p
             .iter()
             .map(|&p| if churn_is_positive { p } else { 1.0 - p });
-        all.iter().map(|f| f.and_then(|_| p.next())).collect()
+        Ok(all.iter().map(|f| f.and_then(|_| p.next())).collect())
     }
 }
 
@@ -271,7 +315,12 @@ mod tests {
         }
         let model = ChurnModel::train(&all, day(300), 60).unwrap();
         assert!(model.churned > 0 && model.churned < model.trained_on);
-        let risk: Vec<f64> = model.risk(&all, day(300)).into_iter().flatten().collect();
+        let risk: Vec<f64> = model
+            .risk(&all, day(300))
+            .unwrap()
+            .into_iter()
+            .flatten()
+            .collect();
         let active = risk.iter().step_by(2);
         let lapsed = risk.iter().skip(1).step_by(2);
         let most_active = active.fold(0f64, |m, &r| m.max(r));
