@@ -536,6 +536,9 @@ pub struct LifetimeArgs {
     /// Purchases expected over this many days
     #[arg(long, value_name = "N", default_value_t = 365)]
     pub horizon_days: u32,
+    /// Churn risk: the chance of buying nothing in this many days
+    #[arg(long, value_name = "N", default_value_t = 90, value_parser = clap::value_parser!(u32).range(7..=730))]
+    pub churn_days: u32,
     /// Only the fitted parameters and log-likelihoods
     #[arg(long)]
     pub params: bool,

@@ -158,6 +158,42 @@ fn the_lifetime_command_fits_the_imported_purchases() {
     ] {
         close(name, got[name].as_f64().unwrap(), want);
     }
+
+    // Each customer's churn risk, a probability, from the model the library learns.
+    let rows = common::stdout_of(
+        &db,
+        &["lifetime", "--format", "ndjson", "--as-of", "1997-12-31"],
+    );
+    let risks: Vec<f64> = rows
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["churn_risk"]
+                .as_f64()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(risks.len(), data.len());
+    assert!(risks.iter().all(|r| (0.0..=1.0).contains(r)));
+    let mut by: std::collections::BTreeMap<String, rapport::insights::churn::Activity> =
+        Default::default();
+    for (c, day, spend) in purchases(&head) {
+        by.entry(c).or_default().purchases.push((day, spend));
+    }
+    let cut = NaiveDate::from_ymd_opt(1997, 12, 31).unwrap();
+    let model = rapport::insights::churn::ChurnModel::train(by.values(), cut, 90).unwrap();
+    let mut want: Vec<f64> = model
+        .risk(by.values(), cut)
+        .unwrap()
+        .into_iter()
+        .flatten()
+        .collect();
+    let mut got = risks.clone();
+    want.sort_by(f64::total_cmp);
+    got.sort_by(f64::total_cmp);
+    for (g, w) in got.iter().zip(&want) {
+        // Amounts come back in cents: the fits differ in the sixth decimal.
+        assert!((g - w).abs() < 1e-4, "{g} vs {w}");
+    }
 }
 
 /// Churn on CDNOW split at 1997-09-30: learned on the 90 days before, scored on the 90 after,

@@ -3,7 +3,9 @@
 
 use crate::cli::{AuditFormat, LifetimeArgs};
 use crate::domain::{Customer, CustomerId};
+use crate::domain::{Note, Order, OrderKind, Ticket, TicketStatus};
 use crate::export::{Format, Sink};
+use crate::insights::churn::{Activity, ChurnModel};
 use crate::insights::lifetime::{BgNbd, GammaGamma, Repeat, lifetime_value, summarise};
 use crate::insights::snapshot::Snapshot;
 use crate::store::Store;
@@ -28,6 +30,8 @@ struct Row {
     monetary: f64,
     p_alive: f64,
     expected_purchases: f64,
+    /// None where the history is too short to learn churn from.
+    churn_risk: Option<f64>,
     clv: f64,
 }
 
@@ -84,9 +88,19 @@ pub fn run(store: &Store, args: &LifetimeArgs, out: &mut dyn Write) -> anyhow::R
         return write_params(&params, args.format, out);
     }
     let horizon = f64::from(args.horizon_days) / PERIOD_DAYS as f64;
+    let activity = activities(store, &snapshot)?;
+    let of = |id: &CustomerId| activity.get(id).expect("every summarised customer bought");
+    let risks = match ChurnModel::train(customers.keys().map(of), end, args.churn_days.into()) {
+        Ok(model) => model.risk(customers.keys().map(of), end)?,
+        Err(e) => {
+            eprintln!("no churn risk: {e}");
+            vec![None; customers.len()]
+        }
+    };
     let mut rows: Vec<Row> = customers
         .iter()
-        .map(|(id, d)| {
+        .zip(risks)
+        .map(|((id, d), churn_risk)| {
             Ok(Row {
                 customer_id: store
                     .get::<Customer>(id.0)?
@@ -98,6 +112,7 @@ pub fn run(store: &Store, args: &LifetimeArgs, out: &mut dyn Write) -> anyhow::R
                 monetary: d.monetary,
                 p_alive: purchases_model.p_alive(d),
                 expected_purchases: purchases_model.expected_purchases(horizon, d),
+                churn_risk,
                 clv: lifetime_value(
                     &purchases_model,
                     &spend,
@@ -115,13 +130,24 @@ pub fn run(store: &Store, args: &LifetimeArgs, out: &mut dyn Write) -> anyhow::R
             rows.sort_by(|a, b| b.clv.total_cmp(&a.clv));
             writeln!(
                 out,
-                "\n{:<12} {:>5} {:>6} {:>5} {:>9} {:>7} {:>9} {:>10}",
-                "customer", "freq", "recency", "age", "monetary", "alive", "expected", "12m value"
+                "\n{:<12} {:>5} {:>6} {:>5} {:>9} {:>7} {:>9} {:>6} {:>10}",
+                "customer",
+                "freq",
+                "recency",
+                "age",
+                "monetary",
+                "alive",
+                "expected",
+                "risk",
+                "12m value"
             )?;
             for r in rows.iter().take(20) {
+                let risk = r
+                    .churn_risk
+                    .map_or("-".to_string(), |p| format!("{:.0}%", 100.0 * p));
                 writeln!(
                     out,
-                    "{:<12} {:>5} {:>6} {:>5} {:>9.2} {:>6.0}% {:>9.2} {:>10.2}",
+                    "{:<12} {:>5} {:>6} {:>5} {:>9.2} {:>6.0}% {:>9.2} {risk:>6} {:>10.2}",
                     safe(&r.customer_id),
                     r.frequency,
                     r.recency,
@@ -176,4 +202,46 @@ fn write_params(p: &Params, format: AuditFormat, out: &mut dyn Write) -> anyhow:
         }
     }
     Ok(())
+}
+
+/// What churn risk reads of each customer who bought: purchases, returns (cancelled
+/// invoices), tickets (a resolved or closed one closed when last changed) and notes and calls.
+fn activities(
+    store: &Store,
+    snapshot: &Snapshot,
+) -> anyhow::Result<std::collections::HashMap<CustomerId, Activity>> {
+    let mut by: std::collections::HashMap<CustomerId, Activity> = Default::default();
+    for p in &snapshot.purchases {
+        if let Some(c) = p.customer {
+            let day = p.placed.date_naive();
+            by.entry(c)
+                .or_default()
+                .purchases
+                .push((day, p.amount.to_f64()));
+        }
+    }
+    let day = |t: crate::domain::Timestamp| t.date_naive();
+    for order in store.iter_sound::<Order>() {
+        let order = order?;
+        if let (OrderKind::Cancellation, Some(c)) = (order.kind, order.customer)
+            && let Some(a) = by.get_mut(&c)
+        {
+            a.returns.push(day(order.placed));
+        }
+    }
+    for ticket in store.iter_sound::<Ticket>() {
+        let t = ticket?;
+        if let Some(a) = by.get_mut(&t.customer) {
+            let closed = matches!(t.status, TicketStatus::Resolved | TicketStatus::Closed);
+            a.tickets
+                .push((day(t.created), closed.then(|| day(t.updated))));
+        }
+    }
+    for note in store.iter_sound::<Note>() {
+        let n = note?;
+        if let Some(a) = by.get_mut(&n.customer) {
+            a.contacts.push(day(n.at));
+        }
+    }
+    Ok(by)
 }
