@@ -637,6 +637,18 @@ pub enum EvalCommand {
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
         format: ReportFormat,
     },
+    /// Churn risk learned before a date and checked against who bought nothing in the days
+    /// after it: AUC and precision at the top 10%, beside BG/NBD and recency alone
+    Churn {
+        /// The day the risk is scored on (YYYY-MM-DD)
+        #[arg(long, value_name = "DATE")]
+        split_date: chrono::NaiveDate,
+        /// Churned: nothing bought in this many days after the split
+        #[arg(long, value_name = "N", default_value_t = 90, value_parser = clap::value_parser!(u32).range(7..=730))]
+        horizon_days: u32,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
 }
 
 #[derive(Debug, Args)]

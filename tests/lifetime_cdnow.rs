@@ -194,6 +194,35 @@ fn the_lifetime_command_fits_the_imported_purchases() {
         // Amounts come back in cents: the fits differ in the sixth decimal.
         assert!((g - w).abs() < 1e-4, "{g} vs {w}");
     }
+
+    // `eval churn` reports what the library's evaluation finds.
+    let out = common::stdout_of(
+        &db,
+        &[
+            "eval",
+            "churn",
+            "--split-date",
+            "1997-09-30",
+            "--format",
+            "json",
+        ],
+    );
+    let got: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let all: Vec<&rapport::insights::churn::Activity> = by.values().collect();
+    let split = NaiveDate::from_ymd_opt(1997, 9, 30).unwrap();
+    let want = rapport::insights::churn::evaluate(&all, split, 90).unwrap();
+    assert_eq!(got["customers"], want.customers);
+    assert_eq!(got["churned"], want.churned);
+    for score in ["classifier", "bgnbd", "recency"] {
+        let auc = got[score]["auc"].as_f64().unwrap();
+        let expected = serde_json::to_value(&want).unwrap()[score]["auc"]
+            .as_f64()
+            .unwrap();
+        assert!(
+            (auc - expected).abs() < 1e-4,
+            "{score}: {auc} vs {expected}"
+        );
+    }
 }
 
 /// Churn on CDNOW split at 1997-09-30: learned on the 90 days before, scored on the 90 after,

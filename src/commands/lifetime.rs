@@ -245,3 +245,59 @@ fn activities(
     }
     Ok(by)
 }
+
+/// `rapport eval churn`.
+pub fn eval_churn(
+    store: &Store,
+    split: chrono::NaiveDate,
+    horizon_days: i64,
+    format: crate::cli::ReportFormat,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let snapshot = Snapshot::load(store)?;
+    let activity = activities(store, &snapshot)?;
+    let mut ids: Vec<&CustomerId> = activity.keys().collect();
+    ids.sort();
+    let all: Vec<&Activity> = ids.iter().map(|id| &activity[*id]).collect();
+    let result = crate::insights::churn::evaluate(&all, split, horizon_days)?;
+    let scores = [
+        ("churn risk (classifier)", result.classifier),
+        ("BG/NBD expected purchases", result.bgnbd),
+        ("days since the last purchase", result.recency),
+    ];
+    match format {
+        crate::cli::ReportFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &result)?;
+            writeln!(out)?;
+        }
+        crate::cli::ReportFormat::Csv => {
+            writeln!(out, "score,auc,precision_top_10")?;
+            for (name, r) in scores {
+                writeln!(out, "{name},{},{}", r.auc, r.precision_top_10)?;
+            }
+        }
+        crate::cli::ReportFormat::Table => {
+            writeln!(
+                out,
+                "split {}: {} customers, {} bought nothing in the next {} days",
+                result.split,
+                thousands(result.customers),
+                thousands(result.churned),
+                result.horizon_days
+            )?;
+            writeln!(
+                out,
+                "{:<34} {:>6} {:>16}",
+                "score", "AUC", "precision top 10%"
+            )?;
+            for (name, r) in scores {
+                writeln!(
+                    out,
+                    "{name:<34} {:>6.4} {:>16.3}",
+                    r.auc, r.precision_top_10
+                )?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -300,12 +300,27 @@ pub fn suggest(store: &Store, args: &SuggestArgs, out: &mut dyn Write) -> anyhow
 }
 
 pub fn eval(store: &Store, command: &EvalCommand, out: &mut dyn Write) -> anyhow::Result<()> {
-    let EvalCommand::Suggestions {
-        split_date,
-        holdout_last,
-        k,
-        format,
-    } = command;
+    let (split_date, holdout_last, k, format) = match command {
+        EvalCommand::Suggestions {
+            split_date,
+            holdout_last,
+            k,
+            format,
+        } => (split_date, holdout_last, k, format),
+        EvalCommand::Churn {
+            split_date,
+            horizon_days,
+            format,
+        } => {
+            return super::lifetime::eval_churn(
+                store,
+                *split_date,
+                (*horizon_days).into(),
+                *format,
+                out,
+            );
+        }
+    };
     let snapshot = Snapshot::load(store)?;
     let newest = snapshot
         .purchases

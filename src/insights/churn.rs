@@ -239,6 +239,69 @@ impl ChurnModel {
     }
 }
 
+/// How well each score ranks the customers who went quiet after `split`.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct Ranking {
+    pub auc: f64,
+    pub precision_top_10: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct ChurnEvaluation {
+    pub split: NaiveDate,
+    pub horizon_days: i64,
+    pub customers: usize,
+    pub churned: usize,
+    pub classifier: Ranking,
+    pub bgnbd: Ranking,
+    pub recency: Ranking,
+}
+
+/// Learns on the window before `split`, scores every customer who had bought by then, and checks
+/// the scores against who bought nothing in the `horizon_days` after it: the classifier, BG/NBD's
+/// expected purchases (fewer is riskier) and the days since the last purchase.
+pub fn evaluate(
+    activities: &[&Activity],
+    split: NaiveDate,
+    horizon_days: i64,
+) -> Result<ChurnEvaluation, ChurnError> {
+    let model = ChurnModel::train(activities.iter().copied(), split, horizon_days)?;
+    let risk = model.risk(activities.iter().copied(), split)?;
+    let all = all_features(activities, split, horizon_days)?;
+    let (mut ours, mut bgnbd, mut recency, mut truth) = (vec![], vec![], vec![], vec![]);
+    for ((a, r), f) in activities.iter().zip(risk).zip(all) {
+        if let (Some(r), Some(f)) = (r, f) {
+            ours.push(r);
+            bgnbd.push(-f[OWN + 1]);
+            recency.push(f[0]);
+            truth.push(churned(a, split, horizon_days));
+        }
+    }
+    let churned_count = truth.iter().filter(|&&t| t).count();
+    let rank = |scores: &[f64]| -> Result<Ranking, ChurnError> {
+        let auc = super::metrics::auc(scores, &truth).ok_or(ChurnError::OneClass {
+            customers: truth.len(),
+            churned: churned_count,
+            cut: split,
+            horizon: horizon_days,
+        })?;
+        let precision_top_10 = super::metrics::precision_at(scores, &truth, 0.1).unwrap_or(0.0);
+        Ok(Ranking {
+            auc,
+            precision_top_10,
+        })
+    };
+    Ok(ChurnEvaluation {
+        split,
+        horizon_days,
+        customers: truth.len(),
+        churned: churned_count,
+        classifier: rank(&ours)?,
+        bgnbd: rank(&bgnbd)?,
+        recency: rank(&recency)?,
+    })
+}
+
 /// Each feature's mean and spread; a constant feature (no tickets in the data) keeps a spread of 1.
 fn standardise(rows: &[[f64; N]]) -> ([f64; N], [f64; N]) {
     let n = rows.len().max(1) as f64;
