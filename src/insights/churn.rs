@@ -223,9 +223,14 @@ impl ChurnModel {
     ) -> Result<Vec<Option<f64>>, ChurnError> {
         let activities: Vec<&Activity> = activities.into_iter().collect();
         let all = all_features(&activities, cut, self.horizon_days)?;
+        Ok(self.risk_of(&all))
+    }
+
+    /// The risk of customers whose features are known (None where they are not).
+    fn risk_of(&self, all: &[Option<[f64; N]>]) -> Vec<Option<f64>> {
         let rows: Vec<[f64; N]> = all.iter().flatten().copied().collect();
         if rows.is_empty() {
-            return Ok(vec![None; all.len()]);
+            return vec![None; all.len()];
         }
         let p = self
             .fitted
@@ -235,7 +240,7 @@ impl ChurnModel {
         let mut p = p
             .iter()
             .map(|&p| if churn_is_positive { p } else { 1.0 - p });
-        Ok(all.iter().map(|f| f.and_then(|_| p.next())).collect())
+        all.iter().map(|f| f.and_then(|_| p.next())).collect()
     }
 }
 
@@ -266,8 +271,9 @@ pub fn evaluate(
     horizon_days: i64,
 ) -> Result<ChurnEvaluation, ChurnError> {
     let model = ChurnModel::train(activities.iter().copied(), split, horizon_days)?;
-    let risk = model.risk(activities.iter().copied(), split)?;
+    // Features (and BG/NBD's fit) once, for the classifier and the two scores beside it.
     let all = all_features(activities, split, horizon_days)?;
+    let risk = model.risk_of(&all);
     let (mut ours, mut bgnbd, mut recency, mut truth) = (vec![], vec![], vec![], vec![]);
     for ((a, r), f) in activities.iter().zip(risk).zip(all) {
         if let (Some(r), Some(f)) = (r, f) {
