@@ -129,8 +129,11 @@ fn choice(
     }
 }
 
-fn no_one_called(typed: &str) -> String {
-    format!("no one called '{typed}' on the team: ←/→ picks one")
+/// Why a strict field's value cannot be saved: it names someone not on the team.
+fn off_the_list(f: &Field) -> Option<String> {
+    let typed = f.input.value.trim();
+    (f.strict && !typed.is_empty() && !f.choices.iter().any(|c| c.eq_ignore_ascii_case(typed)))
+        .then(|| format!("no one called '{typed}' on the team: ←/→ picks one"))
 }
 
 fn required(mut f: Field) -> Field {
@@ -484,13 +487,14 @@ impl FormState {
 
     /// A bulk form's owner must be someone on the team, as in any form.
     pub fn check_owner(&self) -> Result<(), (Option<&'static str>, String)> {
-        for f in self.fields.iter().filter(|f| f.strict) {
-            let typed = f.input.value.trim();
-            if !typed.is_empty() && !f.choices.iter().any(|c| c.eq_ignore_ascii_case(typed)) {
-                return Err((Some(f.key), no_one_called(typed)));
-            }
+        match self
+            .fields
+            .iter()
+            .find_map(|f| Some((f.key, off_the_list(f)?)))
+        {
+            Some((key, message)) => Err((Some(key), message)),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     pub fn focused(&mut self) -> &mut Field {
@@ -606,10 +610,9 @@ impl FormState {
         // An owner the record already had stays (data from before the team, an import); a new
         // one must be on the team.
         let changed = self.fields.iter().zip(&self.initial);
-        for (f, _) in changed.filter(|(f, initial)| f.strict && f.input.value != **initial) {
-            let typed = f.input.value.trim();
-            if !typed.is_empty() && !f.choices.iter().any(|c| c.eq_ignore_ascii_case(typed)) {
-                return Self::fail(f.key, no_one_called(typed));
+        for (f, _) in changed.filter(|(f, initial)| f.input.value != **initial) {
+            if let Some(message) = off_the_list(f) {
+                return Self::fail(f.key, message);
             }
         }
         let record = match self.kind {
