@@ -33,6 +33,7 @@ fn close(name: &str, got: f64, want: f64) {
     );
 }
 
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data: see README")]
 #[test]
 fn bg_nbd_and_gamma_gamma_match_lifetimes_on_cdnow() {
     let Some(data) = cdnow() else {
@@ -111,6 +112,7 @@ fn bg_nbd_and_gamma_gamma_match_lifetimes_on_cdnow() {
 
 /// The command fits what the library fits: the same purchases read back from the database (dates,
 /// amounts in currency units, the as-of day) give the same parameters.
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data: see README")]
 #[test]
 fn the_lifetime_command_fits_the_imported_purchases() {
     let Some(path) = common::dataset("CDNOW_master.txt") else {
@@ -227,6 +229,7 @@ fn the_lifetime_command_fits_the_imported_purchases() {
 
 /// Churn on CDNOW split at 1997-09-30: learned on the 90 days before, scored on the 90 after,
 /// against recency alone and BG/NBD's expected purchases.
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data: see README")]
 #[test]
 fn churn_ranks_cdnow_customers_better_than_recency_alone() {
     use rapport::insights::churn::{Activity, ChurnModel, churned};
@@ -286,6 +289,7 @@ fn churn_ranks_cdnow_customers_better_than_recency_alone() {
 /// Calibrated to 1997-09-30, BG/NBD's repeat purchases over the 39 weeks to 1998-06-30 against
 /// what each customer bought: the mean absolute error `lifetimes` makes (0.7844, by
 /// benches/churn_peers.sh) and a naive rate's (0.9389).
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data: see README")]
 #[test]
 fn holdout_purchases_err_as_lifetimes_does_and_less_than_a_naive_rate() {
     let Some(path) = common::dataset("CDNOW_master.txt") else {
