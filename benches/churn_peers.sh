@@ -6,20 +6,15 @@
 #     written again here) and on the plain RFM summary lifetimes gives;
 #   - lifetimes' BG/NBD expected purchases as a churn score, and its holdout purchases' mean
 #     absolute error beside a naive rate (each customer's calibration rate carried on).
-# Installs lifetimes and scikit-learn into a throwaway venv.
+# Installs the analysts' tools into a throwaway venv (benches/analysts_venv.sh).
 #
 # Usage: benches/churn_peers.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=../shared/data/CDNOW_master.txt
 [ -f "$data" ] || { echo "skipped: $data is not there" >&2; exit 0; }
-work=${RAPPORT_BENCH_DIR:-/tmp/rapport-peers}
-venv="$work/venv-churn"
-if [ ! -x "$venv/bin/python" ]; then
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet lifetimes pandas scikit-learn
-fi
-"$venv/bin/python" - "$data" <<'PY'
+. benches/analysts_venv.sh
+"$py" - "$data" <<'PY'
 import math
 import sys
 from collections import defaultdict
@@ -29,7 +24,9 @@ import numpy as np
 import pandas as pd
 from lifetimes import BetaGeoFitter
 from lifetimes.utils import summary_data_from_transaction_data
+from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import cross_val_predict
 from sklearn.metrics import roc_auc_score
 from sklearn.preprocessing import StandardScaler
 
@@ -100,6 +97,23 @@ for name, with_bg in [("rapport's features", True), ("rapport's own features, no
     model = LogisticRegression(max_iter=1000).fit(scaler.transform(X0), y0)
     p = model.predict_proba(scaler.transform(X1))[:, list(model.classes_).index(True)]
     print(f"scikit-learn LogisticRegression, {name}: AUC {roc_auc_score(y1, p):.4f}")
+# Trees on the same features, learned the same way; and how far purchase history reaches at all:
+# logistic regression cross-validated within the scored period itself (5 folds), which no model
+# learned before the split can see.
+X0, y0, _, _, _ = table(train_cut, True)
+X1, y1, _, _, _ = table(SPLIT, True)
+for name, model in [
+    ("HistGradientBoosting", HistGradientBoostingClassifier(max_iter=300, learning_rate=0.02,
+                                                            max_depth=2, min_samples_leaf=300)),
+    ("RandomForest", RandomForestClassifier(n_estimators=300, min_samples_leaf=200,
+                                            max_features=0.5, random_state=0)),
+]:
+    p = model.fit(X0, y0).predict_proba(X1)[:, 1]
+    print(f"scikit-learn {name}, rapport's features: AUC {roc_auc_score(y1, p):.4f}")
+inside = cross_val_predict(LogisticRegression(max_iter=1000), StandardScaler().fit_transform(X1), y1,
+                           cv=5, method="predict_proba")[:, 1]
+print(f"ceiling: LogisticRegression cross-validated within the scored period: AUC "
+      f"{roc_auc_score(y1, inside):.4f}")
 scaler = StandardScaler().fit(R0)
 model = LogisticRegression(max_iter=1000).fit(scaler.transform(R0), y0)
 p = model.predict_proba(scaler.transform(R1))[:, list(model.classes_).index(True)]

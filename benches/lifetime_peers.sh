@@ -1,20 +1,15 @@
 #!/usr/bin/env bash
 # Python's `lifetimes` fitted on CDNOW (weekly, observation ending 1998-06-30), to set beside
-# rapport's own fit (tests/lifetime_cdnow.rs prints it with --nocapture). Installs lifetimes into a
-# throwaway venv.
+# rapport's own fit (tests/lifetime_cdnow.rs prints it with --nocapture). Installs the analysts'
+# tools into a throwaway venv (benches/analysts_venv.sh).
 #
 # Usage: benches/lifetime_peers.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=../shared/data/CDNOW_master.txt
 [ -f "$data" ] || { echo "skipped: $data is not there" >&2; exit 0; }
-work=${RAPPORT_BENCH_DIR:-/tmp/rapport-peers}
-venv="$work/venv-lifetimes"
-if [ ! -x "$venv/bin/python" ]; then
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet lifetimes pandas
-fi
-"$venv/bin/python" - "$data" <<'PY'
+. benches/analysts_venv.sh
+"$py" - "$data" <<'PY'
 import sys
 import pandas as pd
 from lifetimes import BetaGeoFitter, GammaGammaFitter

@@ -66,6 +66,9 @@ pub enum Command {
     /// Each customer's chance of still buying, purchases expected and 12-month value (BG/NBD and
     /// Gamma-Gamma, fitted to the purchases)
     Lifetime(LifetimeArgs),
+    /// Weekly revenue and orders forecast, with a 95% prediction interval (the model chosen by
+    /// how well each forecast the history's last weeks)
+    Forecast(ForecastArgs),
     /// Next-purchase suggestions for a customer (or everyone), each with its reason
     Suggest(SuggestArgs),
     /// Measure how well the insights predict what happened
@@ -547,6 +550,19 @@ pub struct LifetimeArgs {
     pub format: AuditFormat,
 }
 
+#[derive(Debug, Args)]
+pub struct ForecastArgs {
+    /// Forecast from the complete weeks up to this day (YYYY-MM-DD); later purchases are ignored
+    /// [default: the newest purchase]
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<chrono::NaiveDate>,
+    /// Weeks ahead
+    #[arg(long, value_name = "N", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=104))]
+    pub weeks: u32,
+    #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
+    pub format: AuditFormat,
+}
+
 /// Demo sizes past this take many minutes and gigabytes; a typo should not start that.
 pub const MAX_DEMO_CUSTOMERS: usize = 1_000_000;
 
@@ -646,6 +662,18 @@ pub enum EvalCommand {
         /// Churned: nothing bought in this many days after the split
         #[arg(long, value_name = "N", default_value_t = 90, value_parser = clap::value_parser!(u32).range(7..=730))]
         horizon_days: u32,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
+    /// Weekly revenue forecast on all but the last weeks, checked against them: MASE and sMAPE of
+    /// the chosen model and of each method beside it, the naive forecasts among them
+    Forecast {
+        /// Weeks held out at the end of the history
+        #[arg(long, value_name = "N", default_value_t = 13, value_parser = clap::value_parser!(u32).range(1..=104))]
+        holdout_weeks: u32,
+        /// Count the complete weeks up to this day [default: the newest purchase]
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<chrono::NaiveDate>,
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
         format: ReportFormat,
     },

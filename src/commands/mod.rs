@@ -11,6 +11,7 @@ use std::io::Write;
 mod bench;
 mod files;
 mod followups;
+mod forecast;
 mod import;
 mod lifetime;
 mod records;
@@ -101,6 +102,7 @@ pub fn run(store: &Store, command: &Command, out: &mut dyn Write) -> anyhow::Res
         Command::Rules(args) => rules(store, args, out),
         Command::Segments(args) => segments(store, args, out),
         Command::Lifetime(args) => lifetime::run(store, args, out),
+        Command::Forecast(args) => forecast::run(store, args, out),
         Command::Suggest(args) => suggest(store, args, out),
         Command::Eval(c) => eval(store, c, out),
         Command::Export(args) => export(store, args, out),

@@ -320,6 +320,11 @@ pub fn eval(store: &Store, command: &EvalCommand, out: &mut dyn Write) -> anyhow
                 out,
             );
         }
+        EvalCommand::Forecast {
+            holdout_weeks,
+            as_of,
+            format,
+        } => return super::forecast::eval(store, *holdout_weeks as usize, *as_of, *format, out),
     };
     let snapshot = Snapshot::load(store)?;
     let newest = snapshot

@@ -5,6 +5,7 @@ pub mod bundle;
 pub mod churn;
 pub mod cluster;
 pub mod eval;
+pub mod forecast;
 pub mod fpgrowth;
 pub mod lifetime;
 pub mod metrics;

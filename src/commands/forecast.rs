@@ -1,0 +1,159 @@
+//! `rapport forecast` and `rapport eval forecast`: weekly revenue and orders ahead, and how well
+//! the forecast would have done on the last weeks.
+
+use crate::cli::{AuditFormat, ForecastArgs, ReportFormat};
+use crate::export::{Format, Sink};
+use crate::insights::forecast::{self, LEVEL, Method, Weekly};
+use crate::insights::snapshot::Snapshot;
+use crate::store::Store;
+use crate::text::thousands;
+use chrono::{Duration, NaiveDate};
+use serde::Serialize;
+use std::io::Write;
+
+#[derive(Serialize)]
+struct Row {
+    week: NaiveDate,
+    revenue: f64,
+    low: f64,
+    high: f64,
+    orders: f64,
+}
+
+/// The complete weeks of purchases up to `as_of` (the newest purchase where not given).
+fn weekly(store: &Store, as_of: Option<NaiveDate>) -> anyhow::Result<Weekly> {
+    let snapshot = Snapshot::load(store)?;
+    let purchases: Vec<(NaiveDate, f64)> = snapshot
+        .purchases
+        .iter()
+        .map(|p| (p.placed.date_naive(), p.amount.to_f64()))
+        .collect();
+    let Some(newest) = purchases.iter().map(|p| p.0).max() else {
+        anyhow::bail!("no purchases: nothing to forecast");
+    };
+    let weekly = Weekly::of(purchases, as_of.unwrap_or(newest));
+    if weekly.mondays.is_empty() {
+        anyhow::bail!(
+            "no complete week of purchases by {}: nothing to forecast",
+            as_of.unwrap_or(newest)
+        );
+    }
+    Ok(weekly)
+}
+
+pub fn run(store: &Store, args: &ForecastArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let weekly = weekly(store, args.as_of)?;
+    let h = args.weeks as usize;
+    let (method, revenue) = forecast::forecast(&weekly.revenue, h)?;
+    let (orders_method, orders) = forecast::forecast(&weekly.orders, h)?;
+    let last = *weekly.mondays.last().expect("at least a week");
+    let rows: Vec<Row> = (0..h)
+        .map(|k| Row {
+            week: last + Duration::weeks(k as i64 + 1),
+            revenue: revenue.point[k],
+            low: revenue.low[k],
+            high: revenue.high[k],
+            orders: orders.point[k],
+        })
+        .collect();
+    let format = match args.format {
+        AuditFormat::Table => {
+            writeln!(
+                out,
+                "{} complete weeks, {} to {}; revenue by {}, orders by {}; {:.0}% interval",
+                thousands(weekly.mondays.len()),
+                weekly.mondays[0],
+                last + Duration::days(6),
+                method.label(),
+                orders_method.label(),
+                100.0 * LEVEL
+            )?;
+            writeln!(
+                out,
+                "{:<10} {:>12} {:>12} {:>12} {:>8}",
+                "week", "revenue", "low", "high", "orders"
+            )?;
+            for r in &rows {
+                writeln!(
+                    out,
+                    "{} {:>12.2} {:>12.2} {:>12.2} {:>8.1}",
+                    r.week, r.revenue, r.low, r.high, r.orders
+                )?;
+            }
+            return Ok(());
+        }
+        AuditFormat::Csv => Format::Csv,
+        AuditFormat::Json => Format::Json,
+        AuditFormat::Ndjson => Format::Ndjson,
+    };
+    let mut sink = Sink::new(format, out);
+    for row in &rows {
+        sink.row(row)?;
+    }
+    sink.finish()?;
+    Ok(())
+}
+
+/// `rapport eval forecast`.
+pub fn eval(
+    store: &Store,
+    holdout: usize,
+    as_of: Option<NaiveDate>,
+    format: ReportFormat,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let weekly = weekly(store, as_of)?;
+    let result = forecast::evaluate(&weekly.revenue, holdout)?;
+    match format {
+        ReportFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &result)?;
+            writeln!(out)?;
+        }
+        ReportFormat::Csv => {
+            writeln!(out, "method,chosen,mase,smape")?;
+            for s in &result.methods {
+                writeln!(
+                    out,
+                    "{},{},{},{}",
+                    name(s.method),
+                    s.method == result.chosen,
+                    s.mase,
+                    s.smape
+                )?;
+            }
+        }
+        ReportFormat::Table => {
+            let first_held = weekly.mondays[result.weeks_trained];
+            writeln!(
+                out,
+                "weekly revenue: {} weeks to learn from, the {} from {} held out; chosen: {}",
+                result.weeks_trained,
+                result.holdout_weeks,
+                first_held,
+                result.chosen.label()
+            )?;
+            writeln!(out, "{:<32} {:>7} {:>8}", "method", "MASE", "sMAPE %")?;
+            for s in &result.methods {
+                let mark = if s.method == result.chosen { " *" } else { "" };
+                writeln!(
+                    out,
+                    "{:<32} {:>7.3} {:>8.2}{mark}",
+                    s.method.label(),
+                    s.mase,
+                    s.smape
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn name(method: Method) -> &'static str {
+    match method {
+        Method::Naive => "naive",
+        Method::SeasonalNaive => "seasonal_naive",
+        Method::Ets => "ets",
+        Method::EtsAhead => "ets_ahead",
+        Method::MstlEts => "mstl_ets",
+    }
+}
