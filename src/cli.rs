@@ -654,7 +654,8 @@ pub enum EvalCommand {
         format: ReportFormat,
     },
     /// Churn risk learned before a date and checked against who bought nothing in the days
-    /// after it: AUC and precision at the top 10%, beside BG/NBD and recency alone
+    /// after it: AUC and precision at the top 10%, beside BG/NBD and recency alone; and BG/NBD's
+    /// repeat purchases after the date against those made, beside a naive rate
     Churn {
         /// The day the risk is scored on (YYYY-MM-DD)
         #[arg(long, value_name = "DATE")]
@@ -662,6 +663,10 @@ pub enum EvalCommand {
         /// Churned: nothing bought in this many days after the split
         #[arg(long, value_name = "N", default_value_t = 90, value_parser = clap::value_parser!(u32).range(7..=730))]
         horizon_days: u32,
+        /// Repeat purchases predicted by BG/NBD are checked against those made up to this day
+        /// (YYYY-MM-DD) [default: the newest purchase]
+        #[arg(long, value_name = "DATE")]
+        holdout_end: Option<chrono::NaiveDate>,
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
         format: ReportFormat,
     },

@@ -6,7 +6,9 @@ use crate::domain::{Customer, CustomerId};
 use crate::domain::{Note, Order, OrderKind, Ticket, TicketStatus};
 use crate::export::{Format, Sink};
 use crate::insights::churn::{Activity, ChurnModel};
-use crate::insights::lifetime::{BgNbd, GammaGamma, Repeat, lifetime_value, summarise};
+use crate::insights::lifetime::{
+    BgNbd, GammaGamma, HoldoutError, Repeat, holdout_error, lifetime_value, summarise,
+};
 use crate::insights::snapshot::Snapshot;
 use crate::store::Store;
 use crate::text::{safe, thousands};
@@ -246,11 +248,21 @@ fn activities(
     Ok(by)
 }
 
+/// What `rapport eval churn` reports: the churn scores, and repeat purchases after the split.
+#[derive(Serialize)]
+struct ChurnReport {
+    #[serde(flatten)]
+    churn: crate::insights::churn::ChurnEvaluation,
+    holdout_end: chrono::NaiveDate,
+    purchases: HoldoutError,
+}
+
 /// `rapport eval churn`.
 pub fn eval_churn(
     store: &Store,
     split: chrono::NaiveDate,
     horizon_days: i64,
+    holdout_end: Option<chrono::NaiveDate>,
     format: crate::cli::ReportFormat,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
@@ -259,12 +271,29 @@ pub fn eval_churn(
     let mut ids: Vec<&CustomerId> = activity.keys().collect();
     ids.sort();
     let all: Vec<&Activity> = ids.iter().map(|id| &activity[*id]).collect();
-    let result = crate::insights::churn::evaluate(&all, split, horizon_days)?;
+    let churn = crate::insights::churn::evaluate(&all, split, horizon_days)?;
+    let purchases: Vec<(&CustomerId, chrono::NaiveDate, f64)> = ids
+        .iter()
+        .flat_map(|id| activity[*id].purchases.iter().map(move |p| (*id, p.0, p.1)))
+        .collect();
+    let newest = purchases.iter().map(|p| p.1).max().unwrap_or(split);
+    let holdout_end = holdout_end.unwrap_or(newest);
+    if holdout_end <= split {
+        anyhow::bail!(
+            "--holdout-end {holdout_end} is not after the split {split}: no purchases to check"
+        );
+    }
+    let result = ChurnReport {
+        churn,
+        holdout_end,
+        purchases: holdout_error(&purchases, split, holdout_end, PERIOD_DAYS)?,
+    };
     let scores = [
-        ("churn risk (classifier)", result.classifier),
-        ("BG/NBD expected purchases", result.bgnbd),
-        ("days since the last purchase", result.recency),
+        ("churn risk (classifier)", result.churn.classifier),
+        ("BG/NBD expected purchases", result.churn.bgnbd),
+        ("days since the last purchase", result.churn.recency),
     ];
+    let p = &result.purchases;
     match format {
         crate::cli::ReportFormat::Json => {
             serde_json::to_writer_pretty(&mut *out, &result)?;
@@ -275,15 +304,22 @@ pub fn eval_churn(
             for (name, r) in scores {
                 writeln!(out, "{name},{},{}", r.auc, r.precision_top_10)?;
             }
+            writeln!(
+                out,
+                "\nrepeat purchases to {holdout_end},mean_absolute_error"
+            )?;
+            writeln!(out, "BG/NBD,{}", p.bgnbd)?;
+            writeln!(out, "naive rate,{}", p.naive_rate)?;
         }
         crate::cli::ReportFormat::Table => {
+            let c = &result.churn;
             writeln!(
                 out,
                 "split {}: {} customers, {} bought nothing in the next {} days",
-                result.split,
-                thousands(result.customers),
-                thousands(result.churned),
-                result.horizon_days
+                c.split,
+                thousands(c.customers),
+                thousands(c.churned),
+                c.horizon_days
             )?;
             writeln!(
                 out,
@@ -297,6 +333,15 @@ pub fn eval_churn(
                     r.auc, r.precision_top_10
                 )?;
             }
+            writeln!(
+                out,
+                "\nrepeat purchases in the {} weeks to {holdout_end}, mean absolute error a customer:\n\
+                 BG/NBD {:.4}, each customer's rate before the split carried on {:.4} ({} customers)",
+                p.periods,
+                p.bgnbd,
+                p.naive_rate,
+                thousands(p.customers)
+            )?;
         }
     }
     Ok(())

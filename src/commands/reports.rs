@@ -310,12 +310,14 @@ pub fn eval(store: &Store, command: &EvalCommand, out: &mut dyn Write) -> anyhow
         EvalCommand::Churn {
             split_date,
             horizon_days,
+            holdout_end,
             format,
         } => {
             return super::lifetime::eval_churn(
                 store,
                 *split_date,
                 (*horizon_days).into(),
+                *holdout_end,
                 *format,
                 out,
             );

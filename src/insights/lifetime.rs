@@ -75,6 +75,54 @@ pub fn summarise<K: Ord + Clone>(
         .collect()
 }
 
+/// Repeat purchases after a calibration, predicted and made: the mean absolute error a customer,
+/// of BG/NBD fitted to the calibration and of each customer's calibration rate carried on.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct HoldoutError {
+    pub customers: usize,
+    /// Periods from the split's to the end's.
+    pub periods: f64,
+    pub bgnbd: f64,
+    pub naive_rate: f64,
+}
+
+/// Calibrates on the purchases up to `split`, and counts each customer's periods with a purchase
+/// after it up to `end`, as `lifetimes`' `calibration_and_holdout_data` does.
+pub fn holdout_error<K: Ord + Clone>(
+    purchases: &[(K, NaiveDate, f64)],
+    split: NaiveDate,
+    end: NaiveDate,
+    period_days: i64,
+) -> Result<HoldoutError, FitError> {
+    let calibration = summarise(purchases.iter().cloned(), split, period_days);
+    let mut made: BTreeMap<&K, std::collections::BTreeSet<i64>> = BTreeMap::new();
+    for (c, day, _) in purchases {
+        if *day > split && *day <= end {
+            made.entry(c).or_default().insert(period(*day, period_days));
+        }
+    }
+    let periods = (period(end, period_days) - period(split, period_days)) as f64;
+    let fit = BgNbd::fit(&calibration.values().copied().collect::<Vec<_>>())?;
+    let (mut model, mut naive) = (0.0, 0.0);
+    for (c, d) in &calibration {
+        let actual = made.get(c).map_or(0, |p| p.len()) as f64;
+        model += (fit.expected_purchases(periods, d) - actual).abs();
+        let rate = if d.age > 0.0 {
+            d.frequency / d.age
+        } else {
+            0.0
+        };
+        naive += (rate * periods - actual).abs();
+    }
+    let n = calibration.len().max(1) as f64;
+    Ok(HoldoutError {
+        customers: calibration.len(),
+        periods,
+        bgnbd: model / n,
+        naive_rate: naive / n,
+    })
+}
+
 /// Fitted BG/NBD parameters: purchase rates are gamma(r, alpha) across customers, and the chance
 /// of dropping out after a purchase is beta(a, b).
 #[derive(Clone, Copy, Debug, PartialEq)]
