@@ -473,4 +473,138 @@ mod tests {
         let want = r * (alpha / (alpha + age)).ln();
         assert!((bgnbd_ll(r, alpha, a, b, 0.0, 0.0, age) - want).abs() < 1e-12);
     }
+
+    /// ln of the integral of exp(log_f) over [lo, hi], by Simpson's rule on n (even) steps,
+    /// scaled by the largest term so that nothing overflows.
+    fn log_integral(log_f: impl Fn(f64) -> f64, lo: f64, hi: f64, n: usize) -> f64 {
+        let h = (hi - lo) / n as f64;
+        let terms: Vec<f64> = (0..=n)
+            .map(|i| {
+                let w: f64 = match i {
+                    0 => 1.0,
+                    _ if i == n => 1.0,
+                    _ if i % 2 == 1 => 4.0,
+                    _ => 2.0,
+                };
+                w.ln() + log_f(lo + i as f64 * h)
+            })
+            .filter(|t| t.is_finite())
+            .collect();
+        let top = terms.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        top + terms.iter().map(|t| (t - top).exp()).sum::<f64>().ln() + (h / 3.0).ln()
+    }
+
+    /// E[λ^x e^(-λ s)] for λ ~ gamma(shape r, rate alpha), integrated numerically.
+    fn gamma_term(r: f64, alpha: f64, x: f64, s: f64) -> f64 {
+        let hi = (r + x + 80.0) / (alpha + s);
+        let density = r * alpha.ln() - lgamma(r);
+        density
+            + log_integral(
+                |l| (r - 1.0 + x) * l.ln() - l * (alpha + s),
+                0.0,
+                hi,
+                20_000,
+            )
+    }
+
+    /// E[p^k (1-p)^j] for p ~ beta(a, b), integrated numerically.
+    fn beta_term(a: f64, b: f64, k: f64, j: f64) -> f64 {
+        let norm = lgamma(a + b) - lgamma(a) - lgamma(b);
+        norm + log_integral(
+            |p| (a - 1.0 + k) * p.ln() + (b - 1.0 + j) * (1.0 - p).ln(),
+            0.0,
+            1.0,
+            20_000,
+        )
+    }
+
+    fn log_add(x: f64, y: f64) -> f64 {
+        let top = x.max(y);
+        top + ((x - top).exp() + (y - top).exp()).ln()
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(40))]
+
+        /// BG/NBD: a customer alive at the end, who bought x times, and one who dropped out after
+        /// the last purchase, each integrated over the gamma of rates and the beta of dropping
+        /// out (Fader, Hardie and Lee 2005, equation 3, before its closed form).
+        #[test]
+        fn bgnbd_likelihood_matches_direct_integration(
+            r in 2.0f64..5.0, alpha in 0.5f64..10.0, a in 2.0f64..6.0, b in 2.0f64..6.0,
+            x in 0u32..6, recency in 0u32..30, extra in 0u32..20,
+        ) {
+            let x = f64::from(x);
+            let t_x = if x > 0.0 { f64::from(recency.max(1)) } else { 0.0 };
+            let age = t_x + f64::from(extra) + 1.0;
+            let alive = beta_term(a, b, 0.0, x) + gamma_term(r, alpha, x, age);
+            let direct = match x > 0.0 {
+                true => log_add(alive, beta_term(a, b, 1.0, x - 1.0) + gamma_term(r, alpha, x, t_x)),
+                false => alive,
+            };
+            let ll = bgnbd_ll(r, alpha, a, b, x, t_x, age);
+            prop_assert!((ll - direct).abs() < 1e-6, "{ll} vs {direct}");
+        }
+
+        /// Gamma-Gamma: the mean of x spends, each gamma(p, rate nu), is gamma(p x, rate nu x);
+        /// nu is gamma(q, rate v) across customers. Integrated over nu.
+        #[test]
+        fn gamma_gamma_likelihood_matches_direct_integration(
+            p in 0.5f64..5.0, q in 2.0f64..6.0, v in 1.0f64..50.0, x in 1u32..10, m in 1.0f64..200.0,
+        ) {
+            let x = f64::from(x);
+            let (shape, rate) = (q - 1.0 + p * x, v + x * m);
+            let direct = q * v.ln() - lgamma(q) + p * x * x.ln() + (p * x - 1.0) * m.ln()
+                - lgamma(p * x)
+                + log_integral(|nu| shape * nu.ln() - nu * rate, 0.0, (shape + 80.0) / rate, 20_000);
+            let ll = gamma_gamma_ll(p, q, v, x, m);
+            prop_assert!((ll - direct).abs() < 1e-6, "{ll} vs {direct}");
+        }
+
+        /// The chance of still buying is a probability, and falls the longer a customer has been
+        /// silent: with the same purchases, a later end or an earlier last purchase.
+        #[test]
+        fn p_alive_is_a_probability_that_falls_with_silence(
+            r in 0.05f64..5.0, alpha in 0.1f64..30.0, a in 0.05f64..5.0, b in 0.05f64..10.0,
+            x in 1u32..20, recency in 1u32..40, extra in 0u32..40,
+        ) {
+            let m = BgNbd { r, alpha, a, b, log_likelihood: 0.0 };
+            let x = f64::from(x);
+            let t_x = f64::from(recency);
+            let d = |t_x: f64, age: f64| Repeat { frequency: x, recency: t_x, age, monetary: 10.0 };
+            let age = t_x + f64::from(extra);
+            let now = m.p_alive(&d(t_x, age));
+            prop_assert!((0.0..=1.0).contains(&now));
+            prop_assert!(m.p_alive(&d(t_x, age + 5.0)) <= now + 1e-12);
+            prop_assert!(m.p_alive(&d(t_x - 1.0, age)) <= now + 1e-12);
+            let once = Repeat { frequency: 0.0, recency: 0.0, age, monetary: 0.0 };
+            prop_assert_eq!(m.p_alive(&once), 1.0);
+        }
+
+        /// A year's value grows with spend per purchase; and, for a customer who bought in the
+        /// latest period and spends at least the average, with how often they bought.
+        #[test]
+        fn lifetime_value_grows_with_frequency_and_spend(
+            r in 0.1f64..3.0, alpha in 0.5f64..20.0, a in 0.1f64..3.0, b in 0.5f64..6.0,
+            p in 1.0f64..8.0, q in 1.5f64..8.0, v in 1.0f64..50.0,
+            x in 1u32..15, age in 20u32..60, spend in 0.0f64..3.0,
+        ) {
+            let purchases = BgNbd { r, alpha, a, b, log_likelihood: 0.0 };
+            let gg = GammaGamma { p, q, v, log_likelihood: 0.0 };
+            let average = v * p / (q - 1.0);
+            let d = |x: f64, monetary: f64| {
+                let age = f64::from(age);
+                Repeat { frequency: x, recency: age, age, monetary }
+            };
+            let clv = |d: Repeat| lifetime_value(&purchases, &gg, &d, 12, 0.01, 4.345);
+            let x = f64::from(x);
+            let monetary = average * (1.0 + spend);
+            let base = clv(d(x, monetary));
+            prop_assert!(base > 0.0);
+            prop_assert!(clv(d(x, monetary * 1.5)) > base);
+            prop_assert!(clv(d(x + 1.0, monetary)) >= base * (1.0 - 1e-12), "x {x}");
+        }
+    }
 }
