@@ -184,11 +184,31 @@ fn bgnbd_ll(r: f64, alpha: f64, a: f64, b: f64, x: f64, t_x: f64, age: f64) -> f
     }
 }
 
+/// Customers who share a (recency, age): the two, and how many customers.
+type Group = (f64, f64, f64);
+
 #[derive(Clone)]
 struct BgNbdCost {
-    /// (frequency, recency, age, count), times scaled for conditioning.
-    groups: Vec<(f64, f64, f64, f64)>,
+    /// Per frequency, the (recency, age, count) groups, times scaled for conditioning: the terms
+    /// that depend on frequency alone (four log-gammas) are then worked out once per frequency.
+    by_frequency: Vec<(f64, Vec<Group>)>,
     customers: f64,
+}
+
+impl BgNbdCost {
+    fn new(groups: Vec<(f64, f64, f64, f64)>, customers: f64) -> BgNbdCost {
+        let mut by: BTreeMap<u64, Vec<Group>> = BTreeMap::new();
+        for (x, t_x, age, n) in groups {
+            by.entry(x.to_bits()).or_default().push((t_x, age, n));
+        }
+        BgNbdCost {
+            by_frequency: by
+                .into_iter()
+                .map(|(x, g)| (f64::from_bits(x), g))
+                .collect(),
+            customers,
+        }
+    }
 }
 
 impl CostFunction for BgNbdCost {
@@ -196,13 +216,30 @@ impl CostFunction for BgNbdCost {
     type Output = f64;
 
     /// Mean negative log-likelihood over the log of the parameters, which keeps them positive.
+    /// The sum is `bgnbd_ll`'s, arranged so that each frequency's shared terms come once.
     fn cost(&self, log: &Vec<f64>) -> Result<f64, argmin::core::Error> {
         let [r, alpha, a, b] = [log[0].exp(), log[1].exp(), log[2].exp(), log[3].exp()];
-        let total: f64 = self
-            .groups
-            .iter()
-            .map(|&(x, t_x, age, n)| n * bgnbd_ll(r, alpha, a, b, x, t_x, age))
-            .sum();
+        let mut total = 0.0;
+        for (x, groups) in &self.by_frequency {
+            let x = *x;
+            let a1 = lgamma(r + x) - lgamma(r) + r * alpha.ln();
+            let a2 = lgamma(a + b) + lgamma(b + x) - lgamma(b) - lgamma(a + b + x);
+            let dropped = a.ln() - (b + x - 1.0).ln();
+            let (mut sum, mut count) = (0.0, 0.0);
+            for &(t_x, age, n) in groups {
+                let a3 = -(r + x) * (alpha + age).ln();
+                let term = if x > 0.0 {
+                    let a4 = dropped - (r + x) * (alpha + t_x).ln();
+                    let top = a3.max(a4);
+                    top + ((a3 - top).exp() + (a4 - top).exp()).ln()
+                } else {
+                    a3
+                };
+                sum += n * term;
+                count += n;
+            }
+            total += count * (a1 + a2) + sum;
+        }
         let cost = -total / self.customers;
         Ok(if cost.is_finite() { cost } else { f64::MAX })
     }
@@ -263,10 +300,7 @@ impl BgNbd {
             .into_iter()
             .map(|(x, t_x, age, n)| (x, t_x * scale, age * scale, n))
             .collect();
-        let cost = BgNbdCost {
-            groups,
-            customers: data.len() as f64,
-        };
+        let cost = BgNbdCost::new(groups, data.len() as f64);
         let (log, _) = minimise(cost, vec![0.0; 4])?;
         let mut fit = BgNbd {
             r: log[0].exp(),
@@ -357,22 +391,46 @@ pub fn lifetime_value(
 
 #[derive(Clone)]
 struct GammaGammaCost {
-    /// (frequency, monetary) of repeat customers.
-    data: Vec<(f64, f64)>,
+    /// Repeat customers by frequency: how many, the sum of their ln(monetary), and each
+    /// monetary value. Only ln(x m + v) needs each customer on every evaluation.
+    by_frequency: Vec<(f64, f64, f64, Vec<f64>)>,
+    customers: f64,
+}
+
+impl GammaGammaCost {
+    fn new(data: &[(f64, f64)]) -> GammaGammaCost {
+        let mut by: BTreeMap<u64, Vec<f64>> = BTreeMap::new();
+        for &(x, m) in data {
+            by.entry(x.to_bits()).or_default().push(m);
+        }
+        GammaGammaCost {
+            by_frequency: by
+                .into_iter()
+                .map(|(x, ms)| {
+                    let ln_m = ms.iter().map(|m| m.ln()).sum();
+                    (f64::from_bits(x), ms.len() as f64, ln_m, ms)
+                })
+                .collect(),
+            customers: data.len() as f64,
+        }
+    }
 }
 
 impl CostFunction for GammaGammaCost {
     type Param = Vec<f64>;
     type Output = f64;
 
+    /// The sum of `gamma_gamma_ll` over the customers, each frequency's shared terms once.
     fn cost(&self, log: &Vec<f64>) -> Result<f64, argmin::core::Error> {
         let [p, q, v] = [log[0].exp(), log[1].exp(), log[2].exp()];
-        let total: f64 = self
-            .data
-            .iter()
-            .map(|&(x, m)| gamma_gamma_ll(p, q, v, x, m))
-            .sum();
-        let cost = -total / self.data.len() as f64;
+        let mut total = 0.0;
+        for (x, n, ln_m, ms) in &self.by_frequency {
+            let px = p * x;
+            let shared = lgamma(px + q) - lgamma(px) - lgamma(q) + q * v.ln() + px * x.ln();
+            let own: f64 = ms.iter().map(|m| (x * m + v).ln()).sum();
+            total += n * shared + (px - 1.0) * ln_m - (px + q) * own;
+        }
+        let cost = -total / self.customers;
         Ok(if cost.is_finite() { cost } else { f64::MAX })
     }
 }
@@ -406,11 +464,9 @@ impl GammaGamma {
         if repeat.is_empty() {
             return Err(FitError::NoRepeats);
         }
-        let cost = GammaGammaCost { data: repeat };
-        let (log, _) = minimise(cost.clone(), vec![0.0; 3])?;
+        let (log, _) = minimise(GammaGammaCost::new(&repeat), vec![0.0; 3])?;
         let [p, q, v] = [log[0].exp(), log[1].exp(), log[2].exp()];
-        let log_likelihood = cost
-            .data
+        let log_likelihood = repeat
             .iter()
             .map(|&(x, m)| gamma_gamma_ll(p, q, v, x, m))
             .sum();
@@ -546,6 +602,31 @@ mod tests {
             };
             let ll = bgnbd_ll(r, alpha, a, b, x, t_x, age);
             prop_assert!((ll - direct).abs() < 1e-6, "{ll} vs {direct}");
+        }
+
+        /// The fitting costs, which share each frequency's terms, are the plain sums of the
+        /// customers' log-likelihoods.
+        #[test]
+        fn the_fitting_costs_are_the_customers_likelihoods_summed(
+            rows in proptest::collection::vec((0u32..5, 0u32..20, 0u32..20, 1.0f64..300.0), 1..40),
+            log in proptest::collection::vec(-2.0f64..2.0, 4),
+        ) {
+            let data: Vec<Repeat> = rows.iter().map(|&(x, t, extra, m)| {
+                let recency = if x > 0 { f64::from(t.max(1)) } else { 0.0 };
+                Repeat { frequency: f64::from(x), recency, age: recency + f64::from(extra), monetary: m }
+            }).collect();
+            let [r, alpha, a, b] = [log[0].exp(), log[1].exp(), log[2].exp(), log[3].exp()];
+            let plain: f64 = data.iter().map(|d| bgnbd_ll(r, alpha, a, b, d.frequency, d.recency, d.age)).sum();
+            let cost = BgNbdCost::new(grouped(&data), data.len() as f64).cost(&log).unwrap();
+            prop_assert!((-cost * data.len() as f64 - plain).abs() < 1e-9 * plain.abs().max(1.0));
+            let repeat: Vec<(f64, f64)> = data.iter().filter(|d| d.frequency > 0.0).map(|d| (d.frequency, d.monetary)).collect();
+            if !repeat.is_empty() {
+                let (p, q, v) = (r, alpha + 1.0, a);
+                let plain: f64 = repeat.iter().map(|&(x, m)| gamma_gamma_ll(p, q, v, x, m)).sum();
+                let log3 = vec![p.ln(), q.ln(), v.ln()];
+                let cost = GammaGammaCost::new(&repeat).cost(&log3).unwrap();
+                prop_assert!((-cost * repeat.len() as f64 - plain).abs() < 1e-9 * plain.abs().max(1.0));
+            }
         }
 
         /// Gamma-Gamma: the mean of x spends, each gamma(p, rate nu), is gamma(p x, rate nu x);
