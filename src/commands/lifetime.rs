@@ -3,25 +3,15 @@
 
 use crate::cli::{AuditFormat, LifetimeArgs};
 use crate::domain::{Customer, CustomerId};
-use crate::domain::{Note, Order, OrderKind, Ticket, TicketStatus};
 use crate::export::{Format, Sink};
-use crate::insights::churn::{Activity, ChurnModel};
-use crate::insights::lifetime::{
-    BgNbd, GammaGamma, HoldoutError, Repeat, holdout_error, lifetime_value, summarise,
-};
+use crate::insights::churn::Activity;
+use crate::insights::lifetime::{FitError, HoldoutError, Repeat, holdout_error};
+use crate::insights::outlook::{Outlooks, PERIOD_DAYS, activities};
 use crate::insights::snapshot::Snapshot;
 use crate::store::Store;
 use crate::text::{safe, thousands};
 use serde::Serialize;
 use std::io::Write;
-
-/// Days in a period: weeks, as `lifetimes` counts by default.
-const PERIOD_DAYS: i64 = 7;
-/// Weeks in a month, for the month-by-month value.
-const WEEKS_PER_MONTH: f64 = 4.345;
-/// The value reckoned over a year, discounted 1% a month (about 12.7% a year).
-const VALUE_MONTHS: u32 = 12;
-const MONTHLY_DISCOUNT: f64 = 0.01;
 
 #[derive(Serialize)]
 struct Row {
@@ -55,19 +45,26 @@ struct Params {
 
 pub fn run(store: &Store, args: &LifetimeArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let snapshot = Snapshot::load(store)?;
-    let purchases: Vec<(CustomerId, chrono::NaiveDate, f64)> = snapshot
+    let Some(newest) = snapshot
         .purchases
         .iter()
-        .filter_map(|p| Some((p.customer?, p.placed.date_naive(), p.amount.to_f64())))
-        .collect();
-    let Some(newest) = purchases.iter().map(|p| p.1).max() else {
+        .filter(|p| p.customer.is_some())
+        .map(|p| p.placed.date_naive())
+        .max()
+    else {
         anyhow::bail!("no purchases with a customer: nothing to fit");
     };
     let end = args.as_of.unwrap_or(newest);
-    let customers = summarise(purchases, end, PERIOD_DAYS);
-    let data: Vec<Repeat> = customers.values().copied().collect();
-    let purchases_model = BgNbd::fit(&data)?;
-    let spend = GammaGamma::fit(&data)?;
+    let activity = activities(store, &snapshot)?;
+    let outlooks = Outlooks::compute(
+        &activity,
+        end,
+        args.horizon_days.into(),
+        args.churn_days.into(),
+    )?;
+    let purchases_model = outlooks.bgnbd;
+    let spend = outlooks.spend.ok_or(FitError::NoRepeats)?;
+    let data: Vec<Repeat> = outlooks.customers.iter().map(|c| c.1.summary).collect();
     let repeat = data
         .iter()
         .filter(|d| d.frequency > 0.0 && d.monetary > 0.0)
@@ -89,20 +86,14 @@ pub fn run(store: &Store, args: &LifetimeArgs, out: &mut dyn Write) -> anyhow::R
     if args.params {
         return write_params(&params, args.format, out);
     }
-    let horizon = f64::from(args.horizon_days) / PERIOD_DAYS as f64;
-    let activity = activities(store, &snapshot)?;
-    let of = |id: &CustomerId| activity.get(id).expect("every summarised customer bought");
-    let risks = match ChurnModel::train(customers.keys().map(of), end, args.churn_days.into()) {
-        Ok(model) => model.risk(customers.keys().map(of), end)?,
-        Err(e) => {
-            eprintln!("no churn risk: {e}");
-            vec![None; customers.len()]
-        }
-    };
-    let mut rows: Vec<Row> = customers
+    if let Some(why) = &outlooks.churn_unknown {
+        eprintln!("no churn risk: {why}");
+    }
+    let mut rows: Vec<Row> = outlooks
+        .customers
         .iter()
-        .zip(risks)
-        .map(|((id, d), churn_risk)| {
+        .map(|(id, o)| {
+            let d = o.summary;
             Ok(Row {
                 customer_id: store
                     .get::<Customer>(id.0)?
@@ -112,17 +103,10 @@ pub fn run(store: &Store, args: &LifetimeArgs, out: &mut dyn Write) -> anyhow::R
                 recency: d.recency,
                 age: d.age,
                 monetary: d.monetary,
-                p_alive: purchases_model.p_alive(d),
-                expected_purchases: purchases_model.expected_purchases(horizon, d),
-                churn_risk,
-                clv: lifetime_value(
-                    &purchases_model,
-                    &spend,
-                    d,
-                    VALUE_MONTHS,
-                    MONTHLY_DISCOUNT,
-                    WEEKS_PER_MONTH,
-                ),
+                p_alive: o.p_alive,
+                expected_purchases: o.expected_purchases,
+                churn_risk: o.churn_risk,
+                clv: o.value.unwrap_or(0.0),
             })
         })
         .collect::<anyhow::Result<_>>()?;
@@ -204,48 +188,6 @@ fn write_params(p: &Params, format: AuditFormat, out: &mut dyn Write) -> anyhow:
         }
     }
     Ok(())
-}
-
-/// What churn risk reads of each customer who bought: purchases, returns (cancelled
-/// invoices), tickets (a resolved or closed one closed when last changed) and notes and calls.
-fn activities(
-    store: &Store,
-    snapshot: &Snapshot,
-) -> anyhow::Result<std::collections::HashMap<CustomerId, Activity>> {
-    let mut by: std::collections::HashMap<CustomerId, Activity> = Default::default();
-    for p in &snapshot.purchases {
-        if let Some(c) = p.customer {
-            let day = p.placed.date_naive();
-            by.entry(c)
-                .or_default()
-                .purchases
-                .push((day, p.amount.to_f64()));
-        }
-    }
-    let day = |t: crate::domain::Timestamp| t.date_naive();
-    for order in store.iter_sound::<Order>() {
-        let order = order?;
-        if let (OrderKind::Cancellation, Some(c)) = (order.kind, order.customer)
-            && let Some(a) = by.get_mut(&c)
-        {
-            a.returns.push(day(order.placed));
-        }
-    }
-    for ticket in store.iter_sound::<Ticket>() {
-        let t = ticket?;
-        if let Some(a) = by.get_mut(&t.customer) {
-            let closed = matches!(t.status, TicketStatus::Resolved | TicketStatus::Closed);
-            a.tickets
-                .push((day(t.created), closed.then(|| day(t.updated))));
-        }
-    }
-    for note in store.iter_sound::<Note>() {
-        let n = note?;
-        if let Some(a) = by.get_mut(&n.customer) {
-            a.contacts.push(day(n.at));
-        }
-    }
-    Ok(by)
 }
 
 /// What `rapport eval churn` reports: the churn scores, and repeat purchases after the split.

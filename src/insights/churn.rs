@@ -105,7 +105,15 @@ fn all_features(
     cut: NaiveDate,
     horizon_days: i64,
 ) -> Result<Vec<Option<[f64; N]>>, ChurnError> {
-    let repeats = summarise(
+    let repeats = summaries(activities, cut);
+    let fitted: Vec<Repeat> = repeats.iter().flatten().copied().collect();
+    let bg = BgNbd::fit(&fitted).map_err(|e| ChurnError::Fit(e.to_string()))?;
+    Ok(features_with(activities, cut, horizon_days, &repeats, &bg))
+}
+
+/// Each customer's weekly summary as of `cut`, in their order; None for those who had not bought.
+pub fn summaries(activities: &[&Activity], cut: NaiveDate) -> Vec<Option<Repeat>> {
+    let by = summarise(
         activities
             .iter()
             .enumerate()
@@ -113,22 +121,31 @@ fn all_features(
         cut,
         7,
     );
-    let fitted: Vec<Repeat> = repeats.values().copied().collect();
-    let bg = BgNbd::fit(&fitted).map_err(|e| ChurnError::Fit(e.to_string()))?;
+    (0..activities.len()).map(|i| by.get(&i).copied()).collect()
+}
+
+/// The features, with BG/NBD already fitted at `cut` to `repeats` (as `summaries` gives them).
+fn features_with(
+    activities: &[&Activity],
+    cut: NaiveDate,
+    horizon_days: i64,
+    repeats: &[Option<Repeat>],
+    bg: &BgNbd,
+) -> Vec<Option<[f64; N]>> {
     let weeks = horizon_days as f64 / 7.0;
-    Ok(activities
+    activities
         .iter()
-        .enumerate()
-        .map(|(i, a)| {
+        .zip(repeats)
+        .map(|(a, d)| {
             let own = features(a, cut, horizon_days)?;
-            let d = repeats.get(&i)?;
+            let d = d.as_ref()?;
             let mut all = [0.0; N];
             all[..OWN].copy_from_slice(&own);
             all[OWN] = bg.p_alive(d);
             all[OWN + 1] = bg.expected_purchases(weeks, d).max(0.0).ln_1p();
             Some(all)
         })
-        .collect())
+        .collect()
 }
 
 /// Whether the customer bought nothing in the `horizon_days` after `cut`.
@@ -224,6 +241,24 @@ impl ChurnModel {
         let activities: Vec<&Activity> = activities.into_iter().collect();
         let all = all_features(&activities, cut, self.horizon_days)?;
         Ok(self.risk_of(&all))
+    }
+
+    /// As `risk`, with BG/NBD already fitted at `cut` to `repeats` (as `summaries` gives them):
+    /// the fit is the slow part, and the caller may need it anyway.
+    pub fn risk_given(
+        &self,
+        activities: &[&Activity],
+        cut: NaiveDate,
+        repeats: &[Option<Repeat>],
+        bg: &BgNbd,
+    ) -> Vec<Option<f64>> {
+        self.risk_of(&features_with(
+            activities,
+            cut,
+            self.horizon_days,
+            repeats,
+            bg,
+        ))
     }
 
     /// The risk of customers whose features are known (None where they are not).

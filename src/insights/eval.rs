@@ -35,6 +35,7 @@ pub fn evaluate(snapshot: &Snapshot, split: Timestamp, k: usize) -> Evaluation {
             .filter(|p| p.placed < split)
             .cloned()
             .collect(),
+        returns: Vec::new(),
         version: snapshot.version,
     };
     let model = Model::build(&train);

@@ -9,6 +9,7 @@ pub mod forecast;
 pub mod fpgrowth;
 pub mod lifetime;
 pub mod metrics;
+pub mod outlook;
 pub mod rfm;
 pub mod rules;
 pub mod segments;

@@ -21,6 +21,8 @@ pub struct Snapshot {
     /// Item number -> product; item numbers are dense so algorithms can index arrays by them.
     pub products: Vec<Product>,
     pub purchases: Vec<Purchase>,
+    /// Cancelled invoices (returns), by customer and when: churn risk reads them.
+    pub returns: Vec<(CustomerId, Timestamp)>,
     /// The data version the snapshot was read at, for caching results.
     pub version: u64,
 }
@@ -38,15 +40,19 @@ impl Snapshot {
             }
         }
         let mut purchases = Vec::new();
+        let mut returns = Vec::new();
         for order in store.iter_sound::<Order>() {
             let order = order?;
             if let Some(p) = Snapshot::purchase(&order, &item_of) {
                 purchases.push(p);
+            } else if let (OrderKind::Cancellation, Some(c)) = (order.kind, order.customer) {
+                returns.push((c, order.placed));
             }
         }
         Ok(Snapshot {
             products,
             purchases,
+            returns,
             version,
         })
     }

@@ -1,0 +1,163 @@
+//! What comes next for each customer: the chance they still buy, the purchases expected, the risk
+//! they buy nothing soon and what they are worth over a year. BG/NBD and Gamma-Gamma are fitted
+//! once and serve both the columns of their own and the churn classifier's features.
+
+use super::churn::{Activity, ChurnModel, summaries};
+use super::lifetime::{BgNbd, FitError, GammaGamma, Repeat, lifetime_value};
+use super::snapshot::Snapshot;
+use crate::domain::{CustomerId, Note, Ticket, TicketStatus};
+use crate::store::{Store, StoreError};
+use chrono::NaiveDate;
+use std::collections::HashMap;
+
+/// Days in a period: weeks, as `lifetimes` counts by default.
+pub const PERIOD_DAYS: i64 = 7;
+/// Weeks in a month, for the month-by-month value.
+pub const WEEKS_PER_MONTH: f64 = 4.345;
+/// The value reckoned over a year, discounted 1% a month (about 12.7% a year).
+pub const VALUE_MONTHS: u32 = 12;
+pub const MONTHLY_DISCOUNT: f64 = 0.01;
+
+/// What churn risk reads of each customer who bought: purchases, returns (cancelled invoices),
+/// tickets (a resolved or closed one closed when last changed) and notes and calls.
+pub fn activities(
+    store: &Store,
+    snapshot: &Snapshot,
+) -> Result<HashMap<CustomerId, Activity>, StoreError> {
+    let mut by: HashMap<CustomerId, Activity> = HashMap::new();
+    for p in &snapshot.purchases {
+        if let Some(c) = p.customer {
+            let day = p.placed.date_naive();
+            by.entry(c)
+                .or_default()
+                .purchases
+                .push((day, p.amount.to_f64()));
+        }
+    }
+    for (c, at) in &snapshot.returns {
+        if let Some(a) = by.get_mut(c) {
+            a.returns.push(at.date_naive());
+        }
+    }
+    for ticket in store.iter_sound::<Ticket>() {
+        let t = ticket?;
+        if let Some(a) = by.get_mut(&t.customer) {
+            let closed = matches!(t.status, TicketStatus::Resolved | TicketStatus::Closed);
+            a.tickets.push((
+                t.created.date_naive(),
+                closed.then(|| t.updated.date_naive()),
+            ));
+        }
+    }
+    for note in store.iter_sound::<Note>() {
+        let n = note?;
+        if let Some(a) = by.get_mut(&n.customer) {
+            a.contacts.push(n.at.date_naive());
+        }
+    }
+    Ok(by)
+}
+
+/// One customer's outlook.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Outlook {
+    pub summary: Repeat,
+    pub p_alive: f64,
+    /// Over the horizon `Outlooks::compute` was given.
+    pub expected_purchases: f64,
+    /// None where the history is too short to learn churn from.
+    pub churn_risk: Option<f64>,
+    /// The next 12 months, discounted; None without repeat customers to fit spend to.
+    pub value: Option<f64>,
+}
+
+pub struct Outlooks {
+    pub as_of: NaiveDate,
+    pub bgnbd: BgNbd,
+    pub spend: Option<GammaGamma>,
+    /// Why there is no churn risk, where there is none.
+    pub churn_unknown: Option<String>,
+    /// Customers who bought by `as_of`, by id.
+    pub customers: Vec<(CustomerId, Outlook)>,
+}
+
+impl Outlooks {
+    /// Fits to the purchases up to `as_of`; churn is buying nothing in `churn_days`.
+    pub fn compute(
+        activities: &HashMap<CustomerId, Activity>,
+        as_of: NaiveDate,
+        horizon_days: i64,
+        churn_days: i64,
+    ) -> Result<Outlooks, FitError> {
+        let mut ids: Vec<CustomerId> = activities.keys().copied().collect();
+        ids.sort();
+        let all: Vec<&Activity> = ids.iter().map(|id| &activities[id]).collect();
+        let repeats = summaries(&all, as_of);
+        let data: Vec<Repeat> = repeats.iter().flatten().copied().collect();
+        let bgnbd = BgNbd::fit(&data)?;
+        let spend = match GammaGamma::fit(&data) {
+            Ok(fit) => Some(fit),
+            Err(FitError::NoRepeats) => None,
+            Err(e) => return Err(e),
+        };
+        let (risks, churn_unknown) = match ChurnModel::train(all.iter().copied(), as_of, churn_days)
+        {
+            Ok(model) => (model.risk_given(&all, as_of, &repeats, &bgnbd), None),
+            Err(e) => (vec![None; all.len()], Some(e.to_string())),
+        };
+        let horizon = horizon_days as f64 / PERIOD_DAYS as f64;
+        let customers = ids
+            .into_iter()
+            .zip(repeats)
+            .zip(risks)
+            .filter_map(|((id, d), churn_risk)| {
+                let d = d?;
+                let value = spend.as_ref().map(|gg| {
+                    lifetime_value(
+                        &bgnbd,
+                        gg,
+                        &d,
+                        VALUE_MONTHS,
+                        MONTHLY_DISCOUNT,
+                        WEEKS_PER_MONTH,
+                    )
+                });
+                Some((
+                    id,
+                    Outlook {
+                        summary: d,
+                        p_alive: bgnbd.p_alive(&d),
+                        expected_purchases: bgnbd.expected_purchases(horizon, &d),
+                        churn_risk,
+                        value,
+                    },
+                ))
+            })
+            .collect();
+        Ok(Outlooks {
+            as_of,
+            bgnbd,
+            spend,
+            churn_unknown,
+            customers,
+        })
+    }
+
+    pub fn get(&self, id: CustomerId) -> Option<&Outlook> {
+        self.customers
+            .binary_search_by_key(&id, |c| c.0)
+            .ok()
+            .map(|i| &self.customers[i].1)
+    }
+
+    /// Value at risk: a year's value times the churn risk, highest first, where both are known.
+    pub fn at_risk(&self) -> Vec<(CustomerId, f64)> {
+        let mut ranked: Vec<(CustomerId, f64)> = self
+            .customers
+            .iter()
+            .filter_map(|(id, o)| Some((*id, o.value? * o.churn_risk?)))
+            .collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        ranked
+    }
+}
