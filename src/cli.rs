@@ -702,6 +702,12 @@ pub struct ExportArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
+    /// Everything the app shows from the insights (segments, rules, suggestions, lifetime,
+    /// forecast) computed from the database: the median of several runs, part by part
+    Insights {
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=50))]
+        runs: u32,
+    },
     /// Cold start to the first frame, quick lookup over every prefix of 20 queries, moving about
     App,
     /// Many app sessions in one process over one read model, as the team server runs them: memory

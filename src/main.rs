@@ -60,7 +60,13 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
             },
             &mut out,
         ),
-        (Some(Command::Bench(b)), _) if !matches!(b, rapport::cli::BenchCommand::Inputs { .. }) => {
+        (Some(Command::Bench(b)), _)
+            if !matches!(
+                b,
+                rapport::cli::BenchCommand::Inputs { .. }
+                    | rapport::cli::BenchCommand::Insights { .. }
+            ) =>
+        {
             commands::bench_files(b, &mut out)
         }
         (Some(Command::Serve(args)), None) => {

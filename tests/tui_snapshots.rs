@@ -126,6 +126,11 @@ fn insights_calls() {
 }
 
 #[test]
+fn insights_value_at_risk() {
+    scenario("insights_value_at_risk", &["4", "l", "l", "l"], None);
+}
+
+#[test]
 fn today() {
     scenario("today", &["0", "m"], None);
 }

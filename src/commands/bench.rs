@@ -11,6 +11,7 @@ pub fn bench(
 ) -> anyhow::Result<()> {
     match command {
         crate::cli::BenchCommand::Inputs { dir } => crate::bench::inputs(store, dir, out),
+        crate::cli::BenchCommand::Insights { runs } => insights(store, *runs, out),
         crate::cli::BenchCommand::App
         | crate::cli::BenchCommand::Sessions { .. }
         | crate::cli::BenchCommand::Serve { .. } => Err(UsageError(
@@ -35,8 +36,47 @@ pub fn bench_files(command: &crate::cli::BenchCommand, out: &mut dyn Write) -> a
         BenchCommand::App
         | BenchCommand::Sessions { .. }
         | BenchCommand::Serve { .. }
-        | BenchCommand::Inputs { .. } => {
+        | BenchCommand::Inputs { .. }
+        | BenchCommand::Insights { .. } => {
             unreachable!("these need a database")
         }
     }
+}
+
+/// `rapport bench insights`: each part's median over the runs, and the whole's.
+fn insights(store: &Store, runs: u32, out: &mut dyn Write) -> anyhow::Result<()> {
+    use std::time::Duration;
+    let mut parts: Vec<(&'static str, Vec<Duration>)> = Vec::new();
+    let mut totals = Vec::new();
+    for run in 0..runs {
+        let insights = crate::insights::Insights::compute(store)?;
+        let total: Duration = insights.timings.iter().map(|t| t.1).sum();
+        totals.push(total);
+        for (i, (name, took)) in insights.timings.iter().enumerate() {
+            match parts.get_mut(i) {
+                Some(p) => p.1.push(*took),
+                None => parts.push((name, vec![*took])),
+            }
+        }
+        eprintln!("run {} of {runs}: {:.2} s", run + 1, total.as_secs_f64());
+    }
+    let median = |v: &mut Vec<Duration>| {
+        v.sort();
+        v[v.len() / 2]
+    };
+    writeln!(out, "insights, computed: median of {runs} runs")?;
+    for (name, mut took) in parts {
+        writeln!(
+            out,
+            "  {name:<12} {:>8.3} s",
+            median(&mut took).as_secs_f64()
+        )?;
+    }
+    writeln!(
+        out,
+        "  {:<12} {:>8.3} s",
+        "all",
+        median(&mut totals).as_secs_f64()
+    )?;
+    Ok(())
 }

@@ -2,6 +2,8 @@
 //! store's data version: an unchanged database answers from the cache.
 
 use super::cluster::ClusterCount;
+use super::forecast::{self, Band, Method, Weekly};
+use super::outlook::{Outlook, Outlooks, activities};
 use super::rfm::Segment;
 use super::rules::{Rule, RuleOptions, rules_fitting};
 use super::segments::{SegmentReport, segments};
@@ -25,6 +27,25 @@ pub struct Insights {
     pub model: Model,
     /// Each customer's row in `segments.rows`.
     row_of: HashMap<CustomerId, usize>,
+    /// What comes next for each customer; None where the purchases are too few to fit.
+    pub outlook: Option<Outlooks>,
+    /// Weekly revenue and its forecast; None before a complete week of purchases.
+    pub forecast: Option<RevenueForecast>,
+    /// How long each part took, for `rapport bench insights` and the log.
+    pub timings: Vec<(&'static str, std::time::Duration)>,
+}
+
+/// Weeks of revenue forecast in the app.
+pub const FORECAST_WEEKS: usize = 12;
+/// The app's horizon for purchases expected, and for churn.
+pub const OUTLOOK_DAYS: i64 = 365;
+pub const CHURN_DAYS: i64 = 90;
+
+pub struct RevenueForecast {
+    pub weekly: Weekly,
+    pub method: Method,
+    pub revenue: Band,
+    pub orders: Band,
 }
 
 /// What a customer's page shows from the insights.
@@ -34,17 +55,26 @@ pub struct CustomerInsight {
     pub scores: (u8, u8, u8),
     pub cluster: Option<String>,
     pub suggestions: Vec<(String, String)>,
+    pub outlook: Option<Outlook>,
 }
 
 impl Insights {
     pub fn compute(store: &Store) -> Result<Insights, StoreError> {
+        let mut timings = Vec::new();
+        let mut clock = std::time::Instant::now();
+        let mut lap = |name: &'static str| {
+            timings.push((name, clock.elapsed()));
+            clock = std::time::Instant::now();
+        };
         let snapshot = Snapshot::load(store)?;
+        lap("snapshot");
         let segments =
             segments(&snapshot, None, ClusterCount::Auto, 7).unwrap_or_else(|_| SegmentReport {
                 rows: Vec::new(),
                 clustering: None,
                 as_of: None,
             });
+        lap("segments");
         let baskets = snapshot.order_baskets();
         let min_support = (10.0 / baskets.len().max(1) as f64).max(0.005);
         // Triples where the data allows, pairs where big baskets would make triples explode.
@@ -59,7 +89,36 @@ impl Insights {
         let rules = rules_fitting(&baskets, &options)
             .map(|fitted| fitted.rules)
             .unwrap_or_default();
+        lap("rules");
         let model = Model::build(&snapshot);
+        lap("suggestions");
+        let newest = snapshot.purchases.iter().map(|p| p.placed).max();
+        let outlook = match newest {
+            Some(newest) => {
+                let activities = activities(store, &snapshot)?;
+                Outlooks::compute(&activities, newest.date_naive(), OUTLOOK_DAYS, CHURN_DAYS).ok()
+            }
+            None => None,
+        };
+        lap("lifetime");
+        let forecast = newest.and_then(|newest| {
+            let weekly = Weekly::of(
+                snapshot
+                    .purchases
+                    .iter()
+                    .map(|p| (p.placed.date_naive(), p.amount.to_f64())),
+                newest.date_naive(),
+            );
+            let (method, revenue) = forecast::forecast(&weekly.revenue, FORECAST_WEEKS).ok()?;
+            let (_, orders) = forecast::forecast(&weekly.orders, FORECAST_WEEKS).ok()?;
+            Some(RevenueForecast {
+                weekly,
+                method,
+                revenue,
+                orders,
+            })
+        });
+        lap("forecast");
         let row_of = segments
             .rows
             .iter()
@@ -73,6 +132,9 @@ impl Insights {
             rules,
             model,
             row_of,
+            outlook,
+            forecast,
+            timings,
         })
     }
 
@@ -103,34 +165,52 @@ impl Insights {
             scores: (r.r, r.f, r.m),
             cluster,
             suggestions,
+            outlook: self.outlook.as_ref().and_then(|o| o.get(customer)).copied(),
         })
     }
 
-    /// The customers worth a call first: the highest spenders among Champions, Loyal and
-    /// Can't-lose-them, each with their best suggestion.
+    /// The customers worth a call first: the most value at risk (a year's value times the risk
+    /// of buying nothing in 90 days) where churn could be learned; else the highest spenders
+    /// among Champions, Loyal and Can't-lose-them. Each with their best suggestion.
     /// `keep` narrows them (a rep's own customers).
     pub fn calls_to_make(
         &self,
         n: usize,
         keep: impl Fn(CustomerId) -> bool,
     ) -> Vec<(CustomerId, Segment, Suggestion)> {
-        let mut rows: Vec<_> = self
-            .segments
-            .rows
-            .iter()
-            .filter(|r| {
-                matches!(
-                    r.segment,
-                    Segment::Champions | Segment::Loyal | Segment::CantLoseThem
-                ) && keep(r.customer)
-            })
-            .collect();
-        rows.sort_by(|a, b| {
-            b.monetary
-                .cmp(&a.monetary)
-                .then(a.customer.cmp(&b.customer))
-        });
-        rows.into_iter()
+        let at_risk = self
+            .outlook
+            .as_ref()
+            .map(Outlooks::at_risk)
+            .unwrap_or_default();
+        let ranked: Vec<&super::rfm::Rfm> = match at_risk.is_empty() {
+            false => at_risk
+                .iter()
+                .filter_map(|(c, _)| Some(&self.segments.rows[*self.row_of.get(c)?]))
+                .filter(|r| keep(r.customer))
+                .collect(),
+            true => {
+                let mut rows: Vec<_> = self
+                    .segments
+                    .rows
+                    .iter()
+                    .filter(|r| {
+                        matches!(
+                            r.segment,
+                            Segment::Champions | Segment::Loyal | Segment::CantLoseThem
+                        ) && keep(r.customer)
+                    })
+                    .collect();
+                rows.sort_by(|a, b| {
+                    b.monetary
+                        .cmp(&a.monetary)
+                        .then(a.customer.cmp(&b.customer))
+                });
+                rows
+            }
+        };
+        ranked
+            .into_iter()
             .filter_map(|r| {
                 self.model
                     .suggest(r.customer, 1)

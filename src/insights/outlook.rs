@@ -161,3 +161,22 @@ impl Outlooks {
         ranked
     }
 }
+
+/// A churn risk in a rep's words.
+pub fn risk_words(risk: f64) -> &'static str {
+    match risk {
+        r if r < 0.2 => "likely to buy again",
+        r if r < 0.5 => "may be slipping",
+        r if r < 0.8 => "slipping away",
+        _ => "probably gone",
+    }
+}
+
+/// A model's probability as a whole percentage; never 0% or 100%, which it cannot know.
+pub fn percent(p: f64) -> String {
+    match p {
+        p if p < 0.005 => "<1%".into(),
+        p if p > 0.995 => ">99%".into(),
+        p => format!("{:.0}%", 100.0 * p),
+    }
+}

@@ -221,6 +221,12 @@ impl AppState {
                 }
                 return;
             }
+            Section::Risk => {
+                if let Some(&(id, _)) = self.insights.at_risk.get(at) {
+                    self.open_customer(id);
+                }
+                return;
+            }
             Section::Segments => {
                 let Some(&segment) = crate::insights::Segment::ALL.get(at) else {
                     return;

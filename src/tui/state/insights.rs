@@ -12,15 +12,17 @@ pub enum Section {
     Overview,
     Segments,
     Rules,
+    Risk,
     Calls,
     Pipeline,
 }
 
 impl Section {
-    pub const ALL: [Section; 5] = [
+    pub const ALL: [Section; 6] = [
         Section::Overview,
         Section::Segments,
         Section::Rules,
+        Section::Risk,
         Section::Calls,
         Section::Pipeline,
     ];
@@ -30,6 +32,7 @@ impl Section {
             Section::Overview => "Overview",
             Section::Segments => "Segments",
             Section::Rules => "Rules",
+            Section::Risk => "Value at risk",
             Section::Calls => "Calls to make",
             Section::Pipeline => "Pipeline",
         }
@@ -56,7 +59,12 @@ pub struct InsightsState {
     pub nav: ListNav,
     /// Calls to make, worked out once per computation of the insights.
     pub calls: Vec<crate::model::today::Call>,
+    /// Customers by value at risk, highest first (a year's value times churn risk).
+    pub at_risk: Vec<(crate::domain::CustomerId, f64)>,
 }
+
+/// Customers the Value at risk section lists.
+pub const AT_RISK: usize = 100;
 
 /// Calls to make the Insights section lists.
 pub const CALLS: usize = 30;
@@ -112,6 +120,11 @@ impl InsightsState {
                 reason: s.reason,
             })
             .collect();
+        self.at_risk = engine
+            .outlook
+            .as_ref()
+            .map(|o| o.at_risk().into_iter().take(AT_RISK).collect())
+            .unwrap_or_default();
     }
 
     /// Lines the section on screen has to move through.
@@ -120,6 +133,7 @@ impl InsightsState {
             Section::Segments => crate::insights::Segment::ALL.len(),
             Section::Rules => self.rule_order.len(),
             Section::Calls => self.calls.len(),
+            Section::Risk => self.at_risk.len(),
             Section::Overview | Section::Pipeline => 0,
         }
     }

@@ -13,7 +13,9 @@ const FOLLOWUPS_SHOWN: usize = 3;
 
 pub fn draw(frame: &mut Frame, d: &DetailState, theme: &Theme, now: Timestamp, area: Rect) {
     let c = &d.customer;
-    let suggestions = d.insight.as_ref().map_or(0, |i| i.suggestions.len()) as u16;
+    let suggestions = d.insight.as_ref().map_or(0, |i| {
+        i.suggestions.len() + 2 * usize::from(i.outlook.is_some())
+    }) as u16;
     let followups = match d.followups.len() {
         0 => 0,
         n => n.min(FOLLOWUPS_SHOWN) as u16 + 2,
@@ -161,6 +163,32 @@ fn draw_timeline(frame: &mut Frame, d: &DetailState, theme: &Theme, timeline: Re
     frame.render_widget(table, timeline);
 }
 
+/// "Likely to buy again: 12% chance of no order in the next 90 days" and "Next 12 months: about
+/// 3.2 orders, worth about 1,234".
+fn outlook_words(o: &crate::insights::outlook::Outlook) -> [String; 2] {
+    use crate::insights::outlook::{percent, risk_words};
+    let first = match o.churn_risk {
+        Some(r) => {
+            let mut said = risk_words(r).to_string();
+            said[..1].make_ascii_uppercase();
+            format!(
+                "{said}: {} chance of no order in the next {} days",
+                percent(r),
+                crate::insights::bundle::CHURN_DAYS
+            )
+        }
+        None => format!("{} chance still buying", percent(o.p_alive)),
+    };
+    let mut second = format!("Next 12 months: about {:.1} orders", o.expected_purchases);
+    if let Some(v) = o.value {
+        second.push_str(&format!(
+            ", worth about {}",
+            crate::text::thousands(v.max(0.0).round() as usize)
+        ));
+    }
+    [first, second]
+}
+
 /// The customer's RFM segment, cluster and next-purchase suggestions with their reasons.
 fn draw_insight(frame: &mut Frame, d: &DetailState, theme: &Theme, area: Rect) {
     let width = area.width.saturating_sub(2) as usize;
@@ -187,6 +215,11 @@ fn draw_insight(frame: &mut Frame, d: &DetailState, theme: &Theme, area: Rect) {
                     theme.base,
                 ),
             ])];
+            if let Some(o) = &i.outlook {
+                for said in outlook_words(o) {
+                    lines.push(Line::styled(fit(&said, width), theme.base));
+                }
+            }
             for (product, reason) in &i.suggestions {
                 lines.push(Line::from(vec![
                     Span::styled("→ ", theme.accent),

@@ -18,7 +18,6 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
             theme.muted
         };
         spans.push(Span::styled(format!(" {} ", s.title()), style));
-        spans.push(Span::raw(" "));
     }
     if i.loading {
         spans.push(Span::styled("computing…", theme.accent));
@@ -53,6 +52,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
         Section::Overview => overview(frame, data, theme, body),
         Section::Segments => segments(frame, state, engine, theme, body),
         Section::Rules => rules(frame, state, engine, theme, body),
+        Section::Risk => at_risk(frame, state, engine, theme, body),
         Section::Calls => calls(frame, state, engine, theme, body),
         Section::Pipeline => pipeline(frame, state, theme, body),
     }
@@ -262,7 +262,98 @@ fn rules(frame: &mut Frame, state: &AppState, engine: &Insights, theme: &Theme, 
     frame.render_widget(table, area);
 }
 
-fn calls(frame: &mut Frame, state: &AppState, _engine: &Insights, theme: &Theme, area: Rect) {
+/// Customers by value at risk: a year's value times the risk of buying nothing in 90 days.
+fn at_risk(frame: &mut Frame, state: &AppState, engine: &Insights, theme: &Theme, area: Rect) {
+    use crate::insights::outlook::{percent, risk_words};
+    let i = &state.insights;
+    let Some(outlook) = engine.outlook.as_ref() else {
+        frame.render_widget(
+            Paragraph::new(" too few purchases to tell who is slipping away")
+                .style(theme.muted)
+                .block(block(" Value at risk ", theme)),
+            area,
+        );
+        return;
+    };
+    if let Some(why) = &outlook.churn_unknown {
+        frame.render_widget(
+            Paragraph::new(format!(" no churn risk yet: {why}"))
+                .style(theme.muted)
+                .wrap(ratatui::widgets::Wrap { trim: true })
+                .block(block(" Value at risk ", theme)),
+            area,
+        );
+        return;
+    }
+    let shown = area.height.saturating_sub(3).max(1) as usize;
+    let window = i.nav.window(i.at_risk.len(), shown);
+    let rows = i.at_risk[window.clone()]
+        .iter()
+        .enumerate()
+        .map(|(n, (id, at_risk))| {
+            let o = outlook.get(*id);
+            let risk = o.and_then(|o| o.churn_risk).unwrap_or(0.0);
+            let value = o.and_then(|o| o.value).unwrap_or(0.0);
+            let customer = state.records.customer(*id);
+            let row = Row::new(vec![
+                state.customer_name(*id).to_string(),
+                customer.map_or(String::new(), |c| super::safe(c.phone()).into_owned()),
+                percent(risk),
+                risk_words(risk).to_string(),
+                amount_f(value),
+                amount_f(*at_risk),
+            ]);
+            match window.start + n == i.nav.selected {
+                true => row.style(theme.selected),
+                false => row.style(theme.base),
+            }
+        });
+    let header = Row::new(vec![
+        "customer",
+        "phone",
+        "risk",
+        "",
+        "12-mo value",
+        "at risk",
+    ])
+    .style(theme.header);
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Min(12),
+            Constraint::Length(16),
+            Constraint::Length(5),
+            Constraint::Length(19),
+            Constraint::Length(11),
+            Constraint::Length(8),
+        ],
+    )
+    .header(header)
+    .block(block(
+        " Value at risk: a year's value × risk of no purchase in 90 days · Enter opens ",
+        theme,
+    ));
+    frame.render_widget(table, area);
+}
+
+/// A figure in whole units with thousands separators.
+fn amount_f(v: f64) -> String {
+    crate::text::thousands(v.max(0.0).round() as usize)
+}
+
+fn calls(frame: &mut Frame, state: &AppState, engine: &Insights, theme: &Theme, area: Rect) {
+    // "45% · 1,234/yr" where churn is known; the segment otherwise.
+    let why = |call: &crate::model::today::Call| {
+        let o = engine.outlook.as_ref().and_then(|o| o.get(call.customer));
+        match o.and_then(|o| Some((o.churn_risk?, o.value?))) {
+            Some((risk, value)) => format!(
+                "{} · {}/yr",
+                crate::insights::outlook::percent(risk),
+                amount_f(value)
+            ),
+            None => call.segment.name().to_string(),
+        }
+    };
     // Two lines a call; the selected one stays in view.
     let shown = (area.height.saturating_sub(2) as usize / 2).max(1);
     let i = &state.insights;
@@ -282,7 +373,7 @@ fn calls(frame: &mut Frame, state: &AppState, _engine: &Insights, theme: &Theme,
                 pick(theme.header),
             ),
             Span::styled(format!("  {:<16}  ", fit(&phone, 16)), pick(theme.base)),
-            Span::styled(format!("{:<16}", call.segment.name()), pick(theme.accent)),
+            Span::styled(format!("{:<16}", why(call)), pick(theme.accent)),
             Span::styled(
                 fit(&format!("offer {}", call.offer), width.saturating_sub(58)),
                 pick(theme.base),
@@ -301,7 +392,7 @@ fn calls(frame: &mut Frame, state: &AppState, _engine: &Insights, theme: &Theme,
     }
     frame.render_widget(
         Paragraph::new(lines).block(block(
-            " Calls to make: best customers and what to offer them · Enter opens ",
+            " Calls to make: most value at risk first, and what to offer · Enter opens ",
             theme,
         )),
         area,
