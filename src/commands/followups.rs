@@ -237,7 +237,7 @@ pub fn today(store: &Store, args: &TodayArgs, out: &mut dyn Write) -> anyhow::Re
     let records = model.load()?;
     let insights = match args.no_calls {
         true => None,
-        false => Some(crate::insights::Insights::compute(store)?),
+        false => Some(crate::insights::Insights::cached(store)?),
     };
     let day = Today::build(&records, insights.as_ref(), me.as_deref(), now);
     let customer = |id: CustomerId| {

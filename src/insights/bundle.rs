@@ -16,6 +16,7 @@ use std::collections::HashMap;
 /// Itemsets mined for the app's rules before falling back to pairs: found in a fraction of a second.
 pub const INTERACTIVE_ITEMSETS: usize = 200_000;
 
+#[derive(serde::Serialize, serde::Deserialize)]
 pub struct Insights {
     pub version: u64,
     /// Product names by item number; the purchases themselves are dropped once everything is
@@ -32,6 +33,7 @@ pub struct Insights {
     /// Weekly revenue and its forecast; None before a complete week of purchases.
     pub forecast: Option<RevenueForecast>,
     /// How long each part took, for `rapport bench insights` and the log.
+    #[serde(skip)]
     pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
@@ -41,6 +43,7 @@ pub const FORECAST_WEEKS: usize = 12;
 pub const OUTLOOK_DAYS: i64 = 365;
 pub const CHURN_DAYS: i64 = 90;
 
+#[derive(serde::Serialize, serde::Deserialize)]
 pub struct RevenueForecast {
     pub weekly: Weekly,
     pub method: Method,
@@ -59,6 +62,22 @@ pub struct CustomerInsight {
 }
 
 impl Insights {
+    /// From the disk cache where it holds the store's current data version; else computed, and
+    /// cached for the next start (a cache that cannot be written is only logged).
+    pub fn cached(store: &Store) -> Result<Insights, StoreError> {
+        let version = store.data_version()?;
+        let started = std::time::Instant::now();
+        if let Some(mut insights) = super::cache::load(store.path(), version) {
+            insights.timings = vec![("disk cache", started.elapsed())];
+            return Ok(insights);
+        }
+        let insights = Insights::compute(store)?;
+        if let Err(e) = super::cache::save(store.path(), &insights) {
+            tracing::warn!("insights not cached: {e}");
+        }
+        Ok(insights)
+    }
+
     pub fn compute(store: &Store) -> Result<Insights, StoreError> {
         let mut timings = Vec::new();
         let mut clock = std::time::Instant::now();

@@ -18,7 +18,7 @@ pub enum ClusterCount {
     Auto,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Cluster {
     pub id: usize,
     pub size: usize,
@@ -27,7 +27,7 @@ pub struct Cluster {
     pub description: String,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Clustering {
     pub k: usize,
     pub clusters: Vec<Cluster>,

@@ -24,7 +24,7 @@ const FOLDS: usize = 4;
 const MIN_TRAIN: usize = 8;
 
 /// Complete weeks from the one holding the first purchase to the last one ended by `as_of`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Weekly {
     /// Each week's Monday.
     pub mondays: Vec<NaiveDate>,
@@ -63,7 +63,7 @@ impl Weekly {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
     /// The last week carried on.
@@ -107,7 +107,7 @@ impl Method {
 }
 
 /// A forecast with its interval at `LEVEL`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Band {
     pub point: Vec<f64>,
     pub low: Vec<f64>,

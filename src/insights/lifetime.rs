@@ -12,7 +12,7 @@ use libm::lgamma;
 use std::collections::BTreeMap;
 
 /// One customer as the models see them, in periods.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Repeat {
     /// Periods with a purchase, after the first.
     pub frequency: f64,
@@ -125,7 +125,7 @@ pub fn holdout_error<K: Ord + Clone>(
 
 /// Fitted BG/NBD parameters: purchase rates are gamma(r, alpha) across customers, and the chance
 /// of dropping out after a purchase is beta(a, b).
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BgNbd {
     pub r: f64,
     pub alpha: f64,
@@ -137,7 +137,7 @@ pub struct BgNbd {
 
 /// Fitted Gamma-Gamma parameters: spend per purchase varies around each customer's mean, which
 /// varies across customers.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GammaGamma {
     pub p: f64,
     pub q: f64,

@@ -2,6 +2,7 @@
 //! association rules, customer segments and suggestions. Pure: a snapshot in, results out.
 
 pub mod bundle;
+pub mod cache;
 pub mod churn;
 pub mod cluster;
 pub mod eval;

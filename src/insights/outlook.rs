@@ -59,7 +59,7 @@ pub fn activities(
 }
 
 /// One customer's outlook.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Outlook {
     pub summary: Repeat,
     pub p_alive: f64,
@@ -71,6 +71,7 @@ pub struct Outlook {
     pub value: Option<f64>,
 }
 
+#[derive(serde::Serialize, serde::Deserialize)]
 pub struct Outlooks {
     pub as_of: NaiveDate,
     pub bgnbd: BgNbd,

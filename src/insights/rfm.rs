@@ -6,7 +6,9 @@ use crate::domain::{CustomerId, Money, Timestamp};
 use std::collections::HashMap;
 use std::ops::RangeInclusive;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Segment {
     Champions,
     Loyal,
@@ -106,7 +108,7 @@ pub fn segment_for(r: u8, f: u8, m: u8) -> Segment {
         .expect("the rules cover every score")
 }
 
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Rfm {
     pub customer: CustomerId,
     pub recency_days: i64,

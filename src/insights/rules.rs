@@ -3,7 +3,7 @@
 use super::fpgrowth::{Itemset, TooMany, frequent_itemsets_capped};
 use std::collections::HashMap;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Rule {
     /// Ascending item numbers.
     pub antecedent: Vec<u32>,

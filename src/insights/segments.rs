@@ -6,7 +6,7 @@ use super::snapshot::Snapshot;
 use crate::domain::{CustomerId, Money, Timestamp};
 use std::collections::HashMap;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SegmentReport {
     pub rows: Vec<Rfm>,
     /// None when there are too few customers to cluster.

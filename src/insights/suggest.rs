@@ -28,7 +28,7 @@ pub struct Suggestion {
     pub reason: String,
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, serde::Serialize, serde::Deserialize)]
 struct Neighbour {
     item: u32,
     cosine: f32,
@@ -103,12 +103,14 @@ fn nearest_items(baskets: &[&Vec<u32>], buyers: &[u32]) -> Vec<Vec<Neighbour>> {
     out
 }
 
+#[derive(serde::Serialize, serde::Deserialize)]
 struct MultiRule {
     antecedent: Vec<u32>,
     consequent: u32,
     confidence: f64,
 }
 
+#[derive(serde::Serialize, serde::Deserialize)]
 pub struct Model {
     names: Vec<String>,
     neighbours: Vec<Vec<Neighbour>>,

@@ -583,7 +583,7 @@ impl ReadModel {
         }
         // Dropped first: at 100,000 customers the old engine is a large part of the process.
         *cached = None;
-        let engine = Arc::new(Insights::compute(&self.store)?);
+        let engine = Arc::new(Insights::cached(&self.store)?);
         let segments = Arc::new(
             engine
                 .segments
