@@ -188,8 +188,8 @@ impl Insights {
         })
     }
 
-    /// The customers worth a call first: the most value at risk (a year's value times the risk
-    /// of buying nothing in 90 days) where churn could be learned; else the highest spenders
+    /// The customers worth a call first: the most value at risk (last year's spend times the
+    /// risk of buying nothing in 90 days) where churn could be learned; else the highest spenders
     /// among Champions, Loyal and Can't-lose-them. Each with their best suggestion.
     /// `keep` narrows them (a rep's own customers).
     pub fn calls_to_make(

@@ -7,9 +7,21 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 const FILE: &str = "insights.cache";
-/// Changes whenever what is cached changes shape; the crate version is checked beside it.
-const MAGIC: &[u8; 8] = b"RPTINS01";
-const BUILD: &str = env!("CARGO_PKG_VERSION");
+const MAGIC: &[u8; 8] = b"RPTINS02";
+
+/// The build that wrote a cache: its version and the program file's size and time. What is cached
+/// changes shape between builds without the version changing, so a new build recomputes.
+fn build() -> String {
+    let exe = std::env::current_exe().and_then(std::fs::metadata);
+    let stamp = exe.map_or((0, 0), |m| {
+        let at = m
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+        (m.len(), at.map_or(0, |d| d.as_nanos()))
+    });
+    format!("{} {} {}", env!("CARGO_PKG_VERSION"), stamp.0, stamp.1)
+}
 /// What a damaged length may make the decoder allocate, at most.
 const LIMIT: usize = 1 << 31;
 
@@ -23,10 +35,11 @@ pub fn path(db: &Path) -> PathBuf {
 
 /// The header: magic, build, data version, payload length and CRC-32 of the payload.
 fn header(version: u64, payload: &[u8]) -> Vec<u8> {
+    let build = build();
     let mut h = Vec::with_capacity(64);
     h.extend_from_slice(MAGIC);
-    h.extend_from_slice(&(BUILD.len() as u32).to_le_bytes());
-    h.extend_from_slice(BUILD.as_bytes());
+    h.extend_from_slice(&(build.len() as u32).to_le_bytes());
+    h.extend_from_slice(build.as_bytes());
     h.extend_from_slice(&version.to_le_bytes());
     h.extend_from_slice(&(payload.len() as u64).to_le_bytes());
     h.extend_from_slice(&crc32fast::hash(payload).to_le_bytes());
@@ -46,7 +59,7 @@ pub fn load(db: &Path, version: u64) -> Option<Insights> {
         return None;
     }
     let build_len = u32::from_le_bytes(take(4)?.try_into().ok()?) as usize;
-    if take(build_len)? != BUILD.as_bytes() {
+    if take(build_len)? != build().as_bytes() {
         return None;
     }
     let cached_version = u64::from_le_bytes(take(8)?.try_into().ok()?);

@@ -69,6 +69,8 @@ pub struct Outlook {
     pub churn_risk: Option<f64>,
     /// The next 12 months, discounted; None without repeat customers to fit spend to.
     pub value: Option<f64>,
+    /// Spent in the year up to the day the outlook is as of: what losing them costs.
+    pub spent_last_year: f64,
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -107,12 +109,20 @@ impl Outlooks {
             Err(e) => (vec![None; all.len()], Some(e.to_string())),
         };
         let horizon = horizon_days as f64 / PERIOD_DAYS as f64;
+        let year_before = as_of - chrono::Duration::days(365);
         let customers = ids
             .into_iter()
+            .zip(all.iter())
             .zip(repeats)
             .zip(risks)
-            .filter_map(|((id, d), churn_risk)| {
+            .filter_map(|(((id, a), d), churn_risk)| {
                 let d = d?;
+                let spent_last_year = a
+                    .purchases
+                    .iter()
+                    .filter(|p| p.0 > year_before && p.0 <= as_of)
+                    .map(|p| p.1)
+                    .sum();
                 let value = spend.as_ref().map(|gg| {
                     lifetime_value(
                         &bgnbd,
@@ -131,6 +141,7 @@ impl Outlooks {
                         expected_purchases: bgnbd.expected_purchases(horizon, &d),
                         churn_risk,
                         value,
+                        spent_last_year,
                     },
                 ))
             })
@@ -151,12 +162,15 @@ impl Outlooks {
             .map(|i| &self.customers[i].1)
     }
 
-    /// Value at risk: a year's value times the churn risk, highest first, where both are known.
+    /// Value at risk: the last year's spend times the churn risk, highest first, where the risk
+    /// is known. Not BG/NBD's value ahead: it counts a one-time buyer as certainly still buying,
+    /// which would rank long-gone one-time buyers first.
     pub fn at_risk(&self) -> Vec<(CustomerId, f64)> {
         let mut ranked: Vec<(CustomerId, f64)> = self
             .customers
             .iter()
-            .filter_map(|(id, o)| Some((*id, o.value? * o.churn_risk?)))
+            .filter_map(|(id, o)| Some((*id, o.spent_last_year * o.churn_risk?)))
+            .filter(|(_, v)| *v > 0.0)
             .collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         ranked

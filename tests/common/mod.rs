@@ -52,11 +52,17 @@ pub fn demo_day() -> NaiveDate {
 
 /// A small demo database: 300 customers, seed 1, history ending on `demo_day`.
 pub fn small_demo(path: &std::path::Path) -> Store {
+    demo(path, 300)
+}
+
+/// A demo database of `customers`, seed 1, history ending on `demo_day`.
+#[allow(dead_code)]
+pub fn demo(path: &std::path::Path, customers: usize) -> Store {
     let store = Store::open(path).unwrap();
     rapport::demo::generate(
         &store,
         &rapport::demo::DemoSpec {
-            customers: 300,
+            customers,
             seed: 1,
             as_of: demo_day(),
         },

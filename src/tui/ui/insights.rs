@@ -293,7 +293,7 @@ fn at_risk(frame: &mut Frame, state: &AppState, engine: &Insights, theme: &Theme
         .map(|(n, (id, at_risk))| {
             let o = outlook.get(*id);
             let risk = o.and_then(|o| o.churn_risk).unwrap_or(0.0);
-            let value = o.and_then(|o| o.value).unwrap_or(0.0);
+            let value = o.map_or(0.0, |o| o.spent_last_year);
             let customer = state.records.customer(*id);
             let row = Row::new(vec![
                 state.customer_name(*id).to_string(),
@@ -313,7 +313,7 @@ fn at_risk(frame: &mut Frame, state: &AppState, engine: &Insights, theme: &Theme
         "phone",
         "risk",
         "",
-        "12-mo value",
+        "last year",
         "at risk",
     ])
     .style(theme.header);
@@ -330,7 +330,7 @@ fn at_risk(frame: &mut Frame, state: &AppState, engine: &Insights, theme: &Theme
     )
     .header(header)
     .block(block(
-        " Value at risk: a year's value × risk of no purchase in 90 days · Enter opens ",
+        " Value at risk: last year's spend × risk of no order in 90 days · Enter opens ",
         theme,
     ));
     frame.render_widget(table, area);
@@ -342,10 +342,10 @@ fn amount_f(v: f64) -> String {
 }
 
 fn calls(frame: &mut Frame, state: &AppState, engine: &Insights, theme: &Theme, area: Rect) {
-    // "45% · 1,234/yr" where churn is known; the segment otherwise.
+    // "45% · 1,234/yr": the risk and last year's spend, where churn is known; the segment otherwise.
     let why = |call: &crate::model::today::Call| {
         let o = engine.outlook.as_ref().and_then(|o| o.get(call.customer));
-        match o.and_then(|o| Some((o.churn_risk?, o.value?))) {
+        match o.and_then(|o| Some((o.churn_risk?, o.spent_last_year))) {
             Some((risk, value)) => format!(
                 "{} · {}/yr",
                 crate::insights::outlook::percent(risk),
