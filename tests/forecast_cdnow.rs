@@ -58,22 +58,9 @@ fn the_chosen_model_beats_the_naive_forecasts_on_cdnow() {
 #[cfg_attr(not(shared_data), ignore = "needs ../shared/data: see README")]
 #[test]
 fn the_forecast_commands_report_what_the_library_finds() {
-    let Some(path) = common::dataset("CDNOW_master.txt") else {
+    let Some((_dir, db, head)) = common::cdnow_head(6_000) else {
         return;
     };
-    let text = std::fs::read_to_string(path).unwrap();
-    let head: String = text.lines().take(6_000).map(|l| format!("{l}\n")).collect();
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("cdnow.txt");
-    std::fs::write(&file, &head).unwrap();
-    let db = dir.path().join("db");
-    common::rapport()
-        .arg("--db")
-        .arg(&db)
-        .args(["import", "orders", "--format", "cdnow"])
-        .arg(&file)
-        .assert()
-        .success();
     let as_of = day(1998, 6, 30);
     let weekly = Weekly::of(purchases(&head), as_of);
 

@@ -115,23 +115,9 @@ fn bg_nbd_and_gamma_gamma_match_lifetimes_on_cdnow() {
 #[cfg_attr(not(shared_data), ignore = "needs ../shared/data: see README")]
 #[test]
 fn the_lifetime_command_fits_the_imported_purchases() {
-    let Some(path) = common::dataset("CDNOW_master.txt") else {
+    let Some((_dir, db, head)) = common::cdnow_head(4_000) else {
         return;
     };
-    let text = std::fs::read_to_string(path).unwrap();
-    let head: String = text.lines().take(4_000).map(|l| format!("{l}\n")).collect();
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("cdnow.txt");
-    std::fs::write(&file, &head).unwrap();
-    let db = dir.path().join("db");
-    common::rapport()
-        .arg("--db")
-        .arg(&db)
-        .args(["import", "orders"])
-        .arg(&file)
-        .args(["--format", "cdnow"])
-        .assert()
-        .success();
     let out = common::stdout_of(
         &db,
         &[

@@ -2,7 +2,7 @@
 //! the forecast would have done on the last weeks.
 
 use crate::cli::{AuditFormat, ForecastArgs, ReportFormat};
-use crate::export::{Format, Sink};
+use crate::export::Format;
 use crate::insights::forecast::{self, LEVEL, Method, Weekly};
 use crate::insights::snapshot::Snapshot;
 use crate::store::Store;
@@ -86,11 +86,7 @@ pub fn run(store: &Store, args: &ForecastArgs, out: &mut dyn Write) -> anyhow::R
         AuditFormat::Json => Format::Json,
         AuditFormat::Ndjson => Format::Ndjson,
     };
-    let mut sink = Sink::new(format, out);
-    for row in &rows {
-        sink.row(row)?;
-    }
-    sink.finish()?;
+    crate::export::write_rows(&rows, format, out)?;
     Ok(())
 }
 

@@ -3,7 +3,7 @@
 
 use crate::cli::{AuditFormat, LifetimeArgs};
 use crate::domain::{Customer, CustomerId};
-use crate::export::{Format, Sink};
+use crate::export::Format;
 use crate::insights::churn::Activity;
 use crate::insights::lifetime::{FitError, HoldoutError, Repeat, holdout_error};
 use crate::insights::outlook::{Outlooks, PERIOD_DAYS, activities};
@@ -150,11 +150,7 @@ pub fn run(store: &Store, args: &LifetimeArgs, out: &mut dyn Write) -> anyhow::R
         AuditFormat::Json => Format::Json,
         AuditFormat::Ndjson => Format::Ndjson,
     };
-    let mut sink = Sink::new(format, out);
-    for row in &rows {
-        sink.row(row)?;
-    }
-    sink.finish()?;
+    crate::export::write_rows(&rows, format, out)?;
     Ok(())
 }
 

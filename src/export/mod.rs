@@ -22,6 +22,20 @@ pub enum Format {
     Ndjson,
 }
 
+/// Every row to `out` in `format`, closed and flushed.
+pub fn write_rows<T: serde::Serialize>(
+    rows: &[T],
+    format: Format,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let mut sink = Sink::new(format, out);
+    for row in rows {
+        sink.row(row)?;
+    }
+    sink.finish()?;
+    Ok(())
+}
+
 /// Writes rows as they come. `finish` closes a JSON array and flushes.
 pub struct Sink<W: Write> {
     format: Format,

@@ -45,6 +45,26 @@ use rapport::tui::keymap::{Keymap, parse_key};
 use rapport::tui::state::{AppState, Options};
 use rapport::tui::worker::Worker;
 
+/// The first `lines` lines of CDNOW imported into a new database: (the folder to keep, the
+/// database, the lines). None where the dataset is not there.
+#[allow(dead_code)]
+pub fn cdnow_head(lines: usize) -> Option<(tempfile::TempDir, PathBuf, String)> {
+    let text = std::fs::read_to_string(dataset("CDNOW_master.txt")?).unwrap();
+    let head: String = text.lines().take(lines).map(|l| format!("{l}\n")).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cdnow.txt");
+    std::fs::write(&file, &head).unwrap();
+    let db = dir.path().join("db");
+    rapport()
+        .arg("--db")
+        .arg(&db)
+        .args(["import", "orders", "--format", "cdnow"])
+        .arg(&file)
+        .assert()
+        .success();
+    Some((dir, db, head))
+}
+
 /// The fixed day the TUI tests' demo history ends, and the app's clock at noon on it.
 pub fn demo_day() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 10).unwrap()
