@@ -49,7 +49,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
         return;
     };
     match i.section {
-        Section::Overview => overview(frame, data, theme, body),
+        Section::Overview => overview(frame, data, engine, theme, body),
         Section::Segments => segments(frame, state, engine, theme, body),
         Section::Rules => rules(frame, state, engine, theme, body),
         Section::Risk => at_risk(frame, state, engine, theme, body),
@@ -58,14 +58,129 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
     }
 }
 
-fn overview(
+/// Weeks of history the forecast chart shows before the weeks ahead.
+const CHART_HISTORY: usize = 26;
+
+/// The last weeks' revenue and the forecast after them, with its 95% band.
+fn forecast_chart(
     frame: &mut Frame,
-    data: &crate::model::revenue::InsightsData,
+    f: &crate::insights::bundle::RevenueForecast,
+    title: String,
     theme: &Theme,
     area: Rect,
 ) {
+    use ratatui::symbols::Marker;
+    use ratatui::widgets::{Axis, Chart, Dataset, GraphType};
+    let weeks = &f.weekly;
+    let shown = weeks.revenue.len().min(CHART_HISTORY);
+    let start = weeks.revenue.len() - shown;
+    let history: Vec<(f64, f64)> = (0..shown)
+        .map(|i| (i as f64, weeks.revenue[start + i]))
+        .collect();
+    let last = history.last().copied().unwrap_or((0.0, 0.0));
+    // Each line ahead starts at the last week, so the forecast continues the history.
+    let ahead = |values: &[f64]| -> Vec<(f64, f64)> {
+        std::iter::once(last)
+            .chain(
+                values
+                    .iter()
+                    .enumerate()
+                    .map(|(k, v)| (last.0 + 1.0 + k as f64, *v)),
+            )
+            .collect()
+    };
+    let (point, low, high) = (
+        ahead(&f.revenue.point),
+        ahead(&f.revenue.low),
+        ahead(&f.revenue.high),
+    );
+    let top = history.iter().chain(&high).map(|p| p.1).fold(1.0, f64::max);
+    let end = last.0 + f.revenue.point.len() as f64;
+    let monday = |i: usize| weeks.mondays[start + i].format("%Y-%m-%d").to_string();
+    let after = *weeks.mondays.last().expect("a week")
+        + chrono::Duration::weeks(f.revenue.point.len() as i64);
+    fn line<'a>(
+        name: &'static str,
+        data: &'a [(f64, f64)],
+        style: ratatui::style::Style,
+    ) -> Dataset<'a> {
+        Dataset::default()
+            .name(name)
+            .marker(Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(style)
+            .data(data)
+    }
+    let datasets = vec![
+        line("95% band", &high, theme.muted),
+        // Unnamed: the band's two edges share one legend line.
+        Dataset::default()
+            .marker(Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(theme.muted)
+            .data(&low),
+        line("forecast", &point, theme.header),
+        line("revenue", &history, theme.accent),
+    ];
+    let chart = Chart::new(datasets)
+        .block(block(
+            Line::from(fit(&title, area.width as usize - 2)),
+            theme,
+        ))
+        .x_axis(
+            Axis::default()
+                .bounds([0.0, end])
+                .labels([monday(0), monday(shown - 1), after.to_string()])
+                .style(theme.muted),
+        )
+        .y_axis(
+            Axis::default()
+                .bounds([0.0, top])
+                .labels(["0".to_string(), amount_f(top / 2.0), amount_f(top)])
+                .style(theme.muted),
+        )
+        .legend_position(Some(ratatui::widgets::LegendPosition::TopLeft));
+    frame.render_widget(chart, area);
+}
+
+fn overview(
+    frame: &mut Frame,
+    data: &crate::model::revenue::InsightsData,
+    engine: &Insights,
+    theme: &Theme,
+    area: Rect,
+) {
+    let chart_height = if engine.forecast.is_some() { 11 } else { 7 };
     let [spark_area, table_area] =
-        Layout::vertical([Constraint::Length(7), Constraint::Min(3)]).areas(area);
+        Layout::vertical([Constraint::Length(chart_height), Constraint::Min(3)]).areas(area);
+    if let Some(f) = engine
+        .forecast
+        .as_ref()
+        .filter(|f| !f.weekly.revenue.is_empty())
+    {
+        let mut title = format!(
+            " Revenue a week and the next {} (95% band) · {} from {} customers ",
+            f.revenue.point.len(),
+            amount(data.revenue),
+            crate::text::thousands(data.customers_with_orders)
+        );
+        let by = format!("· by {} ", f.method.label());
+        if title.chars().count() + by.chars().count() + 2 <= spark_area.width as usize {
+            title.push_str(&by);
+        }
+        forecast_chart(frame, f, title, theme, spark_area);
+    } else {
+        sparkline(frame, data, theme, spark_area);
+    }
+    top_products(frame, data, theme, table_area);
+}
+
+fn sparkline(
+    frame: &mut Frame,
+    data: &crate::model::revenue::InsightsData,
+    theme: &Theme,
+    spark_area: Rect,
+) {
     let weeks = &data.weekly_revenue;
     let shown = weeks.len().min(spark_area.width.saturating_sub(2) as usize);
     let values: Vec<u64> = weeks[weeks.len() - shown..]
@@ -91,6 +206,14 @@ fn overview(
             )),
         spark_area,
     );
+}
+
+fn top_products(
+    frame: &mut Frame,
+    data: &crate::model::revenue::InsightsData,
+    theme: &Theme,
+    table_area: Rect,
+) {
     let rows = data
         .top_products
         .iter()
