@@ -111,11 +111,18 @@ fn forecast_chart(
             .style(style)
             .data(data)
     }
+    // The band in dots, not lines: without colour (NO_COLOR, mono) it still reads apart.
     let datasets = vec![
-        line("95% band", &high, theme.muted),
+        Dataset::default()
+            .name("95% band")
+            .marker(Marker::Dot)
+            .graph_type(GraphType::Scatter)
+            .style(theme.muted)
+            .data(&high),
         // Unnamed: the band's two edges share one legend line.
         Dataset::default()
-            .marker(Marker::Braille)
+            .marker(Marker::Dot)
+            .graph_type(GraphType::Scatter)
             .graph_type(GraphType::Line)
             .style(theme.muted)
             .data(&low),
