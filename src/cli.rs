@@ -422,6 +422,19 @@ pub enum AuditFormat {
     Ndjson,
 }
 
+impl AuditFormat {
+    /// The rows' export format; None for a table, which each command lays out itself.
+    pub fn rows(self) -> Option<crate::export::Format> {
+        use crate::export::Format;
+        match self {
+            AuditFormat::Table => None,
+            AuditFormat::Csv => Some(Format::Csv),
+            AuditFormat::Json => Some(Format::Json),
+            AuditFormat::Ndjson => Some(Format::Ndjson),
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Address and port to listen on; 0.0.0.0:2222 opens it to the network

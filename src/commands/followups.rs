@@ -155,11 +155,7 @@ pub fn followup(
 
 /// The row format of a list that also prints as a table.
 fn rows_format(format: AuditFormat) -> Format {
-    match format {
-        AuditFormat::Csv => Format::Csv,
-        AuditFormat::Json => Format::Json,
-        AuditFormat::Table | AuditFormat::Ndjson => Format::Ndjson,
-    }
+    format.rows().unwrap_or(Format::Ndjson)
 }
 
 fn get(store: &Store, id: u64) -> anyhow::Result<Followup> {

@@ -1,9 +1,8 @@
 //! `rapport forecast` and `rapport eval forecast`: weekly revenue and orders ahead, and how well
 //! the forecast would have done on the last weeks.
 
-use crate::cli::{AuditFormat, ForecastArgs, ReportFormat};
-use crate::export::Format;
-use crate::insights::forecast::{self, LEVEL, Method, Weekly};
+use crate::cli::{ForecastArgs, ReportFormat};
+use crate::insights::forecast::{self, LEVEL, Weekly};
 use crate::insights::snapshot::Snapshot;
 use crate::store::Store;
 use crate::text::thousands;
@@ -56,35 +55,30 @@ pub fn run(store: &Store, args: &ForecastArgs, out: &mut dyn Write) -> anyhow::R
             orders: orders.point[k],
         })
         .collect();
-    let format = match args.format {
-        AuditFormat::Table => {
+    let Some(format) = args.format.rows() else {
+        writeln!(
+            out,
+            "{} complete weeks, {} to {}; revenue by {}, orders by {}; {:.0}% interval",
+            thousands(weekly.mondays.len()),
+            weekly.mondays[0],
+            last + Duration::days(6),
+            method.label(),
+            orders_method.label(),
+            100.0 * LEVEL
+        )?;
+        writeln!(
+            out,
+            "{:<10} {:>12} {:>12} {:>12} {:>8}",
+            "week", "revenue", "low", "high", "orders"
+        )?;
+        for r in &rows {
             writeln!(
                 out,
-                "{} complete weeks, {} to {}; revenue by {}, orders by {}; {:.0}% interval",
-                thousands(weekly.mondays.len()),
-                weekly.mondays[0],
-                last + Duration::days(6),
-                method.label(),
-                orders_method.label(),
-                100.0 * LEVEL
+                "{} {:>12.2} {:>12.2} {:>12.2} {:>8.1}",
+                r.week, r.revenue, r.low, r.high, r.orders
             )?;
-            writeln!(
-                out,
-                "{:<10} {:>12} {:>12} {:>12} {:>8}",
-                "week", "revenue", "low", "high", "orders"
-            )?;
-            for r in &rows {
-                writeln!(
-                    out,
-                    "{} {:>12.2} {:>12.2} {:>12.2} {:>8.1}",
-                    r.week, r.revenue, r.low, r.high, r.orders
-                )?;
-            }
-            return Ok(());
         }
-        AuditFormat::Csv => Format::Csv,
-        AuditFormat::Json => Format::Json,
-        AuditFormat::Ndjson => Format::Ndjson,
+        return Ok(());
     };
     crate::export::write_rows(&rows, format, out)?;
     Ok(())
@@ -111,7 +105,7 @@ pub fn eval(
                 writeln!(
                     out,
                     "{},{},{},{}",
-                    name(s.method),
+                    serde_json::to_value(s.method)?.as_str().unwrap_or_default(),
                     s.method == result.chosen,
                     s.mase,
                     s.smape
@@ -142,14 +136,4 @@ pub fn eval(
         }
     }
     Ok(())
-}
-
-fn name(method: Method) -> &'static str {
-    match method {
-        Method::Naive => "naive",
-        Method::SeasonalNaive => "seasonal_naive",
-        Method::Ets => "ets",
-        Method::EtsAhead => "ets_ahead",
-        Method::MstlEts => "mstl_ets",
-    }
 }

@@ -3,7 +3,6 @@
 
 use crate::cli::{AuditFormat, LifetimeArgs};
 use crate::domain::{Customer, CustomerId};
-use crate::export::Format;
 use crate::insights::churn::Activity;
 use crate::insights::lifetime::{FitError, HoldoutError, Repeat, holdout_error};
 use crate::insights::outlook::{Outlooks, PERIOD_DAYS, activities};
@@ -110,45 +109,40 @@ pub fn run(store: &Store, args: &LifetimeArgs, out: &mut dyn Write) -> anyhow::R
             })
         })
         .collect::<anyhow::Result<_>>()?;
-    let format = match args.format {
-        AuditFormat::Table => {
-            write_params(&params, AuditFormat::Table, out)?;
-            rows.sort_by(|a, b| b.clv.total_cmp(&a.clv));
+    let Some(format) = args.format.rows() else {
+        write_params(&params, AuditFormat::Table, out)?;
+        rows.sort_by(|a, b| b.clv.total_cmp(&a.clv));
+        writeln!(
+            out,
+            "\n{:<12} {:>5} {:>6} {:>5} {:>9} {:>7} {:>9} {:>6} {:>10}",
+            "customer",
+            "freq",
+            "recency",
+            "age",
+            "monetary",
+            "alive",
+            "expected",
+            "risk",
+            "12m value"
+        )?;
+        for r in rows.iter().take(20) {
+            let risk = r
+                .churn_risk
+                .map_or("-".to_string(), |p| format!("{:.0}%", 100.0 * p));
             writeln!(
                 out,
-                "\n{:<12} {:>5} {:>6} {:>5} {:>9} {:>7} {:>9} {:>6} {:>10}",
-                "customer",
-                "freq",
-                "recency",
-                "age",
-                "monetary",
-                "alive",
-                "expected",
-                "risk",
-                "12m value"
+                "{:<12} {:>5} {:>6} {:>5} {:>9.2} {:>6.0}% {:>9.2} {risk:>6} {:>10.2}",
+                safe(&r.customer_id),
+                r.frequency,
+                r.recency,
+                r.age,
+                r.monetary,
+                100.0 * r.p_alive,
+                r.expected_purchases,
+                r.clv
             )?;
-            for r in rows.iter().take(20) {
-                let risk = r
-                    .churn_risk
-                    .map_or("-".to_string(), |p| format!("{:.0}%", 100.0 * p));
-                writeln!(
-                    out,
-                    "{:<12} {:>5} {:>6} {:>5} {:>9.2} {:>6.0}% {:>9.2} {risk:>6} {:>10.2}",
-                    safe(&r.customer_id),
-                    r.frequency,
-                    r.recency,
-                    r.age,
-                    r.monetary,
-                    100.0 * r.p_alive,
-                    r.expected_purchases,
-                    r.clv
-                )?;
-            }
-            return Ok(());
         }
-        AuditFormat::Csv => Format::Csv,
-        AuditFormat::Json => Format::Json,
-        AuditFormat::Ndjson => Format::Ndjson,
+        return Ok(());
     };
     crate::export::write_rows(&rows, format, out)?;
     Ok(())
