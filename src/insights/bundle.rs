@@ -3,7 +3,7 @@
 
 use super::cluster::ClusterCount;
 use super::forecast::{self, Band, Method, Weekly};
-use super::outlook::{Outlook, Outlooks, activities};
+use super::outlook::{Contacts, Outlook, Outlooks};
 use super::rfm::Segment;
 use super::rules::{Rule, RuleOptions, rules_fitting};
 use super::segments::{SegmentReport, segments};
@@ -51,6 +51,59 @@ pub struct RevenueForecast {
     pub orders: Band,
 }
 
+/// Each part's time, in the order run (parts on different threads overlap).
+#[derive(Default)]
+struct Timings(Vec<(&'static str, std::time::Duration)>);
+
+impl Timings {
+    fn time<T>(&mut self, name: &'static str, work: impl FnOnce() -> T) -> T {
+        let started = std::time::Instant::now();
+        let out = work();
+        self.0.push((name, started.elapsed()));
+        out
+    }
+}
+
+/// Rules over orders at the app's thresholds: triples where the data allows, pairs where big
+/// baskets would make triples explode.
+fn app_rules(snapshot: &Snapshot) -> Vec<Rule> {
+    let baskets = snapshot.order_baskets();
+    let options = RuleOptions {
+        min_support: (10.0 / baskets.len().max(1) as f64).max(0.005),
+        min_confidence: 0.3,
+        min_lift: 1.0,
+        max_len: 3,
+        // A screen, not a report: give up on triples early and show pairs.
+        max_itemsets: INTERACTIVE_ITEMSETS,
+    };
+    rules_fitting(&baskets, &options)
+        .map(|fitted| fitted.rules)
+        .unwrap_or_default()
+}
+
+/// Weekly revenue up to the newest purchase and the next weeks' forecast; None before a
+/// complete week, or where no model fits.
+fn revenue_forecast(
+    snapshot: &Snapshot,
+    newest: crate::domain::Timestamp,
+) -> Option<RevenueForecast> {
+    let weekly = Weekly::of(
+        snapshot
+            .purchases
+            .iter()
+            .map(|p| (p.placed.date_naive(), p.amount.to_f64())),
+        newest.date_naive(),
+    );
+    let (method, revenue) = forecast::forecast(&weekly.revenue, FORECAST_WEEKS).ok()?;
+    let (_, orders) = forecast::forecast(&weekly.orders, FORECAST_WEEKS).ok()?;
+    Some(RevenueForecast {
+        weekly,
+        method,
+        revenue,
+        orders,
+    })
+}
+
 /// What a customer's page shows from the insights.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomerInsight {
@@ -79,65 +132,64 @@ impl Insights {
     }
 
     pub fn compute(store: &Store) -> Result<Insights, StoreError> {
-        let mut timings = Vec::new();
-        let mut clock = std::time::Instant::now();
-        let mut lap = |name: &'static str| {
-            timings.push((name, clock.elapsed()));
-            clock = std::time::Instant::now();
-        };
-        let snapshot = Snapshot::load(store)?;
-        lap("snapshot");
-        let segments =
-            segments(&snapshot, None, ClusterCount::Auto, 7).unwrap_or_else(|_| SegmentReport {
-                rows: Vec::new(),
-                clustering: None,
-                as_of: None,
+        let mut timings = Timings::default();
+        // Tickets and notes are read on the other core meanwhile.
+        let (snapshot, contacts) = std::thread::scope(|scope| {
+            let contacts = scope.spawn(|| {
+                let started = std::time::Instant::now();
+                Contacts::read(store).map(|c| (c, started.elapsed()))
             });
-        lap("segments");
-        let baskets = snapshot.order_baskets();
-        let min_support = (10.0 / baskets.len().max(1) as f64).max(0.005);
-        // Triples where the data allows, pairs where big baskets would make triples explode.
-        let options = RuleOptions {
-            min_support,
-            min_confidence: 0.3,
-            min_lift: 1.0,
-            max_len: 3,
-            // A screen, not a report: give up on triples early and show pairs.
-            max_itemsets: INTERACTIVE_ITEMSETS,
-        };
-        let rules = rules_fitting(&baskets, &options)
-            .map(|fitted| fitted.rules)
-            .unwrap_or_default();
-        lap("rules");
-        let model = Model::build(&snapshot);
-        lap("suggestions");
+            let snapshot = timings.time("snapshot", || Snapshot::load(store));
+            let contacts = contacts
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            Ok::<_, StoreError>((snapshot?, contacts?))
+        })?;
+        let (contacts, took) = contacts;
+        timings.0.push(("tickets, notes", took));
         let newest = snapshot.purchases.iter().map(|p| p.placed).max();
-        let outlook = match newest {
-            Some(newest) => {
-                let activities = activities(store, &snapshot)?;
-                Outlooks::compute(&activities, newest.date_naive(), OUTLOOK_DAYS, CHURN_DAYS).ok()
-            }
-            None => None,
-        };
-        lap("lifetime");
-        let forecast = newest.and_then(|newest| {
-            let weekly = Weekly::of(
-                snapshot
-                    .purchases
-                    .iter()
-                    .map(|p| (p.placed.date_naive(), p.amount.to_f64())),
-                newest.date_naive(),
-            );
-            let (method, revenue) = forecast::forecast(&weekly.revenue, FORECAST_WEEKS).ok()?;
-            let (_, orders) = forecast::forecast(&weekly.orders, FORECAST_WEEKS).ok()?;
-            Some(RevenueForecast {
-                weekly,
-                method,
-                revenue,
-                orders,
-            })
-        });
-        lap("forecast");
+        // Two halves of about equal weight, one on each of two cores: segments, rules and
+        // suggestions beside each customer's outlook and the revenue forecast.
+        let ((segments, rules, model, mut people), (outlook, forecast, ahead)) =
+            std::thread::scope(|scope| {
+                let people = scope.spawn(|| {
+                    let mut timings = Timings::default();
+                    let segments = timings.time("segments", || {
+                        segments(&snapshot, None, ClusterCount::Auto, 7).unwrap_or_else(|_| {
+                            SegmentReport {
+                                rows: Vec::new(),
+                                clustering: None,
+                                as_of: None,
+                            }
+                        })
+                    });
+                    let rules = timings.time("rules", || app_rules(&snapshot));
+                    let model = timings.time("suggestions", || Model::build(&snapshot));
+                    (segments, rules, model, timings)
+                });
+                let mut timings = Timings::default();
+                let outlook = newest.and_then(|newest| {
+                    let activities = timings.time("activities", || contacts.beside(&snapshot));
+                    let outlook = Outlooks::compute(
+                        &activities,
+                        newest.date_naive(),
+                        OUTLOOK_DAYS,
+                        CHURN_DAYS,
+                    )
+                    .ok()?;
+                    timings.0.extend(outlook.timings.iter().copied());
+                    Some(outlook)
+                });
+                let forecast = timings.time("forecast", || {
+                    newest.and_then(|newest| revenue_forecast(&snapshot, newest))
+                });
+                let people = people
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (people, (outlook, forecast, timings))
+            });
+        timings.0.append(&mut people.0);
+        timings.0.extend(ahead.0);
         let row_of = segments
             .rows
             .iter()
@@ -153,7 +205,7 @@ impl Insights {
             row_of,
             outlook,
             forecast,
-            timings,
+            timings: timings.0,
         })
     }
 

@@ -378,13 +378,27 @@ pub fn lifetime_value(
     monthly_discount: f64,
     periods_per_month: f64,
 ) -> f64 {
-    let per_purchase = spend.expected_spend(d);
+    spend.expected_spend(d)
+        * discounted_purchases(purchases, d, months, monthly_discount, periods_per_month)
+}
+
+/// The purchases `lifetime_value` counts: expected month by month, each month discounted. It
+/// depends on the customer's frequency, recency and age alone, which many customers share.
+pub fn discounted_purchases(
+    purchases: &BgNbd,
+    d: &Repeat,
+    months: u32,
+    monthly_discount: f64,
+    periods_per_month: f64,
+) -> f64 {
+    // Nothing is expected in no time: each month's purchases are the growth since the last.
+    let mut before = 0.0;
     (1..=months)
         .map(|month| {
-            let end = f64::from(month) * periods_per_month;
-            let bought = purchases.expected_purchases(end, d)
-                - purchases.expected_purchases(end - periods_per_month, d);
-            per_purchase * bought / (1.0 + monthly_discount).powf(f64::from(month))
+            let so_far = purchases.expected_purchases(f64::from(month) * periods_per_month, d);
+            let bought = so_far - before;
+            before = so_far;
+            bought / (1.0 + monthly_discount).powf(f64::from(month))
         })
         .sum()
 }

@@ -3,7 +3,7 @@
 //! once and serve both the columns of their own and the churn classifier's features.
 
 use super::churn::{Activity, ChurnModel, summaries};
-use super::lifetime::{BgNbd, FitError, GammaGamma, Repeat, lifetime_value};
+use super::lifetime::{BgNbd, FitError, GammaGamma, Repeat, discounted_purchases};
 use super::snapshot::Snapshot;
 use crate::domain::{CustomerId, Note, Ticket, TicketStatus};
 use crate::store::{Store, StoreError};
@@ -24,38 +24,64 @@ pub fn activities(
     store: &Store,
     snapshot: &Snapshot,
 ) -> Result<HashMap<CustomerId, Activity>, StoreError> {
-    let mut by: HashMap<CustomerId, Activity> = HashMap::new();
-    for p in &snapshot.purchases {
-        if let Some(c) = p.customer {
-            let day = p.placed.date_naive();
-            by.entry(c)
-                .or_default()
-                .purchases
-                .push((day, p.amount.to_f64()));
-        }
-    }
-    for (c, at) in &snapshot.returns {
-        if let Some(a) = by.get_mut(c) {
-            a.returns.push(at.date_naive());
-        }
-    }
-    for ticket in store.iter_sound::<Ticket>() {
-        let t = ticket?;
-        if let Some(a) = by.get_mut(&t.customer) {
+    Ok(Contacts::read(store)?.beside(snapshot))
+}
+
+/// Tickets and notes as churn risk reads them: read from the store apart from the snapshot,
+/// so that both can be read at once.
+pub struct Contacts {
+    tickets: Vec<(CustomerId, NaiveDate, Option<NaiveDate>)>,
+    notes: Vec<(CustomerId, NaiveDate)>,
+}
+
+impl Contacts {
+    pub fn read(store: &Store) -> Result<Contacts, StoreError> {
+        let mut tickets = Vec::new();
+        for ticket in store.iter_sound::<Ticket>() {
+            let t = ticket?;
             let closed = matches!(t.status, TicketStatus::Resolved | TicketStatus::Closed);
-            a.tickets.push((
+            tickets.push((
+                t.customer,
                 t.created.date_naive(),
                 closed.then(|| t.updated.date_naive()),
             ));
         }
-    }
-    for note in store.iter_sound::<Note>() {
-        let n = note?;
-        if let Some(a) = by.get_mut(&n.customer) {
-            a.contacts.push(n.at.date_naive());
+        let mut notes = Vec::new();
+        for note in store.iter_sound::<Note>() {
+            let n = note?;
+            notes.push((n.customer, n.at.date_naive()));
         }
+        Ok(Contacts { tickets, notes })
     }
-    Ok(by)
+
+    /// Each buyer's activity: their purchases and returns from the snapshot, with these.
+    pub fn beside(self, snapshot: &Snapshot) -> HashMap<CustomerId, Activity> {
+        let mut by: HashMap<CustomerId, Activity> = HashMap::new();
+        for p in &snapshot.purchases {
+            if let Some(c) = p.customer {
+                by.entry(c)
+                    .or_default()
+                    .purchases
+                    .push((p.placed.date_naive(), p.amount.to_f64()));
+            }
+        }
+        for (c, at) in &snapshot.returns {
+            if let Some(a) = by.get_mut(c) {
+                a.returns.push(at.date_naive());
+            }
+        }
+        for (c, opened, closed) in self.tickets {
+            if let Some(a) = by.get_mut(&c) {
+                a.tickets.push((opened, closed));
+            }
+        }
+        for (c, at) in self.notes {
+            if let Some(a) = by.get_mut(&c) {
+                a.contacts.push(at);
+            }
+        }
+        by
+    }
 }
 
 /// One customer's outlook.
@@ -82,6 +108,9 @@ pub struct Outlooks {
     pub churn_unknown: Option<String>,
     /// Customers who bought by `as_of`, by id.
     pub customers: Vec<(CustomerId, Outlook)>,
+    /// How long the fits, the churn model's training and the scoring took.
+    #[serde(skip)]
+    pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
 impl Outlooks {
@@ -92,6 +121,12 @@ impl Outlooks {
         horizon_days: i64,
         churn_days: i64,
     ) -> Result<Outlooks, FitError> {
+        let mut timings = Vec::new();
+        let mut clock = std::time::Instant::now();
+        let mut lap = |name: &'static str| {
+            timings.push((name, clock.elapsed()));
+            clock = std::time::Instant::now();
+        };
         let mut ids: Vec<CustomerId> = activities.keys().copied().collect();
         ids.sort();
         let all: Vec<&Activity> = ids.iter().map(|id| &activities[id]).collect();
@@ -103,11 +138,15 @@ impl Outlooks {
             Err(FitError::NoRepeats) => None,
             Err(e) => return Err(e),
         };
+        lap("lifetime fit");
         let (risks, churn_unknown) = match ChurnModel::train(all.iter().copied(), as_of, churn_days)
         {
             Ok(model) => (model.risk_given(&all, as_of, &repeats, &bgnbd), None),
             Err(e) => (vec![None; all.len()], Some(e.to_string())),
         };
+        lap("churn risk");
+        // Keyed by the summary's bits: customers with the same history share these figures.
+        let mut shared: HashMap<[u64; 3], (f64, f64, f64)> = HashMap::new();
         let horizon = horizon_days as f64 / PERIOD_DAYS as f64;
         let year_before = as_of - chrono::Duration::days(365);
         let customers = ids
@@ -123,22 +162,28 @@ impl Outlooks {
                     .filter(|p| p.0 > year_before && p.0 <= as_of)
                     .map(|p| p.1)
                     .sum();
-                let value = spend.as_ref().map(|gg| {
-                    lifetime_value(
-                        &bgnbd,
-                        gg,
-                        &d,
-                        VALUE_MONTHS,
-                        MONTHLY_DISCOUNT,
-                        WEEKS_PER_MONTH,
-                    )
-                });
+                let key = [d.frequency, d.recency, d.age].map(f64::to_bits);
+                let &mut (p_alive, expected_purchases, discounted) =
+                    shared.entry(key).or_insert_with(|| {
+                        (
+                            bgnbd.p_alive(&d),
+                            bgnbd.expected_purchases(horizon, &d),
+                            discounted_purchases(
+                                &bgnbd,
+                                &d,
+                                VALUE_MONTHS,
+                                MONTHLY_DISCOUNT,
+                                WEEKS_PER_MONTH,
+                            ),
+                        )
+                    });
+                let value = spend.as_ref().map(|gg| gg.expected_spend(&d) * discounted);
                 Some((
                     id,
                     Outlook {
                         summary: d,
-                        p_alive: bgnbd.p_alive(&d),
-                        expected_purchases: bgnbd.expected_purchases(horizon, &d),
+                        p_alive,
+                        expected_purchases,
                         churn_risk,
                         value,
                         spent_last_year,
@@ -146,12 +191,14 @@ impl Outlooks {
                 ))
             })
             .collect();
+        lap("lifetime scoring");
         Ok(Outlooks {
             as_of,
             bgnbd,
             spend,
             churn_unknown,
             customers,
+            timings,
         })
     }
 
