@@ -385,3 +385,33 @@ fn reading_ahead_gives_what_reading_in_place_gives_and_stops_when_dropped() {
     // hanging up wakes it.
     drop(ahead);
 }
+
+#[test]
+fn id_ranges_cover_every_record_once_in_order() {
+    let (_dir, store) = open();
+    assert!(store.id_ranges::<Customer>(2).unwrap().is_empty());
+    let mut made: Vec<u64> = (0..37)
+        .map(|i| {
+            customer(&store, &format!("C{i}"), &format!("c{i}@example.com"))
+                .id
+                .0
+        })
+        .collect();
+    // A gap where records were deleted.
+    for id in made.drain(10..20) {
+        store.delete::<Customer>(id).unwrap();
+    }
+    for parts in [1, 2, 3, 7, 100] {
+        let ranges = store.id_ranges::<Customer>(parts).unwrap();
+        assert!(ranges.len() as u64 <= parts && !ranges.is_empty());
+        let read: Vec<u64> = ranges
+            .iter()
+            .flat_map(|r| {
+                store
+                    .iter_ids::<Customer>(r.clone())
+                    .map(|c| c.unwrap().id.0)
+            })
+            .collect();
+        assert_eq!(read, made, "{parts} parts: {ranges:?}");
+    }
+}

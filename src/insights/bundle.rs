@@ -11,7 +11,6 @@ use super::snapshot::Snapshot;
 use super::suggest::{Model, Suggestion};
 use crate::domain::CustomerId;
 use crate::store::{Store, StoreError};
-use std::collections::HashMap;
 
 /// Itemsets mined for the app's rules before falling back to pairs: found in a fraction of a second.
 pub const INTERACTIVE_ITEMSETS: usize = 200_000;
@@ -26,8 +25,6 @@ pub struct Insights {
     /// Rules over orders at the default thresholds, strongest lift first.
     pub rules: Vec<Rule>,
     pub model: Model,
-    /// Each customer's row in `segments.rows`.
-    row_of: HashMap<CustomerId, usize>,
     /// What comes next for each customer; None where the purchases are too few to fit.
     pub outlook: Option<Outlooks>,
     /// Weekly revenue and its forecast; None before a complete week of purchases.
@@ -190,23 +187,24 @@ impl Insights {
             });
         timings.0.append(&mut people.0);
         timings.0.extend(ahead.0);
-        let row_of = segments
-            .rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (r.customer, i))
-            .collect();
         Ok(Insights {
             version: snapshot.version,
             item_names: snapshot.products.iter().map(|p| p.name.clone()).collect(),
             segments,
             rules,
             model,
-            row_of,
             outlook,
             forecast,
             timings: timings.0,
         })
+    }
+
+    /// The customer's row in `segments.rows`, which come by customer id.
+    fn row_of(&self, customer: CustomerId) -> Option<usize> {
+        self.segments
+            .rows
+            .binary_search_by_key(&customer, |r| r.customer)
+            .ok()
     }
 
     pub fn item_name(&self, item: u32) -> &str {
@@ -216,7 +214,7 @@ impl Insights {
     }
 
     pub fn for_customer(&self, customer: CustomerId, top: usize) -> Option<CustomerInsight> {
-        let row = *self.row_of.get(&customer)?;
+        let row = self.row_of(customer)?;
         let r = &self.segments.rows[row];
         let cluster = self.segments.clustering.as_ref().map(|c| {
             format!(
@@ -257,7 +255,7 @@ impl Insights {
         let ranked: Vec<&super::rfm::Rfm> = match at_risk.is_empty() {
             false => at_risk
                 .iter()
-                .filter_map(|(c, _)| Some(&self.segments.rows[*self.row_of.get(c)?]))
+                .filter_map(|(c, _)| Some(&self.segments.rows[self.row_of(*c)?]))
                 .filter(|r| keep(r.customer))
                 .collect(),
             true => {

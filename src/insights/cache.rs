@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 const FILE: &str = "insights.cache";
-const MAGIC: &[u8; 8] = b"RPTINS02";
+const MAGIC: &[u8; 8] = b"RPTINS03";
 
 /// The build that wrote a cache: its version and the program file's size and time. What is cached
 /// changes shape between builds without the version changing, so a new build recomputes.

@@ -39,7 +39,7 @@ struct Neighbour {
 /// Each item's most similar items by cosine over customers. One item at a time, its buyers' baskets
 /// are counted into a dense array: memory is one count per item rather than one per pair (a map of
 /// pairs took 300 MB on 5,000 products, and the allocator kept it), and the items split over cores.
-fn nearest_items(baskets: &[&Vec<u32>], buyers: &[u32]) -> Vec<Vec<Neighbour>> {
+fn nearest_items(baskets: &[&[u32]], buyers: &[u32]) -> Vec<Vec<Neighbour>> {
     let items = buyers.len();
     let mut bought_in: Vec<Vec<u32>> = vec![Vec::new(); items];
     for (k, basket) in baskets.iter().enumerate() {
@@ -110,12 +110,59 @@ struct MultiRule {
     confidence: f64,
 }
 
+/// Each buyer's distinct items, ascending, by customer id: one flat list where a map of vectors
+/// cost the disk cache an allocation per customer to read back.
+#[derive(Default, serde::Serialize, serde::Deserialize)]
+struct Baskets {
+    /// Ascending.
+    customers: Vec<CustomerId>,
+    /// Where each customer's items end in `items`; the one before's end is where they start.
+    ends: Vec<u32>,
+    items: Vec<u32>,
+}
+
+impl Baskets {
+    fn of(mut by: Vec<(CustomerId, Vec<u32>)>) -> Baskets {
+        by.sort_unstable_by_key(|b| b.0);
+        let mut out = Baskets::default();
+        for (c, mut basket) in by {
+            basket.sort_unstable();
+            basket.dedup();
+            out.customers.push(c);
+            out.items.extend(basket);
+            out.ends.push(out.items.len() as u32);
+        }
+        out
+    }
+
+    fn at(&self, i: usize) -> &[u32] {
+        let start = match i {
+            0 => 0,
+            _ => self.ends[i - 1] as usize,
+        };
+        &self.items[start..self.ends[i] as usize]
+    }
+
+    fn get(&self, customer: CustomerId) -> Option<&[u32]> {
+        let i = self.customers.binary_search(&customer).ok()?;
+        Some(self.at(i))
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (CustomerId, &[u32])> {
+        self.customers
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (*c, self.at(i)))
+    }
+}
+
 #[derive(serde::Serialize, serde::Deserialize)]
 pub struct Model {
     names: Vec<String>,
     neighbours: Vec<Vec<Neighbour>>,
-    baskets: HashMap<CustomerId, Vec<u32>>,
-    segment_of: HashMap<CustomerId, Segment>,
+    baskets: Baskets,
+    /// By customer id, ascending.
+    segment_of: Vec<(CustomerId, Segment)>,
     /// Items by how many customers of the segment bought them, with that share.
     popular_in: HashMap<Segment, Vec<(u32, f64)>>,
     /// Items by how many customers bought them, with that share.
@@ -126,38 +173,40 @@ pub struct Model {
 impl Model {
     pub fn build(snapshot: &Snapshot) -> Model {
         let items = snapshot.products.len();
-        let mut baskets: HashMap<CustomerId, Vec<u32>> = HashMap::new();
+        let mut by: HashMap<CustomerId, Vec<u32>> = HashMap::new();
         for p in &snapshot.purchases {
             if let Some(c) = p.customer {
-                baskets.entry(c).or_default().extend(&p.items);
+                by.entry(c).or_default().extend(&p.items);
             }
         }
-        for b in baskets.values_mut() {
-            b.sort_unstable();
-            b.dedup();
-        }
+        let baskets = Baskets::of(by.into_iter().collect());
         let mut buyers = vec![0u32; items];
-        for basket in baskets.values() {
-            for &a in basket {
-                buyers[a as usize] += 1;
-            }
+        for &a in &baskets.items {
+            buyers[a as usize] += 1;
         }
-        let neighbours = nearest_items(&baskets.values().collect::<Vec<_>>(), &buyers);
-        let customers = baskets.len().max(1) as f64;
+        let neighbours = nearest_items(&baskets.iter().map(|b| b.1).collect::<Vec<_>>(), &buyers);
+        let customers = baskets.customers.len().max(1) as f64;
         let mut popular: Vec<(u32, f64)> = (0..items as u32)
             .filter(|&i| buyers[i as usize] > 0)
             .map(|i| (i, buyers[i as usize] as f64 / customers))
             .collect();
         popular.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
 
-        let segment_of: HashMap<CustomerId, Segment> = rfm(snapshot, None)
+        // rfm gives customers by id, as the baskets are.
+        let segment_of: Vec<(CustomerId, Segment)> = rfm(snapshot, None)
             .into_iter()
             .map(|r| (r.customer, r.segment))
             .collect();
+        let segment = |c: CustomerId| {
+            segment_of
+                .binary_search_by_key(&c, |s| s.0)
+                .ok()
+                .map(|i| segment_of[i].1)
+        };
         let mut counts: HashMap<Segment, (usize, HashMap<u32, usize>)> = HashMap::new();
-        for (c, basket) in &baskets {
-            if let Some(s) = segment_of.get(c) {
-                let entry = counts.entry(*s).or_default();
+        for (c, basket) in baskets.iter() {
+            if let Some(s) = segment(c) {
+                let entry = counts.entry(s).or_default();
                 entry.0 += 1;
                 for &i in basket {
                     *entry.1.entry(i).or_default() += 1;
@@ -177,7 +226,7 @@ impl Model {
             })
             .collect();
 
-        let customer_baskets: Vec<Vec<u32>> = baskets.values().cloned().collect();
+        let customer_baskets: Vec<Vec<u32>> = baskets.iter().map(|b| b.1.to_vec()).collect();
         let support = (5.0 / customers).max(0.01);
         let options = RuleOptions {
             min_support: support,
@@ -213,8 +262,7 @@ impl Model {
 
     /// The customer's top `n` products not yet bought, best first.
     pub fn suggest(&self, customer: CustomerId, n: usize) -> Vec<Suggestion> {
-        let empty = Vec::new();
-        let basket = self.baskets.get(&customer).unwrap_or(&empty);
+        let basket = self.baskets.get(customer).unwrap_or_default();
         let owned: HashSet<u32> = basket.iter().copied().collect();
         // score, and the strongest single reason so far (its weight, its text)
         let mut scores: HashMap<u32, (f64, f64, String)> = HashMap::new();
@@ -281,7 +329,11 @@ impl Model {
             }
         }
         if basket.len() < THIN_HISTORY {
-            let segment = self.segment_of.get(&customer).copied();
+            let segment = self
+                .segment_of
+                .binary_search_by_key(&customer, |s| s.0)
+                .ok()
+                .map(|i| self.segment_of[i].1);
             let (list, who) = match segment.and_then(|s| self.popular_in.get(&s).map(|l| (l, s))) {
                 Some((list, s)) => (list, format!("{} customers", s.name())),
                 None => (&self.popular, "all customers".to_string()),
@@ -315,27 +367,24 @@ impl Model {
     /// Customers who bought every item of `left` and never `right`: whom a rule says to offer
     /// it to. By id.
     pub fn bought_but_not(&self, left: &[u32], right: u32) -> Vec<CustomerId> {
-        let mut out: Vec<CustomerId> = self
-            .baskets
+        self.baskets
             .iter()
             .filter(|(_, b)| {
                 left.iter().all(|i| b.binary_search(i).is_ok()) && b.binary_search(&right).is_err()
             })
-            .map(|(c, _)| *c)
-            .collect();
-        out.sort_unstable();
-        out
+            .map(|(c, _)| c)
+            .collect()
     }
 
     pub fn customers(&self) -> impl Iterator<Item = CustomerId> + '_ {
-        self.baskets.keys().copied()
+        self.baskets.customers.iter().copied()
     }
 
     /// The popularity baseline: the most-bought products the customer does not have.
     pub fn popular_for(&self, customer: CustomerId, n: usize) -> Vec<u32> {
         let owned: HashSet<u32> = self
             .baskets
-            .get(&customer)
+            .get(customer)
             .map(|b| b.iter().copied().collect())
             .unwrap_or_default();
         self.popular

@@ -420,8 +420,23 @@ impl Store {
 
     /// Every record of a kind, in id order, read lazily.
     pub fn iter<E: Entity>(&self) -> impl Iterator<Item = Result<E, StoreError>> + '_ {
+        self.iter_ids::<E>(..)
+    }
+
+    /// The records of a kind whose ids fall in `ids`, in id order, read lazily.
+    pub fn iter_ids<E: Entity>(
+        &self,
+        ids: impl std::ops::RangeBounds<u64>,
+    ) -> impl Iterator<Item = Result<E, StoreError>> + '_ {
+        use std::ops::Bound;
+        let key = |b: Bound<&u64>| match b {
+            Bound::Included(id) => Bound::Included(id_key(*id)),
+            Bound::Excluded(id) => Bound::Excluded(id_key(*id)),
+            Bound::Unbounded => Bound::Unbounded,
+        };
+        let range = (key(ids.start_bound()), key(ids.end_bound()));
         let stopped = self.alive().err();
-        let records = stopped.is_none().then(|| self.tree(E::TREE).iter());
+        let records = stopped.is_none().then(|| self.tree(E::TREE).range(range));
         stopped
             .map(Err)
             .into_iter()
@@ -465,13 +480,51 @@ impl Store {
     /// Every record of a kind that can be read, in id order; a damaged one is left out and logged,
     /// so one bad value cannot keep the app or the insights from the rest. Other errors stop it.
     pub fn iter_sound<E: Entity>(&self) -> impl Iterator<Item = Result<E, StoreError>> + '_ {
-        self.iter().filter(|r| match r {
+        self.iter_sound_ids(..)
+    }
+
+    /// As `iter_sound`, over the ids in `ids`.
+    pub fn iter_sound_ids<E: Entity>(
+        &self,
+        ids: impl std::ops::RangeBounds<u64>,
+    ) -> impl Iterator<Item = Result<E, StoreError>> + '_ {
+        self.iter_ids(ids).filter(|r| match r {
             Err(e @ StoreError::Corrupt { .. }) => {
                 tracing::warn!("left out: {e}");
                 false
             }
             _ => true,
         })
+    }
+
+    /// The ids of a kind cut into `parts` ranges of about equal width, in order, for reading on
+    /// as many threads; empty where there are no records.
+    pub fn id_ranges<E: Entity>(
+        &self,
+        parts: u64,
+    ) -> Result<Vec<std::ops::RangeInclusive<u64>>, StoreError> {
+        self.alive()?;
+        let tree = self.tree(E::TREE);
+        let bounds = (tree.first()?, tree.last()?);
+        let (Some((first, _)), Some((last, _))) = bounds else {
+            return Ok(Vec::new());
+        };
+        let (lo, hi) = (
+            id_from_key(&first).unwrap_or(0),
+            id_from_key(&last).unwrap_or(u64::MAX),
+        );
+        let parts = parts.clamp(1, (hi - lo).saturating_add(1));
+        let width = (hi - lo) / parts + 1;
+        Ok((0..parts)
+            .map(|k| {
+                let start = lo.saturating_add(k.saturating_mul(width));
+                let end = match k + 1 == parts {
+                    true => u64::MAX,
+                    false => start.saturating_add(width - 1),
+                };
+                (if k == 0 { 0 } else { start })..=end
+            })
+            .collect())
     }
 
     /// As `all`, leaving out damaged records and naming each in `damaged`.
