@@ -833,3 +833,35 @@ fn c_and_shift_c_copy_the_customers_email_and_phone() {
     press(&mut state, &["esc", "2", "c"]);
     assert_eq!(state.clipboard, None, "not a deals key");
 }
+
+#[test]
+fn customers_sort_by_churn_risk_and_by_value_ahead() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let mut state = app(&store, false);
+    let figures = |state: &rapport::tui::state::AppState, risk: bool| -> Vec<Option<f64>> {
+        let c = &state.customers;
+        c.view
+            .iter()
+            .map(|&i| {
+                let o = c.outlook(c.rows[i].id()).expect("insights are in")?;
+                if risk { o.churn_risk } else { o.value }
+            })
+            .collect()
+    };
+    // Name, company, segment, last order, value, deals, tickets, then risk.
+    press(&mut state, &["s"; 7]);
+    for risk in [true, false] {
+        let seen = figures(&state, risk);
+        let known: Vec<f64> = seen.iter().flatten().copied().collect();
+        assert!(known.len() > 100, "{}", known.len());
+        // Highest first, and those without a figure after everyone with one.
+        assert!(known.windows(2).all(|w| w[0] >= w[1]), "{known:?}");
+        assert!(seen[..known.len()].iter().all(Option::is_some));
+        assert!(known[0] > known[known.len() - 1]);
+        let shown = screen(&state, 80, 24);
+        let header = if risk { "Risk ▼" } else { "Next 12 mo ▼" };
+        assert!(shown.contains(header), "{shown}");
+        press(&mut state, &["s"]);
+    }
+}

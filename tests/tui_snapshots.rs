@@ -34,6 +34,11 @@ fn customers_sorted_by_value() {
 }
 
 #[test]
+fn customers_sorted_by_churn_risk() {
+    scenario("customers_by_risk", &["s"; 7], None);
+}
+
+#[test]
 fn customer_detail() {
     scenario("detail", &["j", "j", "enter"], None);
 }

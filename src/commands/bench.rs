@@ -78,13 +78,13 @@ fn insights(store: &Store, runs: u32, out: &mut dyn Write) -> anyhow::Result<()>
     for (name, mut took) in parts {
         writeln!(
             out,
-            "  {name:<12} {:>8.3} s",
+            "  {name:<18} {:>8.3} s",
             median(&mut took).as_secs_f64()
         )?;
     }
     writeln!(
         out,
-        "  {:<12} {:>8.3} s",
+        "  {:<18} {:>8.3} s",
         "all",
         median(&mut totals).as_secs_f64()
     )?;

@@ -48,6 +48,14 @@ pub struct RevenueForecast {
     pub orders: Band,
 }
 
+impl std::fmt::Debug for Insights {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Insights")
+            .field("version", &self.version)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Each part's time, in the order run (parts on different threads overlap).
 #[derive(Default)]
 struct Timings(Vec<(&'static str, std::time::Duration)>);

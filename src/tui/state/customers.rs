@@ -19,10 +19,14 @@ pub enum SortColumn {
     Value,
     OpenDeals,
     OpenTickets,
+    /// The chance of buying nothing in the next 90 days, from the insights.
+    Risk,
+    /// What the next 12 months are expected to bring, from the insights.
+    Ahead,
 }
 
 impl SortColumn {
-    pub const ALL: [SortColumn; 7] = [
+    pub const ALL: [SortColumn; 9] = [
         SortColumn::Name,
         SortColumn::Company,
         SortColumn::Segment,
@@ -30,6 +34,8 @@ impl SortColumn {
         SortColumn::Value,
         SortColumn::OpenDeals,
         SortColumn::OpenTickets,
+        SortColumn::Risk,
+        SortColumn::Ahead,
     ];
 
     pub fn title(self) -> &'static str {
@@ -41,6 +47,8 @@ impl SortColumn {
             SortColumn::Value => "Lifetime value",
             SortColumn::OpenDeals => "Deals",
             SortColumn::OpenTickets => "Tickets",
+            SortColumn::Risk => "Risk",
+            SortColumn::Ahead => "Next 12 mo",
         }
     }
 }
@@ -53,6 +61,8 @@ pub struct CustomersState {
     pub summaries: Option<Arc<HashMap<CustomerId, Summary>>>,
     /// Each buyer's RFM segment, once the insights are in.
     pub segments: Option<Arc<HashMap<CustomerId, crate::insights::Segment>>>,
+    /// The insights, once in: each buyer's churn risk and value ahead.
+    pub insights: Option<Arc<crate::insights::Insights>>,
     /// Every row by name, as the read model orders it for all sessions.
     pub by_name: Arc<Vec<usize>>,
     /// Indexes into `rows` after filtering and sorting: what the table shows. Unfiltered and by
@@ -114,6 +124,12 @@ impl CustomersState {
             .map(|s| s.get(&id).copied().unwrap_or_default())
     }
 
+    /// The customer's outlook: None until the insights are in, Some(None) for one without.
+    pub fn outlook(&self, id: CustomerId) -> Option<Option<crate::insights::outlook::Outlook>> {
+        let insights = self.insights.as_ref()?;
+        Some(insights.outlook.as_ref().and_then(|o| o.get(id)).copied())
+    }
+
     pub fn selected(&self) -> Option<&CustomerRow> {
         self.view.get(self.nav.selected).map(|&i| &self.rows[i])
     }
@@ -169,6 +185,25 @@ impl CustomersState {
                 SortColumn::Value => view.sort_by_key(|&i| summary(i).lifetime_value),
                 SortColumn::OpenDeals => view.sort_by_key(|&i| summary(i).open_deals),
                 SortColumn::OpenTickets => view.sort_by_key(|&i| summary(i).open_tickets),
+                SortColumn::Risk | SortColumn::Ahead => {
+                    let sort = self.sort;
+                    let figure = |i: usize| {
+                        let o = self.outlook(rows[i].id()).flatten()?;
+                        match sort {
+                            Some(SortColumn::Risk) => o.churn_risk,
+                            _ => o.value,
+                        }
+                    };
+                    // Each figure once: looking it up in every comparison costs a million
+                    // searches at 100,000 customers.
+                    let mut keyed: Vec<(Option<f64>, usize)> =
+                        view.iter().map(|&i| (figure(i), i)).collect();
+                    keyed.sort_by(|a, b| match (a.0, b.0) {
+                        (Some(x), Some(y)) => x.total_cmp(&y),
+                        (x, y) => x.is_some().cmp(&y.is_some()),
+                    });
+                    view = keyed.into_iter().map(|k| k.1).collect();
+                }
             }
             if self.descending {
                 view.reverse();

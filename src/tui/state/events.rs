@@ -19,6 +19,7 @@ impl AppState {
             Done::Insights(view) => {
                 self.insights.loading = false;
                 self.customers.segments = Some(Arc::clone(&view.segments));
+                self.customers.insights = Some(Arc::clone(&view.engine));
                 self.insights.view = Some(view);
                 self.insights.sort_rules();
                 self.insights.take_calls();

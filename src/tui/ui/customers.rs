@@ -11,8 +11,10 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
     let c = &state.customers;
     let wide = area.width >= 100;
     // Narrow terminals keep what a rep scans for first.
-    let columns: Vec<SortColumn> = if area.width >= 96 {
+    let columns: Vec<SortColumn> = if area.width >= 124 {
         SortColumn::ALL.to_vec()
+    } else if area.width >= 96 {
+        SortColumn::ALL[..7].to_vec()
     } else if area.width >= 70 {
         vec![
             SortColumn::Name,
@@ -40,6 +42,8 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
         SortColumn::Value => Constraint::Length(if wide { 14 } else { 10 } + arrow(col)),
         SortColumn::OpenDeals => Constraint::Length(5 + arrow(col)),
         SortColumn::OpenTickets => Constraint::Length(7 + arrow(col)),
+        SortColumn::Risk => Constraint::Length(4 + arrow(col)),
+        SortColumn::Ahead => Constraint::Length(10 + arrow(col)),
     };
     let header = Row::new(columns.iter().map(|&col| {
         let mark = match (c.sort == Some(col), c.descending) {
@@ -84,6 +88,15 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
             SortColumn::Value => summary.map_or_else(pending, |s| amount(s.lifetime_value)),
             SortColumn::OpenDeals => summary.map_or_else(pending, |s| s.open_deals.to_string()),
             SortColumn::OpenTickets => summary.map_or_else(pending, |s| s.open_tickets.to_string()),
+            SortColumn::Risk => c.outlook(r.id()).map_or_else(pending, |o| {
+                o.and_then(|o| o.churn_risk)
+                    .map_or("—".into(), crate::insights::outlook::percent)
+            }),
+            SortColumn::Ahead => c.outlook(r.id()).map_or_else(pending, |o| {
+                o.and_then(|o| o.value).map_or("—".into(), |v| {
+                    crate::text::thousands(v.max(0.0).round() as usize)
+                })
+            }),
         });
         let style = if window.start + i == c.nav.selected {
             theme.selected
