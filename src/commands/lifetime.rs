@@ -128,7 +128,7 @@ pub fn run(store: &Store, args: &LifetimeArgs, out: &mut dyn Write) -> anyhow::R
         for r in rows.iter().take(20) {
             let risk = r
                 .churn_risk
-                .map_or("-".to_string(), |p| format!("{:.0}%", 100.0 * p));
+                .map_or("-".to_string(), crate::insights::outlook::percent);
             writeln!(
                 out,
                 "{:<12} {:>5} {:>6} {:>5} {:>9.2} {:>6.0}% {:>9.2} {risk:>6} {:>10.2}",
