@@ -153,7 +153,7 @@ fn customers_csv_keeps_good_rows_reports_bad_ones_and_updates_in_place() {
     let csv = dir.path().join("people.csv");
     std::fs::write(
         &csv,
-        "\u{feff}Name,E-mail,Company,Customer ID,Region,Tags\n\
+        "\u{feff}Name,E-mail,Company,Customer ID,Territory,Tags\n\
          Ada Lovelace,ada@example.com,Analytical Engines,C1,North,vip;trade\n\
          Bob,not-an-email,,C2,South,\n\
          \n\
@@ -168,7 +168,7 @@ fn customers_csv_keeps_good_rows_reports_bad_ones_and_updates_in_place() {
             "5 rows read: 2 imported, 3 rejected",
         ))
         .stdout(predicate::str::contains(
-            "columns kept as tags (column:value): Region",
+            "columns kept as tags (column:value): Territory",
         ))
         .stderr(predicate::str::contains(
             "line 3: email: 'not-an-email' has no '@'",
@@ -185,7 +185,7 @@ fn customers_csv_keeps_good_rows_reports_bad_ones_and_updates_in_place() {
         .unwrap();
     assert_eq!(
         ada.tags,
-        vec!["Region:North", "vip", "trade"],
+        vec!["Territory:North", "vip", "trade"],
         "in column order"
     );
     assert_eq!(ada.company.as_deref(), Some("Analytical Engines"));
@@ -377,4 +377,44 @@ fn customer_import_modes_matching_and_dry_run() {
         "a column the file lacks is kept"
     );
     assert_eq!(store.check_indexes().unwrap(), Vec::<String>::new());
+}
+
+#[test]
+fn addresses_come_in_by_their_usual_names_and_go_out_in_the_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let file = dir.path().join("people.csv");
+    std::fs::write(
+        &file,
+        "customer id,name,street,city,postcode,region\n\
+         A1,Ada Chen,12 Quay Street,Bristol,BS1 4DJ,Avon\n\
+         A2,Bo Lind,,Leeds,,\n",
+    )
+    .unwrap();
+    import(&db, &["customers", file.to_str().unwrap()])
+        .success()
+        .stdout(predicate::str::contains("2 imported"));
+    // An update changes only the columns the file has: the street stays.
+    let zip = dir.path().join("zip.csv");
+    std::fs::write(&zip, "id,name,zip,state\nA1,Ada Chen,BS1 5AA,Somerset\n").unwrap();
+    import(&db, &["customers", zip.to_str().unwrap()]).success();
+    let out = rapport()
+        .arg("--db")
+        .arg(&db)
+        .args(["export", "customers", "--format", "csv"])
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    assert!(header.ends_with(",street,city,postcode,region"), "{header}");
+    let ada = lines.find(|l| l.contains("Ada Chen")).unwrap();
+    assert!(
+        ada.ends_with(",12 Quay Street,Bristol,BS1 5AA,Somerset"),
+        "{ada}"
+    );
+    let bo = lines
+        .find(|l| l.contains("Bo Lind"))
+        .unwrap_or_else(|| text.lines().find(|l| l.contains("Bo Lind")).unwrap());
+    assert!(bo.ends_with(",,Leeds,,"), "{bo}");
 }

@@ -865,3 +865,28 @@ fn customers_sort_by_churn_risk_and_by_value_ahead() {
         press(&mut state, &["s"]);
     }
 }
+
+#[test]
+fn the_customer_page_shows_an_address_where_there_is_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let state = app(&store, false);
+    let id = state.customers.selected().unwrap().id();
+    let mut c = store.get::<Customer>(id.0).unwrap().unwrap();
+    c.address = Address {
+        street: Some("12 Quay Street".into()),
+        city: Some("Bristol".into()),
+        postcode: Some("BS1 4DJ".into()),
+        region: None,
+    };
+    store.update(&c).unwrap();
+    let mut state = app(&store, false);
+    press(&mut state, &["enter"]);
+    let shown = screen(&state, 100, 30);
+    assert!(
+        shown.contains("address  12 Quay Street, Bristol BS1 4DJ"),
+        "{shown}"
+    );
+    // The row it takes pushes nothing off the card.
+    assert!(shown.contains("owner "), "{shown}");
+}

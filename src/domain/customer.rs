@@ -18,6 +18,32 @@ named_enum!(Lifecycle {
     Churned => "churned",
 });
 
+/// A postal address; the country is the customer's own field, older than this.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Address {
+    pub street: Option<String>,
+    pub city: Option<String>,
+    pub postcode: Option<String>,
+    /// A state, county or province.
+    pub region: Option<String>,
+}
+
+impl Address {
+    pub fn is_empty(&self) -> bool {
+        self.parts().iter().all(|(_, v)| v.is_none())
+    }
+
+    /// Each part with its field name, in the order an address is written.
+    pub fn parts(&self) -> [(&'static str, Option<&str>); 4] {
+        [
+            ("street", self.street.as_deref()),
+            ("city", self.city.as_deref()),
+            ("postcode", self.postcode.as_deref()),
+            ("region", self.region.as_deref()),
+        ]
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Customer {
     pub id: CustomerId,
@@ -35,6 +61,8 @@ pub struct Customer {
     pub created: Timestamp,
     #[serde(with = "chrono::serde::ts_milliseconds")]
     pub updated: Timestamp,
+    /// Added in schema 6: last, as new fields go (see store::schema).
+    pub address: Address,
 }
 
 impl Customer {
@@ -53,6 +81,7 @@ impl Customer {
             stage: Lifecycle::default(),
             created: now,
             updated: now,
+            address: Address::default(),
         }
     }
 
@@ -76,6 +105,11 @@ impl Customer {
                 ));
             }
         }
+        for (field, part) in self.address.parts() {
+            if let Some(part) = part {
+                require_text(field, part)?;
+            }
+        }
         if self.tags.iter().any(|t| t.trim().is_empty()) {
             return Err(ValidationError::new("tags", "a tag must not be empty"));
         }
@@ -91,6 +125,10 @@ impl Customer {
         self.email = None;
         self.phone = None;
         self.tags.clear();
+        // The street and postcode find the person; the city and region, like the country, are
+        // what the analytics group by.
+        self.address.street = None;
+        self.address.postcode = None;
     }
 
     /// The email as indexes compare it: case does not make a different person.

@@ -14,7 +14,7 @@ mod ticket;
 mod validate;
 mod view;
 
-pub use customer::{Customer, Lifecycle, normalise_email};
+pub use customer::{Address, Customer, Lifecycle, normalise_email};
 pub use deal::{Deal, DealStage, LOSS_REASONS};
 pub use followup::{Followup, due_text, parse_due};
 pub use ids::{CustomerId, DealId, FollowupId, MemberId, NoteId, OrderId, ProductId, TicketId};

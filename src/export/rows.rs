@@ -25,6 +25,10 @@ pub struct CustomerRow {
     pub stage: &'static str,
     pub created: String,
     pub updated: String,
+    pub street: Option<String>,
+    pub city: Option<String>,
+    pub postcode: Option<String>,
+    pub region: Option<String>,
 }
 
 impl From<&Customer> for CustomerRow {
@@ -42,6 +46,10 @@ impl From<&Customer> for CustomerRow {
             stage: c.stage.name(),
             created: iso(c.created),
             updated: iso(c.updated),
+            street: c.address.street.clone(),
+            city: c.address.city.clone(),
+            postcode: c.address.postcode.clone(),
+            region: c.address.region.clone(),
         }
     }
 }

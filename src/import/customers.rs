@@ -17,6 +17,10 @@ enum Column {
     Email,
     Phone,
     Country,
+    Street,
+    City,
+    Postcode,
+    Region,
     Tags,
     Owner,
     Stage,
@@ -36,6 +40,12 @@ fn column_for(header: &str) -> Column {
         "email" | "emailaddress" | "mail" => Column::Email,
         "phone" | "telephone" | "tel" | "mobile" | "phonenumber" => Column::Phone,
         "country" => Column::Country,
+        "street" | "address" | "address1" | "addressline1" | "streetaddress" | "addr" => {
+            Column::Street
+        }
+        "city" | "town" | "locality" => Column::City,
+        "postcode" | "zip" | "zipcode" | "postalcode" | "postal" | "plz" => Column::Postcode,
+        "region" | "state" | "county" | "province" => Column::Region,
         "tags" | "tag" | "labels" => Column::Tags,
         "owner" | "rep" | "accountowner" | "salesrep" => Column::Owner,
         "stage" | "lifecycle" | "lifecyclestage" | "status" => Column::Stage,
@@ -362,6 +372,24 @@ fn upsert(
         tags,
         created: existing.created,
         updated: existing.updated,
+        address: crate::domain::Address {
+            street: pick(
+                Column::Street,
+                &incoming.address.street,
+                &existing.address.street,
+            ),
+            city: pick(Column::City, &incoming.address.city, &existing.address.city),
+            postcode: pick(
+                Column::Postcode,
+                &incoming.address.postcode,
+                &existing.address.postcode,
+            ),
+            region: pick(
+                Column::Region,
+                &incoming.address.region,
+                &existing.address.region,
+            ),
+        },
     };
     if merged == existing {
         return Ok(Ok(Outcome::Unchanged(who(&existing))));
@@ -390,6 +418,10 @@ fn read_row(
             Column::Email => c.email = text(value),
             Column::Phone => c.phone = text(value),
             Column::Country => c.country = text(value),
+            Column::Street => c.address.street = text(value),
+            Column::City => c.address.city = text(value),
+            Column::Postcode => c.address.postcode = text(value),
+            Column::Region => c.address.region = text(value),
             Column::Owner => c.owner = text(value),
             Column::Tags => c.tags.extend(
                 value
@@ -426,17 +458,28 @@ mod tests {
         assert_eq!(column_for("Customer ID"), Column::ExternalId);
         assert_eq!(column_for("Lifecycle Stage"), Column::Stage);
         assert_eq!(column_for("Shoe size"), Column::Extra);
+        for (header, column) in [
+            ("Street", Column::Street),
+            ("Address Line 1", Column::Street),
+            ("Town", Column::City),
+            ("ZIP code", Column::Postcode),
+            ("Post code", Column::Postcode),
+            ("State", Column::Region),
+            ("County", Column::Region),
+        ] {
+            assert_eq!(column_for(header), column, "{header}");
+        }
     }
 
     #[test]
     fn unknown_columns_become_tags() {
-        let headers: Vec<String> = ["Name", "Email", "Region"].map(String::from).to_vec();
+        let headers: Vec<String> = ["Name", "Email", "Shoe size"].map(String::from).to_vec();
         let columns: Vec<Column> = headers.iter().map(|h| column_for(h)).collect();
         let fields: Vec<String> = ["Ada", "ada@example.com", "North"]
             .map(String::from)
             .to_vec();
         let c = read_row(&headers, &columns, &fields, chrono::Utc::now()).unwrap();
-        assert_eq!(c.tags, vec!["Region:North".to_string()]);
+        assert_eq!(c.tags, vec!["Shoe size:North".to_string()]);
         let bad: Vec<String> = ["Ada", "not-an-email", ""].map(String::from).to_vec();
         let err = read_row(&headers, &columns, &bad, chrono::Utc::now()).unwrap_err();
         assert!(err.starts_with("email:"), "{err}");

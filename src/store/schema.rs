@@ -10,20 +10,25 @@
 //! 4. adds customers by name, so the app draws its first screen without reading every customer.
 //! 5. deals keep when they closed and why they were lost, notes say which deal they are about:
 //!    every deal and note (in its tree and in the trash) is written again in the new layout.
+//! 6. customers have a postal address: every customer (in its tree, in the trash and in the
+//!    import journal, which keeps what an import found) is written again in the new layout.
 
 use super::codec;
+use super::journal;
 use super::keys::{self, Tr};
 use super::trash::TrashEntry;
 use super::{Store, StoreError};
 use crate::domain::{
-    CustomerId, Deal, DealId, DealStage, Money, Note, NoteId, NoteKind, Timestamp,
+    Address, Customer, CustomerId, Deal, DealId, DealStage, Lifecycle, Money, Note, NoteId,
+    NoteKind, Timestamp,
 };
 use chrono::NaiveDate;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use std::collections::HashMap;
 use std::path::Path;
 
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 pub(super) fn stored_version(meta: &sled::Tree, path: &Path) -> Result<Option<u32>, StoreError> {
     match meta.get(keys::SCHEMA_VERSION)? {
@@ -67,6 +72,9 @@ pub(super) fn migrate(store: &Store, found: Option<u32>) -> Result<(), StoreErro
         relayout::<DealV4, Deal>(store, Tr::Deals, DealV4::into_deal)?;
         relayout::<NoteV4, Note>(store, Tr::Notes, NoteV4::into_note)?;
     }
+    if version < 6 {
+        relayout::<CustomerV5, Customer>(store, Tr::Customers, CustomerV5::into_customer)?;
+    }
     while version < SCHEMA_VERSION {
         // Each step is idempotent and the version is written after it, so a crash mid-way
         // re-runs the step on the next open.
@@ -74,7 +82,7 @@ pub(super) fn migrate(store: &Store, found: Option<u32>) -> Result<(), StoreErro
             1 => store.rebuild_all_indexes()?,
             2 => {}
             3 => store.rebuild_indexes::<crate::domain::Customer>()?,
-            4 => {} // the new layouts, written above
+            4 | 5 => {} // the new layouts, written above
             other => {
                 return Err(StoreError::NotRapport {
                     path: store.path.clone(),
@@ -104,13 +112,46 @@ fn relayout<Old: DeserializeOwned, New: super::Entity>(
     };
     let records = store.tree(tree);
     let mut batch = sled::Batch::default();
+    // What each record's digest was and is: the import journal keeps the one an import left.
+    let mut digests: HashMap<u64, (u64, u64)> = HashMap::new();
     for item in records.iter() {
         let (key, bytes) = item?;
-        if let Some(new) = again(&bytes, keys::id_from_key(&key).unwrap_or(0))? {
+        let id = keys::id_from_key(&key).unwrap_or(0);
+        if let Some(new) = again(&bytes, id)? {
+            digests.insert(id, (journal::digest(&bytes), journal::digest(&new)));
             batch.insert(key, new);
         }
     }
     records.apply_batch(batch)?;
+    let changes = store.tree(Tr::ImportChanges);
+    let mut batch = sled::Batch::default();
+    for item in changes.iter() {
+        let (key, bytes) = item?;
+        if key.get(8).copied() != tree.kind_byte() {
+            continue;
+        }
+        let id = keys::id_from_key(&key).unwrap_or(0);
+        let batch_id = keys::id_from_key(&key[..8]).unwrap_or(0);
+        let mut change: journal::Change =
+            super::tx::decode_in(Tr::ImportChanges, batch_id, &bytes)?;
+        let mut changed = false;
+        if let Some(before) = &change.before
+            && let Some(new) = again(before, id)?
+        {
+            change.before = Some(new);
+            changed = true;
+        }
+        if let (Some(after), Some((old, new))) = (change.after, digests.get(&id))
+            && after == *old
+        {
+            change.after = Some(*new);
+            changed = true;
+        }
+        if changed {
+            batch.insert(key, codec::encode(&change));
+        }
+    }
+    changes.apply_batch(batch)?;
     let trash = store.tree(Tr::Trash);
     let mut batch = sled::Batch::default();
     for item in trash.iter() {
@@ -127,6 +168,46 @@ fn relayout<Old: DeserializeOwned, New: super::Entity>(
     }
     trash.apply_batch(batch)?;
     Ok(())
+}
+
+/// A customer as schema 5 stored it: no address.
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+struct CustomerV5 {
+    id: CustomerId,
+    external_id: Option<String>,
+    name: String,
+    company: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+    country: Option<String>,
+    tags: Vec<String>,
+    owner: Option<String>,
+    stage: Lifecycle,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    created: Timestamp,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    updated: Timestamp,
+}
+
+impl CustomerV5 {
+    fn into_customer(self) -> Customer {
+        Customer {
+            id: self.id,
+            external_id: self.external_id,
+            name: self.name,
+            company: self.company,
+            email: self.email,
+            phone: self.phone,
+            country: self.country,
+            tags: self.tags,
+            owner: self.owner,
+            stage: self.stage,
+            created: self.created,
+            updated: self.updated,
+            address: Address::default(),
+        }
+    }
 }
 
 /// A deal as schema 4 stored it.
@@ -295,5 +376,113 @@ mod tests {
         let note = store.get::<Note>(note.id.0).unwrap().unwrap();
         assert_eq!((note.text.as_str(), note.deal), ("rang", None));
         assert_eq!(store.check_indexes().unwrap(), Vec::<String>::new());
+    }
+
+    fn v5(c: &Customer) -> Vec<u8> {
+        codec::encode(&CustomerV5 {
+            id: c.id,
+            external_id: c.external_id.clone(),
+            name: c.name.clone(),
+            company: c.company.clone(),
+            email: c.email.clone(),
+            phone: c.phone.clone(),
+            country: c.country.clone(),
+            tags: c.tags.clone(),
+            owner: c.owner.clone(),
+            stage: c.stage,
+            created: c.created,
+            updated: c.updated,
+        })
+    }
+
+    #[test]
+    fn schema_5_customers_are_written_again_and_an_import_still_reverts() {
+        let (dir, store) = crate::demo::test_store(10, 6);
+        let known = store.iter_sound::<Customer>().next().unwrap().unwrap();
+        let file = dir.path().join("people.csv");
+        std::fs::write(
+            &file,
+            format!(
+                "name,email,phone\nNew Person,new@example.com,\n{},{},+44 20 7946 0000\n",
+                known.name,
+                known.email.clone().unwrap()
+            ),
+        )
+        .unwrap();
+        let batch = store.begin_import("people.csv", "customers").unwrap();
+        crate::import::import_customers(
+            &store.journaled(batch),
+            &file,
+            chrono::Utc::now(),
+            &mut |_| {},
+        )
+        .unwrap();
+        store.finish_import(batch, "2 rows").unwrap();
+        let gone = store
+            .create(Customer::new("Gone Away", chrono::Utc::now()))
+            .unwrap();
+        store.delete::<Customer>(gone.id.0).unwrap();
+        // Put back what schema 5 wrote: customers, the trash and the import journal, old layout.
+        let customers = store.tree(Tr::Customers);
+        for item in customers.iter() {
+            let (key, _) = item.unwrap();
+            let c = store
+                .get::<Customer>(keys::id_from_key(&key).unwrap())
+                .unwrap()
+                .unwrap();
+            customers.insert(key, v5(&c)).unwrap();
+        }
+        let trash_key = keys::record_key(Tr::Customers, gone.id.0);
+        let mut entry: TrashEntry =
+            codec::decode(&store.tree(Tr::Trash).get(trash_key).unwrap().unwrap()).unwrap();
+        entry.record = v5(&gone);
+        store
+            .tree(Tr::Trash)
+            .insert(trash_key, codec::encode(&entry))
+            .unwrap();
+        let changes = store.tree(Tr::ImportChanges);
+        for item in changes.iter() {
+            let (key, bytes) = item.unwrap();
+            let mut change: journal::Change = codec::decode(&bytes).unwrap();
+            let id = keys::id_from_key(&key).unwrap();
+            if let Some(before) = &change.before {
+                change.before = Some(v5(&codec::decode::<Customer>(before).unwrap()));
+            }
+            if change.after.is_some() {
+                let now = customers.get(keys::id_key(id)).unwrap().unwrap();
+                change.after = Some(journal::digest(&now));
+            }
+            changes.insert(key, codec::encode(&change)).unwrap();
+        }
+        assert!(
+            store.get::<Customer>(known.id.0).is_err(),
+            "the old layout no longer reads"
+        );
+
+        migrate(&store, Some(5)).unwrap();
+        migrate(&store, Some(5)).unwrap();
+        assert_eq!(store.schema_version().unwrap(), Some(SCHEMA_VERSION));
+        let back = store.get::<Customer>(known.id.0).unwrap().unwrap();
+        assert_eq!(back.phone.as_deref(), Some("+44 20 7946 0000"));
+        assert!(back.address.is_empty());
+        store.revert_import(batch, false, &mut |_, _| {}).unwrap();
+        let reverted = store.get::<Customer>(known.id.0).unwrap().unwrap();
+        assert_eq!(reverted.phone, known.phone);
+        assert!(
+            store
+                .iter_sound::<Customer>()
+                .all(|c| c.unwrap().name != "New Person")
+        );
+        let restored = store
+            .undelete(crate::store::RecordRef {
+                kind: crate::store::Kind::Customer,
+                id: gone.id.0,
+            })
+            .unwrap();
+        assert_eq!(restored.len(), 1);
+        assert_eq!(
+            store.get::<Customer>(gone.id.0).unwrap().unwrap().name,
+            gone.name
+        );
     }
 }

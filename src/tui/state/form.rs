@@ -184,6 +184,10 @@ impl FormState {
                 field("company", "Company", opt(&c.company)),
                 field("email", "Email", opt(&c.email)),
                 field("phone", "Phone", opt(&c.phone)),
+                field("street", "Street", opt(&c.address.street)),
+                field("city", "City", opt(&c.address.city)),
+                field("postcode", "Postcode", opt(&c.address.postcode)),
+                field("region", "Region", opt(&c.address.region)),
                 field("country", "Country", opt(&c.country)),
                 field("owner", "Owner", opt(&c.owner)),
                 field("tags", "Tags", c.tags.join(", ")),
@@ -654,6 +658,12 @@ impl FormState {
         c.email = text("email");
         c.phone = text("phone");
         c.country = text("country");
+        c.address = crate::domain::Address {
+            street: text("street"),
+            city: text("city"),
+            postcode: text("postcode"),
+            region: text("region"),
+        };
         c.owner = text("owner");
         c.tags = self
             .value("tags")

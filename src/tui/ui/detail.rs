@@ -20,8 +20,10 @@ pub fn draw(frame: &mut Frame, d: &DetailState, theme: &Theme, now: Timestamp, a
         0 => 0,
         n => n.min(FOLLOWUPS_SHOWN) as u16 + 2,
     };
+    // The address takes a row of its own only where there is one.
+    let card_rows = 5 + u16::from(!c.address.is_empty());
     let [card, insight_area, followup_area, timeline] = Layout::vertical([
-        Constraint::Length(7),
+        Constraint::Length(card_rows + 2),
         Constraint::Length(3 + suggestions),
         Constraint::Length(followups),
         Constraint::Min(3),
@@ -38,13 +40,16 @@ pub fn draw(frame: &mut Frame, d: &DetailState, theme: &Theme, now: Timestamp, a
             .unwrap_or_else(|| "—".into())
     };
     let s = &d.summary;
-    let left = vec![
+    let mut left = vec![
         field("company", opt(&c.company)),
         field("email", opt(&c.email)),
         field("phone", opt(&c.phone)),
         field("country", opt(&c.country)),
         field("owner", opt(&c.owner)),
     ];
+    if !c.address.is_empty() {
+        left.insert(4, field("address", address_line(&c.address)));
+    }
     let right = vec![
         field("stage", c.stage.to_string()),
         field(
@@ -187,6 +192,29 @@ fn outlook_words(o: &crate::insights::outlook::Outlook) -> [String; 2] {
         ));
     }
     [first, second]
+}
+
+/// The address on one line, as it is written: "12 Quay St, Bristol BS1 4DJ, Avon".
+pub fn address_line(a: &crate::domain::Address) -> String {
+    let town = [a.city.as_deref(), a.postcode.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let parts: Vec<String> = [
+        a.street.as_deref(),
+        Some(town.as_str()),
+        a.region.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|p| !p.trim().is_empty())
+    .map(|p| safe(p).into_owned())
+    .collect();
+    match parts.is_empty() {
+        true => "—".into(),
+        false => parts.join(", "),
+    }
 }
 
 /// The customer's RFM segment, cluster and next-purchase suggestions with their reasons.
