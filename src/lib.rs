@@ -3,6 +3,7 @@
 pub mod backup;
 pub mod batch;
 pub mod bench;
+pub mod clean;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -1,0 +1,4 @@
+//! Clean customer data: contacts normalised for matching (never for display), duplicate
+//! detection, merges and the data-quality report.
+
+pub mod normal;

@@ -1,0 +1,254 @@
+//! Customer fields as matching compares them. What the user typed is what is stored, shown and
+//! exported: these forms exist only to find the same person written two ways.
+
+use phonenumber::country::Id as Region;
+
+/// An email as mail servers treat it: case and surrounding space do not make another address.
+/// None where it is not an address at all (reported by `rapport check`, never refused here).
+pub fn email(raw: &str) -> Option<String> {
+    let e = crate::domain::normalise_email(raw);
+    crate::domain::validate_email(&e).ok().map(|_| e)
+}
+
+/// Why a phone number could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PhoneProblem {
+    /// Not a number in any plan (too short, letters, a prefix no country has).
+    Unparseable,
+    /// Written without a country code, and the customer's country is unknown.
+    NoRegion,
+}
+
+/// The phone in E.164 (`+442079460958`), read in `region` where it has no country code.
+pub fn phone(raw: &str, region: Option<Region>) -> Result<String, PhoneProblem> {
+    let international = raw.trim_start().starts_with('+') || raw.trim_start().starts_with("00");
+    if !international && region.is_none() {
+        return Err(PhoneProblem::NoRegion);
+    }
+    let number = phonenumber::parse(region, raw).map_err(|_| PhoneProblem::Unparseable)?;
+    if !number.is_valid() {
+        return Err(PhoneProblem::Unparseable);
+    }
+    Ok(number.format().mode(phonenumber::Mode::E164).to_string())
+}
+
+/// The telephone region of a country as customers write it: "United Kingdom", "UK", "GB",
+/// "Deutschland"… Online Retail's own names (EIRE, RSA) included.
+pub fn region_of(country: &str) -> Option<Region> {
+    let key: String = country
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect::<String>()
+        .to_lowercase();
+    let alpha2 = match key.as_str() {
+        "" => return None,
+        "eire" => "IE".to_string(),
+        "rsa" => "ZA".to_string(),
+        "uk" | "greatbritain" | "britain" => "GB".to_string(),
+        "deutschland" => "DE".to_string(),
+        _ => {
+            let country = key
+                .parse::<celes::Country>()
+                .or_else(|_| celes::Country::from_alias(&key))
+                .or_else(|_| celes::Country::from_name(&key))
+                .ok()?;
+            country.alpha2.to_string()
+        }
+    };
+    alpha2.parse().ok()
+}
+
+/// Lower case, accents and other scripts spelt in ASCII, "&" as "and", punctuation as spaces,
+/// one space between words: "Seaview & Co." and "seaview and co" fold alike.
+pub fn fold(text: &str) -> String {
+    let ascii = deunicode::deunicode(text)
+        .to_lowercase()
+        .replace('&', " and ");
+    let mut out = String::with_capacity(ascii.len());
+    for word in ascii
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '\'')
+        .map(|w| w.trim_matches('\''))
+        .filter(|w| !w.is_empty())
+    {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        // "O'Neil" and "ONeil" are one name.
+        out.extend(word.chars().filter(|c| *c != '\''));
+    }
+    out
+}
+
+/// A person's name as its folded words, sorted: "Chen, Ada" and "ada chen" give the same.
+pub fn name_words(name: &str) -> Vec<String> {
+    let mut words: Vec<String> = fold(name).split(' ').map(str::to_string).collect();
+    words.retain(|w| !w.is_empty());
+    words.sort();
+    words
+}
+
+/// Words that say what kind of company it is, not which: dropped before comparing.
+const LEGAL_FORMS: &[&str] = &[
+    "ltd",
+    "limited",
+    "llc",
+    "llp",
+    "inc",
+    "incorporated",
+    "corp",
+    "corporation",
+    "plc",
+    "gmbh",
+    "ag",
+    "kg",
+    "sa",
+    "sas",
+    "sarl",
+    "srl",
+    "spa",
+    "bv",
+    "nv",
+    "oy",
+    "ab",
+    "pty",
+    "pte",
+    "lp",
+];
+
+/// A company's name folded, without its legal form: "Seaview & Co. Ltd" is "seaview and co".
+pub fn company(name: &str) -> String {
+    let folded = fold(name);
+    let mut words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
+    while words.len() > 1 && words.last().is_some_and(|w| LEGAL_FORMS.contains(w)) {
+        words.pop();
+    }
+    words.join(" ")
+}
+
+/// Street words written short, and their full form.
+const STREET_WORDS: &[(&str, &str)] = &[
+    ("st", "street"),
+    ("str", "street"),
+    ("rd", "road"),
+    ("ave", "avenue"),
+    ("av", "avenue"),
+    ("ln", "lane"),
+    ("dr", "drive"),
+    ("ct", "court"),
+    ("pl", "place"),
+    ("sq", "square"),
+    ("blvd", "boulevard"),
+    ("hwy", "highway"),
+    ("pkwy", "parkway"),
+    ("cres", "crescent"),
+    ("gdns", "gardens"),
+    ("tce", "terrace"),
+    ("ter", "terrace"),
+    ("cl", "close"),
+    ("mt", "mount"),
+    ("n", "north"),
+    ("s", "south"),
+    ("e", "east"),
+    ("w", "west"),
+    ("apt", "apartment"),
+    ("fl", "flat"),
+];
+
+/// A street folded, with its words written out: "12 Quay St." is "12 quay street".
+pub fn street(text: &str) -> String {
+    fold(text)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            STREET_WORDS
+                .iter()
+                .find(|(short, _)| *short == w)
+                .map_or(w, |(_, long)| long)
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A postcode as letters and digits only, upper case: "bs1 4dj" is "BS14DJ".
+pub fn postcode(text: &str) -> String {
+    text.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_uppercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_compare_without_case_or_space_and_junk_is_not_an_email() {
+        assert_eq!(
+            email("  Ada.Chen@Example.COM "),
+            Some("ada.chen@example.com".into())
+        );
+        assert_eq!(email("ada.chen(at)example.com"), None);
+    }
+
+    #[test]
+    fn phones_written_three_ways_are_one_number() {
+        let gb = region_of("United Kingdom");
+        assert_eq!(gb, Some(Region::GB));
+        for written in [
+            "020 7946 0958",
+            "+44 20 7946 0958",
+            "0044 (0)20 7946-0958",
+            "(020) 79460958",
+        ] {
+            assert_eq!(
+                phone(written, gb).as_deref(),
+                Ok("+442079460958"),
+                "{written}"
+            );
+        }
+        // The country code wins over the customer's country.
+        assert_eq!(phone("+1 415 555 2671", gb).as_deref(), Ok("+14155552671"));
+        assert_eq!(phone("020 7946 0958", None), Err(PhoneProblem::NoRegion));
+        assert_eq!(phone("12", gb), Err(PhoneProblem::Unparseable));
+        assert_eq!(phone("call me", gb), Err(PhoneProblem::Unparseable));
+    }
+
+    #[test]
+    fn countries_as_customers_write_them() {
+        for (written, region) in [
+            ("United Kingdom", Region::GB),
+            ("UK", Region::GB),
+            ("gb", Region::GB),
+            ("EIRE", Region::IE),
+            ("RSA", Region::ZA),
+            ("USA", Region::US),
+            ("United States", Region::US),
+            ("Germany", Region::DE),
+            ("france", Region::FR),
+            ("Deutschland", Region::DE),
+        ] {
+            assert_eq!(region_of(written), Some(region), "{written}");
+        }
+        assert_eq!(region_of("Unspecified"), None);
+        assert_eq!(region_of(""), None);
+    }
+
+    #[test]
+    fn names_and_companies_fold_alike() {
+        assert_eq!(name_words("Chen, Ada"), name_words("  ada   CHEN "));
+        assert_eq!(name_words("Zoë O'Neil"), vec!["oneil", "zoe"]);
+        assert_eq!(company("Seaview & Co"), company("seaview and Co."));
+        assert_eq!(company("Müller GmbH"), "muller");
+        assert_eq!(company("Acme Holdings Ltd."), "acme holdings");
+        // A company called only by its legal form keeps it.
+        assert_eq!(company("Limited"), "limited");
+    }
+
+    #[test]
+    fn streets_and_postcodes_fold_alike() {
+        assert_eq!(street("12 Quay St."), street("12 quay street"));
+        assert_eq!(street("4 Elm Rd"), "4 elm road");
+        assert_eq!(postcode("bs1 4dj"), postcode("BS1-4DJ"));
+        assert_eq!(postcode(" bs1 4dj "), "BS14DJ");
+    }
+}
