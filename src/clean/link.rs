@@ -1,0 +1,593 @@
+//! Record linkage: which customers are the same person written twice. Candidate pairs come from
+//! blocking (shared email, phone or postcode, and neighbours when sorted by name or street); each
+//! pair's fields are compared into levels; a Fellegi-Sunter model, its weights learned by EM on
+//! the pairs themselves (a user has no labels), turns the levels into a match probability.
+
+use super::normal;
+use crate::domain::{Customer, CustomerId};
+use phonenumber::country::Id as Region;
+use std::collections::{HashMap, HashSet};
+use strsim::jaro_winkler;
+
+/// A customer's fields as matching compares them.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    pub id: CustomerId,
+    /// Folded name words, sorted.
+    name: Vec<String>,
+    email: Option<String>,
+    phone: Option<String>,
+    company: Option<String>,
+    street: Option<String>,
+    postcode: Option<String>,
+    city: Option<String>,
+}
+
+fn some(s: String) -> Option<String> {
+    Some(s).filter(|s| !s.is_empty())
+}
+
+impl Prepared {
+    /// `region` reads phones written without a country code where the customer has no country.
+    pub fn of(c: &Customer, region: Option<Region>) -> Prepared {
+        let region = c.country.as_deref().and_then(normal::region_of).or(region);
+        Prepared {
+            id: c.id,
+            name: normal::name_words(&c.name),
+            email: c.email.as_deref().and_then(normal::email),
+            phone: c
+                .phone
+                .as_deref()
+                .and_then(|p| normal::phone(p, region).ok()),
+            company: c.company.as_deref().map(normal::company).and_then(some),
+            street: c
+                .address
+                .street
+                .as_deref()
+                .map(normal::street)
+                .and_then(some),
+            postcode: c
+                .address
+                .postcode
+                .as_deref()
+                .map(normal::postcode)
+                .and_then(some),
+            city: c.address.city.as_deref().map(normal::fold).and_then(some),
+        }
+    }
+}
+
+/// How alike one field is in a pair; Missing where either side has none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Level {
+    Missing,
+    Differ,
+    Close,
+    Same,
+}
+
+pub const FIELDS: [&str; 7] = [
+    "name", "email", "phone", "company", "street", "postcode", "city",
+];
+const F: usize = FIELDS.len();
+/// Levels a field can be compared into, other than Missing.
+const LEVELS: usize = 3;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Comparison {
+    pub levels: [Level; F],
+    /// How alike the names are, 0 to 1, for the reasons.
+    pub name: f64,
+}
+
+/// Short forms of first names that are the same person.
+const NICKNAMES: &[(&str, &str)] = &[
+    ("bob", "robert"),
+    ("rob", "robert"),
+    ("bill", "william"),
+    ("will", "william"),
+    ("liz", "elizabeth"),
+    ("beth", "elizabeth"),
+    ("kate", "katherine"),
+    ("kathy", "katherine"),
+    ("jim", "james"),
+    ("jimmy", "james"),
+    ("mike", "michael"),
+    ("dave", "david"),
+    ("tom", "thomas"),
+    ("tony", "anthony"),
+    ("alex", "alexander"),
+    ("sam", "samuel"),
+    ("ben", "benjamin"),
+    ("dan", "daniel"),
+    ("chris", "christopher"),
+    ("matt", "matthew"),
+    ("nick", "nicholas"),
+    ("steve", "stephen"),
+    ("joe", "joseph"),
+    ("sue", "susan"),
+    ("jen", "jennifer"),
+    ("peggy", "margaret"),
+    ("maggie", "margaret"),
+];
+
+fn word_similarity(a: &str, b: &str) -> f64 {
+    if a == b {
+        return 1.0;
+    }
+    let nick = |x: &str, y: &str| NICKNAMES.iter().any(|&(s, l)| s == x && l == y);
+    if nick(a, b) || nick(b, a) {
+        return 0.95;
+    }
+    // An initial stands for a word it begins.
+    if (a.len() == 1 && b.starts_with(a)) || (b.len() == 1 && a.starts_with(b)) {
+        return 0.9;
+    }
+    jaro_winkler(a, b)
+}
+
+/// How alike two names are whatever their word order: each word of the shorter name against its
+/// best partner in the other, averaged, a missing word costing as a poor match.
+pub fn name_similarity(a: &[String], b: &[String]) -> f64 {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if short.is_empty() {
+        return 0.0;
+    }
+    let mut used = vec![false; long.len()];
+    let mut total = 0.0;
+    for w in short {
+        let best = (0..long.len())
+            .filter(|&j| !used[j])
+            .map(|j| (j, word_similarity(w, &long[j])))
+            .max_by(|x, y| x.1.total_cmp(&y.1));
+        if let Some((j, s)) = best {
+            used[j] = true;
+            total += s;
+        }
+    }
+    // A middle name on one side only is common: it costs a little, not a whole word.
+    let extra = (long.len() - short.len()) as f64 * 0.5;
+    total / (short.len() as f64 + extra)
+}
+
+fn level_text(a: &Option<String>, b: &Option<String>, close: f64) -> Level {
+    match (a, b) {
+        (Some(a), Some(b)) if a == b => Level::Same,
+        (Some(a), Some(b)) if jaro_winkler(a, b) >= close => Level::Close,
+        (Some(_), Some(_)) => Level::Differ,
+        _ => Level::Missing,
+    }
+}
+
+pub fn compare(a: &Prepared, b: &Prepared) -> Comparison {
+    let name = name_similarity(&a.name, &b.name);
+    let name_level = match name {
+        s if s >= 0.97 => Level::Same,
+        s if s >= 0.88 => Level::Close,
+        _ if a.name.is_empty() || b.name.is_empty() => Level::Missing,
+        _ => Level::Differ,
+    };
+    let email = match (&a.email, &b.email) {
+        (Some(x), Some(y)) if x == y => Level::Same,
+        // The same mailbox name at another domain, or a typo in it.
+        (Some(x), Some(y)) => {
+            let local = |e: &str| e.split('@').next().unwrap_or("").to_string();
+            match jaro_winkler(&local(x), &local(y)) >= 0.93 {
+                true => Level::Close,
+                false => Level::Differ,
+            }
+        }
+        _ => Level::Missing,
+    };
+    let phone = match (&a.phone, &b.phone) {
+        (Some(x), Some(y)) if x == y => Level::Same,
+        // The same line in another area or country format: the subscriber's digits agree.
+        (Some(x), Some(y))
+            if x.len() >= 7 && y.len() >= 7 && x[x.len() - 7..] == y[y.len() - 7..] =>
+        {
+            Level::Close
+        }
+        (Some(_), Some(_)) => Level::Differ,
+        _ => Level::Missing,
+    };
+    let postcode = match (&a.postcode, &b.postcode) {
+        (Some(x), Some(y)) if x == y => Level::Same,
+        // The same district: a typo in the last characters, or a neighbour.
+        (Some(x), Some(y))
+            if x.len() >= 4 && y.len() >= 4 && x[..x.len() - 2] == y[..y.len() - 2] =>
+        {
+            Level::Close
+        }
+        (Some(_), Some(_)) => Level::Differ,
+        _ => Level::Missing,
+    };
+    Comparison {
+        levels: [
+            name_level,
+            email,
+            phone,
+            level_text(&a.company, &b.company, 0.92),
+            level_text(&a.street, &b.street, 0.92),
+            postcode,
+            level_text(&a.city, &b.city, 0.92),
+        ],
+        name,
+    }
+}
+
+/// Candidate pairs, as indexes into `records`, each once and smaller first: those sharing an
+/// email, a phone or a postcode, and those within `window` of each other sorted by name, and
+/// by street. A block shared by more than `MAX_BLOCK` is a placeholder value ("n/a"), not a
+/// person: it is left out.
+pub fn candidates(records: &[Prepared], window: usize) -> Vec<(u32, u32)> {
+    const MAX_BLOCK: usize = 50;
+    let mut pairs: HashSet<(u32, u32)> = HashSet::new();
+    let mut add = |i: usize, j: usize| {
+        if i != j {
+            pairs.insert((i.min(j) as u32, i.max(j) as u32));
+        }
+    };
+    let keys: [fn(&Prepared) -> Option<&str>; 3] = [
+        |r| r.email.as_deref(),
+        |r| r.phone.as_deref(),
+        |r| r.postcode.as_deref(),
+    ];
+    for key in keys {
+        let mut blocks: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, r) in records.iter().enumerate() {
+            if let Some(k) = key(r) {
+                blocks.entry(k).or_default().push(i);
+            }
+        }
+        for block in blocks.values().filter(|b| b.len() <= MAX_BLOCK) {
+            for (x, &i) in block.iter().enumerate() {
+                for &j in &block[x + 1..] {
+                    add(i, j);
+                }
+            }
+        }
+    }
+    // Sorted neighbourhoods: the name's words in order, then the name's words reversed (a typo
+    // in the first word), then the street with the name.
+    let sorts: [fn(&Prepared) -> String; 3] = [
+        |r| r.name.join(" "),
+        |r| {
+            r.name
+                .iter()
+                .map(|w| w.chars().rev().collect::<String>())
+                .collect::<Vec<_>>()
+                .join(" ")
+        },
+        |r| {
+            format!(
+                "{} {}",
+                r.street.as_deref().unwrap_or("~"),
+                r.name.join(" ")
+            )
+        },
+    ];
+    for key in sorts {
+        let mut order: Vec<(String, usize)> = records
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (key(r), i))
+            .collect();
+        order.sort();
+        for x in 0..order.len() {
+            for y in x + 1..order.len().min(x + 1 + window) {
+                add(order[x].1, order[y].1);
+            }
+        }
+    }
+    let mut pairs: Vec<(u32, u32)> = pairs.into_iter().collect();
+    pairs.sort_unstable();
+    pairs
+}
+
+/// The Fellegi-Sunter model: the share of candidate pairs that match, and per field the chance
+/// of each level among matches (m) and non-matches (u).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Model {
+    pub prior: f64,
+    pub m: [[f64; LEVELS]; F],
+    pub u: [[f64; LEVELS]; F],
+    pub iterations: usize,
+}
+
+fn slot(level: Level) -> Option<usize> {
+    match level {
+        Level::Missing => None,
+        Level::Differ => Some(0),
+        Level::Close => Some(1),
+        Level::Same => Some(2),
+    }
+}
+
+impl Model {
+    /// Learns the model from the pairs' comparisons by expectation-maximisation, assuming
+    /// fields agree independently given match status (the usual Fellegi-Sunter assumption).
+    pub fn learn(comparisons: &[Comparison]) -> Model {
+        // A start that says matches mostly agree and non-matches mostly do not.
+        let mut model = Model {
+            prior: 0.1,
+            m: [[0.1, 0.2, 0.7]; F],
+            u: [[0.8, 0.15, 0.05]; F],
+            iterations: 0,
+        };
+        // The same comparison vector is common: count each once.
+        let mut patterns: HashMap<[Level; F], f64> = HashMap::new();
+        for c in comparisons {
+            *patterns.entry(c.levels).or_default() += 1.0;
+        }
+        let patterns: Vec<([Level; F], f64)> = patterns.into_iter().collect();
+        let total: f64 = patterns.iter().map(|p| p.1).sum();
+        if total == 0.0 {
+            return model;
+        }
+        for iteration in 1..=500 {
+            let mut matches = 0.0;
+            let mut m = [[0.5; LEVELS]; F];
+            let mut u = [[0.5; LEVELS]; F];
+            for (levels, count) in &patterns {
+                let w = model.posterior_of(levels);
+                matches += w * count;
+                for (f, &level) in levels.iter().enumerate() {
+                    if let Some(s) = slot(level) {
+                        m[f][s] += w * count;
+                        u[f][s] += (1.0 - w) * count;
+                    }
+                }
+            }
+            let normalise = |row: &mut [f64; LEVELS]| {
+                let sum: f64 = row.iter().sum();
+                row.iter_mut().for_each(|v| *v /= sum);
+            };
+            m.iter_mut().for_each(normalise);
+            u.iter_mut().for_each(normalise);
+            let prior = (matches / total).clamp(1e-6, 1.0 - 1e-6);
+            let moved = (prior - model.prior).abs()
+                + m.iter()
+                    .flatten()
+                    .zip(model.m.iter().flatten())
+                    .map(|(a, b)| (a - b).abs())
+                    .sum::<f64>();
+            model = Model {
+                prior,
+                m,
+                u,
+                iterations: iteration,
+            };
+            if moved < 1e-7 {
+                break;
+            }
+        }
+        model
+    }
+
+    /// Each field's weight, log2(m/u), for a level; 0 where missing.
+    pub fn weight(&self, field: usize, level: Level) -> f64 {
+        slot(level).map_or(0.0, |s| (self.m[field][s] / self.u[field][s]).log2())
+    }
+
+    fn posterior_of(&self, levels: &[Level; F]) -> f64 {
+        let log_odds: f64 = (self.prior / (1.0 - self.prior)).log2()
+            + levels
+                .iter()
+                .enumerate()
+                .map(|(f, &l)| self.weight(f, l))
+                .sum::<f64>();
+        1.0 / (1.0 + (-log_odds).exp2())
+    }
+
+    /// The chance the pair is one person.
+    pub fn posterior(&self, c: &Comparison) -> f64 {
+        self.posterior_of(&c.levels)
+    }
+}
+
+/// Why a pair looks like one person, strongest first: "same phone; names 0.94 alike".
+pub fn reasons(model: &Model, c: &Comparison) -> String {
+    let mut said: Vec<(f64, String)> = c
+        .levels
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| matches!(l, Level::Same | Level::Close))
+        .map(|(f, &l)| {
+            let text = match (FIELDS[f], l) {
+                ("name", Level::Same) => "same name".to_string(),
+                ("name", _) => format!("names {:.2} alike", c.name),
+                (field, Level::Same) => format!("same {field}"),
+                (field, _) => format!("{field} alike"),
+            };
+            (model.weight(f, l), text)
+        })
+        .collect();
+    said.sort_by(|a, b| b.0.total_cmp(&a.0));
+    said.into_iter()
+        .map(|(_, t)| t)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng as _, SeedableRng as _};
+
+    fn person(
+        id: u64,
+        name: &str,
+        email: &str,
+        phone: &str,
+        street: &str,
+        postcode: &str,
+    ) -> Customer {
+        let mut c = Customer::new(name, chrono::Utc::now());
+        c.id = CustomerId(id);
+        c.email = Some(email.into()).filter(|e: &String| !e.is_empty());
+        c.phone = Some(phone.into()).filter(|p: &String| !p.is_empty());
+        c.country = Some("United Kingdom".into());
+        c.address.street = Some(street.into()).filter(|s: &String| !s.is_empty());
+        c.address.postcode = Some(postcode.into()).filter(|s: &String| !s.is_empty());
+        c.address.city = Some("Bristol".into());
+        c
+    }
+
+    #[test]
+    fn names_compare_whatever_the_order_nicknames_and_initials() {
+        let w = |s: &str| normal::name_words(s);
+        assert_eq!(name_similarity(&w("Chen, Ada"), &w("ada chen")), 1.0);
+        assert!(name_similarity(&w("Bob Smith"), &w("Robert Smith")) > 0.95);
+        assert!(name_similarity(&w("A. Smith"), &w("Anna Smith")) >= 0.9);
+        assert!(name_similarity(&w("Ada Chen"), &w("Ada Mary Chen")) > 0.75);
+        assert!(name_similarity(&w("Ada Chen"), &w("Bo Lind")) < 0.6);
+    }
+
+    #[test]
+    fn fields_compare_into_levels() {
+        let a = Prepared::of(
+            &person(
+                1,
+                "Ada Chen",
+                "ada@example.com",
+                "020 7946 0958",
+                "12 Quay St",
+                "BS1 4DJ",
+            ),
+            None,
+        );
+        let b = Prepared::of(
+            &person(
+                2,
+                "ada chen",
+                "ADA@example.com ",
+                "+44 20 7946 0958",
+                "12 Quay Street",
+                "BS1 4DJ",
+            ),
+            None,
+        );
+        let c = compare(&a, &b);
+        let mut all_same = [Level::Same; F];
+        all_same[3] = Level::Missing; // neither has a company
+        assert_eq!(c.levels, all_same);
+        let d = Prepared::of(
+            &person(3, "Bo Lind", "", "0117 496 0123", "1 Elm Road", "BS8 1AA"),
+            None,
+        );
+        let c = compare(&a, &d);
+        assert_eq!(c.levels[0], Level::Differ);
+        assert_eq!(c.levels[1], Level::Missing);
+        assert_eq!(c.levels[6], Level::Same, "both in Bristol");
+    }
+
+    /// 400 people; 40 of them written a second time with a typo, a nickname, a phone in another
+    /// format, a street written short or a field missing. Blocking must find the pairs, and EM
+    /// must tell them from the rest with no labels.
+    #[test]
+    fn em_learns_to_tell_the_twice_written_from_the_rest() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        let first = [
+            "Ada", "Robert", "William", "Maria", "Chen", "Olu", "Priya", "Sam", "Ines", "Karl",
+            "Mia", "Tom",
+        ];
+        let last = [
+            "Chen", "Smith", "Okafor", "Silva", "Novak", "Haddad", "Larsen", "Quinn", "Rossi",
+            "Tanaka", "Walsh", "Young", "Kaur", "Lind",
+        ];
+        let streets = [
+            "Quay Street",
+            "Elm Road",
+            "High Street",
+            "Mill Lane",
+            "Park Avenue",
+            "Church Road",
+        ];
+        let mut people = Vec::new();
+        for i in 0..400u64 {
+            let f = first[rng.random_range(0..first.len())];
+            let l = last[rng.random_range(0..last.len())];
+            let number = format!("0117 496 {:04}", rng.random_range(0..10_000));
+            let street = format!(
+                "{} {}",
+                rng.random_range(1..200),
+                streets[rng.random_range(0..streets.len())]
+            );
+            let postcode = format!(
+                "BS{} {}{}",
+                rng.random_range(1..20),
+                rng.random_range(1..10),
+                ["AA", "DJ", "QT", "XE"][rng.random_range(0..4)]
+            );
+            let email = format!("{}.{}{}@example.com", f.to_lowercase(), l.to_lowercase(), i);
+            people.push(person(
+                i,
+                &format!("{f} {l}"),
+                &email,
+                &number,
+                &street,
+                &postcode,
+            ));
+        }
+        let mut truth = HashSet::new();
+        for k in 0..40u64 {
+            let original = people[(k * 10) as usize].clone();
+            let mut twin = original.clone();
+            twin.id = CustomerId(1000 + k);
+            match k % 5 {
+                0 => twin.name = twin.name.to_uppercase(),
+                1 => {
+                    let mut words: Vec<&str> = original.name.split(' ').collect();
+                    words.reverse();
+                    twin.name = words.join(", ");
+                }
+                2 => twin.email = None,
+                3 => twin.phone = twin.phone.map(|p| format!("+44 {}", &p[1..])),
+                _ => {
+                    twin.address.street = twin
+                        .address
+                        .street
+                        .map(|s| s.replace("Street", "St").replace("Road", "Rd"))
+                }
+            }
+            // One field in two also carries a typo in the surname.
+            if k % 2 == 0 {
+                twin.name = twin.name.replacen('a', "e", 1);
+            }
+            truth.insert((original.id.0, twin.id.0));
+            people.push(twin);
+        }
+        let prepared: Vec<Prepared> = people.iter().map(|c| Prepared::of(c, None)).collect();
+        let pairs = candidates(&prepared, 8);
+        let ids = |&(i, j): &(u32, u32)| {
+            let (a, b) = (prepared[i as usize].id.0, prepared[j as usize].id.0);
+            (a.min(b), a.max(b))
+        };
+        let found: HashSet<(u64, u64)> = pairs.iter().map(ids).collect();
+        assert!(
+            truth.iter().all(|t| found.contains(t)),
+            "blocking lost a pair"
+        );
+        let comparisons: Vec<Comparison> = pairs
+            .iter()
+            .map(|&(i, j)| compare(&prepared[i as usize], &prepared[j as usize]))
+            .collect();
+        let model = Model::learn(&comparisons);
+        let said: HashSet<(u64, u64)> = pairs
+            .iter()
+            .zip(&comparisons)
+            .filter(|(_, c)| model.posterior(c) >= 0.5)
+            .map(|(p, _)| ids(p))
+            .collect();
+        let right = said.intersection(&truth).count() as f64;
+        let precision = right / said.len() as f64;
+        let recall = right / truth.len() as f64;
+        assert!(
+            precision >= 0.95 && recall >= 0.95,
+            "precision {precision}, recall {recall}, {model:?}"
+        );
+        // The learned weights say what a person would: a shared phone counts, a shared city little.
+        assert!(model.weight(2, Level::Same) > 5.0, "{model:?}");
+        assert!(model.weight(6, Level::Same) < model.weight(2, Level::Same));
+    }
+}
