@@ -66,6 +66,8 @@ pub enum Command {
     /// Each customer's chance of still buying, purchases expected and 12-month value (BG/NBD and
     /// Gamma-Gamma, fitted to the purchases)
     Lifetime(LifetimeArgs),
+    /// Customers that look like one person written twice, each pair with a score and reasons
+    Duplicates(DuplicatesArgs),
     /// Weekly revenue and orders forecast, with a 95% prediction interval (the model chosen by
     /// how well each forecast the history's last weeks)
     Forecast(ForecastArgs),
@@ -561,6 +563,24 @@ pub struct LifetimeArgs {
     /// Table: the fit and the 20 most valuable customers; csv, json, ndjson: one row per customer
     #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
     pub format: AuditFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct DuplicatesArgs {
+    /// Only pairs at least this likely to be one person (0 to 1)
+    #[arg(long, value_name = "S", default_value_t = 0.9, value_parser = parse_share)]
+    pub min_score: f64,
+    /// Table: the 50 likeliest pairs; csv, json, ndjson: every pair
+    #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
+    pub format: AuditFormat,
+}
+
+/// A number from 0 to 1.
+fn parse_share(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!("'{text}' is not a number from 0 to 1")),
+    }
 }
 
 #[derive(Debug, Args)]

@@ -159,6 +159,21 @@ fn level_text(a: &Option<String>, b: &Option<String>, close: f64) -> Level {
     }
 }
 
+/// Streets are alike when their house numbers agree and the rest is close: 1 and 101 Quay
+/// Street are two houses, however alike they read.
+fn street_level(a: &Option<String>, b: &Option<String>) -> Level {
+    let numbers = |s: &str| {
+        s.split(' ')
+            .filter(|w| w.chars().any(|c| c.is_ascii_digit()))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    match (a, b) {
+        (Some(x), Some(y)) if numbers(x) != numbers(y) => Level::Differ,
+        _ => level_text(a, b, 0.9),
+    }
+}
+
 pub fn compare(a: &Prepared, b: &Prepared) -> Comparison {
     let name = name_similarity(&a.name, &b.name);
     let name_level = match name {
@@ -169,10 +184,19 @@ pub fn compare(a: &Prepared, b: &Prepared) -> Comparison {
     };
     let email = match (&a.email, &b.email) {
         (Some(x), Some(y)) if x == y => Level::Same,
-        // The same mailbox name at another domain, or a typo in it.
+        // The same mailbox name at another domain, or a typo in its letters. Digits are kept
+        // apart: ada.chen91 and ada.chen12 are two people who share a name.
         (Some(x), Some(y)) => {
             let local = |e: &str| e.split('@').next().unwrap_or("").to_string();
-            match jaro_winkler(&local(x), &local(y)) >= 0.93 {
+            let digits = |e: &str| {
+                local(e)
+                    .chars()
+                    .filter(char::is_ascii_digit)
+                    .collect::<String>()
+            };
+            let (lx, ly) = (local(x), local(y));
+            let typo = strsim::levenshtein(&lx, &ly) <= 1 && lx.len() >= 5;
+            match digits(x) == digits(y) && (lx == ly || typo) {
                 true => Level::Close,
                 false => Level::Differ,
             }
@@ -207,7 +231,7 @@ pub fn compare(a: &Prepared, b: &Prepared) -> Comparison {
             email,
             phone,
             level_text(&a.company, &b.company, 0.92),
-            level_text(&a.street, &b.street, 0.92),
+            street_level(&a.street, &b.street),
             postcode,
             level_text(&a.city, &b.city, 0.92),
         ],
@@ -407,6 +431,52 @@ pub fn reasons(model: &Model, c: &Comparison) -> String {
         .map(|(_, t)| t)
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// A pair of customers that look like one person.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pair {
+    pub a: CustomerId,
+    pub b: CustomerId,
+    /// The chance they are one person.
+    pub score: f64,
+    pub reasons: String,
+}
+
+/// Sorted neighbourhoods look this far each way.
+pub const WINDOW: usize = 10;
+
+/// Every candidate pair scoring at least `min_score`, best first, and the model learned.
+pub fn find(customers: &[Customer], region: Option<Region>, min_score: f64) -> (Model, Vec<Pair>) {
+    let prepared: Vec<Prepared> = customers.iter().map(|c| Prepared::of(c, region)).collect();
+    let pairs = candidates(&prepared, WINDOW);
+    let comparisons: Vec<Comparison> = pairs
+        .iter()
+        .map(|&(i, j)| compare(&prepared[i as usize], &prepared[j as usize]))
+        .collect();
+    let model = Model::learn(&comparisons);
+    let mut found: Vec<Pair> = pairs
+        .iter()
+        .zip(&comparisons)
+        .filter_map(|(&(i, j), c)| {
+            let score = model.posterior(c);
+            (score >= min_score).then(|| {
+                let (a, b) = (prepared[i as usize].id, prepared[j as usize].id);
+                Pair {
+                    a: a.min(b),
+                    b: a.max(b),
+                    score,
+                    reasons: reasons(&model, c),
+                }
+            })
+        })
+        .collect();
+    found.sort_by(|x, y| {
+        y.score
+            .total_cmp(&x.score)
+            .then((x.a, x.b).cmp(&(y.a, y.b)))
+    });
+    (model, found)
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use anyhow::Context;
 use std::io::Write;
 
 mod bench;
+mod duplicates;
 mod files;
 mod followups;
 mod forecast;
@@ -102,6 +103,7 @@ pub fn run(store: &Store, command: &Command, out: &mut dyn Write) -> anyhow::Res
         Command::Rules(args) => rules(store, args, out),
         Command::Segments(args) => segments(store, args, out),
         Command::Lifetime(args) => lifetime::run(store, args, out),
+        Command::Duplicates(args) => duplicates::run(store, args, out),
         Command::Forecast(args) => forecast::run(store, args, out),
         Command::Suggest(args) => suggest(store, args, out),
         Command::Eval(c) => eval(store, c, out),
