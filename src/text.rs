@@ -43,6 +43,15 @@ fn unsafe_char(c: char) -> bool {
         )
 }
 
+/// A name as a lookup key, the way people vary it: letters and digits only, lower case
+/// ("Customer ID", "customer_id" and "CustomerId" are one key).
+pub fn loose_key(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect::<String>()
+        .to_lowercase()
+}
+
 /// User text as it may be shown: a C0 control becomes its visible symbol (ESC is ␛), any other
 /// unsafe character the replacement mark, so nothing stored can steer the terminal.
 pub fn safe(text: &str) -> Cow<'_, str> {

@@ -35,11 +35,7 @@ pub fn phone(raw: &str, region: Option<Region>) -> Result<String, PhoneProblem> 
 /// The telephone region of a country as customers write it: "United Kingdom", "UK", "GB",
 /// "Deutschland"… Online Retail's own names (EIRE, RSA) included.
 pub fn region_of(country: &str) -> Option<Region> {
-    let key: String = country
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .collect::<String>()
-        .to_lowercase();
+    let key = crate::text::loose_key(country);
     let alpha2 = match key.as_str() {
         "" => return None,
         "eire" => "IE".to_string(),

@@ -28,12 +28,7 @@ enum Column {
 }
 
 fn column_for(header: &str) -> Column {
-    let h: String = header
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .collect::<String>()
-        .to_lowercase();
-    match h.as_str() {
+    match crate::text::loose_key(header).as_str() {
         "id" | "externalid" | "customerid" | "customer" => Column::ExternalId,
         "name" | "fullname" | "contact" | "contactname" => Column::Name,
         "company" | "organisation" | "organization" | "account" => Column::Company,

@@ -68,19 +68,10 @@ impl Segment {
     ];
 
     pub fn parse(text: &str) -> Option<Segment> {
-        let wanted: String = text
-            .chars()
-            .filter(|c| c.is_alphanumeric())
-            .collect::<String>()
-            .to_lowercase();
-        Segment::ALL.into_iter().find(|s| {
-            s.name()
-                .chars()
-                .filter(|c| c.is_alphanumeric())
-                .collect::<String>()
-                .to_lowercase()
-                == wanted
-        })
+        let wanted = crate::text::loose_key(text);
+        Segment::ALL
+            .into_iter()
+            .find(|s| crate::text::loose_key(s.name()) == wanted)
     }
 }
 
