@@ -21,12 +21,10 @@ pub fn run(store: &Store, args: &DuplicatesArgs, out: &mut dyn Write) -> anyhow:
     let customers: Vec<Customer> = store.all_sound(&mut Vec::new())?;
     let (model, pairs) = link::find(&customers, None, args.min_score);
     let by_id: HashMap<CustomerId, &Customer> = customers.iter().map(|c| (c.id, c)).collect();
-    // The external id where there is one, as the other exports name customers.
     let name = |id: CustomerId| {
         by_id
             .get(&id)
-            .and_then(|c| c.external_id.clone())
-            .unwrap_or_else(|| id.to_string())
+            .map_or_else(|| id.to_string(), |c| c.export_id())
     };
     let Some(format) = args.format.rows() else {
         writeln!(

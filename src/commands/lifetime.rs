@@ -96,8 +96,7 @@ pub fn run(store: &Store, args: &LifetimeArgs, out: &mut dyn Write) -> anyhow::R
             Ok(Row {
                 customer_id: store
                     .get::<Customer>(id.0)?
-                    .and_then(|c| c.external_id)
-                    .unwrap_or_else(|| id.to_string()),
+                    .map_or_else(|| id.to_string(), |c| c.export_id()),
                 frequency: d.frequency,
                 recency: d.recency,
                 age: d.age,

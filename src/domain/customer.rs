@@ -131,6 +131,14 @@ impl Customer {
         self.address.postcode = None;
     }
 
+    /// How exports and reports name the customer: the id of the system it was imported from
+    /// where there is one (a CDNOW or Online Retail customer id), else rapport's own.
+    pub fn export_id(&self) -> String {
+        self.external_id
+            .clone()
+            .unwrap_or_else(|| self.id.to_string())
+    }
+
     /// The email as indexes compare it: case does not make a different person.
     pub fn email_key(&self) -> Option<String> {
         self.email.as_deref().map(normalise_email)

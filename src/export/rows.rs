@@ -338,8 +338,7 @@ pub fn segment_rows(
             Ok(SegmentRow {
                 customer_id: customer
                     .as_ref()
-                    .and_then(|c| c.external_id.clone())
-                    .unwrap_or_else(|| r.customer.to_string()),
+                    .map_or_else(|| r.customer.to_string(), Customer::export_id),
                 name: customer.map(|c| c.name).unwrap_or_default(),
                 recency_days: r.recency_days,
                 frequency: r.frequency,
@@ -380,10 +379,7 @@ pub fn suggestion_rows(
 ) -> Vec<SuggestionRow> {
     let mut rows = Vec::new();
     for customer in customers {
-        let customer_id = customer
-            .external_id
-            .clone()
-            .unwrap_or_else(|| customer.id.to_string());
+        let customer_id = customer.export_id();
         for (rank, s) in model.suggest(customer.id, top).into_iter().enumerate() {
             rows.push(SuggestionRow {
                 customer_id: customer_id.clone(),
