@@ -703,6 +703,10 @@ pub enum EvalCommand {
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
         format: ReportFormat,
     },
+    /// Duplicates written into the demo's customers (typos, swapped names, nicknames, fields
+    /// left out, phones and streets written another way, changed emails; and housemates who are
+    /// not duplicates), then found again: precision, recall and F1 at the threshold
+    Duplicates(EvalDuplicatesArgs),
     /// Weekly revenue forecast on all but the last weeks, checked against them: MASE and sMAPE of
     /// the chosen model and of each method beside it, the naive forecasts among them
     Forecast {
@@ -715,6 +719,30 @@ pub enum EvalCommand {
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
         format: ReportFormat,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct EvalDuplicatesArgs {
+    /// Clean customers, as `rapport demo` makes them
+    #[arg(long, value_name = "N", default_value_t = 3_000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub customers: u64,
+    /// The share of them written a second time
+    #[arg(long, value_name = "S", default_value_t = 0.05, value_parser = parse_share)]
+    pub share: f64,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Pairs at least this likely count as found
+    #[arg(long, value_name = "S", default_value_t = 0.9, value_parser = parse_share)]
+    pub min_score: f64,
+    /// Keep only names and addresses, as many lists hold (no email, phone or company)
+    #[arg(long)]
+    pub names_and_addresses: bool,
+    /// Also write the labelled customers to FILE as CSV, with the person each record is, for
+    /// other tools to be measured on the same records
+    #[arg(long, value_name = "FILE")]
+    pub write: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
 }
 
 #[derive(Debug, Args)]

@@ -69,6 +69,10 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
         {
             commands::bench_files(b, &mut out)
         }
+        // Made-up data from start to end: no database involved.
+        (Some(Command::Eval(rapport::cli::EvalCommand::Duplicates(args))), _) => {
+            commands::eval_duplicates(args, &mut out)
+        }
         (Some(Command::Serve(args)), None) => {
             drop(out);
             serve(&db, args)

@@ -19,17 +19,32 @@ pub enum PhoneProblem {
     NoRegion,
 }
 
-/// The phone in E.164 (`+442079460958`), read in `region` where it has no country code.
+/// The phone in E.164 (`+442079460958`), read in `region` where it has no country code, and
+/// a number its country's plan has.
 pub fn phone(raw: &str, region: Option<Region>) -> Result<String, PhoneProblem> {
-    let international = raw.trim_start().starts_with('+') || raw.trim_start().starts_with("00");
-    if !international && region.is_none() {
-        return Err(PhoneProblem::NoRegion);
-    }
-    let number = phonenumber::parse(region, raw).map_err(|_| PhoneProblem::Unparseable)?;
+    let number = parse_phone(raw, region)?;
     if !number.is_valid() {
         return Err(PhoneProblem::Unparseable);
     }
     Ok(number.format().mode(phonenumber::Mode::E164).to_string())
+}
+
+/// The phone in E.164 as matching compares it: read, not checked against the numbering plan
+/// (half the time of `phone`; a number written twice is alike however the plan sees it).
+pub fn phone_key(raw: &str, region: Option<Region>) -> Option<String> {
+    let number = parse_phone(raw, region).ok()?;
+    Some(number.format().mode(phonenumber::Mode::E164).to_string())
+}
+
+fn parse_phone(
+    raw: &str,
+    region: Option<Region>,
+) -> Result<phonenumber::PhoneNumber, PhoneProblem> {
+    let international = raw.trim_start().starts_with('+') || raw.trim_start().starts_with("00");
+    if !international && region.is_none() {
+        return Err(PhoneProblem::NoRegion);
+    }
+    phonenumber::parse(region, raw).map_err(|_| PhoneProblem::Unparseable)
 }
 
 /// The telephone region of a country as customers write it: "United Kingdom", "UK", "GB",

@@ -71,3 +71,156 @@ pub fn run(store: &Store, args: &DuplicatesArgs, out: &mut dyn Write) -> anyhow:
     crate::export::write_rows(&rows, format, out)?;
     Ok(())
 }
+
+#[derive(Serialize)]
+struct Evaluation {
+    customers: usize,
+    written_again: usize,
+    housemates: usize,
+    fields: &'static str,
+    true_pairs: usize,
+    candidate_pairs: usize,
+    true_pairs_among_candidates: usize,
+    min_score: f64,
+    found: usize,
+    right: usize,
+    precision: f64,
+    recall: f64,
+    f1: f64,
+    seconds: f64,
+}
+
+/// A labelled customer as other tools read it.
+#[derive(Serialize)]
+struct LabelledRow<'a> {
+    #[serde(rename = "customer id")]
+    id: String,
+    name: &'a str,
+    email: Option<&'a str>,
+    phone: Option<&'a str>,
+    company: Option<&'a str>,
+    street: Option<&'a str>,
+    city: Option<&'a str>,
+    postcode: Option<&'a str>,
+    region: Option<&'a str>,
+    country: Option<&'a str>,
+    person: u32,
+}
+
+/// `rapport eval duplicates`: demo customers with duplicates written in, found again, scored.
+pub fn eval(args: &crate::cli::EvalDuplicatesArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).expect("a day");
+    let clean = crate::demo::people(args.customers as usize, args.seed, as_of);
+    let originals = clean.len();
+    let mut data = crate::demo::inject(clean, args.share, args.seed);
+    if args.names_and_addresses {
+        for c in &mut data.customers {
+            (c.email, c.phone, c.company) = (None, None, None);
+        }
+    }
+    if let Some(path) = &args.write {
+        let mut w = csv::Writer::from_path(path)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+        for (c, person) in data.customers.iter().zip(&data.person) {
+            w.serialize(LabelledRow {
+                id: c.export_id(),
+                name: &c.name,
+                email: c.email.as_deref(),
+                phone: c.phone.as_deref(),
+                company: c.company.as_deref(),
+                street: c.address.street.as_deref(),
+                city: c.address.city.as_deref(),
+                postcode: c.address.postcode.as_deref(),
+                region: c.address.region.as_deref(),
+                country: c.country.as_deref(),
+                person: *person,
+            })?;
+        }
+        w.flush()?;
+    }
+    let truth: std::collections::HashSet<(CustomerId, CustomerId)> =
+        data.true_pairs().into_iter().collect();
+    let started = std::time::Instant::now();
+    let (_, pairs) = link::find(&data.customers, None, args.min_score);
+    let seconds = started.elapsed().as_secs_f64();
+    let prepared: Vec<link::Prepared> = data
+        .customers
+        .iter()
+        .map(|c| link::Prepared::of(c, None))
+        .collect();
+    let candidates = link::candidates(&prepared, link::WINDOW);
+    let among = candidates
+        .iter()
+        .filter(|&&(i, j)| truth.contains(&(prepared[i as usize].id, prepared[j as usize].id)))
+        .count();
+    let right = pairs.iter().filter(|p| truth.contains(&(p.a, p.b))).count();
+    let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+    let (precision, recall) = (ratio(right, pairs.len()), ratio(right, truth.len()));
+    let written_again = (originals..data.customers.len())
+        .filter(|&i| data.person[i] as usize != i)
+        .count();
+    let e = Evaluation {
+        customers: originals,
+        written_again,
+        housemates: data.customers.len() - originals - written_again,
+        fields: match args.names_and_addresses {
+            true => "names and addresses",
+            false => "names, contacts and addresses",
+        },
+        true_pairs: truth.len(),
+        candidate_pairs: candidates.len(),
+        true_pairs_among_candidates: among,
+        min_score: args.min_score,
+        found: pairs.len(),
+        right,
+        precision,
+        recall,
+        f1: match precision + recall {
+            0.0 => 0.0,
+            sum => 2.0 * precision * recall / sum,
+        },
+        seconds,
+    };
+    match args.format {
+        crate::cli::ReportFormat::Table => {
+            writeln!(
+                out,
+                "{} demo customers (seed {}), {} written again, {} housemates who are not; {}",
+                thousands(e.customers),
+                args.seed,
+                thousands(e.written_again),
+                thousands(e.housemates),
+                e.fields
+            )?;
+            writeln!(
+                out,
+                "true pairs {}; candidate pairs {} hold {} of them ({:.1}%)",
+                thousands(e.true_pairs),
+                thousands(e.candidate_pairs),
+                thousands(among),
+                100.0 * ratio(among, e.true_pairs)
+            )?;
+            writeln!(
+                out,
+                "score {} or more: {} found, {} right: precision {:.4}, recall {:.4}, F1 {:.4} ({:.2} s)",
+                e.min_score,
+                thousands(e.found),
+                thousands(right),
+                precision,
+                recall,
+                e.f1,
+                seconds
+            )?;
+        }
+        crate::cli::ReportFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &e)?;
+            writeln!(out)?;
+        }
+        crate::cli::ReportFormat::Csv => {
+            let mut w = csv::Writer::from_writer(&mut *out);
+            w.serialize(&e)?;
+            w.flush()?;
+        }
+    }
+    Ok(())
+}

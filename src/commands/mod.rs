@@ -19,6 +19,7 @@ mod records;
 mod reports;
 mod team;
 pub use bench::{bench, bench_files};
+pub use duplicates::eval as eval_duplicates;
 pub use files::{backed_up, backup, backup_file, export, restore};
 pub use followups::{followup, today};
 pub use import::import;

@@ -322,6 +322,7 @@ pub fn eval(store: &Store, command: &EvalCommand, out: &mut dyn Write) -> anyhow
                 out,
             );
         }
+        EvalCommand::Duplicates(args) => return super::duplicates::eval(args, out),
         EvalCommand::Forecast {
             holdout_weeks,
             as_of,

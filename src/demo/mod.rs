@@ -1,7 +1,11 @@
 //! The demo dataset: a small company's customers, catalogue, order history, pipeline, support queue
 //! and notes, generated deterministically from a seed, a size and the day the history ends.
 
+mod duplicates;
 mod names;
+mod places;
+
+pub use duplicates::{Labelled, inject};
 
 use crate::domain::{
     Customer, Deal, DealStage, Followup, Lifecycle, Message, Money, Note, NoteKind, Order, OrderId,
@@ -115,26 +119,14 @@ pub fn generate(store: &Store, spec: &DemoSpec) -> Result<DemoSummary, DemoError
     }
     store.mark_demo_unfinished(true)?;
     let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
-    let end: Timestamp = spec
-        .as_of
-        .and_hms_opt(18, 0, 0)
-        .expect("valid time")
-        .and_utc();
+    let end = end_of(spec.as_of);
     let bar = crate::import::progress_bar(5, "demo");
 
-    let catalogue = catalogue(&mut rng, (spec.customers / 20).clamp(150, 5_000));
+    let catalogue = catalogue(&mut rng, catalogue_size(spec.customers));
     let products = write_all(store, catalogue.products.clone())?;
     bar.inc(1);
 
-    let habit_pick = WeightedIndex::new(HABITS.iter().map(|(_, w)| *w)).expect("weights");
-    let habits: Vec<Habit> = (0..spec.customers)
-        .map(|_| HABITS[habit_pick.sample(&mut rng)].0)
-        .collect();
-    let people: Vec<Customer> = habits
-        .iter()
-        .enumerate()
-        .map(|(i, habit)| person(&mut rng, i, *habit, end))
-        .collect();
+    let (habits, people) = draw_people(&mut rng, spec.customers, spec.seed, end);
     let customers = write_all(store, people)?;
     bar.inc(1);
 
@@ -209,6 +201,41 @@ pub fn generate(store: &Store, spec: &DemoSpec) -> Result<DemoSummary, DemoError
         notes: note_count,
         followups: followup_count,
     })
+}
+
+fn end_of(day: NaiveDate) -> Timestamp {
+    day.and_hms_opt(18, 0, 0).expect("valid time").and_utc()
+}
+
+fn catalogue_size(customers: usize) -> usize {
+    (customers / 20).clamp(150, 5_000)
+}
+
+fn draw_people(
+    rng: &mut ChaCha8Rng,
+    customers: usize,
+    seed: u64,
+    end: Timestamp,
+) -> (Vec<Habit>, Vec<Customer>) {
+    let habit_pick = WeightedIndex::new(HABITS.iter().map(|(_, w)| *w)).expect("weights");
+    let habits: Vec<Habit> = (0..customers)
+        .map(|_| HABITS[habit_pick.sample(rng)].0)
+        .collect();
+    let mut people: Vec<Customer> = habits
+        .iter()
+        .enumerate()
+        .map(|(i, habit)| person(rng, i, *habit, end))
+        .collect();
+    give_addresses(&mut people, seed);
+    (habits, people)
+}
+
+/// The customers a demo of this size and seed holds, as `generate` writes them (ids unset),
+/// without the rest of the database.
+pub fn people(customers: usize, seed: u64, as_of: NaiveDate) -> Vec<Customer> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    catalogue(&mut rng, catalogue_size(customers));
+    draw_people(&mut rng, customers, seed, end_of(as_of)).1
 }
 
 fn write_all<E: crate::store::Entity>(
@@ -329,6 +356,25 @@ fn person(rng: &mut ChaCha8Rng, i: usize, habit: Habit, end: Timestamp) -> Custo
     c.created = end - Duration::days(rng.random_range(30..900));
     c.updated = c.created;
     c
+}
+
+/// Addresses come from a stream of their own, so every other record is what it was before customers
+/// had addresses. Some people share a home (or an office) with someone written before them.
+fn give_addresses(people: &mut [Customer], seed: u64) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x0add_0e55);
+    for i in 0..people.len() {
+        let country = people[i].country.clone().unwrap_or_default();
+        let shared = rng.random_bool(0.05).then(|| {
+            (i.saturating_sub(30)..i).rev().find(|&j| {
+                people[j].country.as_deref() == Some(country.as_str())
+                    && people[j].name != people[i].name
+            })
+        });
+        people[i].address = match shared.flatten() {
+            Some(j) => people[j].address.clone(),
+            None => places::address(&mut rng, &country),
+        };
+    }
 }
 
 // Long: one customer's story in time order (orders, returns, deals, tickets, notes), drawn from
