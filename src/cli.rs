@@ -114,6 +114,29 @@ pub enum Command {
         #[arg(long, value_name = "DAYS")]
         older_than: Option<u32>,
     },
+    /// Make two customers one: OTHER's orders, deals, tickets, notes and follow-ups move to KEEP,
+    /// KEEP's empty fields are filled from OTHER, and OTHER goes to the trash; one transaction,
+    /// journalled (`rapport unmerge` takes it back)
+    Merge {
+        /// The customer that stays: external id, id, or email
+        keep: String,
+        /// The customer merged into it
+        other: String,
+        /// Where both hold different values, take OTHER's for these fields (name, email, phone,
+        /// company, street, …); KEEP's stay otherwise
+        #[arg(long, value_name = "FIELD,…", value_delimiter = ',')]
+        take: Vec<String>,
+        /// Say what would happen, and write nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Take back the newest merge of CUSTOMER (of anyone, without it): every record as it was
+    Unmerge {
+        customer: Option<String>,
+        /// Even if records it touched have changed since (those changes are lost)
+        #[arg(long)]
+        force: bool,
+    },
     /// Erase a customer's personal data (name, email, phone, company, tags, notes, ticket subjects
     /// and messages, deal titles), keeping their anonymous order history for the insights
     Forget {

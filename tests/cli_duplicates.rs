@@ -181,7 +181,14 @@ fn the_evaluation_scores_the_command() {
             (f.next().unwrap(), f.next().unwrap())
         })
         .collect();
-    let right = pairs.iter().filter(|(a, b)| person[*a] == person[*b]).count();
-    assert_eq!(pairs.len() as u64, eval["found"].as_u64().unwrap(), "{found}");
+    let right = pairs
+        .iter()
+        .filter(|(a, b)| person[*a] == person[*b])
+        .count();
+    assert_eq!(
+        pairs.len() as u64,
+        eval["found"].as_u64().unwrap(),
+        "{found}"
+    );
     assert_eq!(right as u64, eval["right"].as_u64().unwrap());
 }

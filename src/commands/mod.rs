@@ -15,6 +15,7 @@ mod followups;
 mod forecast;
 mod import;
 mod lifetime;
+mod merge;
 mod records;
 mod reports;
 mod team;
@@ -125,6 +126,15 @@ pub fn run(store: &Store, command: &Command, out: &mut dyn Write) -> anyhow::Res
         Command::Undelete { record } => undelete(store, *record, out),
         Command::Purge { older_than } => purge(store, *older_than, out),
         Command::Forget { customer, yes } => forget(store, customer, *yes, out),
+        Command::Merge {
+            keep,
+            other,
+            take,
+            dry_run,
+        } => merge::merge(store, keep, other, take, *dry_run, out),
+        Command::Unmerge { customer, force } => {
+            merge::unmerge(store, customer.as_deref(), *force, out)
+        }
         Command::Bench(b) => bench(store, b, out),
         Command::Team(c) => team(store, c, out),
         Command::Audit(args) => records::audit(store, args, out),

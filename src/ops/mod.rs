@@ -162,6 +162,26 @@ impl Ops {
         self.store.purge(before)
     }
 
+    /// Makes `other` part of `kept` (see [`Store::merge_customers`]); returns the merge's batch.
+    pub fn merge(
+        &self,
+        kept: &Customer,
+        other: crate::domain::CustomerId,
+    ) -> Result<(u64, crate::store::Moved), StoreError> {
+        self.check(Task::Merge)?;
+        let done = self.store.merge_customers(kept, other)?;
+        self.changed()?;
+        Ok(done)
+    }
+
+    /// Takes a merge back, every record as it was.
+    pub fn unmerge(&self, batch: u64, force: bool) -> Result<crate::store::Reverted, StoreError> {
+        self.check(Task::Merge)?;
+        let done = self.store.revert_import(batch, force, &mut |_, _| {})?;
+        self.changed()?;
+        Ok(done)
+    }
+
     pub fn forget(
         &self,
         customer: crate::domain::CustomerId,

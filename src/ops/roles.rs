@@ -19,13 +19,14 @@ pub enum Task {
     Forget,
     Import,
     BulkEdit,
+    Merge,
 }
 
 impl Task {
     fn least(self) -> Role {
         match self {
             Task::AddNote => Role::Rep,
-            Task::Delete | Task::Undelete | Task::BulkEdit => Role::Manager,
+            Task::Delete | Task::Undelete | Task::BulkEdit | Task::Merge => Role::Manager,
             Task::Purge | Task::Forget | Task::Import => Role::Admin,
         }
     }
@@ -39,6 +40,7 @@ impl Task {
             Task::Forget => "erase a person",
             Task::Import => "import",
             Task::BulkEdit => "change many records at once",
+            Task::Merge => "merge customers",
         }
     }
 }

@@ -350,11 +350,14 @@ const REVERT_CHUNK: usize = 2_000;
 /// The order a revert goes in, so that the data is whole after each of its transactions: customers
 /// and products put back first (an order put back finds what it names), then everything else, and
 /// last the customers and products the import created, once nothing of the import points at them.
+/// Of those put back, the changed come before the removed: a merge's kept customer gives back
+/// the email it took before the merged one returns with it.
 fn revert_rank(tree: Tr, change: &Change) -> u8 {
-    match (tree, change.before.is_some()) {
-        (Tr::Customers | Tr::Products, true) => 0,
-        (Tr::Customers | Tr::Products, false) => 2,
-        _ => 1,
+    match (tree, change.before.is_some(), change.after.is_some()) {
+        (Tr::Customers | Tr::Products, true, true) => 0,
+        (Tr::Customers | Tr::Products, true, false) => 1,
+        (Tr::Customers | Tr::Products, false, _) => 3,
+        _ => 2,
     }
 }
 

@@ -1,0 +1,175 @@
+//! Two customers made one. A merge is a journalled batch of its own, as an import is, so taking
+//! it back is the journal's revert: every record as it was, byte for byte, even after a restart,
+//! and refused when something changed them since.
+
+use super::{Group, Store, StoreError};
+use crate::domain::{Customer, CustomerId, Deal, Followup, Note, Order, Ticket};
+
+/// The journal's name for a merge batch.
+pub const MERGE: &str = "merge";
+
+/// How much history a merge moved, by kind.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Moved {
+    pub orders: usize,
+    pub deals: usize,
+    pub tickets: usize,
+    pub notes: usize,
+    pub followups: usize,
+}
+
+impl Moved {
+    pub fn total(&self) -> usize {
+        self.orders + self.deals + self.tickets + self.notes + self.followups
+    }
+}
+
+/// A merge as the journal keeps it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Merge {
+    pub batch: u64,
+    pub kept: CustomerId,
+    pub other: CustomerId,
+    pub undone: bool,
+}
+
+fn source(kept: CustomerId, other: CustomerId) -> String {
+    format!("customer:{} into customer:{}", other.0, kept.0)
+}
+
+fn parse_source(text: &str) -> Option<(CustomerId, CustomerId)> {
+    let (other, kept) = text.split_once(" into ")?;
+    let id = |s: &str| s.strip_prefix("customer:")?.parse().ok().map(CustomerId);
+    Some((id(kept)?, id(other)?))
+}
+
+impl Store {
+    /// The history `other` holds, by kind, as it would move.
+    pub fn history_of(&self, other: CustomerId) -> Result<Moved, StoreError> {
+        Ok(Moved {
+            orders: self.group_ids(Group::OrdersOf(other))?.len(),
+            deals: self.group_ids(Group::DealsOf(other))?.len(),
+            tickets: self.group_ids(Group::TicketsOf(other))?.len(),
+            notes: self.group_ids(Group::NotesOf(other))?.len(),
+            followups: self.group_ids(Group::FollowupsOf(other))?.len(),
+        })
+    }
+
+    /// Moves `other`'s orders, deals, tickets, notes and follow-ups to `kept` (written over the
+    /// stored customer with the fields chosen), and puts `other` in the trash: one transaction,
+    /// journalled. Returns the merge's batch and what moved.
+    pub fn merge_customers(
+        &self,
+        kept: &Customer,
+        other: CustomerId,
+    ) -> Result<(u64, Moved), StoreError> {
+        if kept.id == other {
+            return Err(StoreError::Invalid {
+                entity: "customer",
+                cause: crate::domain::ValidationError::new(
+                    "id",
+                    "a customer cannot be merged into itself",
+                ),
+            });
+        }
+        let batch = self.begin_import(&source(kept.id, other), MERGE)?;
+        let journaled = self.journaled(batch);
+        let result = loop {
+            // Scans cannot run inside a transaction: scan, then check nothing wrote in between.
+            let seen = self.data_version()?;
+            let ids = |g: fn(CustomerId) -> Group| self.group_ids(g(other));
+            let (orders, deals, tickets) = (
+                ids(Group::OrdersOf)?,
+                ids(Group::DealsOf)?,
+                ids(Group::TicketsOf)?,
+            );
+            let (notes, followups) = (ids(Group::NotesOf)?, ids(Group::FollowupsOf)?);
+            let done = journaled.write(|tx| {
+                if tx.data_version()? != seen {
+                    return Ok(None);
+                }
+                for &id in &orders {
+                    let mut o: Order = tx.get(id)?.ok_or(StoreError::NotFound {
+                        entity: "order",
+                        id,
+                    })?;
+                    o.customer = Some(kept.id);
+                    tx.update(&o)?;
+                }
+                for &id in &deals {
+                    let mut d: Deal = tx
+                        .get(id)?
+                        .ok_or(StoreError::NotFound { entity: "deal", id })?;
+                    d.customer = kept.id;
+                    tx.update(&d)?;
+                }
+                for &id in &tickets {
+                    let mut t: Ticket = tx.get(id)?.ok_or(StoreError::NotFound {
+                        entity: "ticket",
+                        id,
+                    })?;
+                    t.customer = kept.id;
+                    tx.update(&t)?;
+                }
+                for &id in &notes {
+                    let mut n: Note = tx
+                        .get(id)?
+                        .ok_or(StoreError::NotFound { entity: "note", id })?;
+                    n.customer = kept.id;
+                    tx.update(&n)?;
+                }
+                for &id in &followups {
+                    let mut f: Followup = tx.get(id)?.ok_or(StoreError::NotFound {
+                        entity: "follow-up",
+                        id,
+                    })?;
+                    f.customer = kept.id;
+                    tx.update(&f)?;
+                }
+                // Out of the way first: the kept customer may take over its email or external id.
+                tx.trash::<Customer>(other.0, None)?;
+                tx.update(kept)?;
+                Ok(Some(Moved {
+                    orders: orders.len(),
+                    deals: deals.len(),
+                    tickets: tickets.len(),
+                    notes: notes.len(),
+                    followups: followups.len(),
+                }))
+            });
+            match done {
+                Ok(Some(moved)) => break Ok(moved),
+                Ok(None) => continue,
+                Err(e) => break Err(e),
+            }
+        };
+        match result {
+            Ok(moved) => {
+                self.finish_import(batch, &format!("{} records moved", moved.total()))?;
+                Ok((batch, moved))
+            }
+            Err(e) => {
+                self.abandon_import(batch)?;
+                Err(e)
+            }
+        }
+    }
+
+    /// Every merge in the journal, oldest first.
+    pub fn merges(&self) -> Result<Vec<Merge>, StoreError> {
+        Ok(self
+            .import_batches()?
+            .into_iter()
+            .filter(|b| b.format == MERGE)
+            .filter_map(|b| {
+                let (kept, other) = parse_source(&b.source)?;
+                Some(Merge {
+                    batch: b.id,
+                    kept,
+                    other,
+                    undone: matches!(b.state, super::BatchState::Reverted { .. }),
+                })
+            })
+            .collect())
+    }
+}

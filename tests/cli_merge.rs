@@ -1,0 +1,142 @@
+//! `rapport merge` and `rapport unmerge` as a script runs them, on the demo.
+
+mod common;
+
+use common::{demo_cli, rapport};
+use std::path::Path;
+
+const KINDS: [&str; 6] = [
+    "customers",
+    "orders",
+    "deals",
+    "tickets",
+    "notes",
+    "followups",
+];
+
+fn run(db: &Path, args: &[&str]) -> String {
+    let out = rapport().arg("--db").arg(db).args(args).assert().success();
+    String::from_utf8(out.get_output().stdout.clone()).unwrap()
+}
+
+fn exports(db: &Path) -> Vec<String> {
+    KINDS.iter().map(|k| run(db, &["export", k])).collect()
+}
+
+/// (customer id column, total of the last column where it is money) per export row.
+fn owners(csv: &str) -> Vec<String> {
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let at = header.iter().position(|h| *h == "customer_id").unwrap();
+    lines
+        .map(|l| l.split(',').nth(at).unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_merge_moves_everything_and_unmerge_gives_back_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    demo_cli(&db, 40, 3);
+    let before = exports(&db);
+    // Two customers with orders: the first two ids in the orders export.
+    let mut buyers = owners(&before[1]);
+    buyers.dedup();
+    let (keep, other) = (buyers[0].clone(), buyers[1].clone());
+    assert_ne!(keep, other);
+    let count_of = |csv: &str, id: &str| owners(csv).iter().filter(|o| *o == id).count();
+    let others_orders = count_of(&before[1], &other);
+    let keeps_orders = count_of(&before[1], &keep);
+    assert!(others_orders > 0);
+
+    let said = run(&db, &["merge", &keep, &other, "--dry-run"]);
+    assert!(said.starts_with("would merge"), "{said}");
+    assert!(said.contains(&format!("{others_orders} order")), "{said}");
+    assert_eq!(exports(&db), before, "a dry run writes nothing");
+
+    let said = run(&db, &["merge", &keep, &other]);
+    assert!(said.starts_with("merged"), "{said}");
+    assert!(said.contains("name: kept"), "the names differ: {said}");
+    let after = exports(&db);
+    // Everything of OTHER's is KEEP's now; nothing else moved, nothing was lost.
+    for (kind, (was, now)) in KINDS.iter().zip(before.iter().zip(&after)).skip(1) {
+        assert_eq!(was.lines().count(), now.lines().count(), "{kind}");
+        assert_eq!(count_of(now, &other), 0, "{kind}");
+        assert_eq!(
+            count_of(now, &keep),
+            count_of(was, &keep) + count_of(was, &other),
+            "{kind}"
+        );
+    }
+    assert_eq!(count_of(&after[1], &keep), keeps_orders + others_orders);
+    let total = |csv: &str| -> f64 {
+        csv.lines()
+            .skip(1)
+            .map(|l| l.rsplit(',').next().unwrap().parse::<f64>().unwrap())
+            .sum()
+    };
+    assert!((total(&before[1]) - total(&after[1])).abs() < 1e-6);
+    assert_eq!(after[0].lines().count() + 1, before[0].lines().count());
+    assert!(run(&db, &["trash"]).contains(&format!("customer:{other}")));
+
+    // Unmerge, from a new process: the journal is on disk.
+    let said = run(&db, &["unmerge", &keep]);
+    assert!(
+        said.starts_with(&format!("unmerged customer {other}")),
+        "{said}"
+    );
+    assert_eq!(exports(&db), before, "byte for byte as before the merge");
+    rapport()
+        .arg("--db")
+        .arg(&db)
+        .args(["unmerge", &keep])
+        .assert()
+        .failure()
+        .code(2);
+}
+
+#[test]
+fn a_merge_changed_since_is_taken_back_only_when_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    demo_cli(&db, 20, 5);
+    let orders = run(&db, &["export", "orders"]);
+    let mut buyers = owners(&orders);
+    buyers.dedup();
+    let (keep, other) = (buyers[0].clone(), buyers[1].clone());
+    let moved = orders
+        .lines()
+        .skip(1)
+        .find(|l| l.split(',').nth(2) == Some(other.as_str()))
+        .and_then(|l| l.split(',').next())
+        .unwrap()
+        .to_string();
+    run(&db, &["merge", &keep, &other, "--take", "phone"]);
+    // A new note is no record the merge touched; a moved order deleted since is.
+    run(&db, &["note", &keep, "called after the merge"]);
+    run(&db, &["delete", &format!("order:{moved}")]);
+    let refused = rapport()
+        .arg("--db")
+        .arg(&db)
+        .args(["unmerge", &other])
+        .assert()
+        .failure();
+    let err = String::from_utf8(refused.get_output().stderr.clone()).unwrap();
+    assert!(err.contains(&format!("order:{moved}")), "{err}");
+    run(&db, &["unmerge", &other, "--force"]);
+    assert!(run(&db, &["export", "customers"]).lines().count() == 21);
+    for (args, says) in [
+        (vec!["merge", "1", "1"], "are one customer"),
+        (vec!["merge", "1", "2", "--take", "shoe"], "--take shoe"),
+        (vec!["unmerge"], "no merge to take back"),
+    ] {
+        rapport()
+            .arg("--db")
+            .arg(&db)
+            .args(&args)
+            .assert()
+            .failure()
+            .code(2)
+            .stderr(predicates::str::contains(says));
+    }
+}
