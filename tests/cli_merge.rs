@@ -140,3 +140,26 @@ fn a_merge_changed_since_is_taken_back_only_when_forced() {
             .stderr(predicates::str::contains(says));
     }
 }
+
+/// The kept customer takes the other's email and external id (it had none); unmerge must give
+/// them back before the other returns with them.
+#[test]
+fn an_email_taken_over_goes_back_with_the_unmerge() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, file) = (dir.path().join("db"), dir.path().join("c.csv"));
+    std::fs::write(
+        &file,
+        "customer id,name,email,phone\nT9,ada chen,ada@example.com,\n,Ada Chen,,0117 496 0123\n",
+    )
+    .unwrap();
+    run(&db, &["import", "customers", file.to_str().unwrap()]);
+    let before = run(&db, &["export", "customers"]);
+    // The other is the older record: a revert in id order would bring it back first.
+    let said = run(&db, &["merge", "2", "T9"]);
+    assert!(said.contains("filled from 1: email, external_id"), "{said}");
+    let merged = run(&db, &["export", "customers"]);
+    assert_eq!(merged.lines().count(), 2);
+    assert!(merged.contains("2,T9,Ada Chen,,ada@example.com"), "{merged}");
+    run(&db, &["unmerge", "ada@example.com"]);
+    assert_eq!(run(&db, &["export", "customers"]), before);
+}
