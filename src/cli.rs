@@ -68,6 +68,9 @@ pub enum Command {
     Lifetime(LifetimeArgs),
     /// Customers that look like one person written twice, each pair with a score and reasons
     Duplicates(DuplicatesArgs),
+    /// The customer data's quality: invalid emails, unreadable phones, missing key fields,
+    /// duplicate pairs, orphaned records; exit code 4 above the limits given
+    Check(CheckArgs),
     /// Weekly revenue and orders forecast, with a 95% prediction interval (the model chosen by
     /// how well each forecast the history's last weeks)
     Forecast(ForecastArgs),
@@ -742,6 +745,27 @@ pub enum EvalCommand {
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
         format: ReportFormat,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Also name every record behind each count
+    #[arg(long)]
+    pub list: bool,
+    /// Fail (exit 4) with more than N duplicate pairs
+    #[arg(long, value_name = "N")]
+    pub max_duplicates: Option<usize>,
+    /// Fail (exit 4) with more than N invalid emails and unreadable phones together
+    #[arg(long, value_name = "N")]
+    pub max_invalid: Option<usize>,
+    /// Fail (exit 4) with more than N orphaned or damaged records together
+    #[arg(long, value_name = "N")]
+    pub max_orphans: Option<usize>,
+    /// Duplicate pairs at least this likely count
+    #[arg(long, value_name = "S", default_value_t = 0.9)]
+    pub min_score: f64,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
 }
 
 #[derive(Debug, Args)]

@@ -192,3 +192,68 @@ fn the_evaluation_scores_the_command() {
     );
     assert_eq!(right as u64, eval["right"].as_u64().unwrap());
 }
+
+/// `rapport check` counts what is wrong, names it with --list, and fails a cron job (exit 4)
+/// above the limits it sets.
+#[test]
+fn check_counts_problems_and_fails_above_the_limits() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, file) = (dir.path().join("db"), dir.path().join("c.csv"));
+    std::fs::write(
+        &file,
+        "name,email,phone,country,street,postcode\n\
+         Ada Chen,ada@example.com,0117 496 0123,United Kingdom,12 Quay Street,BS1 4DJ\n\
+         ada chen,,+44 117 496 0123,UK,12 Quay St,BS1 4DJ\n\
+         Bo Lind,,12,Sweden,,\n\
+         Cai Okafor,,0117 496 0999,,,\n\
+         Dara Silva,,,Portugal,,\n",
+    )
+    .unwrap();
+    rapport()
+        .arg("--db")
+        .arg(&db)
+        .args(["import", "customers", file.to_str().unwrap()])
+        .assert()
+        .success();
+    let out = rapport()
+        .arg("--db")
+        .arg(&db)
+        .args(["check", "--format", "json", "--list"])
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let count = |what: &str| {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["what"] == what)
+            .unwrap_or_else(|| panic!("{what}: {v}"))["count"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(v["customers"], 5);
+    assert_eq!(count("phones that are no number"), 1, "{v}");
+    assert_eq!(count("phones without a country code or a country"), 1);
+    assert_eq!(count("customers with neither email nor phone"), 1);
+    assert_eq!(count("customers without a country"), 1);
+    assert_eq!(count("customers without an address"), 3);
+    assert_eq!(count("duplicate pairs"), 1);
+    assert_eq!(count("orphaned records"), 0);
+    assert!(v.to_string().contains("customer 3 (Bo Lind): '12'"), "{v}");
+    let over = rapport()
+        .arg("--db")
+        .arg(&db)
+        .args(["check", "--max-duplicates", "0"])
+        .assert()
+        .failure()
+        .code(4);
+    let err = String::from_utf8(over.get_output().stderr.clone()).unwrap();
+    assert!(err.contains("1 duplicate pairs (at most 0)"), "{err}");
+    rapport()
+        .arg("--db")
+        .arg(&db)
+        .args(["check", "--max-duplicates", "1", "--max-invalid", "1"])
+        .assert()
+        .success();
+}

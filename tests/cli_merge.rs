@@ -159,7 +159,10 @@ fn an_email_taken_over_goes_back_with_the_unmerge() {
     assert!(said.contains("filled from 1: email, external_id"), "{said}");
     let merged = run(&db, &["export", "customers"]);
     assert_eq!(merged.lines().count(), 2);
-    assert!(merged.contains("2,T9,Ada Chen,,ada@example.com"), "{merged}");
+    assert!(
+        merged.contains("2,T9,Ada Chen,,ada@example.com"),
+        "{merged}"
+    );
     run(&db, &["unmerge", "ada@example.com"]);
     assert_eq!(run(&db, &["export", "customers"]), before);
 }

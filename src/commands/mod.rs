@@ -9,6 +9,7 @@ use anyhow::Context;
 use std::io::Write;
 
 mod bench;
+mod check;
 mod duplicates;
 mod files;
 mod followups;
@@ -40,7 +41,8 @@ pub struct RowsRejected {
     pub rejected: usize,
 }
 
-/// The documented exit codes: 1 error, 2 usage, 3 database in use, 4 rows rejected under --strict;
+/// The documented exit codes: 1 error, 2 usage, 3 database in use, 4 rows rejected under --strict
+/// or `rapport check` above its limits;
 /// a script's is its first failing line's.
 pub fn exit_code(error: &anyhow::Error) -> u8 {
     use crate::import::ImportError;
@@ -55,7 +57,9 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
         if let Some(StoreError::Locked { .. }) = store {
             return 3;
         }
-        if cause.downcast_ref::<RowsRejected>().is_some() {
+        if cause.downcast_ref::<RowsRejected>().is_some()
+            || cause.downcast_ref::<check::CheckFailed>().is_some()
+        {
             return 4;
         }
         if cause.downcast_ref::<crate::export::FilterError>().is_some()
@@ -126,6 +130,7 @@ pub fn run(store: &Store, command: &Command, out: &mut dyn Write) -> anyhow::Res
         Command::Undelete { record } => undelete(store, *record, out),
         Command::Purge { older_than } => purge(store, *older_than, out),
         Command::Forget { customer, yes } => forget(store, customer, *yes, out),
+        Command::Check(args) => check::check(store, args, out),
         Command::Merge {
             keep,
             other,

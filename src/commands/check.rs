@@ -1,0 +1,192 @@
+//! `rapport check`: what is wrong with the customer data, counted, for a person or a cron job.
+
+use crate::clean::{link, normal};
+use crate::domain::{Customer, CustomerId, Deal, Followup, Note, Order, Ticket};
+use crate::store::Store;
+use crate::text::{safe, thousands};
+use serde::Serialize;
+use std::collections::HashSet;
+use std::io::Write;
+
+/// Something is above a threshold the caller set (exit code 4).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct CheckFailed(pub String);
+
+/// One count with what is behind it.
+#[derive(Serialize)]
+struct Finding {
+    what: &'static str,
+    count: usize,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    records: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Report {
+    customers: usize,
+    findings: Vec<Finding>,
+}
+
+pub fn check(
+    store: &Store,
+    args: &crate::cli::CheckArgs,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let mut damaged = Vec::new();
+    let customers: Vec<Customer> = store.all_sound(&mut damaged)?;
+    let label = |c: &Customer| format!("customer {} ({})", c.id, safe(&c.name));
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut add = |what: &'static str, records: Vec<String>| {
+        findings.push(Finding {
+            what,
+            count: records.len(),
+            records,
+        })
+    };
+    add(
+        "invalid emails",
+        customers
+            .iter()
+            .filter_map(|c| {
+                let email = c.email.as_deref()?;
+                normal::email(email)
+                    .is_none()
+                    .then(|| format!("{}: '{}'", label(c), safe(email)))
+            })
+            .collect(),
+    );
+    let mut unreadable = Vec::new();
+    let mut no_region = Vec::new();
+    for c in &customers {
+        let Some(phone) = c.phone.as_deref() else {
+            continue;
+        };
+        let region = c.country.as_deref().and_then(normal::region_of);
+        let line = format!("{}: '{}'", label(c), safe(phone));
+        match normal::phone(phone, region) {
+            Ok(_) => {}
+            Err(normal::PhoneProblem::Unparseable) => unreadable.push(line),
+            Err(normal::PhoneProblem::NoRegion) => no_region.push(line),
+        }
+    }
+    add("phones that are no number", unreadable);
+    add("phones without a country code or a country", no_region);
+    let missing = |what: fn(&Customer) -> bool| -> Vec<String> {
+        customers.iter().filter(|c| what(c)).map(label).collect()
+    };
+    add(
+        "customers with neither email nor phone",
+        missing(|c| c.email.is_none() && c.phone.is_none()),
+    );
+    add(
+        "customers without a country",
+        missing(|c| c.country.is_none()),
+    );
+    add(
+        "customers without an address",
+        missing(|c| c.address.street.is_none() && c.address.postcode.is_none()),
+    );
+    let (_, pairs) = link::find(&customers, None, args.min_score);
+    add(
+        "duplicate pairs",
+        pairs
+            .iter()
+            .map(|p| format!("{} ~ {} {:.3}: {}", p.a, p.b, p.score, p.reasons))
+            .collect(),
+    );
+    let known: HashSet<CustomerId> = customers.iter().map(|c| c.id).collect();
+    let mut orphans = Vec::new();
+    let mut orphan = |kind: &str, id: u64, customer: Option<CustomerId>| {
+        if let Some(c) = customer.filter(|c| !known.contains(c)) {
+            orphans.push(format!("{kind}:{id} names customer {c}, who is not there"));
+        }
+    };
+    for o in store.all_sound::<Order>(&mut damaged)? {
+        orphan("order", o.id.0, o.customer);
+    }
+    for d in store.all_sound::<Deal>(&mut damaged)? {
+        orphan("deal", d.id.0, Some(d.customer));
+    }
+    for t in store.all_sound::<Ticket>(&mut damaged)? {
+        orphan("ticket", t.id.0, Some(t.customer));
+    }
+    for n in store.all_sound::<Note>(&mut damaged)? {
+        orphan("note", n.id.0, Some(n.customer));
+    }
+    for f in store.all_sound::<Followup>(&mut damaged)? {
+        orphan("followup", f.id.0, Some(f.customer));
+    }
+    add("orphaned records", orphans);
+    add("damaged records", damaged);
+
+    let report = Report {
+        customers: customers.len(),
+        findings,
+    };
+    let count = |what: &str| {
+        report
+            .findings
+            .iter()
+            .filter(|f| what.split('|').any(|w| f.what == w))
+            .map(|f| f.count)
+            .sum::<usize>()
+    };
+    let mut over = Vec::new();
+    for (limit, what, words) in [
+        (args.max_duplicates, "duplicate pairs", "duplicate pairs"),
+        (
+            args.max_invalid,
+            "invalid emails|phones that are no number",
+            "invalid emails and phones",
+        ),
+        (
+            args.max_orphans,
+            "orphaned records|damaged records",
+            "orphaned and damaged records",
+        ),
+    ] {
+        if let Some(limit) = limit
+            && count(what) > limit
+        {
+            over.push(format!("{} {words} (at most {limit})", count(what)));
+        }
+    }
+    match args.format {
+        crate::cli::ReportFormat::Json => {
+            let shown = Report {
+                customers: report.customers,
+                findings: report
+                    .findings
+                    .iter()
+                    .map(|f| Finding {
+                        what: f.what,
+                        count: f.count,
+                        records: if args.list {
+                            f.records.clone()
+                        } else {
+                            Vec::new()
+                        },
+                    })
+                    .collect(),
+            };
+            serde_json::to_writer_pretty(&mut *out, &shown)?;
+            writeln!(out)?;
+        }
+        _ => {
+            writeln!(out, "{} customers checked", thousands(report.customers))?;
+            for f in &report.findings {
+                writeln!(out, "{:>9}  {}", thousands(f.count), f.what)?;
+                if args.list {
+                    for r in &f.records {
+                        writeln!(out, "           {r}")?;
+                    }
+                }
+            }
+        }
+    }
+    if !over.is_empty() {
+        return Err(CheckFailed(format!("above the limits: {}", over.join("; "))).into());
+    }
+    Ok(())
+}
