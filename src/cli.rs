@@ -133,6 +133,15 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Remember that two customers are two people: `rapport duplicates` and `rapport check`
+    /// leave the pair out from now on
+    Distinct {
+        a: String,
+        b: String,
+        /// Forget it: the pair may show as duplicates again
+        #[arg(long)]
+        undo: bool,
+    },
     /// Take back the newest merge of CUSTOMER (of anyone, without it): every record as it was
     Unmerge {
         customer: Option<String>,

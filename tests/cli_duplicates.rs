@@ -112,6 +112,30 @@ fn people_written_twice_are_found_with_their_reasons() {
         .args(["duplicates", "--min-score", "2"])
         .assert()
         .failure();
+    // A pair a person said is two people stays out, until they take it back.
+    let pairs_now = || {
+        let out = rapport()
+            .arg("--db")
+            .arg(&db)
+            .args(["duplicates", "--format", "csv"])
+            .assert()
+            .success();
+        String::from_utf8(out.get_output().stdout.clone())
+            .unwrap()
+            .lines()
+            .count()
+            - 1
+    };
+    for (args, pairs) in [(vec!["T1", "C0"], 2), (vec!["C0", "T1", "--undo"], 3)] {
+        rapport()
+            .arg("--db")
+            .arg(&db)
+            .arg("distinct")
+            .args(&args)
+            .assert()
+            .success();
+        assert_eq!(pairs_now(), pairs, "{args:?}");
+    }
 }
 
 fn evaluation(args: &[&str]) -> serde_json::Value {

@@ -19,7 +19,9 @@ struct Row {
 
 pub fn run(store: &Store, args: &DuplicatesArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let customers: Vec<Customer> = store.all_sound(&mut Vec::new())?;
-    let (model, pairs) = link::find(&customers, None, args.min_score);
+    let (model, mut pairs) = link::find(&customers, None, args.min_score);
+    let distinct = store.distinct_pairs()?;
+    pairs.retain(|p| !distinct.contains(&(p.a, p.b)));
     let by_id: HashMap<CustomerId, &Customer> = customers.iter().map(|c| (c.id, c)).collect();
     let name = |id: CustomerId| {
         by_id

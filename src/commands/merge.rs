@@ -158,6 +158,35 @@ pub fn merge(
     Ok(())
 }
 
+pub fn distinct(
+    store: &Store,
+    a: &str,
+    b: &str,
+    undo: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let (a, b) = (find_customer(store, a)?, find_customer(store, b)?);
+    if a.id == b.id {
+        return Err(UsageError(format!("{} and {} are one customer", a.id, b.id)).into());
+    }
+    Ops::new(store.clone(), Actor::local()).mark_distinct(a.id, b.id, !undo)?;
+    match undo {
+        false => writeln!(
+            out,
+            "{} and {} are two people: no longer shown as duplicates",
+            who(&a),
+            who(&b)
+        )?,
+        true => writeln!(
+            out,
+            "{} and {} may show as duplicates again",
+            who(&a),
+            who(&b)
+        )?,
+    }
+    Ok(())
+}
+
 /// Takes back the newest merge that `customer` was part of (of all, with None).
 pub fn unmerge(
     store: &Store,

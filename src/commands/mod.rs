@@ -137,6 +137,7 @@ pub fn run(store: &Store, command: &Command, out: &mut dyn Write) -> anyhow::Res
             take,
             dry_run,
         } => merge::merge(store, keep, other, take, *dry_run, out),
+        Command::Distinct { a, b, undo } => merge::distinct(store, a, b, *undo, out),
         Command::Unmerge { customer, force } => {
             merge::unmerge(store, customer.as_deref(), *force, out)
         }

@@ -174,6 +174,17 @@ impl Ops {
         Ok(done)
     }
 
+    /// Remembers that two customers are two people (or forgets it): a rep's call, like a note.
+    pub fn mark_distinct(
+        &self,
+        a: crate::domain::CustomerId,
+        b: crate::domain::CustomerId,
+        distinct: bool,
+    ) -> Result<(), StoreError> {
+        self.check(Task::AddNote)?;
+        self.store.mark_distinct(a, b, distinct)
+    }
+
     /// Takes a merge back, every record as it was.
     pub fn unmerge(&self, batch: u64, force: bool) -> Result<crate::store::Reverted, StoreError> {
         self.check(Task::Merge)?;

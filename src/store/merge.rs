@@ -2,6 +2,7 @@
 //! it back is the journal's revert: every record as it was, byte for byte, even after a restart,
 //! and refused when something changed them since.
 
+use super::keys::{Tr, id_key};
 use super::{Group, Store, StoreError};
 use crate::domain::{Customer, CustomerId, Deal, Followup, Note, Order, Ticket};
 
@@ -171,5 +172,50 @@ impl Store {
                 })
             })
             .collect())
+    }
+}
+
+/// Where the pairs a user said are two people are kept: under this prefix in the meta tree,
+/// the smaller id first.
+const DISTINCT: &[u8] = b"distinct/";
+
+fn distinct_key(a: CustomerId, b: CustomerId) -> Vec<u8> {
+    let (a, b) = (a.min(b), a.max(b));
+    [DISTINCT, &id_key(a.0), &id_key(b.0)].concat()
+}
+
+impl Store {
+    /// Remembers that `a` and `b` are two people (or forgets it, with `distinct` false), so
+    /// duplicate detection leaves the pair out.
+    pub fn mark_distinct(
+        &self,
+        a: CustomerId,
+        b: CustomerId,
+        distinct: bool,
+    ) -> Result<(), StoreError> {
+        self.writable()?;
+        let meta = self.tree(Tr::Meta);
+        match distinct {
+            true => meta.insert(distinct_key(a, b), &[])?,
+            false => meta.remove(distinct_key(a, b))?,
+        };
+        self.flush()
+    }
+
+    /// Every pair marked as two people, smaller id first.
+    pub fn distinct_pairs(
+        &self,
+    ) -> Result<std::collections::HashSet<(CustomerId, CustomerId)>, StoreError> {
+        self.alive()?;
+        let mut out = std::collections::HashSet::new();
+        for item in self.tree(Tr::Meta).scan_prefix(DISTINCT) {
+            let (key, _) = item?;
+            let ids = &key[DISTINCT.len()..];
+            if ids.len() == 16 {
+                let id = |b: &[u8]| CustomerId(u64::from_be_bytes(b.try_into().expect("8 bytes")));
+                out.insert((id(&ids[..8]), id(&ids[8..])));
+            }
+        }
+        Ok(out)
     }
 }
