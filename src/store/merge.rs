@@ -44,6 +44,23 @@ fn parse_source(text: &str) -> Option<(CustomerId, CustomerId)> {
     Some((id(kept)?, id(other)?))
 }
 
+/// Rewrites each record with `to_kept` (its customer changed to the kept one).
+fn move_all<E: super::Entity>(
+    tx: &super::Tx,
+    ids: &[u64],
+    to_kept: impl Fn(&mut E),
+) -> super::TxResult<()> {
+    for &id in ids {
+        let mut record: E = tx.get(id)?.ok_or(StoreError::NotFound {
+            entity: E::NAME,
+            id,
+        })?;
+        to_kept(&mut record);
+        tx.update(&record)?;
+    }
+    Ok(())
+}
+
 impl Store {
     /// The history `other` holds, by kind, as it would move.
     pub fn history_of(&self, other: CustomerId) -> Result<Moved, StoreError> {
@@ -89,44 +106,12 @@ impl Store {
                 if tx.data_version()? != seen {
                     return Ok(None);
                 }
-                for &id in &orders {
-                    let mut o: Order = tx.get(id)?.ok_or(StoreError::NotFound {
-                        entity: "order",
-                        id,
-                    })?;
-                    o.customer = Some(kept.id);
-                    tx.update(&o)?;
-                }
-                for &id in &deals {
-                    let mut d: Deal = tx
-                        .get(id)?
-                        .ok_or(StoreError::NotFound { entity: "deal", id })?;
-                    d.customer = kept.id;
-                    tx.update(&d)?;
-                }
-                for &id in &tickets {
-                    let mut t: Ticket = tx.get(id)?.ok_or(StoreError::NotFound {
-                        entity: "ticket",
-                        id,
-                    })?;
-                    t.customer = kept.id;
-                    tx.update(&t)?;
-                }
-                for &id in &notes {
-                    let mut n: Note = tx
-                        .get(id)?
-                        .ok_or(StoreError::NotFound { entity: "note", id })?;
-                    n.customer = kept.id;
-                    tx.update(&n)?;
-                }
-                for &id in &followups {
-                    let mut f: Followup = tx.get(id)?.ok_or(StoreError::NotFound {
-                        entity: "follow-up",
-                        id,
-                    })?;
-                    f.customer = kept.id;
-                    tx.update(&f)?;
-                }
+                let to = Some(kept.id);
+                move_all::<Order>(tx, &orders, |o| o.customer = to)?;
+                move_all::<Deal>(tx, &deals, |d| d.customer = kept.id)?;
+                move_all::<Ticket>(tx, &tickets, |t| t.customer = kept.id)?;
+                move_all::<Note>(tx, &notes, |n| n.customer = kept.id)?;
+                move_all::<Followup>(tx, &followups, |f| f.customer = kept.id)?;
                 // Out of the way first: the kept customer may take over its email or external id.
                 tx.trash::<Customer>(other.0, None)?;
                 tx.update(kept)?;
