@@ -80,21 +80,22 @@ pub fn card(
     let inner = outer.inner(area);
     frame.render_widget(outer, area);
     // The left column (the contact details) takes what its longest value needs, from half the
-    // card up to two thirds, so an email reads whole where the screen allows; but not the room
-    // the right column's values need (a long address is cut before the last order's date).
+    // card up to two thirds, so an email reads whole where the screen allows. An address, long
+    // by nature, widens it only as far as the right column's values leave room, and is cut.
     let label = 9;
-    let needed = |column: &[(&str, String)]| {
+    let needed = |column: &[(&str, String)], address: bool| {
         let most = column
             .iter()
+            .filter(|(name, _)| address || *name != "address")
             .map(|(_, v)| v.chars().count() + label + 1)
             .max()
             .unwrap_or(0);
         u16::try_from(most).unwrap_or(u16::MAX)
     };
-    let half = inner.width / 2;
-    let left = needed(&columns[0])
-        .min(inner.width.saturating_sub(needed(&columns[1])))
-        .clamp(half, inner.width * 2 / 3);
+    let spare = inner.width.saturating_sub(needed(&columns[1], true));
+    let left = needed(&columns[0], false)
+        .max(needed(&columns[0], true).min(spare))
+        .clamp(inner.width / 2, inner.width * 2 / 3);
     let halves = Layout::horizontal([Constraint::Length(left), Constraint::Fill(1)]).split(inner);
     for (fields, half) in columns.into_iter().zip(halves.iter()) {
         let value_width = (half.width as usize).saturating_sub(label + 1);
