@@ -18,6 +18,7 @@ pub mod logging;
 pub mod memory;
 pub mod model;
 pub mod ops;
+pub mod parallel;
 pub mod search;
 pub mod serve;
 pub mod store;

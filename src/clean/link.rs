@@ -546,22 +546,6 @@ pub struct Pair {
     pub reasons: String,
 }
 
-/// `work` over `items` cut in as many parts as there are cores, the results in order.
-fn in_parallel<T: Sync, R: Send>(items: &[T], work: impl Fn(&[T]) -> Vec<R> + Sync) -> Vec<R> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let size = items.len().div_ceil(cores).max(1);
-    std::thread::scope(|scope| {
-        let parts: Vec<_> = items
-            .chunks(size)
-            .map(|part| scope.spawn(|| work(part)))
-            .collect();
-        parts
-            .into_iter()
-            .flat_map(|p| p.join().expect("matching worker"))
-            .collect()
-    })
-}
-
 /// Every customer prepared for matching; the phone region of each country looked up once.
 pub fn prepare(customers: &[Customer], region: Option<Region>) -> Vec<Prepared> {
     let mut regions: HashMap<&str, Option<Region>> = HashMap::new();
@@ -609,7 +593,7 @@ pub fn find(customers: &[Customer], region: Option<Region>, min_score: f64) -> (
     // an office, its phone. Left in, such pairs are the largest cluster EM finds, and it
     // learns "same address" instead of "same person". Most candidates end here, before their
     // other fields are compared.
-    let compared: Vec<((u32, u32), Comparison)> = in_parallel(&pairs, |part| {
+    let compared: Vec<((u32, u32), Comparison)> = crate::parallel::in_chunks(&pairs, |part| {
         part.iter()
             .filter_map(|&(i, j)| {
                 let (a, b) = (&prepared[i as usize], &prepared[j as usize]);

@@ -504,7 +504,9 @@ fn rank(entries: &[Entry], candidates: Option<&[usize]>, words: &[&str]) -> Rank
                 };
             }
             let part = &members[done..members.len().min(done + chunk)];
-            scored.extend(parallel(part, |c| score(entries, c, words, &lowered)));
+            scored.extend(crate::parallel::in_chunks(part, |c| {
+                score(entries, c, words, &lowered)
+            }));
             done += part.len();
             chunk *= 2;
         }
@@ -565,27 +567,6 @@ fn score(
             Some((total, i))
         })
         .collect()
-}
-
-/// Runs `work` over `items` split across the machine's cores, joining the results in order.
-fn parallel<A: Send>(items: &[usize], work: impl Fn(&[usize]) -> Vec<A> + Sync) -> Vec<A> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(4);
-    if items.len() < 8_192 || threads == 1 {
-        return work(items);
-    }
-    let chunk = items.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let parts: Vec<_> = items
-            .chunks(chunk)
-            .map(|c| scope.spawn(|| work(c)))
-            .collect();
-        parts
-            .into_iter()
-            .flat_map(|part| part.join().expect("a finder thread does not panic"))
-            .collect()
-    })
 }
 
 #[cfg(test)]
