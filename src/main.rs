@@ -93,9 +93,12 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
             .into())
         }
         _ => {
-            // Exports read every record once: a small page cache keeps their memory flat.
+            // Exports and the duplicate search read every record once: a small page cache
+            // keeps their memory flat.
             let opened = match cli.command {
-                Some(Command::Export(_)) => Store::open_with_cache(&db, 16 << 20),
+                Some(Command::Export(_) | Command::Duplicates(_) | Command::Check(_)) => {
+                    Store::open_with_cache(&db, 16 << 20)
+                }
                 _ => Store::open(&db),
             };
             match opened {

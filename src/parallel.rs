@@ -3,11 +3,28 @@
 /// Runs `work` over `items` split across the cores (at most four), joining the results in
 /// order; small inputs stay on this thread, where starting threads would cost more.
 pub fn in_chunks<T: Sync, R: Send>(items: &[T], work: impl Fn(&[T]) -> Vec<R> + Sync) -> Vec<R> {
+    let mut parts = in_parts(items, work);
+    match parts.len() {
+        1 => parts.pop().unwrap_or_default(),
+        _ => {
+            let mut all = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+            parts.into_iter().for_each(|part| all.extend(part));
+            all
+        }
+    }
+}
+
+/// As `in_chunks`, each core's results left in a part of their own, in order: joining them
+/// would hold them twice for a moment.
+pub fn in_parts<T: Sync, R: Send>(
+    items: &[T],
+    work: impl Fn(&[T]) -> Vec<R> + Sync,
+) -> Vec<Vec<R>> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(4);
     if items.len() < 8_192 || threads == 1 {
-        return work(items);
+        return vec![work(items)];
     }
     let chunk = items.len().div_ceil(threads);
     std::thread::scope(|scope| {
@@ -17,7 +34,7 @@ pub fn in_chunks<T: Sync, R: Send>(items: &[T], work: impl Fn(&[T]) -> Vec<R> + 
             .collect();
         parts
             .into_iter()
-            .flat_map(|part| part.join().expect("a worker thread does not panic"))
+            .map(|part| part.join().expect("a worker thread does not panic"))
             .collect()
     })
 }

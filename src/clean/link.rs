@@ -14,28 +14,33 @@ use std::collections::HashMap;
 pub struct Prepared {
     pub id: CustomerId,
     /// Folded name words, sorted.
-    name: Vec<String>,
+    name: Box<[String]>,
     /// Each name word's long form where it is a nickname ("bob" → "robert").
-    long_name: Vec<&'static str>,
+    long_name: Box<[&'static str]>,
     /// The folded name as written, without spaces: a space typed inside a word ("joel wh ite")
     /// splits one word in two.
-    joined: String,
-    email: Option<String>,
+    joined: Text,
+    email: Option<Text>,
     /// The email's mailbox name, and the digits in it.
-    mailbox: (String, String),
-    phone: Option<String>,
-    company: Option<String>,
-    street: Option<String>,
+    mailbox: (Text, Text),
+    phone: Option<Text>,
+    company: Option<Text>,
+    street: Option<Text>,
     /// The house numbers (words with digits) in the street.
-    house: String,
+    house: Text,
     /// The street without its house numbers: the road's name.
-    road: String,
-    postcode: Option<String>,
-    city: Option<String>,
+    road: Text,
+    postcode: Option<Text>,
+    city: Option<Text>,
 }
 
-fn some(s: String) -> Option<String> {
-    Some(s).filter(|s| !s.is_empty())
+/// Text held for every customer at once: boxed, it is exactly as long as it needs to be.
+type Text = Box<str>;
+
+fn some(s: String) -> Option<Text> {
+    Some(s)
+        .filter(|s| !s.is_empty())
+        .map(String::into_boxed_str)
 }
 
 impl Prepared {
@@ -51,18 +56,22 @@ impl Prepared {
             phone: c
                 .phone
                 .as_deref()
-                .and_then(|p| normal::phone_key(p, region)),
+                .and_then(|p| normal::phone_key(p, region))
+                .map(String::into_boxed_str),
             ..Prepared::without_phone(c)
         }
     }
 
     fn without_phone(c: &Customer) -> Prepared {
-        let name = normal::name_words(&c.name);
-        let email = c.email.as_deref().and_then(normal::email);
+        let name: Box<[String]> = normal::name_words(&c.name)
+            .into_iter()
+            .map(|w| w.into_boxed_str().into_string())
+            .collect();
+        let email = c.email.as_deref().and_then(normal::email).and_then(some);
         let mailbox = email.as_deref().map_or_else(Default::default, |e| {
             let local = e.split('@').next().unwrap_or("");
-            let digits = local.chars().filter(char::is_ascii_digit).collect();
-            (local.to_string(), digits)
+            let digits: String = local.chars().filter(char::is_ascii_digit).collect();
+            (local.into(), digits.into())
         });
         let street = c
             .address
@@ -78,11 +87,11 @@ impl Prepared {
                     .join(" ")
             })
         };
-        let (house, road) = (words(true), words(false));
+        let (house, road) = (words(true).into(), words(false).into());
         Prepared {
             id: c.id,
             long_name: name.iter().map(|w| long_form(w)).collect(),
-            joined: normal::fold(&c.name).replace(' ', ""),
+            joined: normal::fold(&c.name).replace(' ', "").into(),
             name,
             email,
             mailbox,
@@ -121,8 +130,9 @@ const LEVELS: usize = 3;
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Comparison {
     pub levels: [Level; F],
-    /// How alike the names are, 0 to 1, for the reasons.
-    pub name: f64,
+    /// How alike the names are, 0 to 1, for the reasons. Single precision: a million pairs
+    /// are held at once.
+    pub name: f32,
 }
 
 /// Jaro-Winkler over bytes: the folded fields are ASCII, and decoding them as UTF-8 was a third
@@ -252,7 +262,7 @@ fn similarity_of_names(a: Name, b: Name) -> (f64, f64) {
     (total / (short.0.len() as f64 + extra), weakest)
 }
 
-fn level_text(a: &Option<String>, b: &Option<String>, close: f64) -> Level {
+fn level_text(a: &Option<Text>, b: &Option<Text>, close: f64) -> Level {
     match (a, b) {
         (Some(a), Some(b)) if a == b => Level::Same,
         (Some(a), Some(b)) if jaro_winkler(a, b) >= close => Level::Close,
@@ -370,7 +380,7 @@ pub fn compare(a: &Prepared, b: &Prepared) -> Comparison {
             postcode,
             city,
         ],
-        name,
+        name: name as f32,
     }
 }
 
@@ -380,26 +390,37 @@ pub fn compare(a: &Prepared, b: &Prepared) -> Comparison {
 /// person: it is left out.
 pub fn candidates(records: &[Prepared], window: usize) -> Vec<(u32, u32)> {
     const MAX_BLOCK: usize = 50;
-    // Gathered with repeats, then sorted once: cheaper than a set at millions of pairs.
-    let mut pairs: Vec<(u32, u32)> = Vec::new();
-    let mut add = |i: usize, j: usize| {
-        if i != j {
-            pairs.push((i.min(j) as u32, i.max(j) as u32));
-        }
-    };
     let keys: [fn(&Prepared) -> Option<&str>; 3] = [
         |r| r.email.as_deref(),
         |r| r.phone.as_deref(),
         |r| r.postcode.as_deref(),
     ];
-    for key in keys {
-        let mut blocks: HashMap<&str, Vec<usize>> = HashMap::new();
-        for (i, r) in records.iter().enumerate() {
-            if let Some(k) = key(r) {
-                blocks.entry(k).or_default().push(i);
+    let blocks: Vec<HashMap<&str, Vec<usize>>> = keys
+        .iter()
+        .map(|key| {
+            let mut blocks: HashMap<&str, Vec<usize>> = HashMap::new();
+            for (i, r) in records.iter().enumerate() {
+                if let Some(k) = key(r) {
+                    blocks.entry(k).or_default().push(i);
+                }
             }
+            blocks.retain(|_, b| b.len() <= MAX_BLOCK);
+            blocks
+        })
+        .collect();
+    // Gathered with repeats, then sorted once: cheaper than a set at millions of pairs. Sized
+    // exactly: grown by doubling, it held up to twice the pairs at the peak.
+    let n = records.len();
+    let within = |b: &Vec<usize>| b.len() * (b.len() - 1) / 2;
+    let blocked: usize = blocks.iter().flat_map(|b| b.values()).map(within).sum();
+    let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(blocked + 3 * n * window);
+    let mut add = |i: usize, j: usize| {
+        if i != j {
+            pairs.push((i.min(j) as u32, i.max(j) as u32));
         }
-        for block in blocks.values().filter(|b| b.len() <= MAX_BLOCK) {
+    };
+    for blocks in &blocks {
+        for block in blocks.values() {
             for (x, &i) in block.iter().enumerate() {
                 for &j in &block[x + 1..] {
                     add(i, j);
@@ -470,7 +491,10 @@ impl Model {
     /// [`background`]); it stays fixed. Learned too, those chances collapse where most
     /// candidates are one person: EM then splits the matches in two, and a pair agreeing on
     /// everything but the town scored 0.47.
-    pub fn learn(comparisons: &[Comparison], background: &[[f64; LEVELS]; F]) -> Model {
+    pub fn learn<'a>(
+        comparisons: impl IntoIterator<Item = &'a Comparison>,
+        background: &[[f64; LEVELS]; F],
+    ) -> Model {
         // A start that says matches mostly agree and non-matches mostly do not.
         let mut u = *background;
         u[0] = [0.8, 0.15, 0.05];
@@ -485,7 +509,9 @@ impl Model {
         for c in comparisons {
             *patterns.entry(c.levels).or_default() += 1.0;
         }
-        let patterns: Vec<([Level; F], f64)> = patterns.into_iter().collect();
+        // In one order, so sums (and the scores printed) are the same digits run after run.
+        let mut patterns: Vec<([Level; F], f64)> = patterns.into_iter().collect();
+        patterns.sort_by_key(|p| p.0);
         let total: f64 = patterns.iter().map(|p| p.1).sum();
         if total == 0.0 {
             return model;
@@ -657,7 +683,7 @@ pub fn prepare(customers: &[Customer], region: Option<Region>) -> Vec<Prepared> 
         let mut prepared: Vec<Prepared> = customers.iter().map(Prepared::without_phone).collect();
         let phones = phones.join().expect("phone worker");
         for (p, phone) in prepared.iter_mut().zip(phones) {
-            p.phone = phone;
+            p.phone = phone.map(String::into_boxed_str);
         }
         prepared
     })
@@ -668,13 +694,17 @@ pub const WINDOW: usize = 10;
 
 /// Every candidate pair scoring at least `min_score`, best first, and the model learned.
 pub fn find(customers: &[Customer], region: Option<Region>, min_score: f64) -> (Model, Vec<Pair>) {
-    let prepared = prepare(customers, region);
-    let pairs = candidates(&prepared, WINDOW);
+    find_prepared(&prepare(customers, region), min_score)
+}
+
+/// As `find`, over customers already prepared: a caller reading many need not hold them all.
+pub fn find_prepared(prepared: &[Prepared], min_score: f64) -> (Model, Vec<Pair>) {
+    let pairs = candidates(prepared, WINDOW);
     // Two people with different names are two people, however much else they share: a home,
     // an office, its phone. Left in, such pairs are the largest cluster EM finds, and it
     // learns "same address" instead of "same person". Most candidates end here, before their
     // other fields are compared.
-    let compared: Vec<((u32, u32), Comparison)> = crate::parallel::in_chunks(&pairs, |part| {
+    let compared: Vec<Vec<((u32, u32), Comparison)>> = crate::parallel::in_parts(&pairs, |part| {
         part.iter()
             .filter_map(|&(i, j)| {
                 let (a, b) = (&prepared[i as usize], &prepared[j as usize]);
@@ -682,10 +712,10 @@ pub fn find(customers: &[Customer], region: Option<Region>, min_score: f64) -> (
             })
             .collect()
     });
-    let comparisons: Vec<Comparison> = compared.iter().map(|(_, c)| *c).collect();
-    let model = Model::learn(&comparisons, &background(&prepared));
-    let mut found: Vec<Pair> = compared
-        .iter()
+    drop(pairs);
+    let compared = || compared.iter().flatten();
+    let model = Model::learn(compared().map(|(_, c)| c), &background(prepared));
+    let mut found: Vec<Pair> = compared()
         .filter_map(|&((i, j), ref c)| {
             let score = model.posterior(c);
             (score >= min_score).then(|| {

@@ -3,7 +3,7 @@
 use crate::clean::link;
 use crate::cli::DuplicatesArgs;
 use crate::domain::{Customer, CustomerId};
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 use crate::text::{safe, thousands};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -18,11 +18,21 @@ struct Row {
 }
 
 pub fn run(store: &Store, args: &DuplicatesArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    let customers: Vec<Customer> = store.all_sound(&mut Vec::new())?;
-    let (model, mut pairs) = link::find(&customers, None, args.min_score);
+    let prepared = prepare_all(store)?;
+    let (model, mut pairs) = link::find_prepared(&prepared, args.min_score);
+    let compared = prepared.len();
+    drop(prepared);
     let distinct = store.distinct_pairs()?;
     pairs.retain(|p| !distinct.contains(&(p.a, p.b)));
-    let by_id: HashMap<CustomerId, &Customer> = customers.iter().map(|c| (c.id, c)).collect();
+    // Only the customers named in a pair are read again, for their names and external ids.
+    let mut by_id: HashMap<CustomerId, Customer> = HashMap::new();
+    for id in pairs.iter().flat_map(|p| [p.a, p.b]) {
+        if !by_id.contains_key(&id)
+            && let Some(c) = store.get::<Customer>(id.0)?
+        {
+            by_id.insert(id, c);
+        }
+    }
     let name = |id: CustomerId| {
         by_id
             .get(&id)
@@ -33,7 +43,7 @@ pub fn run(store: &Store, args: &DuplicatesArgs, out: &mut dyn Write) -> anyhow:
             out,
             "{} pairs of {} customers look like one person (score {} or more; {:.1}% of the pairs compared are matches, by the model)",
             thousands(pairs.len()),
-            thousands(customers.len()),
+            thousands(compared),
             args.min_score,
             100.0 * model.prior
         )?;
@@ -72,6 +82,28 @@ pub fn run(store: &Store, args: &DuplicatesArgs, out: &mut dyn Write) -> anyhow:
         .collect();
     crate::export::write_rows(&rows, format, out)?;
     Ok(())
+}
+
+/// Every sound customer prepared for matching, read in batches: at 100,000 customers, holding
+/// them all as well was a fifth of the command's memory.
+fn prepare_all(store: &Store) -> anyhow::Result<Vec<link::Prepared>> {
+    const BATCH: usize = 4096;
+    let mut prepared = Vec::with_capacity(store.count::<Customer>());
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut records = store.iter::<Customer>().peekable();
+    while let Some(record) = records.next() {
+        match record {
+            Ok(c) => batch.push(c),
+            // Damaged records are `rapport check`'s to report.
+            Err(StoreError::Corrupt { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+        if batch.len() == BATCH || records.peek().is_none() {
+            prepared.extend(link::prepare(&batch, None));
+            batch.clear();
+        }
+    }
+    Ok(prepared)
 }
 
 #[derive(Serialize)]
