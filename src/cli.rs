@@ -603,7 +603,7 @@ pub struct LifetimeArgs {
 #[derive(Debug, Args)]
 pub struct DuplicatesArgs {
     /// Only pairs at least this likely to be one person (0 to 1)
-    #[arg(long, value_name = "S", default_value_t = 0.9, value_parser = parse_share)]
+    #[arg(long, value_name = "S", default_value_t = crate::clean::link::DEFAULT_SCORE, value_parser = parse_share)]
     pub min_score: f64,
     /// Table: the 50 likeliest pairs; csv, json, ndjson: every pair
     #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
@@ -771,7 +771,7 @@ pub struct CheckArgs {
     #[arg(long, value_name = "N")]
     pub max_orphans: Option<usize>,
     /// Duplicate pairs at least this likely count
-    #[arg(long, value_name = "S", default_value_t = 0.9)]
+    #[arg(long, value_name = "S", default_value_t = crate::clean::link::DEFAULT_SCORE)]
     pub min_score: f64,
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
@@ -788,7 +788,7 @@ pub struct EvalDuplicatesArgs {
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Pairs at least this likely count as found
-    #[arg(long, value_name = "S", default_value_t = 0.9, value_parser = parse_share)]
+    #[arg(long, value_name = "S", default_value_t = crate::clean::link::DEFAULT_SCORE, value_parser = parse_share)]
     pub min_score: f64,
     /// Keep only names and addresses, as many lists hold (no email, phone or company)
     #[arg(long)]

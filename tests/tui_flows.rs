@@ -548,6 +548,8 @@ fn insights_sections_and_a_customers_suggestions() {
         "s sorts by confidence"
     );
     press(&mut state, &["l"]);
+    assert!(screen(&state, 100, 30).contains("Value at risk"));
+    press(&mut state, &["l"]);
     assert!(screen(&state, 100, 30).contains("Calls to make"));
 
     // A customer with purchases shows their segment and reasoned suggestions.

@@ -127,7 +127,7 @@ fn insights_rules() {
 
 #[test]
 fn insights_calls() {
-    scenario("insights_calls", &["4", "h", "h"], None);
+    scenario("insights_calls", &["4", "h", "h", "h"], None);
 }
 
 #[test]
@@ -156,5 +156,10 @@ fn followup_form() {
 
 #[test]
 fn insights_pipeline() {
-    scenario("insights_pipeline", &["4", "h"], None);
+    scenario("insights_pipeline", &["4", "h", "h"], None);
+}
+
+#[test]
+fn insights_duplicates() {
+    scenario("insights_duplicates", &["4", "h"], None);
 }

@@ -689,6 +689,9 @@ pub fn prepare(customers: &[Customer], region: Option<Region>) -> Vec<Prepared> 
     })
 }
 
+/// The score from which a pair counts as one person, unless a user asks for another.
+pub const DEFAULT_SCORE: f64 = 0.9;
+
 /// Sorted neighbourhoods look this far each way.
 pub const WINDOW: usize = 10;
 

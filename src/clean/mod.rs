@@ -2,4 +2,38 @@
 //! detection, merges and the data-quality report.
 
 pub mod link;
+pub mod merge;
 pub mod normal;
+
+use crate::domain::Customer;
+use crate::store::{Store, StoreError};
+
+/// Customers of the store that look like one person, scoring `min_score` or more, best first,
+/// less the pairs a rep said are two people; with the learned model and how many customers were
+/// compared. Customers are read and prepared in batches: at 100,000, holding them all as well
+/// was a fifth of the memory.
+pub fn duplicates(
+    store: &Store,
+    min_score: f64,
+) -> Result<(link::Model, Vec<link::Pair>, usize), StoreError> {
+    const BATCH: usize = 4096;
+    let mut prepared = Vec::with_capacity(store.count::<Customer>());
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut records = store.iter::<Customer>().peekable();
+    while let Some(record) = records.next() {
+        match record {
+            Ok(c) => batch.push(c),
+            // Damaged records are `rapport check`'s to report.
+            Err(StoreError::Corrupt { .. }) => {}
+            Err(e) => return Err(e),
+        }
+        if batch.len() == BATCH || records.peek().is_none() {
+            prepared.extend(link::prepare(&batch, None));
+            batch.clear();
+        }
+    }
+    let (model, mut pairs) = link::find_prepared(&prepared, min_score);
+    let distinct = store.distinct_pairs()?;
+    pairs.retain(|p| !distinct.contains(&(p.a, p.b)));
+    Ok((model, pairs, prepared.len()))
+}

@@ -3,7 +3,7 @@
 use crate::clean::link;
 use crate::cli::DuplicatesArgs;
 use crate::domain::{Customer, CustomerId};
-use crate::store::{Store, StoreError};
+use crate::store::Store;
 use crate::text::{safe, thousands};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -18,12 +18,7 @@ struct Row {
 }
 
 pub fn run(store: &Store, args: &DuplicatesArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    let prepared = prepare_all(store)?;
-    let (model, mut pairs) = link::find_prepared(&prepared, args.min_score);
-    let compared = prepared.len();
-    drop(prepared);
-    let distinct = store.distinct_pairs()?;
-    pairs.retain(|p| !distinct.contains(&(p.a, p.b)));
+    let (model, pairs, compared) = crate::clean::duplicates(store, args.min_score)?;
     // Only the customers named in a pair are read again, for their names and external ids.
     let mut by_id: HashMap<CustomerId, Customer> = HashMap::new();
     for id in pairs.iter().flat_map(|p| [p.a, p.b]) {
@@ -82,28 +77,6 @@ pub fn run(store: &Store, args: &DuplicatesArgs, out: &mut dyn Write) -> anyhow:
         .collect();
     crate::export::write_rows(&rows, format, out)?;
     Ok(())
-}
-
-/// Every sound customer prepared for matching, read in batches: at 100,000 customers, holding
-/// them all as well was a fifth of the command's memory.
-fn prepare_all(store: &Store) -> anyhow::Result<Vec<link::Prepared>> {
-    const BATCH: usize = 4096;
-    let mut prepared = Vec::with_capacity(store.count::<Customer>());
-    let mut batch = Vec::with_capacity(BATCH);
-    let mut records = store.iter::<Customer>().peekable();
-    while let Some(record) = records.next() {
-        match record {
-            Ok(c) => batch.push(c),
-            // Damaged records are `rapport check`'s to report.
-            Err(StoreError::Corrupt { .. }) => {}
-            Err(e) => return Err(e.into()),
-        }
-        if batch.len() == BATCH || records.peek().is_none() {
-            prepared.extend(link::prepare(&batch, None));
-            batch.clear();
-        }
-    }
-    Ok(prepared)
 }
 
 #[derive(Serialize)]

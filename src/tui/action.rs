@@ -67,6 +67,12 @@ pub enum Action {
     CopyPhone,
     /// Every field of the record in view, whole.
     ReadCard,
+    /// Two customers made one (Duplicates).
+    Merge,
+    /// Two customers that look alike are two people (Duplicates).
+    NotDuplicate,
+    /// The latest merge taken back (Duplicates).
+    Unmerge,
 }
 
 impl Action {
@@ -89,6 +95,9 @@ impl Action {
                 | Action::Edit
                 | Action::Delete
                 | Action::Undo
+                | Action::Merge
+                | Action::NotDuplicate
+                | Action::Unmerge
         )
     }
 }

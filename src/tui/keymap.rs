@@ -15,6 +15,8 @@ pub enum Context {
     Deals,
     Tickets,
     Insights,
+    Duplicates,
+    Merge,
     Today,
     Detail,
     Help,
@@ -27,7 +29,7 @@ pub enum Context {
 
 impl Context {
     /// In the order help lists them.
-    pub const ALL: [Context; 13] = [
+    pub const ALL: [Context; 15] = [
         Context::Global,
         Context::Today,
         Context::Customers,
@@ -35,6 +37,8 @@ impl Context {
         Context::Deals,
         Context::Tickets,
         Context::Insights,
+        Context::Duplicates,
+        Context::Merge,
         Context::Finder,
         Context::Form,
         Context::Confirm,
@@ -50,6 +54,8 @@ impl Context {
             Context::Deals => "Deals",
             Context::Tickets => "Tickets",
             Context::Insights => "Insights",
+            Context::Duplicates => "Duplicates (Insights)",
+            Context::Merge => "Merging two customers",
             Context::Today => "Today",
             Context::Detail => "Customer detail",
             Context::Help => "This help",
@@ -67,6 +73,7 @@ impl Context {
         matches!(
             self,
             Context::Help
+                | Context::Merge
                 | Context::Finder
                 | Context::Form
                 | Context::Confirm

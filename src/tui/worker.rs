@@ -7,6 +7,7 @@ use crate::ops::{Actor, Ops};
 pub use crate::ops::{Record, Write};
 use crate::search::Entry;
 use crate::store::StoreError;
+pub use crate::tui::state::duplicates::DuplicatePair;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
@@ -35,7 +36,43 @@ pub enum Job {
     Order(String),
     /// The rep's saved views; with one given, saved first.
     Views(Option<crate::domain::View>),
+    /// Customers that look like one person, best first.
+    Duplicates,
+    /// `kept` (the kept customer as the merge makes it) takes in `other`; refused when either
+    /// changed since the rep saw them (`seen`).
+    Merge {
+        kept: Customer,
+        other: CustomerId,
+        seen: Vec<Customer>,
+    },
+    /// Two customers are two people: they are not listed as duplicates again.
+    Distinct {
+        a: CustomerId,
+        b: CustomerId,
+    },
+    /// Takes the latest merge back.
+    Unmerge,
 }
+
+/// The outcome of a merge, an unmerge or a "two people", with what the status bar says.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cleaned {
+    Merged {
+        other: CustomerId,
+        text: String,
+    },
+    Distinct {
+        a: CustomerId,
+        b: CustomerId,
+        text: String,
+    },
+    Unmerged {
+        text: String,
+    },
+}
+
+/// Pairs the Duplicates section lists at most: more than a rep works through in a sitting.
+const DUPLICATES_SHOWN: usize = 500;
 
 #[allow(clippy::large_enum_variant)] // one per user action: boxing would buy nothing
 pub enum Done {
@@ -71,6 +108,8 @@ pub enum Done {
         views: Result<Vec<crate::domain::View>, String>,
         saved: Option<String>,
     },
+    Duplicates(Result<Vec<DuplicatePair>, String>),
+    Cleaned(Result<Cleaned, String>),
     Written(Write),
     /// A write the store refused; `field` names the form field to blame, when there is one.
     WriteFailed {
@@ -166,7 +205,7 @@ impl Worker {
         match &self.way {
             Way::Threads { quick, long } => {
                 let to = match job {
-                    Job::Load | Job::Summaries | Job::Insights { .. } => long,
+                    Job::Load | Job::Summaries | Job::Insights { .. } | Job::Duplicates => long,
                     _ => quick,
                 };
                 // The workers only stop when the app does.
@@ -203,7 +242,7 @@ fn run(ops: &Ops, job: Job) -> Done {
     // server's time went to it).
     let big = matches!(
         job,
-        Job::Load | Job::Summaries | Job::Insights { .. } | Job::Finder(_)
+        Job::Load | Job::Summaries | Job::Insights { .. } | Job::Finder(_) | Job::Duplicates
     );
     let done = run_job(ops, job);
     if big {
@@ -221,6 +260,14 @@ fn run(ops: &Ops, job: Job) -> Done {
         Done::Customers { .. } => tracing::debug!(?took, "customers for a change"),
         Done::Order { .. } => tracing::debug!(?took, "order lookup"),
         Done::Views { .. } => tracing::debug!(?took, "saved views"),
+        Done::Duplicates(pairs) => {
+            tracing::info!(
+                ?took,
+                pairs = pairs.as_ref().map_or(0, Vec::len),
+                "duplicates"
+            )
+        }
+        Done::Cleaned(_) => tracing::info!(?took, by = %ops.actor(), "merge or unmerge"),
         Done::Written(w) => {
             tracing::info!(?took, by = %ops.actor(), "wrote {}", w.record().reference())
         }
@@ -300,6 +347,33 @@ fn run_job(ops: &Ops, job: Job) -> Done {
                 .map_err(|e| e.to_string());
             return Done::Customers { customers, then };
         }
+        Job::Duplicates => {
+            return Done::Duplicates(duplicates(model.store()).map_err(|e| e.to_string()));
+        }
+        Job::Merge { kept, other, seen } => {
+            let unchanged = seen.iter().try_for_each(|c| ops.store().unchanged(c));
+            let done = unchanged
+                .and_then(|()| ops.merge(&kept, other))
+                .map(|(_, moved)| Cleaned::Merged {
+                    other,
+                    text: format!(
+                        "merged #{other} into {} #{} ({} records moved) · u takes it back",
+                        crate::text::safe(&kept.name),
+                        kept.id,
+                        moved.total()
+                    ),
+                });
+            return Done::Cleaned(done.map_err(|e| e.to_string()));
+        }
+        Job::Distinct { a, b } => {
+            let done = ops.mark_distinct(a, b, true).map(|()| Cleaned::Distinct {
+                a,
+                b,
+                text: format!("#{a} and #{b} are two people: not listed again"),
+            });
+            return Done::Cleaned(done.map_err(|e| e.to_string()));
+        }
+        Job::Unmerge => return Done::Cleaned(unmerge(ops).map_err(|e| e.to_string())),
         Job::Write(write) => {
             return match ops.apply(write.clone()) {
                 Ok(done) => Done::Written(done),
@@ -312,6 +386,36 @@ fn run_job(ops: &Ops, job: Job) -> Done {
         }
     };
     result.unwrap_or_else(|e| Done::Failed(e.to_string()))
+}
+
+fn duplicates(store: &crate::store::Store) -> Result<Vec<DuplicatePair>, StoreError> {
+    let (_, pairs, _) = crate::clean::duplicates(store, crate::clean::link::DEFAULT_SCORE)?;
+    let mut out = Vec::new();
+    for p in pairs.into_iter().take(DUPLICATES_SHOWN) {
+        if let (Some(a), Some(b)) = (store.get(p.a.0)?, store.get(p.b.0)?) {
+            out.push(DuplicatePair {
+                a,
+                b,
+                score: p.score,
+                reasons: p.reasons,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The latest merge not yet taken back, taken back; refused when its records changed since.
+fn unmerge(ops: &Ops) -> Result<Cleaned, StoreError> {
+    let merges = ops.store().merges()?;
+    let Some(last) = merges.iter().rev().find(|m| !m.undone) else {
+        return Ok(Cleaned::Unmerged {
+            text: "no merge to take back".into(),
+        });
+    };
+    ops.unmerge(last.batch, false)?;
+    Ok(Cleaned::Unmerged {
+        text: format!("#{} is back, apart from #{}", last.other, last.kept),
+    })
 }
 
 /// The form field a refusal is about.

@@ -41,7 +41,13 @@ impl AppState {
             Pane::Customers => self.customers.act(action),
             Pane::Deals => self.deals.act(action, self.now),
             Pane::Tickets => self.tickets.act(action, self.now),
-            Pane::Insights => self.insights.act(action),
+            Pane::Insights => {
+                let effect = self.insights.act(action);
+                if self.insights.section == super::Section::Duplicates && !self.duplicates.found {
+                    self.find_duplicates();
+                }
+                effect
+            }
             Pane::Today => Effect::None,
         };
         self.run(effect);

@@ -52,6 +52,8 @@ impl AppState {
             },
             Done::Customers { customers, then } => self.take_customers(customers, then),
             Done::Views { views, saved } => self.take_views(views, saved),
+            Done::Duplicates(pairs) => self.take_duplicates(pairs),
+            Done::Cleaned(done) => self.take_cleaned(done),
             Done::Order { asked, found } => {
                 if let Some(finder) = self.finder_mut() {
                     finder.take_order(&asked, found);

@@ -209,6 +209,13 @@ impl AppState {
     /// customer.
     pub(super) fn open_insight(&mut self) {
         use super::Section;
+        if self.insights.section == Section::Duplicates {
+            if let Some((keep, _)) = self.duplicates.chosen() {
+                let id = keep.id;
+                self.open_customer(id);
+            }
+            return;
+        }
         let at = self.insights.nav.selected;
         let (Some(view), section) = (self.insights.view.clone(), self.insights.section) else {
             return;
@@ -227,6 +234,8 @@ impl AppState {
                 }
                 return;
             }
+            // Opened before the insights are asked for (see above).
+            Section::Duplicates => return,
             Section::Segments => {
                 let Some(&segment) = crate::insights::Segment::ALL.get(at) else {
                     return;

@@ -15,16 +15,18 @@ pub enum Section {
     Risk,
     Calls,
     Pipeline,
+    Duplicates,
 }
 
 impl Section {
-    pub const ALL: [Section; 6] = [
+    pub const ALL: [Section; 7] = [
         Section::Overview,
         Section::Segments,
         Section::Rules,
         Section::Risk,
         Section::Calls,
         Section::Pipeline,
+        Section::Duplicates,
     ];
 
     pub fn title(self) -> &'static str {
@@ -32,9 +34,10 @@ impl Section {
             Section::Overview => "Overview",
             Section::Segments => "Segments",
             Section::Rules => "Rules",
-            Section::Risk => "Value at risk",
-            Section::Calls => "Calls to make",
+            Section::Risk => "At risk",
+            Section::Calls => "Calls",
             Section::Pipeline => "Pipeline",
+            Section::Duplicates => "Duplicates",
         }
     }
 }
@@ -134,7 +137,7 @@ impl InsightsState {
             Section::Rules => self.rule_order.len(),
             Section::Calls => self.calls.len(),
             Section::Risk => self.at_risk.len(),
-            Section::Overview | Section::Pipeline => 0,
+            Section::Overview | Section::Pipeline | Section::Duplicates => 0,
         }
     }
 

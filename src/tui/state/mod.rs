@@ -5,6 +5,7 @@
 pub mod customers;
 pub mod deals;
 pub mod detail;
+pub mod duplicates;
 mod edits;
 mod effect;
 mod events;
@@ -20,7 +21,7 @@ pub mod today;
 
 use super::action::Action;
 use super::keymap::{Context, Keymap};
-use super::worker::{Done, Job, Record, Worker, Write};
+use super::worker::{Cleaned, Done, Job, Record, Worker, Write};
 use crate::domain::{CustomerId, Timestamp};
 use crate::model::Snapshot;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -112,6 +113,7 @@ pub struct AppState {
     pub tickets: TicketsState,
     pub insights: InsightsState,
     pub today: TodayState,
+    pub duplicates: duplicates::DuplicatesState,
     /// Only the rep's own records in every list (customers they own, their deals, their
     /// customers' tickets, their follow-ups), or everyone's.
     pub mine: bool,
@@ -189,6 +191,7 @@ impl AppState {
             pane: Pane::Customers,
             insights: InsightsState::default(),
             today: TodayState::default(),
+            duplicates: Default::default(),
             mine: false,
             views: Vec::new(),
             view_at: None,
@@ -260,6 +263,7 @@ impl AppState {
             Pane::Customers => Context::Customers,
             Pane::Deals => Context::Deals,
             Pane::Tickets => Context::Tickets,
+            Pane::Insights if self.insights.section == Section::Duplicates => Context::Duplicates,
             Pane::Insights => Context::Insights,
             Pane::Today => Context::Today,
         }
@@ -312,6 +316,8 @@ impl AppState {
                 Some(crate::ops::Task::BulkEdit)
             }
             Action::Delete => Some(crate::ops::Task::Delete),
+            Action::Merge | Action::Unmerge => Some(crate::ops::Task::Merge),
+            Action::NotDuplicate => Some(crate::ops::Task::AddNote),
             _ => None,
         };
         if let Some(Err(refused)) = task.map(|t| self.worker.check(t)) {
@@ -319,8 +325,23 @@ impl AppState {
             return;
         }
         let rows = self.rows;
+        if self.context() == Context::Duplicates
+            && matches!(
+                action,
+                Action::Merge
+                    | Action::NotDuplicate
+                    | Action::Unmerge
+                    | Action::Mark
+                    | Action::Refresh
+            )
+        {
+            self.duplicates_action(action);
+            return;
+        }
         match action {
             Action::Quit => self.quit = true,
+            // Keys of the Duplicates section, away from it.
+            Action::Merge | Action::NotDuplicate | Action::Unmerge => {}
             Action::Help => self.open_popup(Popup::Help { scroll: 0 }),
             Action::Finder => self.open_finder(),
             Action::NextPane | Action::PrevPane => {
@@ -418,6 +439,9 @@ impl AppState {
             }
             (None, Pane::Tickets) => (&mut self.tickets.nav, self.tickets.queue.len()),
             (None, Pane::Today) => (&mut self.today.nav, self.today.items.len()),
+            (None, Pane::Insights) if self.insights.section == Section::Duplicates => {
+                (&mut self.duplicates.nav, self.duplicates.pairs.len())
+            }
             (None, Pane::Insights) => {
                 let len = self.insights.lines();
                 (&mut self.insights.nav, len)

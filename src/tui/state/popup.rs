@@ -52,6 +52,8 @@ pub enum Popup {
     Form(FormState),
     Confirm(Confirm),
     Prompt(Prompt),
+    /// Two customers being made one: which value of each field stays.
+    Merge(super::duplicates::MergeChoice),
 }
 
 impl Popup {
@@ -62,6 +64,7 @@ impl Popup {
             Popup::Form(_) => Context::Form,
             Popup::Confirm(_) => Context::Confirm,
             Popup::Prompt(_) => Context::Prompt,
+            Popup::Merge(_) => Context::Merge,
         }
     }
 }
@@ -167,6 +170,7 @@ impl AppState {
             Context::Confirm => self.confirm_key(action),
             Context::Form => self.form_key(action, key, armed),
             Context::Prompt => self.prompt_key(action, key, armed),
+            Context::Merge => self.merge_key(action),
             _ => self.filter_key(action, key),
         }
     }
@@ -191,6 +195,22 @@ impl AppState {
             Tone::Bad,
         );
         true
+    }
+
+    fn merge_key(&mut self, action: Option<Action>) {
+        let Some(Popup::Merge(choice)) = self.popups.last_mut() else {
+            return;
+        };
+        match action {
+            Some(Action::Accept) => {
+                if let Some(Popup::Merge(choice)) = self.popups.pop() {
+                    self.accept_merge(choice);
+                }
+            }
+            Some(Action::Cancel) => drop(self.popups.pop()),
+            Some(action) => choice.act(action),
+            None => {}
+        }
     }
 
     fn help_key(&mut self, action: Option<Action>) {

@@ -34,6 +34,11 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
         ));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), tabs);
+    // Found from the records alone: no insights needed.
+    if i.section == Section::Duplicates {
+        super::duplicates::draw(frame, state, theme, body);
+        return;
+    }
     let (Some(data), Some(engine)) = (i.data(), i.engine()) else {
         let text = if i.loading {
             " computing insights…"
@@ -55,6 +60,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
         Section::Risk => at_risk(frame, state, engine, theme, body),
         Section::Calls => calls(frame, state, engine, theme, body),
         Section::Pipeline => pipeline(frame, state, theme, body),
+        Section::Duplicates => {}
     }
 }
 

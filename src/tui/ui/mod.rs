@@ -4,6 +4,7 @@ mod customers;
 mod deal_page;
 mod deals;
 mod detail;
+mod duplicates;
 mod finder;
 mod form;
 mod help;
@@ -45,6 +46,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme) {
             Popup::Prompt(prompt) => draw_prompt(frame, prompt, theme, body),
             Popup::Form(f) => form::draw(frame, f, &state.keymap, theme, body),
             Popup::Confirm(confirm) => draw_confirm(frame, confirm, theme, body),
+            Popup::Merge(choice) => duplicates::draw_merge(frame, choice, theme, body),
             Popup::Finder(finder) => finder::draw(frame, finder, theme, body),
             Popup::Help { scroll } => help::draw(frame, state, theme, body, *scroll),
             Popup::Read {

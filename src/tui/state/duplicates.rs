@@ -1,0 +1,215 @@
+//! The Duplicates section of Insights: customers that look like one person, side by side. `m`
+//! merges them (a field at a time, the rep choosing which value stays), `n` says they are two
+//! people, `u` takes the latest merge back, Enter opens the record to keep, space swaps it.
+
+use super::list::ListNav;
+use super::{AppState, Job, Popup, Tone};
+use crate::clean::merge::{self, Plan};
+use crate::domain::{Customer, CustomerId};
+use crate::tui::action::Action;
+
+/// Two customers that look like one person.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DuplicatePair {
+    pub a: Customer,
+    pub b: Customer,
+    pub score: f64,
+    pub reasons: String,
+}
+
+#[derive(Debug, Default)]
+pub struct DuplicatesState {
+    pub pairs: Vec<DuplicatePair>,
+    /// Asked of the worker and not yet back.
+    pub loading: bool,
+    /// Found at least once this session (the section asks on first sight, not on every visit).
+    pub found: bool,
+    pub nav: ListNav,
+    /// The right-hand record is the one to keep (space swaps).
+    pub keep_b: bool,
+}
+
+impl DuplicatesState {
+    pub fn selected(&self) -> Option<&DuplicatePair> {
+        self.pairs.get(self.nav.selected)
+    }
+
+    /// The selected pair as (keep, other).
+    pub fn chosen(&self) -> Option<(&Customer, &Customer)> {
+        self.selected().map(|p| match self.keep_b {
+            true => (&p.b, &p.a),
+            false => (&p.a, &p.b),
+        })
+    }
+
+    /// Pairs that name a customer no longer there, or the two a rep just told apart, go.
+    pub fn forget(&mut self, gone: CustomerId, with: Option<CustomerId>) {
+        self.pairs.retain(|p| match with {
+            Some(other) => {
+                !((p.a.id == gone && p.b.id == other) || (p.a.id == other && p.b.id == gone))
+            }
+            None => p.a.id != gone && p.b.id != gone,
+        });
+        let len = self.pairs.len();
+        if self.nav.selected >= len {
+            self.nav.selected = len.saturating_sub(1);
+        }
+    }
+}
+
+/// A merge being chosen: per field where both records hold a value, which one stays.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MergeChoice {
+    pub keep: Customer,
+    pub other: Customer,
+    /// (field, kept record's value, other's value, take the other's)
+    pub conflicts: Vec<(&'static str, String, String, bool)>,
+    /// Fields the kept record lacks, filled from the other.
+    pub filled: Vec<&'static str>,
+    pub at: usize,
+}
+
+impl MergeChoice {
+    pub fn new(keep: &Customer, other: &Customer) -> MergeChoice {
+        let plan = merge::plan(keep, other, &[]).expect("no --take fields");
+        MergeChoice {
+            keep: keep.clone(),
+            other: other.clone(),
+            conflicts: plan
+                .conflicts
+                .into_iter()
+                .map(|(field, mine, theirs)| (field, mine, theirs, false))
+                .collect(),
+            filled: plan.filled,
+            at: 0,
+        }
+    }
+
+    /// What the kept record becomes with the values chosen.
+    pub fn plan(&self) -> Plan {
+        let take: Vec<String> = self
+            .conflicts
+            .iter()
+            .filter(|c| c.3)
+            .map(|c| c.0.to_string())
+            .collect();
+        merge::plan(&self.keep, &self.other, &take).expect("fields from the plan")
+    }
+
+    pub fn act(&mut self, action: Action) {
+        let n = self.conflicts.len();
+        match action {
+            Action::Up if n > 0 => self.at = (self.at + n - 1) % n,
+            Action::Down if n > 0 => self.at = (self.at + 1) % n,
+            Action::Left | Action::Right | Action::Mark => {
+                if let Some(c) = self.conflicts.get_mut(self.at) {
+                    c.3 = !c.3;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn who(c: &Customer) -> String {
+    format!("{} #{}", crate::text::safe(&c.name), c.id)
+}
+
+impl AppState {
+    /// Asks the worker for the pairs (on first sight of the section, and on `r`).
+    pub(super) fn find_duplicates(&mut self) {
+        if self.duplicates.loading {
+            return;
+        }
+        self.duplicates.loading = true;
+        self.duplicates.found = true;
+        self.send(Job::Duplicates);
+    }
+
+    pub(super) fn duplicates_action(&mut self, action: Action) {
+        match action {
+            Action::Refresh => self.find_duplicates(),
+            Action::Mark => {
+                self.duplicates.keep_b = !self.duplicates.keep_b;
+                if let Some((keep, _)) = self.duplicates.chosen() {
+                    let text = format!("{} is the one to keep", who(keep));
+                    self.say(text, Tone::Info);
+                }
+            }
+            Action::Merge => {
+                if let Some((keep, other)) = self.duplicates.chosen() {
+                    let choice = MergeChoice::new(keep, other);
+                    self.open_popup(Popup::Merge(choice));
+                }
+            }
+            Action::NotDuplicate => {
+                if let Some(p) = self.duplicates.selected() {
+                    let (a, b) = (p.a.id, p.b.id);
+                    let text = format!("{} and {} are two people…", who(&p.a), who(&p.b));
+                    self.say(text, Tone::Info);
+                    self.send(Job::Distinct { a, b });
+                }
+            }
+            Action::Unmerge => {
+                self.say("taking the latest merge back…", Tone::Info);
+                self.send(Job::Unmerge);
+            }
+            _ => {}
+        }
+    }
+
+    /// Enter in the merge box: the merge goes to the worker.
+    pub(super) fn accept_merge(&mut self, choice: MergeChoice) {
+        let plan = choice.plan();
+        let text = format!("merging {} into {}…", who(&choice.other), who(&choice.keep));
+        self.say(text, Tone::Info);
+        self.send(Job::Merge {
+            kept: plan.kept,
+            other: choice.other.id,
+            seen: vec![choice.keep, choice.other],
+        });
+    }
+
+    /// What came back from a merge, an unmerge or a "two people".
+    pub(super) fn take_cleaned(&mut self, done: Result<super::Cleaned, String>) {
+        use super::Cleaned;
+        match done {
+            Ok(Cleaned::Merged { other, text }) => {
+                self.duplicates.forget(other, None);
+                self.say(text, Tone::Good);
+            }
+            Ok(Cleaned::Distinct { a, b, text }) => {
+                self.duplicates.forget(a, Some(b));
+                self.say(text, Tone::Good);
+            }
+            Ok(Cleaned::Unmerged { text }) => {
+                self.say(text, Tone::Good);
+                // The customer is back, and with them the pair.
+                self.duplicates.loading = false;
+                self.find_duplicates();
+            }
+            Err(e) => self.say(e, Tone::Bad),
+        }
+    }
+
+    pub(super) fn take_duplicates(&mut self, pairs: Result<Vec<DuplicatePair>, String>) {
+        self.duplicates.loading = false;
+        match pairs {
+            Ok(pairs) => {
+                let keep = self.duplicates.selected().map(|p| (p.a.id, p.b.id));
+                self.duplicates.pairs = pairs;
+                let at = keep
+                    .and_then(|k| {
+                        self.duplicates
+                            .pairs
+                            .iter()
+                            .position(|p| (p.a.id, p.b.id) == k)
+                    })
+                    .unwrap_or(0);
+                let (len, rows) = (self.duplicates.pairs.len(), self.rows);
+                self.duplicates.nav.select(at, len, rows);
+            }
+            Err(e) => self.say(e, Tone::Bad),
+        }
+    }
+}

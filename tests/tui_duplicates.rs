@@ -1,0 +1,160 @@
+//! The Duplicates section, driven with keys: a customer written twice is listed side by side,
+//! merged with a value chosen from the other record, the merge taken back with `u`, and a pair
+//! told apart with `n` is not listed again.
+
+mod common;
+
+use common::{app, press, screen, small_demo};
+use rapport::domain::*;
+use rapport::store::Store;
+use rapport::tui::state::{AppState, Section};
+
+/// A second record of customer 17: the name mistyped, the same phone, another email and city.
+fn write_twice(store: &Store) -> (Customer, Customer) {
+    let original: Customer = store.get(17).unwrap().unwrap();
+    let mut twin = original.clone();
+    twin.id = CustomerId(0);
+    twin.external_id = None;
+    twin.name = original.name.replacen(' ', "  ", 1).to_uppercase();
+    twin.email = Some("someone.else@example.org".into());
+    twin.address.city = Some("Elsewhere".into());
+    let twin = store.create(twin).unwrap();
+    (original, twin)
+}
+
+fn open_duplicates(state: &mut AppState) {
+    press(state, &["4"]);
+    while state.insights.section != Section::Duplicates {
+        press(state, &["l"]);
+    }
+}
+
+fn pair_of(state: &AppState, a: CustomerId, b: CustomerId) -> Option<usize> {
+    state
+        .duplicates
+        .pairs
+        .iter()
+        .position(|p| (p.a.id, p.b.id) == (a.min(b), a.max(b)))
+}
+
+#[test]
+fn a_customer_written_twice_is_merged_with_a_chosen_value_and_the_merge_taken_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let (original, twin) = write_twice(&store);
+    let mut state = app(&store, false);
+    open_duplicates(&mut state);
+    let at = pair_of(&state, original.id, twin.id).expect("the pair is listed");
+    for _ in 0..at {
+        press(&mut state, &["j"]);
+    }
+    let shown = screen(&state, 100, 30);
+    assert!(shown.contains("Duplicates"), "{shown}");
+    assert!(shown.contains("same phone"), "{shown}");
+    assert!(shown.contains("someone.else@example.org"), "{shown}");
+    // The differing email is marked, whatever the colours.
+    let email_row = shown
+        .lines()
+        .find(|l| l.contains("someone.else@example.org"))
+        .unwrap();
+    assert!(email_row.contains('≠'), "{email_row}");
+
+    // The original (smaller id) is on the left and kept; take the twin's city instead of its own.
+    press(&mut state, &["m"]);
+    let shown = screen(&state, 100, 30);
+    assert!(shown.contains("Merge two customers"), "{shown}");
+    let city = {
+        let choice = match state.popups().last() {
+            Some(rapport::tui::state::Popup::Merge(c)) => c,
+            other => panic!("no merge box: {other:?}"),
+        };
+        choice
+            .conflicts
+            .iter()
+            .position(|c| c.0 == "city")
+            .expect("the cities differ")
+    };
+    for _ in 0..city {
+        press(&mut state, &["j"]);
+    }
+    press(&mut state, &["space", "enter"]);
+    let status = state.status.clone().unwrap().0;
+    assert!(status.starts_with("merged"), "{status}");
+    let kept: Customer = store.get(original.id.0).unwrap().unwrap();
+    assert_eq!(kept.address.city.as_deref(), Some("Elsewhere"));
+    assert_eq!(kept.email, original.email, "its own email, not chosen away");
+    assert!(store.get::<Customer>(twin.id.0).unwrap().is_none());
+    assert!(pair_of(&state, original.id, twin.id).is_none());
+
+    // Restarted: a new session takes the merge back with u.
+    drop(state);
+    let mut state = app(&store, false);
+    open_duplicates(&mut state);
+    press(&mut state, &["u"]);
+    let status = state.status.clone().unwrap().0;
+    assert!(status.contains("is back"), "{status}");
+    assert_eq!(
+        store.get::<Customer>(twin.id.0).unwrap(),
+        Some(twin.clone())
+    );
+    assert_eq!(
+        store.get::<Customer>(original.id.0).unwrap(),
+        Some(original)
+    );
+    assert!(pair_of(&state, CustomerId(17), twin.id).is_some());
+}
+
+#[test]
+fn two_people_told_apart_are_not_listed_again_and_a_rep_may_not_merge() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let (original, twin) = write_twice(&store);
+    let model = rapport::model::ReadModel::new(store.clone());
+    let rep = rapport::ops::Actor::with_role("rita", Role::Rep);
+    let mut state = common::session_as(&model, rep);
+    open_duplicates(&mut state);
+    let at = pair_of(&state, original.id, twin.id).expect("the pair is listed");
+    for _ in 0..at {
+        press(&mut state, &["j"]);
+    }
+    press(&mut state, &["m"]);
+    let status = state.status.clone().unwrap().0;
+    assert!(status.contains("not allowed"), "{status}");
+    assert!(state.popups().is_empty());
+
+    press(&mut state, &["n"]);
+    assert!(pair_of(&state, original.id, twin.id).is_none());
+    // Looked for again, and in a new session, the pair stays told apart.
+    press(&mut state, &["r"]);
+    assert!(pair_of(&state, original.id, twin.id).is_none());
+    let mut again = app(&store, false);
+    open_duplicates(&mut again);
+    assert!(pair_of(&again, original.id, twin.id).is_none());
+    assert!(store.get::<Customer>(twin.id.0).unwrap().is_some());
+}
+
+#[test]
+fn a_merge_is_refused_when_a_record_changed_since_it_was_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let (original, twin) = write_twice(&store);
+    let mut state = app(&store, false);
+    open_duplicates(&mut state);
+    let at = pair_of(&state, original.id, twin.id).expect("the pair is listed");
+    for _ in 0..at {
+        press(&mut state, &["j"]);
+    }
+    press(&mut state, &["m"]);
+    // Another rep edits the twin meanwhile.
+    let mut edited = twin.clone();
+    edited.phone = Some("+44 20 7946 0000".into());
+    store.update(&edited).unwrap();
+    press(&mut state, &["enter"]);
+    let (status, tone) = state.status.clone().unwrap();
+    assert_eq!(tone, rapport::tui::state::Tone::Bad, "{status}");
+    assert_eq!(store.get::<Customer>(twin.id.0).unwrap(), Some(edited));
+    assert_eq!(
+        store.get::<Customer>(original.id.0).unwrap(),
+        Some(original)
+    );
+}
