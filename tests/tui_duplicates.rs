@@ -158,3 +158,29 @@ fn a_merge_is_refused_when_a_record_changed_since_it_was_shown() {
         Some(original)
     );
 }
+
+#[test]
+fn a_new_customer_form_warns_when_the_record_looks_like_one_already_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let existing: Customer = store.get(17).unwrap().unwrap();
+    let phone = existing.phone.clone().expect("demo customers have phones");
+    let mut state = app(&store, false);
+    press(&mut state, &["1", "n"]);
+    common::type_text(&mut state, &existing.name.to_lowercase());
+    assert_eq!(
+        state.form().unwrap().look_alike,
+        None,
+        "a name alone is not enough"
+    );
+    // Name, company, email, phone: the fourth field, written another way.
+    press(&mut state, &["tab", "tab", "tab"]);
+    common::type_text(&mut state, &phone.replace(' ', "-"));
+    let warning = state.form().unwrap().look_alike.clone().expect("a warning");
+    assert!(
+        warning.starts_with(&format!("looks like {} #17: same phone", existing.name)),
+        "{warning}"
+    );
+    let shown = screen(&state, 100, 30);
+    assert!(shown.contains("looks like"), "{shown}");
+}

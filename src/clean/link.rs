@@ -111,6 +111,23 @@ impl Prepared {
     }
 }
 
+impl Prepared {
+    /// The blocks a record falls in for a look-up: its email, phone, postcode and name words.
+    pub fn keys(&self) -> Vec<String> {
+        let mut keys = Vec::new();
+        keys.extend(self.email.as_deref().map(|e| format!("e {e}")));
+        keys.extend(self.phone.as_deref().map(|p| format!("p {p}")));
+        keys.extend(self.postcode.as_deref().map(|p| format!("c {p}")));
+        keys.extend(
+            self.name
+                .iter()
+                .filter(|w| w.len() > 1)
+                .map(|w| format!("w {w}")),
+        );
+        keys
+    }
+}
+
 /// How alike one field is in a pair; Missing where either side has none.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Level {

@@ -2,6 +2,7 @@
 //! detection, merges and the data-quality report.
 
 pub mod link;
+pub mod lookalike;
 pub mod merge;
 pub mod normal;
 

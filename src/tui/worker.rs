@@ -52,6 +52,11 @@ pub enum Job {
     },
     /// Takes the latest merge back.
     Unmerge,
+    /// Every customer prepared for the new-customer form's look-alike warning, for the records
+    /// at `version`.
+    LookAlikes {
+        version: u64,
+    },
 }
 
 /// The outcome of a merge, an unmerge or a "two people", with what the status bar says.
@@ -110,6 +115,10 @@ pub enum Done {
     },
     Duplicates(Result<Vec<DuplicatePair>, String>),
     Cleaned(Result<Cleaned, String>),
+    LookAlikes {
+        version: u64,
+        index: Result<Arc<crate::clean::lookalike::LookAlikes>, String>,
+    },
     Written(Write),
     /// A write the store refused; `field` names the form field to blame, when there is one.
     WriteFailed {
@@ -205,7 +214,11 @@ impl Worker {
         match &self.way {
             Way::Threads { quick, long } => {
                 let to = match job {
-                    Job::Load | Job::Summaries | Job::Insights { .. } | Job::Duplicates => long,
+                    Job::Load
+                    | Job::Summaries
+                    | Job::Insights { .. }
+                    | Job::Duplicates
+                    | Job::LookAlikes { .. } => long,
                     _ => quick,
                 };
                 // The workers only stop when the app does.
@@ -242,7 +255,12 @@ fn run(ops: &Ops, job: Job) -> Done {
     // server's time went to it).
     let big = matches!(
         job,
-        Job::Load | Job::Summaries | Job::Insights { .. } | Job::Finder(_) | Job::Duplicates
+        Job::Load
+            | Job::Summaries
+            | Job::Insights { .. }
+            | Job::Finder(_)
+            | Job::Duplicates
+            | Job::LookAlikes { .. }
     );
     let done = run_job(ops, job);
     if big {
@@ -268,6 +286,7 @@ fn run(ops: &Ops, job: Job) -> Done {
             )
         }
         Done::Cleaned(_) => tracing::info!(?took, by = %ops.actor(), "merge or unmerge"),
+        Done::LookAlikes { .. } => tracing::debug!(?took, "look-alike index"),
         Done::Written(w) => {
             tracing::info!(?took, by = %ops.actor(), "wrote {}", w.record().reference())
         }
@@ -374,6 +393,13 @@ fn run_job(ops: &Ops, job: Job) -> Done {
             return Done::Cleaned(done.map_err(|e| e.to_string()));
         }
         Job::Unmerge => return Done::Cleaned(unmerge(ops).map_err(|e| e.to_string())),
+        Job::LookAlikes { version } => {
+            let customers = model.store().all_sound::<Customer>(&mut Vec::new());
+            let index = customers
+                .map(|c| Arc::new(crate::clean::lookalike::LookAlikes::new(&c)))
+                .map_err(|e| e.to_string());
+            return Done::LookAlikes { version, index };
+        }
         Job::Write(write) => {
             return match ops.apply(write.clone()) {
                 Ok(done) => Done::Written(done),

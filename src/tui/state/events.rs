@@ -54,6 +54,13 @@ impl AppState {
             Done::Views { views, saved } => self.take_views(views, saved),
             Done::Duplicates(pairs) => self.take_duplicates(pairs),
             Done::Cleaned(done) => self.take_cleaned(done),
+            Done::LookAlikes { version, index } => match index {
+                Ok(index) => {
+                    self.look_alikes = Some((version, index));
+                    self.check_look_alike();
+                }
+                Err(e) => self.say(e, Tone::Bad),
+            },
             Done::Order { asked, found } => {
                 if let Some(finder) = self.finder_mut() {
                     finder.take_order(&asked, found);

@@ -43,6 +43,8 @@ pub struct FormState {
     kind: Kind,
     /// Each field's value as the form opened, to tell typed text from what was there.
     initial: Vec<String>,
+    /// A new customer that looks like one already there: "looks like Ada Chen #4411: same phone".
+    pub look_alike: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -165,6 +167,7 @@ impl FormState {
             bulk: None,
             about: (None, None),
             kind,
+            look_alike: None,
         }
     }
 
@@ -557,6 +560,25 @@ impl FormState {
             value: next,
         };
         true
+    }
+
+    /// The customer a new-customer form holds so far, for the look-alike check; None for any
+    /// other form.
+    pub fn typed_customer(&self) -> Option<Customer> {
+        if self.kind != Kind::Customer || self.editing.is_some() || self.bulk.is_some() {
+            return None;
+        }
+        let text = |key| Some(self.value(key).to_string()).filter(|v| !v.is_empty());
+        let mut c = Customer::new(self.value("name"), chrono::Utc::now());
+        c.company = text("company");
+        c.email = text("email");
+        c.phone = text("phone");
+        c.country = text("country");
+        c.address.street = text("street");
+        c.address.city = text("city");
+        c.address.postcode = text("postcode");
+        c.address.region = text("region");
+        Some(c)
     }
 
     fn value(&self, key: &str) -> &str {

@@ -114,6 +114,10 @@ pub struct AppState {
     pub insights: InsightsState,
     pub today: TodayState,
     pub duplicates: duplicates::DuplicatesState,
+    /// Every customer prepared for the new-customer form's warning, and the records' version
+    /// it was made from (asked for when such a form opens).
+    look_alikes: Option<(u64, Arc<crate::clean::lookalike::LookAlikes>)>,
+    look_alikes_asked: Option<u64>,
     /// Only the rep's own records in every list (customers they own, their deals, their
     /// customers' tickets, their follow-ups), or everyone's.
     pub mine: bool,
@@ -192,6 +196,8 @@ impl AppState {
             insights: InsightsState::default(),
             today: TodayState::default(),
             duplicates: Default::default(),
+            look_alikes: None,
+            look_alikes_asked: None,
             mine: false,
             views: Vec::new(),
             view_at: None,

@@ -125,12 +125,39 @@ impl AppState {
     }
 
     pub(super) fn open_popup(&mut self, mut popup: Popup) {
+        let mut new_customer = false;
         if let Popup::Form(form) = &mut popup {
             let strict = !self.records.team.is_empty();
             form.offer_owners(self.owners(), strict);
             form.name_customer(&self.records);
+            new_customer = form.typed_customer().is_some();
         }
         self.popups.push(popup);
+        // The index for the look-alike warning is made once per version of the records.
+        let version = self.records.version;
+        let fresh = |v: Option<u64>| v == Some(version);
+        if new_customer
+            && !fresh(self.look_alikes.as_ref().map(|l| l.0))
+            && !fresh(self.look_alikes_asked)
+        {
+            self.look_alikes_asked = Some(version);
+            self.send(Job::LookAlikes { version });
+        }
+    }
+
+    /// Warns, on a new-customer form, when what is typed looks like a customer already there.
+    pub(super) fn check_look_alike(&mut self) {
+        let index = self
+            .look_alikes
+            .as_ref()
+            .map(|l| std::sync::Arc::clone(&l.1));
+        let Some(form) = self.form_mut() else {
+            return;
+        };
+        let (Some(index), Some(typed)) = (index, form.typed_customer()) else {
+            return;
+        };
+        form.look_alike = index.of(&typed).map(|found| found.warning());
     }
 
     /// Who can own a record: the team, or without one, the owners the deals name and this rep.
@@ -348,6 +375,7 @@ impl AppState {
             }
             Some(Action::Left | Action::Right) if form.cycle(action == Some(Action::Right)) => {
                 form.edited();
+                self.check_look_alike();
             }
             Some(Action::Accept) if form.bulk.is_some() => {
                 let changes = form.bulk_changes();
@@ -369,6 +397,7 @@ impl AppState {
                 form.focused().input.handle(key);
                 if form.focused().input.value != before {
                     form.edited();
+                    self.check_look_alike();
                 }
             }
         }

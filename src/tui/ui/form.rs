@@ -35,7 +35,14 @@ pub fn draw(frame: &mut Frame, form: &FormState, keys: &Keymap, theme: &Theme, b
         None => (None, crate::text::wrap(message, value_width + label_width)),
     });
     let error_lines = error.as_ref().map_or(0, |(_, lines)| lines.len() as u16);
-    let height = form.fields.len() as u16 + 2 + error_lines + 1;
+    let warning = form.look_alike.as_ref().map(|w| {
+        crate::text::wrap(
+            &format!("{w} (saving makes a second record)"),
+            value_width + label_width,
+        )
+    });
+    let warning_lines = warning.as_ref().map_or(0, |w| w.len() as u16);
+    let height = form.fields.len() as u16 + 2 + error_lines + warning_lines + 1;
     let area = centred(body, width, height);
     frame.render_widget(Clear, area);
     let mut lines = Vec::new();
@@ -101,6 +108,9 @@ pub fn draw(frame: &mut Frame, form: &FormState, keys: &Keymap, theme: &Theme, b
     }
     if let Some((None, message)) = &error {
         lines.extend(message.iter().map(|l| Line::styled(l.clone(), theme.bad)));
+    }
+    if let Some(warning) = warning {
+        lines.extend(warning.into_iter().map(|l| Line::styled(l, theme.warn)));
     }
     let footer = if form.saving {
         "saving…".to_string()
