@@ -383,10 +383,13 @@ pub fn compare(a: &Prepared, b: &Prepared) -> Comparison {
         _ => Level::Missing,
     };
     let street = street_level(a, b);
-    // Another street in the same postcode and town is another home: the postcode and town
-    // agreeing then says nothing more (a US ZIP code holds thousands of people), and counted
-    // as evidence they outweighed the street.
-    let (postcode, city) = (postcode, level_text(&a.city, &b.city, 0.92));
+    // A postcode names a part of a town: where the postcodes agree, the town says nothing
+    // more. Counted as well, one piece of evidence weighed twice (namesakes on one road of a
+    // town scored 0.995).
+    let city = match postcode {
+        Level::Same | Level::Close => Level::Missing,
+        _ => level_text(&a.city, &b.city, 0.92),
+    };
     Comparison {
         levels: [
             name_level,
@@ -819,6 +822,7 @@ mod tests {
         let c = compare(&a, &b);
         let mut all_same = [Level::Same; F];
         all_same[3] = Level::Missing; // neither has a company
+        all_same[6] = Level::Missing; // the postcode has said where
         assert_eq!(c.levels, all_same);
         let d = Prepared::of(
             &person(3, "Bo Lind", "", "0117 496 0123", "1 Elm Road", "BS8 1AA"),
@@ -835,7 +839,16 @@ mod tests {
         );
         let c = compare(&a, &e);
         assert_eq!(c.levels[4], Level::Close, "a slip in the house number");
-        assert_eq!(c.levels[6], Level::Same);
+        assert_eq!(c.levels[6], Level::Missing, "the postcode has said where");
+        let f = Prepared::of(
+            &person(5, "Ada Chen", "", "", "47 Quay Street", "BS9 1ZZ"),
+            None,
+        );
+        assert_eq!(
+            compare(&a, &f).levels[6],
+            Level::Same,
+            "another postcode: the town"
+        );
         let f = Prepared::of(&person(5, "Ada Chen", "", "", "47 Quay Street", ""), None);
         assert_eq!(compare(&a, &f).levels[4], Level::Close, "the road agrees");
         let g = Prepared::of(&person(6, "Ada Chen", "", "", "Quay Street", ""), None);
