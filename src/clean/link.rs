@@ -321,9 +321,16 @@ fn name_level(a: &Prepared, b: &Prepared) -> (Level, f64) {
 /// Names with unlike word counts: one word typed with a space in it ("Natasha Crossm An"), or
 /// a surname alone against the whole name ("Kilby", "Josephine Kilby").
 fn split_or_part(a: &Prepared, b: &Prepared, name: f64) -> (Level, f64) {
-    let joined = jaro_winkler(&a.joined, &b.joined);
-    if joined >= 0.93 {
-        return (Level::Close, joined);
+    // A split word keeps the letters: lengths two apart or more are not one name (and most
+    // pairs end here, before the costlier comparison).
+    if a.joined.len().abs_diff(b.joined.len()) <= 2 {
+        let joined = jaro_winkler(&a.joined, &b.joined);
+        if joined >= 0.93 {
+            return (Level::Close, joined);
+        }
+    }
+    if a.name.len().min(b.name.len()) != 1 {
+        return (Level::Differ, name);
     }
     let (short, long) = match a.name.len() < b.name.len() {
         true => (a, b),
@@ -341,7 +348,11 @@ fn split_or_part(a: &Prepared, b: &Prepared, name: f64) -> (Level, f64) {
 }
 
 pub fn compare(a: &Prepared, b: &Prepared) -> Comparison {
-    let (name_level, name) = name_level(a, b);
+    compare_named(a, b, name_level(a, b))
+}
+
+/// As `compare`, the names already compared (the name gate did it first).
+fn compare_named(a: &Prepared, b: &Prepared, (name_level, name): (Level, f64)) -> Comparison {
     let email = match (&a.email, &b.email) {
         (Some(x), Some(y)) if x == y => Level::Same,
         // The same mailbox name at another domain, or a typo in its letters. Digits are kept
@@ -731,7 +742,8 @@ pub fn find_prepared(prepared: &[Prepared], min_score: f64) -> (Model, Vec<Pair>
         part.iter()
             .filter_map(|&(i, j)| {
                 let (a, b) = (&prepared[i as usize], &prepared[j as usize]);
-                (name_level(a, b).0 != Level::Differ).then(|| ((i, j), compare(a, b)))
+                let named = name_level(a, b);
+                (named.0 != Level::Differ).then(|| ((i, j), compare_named(a, b, named)))
             })
             .collect()
     });
