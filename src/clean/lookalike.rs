@@ -14,6 +14,8 @@ const MAX_BLOCK: usize = 2_000;
 pub struct LookAlikes {
     records: Vec<Prepared>,
     names: Vec<Box<str>>,
+    /// Each phone's last digits (see `line_digits`).
+    lines: Vec<Option<String>>,
     blocks: HashMap<Box<str>, Vec<u32>>,
 }
 
@@ -41,8 +43,9 @@ impl LookAlikes {
         let records = link::prepare(customers, None);
         let names = customers.iter().map(|c| c.name.as_str().into()).collect();
         let mut blocks: HashMap<Box<str>, Vec<u32>> = HashMap::new();
-        for (i, r) in records.iter().enumerate() {
-            for key in r.keys() {
+        for (i, (r, c)) in records.iter().zip(customers).enumerate() {
+            let line = c.phone.as_deref().and_then(line_digits);
+            for key in r.keys().into_iter().chain(line) {
                 blocks.entry(key.into()).or_default().push(i as u32);
             }
         }
@@ -50,6 +53,10 @@ impl LookAlikes {
         LookAlikes {
             records,
             names,
+            lines: customers
+                .iter()
+                .map(|c| c.phone.as_deref().and_then(line_digits))
+                .collect(),
             blocks,
         }
     }
@@ -66,9 +73,13 @@ impl LookAlikes {
     /// phone, or an alike name at the same street or postcode.
     pub fn of(&self, c: &Customer) -> Option<LookAlike> {
         let typed = Prepared::of(c, None);
+        // A phone typed with no country to read it in has no E.164 form: its last digits
+        // still find the line.
+        let line = c.phone.as_deref().and_then(line_digits);
         let mut seen: Vec<u32> = typed
             .keys()
             .iter()
+            .chain(&line)
             .filter_map(|k| self.blocks.get(k.as_str()))
             .flatten()
             .copied()
@@ -79,7 +90,11 @@ impl LookAlikes {
             // A record being edited is not its own look-alike (a new one has no id yet).
             .filter(|&i| c.id.0 == 0 || self.records[i as usize].id != c.id)
             .filter_map(|i| {
-                let cmp = link::compare(&typed, &self.records[i as usize]);
+                let mut cmp = link::compare(&typed, &self.records[i as usize]);
+                let theirs = self.lines.get(i as usize).and_then(Option::as_deref);
+                if cmp.levels[2] == Level::Missing && line.is_some() && line.as_deref() == theirs {
+                    cmp.levels[2] = Level::Close;
+                }
                 strength(&cmp).map(|s| (s, i, cmp))
             })
             .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)))
@@ -91,11 +106,19 @@ impl LookAlikes {
     }
 }
 
+/// A phone's last eight digits, the line whatever the country and area code are written as:
+/// "(0207) 914-1379" and "+44 20 7914 1379" share "79141379". None for shorter numbers.
+fn line_digits(phone: &str) -> Option<String> {
+    let digits: Vec<u8> = phone.bytes().filter(u8::is_ascii_digit).collect();
+    (digits.len() >= 8)
+        .then(|| format!("t {}", String::from_utf8_lossy(&digits[digits.len() - 8..])))
+}
+
 /// How strongly a comparison says "the same person"; None where it does not.
 fn strength(c: &Comparison) -> Option<f64> {
     let [name, email, phone, company, street, postcode, _city] = c.levels;
     let agree = |l: Level| matches!(l, Level::Same | Level::Close);
-    let contact = email == Level::Same || phone == Level::Same;
+    let contact = email == Level::Same || matches!(phone, Level::Same | Level::Close);
     let named = agree(name) && (agree(street) || postcode == Level::Same || agree(company));
     (contact || named).then(|| {
         c.levels
@@ -164,6 +187,12 @@ mod tests {
         let found = index.of(&typed).expect("alike name at the same street");
         assert_eq!(found.id, CustomerId(2));
         assert!(found.reasons.contains("same street"), "{found:?}");
+        // Typed with no country, the phone is still the line.
+        let mut typed = customer(0, "A. Chen", "", "(0207) 946-0958", "");
+        typed.country = None;
+        let found = index.of(&typed).expect("the line's digits");
+        assert_eq!(found.id, CustomerId(1));
+        assert!(found.reasons.starts_with("phone alike"), "{found:?}");
         // Another person at a known address is not a look-alike; nor is a stranger.
         assert_eq!(
             index.of(&customer(0, "Oscar Rossi", "", "", "40 Elm Road")),
