@@ -2,7 +2,6 @@
 
 use super::{UsageError, find_customer};
 use crate::domain::Customer;
-use crate::ops::{Actor, Ops};
 use crate::store::Store;
 use crate::text::{count, safe};
 use std::io::Write;
@@ -30,7 +29,7 @@ pub fn merge(
     let moved = match dry_run {
         true => moving,
         false => {
-            Ops::new(store.clone(), Actor::local())
+            super::records::ops(store, None)
                 .merge(&plan.kept, other.id)?
                 .1
         }
@@ -80,7 +79,7 @@ pub fn distinct(
     if a.id == b.id {
         return Err(UsageError(format!("{} and {} are one customer", a.id, b.id)).into());
     }
-    Ops::new(store.clone(), Actor::local()).mark_distinct(a.id, b.id, !undo)?;
+    super::records::ops(store, None).mark_distinct(a.id, b.id, !undo)?;
     match undo {
         false => writeln!(
             out,
@@ -124,7 +123,7 @@ pub fn unmerge(
                 None => "no merge to take back".into(),
             })
         })?;
-    let done = match Ops::new(store.clone(), Actor::local()).unmerge(merge.batch, force) {
+    let done = match super::records::ops(store, None).unmerge(merge.batch, force) {
         Err(crate::store::StoreError::ChangedSinceImport { changed, .. }) => anyhow::bail!(
             "the merge of customer {} into {} was not taken back: {} changed since ({}); \
              --force puts them back as the merge found them",

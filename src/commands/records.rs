@@ -26,7 +26,7 @@ pub fn note(
 }
 
 /// The store as this command's user changes it (a script may name the author of its notes).
-fn ops(store: &Store, author: Option<&str>) -> Ops {
+pub(super) fn ops(store: &Store, author: Option<&str>) -> Ops {
     let actor = author.map_or_else(Actor::local, Actor::named);
     Ops::new(store.clone(), actor)
 }
