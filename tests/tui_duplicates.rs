@@ -29,6 +29,15 @@ fn open_duplicates(state: &mut AppState) {
     }
 }
 
+/// The Duplicates section, with the pair of `a` and `b` selected.
+fn select_pair(state: &mut AppState, a: CustomerId, b: CustomerId) {
+    open_duplicates(state);
+    let at = pair_of(state, a, b).expect("the pair is listed");
+    for _ in 0..at {
+        press(state, &["j"]);
+    }
+}
+
 fn pair_of(state: &AppState, a: CustomerId, b: CustomerId) -> Option<usize> {
     state
         .duplicates
@@ -43,11 +52,7 @@ fn a_customer_written_twice_is_merged_with_a_chosen_value_and_the_merge_taken_ba
     let store = small_demo(&dir.path().join("db"));
     let (original, twin) = write_twice(&store);
     let mut state = app(&store, false);
-    open_duplicates(&mut state);
-    let at = pair_of(&state, original.id, twin.id).expect("the pair is listed");
-    for _ in 0..at {
-        press(&mut state, &["j"]);
-    }
+    select_pair(&mut state, original.id, twin.id);
     let shown = screen(&state, 100, 30);
     assert!(shown.contains("Duplicates"), "{shown}");
     assert!(shown.contains("same phone"), "{shown}");
@@ -112,11 +117,7 @@ fn two_people_told_apart_are_not_listed_again_and_a_rep_may_not_merge() {
     let model = rapport::model::ReadModel::new(store.clone());
     let rep = rapport::ops::Actor::with_role("rita", Role::Rep);
     let mut state = common::session_as(&model, rep);
-    open_duplicates(&mut state);
-    let at = pair_of(&state, original.id, twin.id).expect("the pair is listed");
-    for _ in 0..at {
-        press(&mut state, &["j"]);
-    }
+    select_pair(&mut state, original.id, twin.id);
     press(&mut state, &["m"]);
     let status = state.status.clone().unwrap().0;
     assert!(status.contains("not allowed"), "{status}");
@@ -139,11 +140,7 @@ fn a_merge_is_refused_when_a_record_changed_since_it_was_shown() {
     let store = small_demo(&dir.path().join("db"));
     let (original, twin) = write_twice(&store);
     let mut state = app(&store, false);
-    open_duplicates(&mut state);
-    let at = pair_of(&state, original.id, twin.id).expect("the pair is listed");
-    for _ in 0..at {
-        press(&mut state, &["j"]);
-    }
+    select_pair(&mut state, original.id, twin.id);
     press(&mut state, &["m"]);
     // Another rep edits the twin meanwhile.
     let mut edited = twin.clone();
