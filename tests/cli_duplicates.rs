@@ -281,3 +281,62 @@ fn check_counts_problems_and_fails_above_the_limits() {
         .assert()
         .success();
 }
+
+/// A dry run of a customers file says which new rows look like a customer already there, and
+/// writes nothing.
+#[test]
+fn a_dry_run_import_names_the_customers_new_rows_look_like() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let known = dir.path().join("known.csv");
+    std::fs::write(
+        &known,
+        "name,email,phone,street,city,postcode,country\n\
+         Ada Chen,ada@seaview.example,020 7946 0958,12 Quay Street,Bristol,BS1 4DJ,United Kingdom\n\
+         Bo Lind,bo@lind.example,,1 Elm Road,Leeds,LS1 1AA,United Kingdom\n",
+    )
+    .unwrap();
+    rapport()
+        .arg("--db")
+        .arg(&db)
+        .args(["import", "customers"])
+        .arg(&known)
+        .assert()
+        .success();
+    let new = dir.path().join("new.csv");
+    std::fs::write(
+        &new,
+        "name,email,phone,street,city,postcode,country\n\
+         ada chen,a.chen@work.example,+44 20 7946 0958,,,,United Kingdom\n\
+         Kim Young,kim@young.example,,3 Mill Lane,York,YO1 7AA,United Kingdom\n",
+    )
+    .unwrap();
+    let out = rapport()
+        .arg("--db")
+        .arg(&db)
+        .args(["import", "customers", "--dry-run"])
+        .arg(&new)
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    let line = |n: u32| {
+        text.lines()
+            .find(|l| l.contains(&format!("line {n}:")))
+            .unwrap_or_else(|| panic!("no line {n} in {text}"))
+            .to_string()
+    };
+    assert!(
+        line(2).contains("which looks like Ada Chen #1: same phone"),
+        "{text}"
+    );
+    assert!(!line(3).contains("looks like"), "{text}");
+    let count = common::stdout_of(&db, &["export", "customers"]);
+    assert_eq!(
+        count.lines().count(),
+        3,
+        "a header and the two known: {count}"
+    );
+}

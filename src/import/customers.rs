@@ -191,16 +191,31 @@ pub fn import_customers_with(
         }
     }
     bar.finish_and_clear();
-    for (line, decision) in decisions {
+    // A dry run also says which new rows look like a customer already there.
+    let look_alikes = match options.dry_run {
+        true => Some(crate::clean::lookalike::LookAlikes::new(
+            &store.all_sound::<Customer>(&mut Vec::new())?,
+        )),
+        false => None,
+    };
+    // Decisions come in the rows' order, one each.
+    for ((line, decision), row) in decisions.into_iter().zip(&rows) {
         match decision {
             Ok(outcome) => {
+                let alike = match (&outcome, &look_alikes) {
+                    (Outcome::Created(_), Some(index)) => index.of(&row.customer),
+                    _ => None,
+                };
                 match outcome {
                     Outcome::Created(_) => report.customers.created += 1,
                     Outcome::Updated(_) => report.customers.updated += 1,
                     Outcome::Unchanged(_) => report.customers.unchanged += 1,
                 }
                 if options.dry_run {
-                    report.remarks.push(format!("line {line}: would {outcome}"));
+                    let alike = alike.map_or(String::new(), |a| format!(", which {}", a.warning()));
+                    report
+                        .remarks
+                        .push(format!("line {line}: would {outcome}{alike}"));
                 }
             }
             Err(reason) => {
