@@ -63,6 +63,12 @@ fn a_customer_written_twice_is_merged_with_a_chosen_value_and_the_merge_taken_ba
         .find(|l| l.contains("someone.else@example.org"))
         .unwrap();
     assert!(email_row.contains('≠'), "{email_row}");
+    // The name only in another case and spacing: written two ways, one name.
+    let name_row = shown
+        .lines()
+        .find(|l| l.contains(" name ") && l.contains(&twin.name))
+        .unwrap();
+    assert!(name_row.contains("≈ name"), "{name_row}");
 
     // The original (smaller id) is on the left and kept; take the twin's city instead of its own.
     press(&mut state, &["m"]);

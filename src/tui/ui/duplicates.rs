@@ -1,5 +1,6 @@
 //! The Duplicates section: the pairs, and the selected pair side by side with the fields that
-//! differ marked (≠, and in colour where there is colour); the merge box over it.
+//! differ marked (≠, and in colour where there is colour; ≈ where they differ only in writing);
+//! the merge box over it.
 
 use super::{block, centred, fit, safe};
 use crate::domain::Customer;
@@ -80,6 +81,41 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
     }
 }
 
+/// Written two ways, one value: the same phone number or email, the same name, street or
+/// postcode once folded ("≈", not highlighted).
+fn same_once_normalised(field: &str, a: &Customer, b: &Customer) -> bool {
+    use crate::clean::normal;
+    let phone = |c: &Customer| {
+        let region = c.country.as_deref().and_then(normal::region_of);
+        c.phone
+            .as_deref()
+            .and_then(|p| normal::phone_key(p, region))
+    };
+    let text = |f: fn(&str) -> String, x: &Option<String>, y: &Option<String>| {
+        x.as_deref().map(f) == y.as_deref().map(f)
+    };
+    match field {
+        "phone" => phone(a).is_some() && phone(a) == phone(b),
+        "email" => {
+            let e = |c: &Customer| c.email.as_deref().and_then(normal::email);
+            e(a).is_some() && e(a) == e(b)
+        }
+        "name" => normal::name_words(&a.name) == normal::name_words(&b.name),
+        "street" => text(normal::street, &a.address.street, &b.address.street),
+        "postcode" => text(normal::postcode, &a.address.postcode, &b.address.postcode),
+        "company" => text(normal::company, &a.company, &b.company),
+        "city" | "region" | "country" => {
+            let (x, y) = match field {
+                "city" => (&a.address.city, &b.address.city),
+                "region" => (&a.address.region, &b.address.region),
+                _ => (&a.country, &b.country),
+            };
+            text(normal::fold, x, y)
+        }
+        _ => false,
+    }
+}
+
 /// The kept record on the left, the other on the right; rows that differ marked.
 fn side_by_side(frame: &mut Frame, keep: &Customer, other: &Customer, theme: &Theme, area: Rect) {
     let inner = area.width.saturating_sub(2) as usize;
@@ -97,6 +133,7 @@ fn side_by_side(frame: &mut Frame, keep: &Customer, other: &Customer, theme: &Th
     for ((field, mine), (_, theirs)) in fields(keep).into_iter().zip(fields(other)) {
         let differ = !mine.is_empty() && !theirs.is_empty() && mine != theirs;
         let (mark, style) = match differ {
+            true if same_once_normalised(field, keep, other) => ("≈", theme.base),
             true => ("≠", theme.warn),
             false => (" ", theme.base),
         };
