@@ -394,6 +394,10 @@ pub enum ImportCommand {
         /// What identifies an existing customer [default: external id, else email]
         #[arg(long = "match", value_enum, value_name = "KEY")]
         match_by: Option<crate::import::MatchBy>,
+        /// With --match fuzzy: the score (0 to 1) from which a row updates the customer it
+        /// most likely is [default: 0.9]
+        #[arg(long, value_name = "S", value_parser = parse_share)]
+        min_score: Option<f64>,
         /// Print what would be created, updated and rejected, and write nothing
         #[arg(long)]
         dry_run: bool,

@@ -340,3 +340,120 @@ fn a_dry_run_import_names_the_customers_new_rows_look_like() {
         "a header and the two known: {count}"
     );
 }
+
+/// `--match fuzzy` updates the customer a row most likely is. The store holds the labelled
+/// demo's clean customers; the file holds their second writings (typos, nicknames, other
+/// formats, fields left out) and look-alike housemates who are new people. Each record carries
+/// its person as a tag, so a wrong match shows as a customer with two.
+#[test]
+fn a_fuzzy_import_updates_the_customer_each_row_most_likely_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let labelled = dir.path().join("labelled.csv");
+    let originals = 600;
+    rapport()
+        .args([
+            "eval",
+            "duplicates",
+            "--customers",
+            &originals.to_string(),
+            "--write",
+        ])
+        .arg(&labelled)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&labelled).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let rows: Vec<&str> = lines.collect();
+    let (known, new) = rows.split_at(originals);
+    let write = |name: &str, rows: &[&str]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, format!("{header}\n{}\n", rows.join("\n"))).unwrap();
+        path
+    };
+    let (known, new_file) = (write("known.csv", known), write("new.csv", new));
+    common::stdout_of(&db, &["import", "customers", known.to_str().unwrap()]);
+    let args = [
+        "import",
+        "customers",
+        "--match",
+        "fuzzy",
+        new_file.to_str().unwrap(),
+    ];
+    let dry: Vec<&str> = args[..4]
+        .iter()
+        .chain(&["--dry-run", args[4]])
+        .copied()
+        .collect();
+    let before = common::stdout_of(&db, &["export", "customers", "--format", "ndjson"]);
+    let preview = common::stdout_of(&db, &dry);
+    assert_eq!(
+        before,
+        common::stdout_of(&db, &["export", "customers", "--format", "ndjson"]),
+        "a dry run writes nothing"
+    );
+    let report = common::stdout_of(&db, &args);
+    let matched = |text: &str| text.lines().filter(|l| l.contains(", matched at ")).count();
+    let updated = matched(&report);
+    assert_eq!(updated, matched(&preview), "{preview}\n{report}");
+    assert!(
+        report
+            .lines()
+            .filter(|l| l.contains(", matched at "))
+            .all(|l| l.contains(" at 0.9") || l.contains(" at 1.000")),
+        "every match is said with its score, at the threshold or above: {report}"
+    );
+
+    let twins = new.iter().filter(|r| {
+        let person: usize = r.rsplit(',').next().unwrap().parse().unwrap();
+        person < originals
+    });
+    let twins = twins.count();
+    let customers: Vec<serde_json::Value> =
+        common::stdout_of(&db, &["export", "customers", "--format", "ndjson"])
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+    let people = |c: &serde_json::Value| -> Vec<String> {
+        c["tags"]
+            .as_str()
+            .unwrap_or_default()
+            .split([';', '|', ','])
+            .filter_map(|t| t.trim().strip_prefix("person:").map(String::from))
+            .collect()
+    };
+    let wrong = customers.iter().filter(|c| people(c).len() != 1).count();
+    assert!(twins >= 25, "{twins} second writings");
+    assert_eq!(wrong, 0, "a row updated someone else: {report}");
+    assert!(
+        updated as f64 >= 0.9 * twins as f64,
+        "{updated} of {twins} second writings matched: {report}"
+    );
+    assert_eq!(customers.len(), originals + new.len() - updated);
+    // An empty cell in a matched row leaves what the customer had.
+    let emails = customers.iter().filter(|c| !c["email"].is_null()).count();
+    let known_emails = text
+        .lines()
+        .skip(1)
+        .take(originals)
+        .filter(|r| r.contains('@'))
+        .count();
+    assert!(
+        emails >= known_emails,
+        "{emails} emails, {known_emails} before"
+    );
+
+    // --min-score belongs to fuzzy matching.
+    let (code, said) = common::failure_of(
+        &db,
+        &[
+            "import",
+            "customers",
+            "--min-score",
+            "0.5",
+            new_file.to_str().unwrap(),
+        ],
+    );
+    assert_eq!((code, said.contains("--match fuzzy")), (2, true), "{said}");
+}

@@ -39,13 +39,18 @@ pub fn import(store: &Store, command: &ImportCommand, out: &mut dyn Write) -> an
             file,
             mode,
             match_by,
+            min_score,
             dry_run,
             common,
         } => {
+            if min_score.is_some() && *match_by != Some(import::MatchBy::Fuzzy) {
+                return Err(super::UsageError("--min-score goes with --match fuzzy".into()).into());
+            }
             let options = import::CustomerImport {
                 mode: *mode,
                 match_by: *match_by,
                 dry_run: *dry_run,
+                min_score: *min_score,
             };
             let run: Run = Box::new(move |store, on_reject| {
                 import::import_customers_with(store, file, now, options, on_reject)

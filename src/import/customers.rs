@@ -1,6 +1,8 @@
 //! Customers from a CSV file with a header row. Known columns are matched by name (with the usual
 //! aliases); any other column becomes a `column:value` tag, and the report says which ones did.
 //! A row updates the customer with the same external id, else the same email, else creates one.
+//! With `--match fuzzy` it updates the customer it most likely is, as `rapport duplicates` scores
+//! a pair, where that score reaches the threshold.
 
 use super::text::{CsvRows, clean, decode};
 use super::{ImportError, ImportReport, OnReject, Rejection, Stop, check_rejections, progress};
@@ -72,15 +74,41 @@ pub enum MatchBy {
     ExternalId,
     /// The name, ignoring case; a name two customers share is rejected as ambiguous
     Name,
+    /// The external id, else the customer the row most likely is (name, contacts, address),
+    /// scored as `rapport duplicates` scores a pair, at or above --min-score
+    Fuzzy,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct CustomerImport {
     pub mode: Mode,
     /// None: the external id, else the email (as long as it does not belong to another external id).
     pub match_by: Option<MatchBy>,
     /// Report what would happen and write nothing.
     pub dry_run: bool,
+    /// For `MatchBy::Fuzzy`, the score a match needs; None: `link::DEFAULT_SCORE`.
+    pub min_score: Option<f64>,
+}
+
+/// The customer a row most likely is, by `--match fuzzy`.
+#[derive(Clone, Debug)]
+struct Fuzzy {
+    id: CustomerId,
+    name: String,
+    score: f64,
+    reasons: String,
+}
+
+impl Fuzzy {
+    fn said(&self) -> String {
+        format!(
+            "{} #{} at {:.3} ({})",
+            crate::text::safe(&self.name),
+            self.id,
+            self.score,
+            self.reasons
+        )
+    }
 }
 
 pub fn import_customers(
@@ -166,40 +194,54 @@ pub fn import_customers_with(
         Some(MatchBy::Name) => names_of(store)?,
         _ => HashMap::new(),
     };
+    let min_score = options
+        .min_score
+        .unwrap_or(crate::clean::link::DEFAULT_SCORE);
+    let fuzzy = match options.match_by {
+        Some(MatchBy::Fuzzy) => fuzzy_matches(store, &rows)?,
+        _ => vec![None; rows.len()],
+    };
+    let taken = |k: usize| fuzzy[k].as_ref().filter(|m| m.score >= min_score);
     // Store refusals (a duplicate email, say) are per row too: each is caught inside the batch, and
     // the store checks before it writes, so a refused row leaves the batch as it was.
-    let decide_each = |tx: &crate::store::Tx, batch: &[Row]| -> TxResult<Vec<(u64, Decision)>> {
-        let mut all = Vec::with_capacity(batch.len());
-        for row in batch {
-            let decision = match upsert(tx, &row.customer, now, options, &names, &present) {
-                Ok(decision) => decision,
-                Err(e) => Err(refusal_reason(&e.into_refusal()?)),
-            };
-            all.push((row.line, decision));
-        }
-        Ok(all)
-    };
+    let decide_each =
+        |tx: &crate::store::Tx, first: usize, batch: &[Row]| -> TxResult<Vec<(u64, Decision)>> {
+            let mut all = Vec::with_capacity(batch.len());
+            for (k, row) in batch.iter().enumerate() {
+                let found = Found {
+                    names: &names,
+                    fuzzy: taken(first + k).map(|m| m.id),
+                };
+                let decision = match upsert(tx, &row.customer, now, options, found, &present) {
+                    Ok(decision) => decision,
+                    Err(e) => Err(refusal_reason(&e.into_refusal()?)),
+                };
+                all.push((row.line, decision));
+            }
+            Ok(all)
+        };
     let bar = progress::bar(rows.len() as u64, "customers");
     let mut decisions = Vec::with_capacity(rows.len());
     if options.dry_run {
         // One rolled-back transaction over the whole file, so rows see each other as a real run would.
-        decisions = store.simulate(|tx| decide_each(tx, &rows))?;
+        decisions = store.simulate(|tx| decide_each(tx, 0, &rows))?;
     } else {
-        for batch in rows.chunks(250) {
-            decisions.extend(store.write(|tx| decide_each(tx, batch))?);
+        for (b, batch) in rows.chunks(BATCH).enumerate() {
+            decisions.extend(store.write(|tx| decide_each(tx, b * BATCH, batch))?);
             bar.inc(batch.len() as u64);
         }
     }
     bar.finish_and_clear();
-    // A dry run also says which new rows look like a customer already there.
-    let look_alikes = match options.dry_run {
+    // A dry run also says which new rows look like a customer already there (fuzzy matching
+    // says it of every row).
+    let look_alikes = match options.dry_run && options.match_by != Some(MatchBy::Fuzzy) {
         true => Some(crate::clean::lookalike::LookAlikes::new(
             &store.all_sound::<Customer>(&mut Vec::new())?,
         )),
         false => None,
     };
     // Decisions come in the rows' order, one each.
-    for ((line, decision), row) in decisions.into_iter().zip(&rows) {
+    for (k, ((line, decision), row)) in decisions.into_iter().zip(&rows).enumerate() {
         match decision {
             Ok(outcome) => {
                 let alike = match (&outcome, &look_alikes) {
@@ -211,11 +253,26 @@ pub fn import_customers_with(
                     Outcome::Updated(_) => report.customers.updated += 1,
                     Outcome::Unchanged(_) => report.customers.unchanged += 1,
                 }
-                if options.dry_run {
-                    let alike = alike.map_or(String::new(), |a| format!(", which {}", a.warning()));
-                    report
+                let mut said = alike.map_or(String::new(), |a| format!(", which {}", a.warning()));
+                if let Some(m) = &fuzzy[k] {
+                    // A match taken is said with its score; one under the threshold is said too,
+                    // so a user can see what a lower --min-score would do.
+                    said = match (taken(k).is_some(), &outcome) {
+                        (true, Outcome::Created(_)) => String::new(),
+                        (true, _) => format!(", matched at {:.3}: {}", m.score, m.reasons),
+                        (false, _) => {
+                            format!("; the likeliest match, {}, is under {min_score}", m.said())
+                        }
+                    };
+                }
+                match (options.dry_run, options.match_by) {
+                    (true, _) => report
                         .remarks
-                        .push(format!("line {line}: would {outcome}{alike}"));
+                        .push(format!("line {line}: would {outcome}{said}")),
+                    (false, Some(MatchBy::Fuzzy)) => report
+                        .remarks
+                        .push(format!("line {line}: {}{said}", outcome.done())),
+                    _ => {}
                 }
             }
             Err(reason) => {
@@ -233,6 +290,42 @@ pub fn import_customers_with(
 
 type Decision = Result<Outcome, String>;
 
+/// Rows written in one transaction.
+const BATCH: usize = 250;
+
+/// For each row, the customer in the store it most likely is (whatever the score).
+fn fuzzy_matches(store: &Store, rows: &[Row]) -> Result<Vec<Option<Fuzzy>>, StoreError> {
+    use crate::clean::link;
+    let spinner = progress::spinner("matching rows to customers");
+    let customers = store.all_sound::<Customer>(&mut Vec::new())?;
+    let incoming: Vec<Customer> = rows.iter().map(|r| r.customer.clone()).collect();
+    let matches = link::best_matches(
+        link::prepare(&customers, None),
+        link::prepare(&incoming, None),
+    );
+    spinner.finish_and_clear();
+    Ok(matches
+        .into_iter()
+        .map(|m| {
+            m.map(|m| Fuzzy {
+                id: customers[m.existing].id,
+                name: customers[m.existing].name.clone(),
+                score: m.score,
+                reasons: m.reasons,
+            })
+        })
+        .collect())
+}
+
+/// How `upsert` finds a row's customer beyond its keys.
+#[derive(Clone, Copy)]
+struct Found<'a> {
+    /// For `--match name`.
+    names: &'a HashMap<String, Vec<CustomerId>>,
+    /// For `--match fuzzy`: the match taken, if any.
+    fuzzy: Option<CustomerId>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Outcome {
     Created(String),
@@ -246,6 +339,16 @@ impl std::fmt::Display for Outcome {
             Outcome::Created(who) => write!(f, "create {who}"),
             Outcome::Updated(who) => write!(f, "update {who}"),
             Outcome::Unchanged(who) => write!(f, "leave {who} unchanged"),
+        }
+    }
+}
+
+impl Outcome {
+    fn done(&self) -> String {
+        match self {
+            Outcome::Created(who) => format!("created {who}"),
+            Outcome::Updated(who) => format!("updated {who}"),
+            Outcome::Unchanged(who) => format!("left {who} unchanged"),
         }
     }
 }
@@ -280,7 +383,7 @@ fn upsert(
     incoming: &Customer,
     now: Timestamp,
     options: CustomerImport,
-    names: &HashMap<String, Vec<crate::domain::CustomerId>>,
+    found: Found,
     present: &std::collections::HashSet<Column>,
 ) -> TxResult<Decision> {
     let by_key = |by: Unique, value: &Option<String>| -> TxResult<Option<Customer>> {
@@ -312,7 +415,18 @@ fn upsert(
             return Ok(Err("no email to match on".into()));
         }
         Some(MatchBy::Email) => by_key(Unique::CustomerEmail, &incoming.email)?,
-        Some(MatchBy::Name) => match names.get(&incoming.name.to_lowercase()).map(Vec::as_slice) {
+        Some(MatchBy::Fuzzy) => match by_key(Unique::CustomerExternalId, &incoming.external_id)? {
+            Some(by_id) => Some(by_id),
+            None => match found.fuzzy {
+                Some(id) => tx.get::<Customer>(id.0)?,
+                None => None,
+            },
+        },
+        Some(MatchBy::Name) => match found
+            .names
+            .get(&incoming.name.to_lowercase())
+            .map(Vec::as_slice)
+        {
             None | Some([]) => None,
             Some([one]) => tx.get::<Customer>(one.0)?,
             Some(many) => {
@@ -346,8 +460,14 @@ fn upsert(
     }
     // An update changes only what the file has columns for: a missing column keeps what is stored.
     let has = |c: Column| present.contains(&c);
+    // A row found by likeness is another writing of the customer: its empty cells say nothing.
+    let blanks_clear = options.match_by != Some(MatchBy::Fuzzy);
     let pick = |c: Column, new: &Option<String>, old: &Option<String>| {
-        if has(c) { new.clone() } else { old.clone() }
+        if has(c) && (new.is_some() || blanks_clear) {
+            new.clone()
+        } else {
+            old.clone()
+        }
     };
     let mut tags = if has(Column::Tags) {
         Vec::new()
@@ -364,10 +484,13 @@ fn upsert(
     );
     let merged = Customer {
         id: existing.id,
-        external_id: incoming
-            .external_id
-            .clone()
-            .or(existing.external_id.clone()),
+        // A customer found by likeness keeps its id: the row's may be another system's.
+        external_id: match options.match_by {
+            Some(MatchBy::Fuzzy) => existing.external_id.clone(),
+            _ => incoming.external_id.clone(),
+        }
+        .or(existing.external_id.clone())
+        .or(incoming.external_id.clone()),
         name: incoming.name.clone(),
         company: pick(Column::Company, &incoming.company, &existing.company),
         email: pick(Column::Email, &incoming.email, &existing.email),
