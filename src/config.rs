@@ -13,6 +13,9 @@ pub struct Config {
     /// Named filters, kept across sessions.
     #[serde(default)]
     pub views: Vec<View>,
+    /// The country a phone with no country code is read in when its customer has none ("GB",
+    /// "United Kingdom"), for matching and `rapport check`.
+    pub phone_region: Option<String>,
 }
 
 pub use crate::domain::View;
@@ -30,7 +33,32 @@ impl Config {
             return Ok(Config::default());
         };
         let text = std::fs::read_to_string(&path)?;
-        toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.message()))
+        let config: Config = toml::from_str(&text)
+            .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.message()))?;
+        config
+            .phone_region()
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        Ok(config)
+    }
+
+    /// The phone region the config names, if any; an unknown one is an error.
+    pub fn phone_region(&self) -> anyhow::Result<Option<crate::clean::normal::Region>> {
+        match self.phone_region.as_deref() {
+            None => Ok(None),
+            Some(written) => crate::clean::normal::region_of(written).map(Some).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "phone_region '{}' is no country rapport knows (try a two-letter code such as \"GB\")",
+                    crate::text::safe(written)
+                )
+            }),
+        }
+    }
+
+    /// Puts the config's process-wide settings in force: the phone region.
+    pub fn apply(&self) {
+        if let Ok(Some(region)) = self.phone_region() {
+            crate::clean::normal::set_default_region(region);
+        }
     }
 }
 

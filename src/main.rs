@@ -93,6 +93,15 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
             .into())
         }
         _ => {
+            // A command runs with a broken config (a cron job's backup should not stop for a
+            // typo in a theme), but says so.
+            match rapport::config::Config::load(rapport::config::dir().as_deref()) {
+                Ok(config) => config.apply(),
+                Err(e) => rapport::diag::line(&format!(
+                    "rapport: {} (its settings are not used)",
+                    rapport::text::safe(&e.to_string())
+                )),
+            }
             // Exports and the duplicate search read every record once: a small page cache
             // keeps their memory flat.
             let opened = match cli.command {
@@ -152,6 +161,7 @@ fn open_app(cli: &Cli, db: &Path) -> anyhow::Result<()> {
     }
     let config_dir = rapport::config::dir();
     let config = rapport::config::Config::load(config_dir.as_deref())?;
+    config.apply();
     if let Some(dirs) = directories::ProjectDirs::from("", "", "rapport") {
         rapport::logging::start(dirs.state_dir().unwrap_or(dirs.data_dir()));
     }
@@ -207,8 +217,8 @@ fn serve(db: &Path, args: &rapport::cli::ServeArgs) -> anyhow::Result<()> {
     let store = Store::open_with_cache(db, rapport::tui::CACHE_BYTES)?;
     let members = rapport::team::list(&store)?.len();
     let model = rapport::model::ReadModel::new(store);
-    let config_dir =
-        directories::ProjectDirs::from("", "", "rapport").map(|d| d.config_dir().to_path_buf());
+    let config_dir = rapport::config::dir();
+    rapport::config::Config::load(config_dir.as_deref())?.apply();
     let running = rapport::serve::start(
         model.clone(),
         rapport::serve::ServeOptions {

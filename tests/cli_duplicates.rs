@@ -457,3 +457,67 @@ fn a_fuzzy_import_updates_the_customer_each_row_most_likely_is() {
     );
     assert_eq!((code, said.contains("--match fuzzy")), (2, true), "{said}");
 }
+
+/// The config's `phone_region` reads phones written with no country code for customers with no
+/// country: `rapport check` no longer reports them, and matching sees one number. A region the
+/// config gets wrong is said, and the command still runs.
+#[test]
+fn the_configs_phone_region_reads_phones_with_no_country() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, file) = (dir.path().join("db"), dir.path().join("c.csv"));
+    std::fs::write(
+        &file,
+        "name,email,phone,street,postcode\n\
+         Ada Chen,ada@example.com,0117 496 0123,12 Quay Street,BS1 4DJ\n\
+         Ada Chen,ada.chen@work.example,+44 117 496 0123,,\n\
+         Bo Lind,,0117 496 0999,,\n",
+    )
+    .unwrap();
+    common::stdout_of(&db, &["import", "customers", file.to_str().unwrap()]);
+    let config = dir.path().join("config");
+    let with = |text: &str, args: &[&str]| {
+        std::fs::create_dir_all(config.join("rapport")).unwrap();
+        std::fs::write(config.join("rapport/config.toml"), text).unwrap();
+        let out = rapport()
+            .env("XDG_CONFIG_HOME", &config)
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        (
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let no_region = |out: &str| {
+        let v: serde_json::Value = serde_json::from_str(out).unwrap();
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["what"] == "phones without a country code or a country")
+            .unwrap()["count"]
+            .as_u64()
+            .unwrap()
+    };
+    let check = ["check", "--format", "json"];
+    // Every candidate, whatever three customers teach the model: the reasons say how the
+    // phones compared.
+    let pairs = ["duplicates", "--format", "csv", "--min-score", "0"];
+    let (out, _) = with("", &check);
+    assert_eq!(no_region(&out), 2, "{out}");
+    let (out, _) = with("", &pairs);
+    assert!(out.contains("phone alike"), "the line, unread: {out}");
+    let (out, _) = with("phone_region = \"United Kingdom\"\n", &check);
+    assert_eq!(no_region(&out), 0, "{out}");
+    let (out, _) = with("phone_region = \"GB\"\n", &pairs);
+    assert!(out.contains("same phone"), "read as one number: {out}");
+    let (out, err) = with("phone_region = \"Narnia\"\n", &check);
+    assert_eq!(no_region(&out), 2, "{out}");
+    assert!(
+        err.contains("phone_region 'Narnia' is no country") && err.contains("not used"),
+        "{err}"
+    );
+}

@@ -112,11 +112,17 @@ impl Prepared {
 }
 
 impl Prepared {
-    /// The blocks a record falls in for a look-up: its email, phone, postcode and name words.
+    /// The blocks a record falls in for a look-up: its email, phone line, postcode and name
+    /// words.
     pub fn keys(&self) -> Vec<String> {
         let mut keys = Vec::new();
         keys.extend(self.email.as_deref().map(|e| format!("e {e}")));
-        keys.extend(self.phone.as_deref().map(|p| format!("p {p}")));
+        keys.extend(
+            self.phone
+                .as_deref()
+                .and_then(normal::line)
+                .map(|l| format!("l {l}")),
+        );
         keys.extend(self.postcode.as_deref().map(|p| format!("c {p}")));
         keys.extend(
             self.name
@@ -374,11 +380,7 @@ fn compare_named(a: &Prepared, b: &Prepared, (name_level, name): (Level, f64)) -
     let phone = match (&a.phone, &b.phone) {
         (Some(x), Some(y)) if x == y => Level::Same,
         // The same line in another area or country format: the subscriber's digits agree.
-        (Some(x), Some(y))
-            if x.len() >= 7 && y.len() >= 7 && x[x.len() - 7..] == y[y.len() - 7..] =>
-        {
-            Level::Close
-        }
+        (Some(x), Some(y)) if normal::same_line(x, y) => Level::Close,
         (Some(_), Some(_)) => Level::Differ,
         _ => Level::Missing,
     };

@@ -3,6 +3,7 @@
 //! phone, postcode and name word, so a look-up compares only the few that share one.
 
 use super::link::{self, Comparison, Level, Prepared};
+use super::normal;
 use crate::domain::{Customer, CustomerId};
 use std::collections::HashMap;
 
@@ -14,8 +15,6 @@ const MAX_BLOCK: usize = 2_000;
 pub struct LookAlikes {
     records: Vec<Prepared>,
     names: Vec<Box<str>>,
-    /// Each phone's last digits (see `line_digits`).
-    lines: Vec<Option<String>>,
     blocks: HashMap<Box<str>, Vec<u32>>,
 }
 
@@ -40,12 +39,11 @@ impl LookAlike {
 
 impl LookAlikes {
     pub fn new(customers: &[Customer]) -> LookAlikes {
-        let records = link::prepare(customers, None);
+        let records = link::prepare(customers, normal::default_region());
         let names = customers.iter().map(|c| c.name.as_str().into()).collect();
         let mut blocks: HashMap<Box<str>, Vec<u32>> = HashMap::new();
-        for (i, (r, c)) in records.iter().zip(customers).enumerate() {
-            let line = c.phone.as_deref().and_then(line_digits);
-            for key in r.keys().into_iter().chain(line) {
+        for (i, r) in records.iter().enumerate() {
+            for key in r.keys() {
                 blocks.entry(key.into()).or_default().push(i as u32);
             }
         }
@@ -53,10 +51,6 @@ impl LookAlikes {
         LookAlikes {
             records,
             names,
-            lines: customers
-                .iter()
-                .map(|c| c.phone.as_deref().and_then(line_digits))
-                .collect(),
             blocks,
         }
     }
@@ -72,14 +66,10 @@ impl LookAlikes {
     /// The existing customer `c` most looks like, if any looks like it: the same email or
     /// phone, or an alike name at the same street or postcode.
     pub fn of(&self, c: &Customer) -> Option<LookAlike> {
-        let typed = Prepared::of(c, None);
-        // A phone typed with no country to read it in has no E.164 form: its last digits
-        // still find the line.
-        let line = c.phone.as_deref().and_then(line_digits);
+        let typed = Prepared::of(c, normal::default_region());
         let mut seen: Vec<u32> = typed
             .keys()
             .iter()
-            .chain(&line)
             .filter_map(|k| self.blocks.get(k.as_str()))
             .flatten()
             .copied()
@@ -90,11 +80,7 @@ impl LookAlikes {
             // A record being edited is not its own look-alike (a new one has no id yet).
             .filter(|&i| c.id.0 == 0 || self.records[i as usize].id != c.id)
             .filter_map(|i| {
-                let mut cmp = link::compare(&typed, &self.records[i as usize]);
-                let theirs = self.lines.get(i as usize).and_then(Option::as_deref);
-                if cmp.levels[2] == Level::Missing && line.is_some() && line.as_deref() == theirs {
-                    cmp.levels[2] = Level::Close;
-                }
+                let cmp = link::compare(&typed, &self.records[i as usize]);
                 strength(&cmp).map(|s| (s, i, cmp))
             })
             .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)))
@@ -104,14 +90,6 @@ impl LookAlikes {
                 reasons: plain_reasons(&cmp),
             })
     }
-}
-
-/// A phone's last eight digits, the line whatever the country and area code are written as:
-/// "(0207) 914-1379" and "+44 20 7914 1379" share "79141379". None for shorter numbers.
-fn line_digits(phone: &str) -> Option<String> {
-    let digits: Vec<u8> = phone.bytes().filter(u8::is_ascii_digit).collect();
-    (digits.len() >= 8)
-        .then(|| format!("t {}", String::from_utf8_lossy(&digits[digits.len() - 8..])))
 }
 
 /// How strongly a comparison says "the same person"; None where it does not.

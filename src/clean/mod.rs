@@ -29,7 +29,7 @@ pub fn duplicates(
             Err(e) => return Err(e),
         }
         if batch.len() == BATCH || records.peek().is_none() {
-            prepared.extend(link::prepare(&batch, None));
+            prepared.extend(link::prepare(&batch, normal::default_region()));
             batch.clear();
         }
     }

@@ -1,7 +1,7 @@
 //! Customer fields as matching compares them. What the user typed is what is stored, shown and
 //! exported: these forms exist only to find the same person written two ways.
 
-use phonenumber::country::Id as Region;
+pub use phonenumber::country::Id as Region;
 
 /// An email as mail servers treat it: case and surrounding space do not make another address.
 /// None where it is not an address at all (reported by `rapport check`, never refused here).
@@ -29,11 +29,45 @@ pub fn phone(raw: &str, region: Option<Region>) -> Result<String, PhoneProblem> 
     Ok(number.format().mode(phonenumber::Mode::E164).to_string())
 }
 
-/// The phone in E.164 as matching compares it: read, not checked against the numbering plan
-/// (half the time of `phone`; a number written twice is alike however the plan sees it).
+/// The phone as matching compares it: E.164, read but not checked against the numbering plan
+/// (half the time of `phone`; a number written twice is alike however the plan sees it). A
+/// number with no country code and no region to read it in keeps its digits: its line still
+/// shows (see `same_line`).
 pub fn phone_key(raw: &str, region: Option<Region>) -> Option<String> {
-    let number = parse_phone(raw, region).ok()?;
-    Some(number.format().mode(phonenumber::Mode::E164).to_string())
+    match parse_phone(raw, region) {
+        Ok(number) => Some(number.format().mode(phonenumber::Mode::E164).to_string()),
+        Err(PhoneProblem::NoRegion) => {
+            let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+            (digits.len() >= LINE).then_some(digits)
+        }
+        Err(PhoneProblem::Unparseable) => None,
+    }
+}
+
+/// Digits that name a line within its area: "(0207) 914-1379" and "+44 20 7914 1379" end alike.
+const LINE: usize = 7;
+
+/// A phone key's line: its last digits, whatever the country and area code are written as.
+pub fn line(key: &str) -> Option<&str> {
+    (key.len() >= LINE && key.is_char_boundary(key.len() - LINE)).then(|| &key[key.len() - LINE..])
+}
+
+/// Two phone keys for the same line in another area or country format.
+pub fn same_line(a: &str, b: &str) -> bool {
+    line(a).is_some_and(|x| line(b) == Some(x))
+}
+
+static DEFAULT_REGION: std::sync::OnceLock<Region> = std::sync::OnceLock::new();
+
+/// Sets the region a phone is read in when its customer has no country: the config's
+/// `phone_region`, once, as the process starts.
+pub fn set_default_region(region: Region) {
+    let _ = DEFAULT_REGION.set(region);
+}
+
+/// The config's phone region, if it names one.
+pub fn default_region() -> Option<Region> {
+    DEFAULT_REGION.get().copied()
 }
 
 fn parse_phone(
@@ -222,6 +256,26 @@ mod tests {
         assert_eq!(phone("020 7946 0958", None), Err(PhoneProblem::NoRegion));
         assert_eq!(phone("12", gb), Err(PhoneProblem::Unparseable));
         assert_eq!(phone("call me", gb), Err(PhoneProblem::Unparseable));
+    }
+
+    #[test]
+    fn a_phone_with_no_region_to_read_it_in_still_names_its_line() {
+        let gb = region_of("GB");
+        let read = phone_key("+44 20 7914 1379", None).unwrap();
+        assert_eq!(read, "+442079141379");
+        // No country code, no region: the digits, whose end is the line.
+        let unread = phone_key("(0207) 914-1379", None).unwrap();
+        assert_eq!(unread, "02079141379");
+        assert!(same_line(&read, &unread));
+        assert_eq!(
+            phone_key("(0207) 914-1379", gb).as_deref(),
+            Some(read.as_str())
+        );
+        assert!(!same_line(&read, &phone_key("020 7914 1380", gb).unwrap()));
+        assert_eq!(phone_key("12 34", None), None);
+        assert_eq!(phone_key("call me", gb), None);
+        assert_eq!(line("+442079141379"), Some("9141379"));
+        assert_eq!(line("12345"), None);
     }
 
     #[test]

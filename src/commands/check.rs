@@ -63,6 +63,7 @@ pub fn check(
             continue;
         };
         let region = c.country.as_deref().and_then(normal::region_of);
+        let region = region.or(normal::default_region());
         let line = format!("{}: '{}'", label(c), safe(phone));
         match normal::phone(phone, region) {
             Ok(_) => {}
@@ -87,7 +88,7 @@ pub fn check(
         "customers without an address",
         missing(|c| c.address.street.is_none() && c.address.postcode.is_none()),
     );
-    let (_, mut pairs) = link::find(&customers, None, args.min_score);
+    let (_, mut pairs) = link::find(&customers, normal::default_region(), args.min_score);
     let distinct = store.distinct_pairs()?;
     pairs.retain(|p| !distinct.contains(&(p.a, p.b)));
     add(

@@ -299,9 +299,10 @@ fn fuzzy_matches(store: &Store, rows: &[Row]) -> Result<Vec<Option<Fuzzy>>, Stor
     let spinner = progress::spinner("matching rows to customers");
     let customers = store.all_sound::<Customer>(&mut Vec::new())?;
     let incoming: Vec<Customer> = rows.iter().map(|r| r.customer.clone()).collect();
+    let region = crate::clean::normal::default_region();
     let matches = link::best_matches(
-        link::prepare(&customers, None),
-        link::prepare(&incoming, None),
+        link::prepare(&customers, region),
+        link::prepare(&incoming, region),
     );
     spinner.finish_and_clear();
     Ok(matches

@@ -23,6 +23,8 @@ pub fn dataset(name: &str) -> Option<PathBuf> {
 pub fn rapport() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::cargo_bin("rapport").unwrap();
     cmd.env_remove("RAPPORT_DB");
+    // The user's own config (a phone region, say) must not change what a test sees.
+    cmd.env("XDG_CONFIG_HOME", "/nonexistent/rapport-tests");
     cmd
 }
 

@@ -87,6 +87,7 @@ fn same_once_normalised(field: &str, a: &Customer, b: &Customer) -> bool {
     use crate::clean::normal;
     let phone = |c: &Customer| {
         let region = c.country.as_deref().and_then(normal::region_of);
+        let region = region.or(normal::default_region());
         c.phone
             .as_deref()
             .and_then(|p| normal::phone_key(p, region))
