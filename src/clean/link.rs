@@ -311,6 +311,28 @@ fn street_level(a: &Prepared, b: &Prepared) -> Level {
     }
 }
 
+/// Names of as many words (up to four) where one word has no partner at 0.88: `name_level`
+/// would say Differ, since that word keeps the mean under 0.97 and the weakest under 0.88. Most
+/// candidates are such, and this stops at the first unlike word.
+fn surely_unlike(a: &Prepared, b: &Prepared) -> bool {
+    let n = a.name.len();
+    if n == 0 || n != b.name.len() || n > 4 {
+        return false;
+    }
+    let mut used = [false; 4];
+    for (i, w) in a.name.iter().enumerate() {
+        let best = (0..n)
+            .filter(|&j| !used[j])
+            .map(|j| (j, word_similarity(w, &b.name[j], (a.long_name[i], b.long_name[j]))))
+            .max_by(|x, y| x.1.total_cmp(&y.1));
+        match best {
+            Some((j, s)) if s >= 0.88 => used[j] = true,
+            _ => return true,
+        }
+    }
+    false
+}
+
 fn name_level(a: &Prepared, b: &Prepared) -> (Level, f64) {
     let (name, weakest) = similarity_of_names((&a.name, &a.long_name), (&b.name, &b.long_name));
     // Alike words do not carry an unlike one: Omar and Oscar Rossi, at one address, are two.
@@ -744,6 +766,9 @@ fn compared(prepared: &[Prepared]) -> Vec<Vec<((u32, u32), Comparison)>> {
         part.iter()
             .filter_map(|&(i, j)| {
                 let (a, b) = (&prepared[i as usize], &prepared[j as usize]);
+                if surely_unlike(a, b) {
+                    return None;
+                }
                 let named = name_level(a, b);
                 (named.0 != Level::Differ).then(|| ((i, j), compare_named(a, b, named)))
             })
@@ -1192,5 +1217,25 @@ mod tests {
             precision >= 0.98 && recall >= 0.9,
             "precision {precision:.3}, recall {recall:.3} ({right} right, {wrong} wrong, {twins} twins)"
         );
+    }
+
+    /// The gate's shortcut never turns away a pair `name_level` would let through: every pair of
+    /// 400 labelled demo records (their second writings included), and it turns away most.
+    #[test]
+    fn the_name_shortcut_only_turns_away_names_that_differ() {
+        let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+        let data = crate::demo::inject(crate::demo::people(400, 5, as_of), 0.1, 5);
+        let prepared = prepare(&data.customers, None);
+        let (mut pairs, mut shortcut) = (0, 0);
+        for (i, a) in prepared.iter().enumerate() {
+            for b in &prepared[i + 1..] {
+                pairs += 1;
+                if surely_unlike(a, b) {
+                    shortcut += 1;
+                    assert_eq!(name_level(a, b).0, Level::Differ, "{a:?} {b:?}");
+                }
+            }
+        }
+        assert!(shortcut * 2 > pairs, "{shortcut} of {pairs}");
     }
 }
