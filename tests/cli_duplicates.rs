@@ -444,6 +444,14 @@ fn a_fuzzy_import_updates_the_customer_each_row_most_likely_is() {
         "{emails} emails, {known_emails} before"
     );
 
+    // Journalled as any import: taken back, the customers are as they were.
+    common::stdout_of(&db, &["import", "revert", "2"]);
+    assert_eq!(
+        before,
+        common::stdout_of(&db, &["export", "customers", "--format", "ndjson"]),
+        "after import revert"
+    );
+
     // --min-score belongs to fuzzy matching.
     let (code, said) = common::failure_of(
         &db,
