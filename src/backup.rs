@@ -30,6 +30,12 @@ enum Line {
         user: String,
         view: View,
     },
+    /// Two customers a rep said are two people: without it, a restored database offers the
+    /// pair as duplicates again.
+    Distinct {
+        a: crate::domain::CustomerId,
+        b: crate::domain::CustomerId,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -72,6 +78,14 @@ fn backup_now(store: &Store, out: &mut dyn Write) -> Result<usize, BackupError> 
     n += write_all::<Followup>(store, out, Line::Followup)?;
     for (user, view) in store.all_views()? {
         serde_json::to_writer(&mut *out, &Line::View { user, view })
+            .map_err(std::io::Error::other)?;
+        out.write_all(b"\n")?;
+        n += 1;
+    }
+    let mut distinct: Vec<_> = store.distinct_pairs()?.into_iter().collect();
+    distinct.sort_unstable();
+    for (a, b) in distinct {
+        serde_json::to_writer(&mut *out, &Line::Distinct { a, b })
             .map_err(std::io::Error::other)?;
         out.write_all(b"\n")?;
         n += 1;
@@ -162,14 +176,16 @@ pub fn restore(store: &Store, input: &mut dyn BufRead) -> Result<usize, BackupEr
                         Line::Note(r) => tx.load(r)?,
                         Line::Member(r) => tx.load(r)?,
                         Line::Followup(r) => tx.load(r)?,
-                        Line::View { .. } => {}
+                        Line::View { .. } | Line::Distinct { .. } => {}
                     }
                 }
                 Ok(())
             })?;
             for l in &batch {
-                if let Line::View { user, view } = l {
-                    store.save_view(user, view)?;
+                match l {
+                    Line::View { user, view } => store.save_view(user, view)?,
+                    Line::Distinct { a, b } => store.mark_distinct(*a, *b, true)?,
+                    _ => {}
                 }
             }
             total += batch.len();

@@ -65,6 +65,14 @@ fn the_demo_survives_backup_and_restore_byte_for_byte() {
         };
         store.save_view(user, &view).unwrap();
     }
+    // Pairs a rep said are two people.
+    use rapport::domain::CustomerId;
+    store
+        .mark_distinct(CustomerId(7), CustomerId(3), true)
+        .unwrap();
+    store
+        .mark_distinct(CustomerId(12), CustomerId(40), true)
+        .unwrap();
     drop(store);
     round_trip(&db, dir.path());
     let original = rapport::store::Store::open(&db).unwrap();
@@ -76,6 +84,9 @@ fn the_demo_survives_backup_and_restore_byte_for_byte() {
             copy.views_of(user).unwrap()
         );
     }
+    let distinct = original.distinct_pairs().unwrap();
+    assert_eq!(distinct.len(), 2);
+    assert_eq!(distinct, copy.distinct_pairs().unwrap());
 }
 
 #[cfg_attr(not(shared_data), ignore = "needs ../shared/data: see README")]

@@ -323,7 +323,12 @@ fn surely_unlike(a: &Prepared, b: &Prepared) -> bool {
     for (i, w) in a.name.iter().enumerate() {
         let best = (0..n)
             .filter(|&j| !used[j])
-            .map(|j| (j, word_similarity(w, &b.name[j], (a.long_name[i], b.long_name[j]))))
+            .map(|j| {
+                (
+                    j,
+                    word_similarity(w, &b.name[j], (a.long_name[i], b.long_name[j])),
+                )
+            })
             .max_by(|x, y| x.1.total_cmp(&y.1));
         match best {
             Some((j, s)) if s >= 0.88 => used[j] = true,
