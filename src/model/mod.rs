@@ -10,6 +10,7 @@ pub mod revenue;
 pub mod summary;
 pub mod today;
 
+use crate::clean::lookalike::LookAlikes;
 use crate::domain::{Customer, CustomerId, Deal, Followup, Ticket};
 use crate::insights::{Insights, Segment};
 use crate::ops::{Record, Write};
@@ -468,6 +469,9 @@ pub struct ReadModel {
     /// is then the store's, and twenty sessions starting at once read the store once.
     writing: Mutex<()>,
     insights: Mutex<Option<Arc<InsightsView>>>,
+    /// The new-customer form's look-alike index and the data version it is of: a second
+    /// at 100,000 customers, made once for every session that opens a form.
+    look_alikes: Mutex<Option<(u64, Arc<LookAlikes>)>>,
     generation: AtomicU64,
     listeners: Mutex<Vec<Listener>>,
 }
@@ -486,6 +490,7 @@ impl ReadModel {
             current: Mutex::new(None),
             writing: Mutex::new(()),
             insights: Mutex::new(None),
+            look_alikes: Mutex::new(None),
             generation: AtomicU64::new(0),
             listeners: Mutex::new(Vec::new()),
         })
@@ -600,6 +605,20 @@ impl ReadModel {
         });
         *cached = Some(Arc::clone(&view));
         Ok(view)
+    }
+
+    /// The look-alike index at the store's current data version, and that version; made once
+    /// for all sessions (those asking while it is made wait for it).
+    pub fn look_alikes(&self) -> Result<(u64, Arc<LookAlikes>), StoreError> {
+        let mut cached = lock(&self.look_alikes);
+        let version = self.store.data_version()?;
+        if let Some((v, index)) = cached.as_ref().filter(|(v, _)| *v == version) {
+            return Ok((*v, Arc::clone(index)));
+        }
+        *cached = None;
+        let index = Arc::new(LookAlikes::new(&self.store.all_sound(&mut Vec::new())?));
+        *cached = Some((version, Arc::clone(&index)));
+        Ok((version, index))
     }
 
     /// Calls `listener` with every new snapshot a write makes, until it returns false.
@@ -762,6 +781,24 @@ mod tests {
             "asked fresh, a write makes them stale"
         );
         assert_eq!(third.version(), store.data_version().unwrap());
+    }
+
+    #[test]
+    fn sessions_share_one_look_alike_index_a_version() {
+        let (_dir, store) = crate::demo::test_store(150, 3);
+        let model = ReadModel::new(store.clone());
+        let (v1, first) = model.look_alikes().unwrap();
+        let (_, second) = model.look_alikes().unwrap();
+        assert!(Arc::ptr_eq(&first, &second), "made once for the version");
+        assert_eq!(first.len(), 150);
+        let mut c = Customer::new("Ada Newcomer", chrono::Utc::now());
+        c.phone = Some("+44 20 7946 0111".into());
+        store.create(c.clone()).unwrap();
+        let (v2, third) = model.look_alikes().unwrap();
+        assert!(v2 > v1 && !Arc::ptr_eq(&first, &third));
+        c.id = CustomerId(0);
+        let found = third.of(&c).expect("the new customer is in the new index");
+        assert_eq!(found.name, "Ada Newcomer");
     }
 
     #[test]

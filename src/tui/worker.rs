@@ -394,11 +394,16 @@ fn run_job(ops: &Ops, job: Job) -> Done {
         }
         Job::Unmerge => return Done::Cleaned(unmerge(ops).map_err(|e| e.to_string())),
         Job::LookAlikes { version } => {
-            let customers = model.store().all_sound::<Customer>(&mut Vec::new());
-            let index = customers
-                .map(|c| Arc::new(crate::clean::lookalike::LookAlikes::new(&c)))
-                .map_err(|e| e.to_string());
-            return Done::LookAlikes { version, index };
+            return match model.look_alikes() {
+                Ok((version, index)) => Done::LookAlikes {
+                    version,
+                    index: Ok(index),
+                },
+                Err(e) => Done::LookAlikes {
+                    version,
+                    index: Err(e.to_string()),
+                },
+            };
         }
         Job::Write(write) => {
             return match ops.apply(write.clone()) {
