@@ -387,3 +387,35 @@ fn insights_export_like_records() {
     assert_eq!(for_champions.len(), champions.len() * 10);
     assert!(for_champions.iter().all(|r| champions.contains(&text(&r["customer_id"])) && !text(&r["reason"]).is_empty()));
 }
+
+/// A CSV with no rows still names its columns, as the same export with rows does: a script
+/// reading it finds the header, not an empty file.
+#[test]
+fn an_export_of_no_rows_still_has_its_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("demo");
+    common::demo_cli(&demo, 200, 4);
+    let empty = dir.path().join("empty");
+    let file = dir.path().join("one.csv");
+    std::fs::write(&file, "name\nAda Chen\n").unwrap();
+    common::stdout_of(&empty, &["import", "customers", file.to_str().unwrap()]);
+    let kinds = common::ENTITY_EXPORTS
+        .iter()
+        .copied()
+        .filter(|w| *w != "customers")
+        .chain(["segments", "rules", "suggestions"]);
+    for what in kinds {
+        for format in ["csv", "tsv"] {
+            let full = common::stdout_of(&demo, &["export", what, "--format", format]);
+            let header = full.lines().next().unwrap_or_default().to_string();
+            assert!(full.lines().count() > 1, "{what}: the demo has rows");
+            let none = common::stdout_of(&empty, &["export", what, "--format", format]);
+            assert_eq!(none, format!("{header}\n"), "{what} as {format}");
+        }
+    }
+    // Nothing for the ids, nor in JSON but the empty list.
+    let ids = common::stdout_of(&empty, &["export", "deals", "--ids-only"]);
+    assert_eq!(ids, "");
+    let json = common::stdout_of(&empty, &["export", "deals", "--format", "json"]);
+    assert_eq!(json.trim(), "[]");
+}

@@ -9,7 +9,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::io::Write;
 
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 struct Row {
     a_customer_id: String,
     b_customer_id: String,

@@ -216,6 +216,7 @@ fn list(
         rows => rows_format(rows),
     };
     let mut sink = Sink::new(format, out);
+    sink.columns_of::<FollowupRow>();
     for f in rows {
         sink.row(&FollowupRow::from(f))?;
     }

@@ -10,7 +10,7 @@ use chrono::{Duration, NaiveDate};
 use serde::Serialize;
 use std::io::Write;
 
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 struct Row {
     week: NaiveDate,
     revenue: f64,

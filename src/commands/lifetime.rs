@@ -12,7 +12,7 @@ use crate::text::{safe, thousands};
 use serde::Serialize;
 use std::io::Write;
 
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 struct Row {
     customer_id: String,
     frequency: f64,

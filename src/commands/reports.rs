@@ -232,11 +232,7 @@ pub fn segments(store: &Store, args: &SegmentsArgs, out: &mut dyn Write) -> anyh
                 serde_json::to_writer_pretty(&mut *out, &rows)?;
                 writeln!(out)?;
             } else {
-                let mut w = csv::Writer::from_writer(out);
-                for row in &rows {
-                    w.serialize(row)?;
-                }
-                w.flush()?;
+                crate::export::write_rows(&rows, crate::export::Format::Csv, out)?;
             }
         }
     }
@@ -284,13 +280,7 @@ pub fn suggest(store: &Store, args: &SuggestArgs, out: &mut dyn Write) -> anyhow
                 )?;
             }
         }
-        ReportFormat::Csv => {
-            let mut w = csv::Writer::from_writer(out);
-            for r in &rows {
-                w.serialize(r)?;
-            }
-            w.flush()?;
-        }
+        ReportFormat::Csv => crate::export::write_rows(&rows, crate::export::Format::Csv, out)?,
         ReportFormat::Json => {
             serde_json::to_writer_pretty(&mut *out, &rows)?;
             writeln!(out)?;

@@ -22,13 +22,14 @@ pub enum Format {
     Ndjson,
 }
 
-/// Every row to `out` in `format`, closed and flushed.
-pub fn write_rows<T: serde::Serialize>(
+/// Every row to `out` in `format`, closed and flushed; a CSV of no rows still has its header.
+pub fn write_rows<T: serde::Serialize + Default>(
     rows: &[T],
     format: Format,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let mut sink = Sink::new(format, out);
+    sink.columns_of::<T>();
     for row in rows {
         sink.row(row)?;
     }
@@ -42,6 +43,23 @@ pub struct Sink<W: Write> {
     csv: Option<csv::Writer<W>>,
     out: Option<W>,
     rows: usize,
+    /// The header a CSV of no rows is written with (serde names the columns only as it writes
+    /// a row).
+    header: Option<Vec<String>>,
+}
+
+/// The column names a row type is written with.
+pub fn columns<R: Serialize + Default>() -> Vec<String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let header = w
+        .serialize(R::default())
+        .ok()
+        .and_then(|()| w.into_inner().ok())
+        .and_then(|bytes| {
+            let mut r = csv::Reader::from_reader(bytes.as_slice());
+            r.headers().ok().cloned()
+        });
+    header.map_or_else(Vec::new, |h| h.iter().map(String::from).collect())
 }
 
 impl<W: Write> Sink<W> {
@@ -55,6 +73,7 @@ impl<W: Write> Sink<W> {
                     csv: None,
                     out: Some(out),
                     rows: 0,
+                    header: None,
                 };
             }
         };
@@ -63,6 +82,14 @@ impl<W: Write> Sink<W> {
             csv,
             out: None,
             rows: 0,
+            header: None,
+        }
+    }
+
+    /// Names the columns of `R`, for the header of a CSV that gets no rows.
+    pub fn columns_of<R: Serialize + Default>(&mut self) {
+        if self.csv.is_some() {
+            self.header = Some(columns::<R>());
         }
     }
 
@@ -97,6 +124,13 @@ impl<W: Write> Sink<W> {
 
     pub fn finish(mut self) -> anyhow::Result<usize> {
         if let Some(w) = self.csv.as_mut() {
+            let header = self
+                .header
+                .as_ref()
+                .filter(|h| self.rows == 0 && !h.is_empty());
+            if let Some(header) = header {
+                w.write_record(header)?;
+            }
             w.flush()?;
         }
         if let Some(out) = self.out.as_mut() {

@@ -11,7 +11,7 @@ pub fn iso(t: Timestamp) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 pub struct CustomerRow {
     pub id: u64,
     pub external_id: Option<String>,
@@ -54,7 +54,7 @@ impl From<&Customer> for CustomerRow {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 pub struct ProductRow {
     pub id: u64,
     pub sku: String,
@@ -84,7 +84,7 @@ fn kind(k: OrderKind) -> &'static str {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 pub struct OrderRow {
     pub id: u64,
     pub number: String,
@@ -109,7 +109,7 @@ impl From<&Order> for OrderRow {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 /// Borrows what it can: a million of these are written per second, and each field copied was a
 /// fifth of an export's time.
 pub struct OrderLineRow<'a> {
@@ -148,6 +148,7 @@ impl<'a> OrderLineRow<'a> {
 }
 
 /// An amount written as `Money::exact` writes it, without a String per field.
+#[derive(Default)]
 pub struct ExactMoney(pub Money);
 
 impl Serialize for ExactMoney {
@@ -185,7 +186,7 @@ impl std::fmt::Write for ShortText {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 pub struct DealRow {
     pub id: u64,
     pub title: String,
@@ -222,7 +223,7 @@ impl From<&Deal> for DealRow {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 pub struct TicketRow {
     pub id: u64,
     pub subject: String,
@@ -253,7 +254,7 @@ impl From<&Ticket> for TicketRow {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 pub struct NoteRow {
     pub id: u64,
     pub customer_id: u64,
@@ -278,7 +279,7 @@ impl From<&Note> for NoteRow {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 pub struct FollowupRow {
     pub id: u64,
     pub customer_id: u64,
@@ -309,7 +310,7 @@ impl From<&Followup> for FollowupRow {
     }
 }
 
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, Default)]
 pub struct SegmentRow {
     pub customer_id: String,
     pub name: String,
@@ -361,7 +362,7 @@ pub fn segment_rows(
         .collect()
 }
 
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, Default)]
 pub struct SuggestionRow {
     pub customer_id: String,
     pub rank: usize,
@@ -393,7 +394,7 @@ pub fn suggestion_rows(
     rows
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 pub struct RuleRow {
     pub antecedent: String,
     pub consequent: String,

@@ -133,6 +133,23 @@ pub fn export(
         sink: Sink::new(if ids_only { Format::Ndjson } else { format }, out),
         ids_only,
     };
+    if !ids_only {
+        use super::rows::*;
+        let sink = &mut rows.sink;
+        match what {
+            What::Customers => sink.columns_of::<CustomerRow>(),
+            What::Products => sink.columns_of::<ProductRow>(),
+            What::Orders => sink.columns_of::<OrderRow>(),
+            What::OrderLines => sink.columns_of::<OrderLineRow>(),
+            What::Deals => sink.columns_of::<DealRow>(),
+            What::Tickets => sink.columns_of::<TicketRow>(),
+            What::Notes => sink.columns_of::<NoteRow>(),
+            What::Followups => sink.columns_of::<FollowupRow>(),
+            What::Segments => sink.columns_of::<SegmentRow>(),
+            What::Rules => sink.columns_of::<RuleRow>(),
+            What::Suggestions => sink.columns_of::<SuggestionRow>(),
+        }
+    }
     match what {
         What::Customers => customers(store, filters, &mut rows)?,
         What::Products => products(store, &mut rows)?,
