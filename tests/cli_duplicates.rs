@@ -217,6 +217,18 @@ fn the_evaluation_scores_the_command() {
     assert_eq!(right as u64, eval["right"].as_u64().unwrap());
 }
 
+/// How many of `what` a `rapport check --format json` report counts.
+fn finding(report: &serde_json::Value, what: &str) -> u64 {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["what"] == what)
+        .unwrap_or_else(|| panic!("{what}: {report}"))["count"]
+        .as_u64()
+        .unwrap()
+}
+
 /// `rapport check` counts what is wrong, names it with --list, and fails a cron job (exit 4)
 /// above the limits it sets.
 #[test]
@@ -246,16 +258,7 @@ fn check_counts_problems_and_fails_above_the_limits() {
         .assert()
         .success();
     let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
-    let count = |what: &str| {
-        v["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["what"] == what)
-            .unwrap_or_else(|| panic!("{what}: {v}"))["count"]
-            .as_u64()
-            .unwrap()
-    };
+    let count = |what: &str| finding(&v, what);
     assert_eq!(v["customers"], 5);
     assert_eq!(count("phones that are no number"), 1, "{v}");
     assert_eq!(count("phones without a country code or a country"), 1);
@@ -501,14 +504,7 @@ fn the_configs_phone_region_reads_phones_with_no_country() {
     };
     let no_region = |out: &str| {
         let v: serde_json::Value = serde_json::from_str(out).unwrap();
-        v["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["what"] == "phones without a country code or a country")
-            .unwrap()["count"]
-            .as_u64()
-            .unwrap()
+        finding(&v, "phones without a country code or a country")
     };
     let check = ["check", "--format", "json"];
     // Every candidate, whatever three customers teach the model: the reasons say how the
