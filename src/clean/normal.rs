@@ -201,10 +201,20 @@ const STREET_WORDS: &[(&str, &str)] = &[
 
 /// A street folded, with its words written out: "12 Quay St." is "12 quay street".
 pub fn street(text: &str) -> String {
-    fold(text)
-        .split(' ')
-        .filter(|w| !w.is_empty())
-        .map(|w| {
+    let folded = fold(text);
+    let words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
+    words
+        .iter()
+        .enumerate()
+        .map(|(i, &w)| {
+            // "St" before a name is a saint ("12 St Mary's Road"); at the end, or before a
+            // house number, a street.
+            let named = words
+                .get(i + 1)
+                .is_some_and(|next| !next.chars().any(|c| c.is_ascii_digit()));
+            if w == "st" && named {
+                return "saint";
+            }
             STREET_WORDS
                 .iter()
                 .find(|(short, _)| *short == w)
@@ -313,6 +323,12 @@ mod tests {
     fn streets_and_postcodes_fold_alike() {
         assert_eq!(street("12 Quay St."), street("12 quay street"));
         assert_eq!(street("4 Elm Rd"), "4 elm road");
+        // A saint's street, and a street written after its name or before its number.
+        assert_eq!(street("12 St. Mary's Rd"), "12 saint marys road");
+        assert_eq!(street("12 St Mary's Road"), street("12 Saint Mary's Road"));
+        assert_eq!(street("Hauptst 12"), "hauptst 12");
+        assert_eq!(street("Quay St 12"), "quay street 12");
+        assert_eq!(street("St"), "street");
         assert_eq!(postcode("bs1 4dj"), postcode("BS1-4DJ"));
         assert_eq!(postcode(" bs1 4dj "), "BS14DJ");
     }
