@@ -187,3 +187,33 @@ fn a_new_customer_form_warns_when_the_record_looks_like_one_already_there() {
     let shown = screen(&state, 100, 30);
     assert!(shown.contains("looks like"), "{shown}");
 }
+
+/// Two managers look at the same pair; when one merges it, the other's list lets it go as soon
+/// as their session takes in the write, rather than offering a customer that is in the trash.
+#[test]
+fn a_pair_merged_in_another_session_leaves_the_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let (original, twin) = write_twice(&store);
+    let model = rapport::model::ReadModel::new(store.clone());
+    let mut ana = common::session(&model, "ana");
+    let mut ben = common::session(&model, "ben");
+    select_pair(&mut ana, original.id, twin.id);
+    select_pair(&mut ben, original.id, twin.id);
+    press(&mut ana, &["m", "enter"]);
+    assert_eq!(
+        pair_of(&ana, original.id, twin.id),
+        None,
+        "{:?}",
+        ana.status
+    );
+    assert!(
+        store.get::<Customer>(twin.id.0).unwrap().is_none(),
+        "merged"
+    );
+    assert!(pair_of(&ben, original.id, twin.id).is_some());
+    ben.take_arrived();
+    assert_eq!(pair_of(&ben, original.id, twin.id), None);
+    let shown = screen(&ben, 100, 30);
+    assert!(!shown.contains(&twin.name), "{shown}");
+}

@@ -142,6 +142,16 @@ impl AppState {
         self.load_panes(&snapshot);
         self.records = Arc::clone(&snapshot);
         self.rebuild_today();
+        // A pair whose customer another rep merged away or deleted is no longer a choice.
+        if !snapshot.partial {
+            let gone: Vec<CustomerId> = (self.duplicates.pairs.iter())
+                .flat_map(|p| [p.a.id, p.b.id])
+                .filter(|&id| snapshot.customer(id).is_none())
+                .collect();
+            for id in gone {
+                self.duplicates.forget(id, None);
+            }
+        }
         if self.finder().is_some() {
             self.send(Job::Finder(Arc::clone(&snapshot)));
         }
