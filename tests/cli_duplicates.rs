@@ -217,6 +217,12 @@ fn the_evaluation_scores_the_command() {
     assert_eq!(right as u64, eval["right"].as_u64().unwrap());
 }
 
+/// The external id of the first customer of a labelled file.
+fn known_id(labelled: &str) -> String {
+    let row = labelled.lines().nth(1).unwrap();
+    row.split(',').next().unwrap().to_string()
+}
+
 /// How many of `what` a `rapport check --format json` report counts.
 fn finding(report: &serde_json::Value, what: &str) -> u64 {
     report["findings"]
@@ -453,6 +459,35 @@ fn a_fuzzy_import_updates_the_customer_each_row_most_likely_is() {
         before,
         common::stdout_of(&db, &["export", "customers", "--format", "ndjson"]),
         "after import revert"
+    );
+
+    // A row whose external id is known updates that customer, whoever it looks like: here the
+    // first customer's id on the second customer's name and address.
+    let by_id = dir.path().join("by-id.csv");
+    let mut second: Vec<String> = text
+        .lines()
+        .nth(2)
+        .unwrap()
+        .split(',')
+        .map(String::from)
+        .collect();
+    // (Its email stays its own: two customers cannot share one.)
+    (second[0], second[2]) = (known_id(&text), String::new());
+    std::fs::write(&by_id, format!("{header}\n{}\n", second.join(","))).unwrap();
+    let said = common::stdout_of(
+        &db,
+        &[
+            "import",
+            "customers",
+            "--match",
+            "fuzzy",
+            by_id.to_str().unwrap(),
+        ],
+    );
+    let line = said.lines().find(|l| l.starts_with("line 2:")).unwrap();
+    assert!(
+        line.starts_with("line 2: updated customer 1 (") && !line.contains("match"),
+        "{said}"
     );
 
     // --min-score belongs to fuzzy matching.

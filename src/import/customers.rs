@@ -293,11 +293,16 @@ type Decision = Result<Outcome, String>;
 /// Rows written in one transaction.
 const BATCH: usize = 250;
 
-/// For each row, the customer in the store it most likely is (whatever the score).
+/// For each row, the customer in the store it most likely is (whatever the score); none for a
+/// row whose external id is known, which that id finds.
 fn fuzzy_matches(store: &Store, rows: &[Row]) -> Result<Vec<Option<Fuzzy>>, StoreError> {
     use crate::clean::link;
     let spinner = progress::spinner("matching rows to customers");
     let customers = store.all_sound::<Customer>(&mut Vec::new())?;
+    let known: std::collections::HashSet<&str> = customers
+        .iter()
+        .filter_map(|c| c.external_id.as_deref())
+        .collect();
     let incoming: Vec<Customer> = rows.iter().map(|r| r.customer.clone()).collect();
     let region = crate::clean::normal::default_region();
     let matches = link::best_matches(
@@ -305,10 +310,12 @@ fn fuzzy_matches(store: &Store, rows: &[Row]) -> Result<Vec<Option<Fuzzy>>, Stor
         link::prepare(&incoming, region),
     );
     spinner.finish_and_clear();
+    let by_id = |r: &Row| (r.customer.external_id.as_deref()).is_some_and(|id| known.contains(id));
     Ok(matches
         .into_iter()
-        .map(|m| {
-            m.map(|m| Fuzzy {
+        .zip(rows)
+        .map(|(m, row)| {
+            m.filter(|_| !by_id(row)).map(|m| Fuzzy {
                 id: customers[m.existing].id,
                 name: customers[m.existing].name.clone(),
                 score: m.score,
