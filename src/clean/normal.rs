@@ -70,6 +70,11 @@ pub fn default_region() -> Option<Region> {
     DEFAULT_REGION.get().copied()
 }
 
+/// The region a customer's phone is read in: their country's, else the config's.
+pub fn phone_region(country: Option<&str>) -> Option<Region> {
+    country.and_then(region_of).or_else(default_region)
+}
+
 fn parse_phone(
     raw: &str,
     region: Option<Region>,

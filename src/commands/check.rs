@@ -62,8 +62,7 @@ pub fn check(
         let Some(phone) = c.phone.as_deref() else {
             continue;
         };
-        let region = c.country.as_deref().and_then(normal::region_of);
-        let region = region.or(normal::default_region());
+        let region = normal::phone_region(c.country.as_deref());
         let line = format!("{}: '{}'", label(c), safe(phone));
         match normal::phone(phone, region) {
             Ok(_) => {}

@@ -86,8 +86,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
 fn same_once_normalised(field: &str, a: &Customer, b: &Customer) -> bool {
     use crate::clean::normal;
     let phone = |c: &Customer| {
-        let region = c.country.as_deref().and_then(normal::region_of);
-        let region = region.or(normal::default_region());
+        let region = normal::phone_region(c.country.as_deref());
         c.phone
             .as_deref()
             .and_then(|p| normal::phone_key(p, region))
