@@ -45,7 +45,7 @@ pub struct Cli {
 
     /// The longest line (or CSV record) an import, a restore or a script may have; longer ones
     /// stop it with their line number. Raise it only for a file known to be right
-    #[arg(long, global = true, value_name = "BYTES", default_value_t = crate::import::text::DEFAULT_MAX_LINE)]
+    #[arg(long, global = true, value_name = "BYTES", default_value_t = crate::import::text::DEFAULT_MAX_LINE, value_parser = at_least_one)]
     pub max_line_bytes: usize,
 
     #[command(subcommand)]
@@ -485,8 +485,18 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 60, value_name = "MINUTES")]
     pub idle_minutes: u32,
     /// Sessions served at once; more are turned away
-    #[arg(long, default_value_t = 64, value_name = "N")]
+    #[arg(long, default_value_t = 64, value_name = "N", value_parser = at_least_one)]
     pub max_sessions: usize,
+    /// Seconds a connection has to sign in before it is closed (OpenSSH's LoginGraceTime)
+    #[arg(long, default_value_t = 30, value_name = "SECONDS", value_parser = at_least_one)]
+    pub grace_seconds: usize,
+    /// Connections not yet signed in, from all addresses together; more are turned away
+    /// (OpenSSH's MaxStartups)
+    #[arg(long, default_value_t = 100, value_name = "N", value_parser = at_least_one)]
+    pub max_startups: usize,
+    /// Connections not yet signed in from one address (OpenSSH's PerSourceMaxStartups)
+    #[arg(long, default_value_t = 10, value_name = "N", value_parser = at_least_one)]
+    pub max_startups_per_address: usize,
     /// Colour theme for every session (each follows its own terminal's colours)
     #[arg(long, default_value = "default", value_name = "NAME")]
     pub theme: String,
@@ -515,6 +525,10 @@ pub enum TeamCommand {
         name: String,
         role: crate::domain::Role,
     },
+    /// Addresses the running server refuses after failed sign-ins, and when each block lifts
+    Blocked,
+    /// Lift the running server's block on an address (after failed sign-ins)
+    Unblock { address: std::net::IpAddr },
 }
 
 #[derive(Debug, Args)]
@@ -877,4 +891,13 @@ pub enum BenchCommand {
         /// Folder to write baskets.csv and features.csv into
         dir: PathBuf,
     },
+}
+
+/// A count that must be 1 or more: 0 would turn everything away.
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("must be 1 or more".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
 }

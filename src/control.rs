@@ -23,16 +23,24 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-/// A request is a verb and a path: far below this.
-const MAX_REQUEST: u32 = 64 << 10;
+/// A request is a verb and its arguments: a command line as long as the system allows (its own
+/// user only ever sends one; the peer is checked before a byte is read).
+const MAX_REQUEST: u32 = 4 << 20;
 /// A reply is one line of text.
 const MAX_REPLY: u32 = 64 << 10;
-/// How long the server waits for a request once a client connects.
+/// How long the server gives a client to send its whole request, however it trickles in.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
-/// How long a client waits for the work it asked for (a backup of a large database takes a while).
-const REPLY_TIMEOUT: Duration = Duration::from_secs(30 * 60);
-/// Connections served at once; more are turned away rather than queued behind a slow one.
+/// How long a client waits for the holder's first answer: its acknowledgement comes before any
+/// work starts, so a holder that is stopped or stuck is found out in this time.
+pub const ACK_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a client keeps asking a holder that is busy with other commands.
+const BUSY_WAIT: Duration = Duration::from_secs(30);
+/// Connections served at once; more are told the holder is busy (and try again).
 const MAX_CONNECTIONS: usize = 8;
+/// The first frame of every answer: the request arrived whole and its work begins.
+const ACK: &[u8] = b"a";
+/// The answer of a holder serving as many connections as it may.
+const BUSY: &[u8] = b"!busy";
 
 fn socket_path(db: &Path) -> PathBuf {
     db.join(crate::store::CONTROL_SOCKET)
@@ -82,7 +90,8 @@ pub fn serve_for(
             for stream in listener.incoming().flatten() {
                 if open.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
                     open.fetch_sub(1, Ordering::SeqCst);
-                    let _ = write_frame(&stream, b"error busy: too many requests at once");
+                    let _ = stream.set_write_timeout(Some(Duration::from_millis(100)));
+                    let _ = write_frame(&stream, BUSY);
                     continue;
                 }
                 let store = store.clone();
@@ -120,9 +129,9 @@ fn answer(
         );
         return write_frame(stream, b"error refused: this socket serves its owner only");
     }
-    stream.set_read_timeout(Some(REQUEST_TIMEOUT))?;
     stream.set_write_timeout(Some(REQUEST_TIMEOUT))?;
-    let request = match read_frame(stream, MAX_REQUEST) {
+    let deadline = std::time::Instant::now() + REQUEST_TIMEOUT;
+    let request = match read_frame_by(stream, MAX_REQUEST, deadline) {
         // Another process checking that the database's holder is alive (`Store::open`).
         Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(()),
         other => other?,
@@ -131,6 +140,9 @@ fn answer(
         Some(at) => (&request[..at], &request[at + 1..]),
         None => (&request[..], &[][..]),
     };
+    if matches!(verb, b"backup" | b"run" | b"attach") {
+        write_frame(stream, ACK)?;
+    }
     let reply = match verb {
         b"backup" => {
             let file = PathBuf::from(OsString::from_vec(argument.to_vec()));
@@ -144,7 +156,7 @@ fn answer(
             Some(attach) => {
                 // A session lasts as long as the rep works; its keys come when they come.
                 stream.set_read_timeout(None)?;
-                stream.set_write_timeout(Some(REPLY_TIMEOUT))?;
+                stream.set_write_timeout(Some(STREAM_TIMEOUT))?;
                 attach(stream.try_clone()?, argument);
                 return Ok(());
             }
@@ -211,7 +223,7 @@ fn run_command(
     stream: &UnixStream,
     request: &[u8],
 ) -> std::io::Result<()> {
-    stream.set_write_timeout(Some(REPLY_TIMEOUT))?;
+    stream.set_write_timeout(Some(STREAM_TIMEOUT))?;
     let mut parts = request.split(|&b| b == 0);
     let cwd = PathBuf::from(OsString::from_vec(
         parts.next().unwrap_or_default().to_vec(),
@@ -267,6 +279,47 @@ fn write_frame(mut stream: &UnixStream, bytes: &[u8]) -> std::io::Result<()> {
     stream.write_all(bytes)
 }
 
+/// How long the holder waits for a client that stopped reading what it asked for.
+const STREAM_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+
+/// Reads one frame of at most `max` bytes, all of it by `deadline`: a client that sends a byte now
+/// and then cannot hold a connection longer than that.
+fn read_frame_by(
+    mut stream: &UnixStream,
+    max: u32,
+    deadline: std::time::Instant,
+) -> std::io::Result<Vec<u8>> {
+    let mut fill = |buf: &mut [u8]| -> std::io::Result<()> {
+        let mut at = 0;
+        while at < buf.len() {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return Err(std::io::ErrorKind::TimedOut.into());
+            }
+            stream.set_read_timeout(Some(left))?;
+            match stream.read(&mut buf[at..]) {
+                Ok(0) => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+                Ok(n) => at += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    };
+    let mut len = [0u8; 4];
+    fill(&mut len)?;
+    let len = u32::from_be_bytes(len);
+    if len > max {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("a frame of {len} bytes (at most {max})"),
+        ));
+    }
+    let mut bytes = vec![0u8; len as usize];
+    fill(&mut bytes)?;
+    Ok(bytes)
+}
+
 /// Reads one frame of at most `max` bytes.
 pub fn read_frame(mut stream: &UnixStream, max: u32) -> std::io::Result<Vec<u8>> {
     let mut len = [0u8; 4];
@@ -318,10 +371,44 @@ pub enum AskError {
         .path.display()
     )]
     Untrusted { path: PathBuf, why: String },
-    #[error("the app could not write the backup: {0}")]
+    /// The holder took the connection but did not acknowledge the request in time: it is stopped,
+    /// or stuck. Nothing was done.
+    #[error(
+        "the rapport process holding {} did not answer within {} s (stopped or stuck?); nothing was done",
+        .0.display(), ACK_TIMEOUT.as_secs()
+    )]
+    NoAnswer(PathBuf),
+    /// The holder was serving as many commands as it may for longer than a client waits.
+    #[error(
+        "the rapport process holding {} stayed busy with other commands for {} s; nothing was done: try again",
+        .0.display(), BUSY_WAIT.as_secs()
+    )]
+    Busy(PathBuf),
+    #[error("the command line is too long to send ({0} bytes; at most {MAX_REQUEST})")]
+    TooLong(usize),
+    #[error("the holder could not do it: {0}")]
     Failed(String),
-    #[error("the app did not answer: {0}")]
-    Io(#[from] std::io::Error),
+    /// The socket failed: not the caller's own output (a closed `| head` is no error, this is).
+    #[error("the rapport process holding the database stopped answering: {0}")]
+    Io(std::io::Error),
+}
+
+impl From<std::io::Error> for AskError {
+    fn from(e: std::io::Error) -> AskError {
+        AskError::Io(e)
+    }
+}
+
+impl AskError {
+    /// As the other "the database is not to be had" failures: exit 3; a command line too long is
+    /// a usage error.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            AskError::NoApp | AskError::NoAnswer(_) | AskError::Busy(_) | AskError::Io(_) => 3,
+            AskError::TooLong(_) => 2,
+            AskError::Untrusted { .. } | AskError::Failed(_) => 1,
+        }
+    }
 }
 
 /// Connects to the socket of `db`, after checking that it is a socket of this user's, served by a
@@ -348,24 +435,64 @@ fn connect(db: &Path) -> Result<UnixStream, AskError> {
     Ok(stream)
 }
 
+/// Sends `request` to the holder of `db` and waits for its acknowledgement: then, and only then,
+/// the work has begun. A busy holder is asked again for a while; a silent one is given up on.
+/// After the acknowledgement there is no time limit: a long command streams as it goes.
+fn ask(db: &Path, request: &[u8]) -> Result<UnixStream, AskError> {
+    if request.len() > MAX_REQUEST as usize {
+        return Err(AskError::TooLong(request.len()));
+    }
+    let started = std::time::Instant::now();
+    let mut pause = Duration::from_millis(20);
+    loop {
+        let stream = connect(db)?;
+        stream.set_write_timeout(Some(ACK_TIMEOUT))?;
+        stream.set_read_timeout(Some(ACK_TIMEOUT))?;
+        // A busy holder answers and closes without reading: the request's write may then fail,
+        // but its answer is still there to read.
+        let sent = write_frame(&stream, request);
+        let answer = read_frame(&stream, MAX_REPLY);
+        match (answer, sent) {
+            (Ok(frame), _) if frame == ACK => {
+                stream.set_read_timeout(None)?;
+                return Ok(stream);
+            }
+            (Ok(frame), _) if frame == BUSY => {}
+            (Ok(frame), _) => {
+                let text = String::from_utf8_lossy(&frame);
+                let text = text.strip_prefix("error ").unwrap_or(&text);
+                return Err(AskError::Failed(crate::text::safe(text).into_owned()));
+            }
+            (Err(e), _) if is_timeout(&e) => return Err(AskError::NoAnswer(db.to_path_buf())),
+            (Err(e), _) => return Err(e.into()),
+        }
+        if started.elapsed() >= BUSY_WAIT {
+            return Err(AskError::Busy(db.to_path_buf()));
+        }
+        // Spread the retries of many waiting clients over time.
+        let jitter = u64::from(std::process::id() % 17);
+        std::thread::sleep(pause + Duration::from_millis(jitter));
+        pause = (pause * 2).min(Duration::from_millis(500));
+    }
+}
+
+fn is_timeout(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+    )
+}
+
 /// Asks the process holding `db` to run the command `args` as if typed in `cwd`; its output and
 /// messages come out on ours, and its exit code is returned.
 pub fn run_inside(db: &Path, cwd: &Path, args: &[OsString]) -> Result<u8, AskError> {
-    let stream = connect(db)?;
     let mut request = b"run\0".to_vec();
     request.extend_from_slice(cwd.as_os_str().as_bytes());
     for arg in args {
         request.push(0);
         request.extend_from_slice(arg.as_bytes());
     }
-    if request.len() > MAX_REQUEST as usize {
-        return Err(AskError::Failed(
-            "the command line is too long to send".into(),
-        ));
-    }
-    stream.set_write_timeout(Some(REQUEST_TIMEOUT))?;
-    stream.set_read_timeout(Some(REPLY_TIMEOUT))?;
-    write_frame(&stream, &request)?;
+    let stream = ask(db, &request)?;
     let stdout = std::io::stdout();
     let mut stdout = stdout.lock();
     loop {
@@ -381,6 +508,8 @@ pub fn run_inside(db: &Path, cwd: &Path, args: &[OsString]) -> Result<u8, AskErr
                 let _ = std::io::stderr().write_all(bytes);
             }
             Some((b'x', [code])) => return Ok(*code),
+            // The command's outcome never arrived: not a success, whatever was printed.
+            _ if frame.is_empty() => return Err(AskError::Failed("an empty answer".into())),
             _ => {
                 let text = String::from_utf8_lossy(&frame);
                 return Err(AskError::Failed(crate::text::safe(&text).into_owned()));
@@ -393,7 +522,6 @@ pub fn run_inside(db: &Path, cwd: &Path, args: &[OsString]) -> Result<u8, AskErr
 /// keys go there, frames come back, until the session ends.
 pub fn attach(db: &Path) -> Result<(), AskError> {
     use crossterm::terminal;
-    let stream = connect(db)?;
     let var = |name: &str| std::env::var_os(name).unwrap_or_default();
     let (width, height) = terminal::size()?;
     let mut request = b"attach\0".to_vec();
@@ -402,8 +530,7 @@ pub fn attach(db: &Path) -> Result<(), AskError> {
         request.push(0);
     }
     request.extend_from_slice(format!("{width}\0{height}").as_bytes());
-    stream.set_write_timeout(Some(REQUEST_TIMEOUT))?;
-    write_frame(&stream, &request)?;
+    let stream = ask(db, &request)?;
     terminal::enable_raw_mode()?;
     let keys = stream.try_clone()?;
     // Keys as the terminal sends them, and its size when it changes; both end with the session.
@@ -456,13 +583,10 @@ pub fn attach(db: &Path) -> Result<(), AskError> {
 
 /// Asks the app holding `db` to write a backup to `file`; returns how many records.
 pub fn ask_for_backup(db: &Path, file: &Path) -> Result<usize, AskError> {
-    let stream = connect(db)?;
     let file = std::path::absolute(file)?;
     let mut request = b"backup\0".to_vec();
     request.extend_from_slice(file.as_os_str().as_bytes());
-    stream.set_write_timeout(Some(REQUEST_TIMEOUT))?;
-    stream.set_read_timeout(Some(REPLY_TIMEOUT))?;
-    write_frame(&stream, &request)?;
+    let stream = ask(db, &request)?;
     let reply = read_frame(&stream, MAX_REPLY)?;
     let reply = String::from_utf8_lossy(&reply);
     if let Some(n) = reply.strip_prefix("ok ") {

@@ -226,6 +226,11 @@ fn serve(db: &Path, args: &rapport::cli::ServeArgs) -> anyhow::Result<()> {
             idle: (args.idle_minutes > 0)
                 .then(|| std::time::Duration::from_secs(u64::from(args.idle_minutes) * 60)),
             max_sessions: args.max_sessions,
+            grace: std::time::Duration::from_secs(args.grace_seconds as u64),
+            limits: rapport::serve::gate::Limits {
+                total: args.max_startups,
+                per_address: args.max_startups_per_address,
+            },
             theme: args.theme.clone(),
             config_dir,
         },

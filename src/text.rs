@@ -24,6 +24,12 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
 /// Characters that would act on the terminal or on how the text around them reads: C0 and C1
 /// controls, and the invisible format characters that reorder text (U+202E shows "gpj.exe" as
 /// "exe.jpg") or hide in it. The joiners U+200C/U+200D are left: scripts and emoji need them.
+/// An invisible formatting character (bidi overrides, zero-width ones): it can make text read
+/// other than it is, so pasted text leaves it out.
+pub fn is_bidi_control(c: char) -> bool {
+    !c.is_control() && unsafe_char(c)
+}
+
 fn unsafe_char(c: char) -> bool {
     c.is_control()
         || matches!(

@@ -128,6 +128,8 @@ fn the_owners_app_attaches_as_a_session_of_the_server() {
             max_sessions: 4,
             theme: "default".into(),
             config_dir: None,
+            grace: std::time::Duration::from_secs(30),
+            limits: Default::default(),
         },
     )
     .unwrap();
@@ -144,6 +146,11 @@ fn the_owners_app_attaches_as_a_session_of_the_server() {
         .write_all(b"ttach\0xterm-256color\0\0\x00100\x0024")
         .unwrap();
     drop(request);
+    assert_eq!(
+        rapport::control::read_frame(&stream, 16).unwrap(),
+        b"a",
+        "the request is acknowledged before the session starts"
+    );
     let mut screen = vt100::Parser::new(24, 100, 0);
     let mut read_until = |wanted: &str| loop {
         let frame = rapport::control::read_frame(&stream, 1 << 20).expect("a frame");

@@ -31,6 +31,15 @@ struct Team {
 
 /// A small demo database with these members (name, key seed, role), served on a free port.
 fn serve(members: &[(&str, u8, Role)]) -> Team {
+    serve_with(members, Duration::from_secs(30), Default::default())
+}
+
+/// As `serve`, with this sign-in grace time and these caps on connections not signed in.
+fn serve_with(
+    members: &[(&str, u8, Role)],
+    grace: Duration,
+    limits: rapport::serve::gate::Limits,
+) -> Team {
     let dir = tempfile::tempdir().unwrap();
     let store = common::small_demo(&dir.path().join("db"));
     for (name, seed, role) in members {
@@ -46,6 +55,8 @@ fn serve(members: &[(&str, u8, Role)]) -> Team {
             max_sessions: 8,
             theme: "default".into(),
             config_dir: None,
+            grace,
+            limits,
         },
     )
     .unwrap();
@@ -294,4 +305,162 @@ fn two_forms_on_one_deal_end_in_a_refusal_that_names_the_other_rep() {
         screen.contains("Dan's title"),
         "what dan typed is kept:\n{screen}"
     );
+}
+
+/// Reads from a raw connection until it closes (true) or `within` passes (false).
+fn closed_within(stream: &mut std::net::TcpStream, within: Duration) -> bool {
+    use std::io::Read;
+    let deadline = std::time::Instant::now() + within;
+    let mut buf = [0u8; 4096];
+    while std::time::Instant::now() < deadline {
+        stream
+            .set_read_timeout(Some(Duration::from_millis(200)))
+            .unwrap();
+        match stream.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return true,
+            Err(_) => {}
+        }
+    }
+    false
+}
+
+#[test]
+fn a_connection_that_does_not_sign_in_is_closed_after_the_grace_time() {
+    let team = serve_with(
+        &[("bea", 1, Role::Rep)],
+        Duration::from_secs(1),
+        Default::default(),
+    );
+    let addr = team.running.as_ref().unwrap().addr;
+    // One that says nothing at all, and one that gets as far as the key exchange.
+    let mut silent = std::net::TcpStream::connect(addr).unwrap();
+    let host = team.running.as_ref().unwrap().host_fingerprint.clone();
+    let unsigned = team.block_on(async move {
+        // In an Option: a handle is itself a future (of the connection's end).
+        Some(
+            client::connect(Arc::new(client::Config::default()), addr, Client { host })
+                .await
+                .unwrap(),
+        )
+    });
+    assert_eq!(team.running.as_ref().unwrap().gate.pending(), 2);
+    assert!(
+        closed_within(&mut silent, Duration::from_secs(5)),
+        "a silent connection stayed open past the grace time"
+    );
+    let key = PrivateKeyWithHashAlg::new(Arc::new(key(1)), None);
+    let late = team.block_on(async move {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let mut unsigned = unsigned.unwrap();
+        unsigned.authenticate_publickey("bea", key).await
+    });
+    assert!(
+        late.is_err() || !late.unwrap().success(),
+        "signed in after the grace time"
+    );
+    assert_eq!(team.running.as_ref().unwrap().gate.pending(), 0);
+    assert!(team.sign_in(1).is_some(), "a prompt sign-in still works");
+}
+
+#[test]
+fn strangers_are_capped_per_address_and_a_member_gets_in_once_they_go() {
+    let limits = rapport::serve::gate::Limits {
+        total: 100,
+        per_address: 3,
+    };
+    let team = serve_with(&[("bea", 1, Role::Rep)], Duration::from_secs(30), limits);
+    let addr = team.running.as_ref().unwrap().addr;
+    let mut idle: Vec<_> = (0..3)
+        .map(|_| std::net::TcpStream::connect(addr).unwrap())
+        .collect();
+    while team.running.as_ref().unwrap().gate.pending() < 3 {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let mut fourth = std::net::TcpStream::connect(addr).unwrap();
+    assert!(
+        closed_within(&mut fourth, Duration::from_secs(5)),
+        "a fourth idle connection from one address was kept"
+    );
+    assert!(
+        !closed_within(&mut idle[0], Duration::from_millis(300)),
+        "the first three are within the cap"
+    );
+    idle.clear();
+    while team.running.as_ref().unwrap().gate.pending() > 0 {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(team.sign_in(1).is_some());
+}
+
+/// A rep whose agent holds other keys offers them first: that is not a failed sign-in, and an
+/// office of reps at one address is never locked out by signing in.
+#[test]
+fn keys_an_agent_offers_first_do_not_lock_out_the_office() {
+    let team = serve(&[("bea", 1, Role::Rep)]);
+    let running = team.running.as_ref().unwrap();
+    let (addr, host) = (running.addr, running.host_fingerprint.clone());
+    for round in 0..4 {
+        let host = host.clone();
+        let signed = team.block_on(async move {
+            let mut handle =
+                client::connect(Arc::new(client::Config::default()), addr, Client { host })
+                    .await
+                    .unwrap();
+            for other in [90, 91, 92, 93] {
+                let key = PrivateKeyWithHashAlg::new(Arc::new(key(other)), None);
+                let auth = handle.authenticate_publickey("bea", key).await.unwrap();
+                assert!(!auth.success());
+            }
+            let key = PrivateKeyWithHashAlg::new(Arc::new(key(1)), None);
+            handle
+                .authenticate_publickey("bea", key)
+                .await
+                .unwrap()
+                .success()
+        });
+        assert!(signed, "sign-in {round} refused after four other keys");
+    }
+}
+
+#[test]
+fn failed_connections_block_an_address_until_it_is_unblocked() {
+    let team = serve(&[("bea", 1, Role::Rep)]);
+    for _ in 0..10 {
+        assert!(team.sign_in(77).is_none());
+    }
+    // The count is of connections that ended: give the last one a moment to end.
+    let deadline = std::time::Instant::now() + PATIENCE;
+    let blocked = || {
+        let mut out = Vec::new();
+        let cli = <rapport::cli::Cli as clap::Parser>::parse_from(["rapport", "team", "blocked"]);
+        rapport::commands::dispatch(team.model.store(), &cli, &mut out, &|_| {}).unwrap();
+        String::from_utf8(out).unwrap()
+    };
+    while !blocked().contains("127.0.0.1") && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        blocked().contains("127.0.0.1\tblocked until"),
+        "{}",
+        blocked()
+    );
+    let running = team.running.as_ref().unwrap();
+    let refused = std::net::TcpStream::connect(running.addr)
+        .map(|mut s| closed_within(&mut s, Duration::from_secs(5)));
+    assert!(refused.unwrap_or(true), "a blocked address is let in");
+    let cli = <rapport::cli::Cli as clap::Parser>::parse_from([
+        "rapport",
+        "team",
+        "unblock",
+        "127.0.0.1",
+    ]);
+    let mut out = Vec::new();
+    rapport::commands::dispatch(team.model.store(), &cli, &mut out, &|_| {}).unwrap();
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "127.0.0.1 may sign in again\n"
+    );
+    assert!(team.sign_in(1).is_some());
 }

@@ -71,6 +71,9 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
         if let Some(batch) = cause.downcast_ref::<crate::batch::BatchFailed>() {
             return batch.code;
         }
+        if let Some(ask) = cause.downcast_ref::<crate::control::AskError>() {
+            return ask.exit_code();
+        }
     }
     1
 }

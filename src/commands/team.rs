@@ -62,6 +62,42 @@ pub fn team(store: &Store, command: &TeamCommand, out: &mut dyn Write) -> anyhow
             let member = team::set_role(store, name, *role)?;
             writeln!(out, "{} is now {}", member.name, member.role)?;
         }
+        // Blocks live in the server's memory: these reach it when it holds the database (the
+        // command then runs inside it, over the control socket).
+        TeamCommand::Blocked => match crate::serve::failures_of_this_process(store.path()) {
+            None => writeln!(
+                out,
+                "no server is running on this database: nothing is blocked"
+            )?,
+            Some(failures) => {
+                let blocked = failures.blocked_now();
+                if blocked.is_empty() {
+                    writeln!(out, "no address is blocked")?;
+                }
+                for (ip, lifts) in blocked {
+                    writeln!(
+                        out,
+                        "{ip}\tblocked until {}",
+                        lifts.format("%Y-%m-%d %H:%M:%S UTC")
+                    )?;
+                }
+            }
+        },
+        TeamCommand::Unblock { address } => {
+            match crate::serve::failures_of_this_process(store.path()) {
+                None => writeln!(
+                    out,
+                    "no server is running on this database: nothing is blocked"
+                )?,
+                Some(failures) => match failures.unblock(*address) {
+                    true => {
+                        tracing::info!(%address, "an address was unblocked by the owner");
+                        writeln!(out, "{address} may sign in again")?
+                    }
+                    false => writeln!(out, "{address} was not blocked")?,
+                },
+            }
+        }
     }
     Ok(())
 }

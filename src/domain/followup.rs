@@ -75,7 +75,7 @@ impl Followup {
     /// week late brings it to tomorrow, not to six days ago.
     pub fn snooze(&mut self, now: Timestamp) {
         let from = self.due.max(now);
-        self.due = from + Duration::days(1);
+        self.due = from.checked_add_signed(Duration::days(1)).unwrap_or(from);
         self.updated = now;
     }
 
@@ -110,12 +110,15 @@ pub fn parse_due(text: &str, now: Timestamp) -> Result<Timestamp, String> {
         );
         let n: i64 = count.parse().map_err(|_| hint())?;
         let step = match unit.trim() {
-            "h" | "hour" | "hours" => Duration::hours(n),
-            "d" | "" | "day" | "days" => Duration::days(n),
-            "w" | "week" | "weeks" => Duration::weeks(n),
+            "h" | "hour" | "hours" => Duration::try_hours(n),
+            "d" | "" | "day" | "days" => Duration::try_days(n),
+            "w" | "week" | "weeks" => Duration::try_weeks(n),
             _ => return Err(hint()),
         };
-        return Ok(now + step);
+        return step
+            .and_then(|step| now.checked_add_signed(step))
+            .filter(|due| *due <= latest_due(now))
+            .ok_or_else(too_far);
     }
     let mut words = text.split_whitespace();
     let day_word = words.next().ok_or_else(hint)?;
@@ -142,7 +145,24 @@ pub fn parse_due(text: &str, now: Timestamp) -> Result<Timestamp, String> {
         },
     };
     let time = time.unwrap_or(NaiveTime::from_hms_opt(END_OF_DAY, 0, 0).expect("valid"));
-    Ok(Utc.from_utc_datetime(&day.and_time(time)))
+    let due = Utc.from_utc_datetime(&day.and_time(time));
+    match due <= latest_due(now) {
+        true => Ok(due),
+        false => Err(too_far()),
+    }
+}
+
+/// How far ahead a follow-up may be put: farther is a slip of the keyboard, and far enough
+/// overflows the calendar.
+pub const MAX_YEARS_AHEAD: i64 = 100;
+
+fn latest_due(now: Timestamp) -> Timestamp {
+    now.checked_add_signed(Duration::days(366 * MAX_YEARS_AHEAD))
+        .unwrap_or(chrono::DateTime::<Utc>::MAX_UTC)
+}
+
+fn too_far() -> String {
+    format!("that is more than {MAX_YEARS_AHEAD} years ahead: give a nearer date")
 }
 
 fn parse_time(text: &str) -> Option<NaiveTime> {
@@ -187,6 +207,46 @@ pub fn due_text(due: Timestamp, now: Timestamp) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever a rep types, the parser answers: a time no more than a century ahead, or why not.
+        #[test]
+        fn any_due_text_is_a_time_or_a_reason(
+            text in prop_oneof![
+                "\\PC{0,24}",
+                "\\+[0-9]{1,22}[hdw]?",
+                "[0-9]{1,7}-[0-9]{1,2}-[0-9]{1,2}( [0-9]{1,3}:[0-9]{1,3})?",
+            ],
+            secs in 0i64..4_000_000_000,
+        ) {
+            let now = Utc.timestamp_opt(secs, 0).unwrap();
+            if let Ok(due) = parse_due(&text, now) {
+                prop_assert!(due <= now + Duration::days(366 * MAX_YEARS_AHEAD));
+            }
+        }
+    }
+
+    #[test]
+    fn a_due_date_far_ahead_is_refused_not_a_crash() {
+        let now = at("2026-12-02T10:15:00Z");
+        for text in [
+            "+99999999w",
+            "+9223372036854775807d",
+            "+999999999999h",
+            "99999-01-01",
+        ] {
+            let why = parse_due(text, now).unwrap_err();
+            assert!(
+                why.contains("years ahead") || why.contains("not a time"),
+                "{text}: {why}"
+            );
+        }
+        assert!(parse_due("+5000w", now).is_ok(), "96 years is allowed");
+        let mut f = Followup::new(CustomerId(1), "x", chrono::DateTime::<Utc>::MAX_UTC, now);
+        f.snooze(now);
+        assert_eq!(f.due, chrono::DateTime::<Utc>::MAX_UTC);
+    }
 
     fn at(text: &str) -> Timestamp {
         chrono::DateTime::parse_from_rfc3339(text)

@@ -25,7 +25,7 @@ pub use order::{Order, OrderKind, OrderLine};
 pub use product::{NON_MERCHANDISE_CODES, Product, is_non_merchandise};
 pub use ticket::{Message, Priority, Ticket, TicketStatus};
 pub use validate::{ValidationError, validate_email};
-pub use view::View;
+pub use view::{MAX_VIEW_NAME, View};
 
 /// Every stored timestamp is UTC with millisecond precision.
 pub type Timestamp = chrono::DateTime<chrono::Utc>;

@@ -529,6 +529,15 @@ impl ReadModel {
         if let Some(current) = self.peek().filter(|c| c.version == version) {
             return Ok(current);
         }
+        let snapshot = Arc::new(self.read_records(false)?);
+        *lock(&self.current) = Some(Arc::clone(&snapshot));
+        Ok(snapshot)
+    }
+
+    /// Every record from the store, and the summaries if asked; the caller holds `writing`, so
+    /// the version read is the records'.
+    fn read_records(&self, summaries: bool) -> Result<Snapshot, StoreError> {
+        let version = self.store.data_version()?;
         let mut damaged = Vec::new();
         let mut snapshot = Snapshot::new(
             self.store.all_sound(&mut damaged)?,
@@ -545,10 +554,11 @@ impl ReadModel {
             .collect();
         team.sort_by_key(|n| n.to_lowercase());
         snapshot.team = Arc::new(team);
+        if summaries {
+            snapshot.summaries = Some(Arc::new(summary::summaries(&self.store)?));
+        }
         snapshot.version = version;
         snapshot.generation = self.next_generation();
-        let snapshot = Arc::new(snapshot);
-        *lock(&self.current) = Some(Arc::clone(&snapshot));
         Ok(snapshot)
     }
 
@@ -559,16 +569,20 @@ impl ReadModel {
             return Ok(current);
         }
         let _one_at_a_time = lock(&self.writing);
-        if let Some(current) = self.peek().filter(|c| c.summaries.is_some()) {
-            return Ok(current);
-        }
-        let summaries = Arc::new(summary::summaries(&self.store)?);
-        let mut guard = lock(&self.current);
-        let mut next = guard.as_deref().cloned().unwrap_or_default();
-        next.summaries = Some(summaries);
-        next.generation = self.next_generation();
+        let next = match self.peek() {
+            Some(current) if current.summaries.is_some() => return Ok(current),
+            // The records as they are, never an empty snapshot with summaries: a session takes
+            // what it is given, and a snapshot without its deals moved every selection off them.
+            Some(current) if current.version == self.store.data_version()? => {
+                let mut next = Snapshot::clone(&current);
+                next.summaries = Some(Arc::new(summary::summaries(&self.store)?));
+                next.generation = self.next_generation();
+                next
+            }
+            _ => self.read_records(true)?,
+        };
         let next = Arc::new(next);
-        *guard = Some(Arc::clone(&next));
+        *lock(&self.current) = Some(Arc::clone(&next));
         Ok(next)
     }
 
@@ -619,6 +633,11 @@ impl ReadModel {
         let index = Arc::new(LookAlikes::new(&self.store.all_sound(&mut Vec::new())?));
         *cached = Some((version, Arc::clone(&index)));
         Ok((version, index))
+    }
+
+    /// Waits for a write under way to finish (the process is about to stop).
+    pub fn quiesce(&self) {
+        drop(lock(&self.writing));
     }
 
     /// Calls `listener` with every new snapshot a write makes, until it returns false.
@@ -682,16 +701,17 @@ impl ReadModel {
     }
 
     /// After a change the model cannot patch (a delete by reference, a purge, a note): the records
-    /// are read again and every session hears of them.
+    /// are read again and every session hears of them. The current snapshot stays until the new one
+    /// replaces it: concurrent writers never leave a moment with none.
     pub fn changed(&self) -> Result<(), StoreError> {
-        if self.peek().is_none() {
+        let Some(before) = self.peek() else {
             return Ok(());
-        }
-        let summaries = self.peek().is_some_and(|s| s.summaries.is_some());
-        *lock(&self.current) = None;
-        let next = match summaries {
-            true => self.with_summaries()?,
-            false => self.load()?,
+        };
+        let next = {
+            let _one_writer = lock(&self.writing);
+            let next = Arc::new(self.read_records(before.summaries.is_some())?);
+            *lock(&self.current) = Some(Arc::clone(&next));
+            next
         };
         self.tell(&next);
         Ok(())
@@ -781,6 +801,56 @@ mod tests {
             "asked fresh, a write makes them stale"
         );
         assert_eq!(third.version(), store.data_version().unwrap());
+    }
+
+    /// Two writers through the control socket at once, each asking for a reload: every snapshot
+    /// a session hears of holds every record (an empty one took every selection off its deals).
+    #[test]
+    fn concurrent_reloads_never_publish_a_snapshot_without_the_records() {
+        let (_dir, store) = crate::demo::test_store(60, 5);
+        let model = ReadModel::new(store.clone());
+        model.with_summaries().unwrap();
+        let deals = model.peek().unwrap().deals.len();
+        assert!(deals > 0);
+        let bad = Arc::new(AtomicU64::new(0));
+        let told = Arc::new(AtomicU64::new(0));
+        let (b, t) = (Arc::clone(&bad), Arc::clone(&told));
+        model.subscribe(Box::new(move |s| {
+            t.fetch_add(1, Ordering::Relaxed);
+            if s.deals.len() != deals
+                || s.pipeline.len() != crate::domain::DealStage::ALL.len()
+                || s.summaries.is_none()
+            {
+                b.fetch_add(1, Ordering::Relaxed);
+            }
+            true
+        }));
+        let writers: Vec<_> = (0..3)
+            .map(|w| {
+                let (model, store) = (Arc::clone(&model), store.clone());
+                std::thread::spawn(move || {
+                    for i in 0..25 {
+                        let text = format!("note {w}/{i}");
+                        let note = crate::domain::Note::new(
+                            CustomerId(1 + i % 10),
+                            crate::domain::NoteKind::Note,
+                            &text,
+                            chrono::Utc::now(),
+                        );
+                        store.create(note).unwrap();
+                        model.changed().unwrap();
+                    }
+                })
+            })
+            .collect();
+        for w in writers {
+            w.join().unwrap();
+        }
+        assert_eq!(told.load(Ordering::Relaxed), 75, "one new snapshot a write");
+        assert_eq!(bad.load(Ordering::Relaxed), 0, "snapshots missing records");
+        let last = model.peek().unwrap();
+        assert_eq!(last.version, store.data_version().unwrap());
+        assert!(last.summaries.is_some());
     }
 
     #[test]

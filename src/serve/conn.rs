@@ -2,6 +2,7 @@
 //! a client may ask for (passwords, commands, subsystems, forwarding, agents) is refused.
 
 use super::Shared;
+use super::gate::Ticket;
 use super::input;
 use super::registry::Seat;
 use super::session::{self, ChannelOut, OUT_QUEUE, Term};
@@ -13,26 +14,7 @@ use russh::{Channel, ChannelId, Pty};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::mpsc::Sender;
-
-pub struct Server {
-    pub shared: Arc<Shared>,
-}
-
-impl russh::server::Server for Server {
-    type Handler = Conn;
-
-    fn new_client(&mut self, peer: Option<SocketAddr>) -> Conn {
-        Conn {
-            shared: Arc::clone(&self.shared),
-            peer,
-            member: None,
-            channel: None,
-            term: Term::default(),
-            pty: false,
-            app: None,
-        }
-    }
-}
+use tokio::sync::Notify;
 
 pub struct Conn {
     shared: Arc<Shared>,
@@ -42,21 +24,54 @@ pub struct Conn {
     term: Term,
     pty: bool,
     app: Option<App>,
+    /// Its place among connections not signed in, given up at sign-in.
+    ticket: Option<Ticket>,
+    signed_in: Arc<Notify>,
+    /// A key of this connection's was refused: if it never signs in, that is one failure.
+    refused: bool,
 }
 
 /// The running app of this connection.
 struct App {
     to_app: Sender<Event>,
+    /// The client's bytes, to the connection's input reader.
+    input: Sender<Vec<u8>>,
     seat: Arc<Seat>,
 }
 
 impl Drop for Conn {
     fn drop(&mut self) {
+        if self.member.is_none()
+            && self.refused
+            && let Some(peer) = self.peer
+        {
+            self.shared.failures.record(peer.ip());
+        }
         self.end("disconnected");
     }
 }
 
 impl Conn {
+    pub fn new(
+        shared: Arc<Shared>,
+        peer: SocketAddr,
+        ticket: Ticket,
+        signed_in: Arc<Notify>,
+    ) -> Conn {
+        Conn {
+            shared,
+            peer: Some(peer),
+            member: None,
+            channel: None,
+            term: Term::default(),
+            pty: false,
+            app: None,
+            ticket: Some(ticket),
+            signed_in,
+            refused: false,
+        }
+    }
+
     fn end(&mut self, why: &str) {
         if let Some(app) = self.app.take() {
             let _ = app.to_app.send(Event::End(why.into()));
@@ -68,17 +83,16 @@ impl Conn {
             .is_some_and(|p| self.shared.failures.blocked(p.ip()))
     }
 
-    /// The member who owns `key`, or a refusal that is counted and logged.
-    fn member_of(&self, key: &russh::keys::PublicKey) -> Option<Member> {
+    /// The member who owns `key`, or a refusal, noted and logged. An agent offers its keys in
+    /// turn, so one unknown key is no failure yet: the connection is, if it never signs in.
+    fn member_of(&mut self, key: &russh::keys::PublicKey) -> Option<Member> {
         let found = crate::team::by_key(self.shared.model.store(), key);
         match found {
             Ok(Some(member)) => Some(member),
             Ok(None) => {
                 let fingerprint = key.fingerprint(HashAlg::Sha256);
-                tracing::warn!(peer = ?self.peer, %fingerprint, "refused an unknown key");
-                if let Some(peer) = self.peer {
-                    self.shared.failures.record(peer.ip());
-                }
+                tracing::debug!(peer = ?self.peer, %fingerprint, "an unknown key was offered");
+                self.refused = true;
                 None
             }
             Err(e) => {
@@ -124,6 +138,7 @@ impl Conn {
             let _ = handle.close(channel).await;
         });
         let shared = Arc::clone(&self.shared);
+        let member_name = member.name.clone();
         let term = self.term.clone();
         let theirs = Arc::clone(&seat);
         let sender = to_app.clone();
@@ -139,7 +154,13 @@ impl Conn {
                 drop(theirs);
             })
             .map_err(|e| format!("no thread for the session: {e}"))?;
-        self.app = Some(App { to_app, seat });
+        let input = input::reader(to_app.clone(), &member_name)
+            .map_err(|e| format!("no thread for the session: {e}"))?;
+        self.app = Some(App {
+            to_app,
+            input,
+            seat,
+        });
         Ok(())
     }
 }
@@ -174,9 +195,17 @@ impl russh::server::Handler for Conn {
         Ok(match &self.member {
             Some(member) => {
                 tracing::info!(rep = %member.name, peer = ?self.peer, "signed in");
+                if let Some(peer) = self.peer {
+                    self.shared.failures.forgive(peer.ip());
+                }
+                self.ticket = None;
+                self.signed_in.notify_one();
                 Auth::Accept
             }
-            None => Auth::reject(),
+            None => {
+                tracing::warn!(peer = ?self.peer, "refused a key");
+                Auth::reject()
+            }
         })
     }
 
@@ -281,9 +310,7 @@ impl russh::server::Handler for Conn {
     ) -> Result<(), Self::Error> {
         if let Some(app) = &self.app {
             app.seat.touch();
-            for key in input::keys(data) {
-                let _ = app.to_app.send(Event::Key(key));
-            }
+            let _ = app.input.send(data.to_vec());
         }
         Ok(())
     }

@@ -55,6 +55,9 @@ pub fn attach(shared: &Arc<Shared>, stream: UnixStream, request: &[u8]) {
     };
     let Ok(keys) = stream.try_clone() else { return };
     let sender = to_app.clone();
+    let Ok(input) = input::reader(to_app.clone(), "owner") else {
+        return;
+    };
     let seat = Arc::new(seat);
     let touched = Arc::clone(&seat);
     std::thread::spawn(move || {
@@ -62,9 +65,7 @@ pub fn attach(shared: &Arc<Shared>, stream: UnixStream, request: &[u8]) {
             let event = match frame.split_first() {
                 Some((b'i', bytes)) => {
                     touched.touch();
-                    for key in input::keys(bytes) {
-                        let _ = sender.send(Event::Key(key));
-                    }
+                    let _ = input.send(bytes.to_vec());
                     continue;
                 }
                 Some((b'r', size)) => {

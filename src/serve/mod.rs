@@ -4,8 +4,10 @@
 
 mod conn;
 mod failures;
+pub mod gate;
 mod hostkey;
 pub mod input;
+mod listen;
 pub mod load;
 mod local;
 mod registry;
@@ -18,16 +20,20 @@ use anyhow::Context;
 use failures::Failures;
 use registry::Registry;
 use russh::MethodKind;
-use russh::server::Server as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use failures::serving as failures_of_this_process;
 pub use hostkey::{HOST_KEY_FILE, host_key};
 
 pub struct ServeOptions {
     pub listen: SocketAddr,
+    /// How long a connection may take to sign in (OpenSSH's LoginGraceTime).
+    pub grace: Duration,
+    /// Connections not yet signed in, in all and per address (OpenSSH's MaxStartups).
+    pub limits: gate::Limits,
     /// End a session after this long with no key pressed.
     pub idle: Option<Duration>,
     pub max_sessions: usize,
@@ -43,7 +49,7 @@ pub(crate) struct Shared {
     pub theme: String,
     pub theme_dir: Option<PathBuf>,
     pub registry: Arc<Registry>,
-    pub failures: Failures,
+    pub failures: Arc<Failures>,
 }
 
 /// A server listening, for tests and the command alike.
@@ -51,26 +57,65 @@ pub struct Running {
     shared: Arc<Shared>,
     pub addr: SocketAddr,
     pub host_fingerprint: String,
-    handle: russh::server::RunningServerHandle,
+    /// Connections not signed in yet.
+    pub gate: Arc<gate::Gate>,
+    stop: tokio::sync::watch::Sender<Option<String>>,
     runtime: tokio::runtime::Runtime,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
     _watch: std::thread::JoinHandle<()>,
 }
 
+/// How long a stop waits for sessions to say goodbye and for writes under way to finish.
+const STOP_WAIT: Duration = Duration::from_secs(5);
+
 impl Running {
-    /// Serves until the process is stopped.
-    pub fn wait(self) -> anyhow::Result<()> {
-        let Running { runtime, task, .. } = self;
-        runtime
-            .block_on(task)
-            .context("the server stopped")?
-            .context("the server stopped")
+    /// Serves until the process is told to stop (SIGTERM, SIGINT), then stops as `stop` does.
+    pub fn wait(mut self) -> anyhow::Result<()> {
+        let (runtime, task) = (&self.runtime, &mut self.task);
+        let signal = runtime.block_on(async move {
+            use tokio::signal::unix::{SignalKind, signal};
+            let mut term = signal(SignalKind::terminate())?;
+            let mut int = signal(SignalKind::interrupt())?;
+            let mut hup = signal(SignalKind::hangup())?;
+            anyhow::Ok(tokio::select! {
+                done = task => Err(done),
+                _ = term.recv() => Ok("SIGTERM"),
+                _ = int.recv() => Ok("SIGINT"),
+                _ = hup.recv() => Ok("SIGHUP"),
+            })
+        })?;
+        match signal {
+            Ok(name) => {
+                tracing::info!("{name}: stopping");
+                self.stop();
+                Ok(())
+            }
+            Err(done) => done
+                .context("the server stopped")?
+                .context("the server stopped"),
+        }
     }
 
-    pub fn stop(self) {
-        self.handle.shutdown("the server is stopping".into());
-        let Running { runtime, task, .. } = self;
-        let _ = runtime.block_on(task);
+    /// Stops serving: every session is ended with its terminal given back and a line saying why,
+    /// a write under way finishes, and then the connections close.
+    pub fn stop(mut self) {
+        let ended = self.shared.registry.end_all("the server stopped");
+        let deadline = std::time::Instant::now() + STOP_WAIT;
+        while self.shared.registry.count() > 0 && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // Any write a worker has begun holds the model's lock: this waits for it.
+        self.shared.model.quiesce();
+        if ended > 0 {
+            // The goodbyes are queued for each channel; give them a moment to leave.
+            std::thread::sleep(Duration::from_millis(300));
+        }
+        let _ = self.stop.send(Some("the server is stopping".into()));
+        let (runtime, task) = (&self.runtime, &mut self.task);
+        let _ = runtime.block_on(async move { tokio::time::timeout(STOP_WAIT, task).await });
+        if let Err(e) = self.shared.model.store().flush() {
+            tracing::warn!("could not flush the database at stop: {e}");
+        }
     }
 }
 
@@ -81,6 +126,10 @@ pub fn start(model: Arc<ReadModel>, options: ServeOptions) -> anyhow::Result<Run
         .public_key()
         .fingerprint(russh::keys::HashAlg::Sha256)
         .to_string();
+    match gate::raise_file_limit() {
+        Ok(files) => tracing::debug!(files, "open files allowed"),
+        Err(e) => tracing::warn!("cannot raise the open-files limit: {e}"),
+    }
     // Read everything once now, so the first rep's first screen is complete.
     model.load()?;
     let registry = Registry::new(options.max_sessions);
@@ -90,7 +139,7 @@ pub fn start(model: Arc<ReadModel>, options: ServeOptions) -> anyhow::Result<Run
         theme: options.theme,
         theme_dir: options.config_dir.map(|d| d.join("themes")),
         registry: Arc::clone(&registry),
-        failures: Failures::default(),
+        failures: Failures::for_server(store.path()),
     });
     // Fail now on a theme that does not load, not in each rep's session.
     crate::tui::theme::Theme::load(
@@ -120,22 +169,23 @@ pub fn start(model: Arc<ReadModel>, options: ServeOptions) -> anyhow::Result<Run
         .block_on(tokio::net::TcpListener::bind(options.listen))
         .with_context(|| format!("cannot listen on {}", options.listen))?;
     let addr = listener.local_addr()?;
-    let mut server = conn::Server {
-        shared: Arc::clone(&shared),
-    };
-    let (handle_tx, handle_rx) = std::sync::mpsc::channel();
-    let task = runtime.spawn(async move {
-        let running = server.run_on_socket(config, &listener);
-        let _ = handle_tx.send(running.handle());
-        running.await
-    });
-    let handle = handle_rx.recv().context("the server did not start")?;
+    let gate = gate::Gate::new(options.limits);
+    let (stop, stopped) = tokio::sync::watch::channel(None);
+    let task = runtime.spawn(listen::accept_loop(
+        listener,
+        config,
+        Arc::clone(&shared),
+        Arc::clone(&gate),
+        options.grace,
+        stopped,
+    ));
     let watch = watch(store, registry, options.idle)?;
     Ok(Running {
         shared,
         addr,
         host_fingerprint,
-        handle,
+        gate,
+        stop,
         runtime,
         task,
         _watch: watch,

@@ -74,7 +74,7 @@ impl Registry {
     }
 
     pub fn join(self: &Arc<Self>, member: &Member, to_app: Sender<Event>) -> Result<Seat, Full> {
-        let mut entries = self.entries.lock().expect("registry lock");
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= self.max {
             return Err(Full(self.max));
         }
@@ -98,7 +98,7 @@ impl Registry {
     }
 
     fn leave(&self, id: u64) {
-        let mut entries = self.entries.lock().expect("registry lock");
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries.retain(|e| e.id != id);
         self.online.store(entries.len(), Ordering::Relaxed);
         Self::redraw_all(&entries);
@@ -114,7 +114,7 @@ impl Registry {
     /// Ends the sessions of members no longer on the team as they signed in (gone, another role,
     /// another key), given the team as it is now.
     pub fn follow_team(&self, team: &[Member]) -> usize {
-        let entries = self.entries.lock().expect("registry lock");
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         let mut ended = 0;
         for e in entries.iter().filter(|e| e.member != OWNER) {
             let why = match team.iter().find(|m| m.id == e.member) {
@@ -133,11 +133,25 @@ impl Registry {
         ended
     }
 
+    /// Ends every session (the server is stopping); returns how many.
+    pub fn end_all(&self, why: &str) -> usize {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        for e in entries.iter() {
+            let _ = e.to_app.send(Event::End(why.into()));
+        }
+        entries.len()
+    }
+
+    /// Sessions now.
+    pub fn count(&self) -> usize {
+        self.online.load(Ordering::Relaxed)
+    }
+
     /// Ends sessions with no key pressed for `idle`.
     pub fn end_idle(&self, idle: Duration) -> usize {
         let now = self.now_ms();
         let limit = idle.as_millis() as u64;
-        let entries = self.entries.lock().expect("registry lock");
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         let mut ended = 0;
         for e in entries.iter() {
             if now.saturating_sub(e.last_key.load(Ordering::Relaxed)) >= limit {

@@ -9,6 +9,7 @@ use crate::tui::state::{AppState, Options};
 use crate::tui::theme::{ColorDepth, Theme};
 use crate::tui::worker::Worker;
 use crossterm::cursor::{Hide, Show};
+use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
 use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen};
 use ratatui::backend::CrosstermBackend;
 use ratatui::layout::Rect;
@@ -103,8 +104,14 @@ pub fn run<W: std::io::Write>(
             viewport: Viewport::Fixed(area),
         },
     )?;
-    crossterm::execute!(terminal.backend_mut(), EnterAlternateScreen, Hide)?;
-    let ended = event_loop(&mut terminal, &mut state, &theme, &events, true);
+    crossterm::execute!(
+        terminal.backend_mut(),
+        EnterAlternateScreen,
+        Hide,
+        EnableBracketedPaste
+    )?;
+    let ended =
+        crate::tui::app::contained(|| event_loop(&mut terminal, &mut state, &theme, &events, true));
     let farewell = match &ended {
         Ok(Some(why)) => format!("rapport: your session was ended: {why}\r\n"),
         Ok(None) => String::new(),
@@ -112,7 +119,7 @@ pub fn run<W: std::io::Write>(
     };
     let backend = terminal.backend_mut();
     // The link may be gone already; there is no one to tell.
-    let _ = crossterm::execute!(backend, LeaveAlternateScreen, Show);
+    let _ = crossterm::execute!(backend, DisableBracketedPaste, LeaveAlternateScreen, Show);
     let _ = std::io::Write::write_all(backend, farewell.as_bytes());
     let _ = std::io::Write::flush(backend);
     ended

@@ -20,6 +20,8 @@ use std::time::Duration;
 #[allow(clippy::large_enum_variant)] // one per user action or job: boxing would buy nothing
 pub enum Event {
     Key(KeyEvent),
+    /// Text the terminal says was pasted (bracketed paste): text for a box, never keys.
+    Paste(String),
     /// The terminal's new width and height.
     Resize(u16, u16),
     Done(Done),
@@ -78,6 +80,7 @@ pub fn run(model: Arc<ReadModel>, options: RunOptions) -> anyhow::Result<()> {
                         tx.send(Event::Key(key))
                     }
                     TermEvent::Resize(width, height) => tx.send(Event::Resize(width, height)),
+                    TermEvent::Paste(text) => tx.send(Event::Paste(text)),
                     _ => Ok(()),
                 };
                 if sent.is_err() {
@@ -86,9 +89,29 @@ pub fn run(model: Arc<ReadModel>, options: RunOptions) -> anyhow::Result<()> {
             }
         })?;
     let mut terminal = terminal::enter()?;
-    let result = event_loop(&mut terminal, &mut state, &theme, &rx, true);
+    let result = contained(|| event_loop(&mut terminal, &mut state, &theme, &rx, true));
     terminal::leave();
     result.map(drop)
+}
+
+/// Runs a session so that a defect in it ends that session only: a panic is caught here, logged,
+/// and becomes the session's error (the server and every other session go on).
+pub fn contained<T>(run: impl FnOnce() -> anyhow::Result<T>) -> anyhow::Result<T> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)) {
+        Ok(result) => result,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "no message".into());
+            let what = crate::text::safe(&what).into_owned();
+            tracing::error!(%what, "a session panicked and was ended");
+            Err(anyhow::anyhow!(
+                "an internal error ended this session ({what}); it is logged"
+            ))
+        }
+    }
 }
 
 /// Runs until the user quits, or until the session is ended from outside (then: why). `live` keeps
@@ -158,6 +181,7 @@ pub fn copy(out: &mut impl std::io::Write, text: &str) -> std::io::Result<()> {
 pub fn handle(state: &mut AppState, event: Event) {
     match event {
         Event::Key(key) => state.handle_key(key),
+        Event::Paste(text) => state.handle_paste(&text),
         Event::Resize(_, height) => state.resize(height),
         Event::Done(done) => state.handle_done(done),
         Event::Tick => state.tick(),

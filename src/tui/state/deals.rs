@@ -70,7 +70,7 @@ impl DealsState {
             DealView::Board => self
                 .columns
                 .get(self.column)?
-                .get(self.rows[self.column].selected)?,
+                .get(self.rows.get(self.column)?.selected)?,
             DealView::List => self.list.get(self.list_nav.selected)?,
         };
         self.deals.get(*index)
@@ -82,7 +82,10 @@ impl DealsState {
         let totals = self.totals.get_or_init(|| {
             self.columns
                 .iter()
-                .map(|ids| (ids.len(), ids.iter().map(|&i| self.deals[i].value).sum()))
+                .map(|ids| {
+                    let values = ids.iter().filter_map(|&i| self.deals.get(i));
+                    (ids.len(), values.map(|d| d.value).sum())
+                })
                 .collect()
         });
         totals.get(column).copied().unwrap_or((0, Money::ZERO))
@@ -205,34 +208,67 @@ impl DealsState {
         list: Arc<Vec<usize>>,
         rows: usize,
     ) {
-        let keep_column: Vec<Option<DealId>> = (0..self.columns.len())
-            .map(|c| {
-                let i = *self.columns[c].get(self.rows[c].selected)?;
-                Some(self.deals[i].id)
-            })
+        // Each index is looked up, never assumed: a snapshot may hold fewer deals or columns than
+        // the last one (a write elsewhere, a reload), and a selection must never point past them.
+        let id_at = |deals: &[Deal], i: Option<&usize>| i.and_then(|&i| deals.get(i)).map(|d| d.id);
+        let keep_column: Vec<Option<DealId>> = self
+            .columns
+            .iter()
+            .zip(&self.rows)
+            .map(|(ids, nav)| id_at(&self.deals, ids.get(nav.selected)))
             .collect();
-        let keep_list = self
-            .list
-            .get(self.list_nav.selected)
-            .map(|&i| self.deals[i].id);
+        let keep_list = id_at(&self.deals, self.list.get(self.list_nav.selected));
         self.deals = deals;
         self.forecast.set(None);
         self.totals = Default::default();
         self.columns = columns;
         self.list = list;
-        for (c, keep) in keep_column.into_iter().enumerate() {
-            let ids = &self.columns[c];
-            let len = ids.len();
+        self.rows.resize(
+            self.columns.len().max(DealStage::ALL.len()),
+            ListNav::default(),
+        );
+        self.column = self.column.min(self.rows.len() - 1);
+        let position = |deals: &[Deal], order: &[usize], id: DealId| {
+            order
+                .iter()
+                .position(|&i| deals.get(i).is_some_and(|d| d.id == id))
+        };
+        for (c, nav) in self.rows.iter_mut().enumerate() {
+            let ids = self.columns.get(c).map_or(&[][..], Vec::as_slice);
+            let keep = keep_column.get(c).copied().flatten();
             let at = keep
-                .and_then(|id| ids.iter().position(|&i| self.deals[i].id == id))
-                .unwrap_or(self.rows[c].selected);
-            self.rows[c].select(at, len, rows);
+                .and_then(|id| position(&self.deals, ids, id))
+                .unwrap_or(nav.selected);
+            nav.select(at, ids.len(), rows);
         }
-        let len = self.list.len();
         let at = keep_list
-            .and_then(|id| self.list.iter().position(|&i| self.deals[i].id == id))
+            .and_then(|id| position(&self.deals, &self.list, id))
             .unwrap_or(self.list_nav.selected);
-        self.list_nav.select(at, len, rows);
+        self.list_nav.select(at, self.list.len(), rows);
+        if self
+            .open
+            .is_some_and(|id| !self.deals.iter().any(|d| d.id == id))
+        {
+            self.close_page();
+        }
+    }
+
+    /// Whether every selection points at a deal this state holds (or at nothing, in an empty
+    /// list): what `take` and the keys must keep true.
+    pub fn selections_valid(&self) -> bool {
+        let fits = |order: &[usize], nav: &ListNav| {
+            order.iter().all(|&i| i < self.deals.len())
+                && (order.is_empty() || nav.selected < order.len())
+                && nav.offset <= nav.selected.max(order.len().saturating_sub(1))
+        };
+        self.rows.len() >= self.columns.len()
+            && self.column < self.rows.len()
+            && self
+                .columns
+                .iter()
+                .zip(&self.rows)
+                .all(|(ids, nav)| fits(ids, nav))
+            && fits(&self.list, &self.list_nav)
     }
 
     pub fn select_deal(&mut self, id: DealId, rows: usize) {
@@ -243,10 +279,12 @@ impl DealsState {
             .iter()
             .position(|s| *s == self.deals[index].stage)
             .unwrap_or(0);
+        let (Some(ids), Some(nav)) = (self.columns.get(column), self.rows.get_mut(column)) else {
+            return;
+        };
         self.column = column;
-        if let Some(row) = self.columns[column].iter().position(|&i| i == index) {
-            let len = self.columns[column].len();
-            self.rows[column].select(row, len, rows);
+        if let Some(row) = ids.iter().position(|&i| i == index) {
+            nav.select(row, ids.len(), rows);
         }
         if let Some(pos) = self.list.iter().position(|&i| i == index) {
             self.list_nav.select(pos, self.list.len(), rows);
@@ -277,6 +315,9 @@ impl DealsState {
     }
 
     pub fn nav_mut(&mut self) -> &mut ListNav {
+        if self.rows.len() <= self.column {
+            self.rows.resize(self.column + 1, ListNav::default());
+        }
         match self.view {
             DealView::Board => &mut self.rows[self.column],
             DealView::List => &mut self.list_nav,

@@ -9,6 +9,12 @@ pub struct TextInput {
     pub cursor: usize,
 }
 
+/// The most any box holds, in characters: a long note, pages of it. Whatever is typed or pasted
+/// past it is not taken (and the rep is told).
+pub const MAX_BOX_CHARS: usize = 20_000;
+/// A one-line field of a record (a name, a title, an email): no real one is longer.
+pub const MAX_FIELD_CHARS: usize = 500;
+
 /// What a key did to the text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Edit {
@@ -40,6 +46,10 @@ impl TextInput {
                 Edit::Changed
             }
             KeyCode::Char(c) if !ctrl && !c.is_control() => {
+                if self.value.len() >= MAX_BOX_CHARS && self.value.chars().count() >= MAX_BOX_CHARS
+                {
+                    return Edit::Ignored;
+                }
                 let at = self.byte_at(self.cursor);
                 self.value.insert(at, c);
                 self.cursor += 1;
@@ -83,6 +93,35 @@ impl TextInput {
         self.cursor += 1;
     }
 
+    /// Puts pasted text at the cursor in one step (time linear in the text): line breaks stay in a
+    /// box that takes them and become spaces in one that does not, other control characters go,
+    /// and no more than `limit` characters are kept in all. Returns how many characters were cut.
+    pub fn paste(&mut self, text: &str, multiline: bool, limit: usize) -> usize {
+        let text = text.replace("\r\n", "\n");
+        let have = self.value.chars().count();
+        let room = limit.saturating_sub(have);
+        let mut clean = String::with_capacity(text.len().min(room * 4));
+        let mut taken = 0;
+        let mut offered = 0;
+        for c in text.chars() {
+            let c = match c {
+                '\n' | '\r' if multiline => '\n',
+                '\n' | '\r' | '\t' => ' ',
+                c if c.is_control() || crate::text::is_bidi_control(c) => continue,
+                c => c,
+            };
+            offered += 1;
+            if taken < room {
+                clean.push(c);
+                taken += 1;
+            }
+        }
+        let at = self.byte_at(self.cursor);
+        self.value.insert_str(at, &clean);
+        self.cursor += taken;
+        offered - taken
+    }
+
     /// The cursor's line and column, counting lines by `\n`.
     pub fn line_and_column(&self) -> (usize, usize) {
         let before: String = self.value.chars().take(self.cursor).collect();
@@ -120,5 +159,37 @@ mod tests {
         t.handle(KeyEvent::new(KeyCode::Char('w'), KeyModifiers::CONTROL));
         assert_eq!(t.value, " x");
         assert_eq!(t.cursor, 0);
+    }
+
+    #[test]
+    fn a_paste_is_text_at_the_cursor_never_keys() {
+        let mut t = TextInput::default();
+        press(&mut t, KeyCode::Char('a'));
+        press(&mut t, KeyCode::Char('z'));
+        press(&mut t, KeyCode::Left);
+        assert_eq!(t.paste("b\r\nc\x1b[2J\td", false, 100), 0);
+        assert_eq!(t.value, "ab c[2J dz");
+        assert_eq!(t.cursor, 9);
+        let mut m = TextInput::default();
+        m.paste("one\r\ntwo\nthree", true, 100);
+        assert_eq!(m.value, "one\ntwo\nthree");
+        let mut full = TextInput::default();
+        assert_eq!(full.paste("éééééééééé", false, 4), 6, "six characters cut");
+        assert_eq!(full.value, "éééé");
+    }
+
+    #[test]
+    fn a_megabyte_paste_keeps_the_box_limit() {
+        let big = "x".repeat(1 << 20);
+        let mut t = TextInput::default();
+        let cut = t.paste(&big, true, MAX_BOX_CHARS);
+        assert_eq!(t.value.len(), MAX_BOX_CHARS);
+        assert_eq!(cut, (1 << 20) - MAX_BOX_CHARS);
+        press(&mut t, KeyCode::Char('y'));
+        assert_eq!(
+            t.value.len(),
+            MAX_BOX_CHARS,
+            "typing stops at the limit too"
+        );
     }
 }

@@ -491,3 +491,73 @@ impl AppState {
         }
     }
 }
+
+impl AppState {
+    /// Pasted text (one event, however long): it goes into the box that has the keys, as text,
+    /// never as keys; with no box open it is set aside and the rep told so.
+    pub fn handle_paste(&mut self, text: &str) {
+        use super::input::{MAX_BOX_CHARS, MAX_FIELD_CHARS};
+        let long = |key: &str| matches!(key, "text" | "message" | "outcome" | "next");
+        let (cut, limit) = match self.context() {
+            Context::Finder => {
+                let Some(finder) = self.finder_mut() else {
+                    return;
+                };
+                finder.stale = true;
+                (
+                    finder.query.paste(text, false, MAX_FIELD_CHARS),
+                    MAX_FIELD_CHARS,
+                )
+            }
+            Context::Filter => {
+                let cut = self.customers.filter.paste(text, false, MAX_FIELD_CHARS);
+                self.customers.refresh_view();
+                (cut, MAX_FIELD_CHARS)
+            }
+            Context::Form => {
+                let Some(form) = self.form_mut() else {
+                    return;
+                };
+                if form.saving {
+                    return;
+                }
+                let field = form.focused();
+                if field.strict {
+                    self.say("this field takes one of its choices: ←/→ picks", Tone::Info);
+                    return;
+                }
+                let limit = match long(field.key) {
+                    true => MAX_BOX_CHARS,
+                    false => MAX_FIELD_CHARS,
+                };
+                let cut = field.input.paste(text, false, limit);
+                form.edited();
+                self.check_look_alike();
+                (cut, limit)
+            }
+            Context::Prompt => {
+                let Some(Popup::Prompt(prompt)) = self.popups.last_mut() else {
+                    return;
+                };
+                let (multiline, limit) = match prompt.kind {
+                    PromptKind::Reply { .. } => (true, MAX_BOX_CHARS),
+                    PromptKind::SaveView => (false, crate::domain::MAX_VIEW_NAME),
+                };
+                (prompt.input.paste(text, multiline, limit), limit)
+            }
+            _ => {
+                self.say(
+                    "pasted text goes into a box: open a form, a reply, the filter (/) or quick lookup first",
+                    Tone::Info,
+                );
+                return;
+            }
+        };
+        if cut > 0 {
+            self.say(
+                format!("the box holds at most {limit} characters: {cut} were left out"),
+                Tone::Bad,
+            );
+        }
+    }
+}

@@ -65,13 +65,14 @@ fn board(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
             title_style,
         ));
         let rows_shown = col_area.height.saturating_sub(3) as usize;
-        let nav = &d.rows[c];
-        let window = nav.window(d.columns[c].len(), rows_shown);
-        let lines: Vec<Line> = d.columns[c][window.clone()]
+        let nav = d.rows.get(c).copied().unwrap_or_default();
+        let ids = d.columns.get(c).map_or(&[][..], Vec::as_slice);
+        let window = nav.window(ids.len(), rows_shown);
+        let lines: Vec<Line> = ids[window.clone()]
             .iter()
             .enumerate()
-            .map(|(i, &index)| {
-                let deal = &d.deals[index];
+            .filter_map(|(i, &index)| Some((i, d.deals.get(index)?)))
+            .map(|(i, deal)| {
                 let value = short(deal.value);
                 let title_width = inner_width.saturating_sub(value.len() + 1);
                 let mark = if state.marked.contains(&deal.id.0) {
@@ -105,8 +106,8 @@ fn list(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
     let rows = d.list[window.clone()]
         .iter()
         .enumerate()
-        .map(|(i, &index)| {
-            let deal = &d.deals[index];
+        .filter_map(|(i, &index)| Some((i, d.deals.get(index)?)))
+        .map(|(i, deal)| {
             let style = if window.start + i == d.list_nav.selected {
                 theme.selected
             } else {
