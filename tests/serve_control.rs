@@ -36,25 +36,65 @@ impl Drop for Served {
 
 /// `rapport serve` on a free port, once it says it is listening.
 fn serve(db: &Path) -> Served {
+    serve_with(db, &[], None).0
+}
+
+/// `rapport serve` with more arguments and, if given, a limit on its open files; with the address
+/// it listens on and its log lines from then on.
+fn serve_with(
+    db: &Path,
+    args: &[&str],
+    files: Option<u64>,
+) -> (
+    Served,
+    std::net::SocketAddr,
+    std::sync::mpsc::Receiver<String>,
+) {
+    use std::os::unix::process::CommandExt;
     let bin = assert_cmd::cargo::cargo_bin("rapport");
-    let mut child = std::process::Command::new(bin)
+    let mut command = std::process::Command::new(bin);
+    command
         .env_remove("RAPPORT_DB")
         .arg("--db")
         .arg(db)
         .args(["serve", "--listen", "127.0.0.1:0"])
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+        .args(args)
+        .stderr(Stdio::piped());
+    if let Some(files) = files {
+        // SAFETY: only setrlimit, which is async-signal-safe, runs between fork and exec.
+        unsafe {
+            command.pre_exec(move || {
+                let limit = libc::rlimit {
+                    rlim_cur: files,
+                    rlim_max: files,
+                };
+                match libc::setrlimit(libc::RLIMIT_NOFILE, &limit) {
+                    0 => Ok(()),
+                    _ => Err(std::io::Error::last_os_error()),
+                }
+            });
+        }
+    }
+    let mut child = command.spawn().unwrap();
     let stderr = child.stderr.take().unwrap();
     let mut lines = BufReader::new(stderr).lines();
-    let listening = lines
+    let addr = lines
         .by_ref()
         .map_while(Result::ok)
-        .any(|l| l.contains("listening on"));
-    assert!(listening, "the server never said it was listening");
+        .find_map(|l| {
+            l.split("listening on ")
+                .nth(1)
+                .map(|a| a.trim().parse().unwrap())
+        })
+        .expect("the server never said it was listening");
     // Keep reading its log so the server never blocks on a full pipe.
-    std::thread::spawn(move || lines.for_each(drop));
-    Served(child)
+    let (tx, log) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    (Served(child), addr, log)
 }
 
 #[test]
@@ -175,4 +215,148 @@ fn the_owners_app_attaches_as_a_session_of_the_server() {
     let (ended, _) = read_until("\u{0}never");
     assert!(ended, "the session ends when its user quits");
     running.stop();
+}
+
+/// Many writers at once through the socket: every `note` that exits 0 is in the database, and
+/// one that is not says why and exits 3 (before, a busy socket could give exit 0 and no note).
+#[test]
+fn every_note_that_exits_zero_is_written_however_busy_the_socket() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    common::demo_cli(&db, 30, 2);
+    let server = serve(&db);
+    let writers: Vec<_> = (0..16)
+        .map(|w| {
+            let (db, cwd) = (db.clone(), dir.path().to_path_buf());
+            std::thread::spawn(move || {
+                (0..6)
+                    .map(|i| {
+                        let text = format!("busy note {w}-{i}");
+                        let outcome = run(&db, &cwd, &["note", "1", &text]);
+                        (text, outcome)
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let outcomes: Vec<_> = writers
+        .into_iter()
+        .flat_map(|w| w.join().unwrap())
+        .collect();
+    drop(server);
+    let (_, notes, _) = run(&db, dir.path(), &["export", "notes", "--format", "csv"]);
+    for (text, (code, _, err)) in &outcomes {
+        match code {
+            Some(0) => assert!(
+                notes.contains(text.as_str()),
+                "{text} exited 0 and is not stored"
+            ),
+            Some(3) => assert_eq!(err.lines().count(), 1, "{err}"),
+            other => panic!("{text}: exit {other:?}: {err}"),
+        }
+    }
+    let ok = outcomes.iter().filter(|(_, o)| o.0 == Some(0)).count();
+    assert_eq!(
+        ok,
+        outcomes.len(),
+        "a busy server is waited for, not given up on"
+    );
+}
+
+/// A holder that is stopped (SIGSTOP) takes the connection but never answers: a command gives
+/// up after the acknowledgement's time limit with exit 3 instead of hanging.
+#[test]
+fn a_stopped_server_gets_exit_3_not_a_hang() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    common::demo_cli(&db, 20, 2);
+    let (server, _, _) = serve_with(&db, &[], None);
+    let pid = server.0.id() as libc::pid_t;
+    // SAFETY: signals to our own child.
+    unsafe { libc::kill(pid, libc::SIGSTOP) };
+    let started = std::time::Instant::now();
+    let (code, _, err) = run(&db, dir.path(), &["stats"]);
+    let took = started.elapsed();
+    unsafe { libc::kill(pid, libc::SIGCONT) };
+    assert_eq!(code, Some(3), "{err}");
+    assert!(err.contains("did not answer"), "{err}");
+    assert!(took < std::time::Duration::from_secs(40), "took {took:?}");
+    let (code, _, err) = run(&db, dir.path(), &["stats"]);
+    assert_eq!(code, Some(0), "answers again once it runs: {err}");
+}
+
+/// Past its open-files limit a server cannot take connections for a while; it goes on, and a
+/// member signs in once the idle connections are gone. SIGTERM then stops it cleanly.
+#[test]
+fn a_server_out_of_file_descriptors_goes_on_serving() {
+    use rapport::serve::load::Client;
+    use russh::keys::ssh_key::private::{Ed25519Keypair, KeypairData};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    common::demo_cli(&db, 20, 2);
+    let key = russh::keys::PrivateKey::new(
+        KeypairData::Ed25519(Ed25519Keypair::from_seed(&[5; 32])),
+        "test",
+    )
+    .unwrap();
+    let public = dir.path().join("bea.pub");
+    std::fs::write(&public, key.public_key().to_openssh().unwrap()).unwrap();
+    let (code, _, err) = run(
+        &db,
+        dir.path(),
+        &["team", "add", "bea", "--key", public.to_str().unwrap()],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let (mut server, addr, log) = serve_with(
+        &db,
+        &[
+            "--max-startups",
+            "1000",
+            "--max-startups-per-address",
+            "1000",
+            "--grace-seconds",
+            "3",
+        ],
+        Some(64),
+    );
+    let idle: Vec<_> = (0..120)
+        .filter_map(|_| std::net::TcpStream::connect(addr).ok())
+        .collect();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut said = false;
+    while !said && std::time::Instant::now() < deadline {
+        said = log
+            .recv_timeout(std::time::Duration::from_millis(200))
+            .is_ok_and(|l| l.contains("cannot take a connection"));
+    }
+    assert!(
+        said,
+        "the server never ran out of descriptors: the test proves nothing"
+    );
+    drop(idle);
+    std::thread::sleep(std::time::Duration::from_secs(4));
+    assert!(server.0.try_wait().unwrap().is_none(), "the server exited");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let host = rapport::serve::host_key(&db)
+        .unwrap()
+        .public_key()
+        .fingerprint(russh::keys::HashAlg::Sha256)
+        .to_string();
+    let signed = runtime.block_on(async move {
+        let config = std::sync::Arc::new(russh::client::Config::default());
+        let mut handle = russh::client::connect(config, addr, Client { host })
+            .await
+            .unwrap();
+        let key = russh::keys::PrivateKeyWithHashAlg::new(std::sync::Arc::new(key), None);
+        handle
+            .authenticate_publickey("bea", key)
+            .await
+            .unwrap()
+            .success()
+    });
+    assert!(signed, "a member could not sign in after the flood");
+    // SAFETY: a signal to our own child.
+    unsafe { libc::kill(server.0.id() as libc::pid_t, libc::SIGTERM) };
+    let status = server.0.wait().unwrap();
+    assert!(status.success(), "SIGTERM is a clean stop: {status:?}");
 }

@@ -464,3 +464,56 @@ fn failed_connections_block_an_address_until_it_is_unblocked() {
     );
     assert!(team.sign_in(1).is_some());
 }
+
+/// Stopping the server gives every rep their terminal back (main screen, cursor shown) with a
+/// line saying why, and a write already made is on disk.
+#[test]
+fn a_stopping_server_gives_each_rep_their_terminal_back() {
+    let mut team = serve(&[("bea", 1, Role::Rep), ("cal", 2, Role::Rep)]);
+    let mut bea = team.rep(1, 80, 24);
+    let mut cal = team.rep(2, 80, 24);
+    assert!(bea.screen.screen().alternate_screen() && bea.screen.screen().hide_cursor());
+    let running = team.running.take().unwrap();
+    let stopping = std::thread::spawn(move || running.stop());
+    for rep in [&mut bea, &mut cal] {
+        rep.wait_for(&team, "the server stopped");
+        let screen = rep.screen.screen();
+        assert!(!screen.alternate_screen(), "still on the app's screen");
+        assert!(!screen.hide_cursor(), "the cursor is still hidden");
+        assert!(!screen.bracketed_paste(), "bracketed paste left on");
+    }
+    stopping.join().unwrap();
+}
+
+/// A paste is text for the box that has the keys, never keys: "call back\nd\nq" in a note is the
+/// note, and on a list it is set aside with a word (before, it deleted and quit). Keys split across
+/// packets (an arrow, a character) read as they were pressed.
+#[test]
+fn a_paste_is_text_and_split_keys_read_whole_over_ssh() {
+    let team = serve(&[("bea", 1, Role::Manager)]);
+    let mut bea = team.rep(1, 100, 30);
+    bea.press(&team, "\x1b[200~d\nq\x1b[201~");
+    bea.wait_for(&team, "pasted text goes into a box");
+    bea.press(&team, "a");
+    bea.wait_for(&team, "Note on");
+    bea.press(&team, "ab");
+    // Left, split after its Esc; then é split inside its bytes.
+    bea.press(&team, "\x1b");
+    std::thread::sleep(Duration::from_millis(10));
+    bea.press(&team, "[D");
+    let e = "é".as_bytes();
+    team.block_on(bea.channel.data_bytes(e[..1].to_vec()))
+        .unwrap();
+    team.block_on(bea.channel.data_bytes(e[1..].to_vec()))
+        .unwrap();
+    bea.press(&team, "\x1b[200~ call back\nd\nq\x1b[201~");
+    bea.wait_for(&team, "aé call back d qb");
+    bea.press(&team, "\r");
+    bea.wait_for(&team, "created note");
+    let notes = team.model.store().all::<rapport::domain::Note>().unwrap();
+    assert!(
+        notes.iter().any(|n| n.text == "aé call back d qb"),
+        "the pasted note is not stored"
+    );
+    assert!(!bea.closed, "the paste's q quit the app");
+}

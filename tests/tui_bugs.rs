@@ -678,3 +678,36 @@ fn bug_16_a_long_error_and_a_long_email_read_whole_at_80_columns() {
     let card = screen(&state, 80, 24);
     assert!(card.contains(&email), "i shows the whole email: {card}");
 }
+
+/// A paste in the local app is one event: text in the box that has the keys, set aside elsewhere.
+#[test]
+fn a_paste_goes_into_the_box_or_is_set_aside_never_run_as_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = common::small_demo(&dir.path().join("db"));
+    let mut app = common::app(&store, false);
+    app.handle_paste("d\nq");
+    assert!(
+        !app.quit && app.popups().is_empty(),
+        "the paste ran as keys"
+    );
+    assert!(
+        app.status
+            .as_ref()
+            .unwrap()
+            .0
+            .contains("pasted text goes into a box")
+    );
+    common::press(&mut app, &["/"]);
+    app.handle_paste("Ada\r\nCosta");
+    assert_eq!(app.customers.filter.value, "Ada Costa");
+    let huge = "y".repeat(3 << 20);
+    app.handle_paste(&huge);
+    assert!(app.customers.filter.value.chars().count() <= 500);
+    assert!(
+        app.status
+            .as_ref()
+            .unwrap()
+            .0
+            .contains("at most 500 characters")
+    );
+}
