@@ -168,7 +168,10 @@ fn answer(
 }
 
 /// A writer that sends what is written as frames of `kind` (`o` for output).
-pub fn frames(stream: &UnixStream, kind: u8) -> std::io::Result<impl Write + Send + 'static> {
+pub fn frames(
+    stream: &UnixStream,
+    kind: u8,
+) -> std::io::Result<impl crate::tui::app::Link + Send + 'static> {
     FrameOut::new(stream, kind)
 }
 
@@ -210,6 +213,9 @@ impl Write for FrameOut {
         Ok(())
     }
 }
+
+/// The owner's own terminal, on this machine: it keeps up, and a frame waits for it.
+impl crate::tui::app::Link for FrameOut {}
 
 impl Drop for FrameOut {
     fn drop(&mut self) {

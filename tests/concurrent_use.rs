@@ -128,7 +128,7 @@ fn insights_and_writes_on_the_worker_never_deadlock() {
     while expected > 0 {
         match rx.recv_timeout(Duration::from_secs(60)) {
             // Not an answer: every session hears of a write this way.
-            Ok(Done::Changed(_)) => continue,
+            Ok(Done::Changed) => continue,
             Ok(Done::Written(_)) => written += 1,
             Ok(_) => {}
             Err(e) => panic!("the worker stopped answering (deadlock?): {e}"),

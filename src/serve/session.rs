@@ -35,20 +35,57 @@ pub fn side(value: u32) -> u16 {
     value.clamp(1, MAX_SIDE) as u16
 }
 
-/// Frames go out through here: written whole, then handed to the channel. The queue is short,
-/// so a slow link slows this session's drawing, not the server's memory.
+/// Frames go out through here: written whole, then handed to the channel's queue without waiting.
+/// When the client is behind (the queue is full) a frame is dropped rather than held, and once the
+/// queue drains the loop draws the whole screen again: a client that stops reading costs the server
+/// a short queue, never memory without bound.
 pub struct ChannelOut {
     to_channel: mpsc::Sender<Vec<u8>>,
     buffer: Vec<u8>,
+    /// A frame was dropped: the client's screen is not what the app last drew.
+    dropped: bool,
 }
 
 pub const OUT_QUEUE: usize = 16;
+/// DEC mode 2026: the terminal shows a frame once it is whole, not as it trickles in.
+const BEGIN_FRAME: &[u8] = b"\x1b[?2026h";
+const END_FRAME: &[u8] = b"\x1b[?2026l";
 
 impl ChannelOut {
     pub fn new(to_channel: mpsc::Sender<Vec<u8>>) -> ChannelOut {
         ChannelOut {
             to_channel,
             buffer: Vec::new(),
+            dropped: false,
+        }
+    }
+}
+
+impl crate::tui::app::Link for ChannelOut {
+    fn behind(&self) -> bool {
+        // Half the queue free again before drawing on: a client just catching up is not flooded.
+        self.dropped && self.to_channel.capacity() < OUT_QUEUE / 2
+    }
+
+    fn resync(&mut self) -> bool {
+        std::mem::take(&mut self.dropped)
+    }
+
+    fn last_words(&mut self, bytes: &[u8]) {
+        let _ = std::io::Write::flush(self);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+        let mut last = bytes.to_vec();
+        loop {
+            match self.to_channel.try_send(last) {
+                Ok(()) => return,
+                Err(mpsc::error::TrySendError::Full(back))
+                    if std::time::Instant::now() < deadline =>
+                {
+                    last = back;
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(_) => return,
+            }
         }
     }
 }
@@ -63,15 +100,25 @@ impl std::io::Write for ChannelOut {
         if self.buffer.is_empty() {
             return Ok(());
         }
-        let bytes = std::mem::take(&mut self.buffer);
-        self.to_channel
-            .blocking_send(bytes)
-            .map_err(|_| std::io::Error::from(std::io::ErrorKind::BrokenPipe))
+        let mut bytes = Vec::with_capacity(self.buffer.len() + BEGIN_FRAME.len() + END_FRAME.len());
+        bytes.extend_from_slice(BEGIN_FRAME);
+        bytes.append(&mut self.buffer);
+        bytes.extend_from_slice(END_FRAME);
+        match self.to_channel.try_send(bytes) {
+            Ok(()) => Ok(()),
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                self.dropped = true;
+                Ok(())
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => {
+                Err(std::io::Error::from(std::io::ErrorKind::BrokenPipe))
+            }
+        }
     }
 }
 
 /// Runs the app for `member` until they quit, disconnect or are ended; says why it ended.
-pub fn run<W: std::io::Write>(
+pub fn run<W: crate::tui::app::Link>(
     shared: &Arc<Shared>,
     member: &Member,
     term: &Term,
@@ -117,10 +164,9 @@ pub fn run<W: std::io::Write>(
         Ok(None) => String::new(),
         Err(e) => format!("rapport: {}\r\n", crate::text::error_line(e)),
     };
-    let backend = terminal.backend_mut();
-    // The link may be gone already; there is no one to tell.
-    let _ = crossterm::execute!(backend, DisableBracketedPaste, LeaveAlternateScreen, Show);
-    let _ = std::io::Write::write_all(backend, farewell.as_bytes());
-    let _ = std::io::Write::flush(backend);
+    let mut last = Vec::new();
+    let _ = crossterm::queue!(last, DisableBracketedPaste, LeaveAlternateScreen, Show);
+    last.extend_from_slice(farewell.as_bytes());
+    terminal.backend_mut().writer_mut().last_words(&last);
     ended
 }

@@ -94,6 +94,36 @@ pub fn run(model: Arc<ReadModel>, options: RunOptions) -> anyhow::Result<()> {
     result.map(drop)
 }
 
+/// Where frames go, as far as the loop cares: a terminal always takes them; a rep's link over SSH
+/// can fall behind, and then frames are not drawn until it catches up, and then drawn whole.
+pub trait Link: std::io::Write {
+    /// Too far behind to send a frame now.
+    fn behind(&self) -> bool {
+        false
+    }
+    /// Whether frames were lost since the last call (the next one must be whole).
+    fn resync(&mut self) -> bool {
+        false
+    }
+    /// The session's last words (its terminal given back, why it ended): sent, not dropped.
+    fn last_words(&mut self, bytes: &[u8]) {
+        // The link may be gone already; there is no one to tell.
+        let _ = self.write_all(bytes);
+        let _ = self.flush();
+    }
+}
+
+impl Link for std::io::Stdout {}
+
+impl<W: std::io::Write + Link> Link for ratatui::backend::CrosstermBackend<W> {
+    fn behind(&self) -> bool {
+        self.writer().behind()
+    }
+    fn resync(&mut self) -> bool {
+        self.writer_mut().resync()
+    }
+}
+
 /// Runs a session so that a defect in it ends that session only: a panic is caught here, logged,
 /// and becomes the session's error (the server and every other session go on).
 pub fn contained<T>(run: impl FnOnce() -> anyhow::Result<T>) -> anyhow::Result<T> {
@@ -116,7 +146,7 @@ pub fn contained<T>(run: impl FnOnce() -> anyhow::Result<T>) -> anyhow::Result<T
 
 /// Runs until the user quits, or until the session is ended from outside (then: why). `live` keeps
 /// `now` on the wall clock; tests keep a fixed one.
-pub fn event_loop<B: Backend + std::io::Write>(
+pub fn event_loop<B: Backend + std::io::Write + Link>(
     terminal: &mut Terminal<B>,
     state: &mut AppState,
     theme: &Theme,
@@ -130,7 +160,9 @@ where
     state.resize(terminal.get_frame().area().height);
     terminal.draw(|frame| ui::draw(frame, state, theme))?;
     loop {
-        let first = if state.pending > 0 {
+        // Behind: look again shortly for the link to drain, and draw once it has.
+        let waiting = state.pending > 0 || terminal.backend().behind();
+        let first = if waiting {
             match events.recv_timeout(Duration::from_millis(100)) {
                 Ok(event) => event,
                 Err(RecvTimeoutError::Timeout) => Event::Tick,
@@ -161,6 +193,13 @@ where
             break;
         }
         state.settle();
+        if terminal.backend().behind() {
+            continue;
+        }
+        if terminal.backend_mut().resync() {
+            // Frames were lost on the way: the next one is the whole screen.
+            terminal.clear()?;
+        }
         terminal.draw(|frame| ui::draw(frame, state, theme))?;
         if let Some(text) = state.clipboard.take() {
             copy(terminal.backend_mut(), &text)?;

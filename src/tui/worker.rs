@@ -84,7 +84,9 @@ pub enum Done {
     /// Records read for this session, or a newer snapshot after any session's write. Not an answer
     /// to a job when it comes from another session.
     Loaded(Arc<Snapshot>),
-    Changed(Arc<Snapshot>),
+    /// Another write made a newer snapshot: it waits in the worker's slot (`take_latest`), so a
+    /// session that is behind holds one snapshot however many writes it missed.
+    Changed,
     Insights(Arc<InsightsView>),
     Finder {
         generation: u64,
@@ -141,6 +143,17 @@ pub enum Then {
 pub struct Worker {
     ops: Ops,
     way: Way,
+    latest: Arc<Latest>,
+}
+
+/// The newest snapshot other writes made that this session has not taken in yet.
+#[derive(Default)]
+pub struct Latest(std::sync::Mutex<Option<Arc<Snapshot>>>);
+
+impl Latest {
+    fn slot(&self) -> std::sync::MutexGuard<'_, Option<Arc<Snapshot>>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 enum Way {
@@ -164,7 +177,7 @@ impl Worker {
         wrap: fn(Done) -> E,
     ) -> Worker {
         let ops = Ops::shared(model, actor);
-        listen(&ops, done.clone(), wrap);
+        let latest = listen(&ops, done.clone(), wrap);
         let start = |name: &str| {
             let (tx, rx): (Sender<Job>, Receiver<Job>) = channel();
             let (theirs, done) = (ops.clone(), done.clone());
@@ -184,16 +197,17 @@ impl Worker {
             quick: start("rapport-worker"),
             long: start("rapport-reader"),
         };
-        Worker { ops, way }
+        Worker { ops, way, latest }
     }
 
     pub fn inline(model: Arc<ReadModel>, actor: Actor) -> Worker {
         let ops = Ops::shared(model, actor);
         let (tx, rx) = channel();
-        listen(&ops, tx.clone(), |d| d);
+        let latest = listen(&ops, tx.clone(), |d| d);
         Worker {
             ops,
             way: Way::Inline(tx, rx),
+            latest,
         }
     }
 
@@ -230,6 +244,11 @@ impl Worker {
         }
     }
 
+    /// The newest snapshot another write made, if one came since the last call.
+    pub fn take_latest(&self) -> Option<Arc<Snapshot>> {
+        self.latest.slot().take()
+    }
+
     /// What arrived for an inline worker, for the app to handle as if it had come as events.
     pub fn take_inline(&mut self) -> Option<Done> {
         match &self.way {
@@ -239,13 +258,28 @@ impl Worker {
     }
 }
 
-/// Every snapshot another write makes comes to this session as `Done::Changed`, until it is gone.
-fn listen<E: Send + 'static>(ops: &Ops, to: Sender<E>, wrap: fn(Done) -> E) {
+/// Every snapshot another write makes goes into this session's slot, replacing one it has not
+/// taken yet, and `Done::Changed` tells it so once; until the session is gone.
+fn listen<E: Send + 'static>(ops: &Ops, to: Sender<E>, wrap: fn(Done) -> E) -> Arc<Latest> {
+    let latest = Arc::new(Latest::default());
+    let slot = Arc::downgrade(&latest);
     ops.model()
         .expect("a shared Ops")
         .subscribe(Box::new(move |s| {
-            to.send(wrap(Done::Changed(Arc::clone(s)))).is_ok()
+            let Some(slot) = slot.upgrade() else {
+                return false;
+            };
+            let told = {
+                let mut waiting = slot.slot();
+                let told = waiting.is_some();
+                if waiting.as_ref().is_none_or(|w| w.generation < s.generation) {
+                    *waiting = Some(Arc::clone(s));
+                }
+                told
+            };
+            told || to.send(wrap(Done::Changed)).is_ok()
         }));
+    latest
 }
 
 fn run(ops: &Ops, job: Job) -> Done {
@@ -268,9 +302,8 @@ fn run(ops: &Ops, job: Job) -> Done {
     }
     let took = started.elapsed();
     match &done {
-        Done::Loaded(s) | Done::Changed(s) => {
-            tracing::info!(customers = s.customers.len(), ?took, "loaded")
-        }
+        Done::Loaded(s) => tracing::info!(customers = s.customers.len(), ?took, "loaded"),
+        Done::Changed => {}
         Done::Insights(view) => tracing::info!(?took, version = view.version(), "insights"),
         Done::Finder { entries, .. } => tracing::debug!(entries = entries.len(), ?took, "finder"),
         Done::Detail { id, .. } => tracing::debug!(?took, "page of customer {id}"),

@@ -11,11 +11,16 @@ use std::sync::Arc;
 
 impl AppState {
     pub fn handle_done(&mut self, done: Done) {
-        if !matches!(done, Done::Changed(_)) {
+        if !matches!(done, Done::Changed) {
             self.pending = self.pending.saturating_sub(1);
         }
         match done {
-            Done::Loaded(snapshot) | Done::Changed(snapshot) => self.take_snapshot(snapshot),
+            Done::Loaded(snapshot) => self.take_snapshot(snapshot),
+            Done::Changed => {
+                if let Some(snapshot) = self.worker.take_latest() {
+                    self.take_snapshot(snapshot);
+                }
+            }
             Done::Insights(view) => {
                 self.insights.loading = false;
                 self.customers.segments = Some(Arc::clone(&view.segments));
