@@ -147,6 +147,30 @@ fn cdnow_imports_every_purchase() {
 }
 
 #[test]
+fn crlf_and_cr_only_files_report_the_lines_an_editor_shows() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = "Name,Email\nAda,ada@example.com\nBob,not-an-email\n\nDan,dan@example.com,extra\n";
+    for (form, text) in [
+        ("CRLF", rows.replace('\n', "\r\n")),
+        ("CR", rows.replace('\n', "\r")),
+    ] {
+        let db = dir.path().join(format!("db-{form}"));
+        let csv = dir.path().join(format!("{form}.csv"));
+        std::fs::write(&csv, text).unwrap();
+        import(&db, &["customers", csv.to_str().unwrap()])
+            .stdout(predicate::str::contains(
+                "3 rows read: 1 imported, 2 rejected",
+            ))
+            .stderr(predicate::str::contains(
+                "line 3: email: 'not-an-email' has no '@'",
+            ))
+            .stderr(predicate::str::contains(
+                "line 5: expected 2 fields, found 3",
+            ));
+    }
+}
+
+#[test]
 fn customers_csv_keeps_good_rows_reports_bad_ones_and_updates_in_place() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("db");

@@ -28,7 +28,8 @@ pub struct Rejection {
 
 impl fmt::Display for Rejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}: {}", self.line, self.reason)
+        // A reason can quote the file or the store (a name): shown, never run by the terminal.
+        write!(f, "line {}: {}", self.line, crate::text::safe(&self.reason))
     }
 }
 
@@ -89,7 +90,7 @@ impl fmt::Display for ImportReport {
             tally(f, "products", self.products, String::new())?;
         }
         for remark in &self.remarks {
-            writeln!(f, "{remark}")?;
+            writeln!(f, "{}", crate::text::safe(remark))?;
         }
         Ok(())
     }

@@ -235,6 +235,26 @@ mod tests {
     }
 
     #[test]
+    fn crlf_and_cr_only_files_reject_at_the_same_lines() {
+        let lf = "1,A,x,two,01/12/2010 08:26,1,1,UK\n\
+                  2,A,x,1,2010-12-01,1,1,UK\n\
+                  4,A,x,1,01/12/2010 08:26,1.00,1,UK\n\
+                  5,A,x\n";
+        let reasons = |text: &str| -> Vec<String> {
+            parse_str(text)
+                .rejected
+                .iter()
+                .map(|r| r.to_string())
+                .collect()
+        };
+        let want = reasons(lf);
+        assert_eq!(want.len(), 3);
+        assert!(want[2].starts_with("line 5: expected 8 fields"), "{want:?}");
+        assert_eq!(reasons(&lf.replace('\n', "\r\n")), want);
+        assert_eq!(reasons(&lf.replace('\n', "\r")), want);
+    }
+
+    #[test]
     fn a_file_without_the_columns_is_refused() {
         let err = parse("a,b,c\n1,2,3\n".as_bytes(), Path::new("x.csv"))
             .err()

@@ -36,6 +36,8 @@ pub struct NewlineTap<R> {
     inner: R,
     offset: u64,
     line_has_text: bool,
+    /// A carriage return just read: a line end of its own (old Mac files) unless `\n` follows.
+    pending_cr: Option<u64>,
     newlines: Rc<RefCell<Vec<Newline>>>,
 }
 
@@ -59,6 +61,7 @@ pub fn tap<R: Read>(inner: R) -> (NewlineTap<R>, LineIndex) {
         inner,
         offset: 0,
         line_has_text: false,
+        pending_cr: None,
         newlines: Rc::clone(&newlines),
     };
     let index = LineIndex {
@@ -74,15 +77,25 @@ impl<R: Read> Read for NewlineTap<R> {
         let n = self.inner.read(buf)?;
         let mut newlines = self.newlines.borrow_mut();
         for (i, &b) in buf[..n].iter().enumerate() {
+            let at = self.offset + i as u64;
+            if let Some(cr) = self.pending_cr.take()
+                && b != b'\n'
+            {
+                newlines.push(Newline {
+                    at: cr,
+                    ends_blank_line: !self.line_has_text,
+                });
+                self.line_has_text = false;
+            }
             match b {
                 b'\n' => {
                     newlines.push(Newline {
-                        at: self.offset + i as u64,
+                        at,
                         ends_blank_line: !self.line_has_text,
                     });
                     self.line_has_text = false;
                 }
-                b'\r' => {}
+                b'\r' => self.pending_cr = Some(at),
                 _ => self.line_has_text = true,
             }
         }
@@ -96,7 +109,9 @@ impl LineIndex {
     /// the csv reader skipped (it reports their start). Offsets must come in rising order.
     pub fn line_at(&mut self, offset: u64) -> u64 {
         let mut newlines = self.newlines.borrow_mut();
-        while self.cursor < newlines.len() && newlines[self.cursor].at < offset {
+        // A record of a CRLF file is reported at its `\n` (the csv reader ends the last one at the
+        // `\r`): a line end at the offset is still before the record.
+        while self.cursor < newlines.len() && newlines[self.cursor].at <= offset {
             self.cursor += 1;
         }
         while self.cursor < newlines.len() && newlines[self.cursor].ends_blank_line {
@@ -129,6 +144,33 @@ mod line_tests {
             got.push(lines.line_at(record.position().unwrap().byte()));
         }
         assert_eq!(got, vec![1, 4, 5, 7]);
+    }
+
+    fn lines_of(text: &str) -> Vec<u64> {
+        let (tapped, mut lines) = tap(text.as_bytes());
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(tapped);
+        let mut got = Vec::new();
+        let mut record = csv::ByteRecord::new();
+        while reader.read_byte_record(&mut record).unwrap() {
+            got.push(lines.line_at(record.position().unwrap().byte()));
+        }
+        got
+    }
+
+    #[test]
+    fn crlf_and_cr_only_files_count_lines_as_lf_files_do() {
+        let lf = "h,x\na,b\n\nc,d\n\"e\nf\",g\nh,i\n";
+        let want = lines_of(lf);
+        assert_eq!(want, vec![1, 2, 4, 5, 7]);
+        assert_eq!(
+            lines_of(&lf.replace('\n', "\r\n")),
+            want,
+            "CRLF (Excel, RFC 4180)"
+        );
+        assert_eq!(lines_of(&lf.replace('\n', "\r")), want, "CR only");
     }
 }
 
@@ -185,6 +227,7 @@ pub struct Bounded<R> {
     in_record: usize,
     line: u64,
     record_line: u64,
+    last: u8,
 }
 
 impl<R: Read> Bounded<R> {
@@ -196,6 +239,7 @@ impl<R: Read> Bounded<R> {
             in_record: 0,
             line: 1,
             record_line: 1,
+            last: 0,
         }
     }
 
@@ -212,7 +256,7 @@ impl<R: Read> Read for Bounded<R> {
         let n = self.inner.read(buf)?;
         for &b in &buf[..n] {
             let ends = match (&mut self.csv, b) {
-                (None, b'\n') => true,
+                (None, b'\n' | b'\r') => true,
                 (None, _) => false,
                 (Some(state), b) => {
                     let (next, ends) = match (*state, b) {
@@ -221,16 +265,18 @@ impl<R: Read> Read for Bounded<R> {
                         (Csv::QuoteInQuoted, b'"') => (Csv::Quoted, false),
                         (Csv::FieldStart, b'"') => (Csv::Quoted, false),
                         (_, b',') => (Csv::FieldStart, false),
-                        (_, b'\n') => (Csv::FieldStart, true),
+                        (_, b'\n' | b'\r') => (Csv::FieldStart, true),
                         _ => (Csv::Unquoted, false),
                     };
                     *state = next;
                     ends
                 }
             };
-            if b == b'\n' {
+            // A line ends at \n, at \r\n, or at a \r alone (old Mac files).
+            if b == b'\r' || (b == b'\n' && self.last != b'\r') {
                 self.line += 1;
             }
+            self.last = b;
             if ends {
                 self.in_record = 0;
                 self.record_line = self.line;
