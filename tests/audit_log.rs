@@ -201,3 +201,91 @@ fn a_customers_timeline_says_who_changed_their_records() {
         ("change", said.as_str())
     );
 }
+
+/// Every kind of write a person can make, each by its own author, and each in the log under
+/// them: the records' creates, edits and deletes, a "two people" mark and its undoing, a saved
+/// view. Marking two people is a manager's; a rep is refused and nothing is logged.
+#[test]
+fn every_kind_of_write_is_in_the_log_under_its_author() {
+    use rapport::domain::{CustomerId, Followup, Note, NoteKind, Role, Ticket, View};
+    let (_dir, store) = store();
+    let now = chrono::Utc::now();
+    let ops = |who: &str| Ops::new(store.clone(), Actor::named(who));
+    let customer = |id: u64| store.get::<Customer>(id).unwrap().unwrap();
+    let records = [
+        Record::Customer(Customer::new("Logged Person", now)),
+        Record::Deal(Deal::new(
+            "Logged deal",
+            CustomerId(1),
+            rapport::domain::Money::from_units(5),
+            now,
+        )),
+        Record::Ticket(Ticket::new("Logged ticket", CustomerId(1), now)),
+        Record::Note(Note::new(CustomerId(1), NoteKind::Note, "logged note", now)),
+        Record::Followup(Followup::new(CustomerId(1), "logged follow-up", now, now)),
+    ];
+    let mut expected: Vec<(String, String, String)> = Vec::new();
+    for (i, record) in records.into_iter().enumerate() {
+        let who = format!("writer{i}");
+        let created = ops(&who).apply(Write::Create(record)).unwrap();
+        let made = created.record().clone();
+        let kind = made.reference().split(' ').next().unwrap().to_string();
+        expected.push((who.clone(), "create".into(), kind.clone()));
+        let deleter = format!("deleter{i}");
+        let reference = &made
+            .reference()
+            .replace(' ', ":")
+            .replace("follow-up", "followup")
+            .parse::<RecordRef>()
+            .unwrap();
+        ops(&deleter).delete(*reference).unwrap();
+        expected.push((deleter, "delete".into(), kind));
+    }
+    let mut edited = customer(2);
+    edited.company = Some("Edited Ltd".into());
+    ops("editor")
+        .apply(Write::Update {
+            old: Record::Customer(customer(2)),
+            new: Record::Customer(edited),
+        })
+        .unwrap();
+    expected.push(("editor".into(), "update".into(), "customer".into()));
+    let rep = Ops::new(store.clone(), Actor::with_role("rita", Role::Rep));
+    assert!(
+        rep.mark_distinct(CustomerId(3), CustomerId(4), true)
+            .is_err(),
+        "a rep hid a pair"
+    );
+    ops("mona")
+        .mark_distinct(CustomerId(3), CustomerId(4), true)
+        .unwrap();
+    expected.push(("mona".into(), "distinct".into(), "customer".into()));
+    ops("mona")
+        .mark_distinct(CustomerId(3), CustomerId(4), false)
+        .unwrap();
+    expected.push(("mona".into(), "not distinct".into(), "customer".into()));
+    let view = View {
+        name: "Leeds".into(),
+        pane: Some("customers".into()),
+        filter: Some("leeds".into()),
+        mine: true,
+    };
+    ops("vic").save_view(&view).unwrap();
+    expected.push(("vic".into(), "save view".into(), "view".into()));
+    let logged: Vec<(String, String, String)> = all(&store)
+        .into_iter()
+        .map(|e| (e.actor, e.op, e.kind))
+        .collect();
+    assert_eq!(logged, expected);
+    let marks = store
+        .audit(&AuditQuery {
+            record: Some("customer:4".parse::<RecordRef>().unwrap()),
+            ..AuditQuery::default()
+        })
+        .unwrap();
+    assert_eq!(marks.len(), 2, "the mark is under both customers");
+    assert_eq!(
+        marks[0].sentence(),
+        "mona marked customers 3 and 4 as two people"
+    );
+}

@@ -200,3 +200,92 @@ fn the_log_is_private_and_holds_no_personal_data() {
         assert!(!text.contains(secret), "the log holds '{secret}': {text}");
     }
 }
+
+/// A note in the trash keeps nothing in the log once its person is forgotten; a customer who was
+/// deleted, or merged into another, can be forgotten by id, and nothing brings them back whole.
+#[test]
+fn forget_reaches_the_trash_and_people_merged_away() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    common::demo_cli(&db, 60, 5);
+    let (person, _) = someone_with_history(&db);
+    let id = person.id.0.to_string();
+    let secret = "Quillon Vantablack secret";
+    let note = stdout_of(&db, &["note", &id, secret]);
+    let note_id = note
+        .split_whitespace()
+        .find_map(|w| {
+            w.trim_matches(|c: char| !c.is_ascii_digit())
+                .parse::<u64>()
+                .ok()
+        })
+        .expect("the note's id");
+    stdout_of(&db, &["delete", &format!("note:{note_id}")]);
+    stdout_of(&db, &["forget", &id, "--yes"]);
+    let log = stdout_of(
+        &db,
+        &[
+            "audit",
+            "--record",
+            &format!("note:{note_id}"),
+            "--format",
+            "json",
+        ],
+    );
+    assert!(
+        !log.contains(secret),
+        "the deleted note's text is in the log: {log}"
+    );
+
+    // Deleted, then forgotten: undelete has nothing to bring back.
+    let store = Store::open(&db).unwrap();
+    let other = store
+        .iter::<Customer>()
+        .map(Result::unwrap)
+        .find(|c| {
+            c.id != person.id && c.email.is_some() && store.orders_of(c.id).unwrap().is_empty()
+        })
+        .unwrap();
+    drop(store);
+    let other_id = other.id.0.to_string();
+    stdout_of(&db, &["delete", &format!("customer:{other_id}")]);
+    let done = stdout_of(&db, &["forget", &other_id, "--yes"]);
+    assert!(done.contains("forgotten"), "{done}");
+    let (code, _) = failure_of(&db, &["undelete", &format!("customer:{other_id}")]);
+    assert_ne!(code, 0, "a forgotten customer came back from the trash");
+    let trash = stdout_of(&db, &["trash"]);
+    assert!(!trash.contains(&other.name), "{trash}");
+
+    // Merged away, then forgotten: unmerge cannot bring back their name or email.
+    let store = Store::open(&db).unwrap();
+    let mut two = store
+        .iter::<Customer>()
+        .map(Result::unwrap)
+        .filter(|c| c.id != person.id && c.id != other.id && c.email.is_some());
+    let (keep, away) = (two.next().unwrap(), two.next().unwrap());
+    drop(two);
+    drop(store);
+    stdout_of(
+        &db,
+        &["merge", &keep.id.0.to_string(), &away.id.0.to_string()],
+    );
+    let done = stdout_of(&db, &["forget", &away.id.0.to_string(), "--yes"]);
+    assert!(done.contains("forgotten"), "{done}");
+    // Whether unmerge runs or refuses, what it can bring back is erased.
+    let _ = common::rapport()
+        .arg("--db")
+        .arg(&db)
+        .args(["unmerge", &keep.id.0.to_string()])
+        .output()
+        .unwrap();
+    let everything = stdout_of(&db, &["backup", "-"]);
+    let away_email = away.email.clone().unwrap();
+    assert!(
+        !everything.contains(&away.name),
+        "the merged-away name survives"
+    );
+    assert!(
+        !everything.contains(&away_email),
+        "the merged-away email survives"
+    );
+}

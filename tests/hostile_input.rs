@@ -83,8 +83,14 @@ fn rows(separator: u8) -> impl Strategy<Value = Vec<u8>> {
     })
 }
 
+/// Lines as an editor counts them: ended by \n, \r\n, or a \r alone.
 fn line_count(bytes: &[u8]) -> u64 {
-    bytes.iter().filter(|&&b| b == b'\n').count() as u64 + 1
+    let ends = bytes
+        .iter()
+        .enumerate()
+        .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
+        .count();
+    ends as u64 + 1
 }
 
 /// What every import must keep to, whatever it was fed.

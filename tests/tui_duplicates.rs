@@ -116,7 +116,7 @@ fn a_customer_written_twice_is_merged_with_a_chosen_value_and_the_merge_taken_ba
 }
 
 #[test]
-fn two_people_told_apart_are_not_listed_again_and_a_rep_may_not_merge() {
+fn two_people_told_apart_are_not_listed_again_and_only_a_manager_tells_them_apart() {
     let dir = tempfile::tempdir().unwrap();
     let store = small_demo(&dir.path().join("db"));
     let (original, twin) = write_twice(&store);
@@ -129,6 +129,16 @@ fn two_people_told_apart_are_not_listed_again_and_a_rep_may_not_merge() {
     assert!(status.contains("not allowed"), "{status}");
     assert!(state.popups().is_empty());
 
+    // "Two people" hides the pair from the whole team: a manager's call, as a merge is.
+    press(&mut state, &["n"]);
+    let status = state.status.clone().unwrap().0;
+    assert!(
+        status.contains("only a manager can mark two customers as two people"),
+        "{status}"
+    );
+    assert!(pair_of(&state, original.id, twin.id).is_some());
+    let mut state = app(&store, false);
+    select_pair(&mut state, original.id, twin.id);
     press(&mut state, &["n"]);
     assert!(pair_of(&state, original.id, twin.id).is_none());
     // Looked for again, and in a new session, the pair stays told apart.

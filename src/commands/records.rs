@@ -78,7 +78,30 @@ pub fn purge(store: &Store, older_than: Option<u32>, out: &mut dyn Write) -> any
 }
 
 pub fn forget(store: &Store, customer: &str, yes: bool, out: &mut dyn Write) -> anyhow::Result<()> {
-    let person = find_customer(store, customer)?;
+    // Someone deleted or merged away is still held (in the trash, for undelete and unmerge):
+    // they can be forgotten by id.
+    let person = match find_customer(store, customer) {
+        Ok(person) => person,
+        Err(not_found) => {
+            let id = customer
+                .trim()
+                .trim_start_matches("customer:")
+                .parse::<u64>()
+                .ok();
+            let trashed = store
+                .trash()?
+                .into_iter()
+                .find(|d| d.record.kind == crate::store::Kind::Customer && Some(d.record.id) == id);
+            match trashed {
+                Some(d) => {
+                    let mut person = crate::domain::Customer::new(d.label, d.deleted);
+                    person.id = crate::domain::CustomerId(d.record.id);
+                    person
+                }
+                None => return Err(not_found),
+            }
+        }
+    };
     if !yes {
         return Err(super::UsageError(format!(
             "this erases customer {} ({}) for good; run it again with --yes",

@@ -174,15 +174,21 @@ impl Ops {
         Ok(done)
     }
 
-    /// Remembers that two customers are two people (or forgets it): a rep's call, like a note.
+    /// Remembers that two customers are two people (or forgets it). It hides the pair from the
+    /// whole team's duplicates, so it is a manager's call, as a merge is; logged under the actor.
     pub fn mark_distinct(
         &self,
         a: crate::domain::CustomerId,
         b: crate::domain::CustomerId,
         distinct: bool,
     ) -> Result<(), StoreError> {
-        self.check(Task::AddNote)?;
+        self.check(Task::MarkDistinct)?;
         self.store.mark_distinct(a, b, distinct)
+    }
+
+    /// Saves one of the actor's own views, logged under their name.
+    pub fn save_view(&self, view: &crate::domain::View) -> Result<(), StoreError> {
+        self.store.save_view(&self.actor.name, view)
     }
 
     /// Takes a merge back, every record as it was.

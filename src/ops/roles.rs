@@ -20,13 +20,17 @@ pub enum Task {
     Import,
     BulkEdit,
     Merge,
+    /// Telling two look-alike customers apart: it hides the pair from the whole team.
+    MarkDistinct,
 }
 
 impl Task {
     fn least(self) -> Role {
         match self {
             Task::AddNote => Role::Rep,
-            Task::Delete | Task::Undelete | Task::BulkEdit | Task::Merge => Role::Manager,
+            Task::Delete | Task::Undelete | Task::BulkEdit | Task::Merge | Task::MarkDistinct => {
+                Role::Manager
+            }
             Task::Purge | Task::Forget | Task::Import => Role::Admin,
         }
     }
@@ -41,6 +45,9 @@ impl Task {
             Task::Import => "import",
             Task::BulkEdit => "change many records at once",
             Task::Merge => "merge customers",
+            Task::MarkDistinct => {
+                "mark two customers as two people (it hides them from everyone's duplicates)"
+            }
         }
     }
 }

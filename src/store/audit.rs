@@ -45,6 +45,14 @@ impl AuditEntry {
             let to = to.to_lowercase();
             return format!("{} moved {} #{} to {to}", self.actor, self.kind, self.id);
         }
+        match self.op.as_str() {
+            "distinct" => return format!("{} marked {} as two people", self.actor, self.label),
+            "not distinct" => {
+                return format!("{} took back 'two people' for {}", self.actor, self.label);
+            }
+            "save view" => return format!("{} saved {}", self.actor, self.label),
+            _ => {}
+        }
         let verb = match self.op.as_str() {
             "create" => "created",
             "update" => "changed",
@@ -189,6 +197,43 @@ impl Tx<'_> {
         if E::TREE.kind_byte().is_none() {
             return Ok(());
         }
+        let label = match who.redact {
+            true => crate::store::forget::ERASED.to_string(),
+            false => cut(record.label()),
+        };
+        let changes = match with_fields {
+            true => diff(old, new, who.redact),
+            false => Vec::new(),
+        };
+        self.log(op, E::NAME, &[(E::TREE, record.id())], label, changes)
+    }
+
+    /// Logs a write that is not a record's (a "two people" mark, a saved view) under the actor,
+    /// listed under each of `records` too.
+    pub(super) fn audit_event(
+        &self,
+        op: &str,
+        kind: &str,
+        records: &[(Tr, u64)],
+        label: String,
+    ) -> TxResult<()> {
+        if self.audit_as().is_none() {
+            return Ok(());
+        }
+        self.log(op, kind, records, cut(label), Vec::new())
+    }
+
+    fn log(
+        &self,
+        op: &str,
+        kind: &str,
+        records: &[(Tr, u64)],
+        label: String,
+        changes: Vec<FieldChange>,
+    ) -> TxResult<()> {
+        let Some(who) = self.audit_as() else {
+            return Ok(());
+        };
         let next = keys::next_id_key(Tr::Audit);
         let seq = read_u64(self.tree(Tr::Meta).get(&next)?.as_deref()).unwrap_or(1);
         let entry = AuditEntry {
@@ -196,23 +241,19 @@ impl Tx<'_> {
             at_ms: chrono::Utc::now().timestamp_millis(),
             actor: who.actor.to_string(),
             op: op.to_string(),
-            kind: E::NAME.to_string(),
-            id: record.id(),
-            label: match who.redact {
-                true => crate::store::forget::ERASED.to_string(),
-                false => cut(record.label()),
-            },
-            changes: match with_fields {
-                true => diff(old, new, who.redact),
-                false => Vec::new(),
-            },
+            kind: kind.to_string(),
+            id: records.first().map_or(0, |r| r.1),
+            label,
+            changes,
         };
         self.tree_mut(Tr::Meta)
             .insert(next, &(seq + 1).to_be_bytes())?;
         self.tree_mut(Tr::Audit)
             .insert(&audit_key(seq), codec::encode(&entry))?;
-        self.tree_mut(Tr::AuditByRecord)
-            .insert(by_record_key(E::TREE, record.id(), seq), &[])?;
+        for &(tree, id) in records {
+            self.tree_mut(Tr::AuditByRecord)
+                .insert(by_record_key(tree, id, seq), &[])?;
+        }
         Ok(())
     }
 

@@ -37,6 +37,11 @@ impl Store {
             let tickets = self.group_ids(Group::TicketsOf(customer))?;
             let deals = self.group_ids(Group::DealsOf(customer))?;
             let mut trash = Vec::new();
+            // What the log says of their records in the trash goes too (a deleted note's text).
+            let mut trashed = Vec::new();
+            // The person themselves in the trash: deleted, or merged into someone else.
+            let mut in_trash = false;
+            let mut trashed_name = None;
             for item in self.tree(Tr::Trash).iter() {
                 let (key, bytes) = item?;
                 let (tree, id, entry) = decode_entry(&key, &bytes)?;
@@ -46,9 +51,19 @@ impl Store {
                 });
                 if theirs || entry.with == Some(customer.0) {
                     trash.push(key);
+                    trashed.push((tree, id));
+                    if tree == Tr::Customers && id == customer.0 {
+                        in_trash = true;
+                        trashed_name = Some(decode_record::<Customer>(&entry.record, id)?.name);
+                    }
                 }
             }
             let mut logged = self.audit_seqs_of(Tr::Customers, customer.0)?;
+            for &(tree, id) in &trashed {
+                if tree != Tr::Customers || id != customer.0 {
+                    logged.extend(self.audit_seqs_of(tree, id)?);
+                }
+            }
             for (tree, ids) in [
                 (Tr::Notes, &notes),
                 (Tr::Followups, &followups),
@@ -64,7 +79,7 @@ impl Store {
                 id: customer.0,
             })?;
             // Every name the store knows them by: their messages are signed with whichever was theirs.
-            let mut names = std::collections::HashSet::new();
+            let mut names: std::collections::HashSet<String> = trashed_name.into_iter().collect();
             for (_, change) in &journal {
                 if let Some(bytes) = &change.before {
                     names.insert(decode_record::<Customer>(bytes, customer.0)?.name);
@@ -75,14 +90,26 @@ impl Store {
                 if tx.data_version()? != seen {
                     return Ok(None);
                 }
-                let mut person: Customer = tx.get(customer.0)?.ok_or(StoreError::NotFound {
-                    entity: Customer::NAME,
-                    id: customer.0,
-                })?;
                 let mut names = names.clone();
-                names.insert(std::mem::take(&mut person.name));
-                person.forget();
-                tx.update(&person)?;
+                // A person in the trash is dropped from it below; one alive keeps their record,
+                // erased.
+                let mut person = Customer::new(ERASED, chrono::Utc::now());
+                match tx.get::<Customer>(customer.0)? {
+                    Some(mut alive) => {
+                        names.insert(std::mem::take(&mut alive.name));
+                        alive.forget();
+                        tx.update(&alive)?;
+                        person = alive;
+                    }
+                    None if in_trash => {}
+                    None => {
+                        return Err(StoreError::NotFound {
+                            entity: Customer::NAME,
+                            id: customer.0,
+                        }
+                        .into());
+                    }
+                }
                 for &id in &notes {
                     if let Some(mut note) = tx.get::<Note>(id)? {
                         note.text = ERASED.into();

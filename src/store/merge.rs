@@ -178,13 +178,22 @@ impl Store {
         b: CustomerId,
         distinct: bool,
     ) -> Result<(), StoreError> {
-        self.writable()?;
-        let meta = self.tree(Tr::Meta);
-        match distinct {
-            true => meta.insert(distinct_key(a, b), &[])?,
-            false => meta.remove(distinct_key(a, b))?,
-        };
-        self.flush()
+        // With its audit entry, in one transaction, listed under both customers.
+        self.write_aside(|tx| {
+            let meta = tx.tree_mut(Tr::Meta);
+            let op = match distinct {
+                true => {
+                    meta.insert(distinct_key(a, b), &[])?;
+                    "distinct"
+                }
+                false => {
+                    meta.remove(distinct_key(a, b))?;
+                    "not distinct"
+                }
+            };
+            let records = [(Tr::Customers, a.0), (Tr::Customers, b.0)];
+            tx.audit_event(op, "customer", &records, format!("customers {a} and {b}"))
+        })
     }
 
     /// Every pair marked as two people, smaller id first.

@@ -288,12 +288,24 @@ impl Store {
     /// Runs `f` as one transaction over every tree (sled retries it on conflict, so it may run more
     /// than once), then flushes: when this returns Ok, the write is on disk.
     pub fn write<A>(&self, f: impl Fn(&Tx) -> TxResult<A>) -> Result<A, StoreError> {
+        self.write_with(true, f)
+    }
+
+    /// As `write`, for what no session shows as a record (a saved view, a "two people" mark):
+    /// the data version stays, so no session reads every record again for it.
+    pub(crate) fn write_aside<A>(&self, f: impl Fn(&Tx) -> TxResult<A>) -> Result<A, StoreError> {
+        self.write_with(false, f)
+    }
+
+    fn write_with<A>(&self, bump: bool, f: impl Fn(&Tx) -> TxResult<A>) -> Result<A, StoreError> {
         self.writable()?;
         let _shared = self.gate.read().unwrap_or_else(|e| e.into_inner());
         let result = self.trees.as_slice().transaction(|trees| {
             let tx = Tx::new(trees, self.journal, self.audit.as_ref());
             let out = f(&tx).map_err(|e| e.0)?;
-            tx.bump_data_version().map_err(|e| e.0)?;
+            if bump {
+                tx.bump_data_version().map_err(|e| e.0)?;
+            }
             Ok(out)
         });
         let out = self.noted(result.map_err(|e| match e {

@@ -1,5 +1,5 @@
-//! Each person's saved views. Not records: no audit, no trash; saving under a name a person
-//! already used replaces that view.
+//! Each person's saved views. Not records (no trash), but a write like any: its audit entry says
+//! who saved which; saving under a name a person already used replaces that view.
 
 use super::keys::Tr;
 use super::{Store, StoreError, codec};
@@ -45,8 +45,17 @@ impl Store {
         })?;
         let mut key = prefix(user);
         key.extend_from_slice(view.name.as_bytes());
-        self.tree(Tr::Views).insert(key, codec::encode(view))?;
-        self.flush()
+        let bytes = codec::encode(view);
+        self.write_aside(|tx| {
+            tx.tree_mut(Tr::Views)
+                .insert(key.as_slice(), bytes.as_slice())?;
+            tx.audit_event(
+                "save view",
+                "view",
+                &[],
+                format!("{user}'s view {}", view.name),
+            )
+        })
     }
 }
 

@@ -377,7 +377,7 @@ fn run_job(ops: &Ops, job: Job) -> Done {
             let user = &ops.actor().name;
             let saved = save.as_ref().map(|v| v.name.clone());
             let views = match save {
-                Some(view) => store.save_view(user, &view),
+                Some(view) => ops.save_view(&view),
                 None => Ok(()),
             }
             .and_then(|()| store.views_of(user))
