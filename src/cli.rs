@@ -207,9 +207,26 @@ impl Cli {
         }
     }
 
+    /// Every file the command names (read or written).
+    pub fn paths(&self) -> Vec<&Path> {
+        let mut out: Vec<&Path> = self.batch.iter().map(PathBuf::as_path).collect();
+        match &self.command {
+            Some(Command::Backup { file } | Command::Restore { file }) => out.push(file),
+            Some(Command::Import(
+                ImportCommand::Orders { file, .. } | ImportCommand::Customers { file, .. },
+            )) => out.push(file),
+            Some(Command::Export(args)) => out.extend(args.out.as_deref()),
+            Some(Command::Bench(
+                BenchCommand::Fpgrowth { file, .. } | BenchCommand::Kmeans { file, .. },
+            )) => out.push(file),
+            _ => {}
+        }
+        out
+    }
+
     /// Whether this command reads standard input.
     pub fn reads_stdin(&self) -> bool {
-        let dash = |p: &PathBuf| p.as_os_str() == "-";
+        let dash = |p: &PathBuf| p.as_os_str() == "-" || stream_of(p) == Some(0);
         if self.batch.as_ref().is_some_and(dash) && self.command.is_none() {
             return true;
         }
@@ -261,6 +278,31 @@ impl Command {
             _ => {}
         }
     }
+}
+
+/// The standard stream of the process (0, 1, 2) a path names (/dev/stdout, /dev/fd/1,
+/// /proc/self/fd/1), or 3 for any other of its descriptors or of another process's; None for a
+/// path that names no stream.
+pub fn stream_of(path: &Path) -> Option<u8> {
+    let text = path.to_str()?;
+    let fd = match text {
+        "/dev/stdin" => return Some(0),
+        "/dev/stdout" => return Some(1),
+        "/dev/stderr" | "/dev/tty" => return Some(2),
+        _ => text
+            .strip_prefix("/dev/fd/")
+            .or_else(|| text.strip_prefix("/proc/self/fd/"))
+            .or_else(|| text.strip_prefix("/proc/thread-self/fd/"))
+            .or_else(|| {
+                let rest = text.strip_prefix("/proc/")?;
+                let (_, fd) = rest.split_once("/fd/")?;
+                Some(fd)
+            })?,
+    };
+    Some(match fd.parse::<u8>() {
+        Ok(n @ 0..=2) => n,
+        _ => 3,
+    })
 }
 
 fn resolve(path: &mut PathBuf, cwd: &Path) {

@@ -247,6 +247,19 @@ fn run_command(
             }
             u8::try_from(e.exit_code()).unwrap_or(2)
         }
+        Ok(cli)
+            if cli
+                .paths()
+                .iter()
+                .any(|p| crate::cli::stream_of(p).is_some()) =>
+        {
+            // The caller's own streams never reach here (its client sends `-` for them): any
+            // other is this process's, which the caller must never read or write.
+            err.write_all(
+                b"rapport: a path names a stream of the process holding the database, not of yours: write to a file, or use - for standard output\n",
+            )?;
+            2
+        }
         Ok(mut cli) if cwd.is_absolute() => {
             cli.resolve_paths(&cwd);
             let before = store.data_version().ok();

@@ -138,7 +138,23 @@ fn run_inside(db: &Path, cli: &Cli, locked: StoreError) -> anyhow::Result<()> {
         ))
         .into());
     }
-    let args: Vec<_> = std::env::args_os().skip(1).collect();
+    // Our own standard output, named as a file, is `-` to the holder: its output comes back here.
+    let args: Vec<_> = std::env::args_os()
+        .skip(1)
+        .map(|arg| {
+            let (flag, path) = match arg.to_str().and_then(|a| a.split_once('=')) {
+                Some((flag, path)) if flag.starts_with("--") => {
+                    (Some(flag.to_string()), path.to_string())
+                }
+                _ => (None, arg.to_string_lossy().into_owned()),
+            };
+            match (rapport::cli::stream_of(std::path::Path::new(&path)), flag) {
+                (Some(1), None) => "-".into(),
+                (Some(1), Some(flag)) => format!("{flag}=-").into(),
+                _ => arg,
+            }
+        })
+        .collect();
     let cwd = std::env::current_dir()?;
     match rapport::control::run_inside(db, &cwd, &args) {
         Ok(0) => Ok(()),

@@ -293,3 +293,88 @@ fn a_server_out_of_file_descriptors_goes_on_serving() {
     let status = server.0.wait().unwrap();
     assert!(status.success(), "SIGTERM is a clean stop: {status:?}");
 }
+
+/// Through the socket, the caller's standard output named as a file is the caller's: the rows
+/// reach it, not the server's own output. Another of the server's streams is refused.
+#[test]
+fn a_path_naming_the_callers_stdout_reaches_the_caller() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    common::demo_cli(&db, 30, 4);
+    let alone = run(&db, dir.path(), &["export", "customers", "--format", "csv"]);
+    let (_server, _, log) = serve_with(&db, &[], None);
+    for out in ["/dev/stdout", "/proc/self/fd/1", "/dev/fd/1"] {
+        let served = run(
+            &db,
+            dir.path(),
+            &["export", "customers", "--format", "csv", "--out", out],
+        );
+        assert_eq!(served.0, Some(0), "{}", served.2);
+        assert_eq!(
+            served.1, alone.1,
+            "--out {out}: the caller's output has the rows"
+        );
+        let served = run(&db, dir.path(), &["backup", out]);
+        assert_eq!(served.0, Some(0), "{}", served.2);
+        assert!(
+            served.1.contains("\"customers\"") || served.1.lines().count() > 30,
+            "backup {out}"
+        );
+    }
+    let leaked: Vec<String> = log.try_iter().filter(|l| l.contains("@example")).collect();
+    assert!(
+        leaked.is_empty(),
+        "customer data in the server's output: {leaked:?}"
+    );
+    let refused = run(
+        &db,
+        dir.path(),
+        &["export", "customers", "--out", "/proc/1/fd/2"],
+    );
+    assert_eq!(refused.0, Some(2), "{}", refused.2);
+    assert!(
+        refused
+            .2
+            .contains("stream of the process holding the database"),
+        "{}",
+        refused.2
+    );
+    let refused = run(&db, dir.path(), &["import", "orders", "/dev/stdin"]);
+    assert_eq!(
+        refused.0,
+        Some(2),
+        "standard input cannot cross: {}",
+        refused.2
+    );
+}
+
+/// The database's directory reached by another path (a bind mount) is still the database:
+/// `--out` into it is refused, and the database still opens.
+#[test]
+fn an_out_path_into_the_database_by_another_mount_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    common::demo_cli(&db, 10, 4);
+    let mnt = dir.path().join("mnt");
+    std::fs::create_dir(&mnt).unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["--bind", db.to_str().unwrap(), mnt.to_str().unwrap()])
+        .output();
+    if !mounted.as_ref().is_ok_and(|o| o.status.success()) {
+        let why = "needs root and mount --bind";
+        assert!(std::env::var("CI").is_err(), "CI runs as root: {why}");
+        eprintln!("skipped: {why}");
+        return;
+    }
+    let target = mnt.join("conf");
+    let out = run(
+        &db,
+        dir.path(),
+        &["export", "customers", "--out", target.to_str().unwrap()],
+    );
+    let _ = std::process::Command::new("umount").arg(&mnt).status();
+    assert_eq!(out.0, Some(2), "{}", out.2);
+    assert!(out.2.contains("inside the database directory"), "{}", out.2);
+    let (code, _, err) = run(&db, dir.path(), &["stats"]);
+    assert_eq!(code, Some(0), "the database still opens: {err}");
+}

@@ -24,7 +24,7 @@ pub fn export(
             to,
         )
     };
-    let Some(path) = &args.out else {
+    let Some(path) = args.out.as_ref().filter(|p| p.as_os_str() != "-") else {
         let mut buffered = std::io::BufWriter::with_capacity(1 << 16, out);
         write(&mut buffered)?;
         buffered.flush()?;
@@ -84,6 +84,14 @@ fn write_file<T>(
     if existing.as_ref().is_some_and(|m| m.is_dir()) {
         anyhow::bail!("{} is a directory; give a file name", shown());
     }
+    // A symlink is never renamed over (/dev/stdout is one): its target is what is written.
+    let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    let in_place = is_link && (path.starts_with("/dev") || path.starts_with("/proc"));
+    let target = match is_link && !in_place {
+        true => std::fs::canonicalize(path).with_context(|| format!("cannot write {}", shown()))?,
+        false => path.to_path_buf(),
+    };
+    let path = target.as_path();
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -95,7 +103,14 @@ fn write_file<T>(
         })
         .with_context(|| format!("cannot write {}", shown()))?;
     let database = std::fs::canonicalize(store.path())?;
-    if resolved.starts_with(&database) {
+    // The same directory by identity, not by name: a bind mount or a second path to the database
+    // is still the database.
+    let inside = resolved.starts_with(&database)
+        || resolved
+            .ancestors()
+            .filter_map(|a| std::fs::metadata(a).ok())
+            .any(|m| same_file(&m, &std::fs::metadata(&database).ok()));
+    if inside {
         return Err(UsageError(format!(
             "{} is inside the database directory {}; write it somewhere else",
             shown(),
@@ -103,7 +118,7 @@ fn write_file<T>(
         ))
         .into());
     }
-    if existing.is_some_and(|m| !m.is_file()) {
+    if in_place || existing.is_some_and(|m| !m.is_file()) {
         let mut device = std::fs::OpenOptions::new()
             .write(true)
             .open(path)
@@ -125,6 +140,12 @@ fn write_file<T>(
     temp.persist(path)
         .with_context(|| format!("cannot write {}", shown()))?;
     Ok(made)
+}
+
+fn same_file(a: &std::fs::Metadata, b: &Option<std::fs::Metadata>) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    b.as_ref()
+        .is_some_and(|b| a.dev() == b.dev() && a.ino() == b.ino())
 }
 
 pub fn restore(store: &Store, file: &std::path::Path, out: &mut dyn Write) -> anyhow::Result<()> {
