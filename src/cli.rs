@@ -299,10 +299,7 @@ pub fn stream_of(path: &Path) -> Option<u8> {
                 Some(fd)
             })?,
     };
-    Some(match fd.parse::<u8>() {
-        Ok(n @ 0..=2) => n,
-        _ => 3,
-    })
+    Some(fd.parse::<u8>().map_or(3, |n| n.min(3)))
 }
 
 fn resolve(path: &mut PathBuf, cwd: &Path) {
