@@ -81,7 +81,7 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
             drop(out);
             open_app(&cli, &db)
         }
-        (Some(command), None) if !command.makes_database() && !cli.demo && !db.exists() => {
+        (Some(command), None) if !command.makes_database() && !cli.demo && !is_database(&db) => {
             Err(commands::UsageError(format!(
                 "there is no database at {}{}: `rapport import`, `restore` or `demo` make one, and `rapport --demo` runs any command on the demo data",
                 db.display(),
@@ -265,6 +265,15 @@ fn serve(db: &Path, args: &rapport::cli::ServeArgs) -> anyhow::Result<()> {
         eprintln!("{members} member(s) in the team");
     }
     running.wait()
+}
+
+/// Something a command may open as a database: one made already (sled's files are there). A
+/// missing path or an empty directory is a mistyped --db, not a database to make.
+fn is_database(db: &Path) -> bool {
+    match std::fs::read_dir(db) {
+        Ok(mut entries) => entries.next().is_some(),
+        Err(_) => false,
+    }
 }
 
 fn data_dir() -> anyhow::Result<PathBuf> {

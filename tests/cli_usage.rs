@@ -56,4 +56,20 @@ fn bug_22_a_read_only_command_on_a_missing_database_says_so_and_makes_none() {
         "{err}"
     );
     assert!(!db.exists(), "nothing made");
+
+    // An empty directory given as --db is no database either: nothing is made in it.
+    std::fs::create_dir(&db).unwrap();
+    let out = common::rapport()
+        .arg("--db")
+        .arg(&db)
+        .arg("stats")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(
+        std::fs::read_dir(&db).unwrap().count(),
+        0,
+        "nothing made in it"
+    );
 }

@@ -59,6 +59,43 @@ fn an_idle_connection_does_not_hold_up_a_backup() {
     drop(idle);
 }
 
+/// Eight connections trickling a byte a second hold every slot only until their time to send a
+/// request runs out: a real request then gets through.
+#[test]
+fn connections_that_trickle_their_request_do_not_hold_the_socket() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_with_data(dir.path());
+    let _serving = rapport::control::serve(store.clone()).unwrap();
+    let socket = store.path().join("rapport.sock");
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let tricklers: Vec<_> = (0..8)
+        .map(|_| {
+            let (socket, stop) = (socket.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let mut stream = std::os::unix::net::UnixStream::connect(&socket).unwrap();
+                // A frame that says it is long, then a byte at a time.
+                let _ = stream.write_all(&1000u32.to_be_bytes());
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    if stream.write_all(b"x").is_err() {
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_millis(500));
+                }
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let db = store.path().to_path_buf();
+    let file = dir.path().join("b.ndjson");
+    let asked = within_a_minute(move || rapport::control::ask_for_backup(&db, &file));
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    assert_eq!(asked.unwrap(), 2);
+    for t in tricklers {
+        t.join().unwrap();
+    }
+}
+
 #[test]
 fn a_backup_is_refused_inside_the_database_directory() {
     let dir = tempfile::tempdir().unwrap();

@@ -517,3 +517,26 @@ fn a_paste_is_text_and_split_keys_read_whole_over_ssh() {
     );
     assert!(!bea.closed, "the paste's q quit the app");
 }
+
+/// X11 forwarding asked with a reply wanted gets its refusal (a client waits for the answer).
+#[test]
+fn an_x11_request_is_answered_with_a_refusal() {
+    let team = serve(&[("bea", 1, Role::Rep)]);
+    let handle = team.sign_in(1).expect("a member's key is let in");
+    let answer = team.block_on(async {
+        let mut channel = handle.channel_open_session().await.unwrap();
+        channel
+            .request_x11(true, false, "MIT-MAGIC-COOKIE-1", "00112233", 0)
+            .await
+            .unwrap();
+        loop {
+            match tokio::time::timeout(PATIENCE, channel.wait()).await {
+                Ok(Some(ChannelMsg::Failure)) => return Some(false),
+                Ok(Some(ChannelMsg::Success)) => return Some(true),
+                Ok(Some(_)) => continue,
+                _ => return None,
+            }
+        }
+    });
+    assert_eq!(answer, Some(false), "no answer, or X11 was let through");
+}

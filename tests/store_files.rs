@@ -53,6 +53,16 @@ fn a_snapshot_left_half_written_does_not_stop_the_database_opening() {
         Err(rapport::store::StoreError::Locked { .. })
     ));
     assert!(leftover.exists(), "not touched while the database is held");
+    drop(store);
+    drop(second);
+
+    // A directory by that name (not what sled writes, but a kill or a hand can leave one).
+    std::fs::remove_file(&leftover).unwrap();
+    std::fs::create_dir(&leftover).unwrap();
+    std::fs::write(leftover.join("x"), b"x").unwrap();
+    let store = Store::open(&db).expect("opens past a leftover directory");
+    assert_eq!(store.count::<rapport::domain::Note>(), 1);
+    assert!(!leftover.exists());
 }
 
 #[test]

@@ -315,6 +315,20 @@ impl russh::server::Handler for Conn {
         Ok(())
     }
 
+    async fn x11_request(
+        &mut self,
+        channel: ChannelId,
+        _single_connection: bool,
+        _x11_auth_protocol: &str,
+        _x11_auth_cookie: &str,
+        _x11_screen_number: u32,
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        // Refused, and said so: a client that asked for an answer waits for one.
+        tracing::warn!(peer = ?self.peer, "refused X11 forwarding");
+        session.channel_failure(channel)
+    }
+
     async fn window_change_request(
         &mut self,
         _channel: ChannelId,

@@ -123,7 +123,12 @@ pub(super) fn clear_unfinished_snapshots(path: &Path) -> std::io::Result<usize> 
         let name = entry.file_name();
         let name = name.to_string_lossy();
         if name.starts_with("snap.") && name.ends_with(".generating") {
-            std::fs::remove_file(entry.path())?;
+            // Not ours to guess at: whatever it is (a file, or a directory in its place), it is
+            // an unfinished snapshot and goes.
+            match entry.file_type()?.is_dir() {
+                true => std::fs::remove_dir_all(entry.path())?,
+                false => std::fs::remove_file(entry.path())?,
+            }
             tracing::warn!("removed an unfinished snapshot a stopped process left: {name}");
             removed += 1;
         }
