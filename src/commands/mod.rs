@@ -87,6 +87,7 @@ pub fn dispatch(
     prepare: &dyn Fn(&mut Command),
 ) -> anyhow::Result<()> {
     use crate::cli::BenchCommand;
+    let _as = records::Acting::as_name(cli.as_name.clone());
     match (&cli.command, &cli.batch) {
         (
             Some(Command::Bench(

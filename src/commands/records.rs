@@ -27,8 +27,36 @@ pub fn note(
 
 /// The store as this command's user changes it (a script may name the author of its notes).
 pub(super) fn ops(store: &Store, author: Option<&str>) -> Ops {
-    let actor = author.map_or_else(Actor::local, Actor::named);
+    let named = author.map(str::to_string).or_else(Acting::current);
+    let actor = named.map_or_else(Actor::local, Actor::named);
     Ops::new(store.clone(), actor)
+}
+
+thread_local! {
+    /// `--as` of the command this thread runs (commands through the control socket each run on a
+    /// thread of their own in the holder).
+    static AS_NAME: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Who the command being run writes as, while it runs: one rule (`--as`, else the login name)
+/// for every command that writes, run alone or by the holder of the database.
+pub(super) struct Acting(Option<String>);
+
+impl Acting {
+    pub(super) fn as_name(name: Option<String>) -> Acting {
+        Acting(AS_NAME.with(|n| std::mem::replace(&mut *n.borrow_mut(), name)))
+    }
+
+    fn current() -> Option<String> {
+        AS_NAME.with(|n| n.borrow().clone())
+    }
+}
+
+impl Drop for Acting {
+    fn drop(&mut self) {
+        let before = self.0.take();
+        AS_NAME.with(|n| *n.borrow_mut() = before);
+    }
 }
 
 pub fn delete(store: &Store, record: RecordRef, out: &mut dyn Write) -> anyhow::Result<()> {

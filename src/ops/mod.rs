@@ -22,7 +22,13 @@ pub struct Actor {
 impl Actor {
     /// The person at this terminal, as the system knows them.
     pub fn local() -> Actor {
-        Actor::named(std::env::var("USER").unwrap_or_else(|_| "rapport".into()))
+        Actor::named(
+            std::env::var("USER")
+                .ok()
+                .filter(|u| !u.is_empty())
+                .or_else(login_name)
+                .unwrap_or_else(|| "rapport".into()),
+        )
     }
 
     /// The database's owner under another name (`--author` in a script).
@@ -35,6 +41,28 @@ impl Actor {
             name: name.into(),
             role,
         }
+    }
+}
+
+/// This process's user's login name, as the system knows it (a service has no $USER).
+fn login_name() -> Option<String> {
+    // SAFETY: getpwuid_r fills our buffer and struct; the name is read only on success.
+    unsafe {
+        let mut pwd: libc::passwd = std::mem::zeroed();
+        let mut buf = vec![0 as libc::c_char; 1024];
+        let mut found: *mut libc::passwd = std::ptr::null_mut();
+        let done = libc::getpwuid_r(
+            libc::geteuid(),
+            &mut pwd,
+            buf.as_mut_ptr(),
+            buf.len(),
+            &mut found,
+        );
+        if done != 0 || found.is_null() || pwd.pw_name.is_null() {
+            return None;
+        }
+        let name = std::ffi::CStr::from_ptr(pwd.pw_name);
+        Some(name.to_string_lossy().into_owned())
     }
 }
 
