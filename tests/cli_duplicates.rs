@@ -539,3 +539,50 @@ fn the_configs_phone_region_reads_phones_with_no_country() {
         "{err}"
     );
 }
+
+/// A row whose name hides a letter of another script ("Аlan" with a Cyrillic А) is never matched
+/// to the customer it imitates: the row is rejected with why, and the stored name stays.
+#[test]
+fn a_homoglyph_name_is_not_matched_silently() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, file) = (dir.path().join("db"), dir.path().join("c.csv"));
+    std::fs::write(
+        &file,
+        "name,email,phone,street,postcode\n\
+         Alan Nguyen,alan@example.com,+44 117 496 0123,12 Quay Street,BS1 4DJ\n\
+         Bo Lind,bo@example.com,+44 117 496 0999,3 Mill Lane,BS2 0JA\n",
+    )
+    .unwrap();
+    common::stdout_of(&db, &["import", "customers", file.to_str().unwrap()]);
+    let spoof = dir.path().join("spoof.csv");
+    std::fs::write(
+        &spoof,
+        "name,email,phone,street,postcode\n\
+         \u{410}lan Nguyen,,+44 117 496 0123,12 Quay Street,BS1 4DJ\n",
+    )
+    .unwrap();
+    let out = common::rapport()
+        .arg("--db")
+        .arg(&db)
+        .args([
+            "import",
+            "customers",
+            "--match",
+            "fuzzy",
+            spoof.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let said =
+        String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("mixes letters of different scripts"),
+        "{said}"
+    );
+    let names = common::stdout_of(&db, &["export", "customers", "--format", "csv"]);
+    assert!(names.contains("Alan Nguyen"), "{names}");
+    assert!(
+        !names.contains('\u{410}'),
+        "the look-alike name was stored: {names}"
+    );
+}

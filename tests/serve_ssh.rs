@@ -499,7 +499,6 @@ fn a_paste_is_text_and_split_keys_read_whole_over_ssh() {
     bea.press(&team, "ab");
     // Left, split after its Esc; then é split inside its bytes.
     bea.press(&team, "\x1b");
-    std::thread::sleep(Duration::from_millis(10));
     bea.press(&team, "[D");
     let e = "é".as_bytes();
     team.block_on(bea.channel.data_bytes(e[..1].to_vec()))

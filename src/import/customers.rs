@@ -202,12 +202,32 @@ pub fn import_customers_with(
         _ => vec![None; rows.len()],
     };
     let taken = |k: usize| fuzzy[k].as_ref().filter(|m| m.score >= min_score);
+    // A name that mixes scripts within a word ("Аlan" with a Cyrillic А) is made to pass for
+    // another: it is never matched to anyone silently.
+    let spoofed: Vec<Option<String>> = rows
+        .iter()
+        .enumerate()
+        .map(|(k, row)| {
+            let m = taken(k)?;
+            (m.name != row.customer.name && mixes_scripts(&row.customer.name)).then(|| {
+                format!(
+                    "name '{}' mixes letters of different scripts in one word, written to look like {}: not matched; check the row",
+                    crate::text::safe(&row.customer.name),
+                    m.said()
+                )
+            })
+        })
+        .collect();
     // Store refusals (a duplicate email, say) are per row too: each is caught inside the batch, and
     // the store checks before it writes, so a refused row leaves the batch as it was.
     let decide_each =
         |tx: &crate::store::Tx, first: usize, batch: &[Row]| -> TxResult<Vec<(u64, Decision)>> {
             let mut all = Vec::with_capacity(batch.len());
             for (k, row) in batch.iter().enumerate() {
+                if let Some(why) = &spoofed[first + k] {
+                    all.push((row.line, Err(why.clone())));
+                    continue;
+                }
                 let found = Found {
                     names: &names,
                     fuzzy: taken(first + k).map(|m| m.id),
@@ -289,6 +309,25 @@ pub fn import_customers_with(
 }
 
 type Decision = Result<Outcome, String>;
+
+/// Whether a word of `name` has letters of two scripts (Latin, Greek, Cyrillic): how look-alike
+/// letters pass one name off as another.
+fn mixes_scripts(name: &str) -> bool {
+    fn script(c: char) -> Option<u8> {
+        match c {
+            'a'..='z' | 'A'..='Z' | '\u{00C0}'..='\u{024F}' => Some(0),
+            '\u{0370}'..='\u{03FF}' | '\u{1F00}'..='\u{1FFF}' => Some(1),
+            '\u{0400}'..='\u{052F}' => Some(2),
+            _ => None,
+        }
+    }
+    name.split(|c: char| !c.is_alphabetic()).any(|word| {
+        let mut scripts = word.chars().filter_map(script);
+        scripts
+            .next()
+            .is_some_and(|first| scripts.any(|other| other != first))
+    })
+}
 
 /// Rows written in one transaction.
 const BATCH: usize = 250;

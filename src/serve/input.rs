@@ -11,8 +11,10 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::Duration;
 
-/// How long a lone Esc waits for the rest of a sequence.
-pub const ESC_WAIT: Duration = Duration::from_millis(50);
+/// How long a lone Esc waits for the rest of a sequence. A terminal writes a sequence in one
+/// go, so its pieces leave the client together; this covers their arriving apart, and costs
+/// every Esc press this much (tmux waits 10 ms).
+pub const ESC_WAIT: Duration = Duration::from_millis(15);
 /// The most of one paste that is kept; the rest is read and dropped (the box says so).
 pub const MAX_PASTE: usize = 1 << 20;
 const PASTE_START: &[u8] = b"\x1b[200~";
