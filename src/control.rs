@@ -308,7 +308,7 @@ fn read_frame_by(
     max: u32,
     deadline: std::time::Instant,
 ) -> std::io::Result<Vec<u8>> {
-    let mut fill = |buf: &mut [u8]| -> std::io::Result<()> {
+    let fill = |buf: &mut [u8]| -> std::io::Result<()> {
         let mut at = 0;
         while at < buf.len() {
             let left = deadline.saturating_duration_since(std::time::Instant::now());
@@ -325,6 +325,14 @@ fn read_frame_by(
         }
         Ok(())
     };
+    frame_of(max, fill)
+}
+
+/// A frame read through `fill`, which fills a buffer whole or fails: the length, then the bytes.
+fn frame_of(
+    max: u32,
+    mut fill: impl FnMut(&mut [u8]) -> std::io::Result<()>,
+) -> std::io::Result<Vec<u8>> {
     let mut len = [0u8; 4];
     fill(&mut len)?;
     let len = u32::from_be_bytes(len);
@@ -341,18 +349,7 @@ fn read_frame_by(
 
 /// Reads one frame of at most `max` bytes.
 pub fn read_frame(mut stream: &UnixStream, max: u32) -> std::io::Result<Vec<u8>> {
-    let mut len = [0u8; 4];
-    stream.read_exact(&mut len)?;
-    let len = u32::from_be_bytes(len);
-    if len > max {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!("a frame of {len} bytes (at most {max})"),
-        ));
-    }
-    let mut bytes = vec![0u8; len as usize];
-    stream.read_exact(&mut bytes)?;
-    Ok(bytes)
+    frame_of(max, |buf| stream.read_exact(buf))
 }
 
 /// The user on the other end of a connected socket, as the kernel knows it.

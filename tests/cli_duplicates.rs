@@ -561,18 +561,16 @@ fn a_homoglyph_name_is_not_matched_silently() {
          \u{410}lan Nguyen,,+44 117 496 0123,12 Quay Street,BS1 4DJ\n",
     )
     .unwrap();
-    let out = common::rapport()
-        .arg("--db")
-        .arg(&db)
-        .args([
+    let out = common::output_of(
+        &db,
+        &[
             "import",
             "customers",
             "--match",
             "fuzzy",
             spoof.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+        ],
+    );
     let said =
         String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
     assert!(

@@ -5,8 +5,6 @@
 
 mod common;
 
-use common::rapport;
-
 /// What a terminal would act on: C0 controls but line breaks and tabs, DEL, C1 controls, and the
 /// invisible characters that reorder or hide text.
 fn steering(text: &str) -> Option<char> {
@@ -34,17 +32,7 @@ fn no_command_lets_a_stored_name_steer_the_terminal() {
     }
     let file = dir.path().join("hostile.csv");
     std::fs::write(&file, &csv).unwrap();
-    let imported = rapport()
-        .arg("--db")
-        .arg(&db)
-        .args(["import", "customers", file.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(
-        imported.status.success(),
-        "{}",
-        String::from_utf8_lossy(&imported.stderr)
-    );
+    common::stdout_of(&db, &["import", "customers", file.to_str().unwrap()]);
     // The same people once more, a little changed: dry runs name the stored ones they look like.
     let again: String = csv
         .replace("example.com", "example.org")
@@ -55,35 +43,9 @@ fn no_command_lets_a_stored_name_steer_the_terminal() {
     assert!(first.contains("customers"));
     let ids: Vec<String> = (61..=65).map(|i| i.to_string()).collect();
     for id in &ids {
-        let out = rapport()
-            .arg("--db")
-            .arg(&db)
-            .args(["note", id, "call \u{1b}[2J back \u{202e}now"])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let out = rapport()
-            .arg("--db")
-            .arg(&db)
-            .args([
-                "followup",
-                "add",
-                id,
-                "ring \u{1b}]0;x\u{7}",
-                "--due",
-                "+2d",
-            ])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        common::stdout_of(&db, &["note", id, "call \u{1b}[2J back \u{202e}now"]);
+        let ring = "ring \u{1b}]0;x\u{7}";
+        common::stdout_of(&db, &["followup", "add", id, ring, "--due", "+2d"]);
     }
     let f2 = file2.to_str().unwrap();
     let commands: Vec<Vec<&str>> = vec![
@@ -118,12 +80,7 @@ fn no_command_lets_a_stored_name_steer_the_terminal() {
         vec!["audit", "--record", "customer:64"],
     ];
     for command in &commands {
-        let out = rapport()
-            .arg("--db")
-            .arg(&db)
-            .args(command)
-            .output()
-            .unwrap();
+        let out = common::output_of(&db, command);
         let stdout = String::from_utf8_lossy(&out.stdout);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(

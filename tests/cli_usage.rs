@@ -59,12 +59,7 @@ fn bug_22_a_read_only_command_on_a_missing_database_says_so_and_makes_none() {
 
     // An empty directory given as --db is no database either: nothing is made in it.
     std::fs::create_dir(&db).unwrap();
-    let out = common::rapport()
-        .arg("--db")
-        .arg(&db)
-        .arg("stats")
-        .output()
-        .unwrap();
+    let out = common::output_of(&db, &["stats"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert_eq!(

@@ -166,26 +166,12 @@ fn stalled_viewer(frozen_for: Duration) {
         let stop = Instant::now() + during;
         let writers: Vec<_> = (0..10)
             .map(|w| {
-                let (db, cwd) = (db.clone(), dir.path().to_path_buf());
+                let db = db.clone();
                 std::thread::spawn(move || {
                     let mut i = 0;
                     while Instant::now() < stop {
-                        let out = common::rapport()
-                            .current_dir(&cwd)
-                            .arg("--db")
-                            .arg(&db)
-                            .args([
-                                "note",
-                                &(1 + (w * 37 + i) % 3000).to_string(),
-                                "while frozen",
-                            ])
-                            .output()
-                            .unwrap();
-                        assert!(
-                            out.status.success(),
-                            "{}",
-                            String::from_utf8_lossy(&out.stderr)
-                        );
+                        let customer = (1 + (w * 37 + i) % 3000).to_string();
+                        common::stdout_of(&db, &["note", &customer, "while frozen"]);
                         i += 1;
                     }
                 })

@@ -203,9 +203,14 @@ pub fn demo_cli(db: &std::path::Path, customers: usize, seed: u64) {
     );
 }
 
+/// What a command on `db` did, whatever it was.
+pub fn output_of(db: &std::path::Path, args: &[&str]) -> std::process::Output {
+    rapport().arg("--db").arg(db).args(args).output().unwrap()
+}
+
 /// What a successful command printed on stdout.
 pub fn stdout_of(db: &std::path::Path, args: &[&str]) -> String {
-    let out = rapport().arg("--db").arg(db).args(args).output().unwrap();
+    let out = output_of(db, args);
     assert!(
         out.status.success(),
         "rapport {args:?}: {}",
@@ -243,7 +248,7 @@ pub fn assert_same_exports(a: &[String], b: &[String], when: &str) {
 
 /// What a failing command said on stderr, and its exit code.
 pub fn failure_of(db: &std::path::Path, args: &[&str]) -> (i32, String) {
-    let out = rapport().arg("--db").arg(db).args(args).output().unwrap();
+    let out = output_of(db, args);
     assert!(!out.status.success(), "rapport {args:?} should fail");
     (
         out.status.code().unwrap_or(-1),
