@@ -293,19 +293,35 @@ impl Snapshot {
     /// or an email in the inbox. Apart from the names, so that typing a name costs what it did
     /// (with them in one index, name queries took twice as long at 100,000 customers).
     pub fn contacts(&self) -> Arc<Vec<Entry>> {
-        Arc::clone(self.contacts.get_or_init(|| {
-            let entries = self.customers.iter().filter_map(|r| {
-                let parts: Vec<&str> = [r.email(), r.phone()]
-                    .into_iter()
-                    .filter(|p| !p.is_empty())
-                    .collect();
-                (!parts.is_empty()).then(|| {
-                    let text = format!("{} · {}", r.name(), parts.join(" · "));
-                    Entry::new(Kind::Customer, r.id().0, text)
-                })
-            });
-            Arc::new(entries.collect())
-        }))
+        Arc::clone(
+            self.contacts.get_or_init(|| {
+                Arc::new(self.customers.iter().filter_map(contact_entry).collect())
+            }),
+        )
+    }
+
+    /// This snapshot's contacts index from `before`'s, if that one was built: only the customers
+    /// a write touched are made again (a rebuild is a hundred thousand entries, and every quick
+    /// lookup after any write of a team asked for one).
+    fn contacts_after(
+        &self,
+        before: &Snapshot,
+        touched: &HashSet<(Kind, u64)>,
+    ) -> Option<Vec<Entry>> {
+        let old = before.contacts_ready()?;
+        let mut kept = old.iter().peekable();
+        let mut out = Vec::with_capacity(old.len() + 1);
+        for r in self.customers.iter() {
+            let id = r.id().0;
+            // Entries are in customer-id order, as the customers are.
+            while kept.next_if(|e| e.id < id).is_some() {}
+            let had = kept.next_if(|e| e.id == id);
+            match touched.contains(&(Kind::Customer, id)) {
+                true => out.extend(contact_entry(r)),
+                false => out.extend(had.cloned()),
+            }
+        }
+        Some(out)
     }
 
     fn deal_entry(&self, d: &Deal) -> Entry {
@@ -690,10 +706,16 @@ impl ReadModel {
             next.summaries = Some(summaries);
         }
         next.finder = Arc::default();
-        next.contacts = Arc::default();
         next.deal_reports = Arc::default();
         if let Some(entries) = next.finder_after(&before, &keys) {
             let _ = next.finder.set(Arc::new(entries));
+        }
+        // Customers untouched, the contacts are the same: one index for both snapshots.
+        if keys.iter().any(|(kind, _)| *kind == Kind::Customer) {
+            next.contacts = Arc::default();
+            if let Some(entries) = next.contacts_after(&before, &keys) {
+                let _ = next.contacts.set(Arc::new(entries));
+            }
         }
         next.version = self.store.data_version()?;
         self.publish(next);
@@ -727,6 +749,18 @@ impl ReadModel {
     fn tell(&self, snapshot: &Arc<Snapshot>) {
         lock(&self.listeners).retain(|listener| listener(snapshot));
     }
+}
+
+/// A customer's entry in the contacts index: name, email and phone; none without either.
+fn contact_entry(r: &CustomerRow) -> Option<Entry> {
+    let parts: Vec<&str> = [r.email(), r.phone()]
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .collect();
+    (!parts.is_empty()).then(|| {
+        let text = format!("{} · {}", r.name(), parts.join(" · "));
+        Entry::new(Kind::Customer, r.id().0, text)
+    })
 }
 
 /// A record's key in the quick-lookup index (notes and follow-ups have none).
@@ -902,11 +936,12 @@ mod tests {
         // The store keeps milliseconds.
         let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 3);
         model.peek().unwrap().finder();
+        model.peek().unwrap().contacts();
         for round in 0..60 {
             let s = model.peek().unwrap();
             assert!(
-                s.finder_ready().is_some(),
-                "each write patches the lookup index it found built"
+                s.finder_ready().is_some() && s.contacts_ready().is_some(),
+                "each write patches the lookup indexes it found built"
             );
             let write = match rng.random_range(0..8) {
                 0 => Write::Create(Record::Customer(Customer::new(format!("New {round}"), now))),
@@ -980,7 +1015,22 @@ mod tests {
                         .collect(),
                 ),
             };
+            let customers = matches!(
+                &write,
+                Write::Create(Record::Customer(_))
+                    | Write::Update {
+                        new: Record::Customer(_),
+                        ..
+                    }
+            );
+            let contacts = s.contacts_ready().unwrap();
             ops.apply(write).unwrap();
+            let after = model.peek().unwrap().contacts_ready().unwrap();
+            assert_eq!(
+                Arc::ptr_eq(&contacts, &after),
+                !customers,
+                "a write that leaves the customers alone shares their contacts index"
+            );
         }
         let patched = model.peek().unwrap();
         let fresh = ReadModel::new(store).with_summaries().unwrap();
@@ -988,6 +1038,10 @@ mod tests {
         assert!(
             *patched.finder_ready().unwrap() == fresh.finder_index(),
             "the patched lookup index is the one a fresh read builds"
+        );
+        assert!(
+            *patched.contacts_ready().unwrap() == *fresh.contacts(),
+            "the patched contacts index is the one a fresh read builds"
         );
         let (patched, fresh) = (shown(&patched), shown(&fresh));
         if let Some(i) =
