@@ -101,8 +101,17 @@ pub fn raise_file_limit() -> std::io::Result<u64> {
         if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
             return Err(std::io::Error::last_os_error());
         }
-        if limit.rlim_cur < limit.rlim_max {
-            limit.rlim_cur = limit.rlim_max;
+        // An unlimited hard limit is still capped by the kernel's fs.nr_open.
+        let ceiling = std::fs::read_to_string("/proc/sys/fs/nr_open")
+            .ok()
+            .and_then(|n| n.trim().parse::<libc::rlim_t>().ok())
+            .unwrap_or(1 << 20);
+        let want = match limit.rlim_max == libc::RLIM_INFINITY {
+            true => ceiling,
+            false => limit.rlim_max,
+        };
+        if limit.rlim_cur < want {
+            limit.rlim_cur = want;
             if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) != 0 {
                 return Err(std::io::Error::last_os_error());
             }
