@@ -22,6 +22,11 @@ fn invalid_values_are_usage_errors_named_at_parse_time() {
         &["demo", "--customers", "99999999999"],
         &["demo", "--customers", "0"],
         &["bench", "fpgrowth", "x.csv", "--min-support", "nan"],
+        &["serve", "--max-sessions", "0"],
+        &["serve", "--grace-seconds", "0"],
+        &["serve", "--max-startups", "0"],
+        &["serve", "--max-startups-per-address", "0"],
+        &["stats", "--max-line-bytes", "0"],
     ] {
         let out = common::rapport()
             .arg("--db")
@@ -67,4 +72,27 @@ fn bug_22_a_read_only_command_on_a_missing_database_says_so_and_makes_none() {
         0,
         "nothing made in it"
     );
+}
+
+/// A due date past any calendar is a usage error with its reason, not a crash (it was exit 101).
+#[test]
+fn a_far_future_due_date_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    common::demo_cli(&db, 5, 1);
+    for args in [
+        &["followup", "add", "1", "call", "--due", "+99999999w"][..],
+        &[
+            "followup",
+            "add",
+            "1",
+            "call",
+            "--due",
+            "+9223372036854775807d",
+        ],
+    ] {
+        let (code, err) = common::failure_of(&db, args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains("years ahead"), "{args:?}: {err}");
+    }
 }
