@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let started = std::time::Instant::now();
-    rapport::memory::limit_arenas();
+    rapport::memory::tune_allocator();
     rapport::store::private_umask();
     let cli = Cli::parse().settle();
     rapport::import::text::set_max_line(cli.max_line_bytes);

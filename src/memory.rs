@@ -16,13 +16,22 @@ pub fn give_back() {
     }
 }
 
-/// Caps glibc's allocator at two arenas, one per core of the servers rapport is meant for. With its
-/// default (eight per core), memory that one thread allocates and another frees (records read on one
-/// thread and written out on another, say) spreads over arenas that each keep their own free pages:
-/// an export's peak grew by a quarter. Call it first thing, before any thread starts.
-pub fn limit_arenas() {
+/// Tunes glibc's allocator for a long-running server of big, short-lived tables. Called first
+/// thing, before any thread starts.
+///
+/// - Two arenas, one per core of the servers rapport is meant for. With its default (eight per
+///   core), memory that one thread allocates and another frees (records read on one thread and
+///   written out on another, say) spreads over arenas that each keep their own free pages: an
+///   export's peak grew by a quarter.
+/// - Blocks of 256 KiB and more are mapped on their own and handed back when freed. By default
+///   glibc raises that threshold to the largest block freed so far (up to 32 MiB), after which the
+///   insights' and each write's tables came from the heap and left it fragmented: with the
+///   threshold fixed, the team server at 25 sessions peaked at 406-410 MiB against 450-459 (335
+///   against 400 resident), at the same CPU.
+pub fn tune_allocator() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
+        const M_MMAP_THRESHOLD: i32 = -3;
         const M_ARENA_MAX: i32 = -8;
         unsafe extern "C" {
             fn mallopt(param: i32, value: i32) -> i32;
@@ -30,6 +39,7 @@ pub fn limit_arenas() {
         // SAFETY: mallopt only changes the allocator's tuning; called before threads exist.
         unsafe {
             mallopt(M_ARENA_MAX, 2);
+            mallopt(M_MMAP_THRESHOLD, 256 << 10);
         }
     }
 }

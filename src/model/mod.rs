@@ -14,14 +14,14 @@ use crate::clean::lookalike::LookAlikes;
 use crate::domain::{Customer, CustomerId, Deal, Followup, Ticket};
 use crate::insights::{Insights, Segment};
 use crate::ops::{Record, Write};
-use crate::search::{Entry, Kind};
+use crate::search::{Entry, Index, Kind, Part};
 use crate::store::{Store, StoreError};
 pub use deal_page::DealPage;
 use revenue::InsightsData;
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
-pub use summary::{CustomerPage, Summary, TimelineItem};
+pub use summary::{CustomerPage, Summaries, Summary, TimelineItem};
 
 /// A customer as the table shows and filters them: name, company, email, country, phone and
 /// owner in one allocation. A hundred thousand of these are a large part of a server's memory; the rest of a
@@ -140,15 +140,15 @@ pub struct Snapshot {
     /// Every follow-up, open and done, by id.
     pub followups: Arc<Vec<Followup>>,
     /// None until computed (it reads every order).
-    pub summaries: Option<Arc<HashMap<CustomerId, Summary>>>,
+    pub summaries: Option<Arc<Summaries>>,
     /// Records that could not be read, each named.
     pub damaged: Arc<Vec<String>>,
     /// Only the first screen of customers, read before the rest.
     pub partial: bool,
     /// The team's names, by name: who can own a record (empty without a team).
     pub team: Arc<Vec<String>>,
-    finder: Arc<OnceLock<Arc<Vec<Entry>>>>,
-    contacts: Arc<OnceLock<Arc<Vec<Entry>>>>,
+    finder: Arc<OnceLock<Arc<Index>>>,
+    contacts: Arc<OnceLock<Arc<Index>>>,
     deal_reports: Arc<OnceLock<Arc<Vec<pipeline::Pipeline>>>>,
 }
 
@@ -249,12 +249,12 @@ impl Snapshot {
     }
 
     /// The quick-lookup index, built by the first caller (a worker, never the screen) and shared.
-    pub fn finder(&self) -> Arc<Vec<Entry>> {
+    pub fn finder(&self) -> Arc<Index> {
         Arc::clone(self.finder.get_or_init(|| Arc::new(self.finder_index())))
     }
 
     /// The index if it is built already.
-    pub fn finder_ready(&self) -> Option<Arc<Vec<Entry>>> {
+    pub fn finder_ready(&self) -> Option<Arc<Index>> {
         self.finder.get().cloned()
     }
 
@@ -268,17 +268,20 @@ impl Snapshot {
         }))
     }
 
-    pub fn contacts_ready(&self) -> Option<Arc<Vec<Entry>>> {
+    pub fn contacts_ready(&self) -> Option<Arc<Index>> {
         self.contacts.get().cloned()
     }
 
-    fn finder_index(&self) -> Vec<Entry> {
-        let mut out =
-            Vec::with_capacity(self.customers.len() + self.deals.len() + self.tickets.len());
-        out.extend(self.customers.iter().map(|r| self.customer_entry(r)));
-        out.extend(self.deals.iter().map(|d| self.deal_entry(d)));
-        out.extend(self.tickets.iter().map(|t| self.ticket_entry(t)));
-        out
+    /// Customers, deals and tickets: one part each.
+    fn finder_index(&self) -> Index {
+        Index::of_parts(vec![
+            self.customers
+                .iter()
+                .map(|r| self.customer_entry(r))
+                .collect(),
+            self.deals.iter().map(|d| self.deal_entry(d)).collect(),
+            self.tickets.iter().map(|t| self.ticket_entry(t)).collect(),
+        ])
     }
 
     fn customer_entry(&self, r: &CustomerRow) -> Entry {
@@ -292,22 +295,17 @@ impl Snapshot {
     /// Quick lookup's second index: each customer by email and phone, for a caller on the line
     /// or an email in the inbox. Apart from the names, so that typing a name costs what it did
     /// (with them in one index, name queries took twice as long at 100,000 customers).
-    pub fn contacts(&self) -> Arc<Vec<Entry>> {
-        Arc::clone(
-            self.contacts.get_or_init(|| {
-                Arc::new(self.customers.iter().filter_map(contact_entry).collect())
-            }),
-        )
+    pub fn contacts(&self) -> Arc<Index> {
+        Arc::clone(self.contacts.get_or_init(|| {
+            let entries: Vec<Entry> = self.customers.iter().filter_map(contact_entry).collect();
+            Arc::new(entries.into())
+        }))
     }
 
     /// This snapshot's contacts index from `before`'s, if that one was built: only the customers
     /// a write touched are made again (a rebuild is a hundred thousand entries, and every quick
     /// lookup after any write of a team asked for one).
-    fn contacts_after(
-        &self,
-        before: &Snapshot,
-        touched: &HashSet<(Kind, u64)>,
-    ) -> Option<Vec<Entry>> {
+    fn contacts_after(&self, before: &Snapshot, touched: &HashSet<(Kind, u64)>) -> Option<Index> {
         let old = before.contacts_ready()?;
         let mut kept = old.iter().peekable();
         let mut out = Vec::with_capacity(old.len() + 1);
@@ -321,7 +319,7 @@ impl Snapshot {
                 false => out.extend(had.cloned()),
             }
         }
-        Some(out)
+        Some(out.into())
     }
 
     fn deal_entry(&self, d: &Deal) -> Entry {
@@ -338,11 +336,7 @@ impl Snapshot {
     /// This snapshot's quick-lookup index made from `before`'s, if that one was built: entries of
     /// the records a write left alone are shared, and only the touched ones are made again. (At
     /// 100,000 customers a rebuild after every write of a team was a tenth of a server's time.)
-    fn finder_after(
-        &self,
-        before: &Snapshot,
-        touched: &HashSet<(Kind, u64)>,
-    ) -> Option<Vec<Entry>> {
+    fn finder_after(&self, before: &Snapshot, touched: &HashSet<(Kind, u64)>) -> Option<Index> {
         let old = before.finder_ready()?;
         let mut touched = touched.clone();
         // A renamed customer's deals and tickets read with the new name.
@@ -361,29 +355,26 @@ impl Snapshot {
                 .filter(|t| renamed.contains(&t.customer));
             touched.extend(tickets.map(|t| (Kind::Ticket, t.id.0)));
         }
-        // Records keep their order within a kind across a patch, so the untouched entries come
-        // in the order they are needed; any surprise, and the index is built afresh instead.
-        let mut kept = old.iter().filter(|e| !touched.contains(&(e.kind, e.id)));
-        let mut out = Vec::with_capacity(old.len() + 1);
-        let mut take = |kind: Kind, id: u64, make: &dyn Fn() -> Entry| -> Option<()> {
-            if touched.contains(&(kind, id)) {
-                out.push(make());
-                return Some(());
-            }
-            let entry = kept.next().filter(|e| (e.kind, e.id) == (kind, id))?;
-            out.push(entry.clone());
-            Some(())
+        // Records keep their order within a kind across a patch, so the untouched entries are
+        // where they were; any surprise, and the index is built afresh instead.
+        let [customers, deals, tickets] = old.parts() else {
+            return None;
         };
-        for r in self.customers.iter() {
-            take(Kind::Customer, r.id().0, &|| self.customer_entry(r))?;
-        }
-        for d in self.deals.iter() {
-            take(Kind::Deal, d.id.0, &|| self.deal_entry(d))?;
-        }
-        for t in self.tickets.iter() {
-            take(Kind::Ticket, t.id.0, &|| self.ticket_entry(t))?;
-        }
-        Some(out)
+        let touched = &touched;
+        let is = |kind: Kind| move |id: u64| touched.contains(&(kind, id));
+        let ids: Vec<u64> = self.customers.iter().map(|r| r.id().0).collect();
+        let customers = Part::after(customers, &ids, is(Kind::Customer), |i| {
+            self.customer_entry(&self.customers[i])
+        })?;
+        let ids: Vec<u64> = self.deals.iter().map(|d| d.id.0).collect();
+        let deals = Part::after(deals, &ids, is(Kind::Deal), |i| {
+            self.deal_entry(&self.deals[i])
+        })?;
+        let ids: Vec<u64> = self.tickets.iter().map(|t| t.id.0).collect();
+        let tickets = Part::after(tickets, &ids, is(Kind::Ticket), |i| {
+            self.ticket_entry(&self.tickets[i])
+        })?;
+        Some(Index::of_parts(vec![customers, deals, tickets]))
     }
 
     /// This snapshot with one record put in (or taken out, with `gone`); `reorder` follows.
@@ -691,6 +682,7 @@ impl ReadModel {
         }
         next.reorder(&parts);
         if let Some(mut summaries) = next.summaries.take() {
+            // Only the shards of the touched customers are copied.
             let map = Arc::make_mut(&mut summaries);
             for id in touched {
                 // As the full pass leaves them: no entry for a customer with no history.
@@ -701,7 +693,7 @@ impl ReadModel {
                 match summary == Summary::default() {
                     true => map.remove(&id),
                     false => map.insert(id, summary),
-                };
+                }
             }
             next.summaries = Some(summaries);
         }

@@ -4,6 +4,7 @@
 use crate::domain::{Customer, CustomerId, Deal, Money, Note, Order, OrderKind, Ticket, Timestamp};
 use crate::store::{AuditQuery, Kind, RecordRef, Store, StoreError};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Summary {
@@ -48,8 +49,71 @@ impl Summary {
     }
 }
 
+/// Every customer's summary, in shards: a write copies the shard its customer is in, where one map
+/// of 100,000 entries was copied whole at each write of a team while sessions still held the old.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summaries {
+    shards: Vec<Arc<HashMap<CustomerId, Summary>>>,
+}
+
+impl Summaries {
+    const SHARDS: u64 = 64;
+
+    fn shard(id: CustomerId) -> usize {
+        (id.0 % Summaries::SHARDS) as usize
+    }
+
+    pub fn get(&self, id: &CustomerId) -> Option<&Summary> {
+        self.shards[Summaries::shard(*id)].get(id)
+    }
+
+    pub fn insert(&mut self, id: CustomerId, summary: Summary) {
+        Arc::make_mut(&mut self.shards[Summaries::shard(id)]).insert(id, summary);
+    }
+
+    pub fn remove(&mut self, id: &CustomerId) {
+        let shard = &mut self.shards[Summaries::shard(*id)];
+        if shard.contains_key(id) {
+            Arc::make_mut(shard).remove(id);
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.shards.iter().map(|s| s.len()).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&CustomerId, &Summary)> {
+        self.shards.iter().flat_map(|s| s.iter())
+    }
+}
+
+impl Default for Summaries {
+    fn default() -> Summaries {
+        Summaries {
+            shards: (0..Summaries::SHARDS).map(|_| Arc::default()).collect(),
+        }
+    }
+}
+
+impl FromIterator<(CustomerId, Summary)> for Summaries {
+    fn from_iter<I: IntoIterator<Item = (CustomerId, Summary)>>(items: I) -> Summaries {
+        let mut shards: Vec<HashMap<CustomerId, Summary>> =
+            (0..Summaries::SHARDS).map(|_| HashMap::new()).collect();
+        for (id, summary) in items {
+            shards[Summaries::shard(id)].insert(id, summary);
+        }
+        Summaries {
+            shards: shards.into_iter().map(Arc::new).collect(),
+        }
+    }
+}
+
 /// Every customer's summary, in one pass over orders, deals and tickets.
-pub fn summaries(store: &Store) -> Result<HashMap<CustomerId, Summary>, StoreError> {
+pub fn summaries(store: &Store) -> Result<Summaries, StoreError> {
     let mut out: HashMap<CustomerId, Summary> = HashMap::new();
     for order in store.iter_sound::<Order>() {
         let order = order?;
@@ -66,8 +130,10 @@ pub fn summaries(store: &Store) -> Result<HashMap<CustomerId, Summary>, StoreErr
         out.entry(ticket.customer).or_default().add_ticket(&ticket);
     }
     // A customer with nothing to count has no entry, as after a write.
-    out.retain(|_, s| *s != Summary::default());
-    Ok(out)
+    Ok(out
+        .into_iter()
+        .filter(|(_, s)| *s != Summary::default())
+        .collect())
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -222,6 +288,28 @@ impl CustomerPage {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_changed_summary_copies_only_its_shard() {
+        let one = |orders| Summary {
+            orders,
+            ..Summary::default()
+        };
+        let before: Summaries = (0..1000).map(|id| (CustomerId(id), one(1))).collect();
+        let mut after = before.clone();
+        after.insert(CustomerId(7), one(2));
+        after.remove(&CustomerId(8));
+        after.remove(&CustomerId(5000));
+        let shared = (0..before.shards.len())
+            .filter(|&k| Arc::ptr_eq(&before.shards[k], &after.shards[k]))
+            .count();
+        assert_eq!(shared, before.shards.len() - 2);
+        assert_eq!((before.len(), after.len()), (1000, 999));
+        assert_eq!(after.get(&CustomerId(7)), Some(&one(2)));
+        assert_eq!(before.get(&CustomerId(7)), Some(&one(1)));
+        assert_eq!(after.get(&CustomerId(8)), None);
+        assert_eq!(after.iter().count(), 999);
+    }
 
     /// The table's summaries (one pass over everything) and each page's (per-customer indexes) are
     /// two routes to the same figures: they must agree for every customer.

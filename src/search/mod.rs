@@ -2,8 +2,11 @@
 //! match (in any order, like fzf), ranked by fuzzy-matcher's skim score. It knows nothing of the
 //! app: one index serves every session, and each session's finder keeps its own query and hits.
 
+mod index;
+
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
+pub use index::{Index, Part};
 use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -178,7 +181,7 @@ fn skim_score(matcher: &SkimMatcherV2, text: &str, word: &str) -> Option<i64> {
 const MAX_HITS: usize = if cfg!(test) { 20 } else { 50 };
 
 pub struct Finder {
-    pub entries: Arc<Vec<Entry>>,
+    pub entries: Arc<Index>,
     pub hits: Vec<Hit>,
     /// More entries match than the `MAX_HITS` shown.
     pub capped: bool,
@@ -199,7 +202,7 @@ impl std::fmt::Debug for Finder {
 
 impl Finder {
     /// A finder over `entries`, showing the first of them as an empty query does.
-    pub fn new(entries: Arc<Vec<Entry>>) -> Finder {
+    pub fn new(entries: Arc<Index>) -> Finder {
         let mut finder = Finder {
             entries,
             hits: Vec::new(),
@@ -449,7 +452,7 @@ const FIRST_CHUNK: usize = if cfg!(test) { 16 } else { 256 };
 /// group's bound, the rest can neither beat nor tie them (ties go to the earlier entry).
 /// `candidates`: the entries a shorter query matched, or None for every entry (not collected into
 /// a list first: at 150,000 entries that list alone is a megabyte a key).
-fn rank(entries: &[Entry], candidates: Option<&[usize]>, words: &[&str]) -> Ranked {
+fn rank(entries: &Index, candidates: Option<&[usize]>, words: &[&str]) -> Ranked {
     let needed = words.iter().fold(0, |m, w| m | char_mask(w));
     let numbers: Vec<&str> = words
         .iter()
@@ -470,8 +473,7 @@ fn rank(entries: &[Entry], candidates: Option<&[usize]>, words: &[&str]) -> Rank
     // (bound, members in candidate order)
     let mut groups: Vec<(i64, Vec<usize>)> = Vec::new();
     let mut group_of: rustc_hash::FxHashMap<i64, usize> = rustc_hash::FxHashMap::default();
-    let mut take = |i: usize| {
-        let e = &entries[i];
+    let mut take = |i: usize, e: &Entry| {
         if e.mask & needed != needed || !numbers.iter().all(|w| digits_in_a_row(e, w)) {
             return;
         }
@@ -484,8 +486,8 @@ fn rank(entries: &[Entry], candidates: Option<&[usize]>, words: &[&str]) -> Rank
         groups[group].1.push(i);
     };
     match candidates {
-        Some(found) => found.iter().for_each(|&i| take(i)),
-        None => (0..entries.len()).for_each(&mut take),
+        Some(found) => found.iter().for_each(|&i| take(i, &entries[i])),
+        None => entries.iter().enumerate().for_each(|(i, e)| take(i, e)),
     }
     groups.sort_by_key(|g| std::cmp::Reverse(g.0));
 
@@ -542,7 +544,7 @@ fn nth_best_beats(scored: &[(i64, usize)], bound: i64, later: usize) -> bool {
 
 /// (score, entry) for each of `chunk` that matches every word.
 fn score(
-    entries: &[Entry],
+    entries: &Index,
     chunk: &[usize],
     words: &[&str],
     lowered: &[String],
@@ -573,8 +575,8 @@ fn score(
 mod tests {
     use super::*;
 
-    fn entries() -> Arc<Vec<Entry>> {
-        Arc::new(vec![
+    fn entries() -> Arc<Index> {
+        Arc::new(Index::from(vec![
             Entry::new(Kind::Customer, 1, "Wilson — Acme Ltd".into()),
             Entry::new(
                 Kind::Customer,
@@ -582,7 +584,7 @@ mod tests {
                 "Ada Lovelace — Analytical Engines".into(),
             ),
             Entry::new(Kind::Deal, 7, "Acme renewal · Wilson".into()),
-        ])
+        ]))
     }
 
     #[test]
@@ -598,7 +600,7 @@ mod tests {
 
     #[test]
     fn a_name_outranks_the_same_letters_inside_a_word() {
-        let entries = Arc::new(vec![
+        let entries = Arc::new(Index::from(vec![
             Entry::new(
                 Kind::Deal,
                 1,
@@ -606,7 +608,7 @@ mod tests {
             ),
             Entry::new(Kind::Customer, 2, "Sara Chen — Seaview Supplies".into()),
             Entry::new(Kind::Deal, 3, "Seasonal Tea order · Aoife Chen".into()),
-        ]);
+        ]));
         let mut f = Finder::new(entries);
         f.search("chen sea");
         let top = f.entries[f.hits[0].entry].id;
@@ -617,7 +619,7 @@ mod tests {
 
     #[test]
     fn a_phone_number_is_found_however_it_is_written() {
-        let entries = Arc::new(vec![
+        let entries = Arc::new(Index::from(vec![
             Entry::new(
                 Kind::Customer,
                 1,
@@ -628,7 +630,7 @@ mod tests {
                 2,
                 "Otto Brandt · otto@example.de · +49 30 1234 5678".into(),
             ),
-        ]);
+        ]));
         let mut f = Finder::new(entries);
         for typed in [
             "433 167",
@@ -691,7 +693,7 @@ mod narrowing {
             .enumerate()
             .map(|(i, t)| Entry::new(Kind::Customer, i as u64, t.clone()))
             .collect();
-        let mut f = Finder::new(Arc::new(entries.clone()));
+        let mut f = Finder::new(Arc::new(Index::from(entries.clone())));
         for end in 1..=query.len() {
             f.search(&query[..end]);
         }
@@ -725,7 +727,7 @@ mod narrowing {
         let words: Vec<&str> = words.iter().map(String::as_str).collect();
         let lowered: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
         let all: Vec<usize> = (0..entries.len()).collect();
-        let mut scored = score(entries, &all, &words, &lowered);
+        let mut scored = score(&Index::from(entries.to_vec()), &all, &words, &lowered);
         scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         scored.truncate(MAX_HITS);
         scored

@@ -5,7 +5,7 @@ use crate::domain::{Customer, CustomerId, DealId};
 use crate::model::{CustomerPage, DealPage, InsightsView, ReadModel, Snapshot};
 use crate::ops::{Actor, Ops};
 pub use crate::ops::{Record, Write};
-use crate::search::Entry;
+use crate::search::{Entry, Index};
 use crate::store::StoreError;
 pub use crate::tui::state::duplicates::DuplicatePair;
 use std::sync::Arc;
@@ -90,8 +90,8 @@ pub enum Done {
     Insights(Arc<InsightsView>),
     Finder {
         generation: u64,
-        entries: Arc<Vec<Entry>>,
-        contacts: Arc<Vec<Entry>>,
+        entries: Arc<Index>,
+        contacts: Arc<Index>,
     },
     Detail {
         id: CustomerId,

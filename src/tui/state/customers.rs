@@ -5,7 +5,7 @@ use super::input::TextInput;
 use super::list::ListNav;
 use crate::domain::CustomerId;
 pub use crate::model::CustomerRow;
-use crate::model::Summary;
+use crate::model::{Summaries, Summary};
 use crate::tui::action::Action;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -58,7 +58,7 @@ pub struct CustomersState {
     /// The read model's rows, shared by every session.
     pub rows: Arc<Vec<CustomerRow>>,
     /// Filled in by the worker after start-up; until then the derived columns show as pending.
-    pub summaries: Option<Arc<HashMap<CustomerId, Summary>>>,
+    pub summaries: Option<Arc<Summaries>>,
     /// Each buyer's RFM segment, once the insights are in.
     pub segments: Option<Arc<HashMap<CustomerId, crate::insights::Segment>>>,
     /// The insights, once in: each buyer's churn risk and value ahead.
@@ -98,7 +98,7 @@ impl CustomersState {
         &mut self,
         rows: Arc<Vec<CustomerRow>>,
         by_name: Arc<Vec<usize>>,
-        summaries: Option<Arc<HashMap<CustomerId, Summary>>>,
+        summaries: Option<Arc<Summaries>>,
     ) {
         let keep = self.selected().map(|r| r.id());
         let above = self.nav.selected.saturating_sub(self.nav.offset);
@@ -294,7 +294,7 @@ mod tests {
     #[test]
     fn sorting_by_value_puts_the_biggest_first() {
         let mut s = state(vec![customer(1, "A", ""), customer(2, "B", "")]);
-        let mut summaries = HashMap::new();
+        let mut summaries = Summaries::default();
         summaries.insert(
             CustomerId(2),
             Summary {

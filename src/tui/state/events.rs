@@ -302,7 +302,7 @@ impl AppState {
     }
 
     /// Quick lookup's index, built and waited for here (benchmarks draw realistic queries from it).
-    pub fn finder_entries(&self) -> Arc<Vec<crate::search::Entry>> {
+    pub fn finder_entries(&self) -> Arc<crate::search::Index> {
         self.records.finder()
     }
 }

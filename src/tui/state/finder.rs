@@ -3,7 +3,7 @@
 
 use super::input::TextInput;
 use super::list::ListNav;
-use crate::search::{Entry, Finder};
+use crate::search::{Entry, Finder, Index};
 use std::sync::Arc;
 
 /// An email (an @, or a dotted word with a digit) or a phone (three digits or more in a word,
@@ -40,7 +40,7 @@ pub struct FinderState {
 }
 
 impl FinderState {
-    pub fn new(names: Arc<Vec<Entry>>, contacts: Arc<Vec<Entry>>) -> FinderState {
+    pub fn new(names: Arc<Index>, contacts: Arc<Index>) -> FinderState {
         FinderState {
             query: TextInput::default(),
             names: Finder::new(names),
@@ -64,7 +64,7 @@ impl FinderState {
 
     /// A newer index: the query so far is searched again in it, and the record the rep had
     /// selected stays selected if it is still found (another rep's write must not move them).
-    pub fn take_index(&mut self, names: Arc<Vec<Entry>>, contacts: Arc<Vec<Entry>>) {
+    pub fn take_index(&mut self, names: Arc<Index>, contacts: Arc<Index>) {
         let keep = self.selected().map(|e| (e.kind, e.id));
         self.names = Finder::new(names);
         self.contacts = Finder::new(contacts);
