@@ -536,7 +536,9 @@ pub fn run_inside(db: &Path, cwd: &Path, args: &[OsString]) -> Result<u8, AskErr
 
 /// Opens the app as a session of the process holding `db` (the team server), in this terminal:
 /// keys go there, frames come back, until the session ends.
-pub fn attach(db: &Path) -> Result<(), AskError> {
+/// Opens the app as a session of the server that holds `db`: as `as_name` (else the owner's
+/// login name), read-only if asked, as the app alone would be.
+pub fn attach(db: &Path, as_name: Option<&str>, readonly: bool) -> Result<(), AskError> {
     use crossterm::terminal;
     let var = |name: &str| std::env::var_os(name).unwrap_or_default();
     let (width, height) = terminal::size()?;
@@ -545,7 +547,9 @@ pub fn attach(db: &Path) -> Result<(), AskError> {
         request.extend_from_slice(part.as_bytes());
         request.push(0);
     }
-    request.extend_from_slice(format!("{width}\0{height}").as_bytes());
+    request.extend_from_slice(format!("{width}\0{height}\0").as_bytes());
+    request.extend_from_slice(as_name.unwrap_or("").as_bytes());
+    request.extend_from_slice(if readonly { b"\0readonly" } else { b"\0" });
     let stream = ask(db, &request)?;
     terminal::enable_raw_mode()?;
     let keys = stream.try_clone()?;

@@ -186,7 +186,7 @@ fn open_app(cli: &Cli, db: &Path) -> anyhow::Result<()> {
         Ok(store) => store,
         // The team server has it: the app opens as a session of the server's owner.
         Err(locked @ StoreError::Locked { .. }) => {
-            return match rapport::control::attach(db) {
+            return match rapport::control::attach(db, cli.as_name.as_deref(), cli.readonly) {
                 Ok(()) => Ok(()),
                 Err(rapport::control::AskError::NoApp) => Err(locked.into()),
                 Err(rapport::control::AskError::Failed(why))

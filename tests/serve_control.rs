@@ -85,69 +85,117 @@ fn files_a_served_command_names_are_the_callers_own() {
     assert!(work.join("b.ndjson").exists());
 }
 
+/// A server on a small demo with its control socket, and the owner's app attached to it with
+/// `fields` after "attach\0" ("TERM\0COLORTERM\0NO_COLOR\0W\0H[\0AS\0readonly]").
+struct Attached {
+    running: rapport::serve::Running,
+    _serving: rapport::control::Serving,
+    stream: std::os::unix::net::UnixStream,
+    screen: vt100::Parser,
+    _dir: tempfile::TempDir,
+}
+
+impl Attached {
+    fn new(fields: &[u8]) -> Attached {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let store = common::small_demo(&dir.path().join("db"));
+        let model = rapport::model::ReadModel::new(store.clone());
+        let running = rapport::serve::start(
+            std::sync::Arc::clone(&model),
+            rapport::serve::ServeOptions {
+                listen: "127.0.0.1:0".parse().unwrap(),
+                idle: None,
+                max_sessions: 4,
+                theme: "default".into(),
+                config_dir: None,
+                grace: std::time::Duration::from_secs(30),
+                limits: Default::default(),
+            },
+        )
+        .unwrap();
+        let serving =
+            rapport::control::serve_for(store.clone(), Some(model), Some(running.attach()))
+                .unwrap();
+        let stream =
+            std::os::unix::net::UnixStream::connect(store.path().join("rapport.sock")).unwrap();
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+            .unwrap();
+        let mut request = rapport::control::frames(&stream, b'a').unwrap();
+        request.write_all(b"ttach\0").unwrap();
+        request.write_all(fields).unwrap();
+        drop(request);
+        assert_eq!(
+            rapport::control::read_frame(&stream, 16).unwrap(),
+            b"a",
+            "the request is acknowledged before the session starts"
+        );
+        Attached {
+            running,
+            _serving: serving,
+            stream,
+            screen: vt100::Parser::new(24, 100, 0),
+            _dir: dir,
+        }
+    }
+
+    /// Reads until the screen holds `wanted` (false, the screen) or the session ends (true).
+    fn read_until(&mut self, wanted: &str) -> (bool, String) {
+        loop {
+            let frame = rapport::control::read_frame(&self.stream, 1 << 20).expect("a frame");
+            match frame.split_first() {
+                Some((b'o', bytes)) => self.screen.process(bytes),
+                Some((b'x', _)) => return (true, self.screen.screen().contents()),
+                other => panic!("unexpected frame {other:?}"),
+            }
+            if self.screen.screen().contents().contains(wanted) {
+                return (false, self.screen.screen().contents());
+            }
+        }
+    }
+
+    fn keys(&self, keys: &[u8]) {
+        use std::io::Write;
+        let mut frame = rapport::control::frames(&self.stream, b'i').unwrap();
+        frame.write_all(keys).unwrap();
+        frame.flush().unwrap();
+    }
+}
+
 /// The owner's own `rapport` while the server runs: a session over the control socket, with the
 /// same screen a rep gets, that ends when its user quits.
 #[test]
 fn the_owners_app_attaches_as_a_session_of_the_server() {
-    use std::io::Write;
-    let dir = tempfile::tempdir().unwrap();
-    let store = common::small_demo(&dir.path().join("db"));
-    let model = rapport::model::ReadModel::new(store.clone());
-    let running = rapport::serve::start(
-        std::sync::Arc::clone(&model),
-        rapport::serve::ServeOptions {
-            listen: "127.0.0.1:0".parse().unwrap(),
-            idle: None,
-            max_sessions: 4,
-            theme: "default".into(),
-            config_dir: None,
-            grace: std::time::Duration::from_secs(30),
-            limits: Default::default(),
-        },
-    )
-    .unwrap();
-    let _serving =
-        rapport::control::serve_for(store.clone(), Some(model), Some(running.attach())).unwrap();
-    let stream =
-        std::os::unix::net::UnixStream::connect(store.path().join("rapport.sock")).unwrap();
-    stream
-        .set_read_timeout(Some(std::time::Duration::from_secs(20)))
-        .unwrap();
-    let mut request = rapport::control::frames(&stream, b'a').unwrap();
-    // The frame's kind byte and the rest make "attach\0TERM\0COLORTERM\0NO_COLOR\0W\0H".
-    request
-        .write_all(b"ttach\0xterm-256color\0\0\x00100\x0024")
-        .unwrap();
-    drop(request);
-    assert_eq!(
-        rapport::control::read_frame(&stream, 16).unwrap(),
-        b"a",
-        "the request is acknowledged before the session starts"
-    );
-    let mut screen = vt100::Parser::new(24, 100, 0);
-    let mut read_until = |wanted: &str| loop {
-        let frame = rapport::control::read_frame(&stream, 1 << 20).expect("a frame");
-        match frame.split_first() {
-            Some((b'o', bytes)) => screen.process(bytes),
-            Some((b'x', _)) => return (true, screen.screen().contents()),
-            other => panic!("unexpected frame {other:?}"),
-        }
-        if screen.screen().contents().contains(wanted) {
-            return (false, screen.screen().contents());
-        }
-    };
-    let (ended, first) = read_until("Customers");
+    let mut app = Attached::new(b"xterm-256color\0\0\x00100\x0024");
+    let (ended, first) = app.read_until("Customers");
     assert!(!ended && first.contains("no one else on"), "{first}");
-    let mut keys = rapport::control::frames(&stream, b'i').unwrap();
-    keys.write_all(b"3").unwrap();
-    keys.flush().unwrap();
-    let (_, tickets) = read_until("Tickets ·");
+    assert!(!first.contains("read-only"), "{first}");
+    app.keys(b"3");
+    let (_, tickets) = app.read_until("Tickets ·");
     assert!(tickets.contains("active"), "{tickets}");
-    keys.write_all(b"q").unwrap();
-    keys.flush().unwrap();
-    let (ended, _) = read_until("\u{0}never");
+    app.keys(b"q");
+    let (ended, _) = app.read_until("\u{0}never");
     assert!(ended, "the session ends when its user quits");
-    running.stop();
+    app.running.stop();
+}
+
+/// `rapport --as bea --readonly` with the server running: the attached session is bea's and
+/// writes nothing (before, it ran as the owner with every right, and an edit saved).
+#[test]
+fn the_owners_app_honours_as_and_readonly_under_the_server() {
+    let mut app = Attached::new(b"xterm-256color\0\0\x00100\x0024\0bea\0readonly");
+    let (ended, first) = app.read_until("Customers");
+    assert!(!ended && first.contains("read-only"), "{first}");
+    // The edit form would open on Enter's page with `e`: refused before any typing.
+    app.keys(b"e");
+    let (_, said) = app.read_until("only reads");
+    assert!(said.contains("--readonly"), "{said}");
+    // The name on the session is bea's: her follow-ups are "mine" on Today.
+    app.keys(b"0");
+    let (_, today) = app.read_until("Today");
+    assert!(today.contains("bea"), "{today}");
+    app.running.stop();
 }
 
 /// Many writers at once through the socket: every `note` that exits 0 is in the database, and

@@ -14,37 +14,71 @@ use std::sync::Arc;
 /// A key frame is what one read of a terminal gives; a size frame is two numbers.
 const MAX_INPUT_FRAME: u32 = 64 << 10;
 
-/// What the client sent: TERM, COLORTERM, NO_COLOR, width, height, NUL-separated.
-fn term_of(request: &[u8]) -> Term {
+/// What the client sent, NUL-separated: TERM, COLORTERM, NO_COLOR, width, height, then the
+/// `--as` name (empty for none) and "readonly" for `--readonly`.
+struct Request {
+    term: Term,
+    as_name: Option<String>,
+    readonly: bool,
+}
+
+fn request_of(request: &[u8]) -> Result<Request, String> {
     let parts: Vec<String> = request
         .split(|&b| b == 0)
         .map(|p| String::from_utf8_lossy(p).chars().take(64).collect())
         .collect();
     let text = |i: usize| parts.get(i).filter(|s| !s.is_empty()).cloned();
     let number = |i: usize| text(i).and_then(|s| s.parse::<u32>().ok()).unwrap_or(24);
-    Term {
-        name: text(0),
-        colorterm: text(1),
-        no_color: text(2),
-        width: session::side(number(3)),
-        height: session::side(number(4)),
+    let as_name = text(5).map(|n| n.trim().to_string());
+    if as_name
+        .as_ref()
+        .is_some_and(|n| n.is_empty() || n.chars().any(char::is_control))
+    {
+        return Err("--as takes a name without control characters".into());
     }
+    Ok(Request {
+        term: Term {
+            name: text(0),
+            colorterm: text(1),
+            no_color: text(2),
+            width: session::side(number(3)),
+            height: session::side(number(4)),
+        },
+        as_name,
+        readonly: text(6).as_deref() == Some("readonly"),
+    })
 }
 
 pub fn attach(shared: &Arc<Shared>, stream: UnixStream, request: &[u8]) {
-    let term = term_of(request);
+    let Ok(mut out) = crate::control::frames(&stream, b'o') else {
+        return;
+    };
+    let Request {
+        term,
+        as_name,
+        readonly,
+    } = match request_of(request) {
+        Ok(request) => request,
+        Err(why) => {
+            let _ = write!(out, "rapport: {why}\r\n");
+            let _ = out.flush();
+            return;
+        }
+    };
+    // The owner's rights, as the app alone has them, under the name asked for; `--readonly`
+    // makes the session a viewer's (a manager's shared login relies on it).
     let owner = Member {
         id: OWNER,
-        name: crate::ops::Actor::local().name,
-        role: Role::Admin,
+        name: as_name.unwrap_or_else(|| crate::ops::Actor::local().name),
+        role: match readonly {
+            true => Role::Viewer,
+            false => Role::Admin,
+        },
         key: String::new(),
         fingerprint: String::new(),
         added: chrono::Utc::now(),
     };
     let (to_app, events) = std::sync::mpsc::channel();
-    let Ok(mut out) = crate::control::frames(&stream, b'o') else {
-        return;
-    };
     let seat = match shared.registry.join(&owner, to_app.clone()) {
         Ok(seat) => seat,
         Err(full) => {
@@ -82,7 +116,7 @@ pub fn attach(shared: &Arc<Shared>, stream: UnixStream, request: &[u8]) {
         }
         let _ = sender.send(Event::End("disconnected".into()));
     });
-    tracing::info!(owner = %owner.name, "local session started");
+    tracing::info!(owner = %owner.name, readonly, "local session started");
     match session::run(shared, &owner, &term, out, events, to_app) {
         Ok(why) => tracing::info!(?why, "local session ended"),
         Err(e) => tracing::warn!("local session failed: {e:#}"),

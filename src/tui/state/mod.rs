@@ -309,7 +309,7 @@ impl AppState {
         if self.readonly && action.writes() {
             let why = match self.worker.actor().role {
                 crate::domain::Role::Viewer => {
-                    "read-only: a viewer reads only; a manager can make you a rep"
+                    "read-only: this session only reads (a viewer's, or --readonly)"
                 }
                 _ => "read-only: changes are turned off (--readonly)",
             };
