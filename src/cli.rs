@@ -437,7 +437,11 @@ pub enum ImportCommand {
         /// most likely is [default: 0.9]
         #[arg(long, value_name = "S", value_parser = parse_share)]
         min_score: Option<f64>,
-        /// Print what would be created, updated and rejected, and write nothing
+        /// What an empty cell does to a value an existing customer has: keep it, or clear it
+        #[arg(long, value_enum, default_value_t = crate::import::Blank::Keep)]
+        blank: crate::import::Blank,
+        /// Print what would be created, updated (each field, before -> after) and rejected, and
+        /// write nothing
         #[arg(long)]
         dry_run: bool,
         #[command(flatten)]

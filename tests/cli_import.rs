@@ -442,3 +442,75 @@ fn addresses_come_in_by_their_usual_names_and_go_out_in_the_export() {
         .unwrap_or_else(|| text.lines().find(|l| l.contains("Bo Lind")).unwrap());
     assert!(bo.ends_with(",,Leeds,,"), "{bo}");
 }
+
+/// An update from a file with empty cells: they leave the stored values alone unless
+/// `--blank clear`, and `--dry-run` names each field before -> after. (Before, Nadia's phone,
+/// owner and city were erased and the dry run said only "would update customer 1".)
+#[test]
+fn empty_cells_keep_what_is_stored_unless_told_to_clear() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let csv = dir.path().join("people.csv");
+    let header = "name,email,company,phone,country,owner,city,stage,tags\n";
+    std::fs::write(
+        &csv,
+        format!(
+            "{header}Nadia Sato,nadia.sato1@example.com,Thistle Interiors,020 7946 0000,United Kingdom,bea,Leeds,customer,vip\n"
+        ),
+    )
+    .unwrap();
+    import(&db, &["customers", csv.to_str().unwrap()]).success();
+    std::fs::write(
+        &csv,
+        format!(
+            "{header}Nadia Sato,nadia.sato1@example.com,Thistle Interiors Ltd,,United Kingdom,,,,\n"
+        ),
+    )
+    .unwrap();
+    import(&db, &["customers", csv.to_str().unwrap(), "--dry-run"])
+        .success()
+        .stdout(predicate::str::contains(
+            "would update customer 1 (Nadia Sato): company: Thistle Interiors -> Thistle Interiors Ltd",
+        ))
+        .stdout(predicate::str::contains("phone").not());
+    import(&db, &["customers", csv.to_str().unwrap()])
+        .success()
+        .stdout(predicate::str::contains("1 updated"));
+    let nadia = || {
+        let store = Store::open(&db).unwrap();
+        store.get::<rapport::domain::Customer>(1).unwrap().unwrap()
+    };
+    let kept = nadia();
+    assert_eq!(kept.company.as_deref(), Some("Thistle Interiors Ltd"));
+    assert_eq!(kept.phone.as_deref(), Some("020 7946 0000"));
+    assert_eq!(kept.owner.as_deref(), Some("bea"));
+    assert_eq!(kept.address.city.as_deref(), Some("Leeds"));
+    assert_eq!(kept.stage.to_string(), "customer");
+    assert_eq!(kept.tags, vec!["vip"]);
+
+    import(
+        &db,
+        &[
+            "customers",
+            csv.to_str().unwrap(),
+            "--blank",
+            "clear",
+            "--dry-run",
+        ],
+    )
+    .success()
+    .stdout(predicate::str::contains("phone: 020 7946 0000 -> (none)"))
+    .stdout(predicate::str::contains("owner: bea -> (none)"))
+    .stdout(predicate::str::contains("city: Leeds -> (none)"));
+    import(
+        &db,
+        &["customers", csv.to_str().unwrap(), "--blank", "clear"],
+    )
+    .success();
+    let cleared = nadia();
+    assert_eq!(
+        (cleared.phone, cleared.owner, cleared.address.city),
+        (None, None, None)
+    );
+    assert!(cleared.tags.is_empty());
+}

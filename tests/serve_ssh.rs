@@ -231,7 +231,7 @@ fn a_viewer_cannot_edit_and_a_rep_cannot_bulk_edit() {
     let mut cal = team.rep(3, 80, 24);
     cal.wait_for(&team, "read-only");
     cal.press(&team, "e");
-    cal.wait_for(&team, "a viewer reads only");
+    cal.wait_for(&team, "only reads");
     let mut bea = team.rep(2, 80, 24);
     bea.press(&team, "v");
     bea.press(&team, "j");

@@ -40,6 +40,7 @@ pub fn import(store: &Store, command: &ImportCommand, out: &mut dyn Write) -> an
             mode,
             match_by,
             min_score,
+            blank,
             dry_run,
             common,
         } => {
@@ -51,6 +52,7 @@ pub fn import(store: &Store, command: &ImportCommand, out: &mut dyn Write) -> an
                 match_by: *match_by,
                 dry_run: *dry_run,
                 min_score: *min_score,
+                blank: *blank,
             };
             let run: Run = Box::new(move |store, on_reject| {
                 import::import_customers_with(store, file, now, options, on_reject)

@@ -53,6 +53,18 @@ fn column_for(header: &str) -> Column {
 struct Row {
     line: u64,
     customer: Customer,
+    /// The columns whose cell was empty.
+    empty: Vec<Column>,
+}
+
+/// What an empty cell does to a value an existing customer has.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Blank {
+    /// Leave it: a file that lacks a phone says nothing of the phone
+    #[default]
+    Keep,
+    /// Empty it
+    Clear,
 }
 
 /// What a row does to the customer it matches.
@@ -88,6 +100,7 @@ pub struct CustomerImport {
     pub dry_run: bool,
     /// For `MatchBy::Fuzzy`, the score a match needs; None: `link::DEFAULT_SCORE`.
     pub min_score: Option<f64>,
+    pub blank: Blank,
 }
 
 /// The customer a row most likely is, by `--match fuzzy`.
@@ -183,7 +196,19 @@ pub fn import_customers_with(
             .map(|f| clean(&decode(f)).to_string())
             .collect();
         match read_row(&headers, &columns, &fields, now) {
-            Ok(customer) => rows.push(Row { line, customer }),
+            Ok(customer) => {
+                let empty = columns
+                    .iter()
+                    .zip(&fields)
+                    .filter(|(_, f)| f.trim().is_empty())
+                    .map(|(c, _)| *c)
+                    .collect();
+                rows.push(Row {
+                    line,
+                    customer,
+                    empty,
+                })
+            }
             Err(reason) => reject(&mut report, on_reject, line, reason),
         }
     }
@@ -232,7 +257,7 @@ pub fn import_customers_with(
                     names: &names,
                     fuzzy: taken(first + k).map(|m| m.id),
                 };
-                let decision = match upsert(tx, &row.customer, now, options, found, &present) {
+                let decision = match upsert(tx, row, now, options, found, &present) {
                     Ok(decision) => decision,
                     Err(e) => Err(refusal_reason(&e.into_refusal()?)),
                 };
@@ -270,7 +295,7 @@ pub fn import_customers_with(
                 };
                 match outcome {
                     Outcome::Created(_) => report.customers.created += 1,
-                    Outcome::Updated(_) => report.customers.updated += 1,
+                    Outcome::Updated(..) => report.customers.updated += 1,
                     Outcome::Unchanged(_) => report.customers.unchanged += 1,
                 }
                 let mut said = alike.map_or(String::new(), |a| format!(", which {}", a.warning()));
@@ -376,7 +401,8 @@ struct Found<'a> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Outcome {
     Created(String),
-    Updated(String),
+    /// Who, and each field changed: "phone: 020 7946 0000 -> (none)".
+    Updated(String, Vec<String>),
     Unchanged(String),
 }
 
@@ -384,7 +410,8 @@ impl std::fmt::Display for Outcome {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Outcome::Created(who) => write!(f, "create {who}"),
-            Outcome::Updated(who) => write!(f, "update {who}"),
+            Outcome::Updated(who, changes) if changes.is_empty() => write!(f, "update {who}"),
+            Outcome::Updated(who, changes) => write!(f, "update {who}: {}", changes.join("; ")),
             Outcome::Unchanged(who) => write!(f, "leave {who} unchanged"),
         }
     }
@@ -394,7 +421,7 @@ impl Outcome {
     fn done(&self) -> String {
         match self {
             Outcome::Created(who) => format!("created {who}"),
-            Outcome::Updated(who) => format!("updated {who}"),
+            Outcome::Updated(who, _) => format!("updated {who}"),
             Outcome::Unchanged(who) => format!("left {who} unchanged"),
         }
     }
@@ -427,12 +454,13 @@ fn reject(report: &mut ImportReport, on_reject: OnReject, line: u64, reason: Str
 // kept together so they read as the README states them.
 fn upsert(
     tx: &crate::store::Tx,
-    incoming: &Customer,
+    row: &Row,
     now: Timestamp,
     options: CustomerImport,
     found: Found,
     present: &std::collections::HashSet<Column>,
 ) -> TxResult<Decision> {
+    let incoming = &row.customer;
     let by_key = |by: Unique, value: &Option<String>| -> TxResult<Option<Customer>> {
         match value {
             Some(v) => tx.find::<Customer>(by, v),
@@ -505,16 +533,14 @@ fn upsert(
             who(&existing)
         )));
     }
-    // An update changes only what the file has columns for: a missing column keeps what is stored.
-    let has = |c: Column| present.contains(&c);
-    // A row found by likeness is another writing of the customer: its empty cells say nothing.
-    let blanks_clear = options.match_by != Some(MatchBy::Fuzzy);
-    let pick = |c: Column, new: &Option<String>, old: &Option<String>| {
-        if has(c) && (new.is_some() || blanks_clear) {
-            new.clone()
-        } else {
-            old.clone()
-        }
+    // An update changes only what the file has columns for: a missing column keeps what is
+    // stored, and so does an empty cell unless `--blank clear` (a row found by likeness is
+    // another writing of the customer: its empty cells say nothing, whatever the flag).
+    let blanks_clear = options.blank == Blank::Clear && options.match_by != Some(MatchBy::Fuzzy);
+    let has = |c: Column| present.contains(&c) && (blanks_clear || !row.empty.contains(&c));
+    let pick = |c: Column, new: &Option<String>, old: &Option<String>| match has(c) {
+        true => new.clone(),
+        false => old.clone(),
     };
     let mut tags = if has(Column::Tags) {
         Vec::new()
@@ -574,11 +600,53 @@ fn upsert(
     if merged == existing {
         return Ok(Ok(Outcome::Unchanged(who(&existing))));
     }
+    let changes = changes(&existing, &merged);
     tx.update(&Customer {
         updated: now,
         ..merged
     })?;
-    Ok(Ok(Outcome::Updated(who(&existing))))
+    Ok(Ok(Outcome::Updated(who(&existing), changes)))
+}
+
+/// Each field an update changes, before -> after.
+fn changes(old: &Customer, new: &Customer) -> Vec<String> {
+    let text = |v: &Option<String>| v.clone().unwrap_or_else(|| "(none)".into());
+    let fields: [(&str, String, String); 13] = [
+        ("name", old.name.clone(), new.name.clone()),
+        (
+            "external id",
+            text(&old.external_id),
+            text(&new.external_id),
+        ),
+        ("company", text(&old.company), text(&new.company)),
+        ("email", text(&old.email), text(&new.email)),
+        ("phone", text(&old.phone), text(&new.phone)),
+        ("country", text(&old.country), text(&new.country)),
+        ("owner", text(&old.owner), text(&new.owner)),
+        ("stage", old.stage.to_string(), new.stage.to_string()),
+        ("tags", old.tags.join(", "), new.tags.join(", ")),
+        (
+            "street",
+            text(&old.address.street),
+            text(&new.address.street),
+        ),
+        ("city", text(&old.address.city), text(&new.address.city)),
+        (
+            "postcode",
+            text(&old.address.postcode),
+            text(&new.address.postcode),
+        ),
+        (
+            "region",
+            text(&old.address.region),
+            text(&new.address.region),
+        ),
+    ];
+    fields
+        .into_iter()
+        .filter(|(_, a, b)| a != b)
+        .map(|(field, a, b)| format!("{field}: {a} -> {b}"))
+        .collect()
 }
 
 fn read_row(

@@ -11,7 +11,9 @@ pub mod text;
 
 pub use baskets::import_baskets;
 pub use cdnow::import_cdnow;
-pub use customers::{CustomerImport, MatchBy, Mode, import_customers, import_customers_with};
+pub use customers::{
+    Blank, CustomerImport, MatchBy, Mode, import_customers, import_customers_with,
+};
 pub use online_retail::import_online_retail;
 pub use progress::{bar as progress_bar, silence as silence_progress};
 
