@@ -227,3 +227,29 @@ fn a_pair_merged_in_another_session_leaves_the_list() {
     let shown = screen(&ben, 100, 30);
     assert!(!shown.contains(&twin.name), "{shown}");
 }
+
+/// A pair one manager marks as two people leaves the other managers' lists at once, as a merge
+/// does (before, it stayed until they pressed `r`).
+#[test]
+fn a_pair_marked_two_people_in_another_session_leaves_the_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let (original, twin) = write_twice(&store);
+    let model = rapport::model::ReadModel::new(store.clone());
+    let mut ana = common::session(&model, "ana");
+    let mut ben = common::session(&model, "ben");
+    select_pair(&mut ana, original.id, twin.id);
+    select_pair(&mut ben, original.id, twin.id);
+    press(&mut ana, &["n"]);
+    assert_eq!(
+        pair_of(&ana, original.id, twin.id),
+        None,
+        "{:?}",
+        ana.status
+    );
+    assert!(pair_of(&ben, original.id, twin.id).is_some());
+    ben.take_arrived();
+    assert_eq!(pair_of(&ben, original.id, twin.id), None);
+    let shown = screen(&ben, 100, 30);
+    assert!(!shown.contains(&twin.name), "{shown}");
+}

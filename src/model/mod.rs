@@ -147,6 +147,9 @@ pub struct Snapshot {
     pub partial: bool,
     /// The team's names, by name: who can own a record (empty without a team).
     pub team: Arc<Vec<String>>,
+    /// Pairs of customers marked as two people, smaller id first: a session's duplicates list
+    /// drops a pair another session marked.
+    pub distinct: Arc<HashSet<(CustomerId, CustomerId)>>,
     finder: Arc<OnceLock<Arc<Index>>>,
     contacts: Arc<OnceLock<Arc<Index>>>,
     deal_reports: Arc<OnceLock<Arc<Vec<pipeline::Pipeline>>>>,
@@ -561,6 +564,7 @@ impl ReadModel {
             .collect();
         team.sort_by_key(|n| n.to_lowercase());
         snapshot.team = Arc::new(team);
+        snapshot.distinct = Arc::new(self.store.distinct_pairs()?);
         if summaries {
             snapshot.summaries = Some(Arc::new(summary::summaries(&self.store)?));
         }
@@ -712,6 +716,19 @@ impl ReadModel {
         next.version = self.store.data_version()?;
         self.publish(next);
         Ok(done)
+    }
+
+    /// After customers were marked as two people (or no longer): the records are the same, the
+    /// marks are read again, and every session hears of them.
+    pub fn marks_changed(&self) -> Result<(), StoreError> {
+        let _one_writer = lock(&self.writing);
+        let Some(before) = self.peek() else {
+            return Ok(());
+        };
+        let mut next = Snapshot::clone(&before);
+        next.distinct = Arc::new(self.store.distinct_pairs()?);
+        self.publish(next);
+        Ok(())
     }
 
     /// After a change the model cannot patch (a delete by reference, a purge, a note): the records

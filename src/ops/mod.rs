@@ -211,7 +211,11 @@ impl Ops {
         distinct: bool,
     ) -> Result<(), StoreError> {
         self.check(Task::MarkDistinct)?;
-        self.store.mark_distinct(a, b, distinct)
+        self.store.mark_distinct(a, b, distinct)?;
+        match &self.model {
+            Some(model) => model.marks_changed(),
+            None => Ok(()),
+        }
     }
 
     /// Saves one of the actor's own views, logged under their name.

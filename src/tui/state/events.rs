@@ -156,6 +156,14 @@ impl AppState {
             for id in gone {
                 self.duplicates.forget(id, None);
             }
+            // And a pair another manager marked as two people.
+            let marked: Vec<(CustomerId, CustomerId)> = (self.duplicates.pairs.iter())
+                .map(|p| (p.a.id.min(p.b.id), p.a.id.max(p.b.id)))
+                .filter(|pair| snapshot.distinct.contains(pair))
+                .collect();
+            for (a, b) in marked {
+                self.duplicates.forget(a, Some(b));
+            }
         }
         if self.finder().is_some() {
             self.send(Job::Finder(Arc::clone(&snapshot)));
