@@ -711,3 +711,37 @@ fn a_paste_goes_into_the_box_or_is_set_aside_never_run_as_keys() {
             .contains("at most 500 characters")
     );
 }
+
+/// On a customer page, `e` edits the customer until the rep moves into the timeline, even with a
+/// note at its top (before, the top note was selected by default and `e` opened the note).
+#[test]
+fn e_on_a_customer_page_edits_the_customer_until_the_timeline_is_entered() {
+    let (_dir, store, mut state) = demo();
+    let id = state.customers.selected().unwrap().id();
+    let mut note = Note::new(
+        id,
+        NoteKind::Call,
+        "rang about the order",
+        chrono::Utc::now(),
+    );
+    note.author = Some("me".into());
+    store.create(note).unwrap();
+    press(&mut state, &["enter"]);
+    let top = state.detail.as_ref().unwrap().timeline[0].text.clone();
+    assert!(top.contains("rang about the order"), "{top}");
+    press(&mut state, &["e"]);
+    let title = state.form().unwrap().title.clone();
+    assert!(title.starts_with("Edit customer"), "{title}");
+    press(&mut state, &["esc"]);
+    press(&mut state, &["j", "k", "e"]);
+    let title = state.form().unwrap().title.clone();
+    assert!(title.starts_with("Note on"), "{title}");
+    press(&mut state, &["esc"]);
+    // `d` likewise: the note only once it is chosen.
+    press(&mut state, &["esc", "enter", "d"]);
+    let asked = state
+        .confirm()
+        .map(|c| c.question.clone())
+        .unwrap_or_default();
+    assert!(!asked.contains("rang about the order"), "{asked}");
+}

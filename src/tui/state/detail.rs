@@ -18,6 +18,9 @@ pub struct DetailState {
     pub notes: Vec<Note>,
     /// The timeline entry selected: Enter reads it whole, e and d change a note.
     pub nav: ListNav,
+    /// The rep moved into the timeline: until then `e` and `d` are the customer's, not the top
+    /// note's (a page opened on a note selected by default, and `e` edited the note).
+    pub in_timeline: bool,
     /// Segment, cluster and suggestions; None until the insights are computed, or with no purchases.
     pub insight: Option<crate::insights::CustomerInsight>,
     pub insight_ready: bool,
@@ -32,6 +35,7 @@ impl DetailState {
             followups: page.followups,
             notes: page.notes,
             nav: ListNav::default(),
+            in_timeline: false,
             insight: None,
             insight_ready: false,
         }
@@ -41,8 +45,11 @@ impl DetailState {
         self.timeline.get(self.nav.selected)
     }
 
-    /// The note selected in the timeline, if a note is.
+    /// The note selected in the timeline, if the rep moved into it and a note is selected.
     pub fn selected_note(&self) -> Option<&Note> {
+        if !self.in_timeline {
+            return None;
+        }
         let record = self.selected()?.record?;
         if record.kind != Kind::Note {
             return None;
@@ -62,6 +69,7 @@ impl DetailState {
             })
             .unwrap_or(old.nav.selected);
         self.nav = old.nav;
+        self.in_timeline = old.in_timeline;
         self.nav.select(at, self.timeline.len(), rows);
     }
 }
@@ -97,6 +105,10 @@ impl AppState {
 
     /// Enter on the customer page: the selected timeline entry, whole.
     pub(super) fn read_entry(&mut self) {
+        // Reading an entry chooses it: e and d act on it after.
+        if let Some(d) = self.detail.as_mut() {
+            d.in_timeline = true;
+        }
         let Some(item) = self.detail.as_ref().and_then(DetailState::selected) else {
             return;
         };

@@ -427,7 +427,10 @@ impl AppState {
     }
 
     fn navigate(&mut self, action: Action, rows: usize) {
-        let detail = self.detail.as_mut().map(|d| (&mut d.nav, d.timeline.len()));
+        let detail = self.detail.as_mut().map(|d| {
+            d.in_timeline = true;
+            (&mut d.nav, d.timeline.len())
+        });
         let (nav, len) = match (detail, self.pane) {
             (Some(detail), _) => detail,
             (None, Pane::Deals) if self.deals.open.is_some() => {

@@ -139,7 +139,8 @@ fn draw_timeline(frame: &mut Frame, d: &DetailState, theme: &Theme, timeline: Re
             "change" => theme.muted,
             _ => theme.good,
         };
-        let style = match start + i == d.nav.selected {
+        // Highlighted once the rep moves into the timeline: until then e and d are the customer's.
+        let style = match d.in_timeline && start + i == d.nav.selected {
             true => theme.selected,
             false => style,
         };
