@@ -501,7 +501,8 @@ fn empty_cells_keep_what_is_stored_unless_told_to_clear() {
     .success()
     .stdout(predicate::str::contains("phone: 020 7946 0000 -> (none)"))
     .stdout(predicate::str::contains("owner: bea -> (none)"))
-    .stdout(predicate::str::contains("city: Leeds -> (none)"));
+    .stdout(predicate::str::contains("city: Leeds -> (none)"))
+    .stdout(predicate::str::contains("tags: vip -> (none)"));
     import(
         &db,
         &["customers", csv.to_str().unwrap(), "--blank", "clear"],

@@ -153,13 +153,19 @@ fn snoozing_and_a_bad_time_keep_the_rep_in_control() {
     press(&mut bea, &["m", "0"]);
     select_followup(&mut bea, &late.text);
     let id = bea.today.selected_followup().unwrap().id;
+    let row = bea.today.nav.selected;
     press(&mut bea, &["z"]);
     let snoozed: Followup = store.get(id.0).unwrap().unwrap();
     assert_eq!(
         snoozed.due,
-        bea.now + chrono::Duration::days(1),
-        "a late one comes back tomorrow"
+        rapport::domain::next_working_hour(bea.now + chrono::Duration::days(1)),
+        "a late one comes back tomorrow, in working hours"
     );
+    let hour = chrono::Timelike::hour(&snoozed.due);
+    assert!((9..17).contains(&hour), "{}", snoozed.due);
+    // The cursor stays on its row: the rep goes on down the list.
+    bea.take_arrived();
+    assert_eq!(bea.today.nav.selected, row);
 
     // A time the form cannot read is named at its field, and nothing is written.
     press(&mut bea, &["1", "f"]);

@@ -1,6 +1,6 @@
 use super::validate::{ValidationError, require_text};
 use super::{CustomerId, DealId, FollowupId, TicketId, Timestamp};
-use chrono::{Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
+use chrono::{Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Timelike, Utc, Weekday};
 use serde::{Deserialize, Serialize};
 
 /// Something a rep means to do for a customer by a given time: "call back Friday". It may be about
@@ -28,6 +28,27 @@ pub struct Followup {
 /// The hour a follow-up given only a day is due: the end of that working day, as a rep reads
 /// "call back Friday".
 const END_OF_DAY: u32 = 17;
+/// Where a snoozed follow-up lands when its time falls outside the working day.
+const START_OF_DAY: u32 = 9;
+
+/// `at`, or the next working hour after it when it falls outside the working day (before 09:00,
+/// from 17:00, or at a weekend): a follow-up snoozed at 04:00 is due at 09:00, not at 04:00.
+pub fn next_working_hour(at: Timestamp) -> Timestamp {
+    let start = |day: NaiveDate| {
+        let mut day = day;
+        while matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+            day = day.succ_opt().unwrap_or(day);
+        }
+        Utc.from_utc_datetime(&day.and_hms_opt(START_OF_DAY, 0, 0).unwrap_or_default())
+    };
+    let (day, hour) = (at.date_naive(), at.hour());
+    match day.weekday() {
+        Weekday::Sat | Weekday::Sun => start(day),
+        _ if hour < START_OF_DAY => start(day),
+        _ if hour >= END_OF_DAY => start(day.succ_opt().unwrap_or(day)),
+        _ => at,
+    }
+}
 
 impl Followup {
     pub fn new(
@@ -71,11 +92,12 @@ impl Followup {
         self.updated = now;
     }
 
-    /// Put off by a day from whichever is later, its time or now: snoozing something already a
-    /// week late brings it to tomorrow, not to six days ago.
+    /// Put off by a day from whichever is later, its time or now, into working hours: snoozing
+    /// something already a week late brings it to tomorrow, not to six days ago, and one snoozed
+    /// at 04:00 is due at 09:00, not at 04:00 the next night.
     pub fn snooze(&mut self, now: Timestamp) {
         let from = self.due.max(now);
-        self.due = from.checked_add_signed(Duration::days(1)).unwrap_or(from);
+        self.due = next_working_hour(from.checked_add_signed(Duration::days(1)).unwrap_or(from));
         self.updated = now;
     }
 
@@ -207,6 +229,36 @@ pub fn due_text(due: Timestamp, now: Timestamp) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_snooze_lands_in_working_hours() {
+        let at = |s: &str| s.parse::<Timestamp>().unwrap();
+        let snoozed = |due: &str, now: &str| {
+            let mut f = Followup::new(CustomerId(1), "call", at(due), at(now));
+            f.snooze(at(now));
+            f.due
+        };
+        // Wednesday 04:01, due long ago: Thursday 09:00, not Thursday 04:01.
+        assert_eq!(
+            snoozed("2026-11-01T10:00:00Z", "2026-12-02T04:01:00Z"),
+            at("2026-12-03T09:00:00Z")
+        );
+        // Within the day, a day on at the same time.
+        assert_eq!(
+            snoozed("2026-12-02T11:30:00Z", "2026-12-02T10:00:00Z"),
+            at("2026-12-03T11:30:00Z")
+        );
+        // Thursday 18:00 plus a day is Friday evening: Monday 09:00.
+        assert_eq!(
+            snoozed("2026-12-03T18:00:00Z", "2026-12-03T10:00:00Z"),
+            at("2026-12-07T09:00:00Z")
+        );
+        // Friday 12:00 plus a day is Saturday: Monday 09:00.
+        assert_eq!(
+            snoozed("2026-12-04T12:00:00Z", "2026-12-04T08:00:00Z"),
+            at("2026-12-07T09:00:00Z")
+        );
+    }
     use proptest::prelude::*;
 
     proptest! {

@@ -16,7 +16,7 @@ mod view;
 
 pub use customer::{Address, Customer, Lifecycle, normalise_email};
 pub use deal::{Deal, DealStage, LOSS_REASONS};
-pub use followup::{Followup, due_text, parse_due};
+pub use followup::{Followup, due_text, next_working_hour, parse_due};
 pub use ids::{CustomerId, DealId, FollowupId, MemberId, NoteId, OrderId, ProductId, TicketId};
 pub use member::{MAX_MEMBER_NAME, Member, Role, validate_member_name};
 pub use money::{Money, MoneyError};

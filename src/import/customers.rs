@@ -611,6 +611,10 @@ fn upsert(
 /// Each field an update changes, before -> after.
 fn changes(old: &Customer, new: &Customer) -> Vec<String> {
     let text = |v: &Option<String>| v.clone().unwrap_or_else(|| "(none)".into());
+    let list = |v: &[String]| match v.is_empty() {
+        true => "(none)".to_string(),
+        false => v.join(", "),
+    };
     let fields: [(&str, String, String); 13] = [
         ("name", old.name.clone(), new.name.clone()),
         (
@@ -624,7 +628,7 @@ fn changes(old: &Customer, new: &Customer) -> Vec<String> {
         ("country", text(&old.country), text(&new.country)),
         ("owner", text(&old.owner), text(&new.owner)),
         ("stage", old.stage.to_string(), new.stage.to_string()),
-        ("tags", old.tags.join(", "), new.tags.join(", ")),
+        ("tags", list(&old.tags), list(&new.tags)),
         (
             "street",
             text(&old.address.street),

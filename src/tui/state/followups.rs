@@ -183,6 +183,7 @@ impl AppState {
         new.snooze(self.now);
         let saying = format!("snoozed to {}…", crate::domain::due_text(new.due, self.now));
         self.say(saying, Tone::Info);
+        self.today.hold_place = true;
         self.send(Job::Write(Write::Update {
             old: Record::Followup(old),
             new: Record::Followup(new),

@@ -13,11 +13,17 @@ pub struct TodayState {
     pub stale: bool,
     /// Everyone's day rather than the rep's own (`m` on the pane).
     pub everyone: bool,
+    /// The next day made keeps the cursor's row rather than following the selected item: a
+    /// snoozed follow-up moves down the list, and the rep goes on from where they were.
+    pub hold_place: bool,
 }
 
 impl TodayState {
     pub fn take(&mut self, day: Today, rows: usize) {
-        let keep = self.selected().cloned();
+        let keep = match std::mem::take(&mut self.hold_place) {
+            true => None,
+            false => self.selected().cloned(),
+        };
         self.items = day.items();
         self.day = day;
         self.stale = false;
