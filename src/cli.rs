@@ -373,7 +373,7 @@ pub enum FollowupCommand {
         #[command(flatten)]
         me: Me,
     },
-    /// Put a follow-up off: to a time, or by a day
+    /// Put a follow-up off: to a time, or by a day into working hours (09:00-17:00, weekdays)
     Snooze {
         id: u64,
         #[arg(long, value_name = "WHEN")]
