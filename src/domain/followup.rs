@@ -42,12 +42,14 @@ pub fn next_working_hour(at: Timestamp) -> Timestamp {
         Utc.from_utc_datetime(&day.and_hms_opt(START_OF_DAY, 0, 0).unwrap_or_default())
     };
     let (day, hour) = (at.date_naive(), at.hour());
-    match day.weekday() {
+    let moved = match day.weekday() {
         Weekday::Sat | Weekday::Sun => start(day),
         _ if hour < START_OF_DAY => start(day),
         _ if hour >= END_OF_DAY => start(day.succ_opt().unwrap_or(day)),
         _ => at,
-    }
+    };
+    // Never earlier: at the last day time can hold there is no next morning.
+    moved.max(at)
 }
 
 impl Followup {
