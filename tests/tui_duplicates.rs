@@ -198,10 +198,9 @@ fn a_new_customer_form_warns_when_the_record_looks_like_one_already_there() {
     assert!(shown.contains("looks like"), "{shown}");
 }
 
-/// Two managers look at the same pair; when one merges it, the other's list lets it go as soon
-/// as their session takes in the write, rather than offering a customer that is in the trash.
-#[test]
-fn a_pair_merged_in_another_session_leaves_the_list() {
+/// Two managers look at the same pair; `keys` in ana's session take it off her list, and ben's
+/// list lets it go as soon as his session takes in the write. Returns the store and the twin.
+fn acted_on_in_another_session(keys: &[&str]) -> (tempfile::TempDir, Store, Customer) {
     let dir = tempfile::tempdir().unwrap();
     let store = small_demo(&dir.path().join("db"));
     let (original, twin) = write_twice(&store);
@@ -210,46 +209,38 @@ fn a_pair_merged_in_another_session_leaves_the_list() {
     let mut ben = common::session(&model, "ben");
     select_pair(&mut ana, original.id, twin.id);
     select_pair(&mut ben, original.id, twin.id);
-    press(&mut ana, &["m", "enter"]);
+    press(&mut ana, keys);
     assert_eq!(
         pair_of(&ana, original.id, twin.id),
         None,
         "{:?}",
         ana.status
     );
-    assert!(
-        store.get::<Customer>(twin.id.0).unwrap().is_none(),
-        "merged"
-    );
     assert!(pair_of(&ben, original.id, twin.id).is_some());
     ben.take_arrived();
     assert_eq!(pair_of(&ben, original.id, twin.id), None);
     let shown = screen(&ben, 100, 30);
     assert!(!shown.contains(&twin.name), "{shown}");
+    (dir, store, twin)
+}
+
+/// A merged pair leaves the other manager's list rather than offering a customer in the trash.
+#[test]
+fn a_pair_merged_in_another_session_leaves_the_list() {
+    let (_dir, store, twin) = acted_on_in_another_session(&["m", "enter"]);
+    assert!(
+        store.get::<Customer>(twin.id.0).unwrap().is_none(),
+        "merged"
+    );
 }
 
 /// A pair one manager marks as two people leaves the other managers' lists at once, as a merge
 /// does (before, it stayed until they pressed `r`).
 #[test]
 fn a_pair_marked_two_people_in_another_session_leaves_the_list() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = small_demo(&dir.path().join("db"));
-    let (original, twin) = write_twice(&store);
-    let model = rapport::model::ReadModel::new(store.clone());
-    let mut ana = common::session(&model, "ana");
-    let mut ben = common::session(&model, "ben");
-    select_pair(&mut ana, original.id, twin.id);
-    select_pair(&mut ben, original.id, twin.id);
-    press(&mut ana, &["n"]);
-    assert_eq!(
-        pair_of(&ana, original.id, twin.id),
-        None,
-        "{:?}",
-        ana.status
+    let (_dir, store, twin) = acted_on_in_another_session(&["n"]);
+    assert!(
+        store.get::<Customer>(twin.id.0).unwrap().is_some(),
+        "not merged"
     );
-    assert!(pair_of(&ben, original.id, twin.id).is_some());
-    ben.take_arrived();
-    assert_eq!(pair_of(&ben, original.id, twin.id), None);
-    let shown = screen(&ben, 100, 30);
-    assert!(!shown.contains(&twin.name), "{shown}");
 }
