@@ -268,7 +268,12 @@ impl Command {
                 BenchCommand::Fpgrowth { file, .. } | BenchCommand::Kmeans { file, .. },
             ) => resolve(file, cwd),
             Command::Bench(BenchCommand::Inputs { dir }) => resolve(dir, cwd),
-            Command::Team(TeamCommand::Add { key, .. }) => {
+            Command::Team(
+                TeamCommand::Add { key, .. }
+                | TeamCommand::Key(
+                    TeamKeyCommand::Add { key, .. } | TeamKeyCommand::Remove { key, .. },
+                ),
+            ) if !key.starts_with("SHA256:") => {
                 // A key given as a file name; a key given as text has spaces and is left as it is.
                 let as_path = PathBuf::from(key.as_str());
                 if !key.trim().contains(' ') && as_path.is_relative() {
@@ -568,10 +573,30 @@ pub enum TeamCommand {
         name: String,
         role: crate::domain::Role,
     },
+    /// Give someone another key (a second device), or take one away
+    #[command(subcommand)]
+    Key(TeamKeyCommand),
     /// Addresses the running server refuses after failed sign-ins, and when each block lifts
     Blocked,
     /// Lift the running server's block on an address (after failed sign-ins)
     Unblock { address: std::net::IpAddr },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TeamKeyCommand {
+    /// Let a member sign in with one more key
+    Add {
+        name: String,
+        /// The public key (id_ed25519.pub) or its one line
+        #[arg(long, value_name = "FILE_OR_KEY")]
+        key: String,
+    },
+    /// Stop a key from signing in; sessions signed in with it end
+    Remove {
+        name: String,
+        /// The key's fingerprint (SHA256:..., as `team list` shows), its .pub file or its line
+        key: String,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -259,6 +259,14 @@ fn serve(db: &Path, args: &rapport::cli::ServeArgs) -> anyhow::Result<()> {
             .ok();
     eprintln!("rapport serve: listening on {}", running.addr);
     eprintln!("host key {} (ED25519)", running.host_fingerprint);
+    match rapport::clean::normal::default_region() {
+        Some(region) => eprintln!(
+            "phones without a country code are read as {region:?} (phone_region in config.toml)"
+        ),
+        None => eprintln!(
+            "no phone_region in config.toml: phones without a country code are read in their customer's country only"
+        ),
+    }
     if members == 0 {
         eprintln!("no one can sign in yet: add people with `rapport team add NAME --key FILE`");
     } else {

@@ -1,7 +1,7 @@
 //! The team: who may sign in to `rapport serve`, by which SSH key, in which role. It lives in the
 //! database, so backups carry it and every server reads the same one.
 
-use crate::domain::{Member, MemberId, Role, ValidationError, validate_member_name};
+use crate::domain::{Member, MemberId, MemberKey, Role, ValidationError, validate_member_name};
 use crate::store::{Entity, Store, StoreError, Unique};
 use russh::keys::{HashAlg, PublicKey};
 use std::path::Path;
@@ -92,6 +92,7 @@ pub fn add(store: &Store, name: &str, key: &Key, role: Role) -> Result<Member, T
         key: key.openssh.clone(),
         fingerprint: key.fingerprint.clone(),
         added: chrono::Utc::now(),
+        more_keys: Vec::new(),
     };
     Ok(store.create(member)?)
 }
@@ -119,6 +120,33 @@ pub fn remove(store: &Store, name: &str) -> Result<Member, TeamError> {
     Ok(store.write(|tx| tx.remove::<Member>(member.id()))?)
 }
 
+/// Lets a member sign in with one more key (a second device).
+pub fn add_key(store: &Store, name: &str, key: &Key) -> Result<Member, TeamError> {
+    let mut member = find(store, name)?;
+    if let Some(other) = store.find::<Member>(Unique::MemberKey, &key.fingerprint)? {
+        return Err(TeamError::KeyTaken { name: other.name });
+    }
+    member.more_keys.push(MemberKey {
+        key: key.openssh.clone(),
+        fingerprint: key.fingerprint.clone(),
+    });
+    store.update(&member)?;
+    Ok(member)
+}
+
+/// Takes a key away (a lost laptop): given as its fingerprint, or as the key itself. The
+/// server ends the sessions signed in with it.
+pub fn remove_key(store: &Store, name: &str, key: &str) -> Result<Member, TeamError> {
+    let mut member = find(store, name)?;
+    let fingerprint = match key.trim() {
+        k if k.starts_with("SHA256:") => k.to_string(),
+        k => Key::read(k)?.fingerprint,
+    };
+    member.drop_key(&fingerprint)?;
+    store.update(&member)?;
+    Ok(member)
+}
+
 pub fn set_role(store: &Store, name: &str, role: Role) -> Result<Member, TeamError> {
     let mut member = find(store, name)?;
     member.role = role;
@@ -131,6 +159,10 @@ mod tests {
     use super::*;
 
     const ED25519: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMUkqyMee5wZFw/gDIhvS33qloW49+7ldFnapTyyY5jd bea@laptop";
+    const OTHER: &str =
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMioIGaBAXEz+eQsNSp1IEh9Qe41GRflDWoxSz2kTQcd";
+    const THIRD: &str =
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMR/k6j3uIhhizl06dtlvcSrifIPv06hO1ZdXl04sDnl";
 
     fn store() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
@@ -197,5 +229,43 @@ mod tests {
         assert!(e.contains("private key"), "{e}");
         let e = Key::read("ssh-ed25519 not-base64").unwrap_err().to_string();
         assert!(e.contains("not an OpenSSH public key"), "{e}");
+    }
+
+    #[test]
+    fn a_member_signs_in_with_each_of_their_keys_until_one_is_taken_away() {
+        let (_dir, store) = store();
+        let laptop = Key::read(ED25519).unwrap();
+        let desktop = Key::read(OTHER).unwrap();
+        add(&store, "bea", &laptop, Role::Rep).unwrap();
+        add_key(&store, "bea", &desktop).unwrap();
+        let by = |k: &str| {
+            by_key(&store, &PublicKey::from_openssh(k).unwrap())
+                .unwrap()
+                .map(|m| m.name)
+        };
+        assert_eq!(by(ED25519).as_deref(), Some("bea"));
+        assert_eq!(by(OTHER).as_deref(), Some("bea"));
+        // A key is one member's.
+        add(&store, "cal", &Key::read(THIRD).unwrap(), Role::Rep).unwrap();
+        assert!(matches!(
+            add_key(&store, "cal", &desktop),
+            Err(TeamError::KeyTaken { name }) if name == "bea"
+        ));
+        // The first key goes; the second becomes the first and still signs in.
+        remove_key(&store, "bea", &laptop.fingerprint).unwrap();
+        assert_eq!(by(ED25519), None);
+        assert_eq!(by(OTHER).as_deref(), Some("bea"));
+        assert_eq!(
+            find(&store, "bea").unwrap().fingerprint,
+            desktop.fingerprint
+        );
+        // The last key stays, with the reason.
+        let e = remove_key(&store, "bea", OTHER).unwrap_err().to_string();
+        assert!(e.contains("only key"), "{e}");
+        let e = remove_key(&store, "bea", &laptop.fingerprint)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("does not sign in with"), "{e}");
+        assert_eq!(by(OTHER).as_deref(), Some("bea"));
     }
 }

@@ -119,7 +119,7 @@ fn a_refused_write_leaves_no_entry_and_a_deal_has_its_history() {
         .iter()
         .find(|c| c.field == "stage")
         .unwrap();
-    assert_eq!(stage.after.as_deref(), Some("Won"), "{stage:?}");
+    assert_eq!(stage.after.as_deref(), Some("won"), "{stage:?}");
     assert_eq!(all(&store).len(), 1);
 }
 

@@ -317,7 +317,7 @@ fn a_dry_run_import_names_the_customers_new_rows_look_like() {
             .to_string()
     };
     assert!(
-        line(2).contains("which looks like Ada Chen #1: same phone"),
+        line(2).contains("which looks like Ada Chen #1 (") && line(2).contains("same phone"),
         "{text}"
     );
     assert!(!line(3).contains("looks like"), "{text}");

@@ -166,3 +166,52 @@ fn an_email_taken_over_goes_back_with_the_unmerge() {
     run(&db, &["unmerge", "ada@example.com"]);
     assert_eq!(run(&db, &["export", "customers"]), before);
 }
+
+#[test]
+fn a_merge_is_logged_as_a_merge_and_the_merged_away_email_still_finds_the_customer() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, file) = (dir.path().join("db"), dir.path().join("c.csv"));
+    std::fs::write(
+        &file,
+        "name,email,phone\nAda Chen,ada@work.example,\nAda Chen,ada@home.example,0117 496 0123\n",
+    )
+    .unwrap();
+    run(&db, &["import", "customers", file.to_str().unwrap()]);
+    run(&db, &["merge", "1", "2"]);
+
+    let log = run(&db, &["audit", "--record", "customer:2"]);
+    let last = log.lines().last().unwrap();
+    assert!(last.contains("merge #2 into #1"), "{log}");
+    assert!(!last.contains("import"), "{log}");
+    // Fields as the app shows them: no raw times, JSON or enum names.
+    assert!(last.contains("stage: customer → —"), "{last}");
+    assert!(!last.contains("{\""), "{last}");
+    assert!(!last.contains("items]"), "{last}");
+    let json = run(
+        &db,
+        &["audit", "--record", "customer:1", "--format", "json"],
+    );
+    let entries: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let last = entries.as_array().unwrap().last().unwrap();
+    assert_eq!(last["op"], "merge #2 into #1", "{json}");
+
+    // The email of the customer merged away names the one it became part of.
+    let said = run(&db, &["note", "ada@home.example", "called her at home"]);
+    assert!(
+        said.contains("customer 1") || said.contains("Ada Chen"),
+        "{said}"
+    );
+    let notes = run(&db, &["export", "notes"]);
+    assert!(notes.contains("called her at home"), "{notes}");
+    let row = notes
+        .lines()
+        .find(|l| l.contains("called her at home"))
+        .unwrap();
+    assert!(row.contains(",1,"), "on customer 1: {row}");
+    // Once taken back, the email is the other customer's again.
+    run(&db, &["unmerge", "1"]);
+    run(&db, &["note", "ada@home.example", "and again"]);
+    let notes = run(&db, &["export", "notes"]);
+    let row = notes.lines().find(|l| l.contains("and again")).unwrap();
+    assert!(row.contains(",2,"), "on customer 2: {row}");
+}

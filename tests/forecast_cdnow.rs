@@ -80,8 +80,8 @@ fn the_forecast_commands_report_what_the_library_finds() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    let (_, want) = forecast::forecast(&weekly.revenue, 5).unwrap();
-    let (_, orders) = forecast::forecast(&weekly.orders, 5).unwrap();
+    let want = forecast::forecast(&weekly.revenue, 5).unwrap().band;
+    let orders = forecast::forecast(&weekly.orders, 5).unwrap().band;
     assert_eq!(rows.len(), 5);
     for (k, row) in rows.iter().enumerate() {
         let monday = *weekly.mondays.last().unwrap() + chrono::Duration::weeks(k as i64 + 1);

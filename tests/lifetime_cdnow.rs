@@ -302,3 +302,57 @@ fn holdout_purchases_err_as_lifetimes_does_and_less_than_a_naive_rate() {
     close("the naive rate's error", e.naive_rate, 0.9389);
     assert!(e.bgnbd < e.naive_rate);
 }
+
+/// Three weeks of Online Retail: too short for BG/NBD (its fit runs off to r 56 million), and for
+/// any forecast model but the naive one. Both are said, and no numbers are made up.
+#[cfg_attr(not(shared_data), ignore = "needs ../shared/data: see README")]
+#[test]
+fn a_history_too_short_to_predict_from_is_said_and_leaves_the_predictions_empty() {
+    let Some(file) = common::dataset("online_retail_dec2010.csv") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    common::rapport()
+        .arg("--db")
+        .arg(&db)
+        .args(["import", "orders", "--format", "online-retail"])
+        .arg(&file)
+        .assert()
+        .success();
+    let out = common::output_of(&db, &["lifetime", "--format", "csv"]);
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no expected purchases or value: the fit ran to the edge"),
+        "{stderr}"
+    );
+    let csv = String::from_utf8_lossy(&out.stdout);
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let at = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (expected, clv) = (at("expected_purchases"), at("clv"));
+    let mut rows = 0;
+    for line in lines {
+        let cells: Vec<&str> = line.split(',').collect();
+        assert_eq!((cells[expected], cells[clv]), ("", ""), "{line}");
+        rows += 1;
+    }
+    assert!(rows > 800, "{rows} customers");
+
+    let out = common::output_of(&db, &["forecast"]);
+    assert!(out.status.success());
+    let said =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("naive (last week)"), "{said}");
+    assert!(said.contains("too few complete weeks"), "{said}");
+}
+
+#[test]
+fn cdnow_fits_soundly() {
+    let Some(data) = cdnow() else {
+        return;
+    };
+    let fit = BgNbd::fit(&data).unwrap();
+    assert_eq!(fit.unsound(&data), None, "{fit:?}");
+}

@@ -65,7 +65,7 @@ fn a_rep_edits_their_own_and_replies_anywhere() {
     bea.apply(renamed(&hers, "Bea's Co")).unwrap();
     refused(
         bea.apply(renamed(&theirs, "Not Hers")),
-        "this customer is eli's",
+        "this customer is eli's: you can add a note or a follow-up",
     );
     let mut given = hers.clone();
     given.company = Some("Bea's Co".into());
@@ -104,7 +104,7 @@ fn a_rep_edits_their_own_and_replies_anywhere() {
             old: Record::Ticket(replied.clone()),
             new: Record::Ticket(closed),
         }),
-        "a rep edits only their own",
+        "'s: you can reply to the ticket",
     );
     // A "reply" signed with someone else's name is not a reply.
     let mut forged = replied.clone();
@@ -114,7 +114,7 @@ fn a_rep_edits_their_own_and_replies_anywhere() {
             old: Record::Ticket(replied),
             new: Record::Ticket(forged),
         }),
-        "a rep edits only their own",
+        "'s: you can reply to the ticket",
     );
 
     // What a rep makes is theirs; bulk edits, deletes and erasure are not a rep's.

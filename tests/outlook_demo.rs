@@ -52,6 +52,10 @@ fn each_customer_gets_the_formulas_own_figures() {
     let insights = Insights::compute(&store).unwrap();
     let outlook = insights.outlook.as_ref().unwrap();
     let spend = outlook.spend.as_ref().unwrap();
+    assert_eq!(
+        outlook.unsound, None,
+        "two years of demo history fit soundly"
+    );
     let horizon = rapport::insights::bundle::OUTLOOK_DAYS as f64 / 7.0;
     let mut histories = std::collections::HashSet::new();
     for (_, o) in &outlook.customers {
@@ -60,7 +64,7 @@ fn each_customer_gets_the_formulas_own_figures() {
         assert_eq!(o.p_alive, outlook.bgnbd.p_alive(d));
         assert_eq!(
             o.expected_purchases,
-            outlook.bgnbd.expected_purchases(horizon, d)
+            Some(outlook.bgnbd.expected_purchases(horizon, d))
         );
         let clv = lifetime_value(
             &outlook.bgnbd,

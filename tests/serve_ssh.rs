@@ -286,6 +286,66 @@ fn a_rep_taken_off_the_team_is_signed_out_at_once() {
 }
 
 #[test]
+fn a_role_change_applies_in_the_open_session_and_keeps_the_form() {
+    let team = serve(&[("bea", 2, Role::Manager)]);
+    let mut bea = team.rep(2, 100, 30);
+    bea.press(&team, "2");
+    bea.wait_for(&team, "lead ");
+    bea.press(&team, "e");
+    bea.wait_for(&team, "Enter saves");
+    bea.press(&team, "\x15Typed before the change");
+    rapport::team::set_role(team.model.store(), "bea", Role::Viewer).unwrap();
+    bea.wait_for(&team, "your role is now viewer");
+    bea.press(&team, "\r");
+    let screen = bea.wait_for(&team, "a viewer can only read");
+    assert!(
+        screen.contains("Typed before the change") && screen.contains("Enter saves"),
+        "the form and its text stay:\n{screen}"
+    );
+    rapport::team::set_role(team.model.store(), "bea", Role::Manager).unwrap();
+    bea.wait_for(&team, "your role is now manager");
+    bea.press(&team, "\r");
+    bea.wait_for(&team, "saved deal");
+    assert!(!bea.closed, "the session went on through both changes");
+}
+
+#[test]
+fn a_rep_is_refused_when_the_form_would_open_not_after_typing() {
+    // zoe owns nothing in the demo: every record is a colleague's.
+    let team = serve(&[("zoe", 2, Role::Rep)]);
+    let mut zoe = team.rep(2, 100, 30);
+    for (pane, told) in [
+        ("1", "'s: you can add a note or a follow-up"),
+        ("2", "'s: you can add a note or a follow-up about it"),
+        ("3", "'s: you can reply to the ticket"),
+    ] {
+        zoe.press(&team, pane);
+        zoe.press(&team, "e");
+        let screen = zoe.wait_for(&team, told);
+        assert!(!screen.contains("Enter saves"), "a form opened:\n{screen}");
+    }
+}
+
+#[test]
+fn a_member_signs_in_with_a_second_key_until_it_is_taken_away() {
+    let team = serve(&[("bea", 2, Role::Rep)]);
+    let second = rapport::team::Key::of(key(5).public_key()).unwrap();
+    assert!(team.sign_in(5).is_none(), "not yet hers");
+    rapport::team::add_key(team.model.store(), "bea", &second).unwrap();
+    let mut laptop = team.rep(2, 80, 24);
+    let mut desktop = team.rep(5, 80, 24);
+    rapport::team::remove_key(team.model.store(), "bea", &second.fingerprint).unwrap();
+    desktop.wait_for(&team, "the key you signed in with was taken away");
+    assert!(
+        team.sign_in(5).is_none(),
+        "the key taken away still signs in"
+    );
+    laptop.press(&team, "2");
+    laptop.wait_for(&team, "lead ");
+    assert!(!laptop.closed, "the other key's session goes on");
+}
+
+#[test]
 fn two_forms_on_one_deal_end_in_a_refusal_that_names_the_other_rep() {
     let team = serve(&[("ana", 1, Role::Manager), ("dan", 4, Role::Manager)]);
     let mut ana = team.rep(1, 100, 30);

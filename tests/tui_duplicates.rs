@@ -191,11 +191,59 @@ fn a_new_customer_form_warns_when_the_record_looks_like_one_already_there() {
     common::type_text(&mut state, &phone.replace(' ', "-"));
     let warning = state.form().unwrap().look_alike.clone().expect("a warning");
     assert!(
-        warning.starts_with(&format!("looks like {} #17: same phone", existing.name)),
+        warning.starts_with(&format!("looks like {} #17 (", existing.name)),
         "{warning}"
     );
+    assert!(warning.contains("same phone"), "{warning}");
     let shown = screen(&state, 100, 30);
     assert!(shown.contains("looks like"), "{shown}");
+}
+
+#[test]
+fn the_form_warns_of_what_rapport_duplicates_lists_once_it_is_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    // As the issue typed Bianca Santos: name, company, the phone another way, the street
+    // abbreviated, no email.
+    let existing: Customer = store
+        .iter_sound::<Customer>()
+        .map(Result::unwrap)
+        .find(|c| c.company.is_some() && c.phone.is_some() && c.address.street.is_some())
+        .expect("a demo customer with a company, a phone and a street");
+    let street = existing.address.street.clone().unwrap();
+    let short = street
+        .replace("Lane", "Ln")
+        .replace("Road", "Rd")
+        .replace("Street", "St");
+    let mut state = app(&store, false);
+    press(&mut state, &["1", "n"]);
+    common::type_text(&mut state, &existing.name);
+    press(&mut state, &["tab"]);
+    common::type_text(&mut state, existing.company.as_deref().unwrap());
+    press(&mut state, &["tab", "tab"]);
+    common::type_text(
+        &mut state,
+        &existing.phone.clone().unwrap().replace(' ', ""),
+    );
+    press(&mut state, &["tab"]);
+    common::type_text(&mut state, &short);
+    let warning = state.form().unwrap().look_alike.clone().expect("a warning");
+    let said = format!("looks like {} #{} (", existing.name, existing.id);
+    assert!(warning.starts_with(&said), "{warning}");
+    let score: f64 = warning[said.len()..said.len() + 5].parse().unwrap();
+
+    // Saved, `rapport duplicates` lists the pair with the score the form gave.
+    press(&mut state, &["enter"]);
+    let (_, pairs, _) =
+        rapport::clean::duplicates(&store, rapport::clean::link::DEFAULT_SCORE).unwrap();
+    let pair = pairs
+        .iter()
+        .find(|p| p.a == existing.id || p.b == existing.id)
+        .unwrap_or_else(|| panic!("not listed: {:?}", state.status));
+    assert!(
+        (pair.score - score).abs() < 0.01,
+        "{pair:?} against {warning}"
+    );
 }
 
 /// Two managers look at the same pair; `keys` in ana's session take it off her list, and ben's

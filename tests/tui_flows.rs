@@ -607,7 +607,7 @@ fn a_deals_page_shows_its_stages_and_who_moved_it_and_opens_its_customer() {
     assert_eq!(page.history.len(), 2);
     let shown = screen(&state, 100, 30);
     assert!(shown.contains("History · 2 changes"), "{shown}");
-    assert!(shown.contains("stage: Proposal → Negotiation"), "{shown}");
+    assert!(shown.contains("stage: proposal → negotiation"), "{shown}");
     assert!(shown.contains("probability: 50 → 75"), "{shown}");
     assert!(shown.contains("sam"), "{shown}");
     assert!(

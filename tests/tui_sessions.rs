@@ -103,7 +103,7 @@ fn a_deal_moved_in_one_session_shows_in_the_history_on_the_others_open_page() {
     press(&mut ana, &["w"]);
     ben.take_arrived();
     let page = screen(&ben, 100, 30);
-    assert!(page.contains("stage: Proposal → Won"), "{page}");
+    assert!(page.contains("stage: proposal → won"), "{page}");
     assert!(page.contains("ana"), "who moved it: {page}");
     assert!(page.contains("won · 100%"), "{page}");
     assert_eq!(ben.deals.column, 2, "Ben's board stays where he left it");
@@ -152,10 +152,10 @@ fn a_rep_is_told_why_a_change_is_refused() {
     assert_ne!(deal.owner.as_deref(), Some("bea"));
     press(&mut bea, &["w"]);
     let (message, _) = bea.status.clone().unwrap();
-    assert!(message.contains("a rep edits only their own"), "{message}");
+    assert!(message.contains("'s: you can add a note"), "{message}");
     let still = bea.deals.deals.iter().find(|d| d.id == deal.id).unwrap();
     assert_eq!(still.stage, DealStage::Proposal, "nothing changed");
-    assert!(screen(&bea, 100, 30).contains("a rep edits only their own"));
+    assert!(screen(&bea, 100, 30).contains("'s: you can add a note"));
 }
 
 #[test]
@@ -249,4 +249,49 @@ fn insights_kept_after_another_reps_write_say_from_when() {
     ana.take_arrived();
     let fresh = screen(&ana, 100, 30);
     assert!(!fresh.contains("as of"), "{fresh}");
+}
+
+#[test]
+fn a_deal_deleted_under_another_reps_page_or_form_is_named_and_the_text_kept() {
+    let (_dir, _, mut ana, mut ben) = ana_and_ben();
+    press(&mut ana, &["2"]);
+    press(&mut ben, &["2"]);
+    let deal = ben.deals.selected().cloned().expect("a deal");
+    assert_eq!(ana.deals.selected().map(|d| d.id), Some(deal.id));
+
+    // Ben reads the deal's page; Ana deletes the deal.
+    press(&mut ben, &["enter"]);
+    assert_eq!(ben.deals.open, Some(deal.id));
+    press(&mut ana, &["d", "y"]);
+    assert!(
+        ana.deals.deals.iter().all(|d| d.id != deal.id),
+        "{:?}",
+        ana.status
+    );
+    ben.take_arrived();
+    assert_eq!(ben.deals.open, None);
+    let (told, _) = ben.status.clone().expect("ben is told");
+    assert!(
+        told.contains(&format!("deal {} was deleted by ana at", deal.title)),
+        "{told}"
+    );
+
+    // Ben's form on the next deal: Ana deletes it while he types.
+    let next = ben.deals.selected().cloned().expect("another deal");
+    press(&mut ana, &["esc"]);
+    while ana.deals.selected().map(|d| d.id) != Some(next.id) {
+        press(&mut ana, &["j"]);
+    }
+    press(&mut ben, &["e", "ctrl-u"]);
+    type_text(&mut ben, "Ben's new title");
+    press(&mut ana, &["d", "y"]);
+    ben.take_arrived();
+    let form = ben.form().expect("the form stays open");
+    let (_, error) = form.error.clone().expect("told before the save");
+    assert!(error.contains("was deleted by ana at"), "{error}");
+    press(&mut ben, &["enter"]);
+    let form = ben.form().expect("the form stays open after the save");
+    let (_, error) = form.error.clone().unwrap();
+    assert!(error.contains("was deleted by ana at"), "{error}");
+    assert!(screen(&ben, 100, 30).contains("Ben's new title"));
 }

@@ -464,3 +464,28 @@ fn a_view_saved_in_the_app_follows_the_rep_to_their_next_session() {
         (Some("customers"), Some("an"))
     );
 }
+
+#[test]
+fn a_phone_stored_nationally_is_found_by_its_international_form() {
+    use rapport::domain::Customer;
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let mut nadia = Customer::new("Nadia Sato", chrono::Utc::now());
+    nadia.phone = Some("07700 900123".into());
+    nadia.country = Some("United Kingdom".into());
+    let nadia = store.create(nadia).unwrap();
+    let mut state = common::app(&store, false);
+    for typed in [
+        "+44 7700 900123",
+        "+447700900123",
+        "0044 7700 900 123",
+        "07700 900123",
+    ] {
+        press(&mut state, &["ctrl-p"]);
+        type_text(&mut state, typed);
+        let finder = state.finder().expect("quick lookup is open");
+        let top = finder.selected().map(|e| e.id);
+        assert_eq!(top, Some(nadia.id.0), "{typed}");
+        press(&mut state, &["esc"]);
+    }
+}

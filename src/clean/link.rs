@@ -533,6 +533,9 @@ pub struct Model {
     pub m: [[f64; LEVELS]; F],
     pub u: [[f64; LEVELS]; F],
     pub iterations: usize,
+    /// What it was learned from: each comparison vector seen, with its count, in one order.
+    patterns: Vec<([Level; F], f64)>,
+    background: [[f64; LEVELS]; F],
 }
 
 fn slot(level: Level) -> Option<usize> {
@@ -558,12 +561,6 @@ impl Model {
         // A start that says matches mostly agree and non-matches mostly do not.
         let mut u = *background;
         u[0] = [0.8, 0.15, 0.05];
-        let mut model = Model {
-            prior: 0.1,
-            m: [[0.1, 0.2, 0.7]; F],
-            u,
-            iterations: 0,
-        };
         // The same comparison vector is common: count each once.
         let mut patterns: HashMap<[Level; F], f64> = HashMap::new();
         for c in comparisons {
@@ -572,15 +569,41 @@ impl Model {
         // In one order, so sums (and the scores printed) are the same digits run after run.
         let mut patterns: Vec<([Level; F], f64)> = patterns.into_iter().collect();
         patterns.sort_by_key(|p| p.0);
-        let total: f64 = patterns.iter().map(|p| p.1).sum();
-        if total == 0.0 {
-            return model;
+        let start = Model {
+            prior: 0.1,
+            m: [[0.1, 0.2, 0.7]; F],
+            u,
+            iterations: 0,
+            patterns,
+            background: *background,
+        };
+        start.converged()
+    }
+
+    /// The model learned with one more candidate pair among the others: what `rapport
+    /// duplicates` would learn once a record being typed is saved. Where there are few
+    /// candidates, one more moves the share of matches a good deal.
+    pub fn with_one_more(&self, c: &Comparison) -> Model {
+        let mut more = self.clone();
+        match more.patterns.binary_search_by_key(&c.levels, |p| p.0) {
+            Ok(i) => more.patterns[i].1 += 1.0,
+            Err(i) => more.patterns.insert(i, (c.levels, 1.0)),
         }
+        more.converged()
+    }
+
+    /// EM from this model until it moves no more.
+    fn converged(self) -> Model {
+        let total: f64 = self.patterns.iter().map(|p| p.1).sum();
+        if total == 0.0 {
+            return self;
+        }
+        let mut model = self;
         for iteration in 1..=500 {
             let mut matches = 0.0;
             let mut m = [[0.5; LEVELS]; F];
             let mut u = [[0.5; LEVELS]; F];
-            for (levels, count) in &patterns {
+            for (levels, count) in &model.patterns {
                 let w = model.posterior_of(levels);
                 matches += w * count;
                 for (f, &level) in levels.iter().enumerate() {
@@ -596,7 +619,7 @@ impl Model {
             };
             m.iter_mut().for_each(normalise);
             normalise(&mut u[0]);
-            u[1..].copy_from_slice(&background[1..]);
+            u[1..].copy_from_slice(&model.background[1..]);
             let prior = (matches / total).clamp(1e-6, 1.0 - 1e-6);
             let moved = (prior - model.prior).abs()
                 + m.iter()
@@ -604,12 +627,10 @@ impl Model {
                     .zip(model.m.iter().flatten())
                     .map(|(a, b)| (a - b).abs())
                     .sum::<f64>();
-            model = Model {
-                prior,
-                m,
-                u,
-                iterations: iteration,
-            };
+            model.prior = prior;
+            model.m = m;
+            model.u = u;
+            model.iterations = iteration;
             if moved < 1e-7 {
                 break;
             }
@@ -624,7 +645,7 @@ impl Model {
 
     /// The log2 odds that the pair is one person: unlike the chance, it does not round to 1 for
     /// every strong pair, so it can tell the stronger of two.
-    fn log_odds(&self, levels: &[Level; F]) -> f64 {
+    pub fn log_odds(&self, levels: &[Level; F]) -> f64 {
         (self.prior / (1.0 - self.prior)).log2()
             + levels
                 .iter()
@@ -776,14 +797,29 @@ fn compared(prepared: &[Prepared]) -> Vec<Vec<((u32, u32), Comparison)>> {
         part.iter()
             .filter_map(|&(i, j)| {
                 let (a, b) = (&prepared[i as usize], &prepared[j as usize]);
-                if surely_unlike(a, b) {
-                    return None;
-                }
-                let named = name_level(a, b);
-                (named.0 != Level::Differ).then(|| ((i, j), compare_named(a, b, named)))
+                compare_candidates(a, b).map(|c| ((i, j), c))
             })
             .collect()
     })
+}
+
+/// The model `find` learns from these records.
+pub fn learn(prepared: &[Prepared]) -> Model {
+    let compared = compared(prepared);
+    Model::learn(
+        compared.iter().flatten().map(|(_, c)| c),
+        &background(prepared),
+    )
+}
+
+/// Two records compared as `find` compares a candidate pair: None when their names rule them
+/// out before anything else is looked at.
+pub fn compare_candidates(a: &Prepared, b: &Prepared) -> Option<Comparison> {
+    if surely_unlike(a, b) {
+        return None;
+    }
+    let named = name_level(a, b);
+    (named.0 != Level::Differ).then(|| compare_named(a, b, named))
 }
 
 /// As `find`, over customers already prepared: a caller reading many need not hold them all.

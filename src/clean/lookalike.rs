@@ -1,21 +1,24 @@
 //! The customer a record being typed looks like, for the new-customer form's warning ("looks
-//! like Ada Chen #4411: same phone"). Every customer is prepared once, with indexes by email,
-//! phone, postcode and name word, so a look-up compares only the few that share one.
+//! like Ada Chen #4411: same phone"), by the model and threshold `rapport duplicates` uses. Every
+//! customer is prepared once, with indexes by email, phone, postcode and name word, so a look-up
+//! compares only the few that share one.
 
-use super::link::{self, Comparison, Level, Prepared};
+use super::link::{self, Model, Prepared};
 use super::normal;
 use crate::domain::{Customer, CustomerId};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Customers sharing a block beyond this are a placeholder value ("n/a") or a first name
 /// everyone has: the block is passed over.
 const MAX_BLOCK: usize = 2_000;
 
-#[derive(Default)]
 pub struct LookAlikes {
     records: Vec<Prepared>,
     names: Vec<Box<str>>,
     blocks: HashMap<Box<str>, Vec<u32>>,
+    /// What `rapport duplicates` learns from these customers.
+    model: Arc<Model>,
 }
 
 /// Who a record looks like, and why.
@@ -23,23 +26,34 @@ pub struct LookAlikes {
 pub struct LookAlike {
     pub id: CustomerId,
     pub name: String,
+    /// The chance they are one person, as `rapport duplicates` scores a pair.
+    pub score: f64,
     pub reasons: String,
 }
 
 impl LookAlike {
     pub fn warning(&self) -> String {
         format!(
-            "looks like {} #{}: {}",
+            "looks like {} #{} ({:.3}): {}",
             crate::text::safe(&self.name),
             self.id,
+            self.score,
             self.reasons
         )
     }
 }
 
 impl LookAlikes {
+    /// The index of `customers`, with the duplicates model learned from them.
     pub fn new(customers: &[Customer]) -> LookAlikes {
+        Self::with_model(customers, None)
+    }
+
+    /// As `new`; with `model` given (learned from nearly the same customers, an earlier version
+    /// of the records), it is used as it is rather than learned again.
+    pub fn with_model(customers: &[Customer], model: Option<Arc<Model>>) -> LookAlikes {
         let records = link::prepare(customers, normal::default_region());
+        let model = model.unwrap_or_else(|| Arc::new(link::learn(&records)));
         let names = customers.iter().map(|c| c.name.as_str().into()).collect();
         let mut blocks: HashMap<Box<str>, Vec<u32>> = HashMap::new();
         for (i, r) in records.iter().enumerate() {
@@ -52,6 +66,7 @@ impl LookAlikes {
             records,
             names,
             blocks,
+            model,
         }
     }
 
@@ -63,8 +78,12 @@ impl LookAlikes {
         self.records.is_empty()
     }
 
-    /// The existing customer `c` most looks like, if any looks like it: the same email or
-    /// phone, or an alike name at the same street or postcode.
+    pub fn model(&self) -> &Arc<Model> {
+        &self.model
+    }
+
+    /// The existing customer `c` most likely is, when `rapport duplicates` would list the pair
+    /// (its score reaches the default threshold).
     pub fn of(&self, c: &Customer) -> Option<LookAlike> {
         let typed = Prepared::of(c, normal::default_region());
         let mut seen: Vec<u32> = typed
@@ -80,104 +99,87 @@ impl LookAlikes {
             // A record being edited is not its own look-alike (a new one has no id yet).
             .filter(|&i| c.id.0 == 0 || self.records[i as usize].id != c.id)
             .filter_map(|i| {
-                let cmp = link::compare(&typed, &self.records[i as usize]);
-                strength(&cmp).map(|s| (s, i, cmp))
+                let cmp = link::compare_candidates(&typed, &self.records[i as usize])?;
+                // Scored as `rapport duplicates` would once the record is saved: the pair among
+                // the others the model is learned from.
+                let model = self.model.with_one_more(&cmp);
+                let score = model.posterior(&cmp);
+                (score >= link::DEFAULT_SCORE).then(|| (model.log_odds(&cmp.levels), score, i, cmp))
             })
-            .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)))
-            .map(|(_, i, cmp)| LookAlike {
+            // The likeliest; of equals, the earliest record.
+            .max_by(|a, b| a.0.total_cmp(&b.0).then(b.2.cmp(&a.2)))
+            .map(|(_, score, i, cmp)| LookAlike {
                 id: self.records[i as usize].id,
                 name: self.names[i as usize].to_string(),
-                reasons: plain_reasons(&cmp),
+                score,
+                reasons: link::reasons(&self.model, &cmp),
             })
     }
-}
-
-/// How strongly a comparison says "the same person"; None where it does not.
-fn strength(c: &Comparison) -> Option<f64> {
-    let [name, email, phone, company, street, postcode, _city] = c.levels;
-    let agree = |l: Level| matches!(l, Level::Same | Level::Close);
-    let contact = email == Level::Same || matches!(phone, Level::Same | Level::Close);
-    let named = agree(name) && (agree(street) || postcode == Level::Same || agree(company));
-    (contact || named).then(|| {
-        c.levels
-            .iter()
-            .map(|l| match l {
-                Level::Same => 1.0,
-                Level::Close => 0.5,
-                _ => 0.0,
-            })
-            .sum::<f64>()
-            + f64::from(c.name)
-    })
-}
-
-/// "same phone; names 0.94 alike; same postcode": what agrees, the strongest signs first.
-fn plain_reasons(c: &Comparison) -> String {
-    // Contacts first: one shared phone says more than a shared town.
-    const ORDER: [usize; 7] = [1, 2, 0, 4, 5, 3, 6];
-    ORDER
-        .iter()
-        .filter_map(|&f| {
-            let field = link::FIELDS[f];
-            match (field, c.levels[f]) {
-                ("name", Level::Same) => Some("same name".to_string()),
-                ("name", Level::Close) => Some(format!("names {:.2} alike", c.name)),
-                (field, Level::Same) => Some(format!("same {field}")),
-                (field, Level::Close) => Some(format!("{field} alike")),
-                _ => None,
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn customer(id: u64, name: &str, email: &str, phone: &str, street: &str) -> Customer {
-        let mut c = Customer::new(name, chrono::Utc::now());
-        c.id = CustomerId(id);
-        c.email = Some(email.to_string()).filter(|e| !e.is_empty());
-        c.phone = Some(phone.to_string()).filter(|p| !p.is_empty());
-        c.country = Some("United Kingdom".into());
-        c.address.street = Some(street.to_string()).filter(|s| !s.is_empty());
-        c.address.postcode = Some("BS1 4DJ".into()).filter(|_| !street.is_empty());
-        c
+    fn people() -> Vec<Customer> {
+        let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+        let mut people = crate::demo::people(3_000, 5, as_of);
+        for (i, p) in people.iter_mut().enumerate() {
+            p.id = CustomerId(i as u64 + 1);
+        }
+        people
+    }
+
+    /// What a rep types for someone already there: their name and company, the phone written
+    /// another way, the street abbreviated (the issue's "120 Meadow Ln" for "Lane").
+    fn retyped(p: &Customer) -> Customer {
+        let mut t = Customer::new(p.name.clone(), p.created);
+        t.company = p.company.clone();
+        t.country = p.country.clone();
+        t.phone = p.phone.as_ref().map(|n| n.replace(' ', ""));
+        t.address.street = (p.address.street.as_ref()).map(|s| {
+            s.replace("Lane", "Ln")
+                .replace("Road", "Rd")
+                .replace("Street", "St")
+        });
+        t
     }
 
     #[test]
-    fn a_typed_record_looks_like_the_customer_it_shares_a_phone_or_a_home_with() {
-        let existing = vec![
-            customer(1, "Ada Chen", "ada@seaview.example", "020 7946 0958", ""),
-            customer(2, "Bo Lind", "bo@example.org", "", "12 Quay Street"),
-            customer(3, "Omar Rossi", "", "", "40 Elm Road"),
-        ];
-        let index = LookAlikes::new(&existing);
-        let typed = customer(0, "ada chen", "", "+44 20 7946 0958", "");
-        let found = index.of(&typed).expect("same phone");
-        assert_eq!(found.id, CustomerId(1));
-        assert_eq!(
-            found.warning(),
-            "looks like Ada Chen #1: same phone; same name"
-        );
-        let typed = customer(0, "Bo Lindt", "", "", "12 Quay St");
-        let found = index.of(&typed).expect("alike name at the same street");
-        assert_eq!(found.id, CustomerId(2));
-        assert!(found.reasons.contains("same street"), "{found:?}");
-        // Typed with no country, the phone is still the line.
-        let mut typed = customer(0, "A. Chen", "", "(0207) 946-0958", "");
-        typed.country = None;
-        let found = index.of(&typed).expect("the line's digits");
-        assert_eq!(found.id, CustomerId(1));
-        assert!(found.reasons.starts_with("phone alike"), "{found:?}");
-        // Another person at a known address is not a look-alike; nor is a stranger.
-        assert_eq!(
-            index.of(&customer(0, "Oscar Rossi", "", "", "40 Elm Road")),
-            None
-        );
-        assert_eq!(index.of(&customer(0, "Kim Young", "", "", "")), None);
-        // Editing a customer does not warn about the customer itself.
-        assert_eq!(index.of(&existing[0]), None);
+    fn the_form_warns_exactly_where_rapport_duplicates_would_list_the_pair() {
+        let people = people();
+        let index = LookAlikes::new(&people);
+        let sample: Vec<&Customer> = (people.iter())
+            .filter(|p| p.phone.is_some() && p.address.street.is_some())
+            .step_by(97)
+            .take(20)
+            .collect();
+        assert!(sample.len() >= 10);
+        for p in sample {
+            let typed = retyped(p);
+            let found = index.of(&typed);
+            // The oracle: the duplicates model run over everyone and the typed record.
+            let mut all = people.clone();
+            let mut new = typed.clone();
+            new.id = CustomerId(1_000_000);
+            all.push(new);
+            let (_, pairs) = link::find(&all, normal::default_region(), link::DEFAULT_SCORE);
+            let listed = (pairs.iter())
+                .filter(|pair| pair.b == CustomerId(1_000_000))
+                .max_by(|x, y| x.score.total_cmp(&y.score));
+            match (&found, listed) {
+                (Some(f), Some(pair)) => {
+                    assert_eq!(f.id, pair.a, "{typed:?}");
+                    assert!((f.score - pair.score).abs() < 0.01, "{f:?} {pair:?}");
+                }
+                (None, None) => {}
+                other => panic!("form and duplicates disagree on {typed:?}: {other:?}"),
+            }
+            assert_eq!(found.map(|f| f.id), Some(p.id), "{typed:?}");
+        }
+        // A stranger is no one's look-alike, and a customer being edited is not their own.
+        let stranger = Customer::new("Zebedee Quixote-Vantablack", chrono::Utc::now());
+        assert_eq!(index.of(&stranger), None);
+        assert_eq!(index.of(&people[0]), None);
     }
 }

@@ -43,8 +43,13 @@ fn weekly(store: &Store, as_of: Option<NaiveDate>) -> anyhow::Result<Weekly> {
 pub fn run(store: &Store, args: &ForecastArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let weekly = weekly(store, args.as_of)?;
     let h = args.weeks as usize;
-    let (method, revenue) = forecast::forecast(&weekly.revenue, h)?;
-    let (orders_method, orders) = forecast::forecast(&weekly.orders, h)?;
+    let revenue = forecast::forecast(&weekly.revenue, h)?;
+    let orders = forecast::forecast(&weekly.orders, h)?;
+    if let Some(why) = &revenue.fallback {
+        eprintln!("revenue by the naive forecast: {why}");
+    }
+    let (method, orders_method) = (revenue.method, orders.method);
+    let (revenue, orders) = (revenue.band, orders.band);
     let last = *weekly.mondays.last().expect("at least a week");
     let rows: Vec<Row> = (0..h)
         .map(|k| Row {

@@ -20,10 +20,11 @@ struct Row {
     age: f64,
     monetary: f64,
     p_alive: f64,
-    expected_purchases: f64,
+    /// None, as the value, where the fit is not to be used (said on stderr).
+    expected_purchases: Option<f64>,
     /// None where the history is too short to learn churn from.
     churn_risk: Option<f64>,
-    clv: f64,
+    clv: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -88,6 +89,9 @@ pub fn run(store: &Store, args: &LifetimeArgs, out: &mut dyn Write) -> anyhow::R
     if let Some(why) = &outlooks.churn_unknown {
         eprintln!("no churn risk: {why}");
     }
+    if let Some(why) = &outlooks.unsound {
+        eprintln!("no expected purchases or value: {why}");
+    }
     let mut rows: Vec<Row> = outlooks
         .customers
         .iter()
@@ -104,13 +108,13 @@ pub fn run(store: &Store, args: &LifetimeArgs, out: &mut dyn Write) -> anyhow::R
                 p_alive: o.p_alive,
                 expected_purchases: o.expected_purchases,
                 churn_risk: o.churn_risk,
-                clv: o.value.unwrap_or(0.0),
+                clv: o.value,
             })
         })
         .collect::<anyhow::Result<_>>()?;
     let Some(format) = args.format.rows() else {
         write_params(&params, AuditFormat::Table, out)?;
-        rows.sort_by(|a, b| b.clv.total_cmp(&a.clv));
+        rows.sort_by(|a, b| b.clv.unwrap_or(0.0).total_cmp(&a.clv.unwrap_or(0.0)));
         writeln!(
             out,
             "\n{:<12} {:>5} {:>6} {:>5} {:>9} {:>7} {:>9} {:>6} {:>10}",
@@ -128,17 +132,18 @@ pub fn run(store: &Store, args: &LifetimeArgs, out: &mut dyn Write) -> anyhow::R
             let risk = r
                 .churn_risk
                 .map_or("-".to_string(), crate::insights::outlook::percent);
+            let or_dash = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.2}"));
             writeln!(
                 out,
-                "{:<12} {:>5} {:>6} {:>5} {:>9.2} {:>6.0}% {:>9.2} {risk:>6} {:>10.2}",
+                "{:<12} {:>5} {:>6} {:>5} {:>9.2} {:>6.0}% {:>9} {risk:>6} {:>10}",
                 safe(&r.customer_id),
                 r.frequency,
                 r.recency,
                 r.age,
                 r.monetary,
                 100.0 * r.p_alive,
-                r.expected_purchases,
-                r.clv
+                or_dash(r.expected_purchases),
+                or_dash(r.clv)
             )?;
         }
         return Ok(());

@@ -212,7 +212,8 @@ pub fn demo(store: &Store, args: &DemoArgs, out: &mut dyn Write) -> anyhow::Resu
     Ok(())
 }
 
-/// A customer named on the command line: external id first (how imported data is known), then id, then email.
+/// A customer named on the command line: external id first (how imported data is known), then
+/// id, then email (a merged-away customer's email names the customer they were merged into).
 pub fn find_customer(store: &Store, text: &str) -> anyhow::Result<Customer> {
     use crate::store::Unique;
     if let Some(c) = store.find::<Customer>(Unique::CustomerExternalId, text)? {
@@ -224,6 +225,9 @@ pub fn find_customer(store: &Store, text: &str) -> anyhow::Result<Customer> {
         return Ok(c);
     }
     if let Some(c) = store.find::<Customer>(Unique::CustomerEmail, text)? {
+        return Ok(c);
+    }
+    if let Some(c) = store.merged_email(text)? {
         return Ok(c);
     }
     anyhow::bail!("no customer with external id, id or email '{text}'")

@@ -1,6 +1,6 @@
 //! `rapport team`: the people who may sign in to `rapport serve`.
 
-use crate::cli::{StatsFormat, TeamCommand};
+use crate::cli::{StatsFormat, TeamCommand, TeamKeyCommand};
 use crate::store::Store;
 use crate::team::{self, Key};
 use std::io::Write;
@@ -27,6 +27,7 @@ pub fn team(store: &Store, command: &TeamCommand, out: &mut dyn Write) -> anyhow
                                 "name": m.name,
                                 "role": m.role.name(),
                                 "fingerprint": m.fingerprint,
+                                "fingerprints": m.keys().map(|k| k.fingerprint).collect::<Vec<_>>(),
                                 "added": m.added.to_rfc3339(),
                             })
                         })
@@ -41,15 +42,15 @@ pub fn team(store: &Store, command: &TeamCommand, out: &mut dyn Write) -> anyhow
                 StatsFormat::Text => {
                     let width = members.iter().map(|m| m.name.chars().count()).max();
                     let width = width.unwrap_or(4).max(4);
-                    writeln!(out, "{:width$}  {:7}  KEY", "NAME", "ROLE")?;
+                    writeln!(out, "{:width$}  {:7}  KEYS", "NAME", "ROLE")?;
                     for m in &members {
-                        writeln!(
-                            out,
-                            "{:width$}  {:7}  {}",
-                            m.name,
-                            m.role.name(),
-                            m.fingerprint
-                        )?;
+                        for (i, key) in m.keys().enumerate() {
+                            let (name, role) = match i {
+                                0 => (m.name.as_str(), m.role.name()),
+                                _ => ("", ""),
+                            };
+                            writeln!(out, "{name:width$}  {role:7}  {}", key.fingerprint)?;
+                        }
                     }
                 }
             }
@@ -57,6 +58,26 @@ pub fn team(store: &Store, command: &TeamCommand, out: &mut dyn Write) -> anyhow
         TeamCommand::Remove { name } => {
             let member = team::remove(store, name)?;
             writeln!(out, "removed {}", member.name)?;
+        }
+        TeamCommand::Key(TeamKeyCommand::Add { name, key }) => {
+            let key = Key::read(key)?;
+            let member = team::add_key(store, name, &key)?;
+            writeln!(
+                out,
+                "{} may now sign in with {} too ({} keys)",
+                member.name,
+                key.fingerprint,
+                member.keys().count()
+            )?;
+        }
+        TeamCommand::Key(TeamKeyCommand::Remove { name, key }) => {
+            let member = team::remove_key(store, name, key)?;
+            writeln!(
+                out,
+                "{} no longer signs in with that key ({} left)",
+                member.name,
+                member.keys().count()
+            )?;
         }
         TeamCommand::Role { name, role } => {
             let member = team::set_role(store, name, *role)?;

@@ -18,20 +18,33 @@ named_enum!(Role {
     Admin => "admin",
 });
 
-/// A person who may sign in to `rapport serve`, known by one SSH public key.
+/// A person who may sign in to `rapport serve`, known by their SSH public keys (a laptop and a
+/// desktop each have one).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Member {
     pub id: MemberId,
     /// The name records are owned by and notes are signed with.
     pub name: String,
     pub role: Role,
-    /// The public key as OpenSSH writes it: algorithm and base64, without the comment.
+    /// The first key, as OpenSSH writes it: algorithm and base64, without the comment.
     pub key: String,
-    /// SHA256 fingerprint of the key, as `ssh-keygen -l` prints it.
+    /// SHA256 fingerprint of the first key, as `ssh-keygen -l` prints it.
     pub fingerprint: String,
     #[serde(with = "chrono::serde::ts_milliseconds")]
     pub added: Timestamp,
+    /// Keys after the first (kept apart so that older records read as they are).
+    pub more_keys: Vec<MemberKey>,
 }
+
+/// One public key a member signs in with.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberKey {
+    pub key: String,
+    pub fingerprint: String,
+}
+
+/// Keys one member may hold: a few devices, not a key store.
+pub const MAX_MEMBER_KEYS: usize = 16;
 
 /// Longest member name: it is shown in headers and columns.
 pub const MAX_MEMBER_NAME: usize = 32;
@@ -39,15 +52,74 @@ pub const MAX_MEMBER_NAME: usize = 32;
 impl Member {
     pub fn validate(&self) -> Result<(), ValidationError> {
         validate_member_name(&self.name)?;
-        if !self.fingerprint.starts_with("SHA256:") {
-            return Err(ValidationError::new("key", "has no SHA256 fingerprint"));
-        }
-        if self.key.split_whitespace().count() != 2 {
+        if self.more_keys.len() + 1 > MAX_MEMBER_KEYS {
             return Err(ValidationError::new(
                 "key",
-                "must be an algorithm and a base64 key, as in id_ed25519.pub",
+                format!("a member holds at most {MAX_MEMBER_KEYS} keys"),
             ));
         }
+        let mut seen = std::collections::HashSet::new();
+        for key in self.keys() {
+            if !key.fingerprint.starts_with("SHA256:") {
+                return Err(ValidationError::new("key", "has no SHA256 fingerprint"));
+            }
+            if key.key.split_whitespace().count() != 2 {
+                return Err(ValidationError::new(
+                    "key",
+                    "must be an algorithm and a base64 key, as in id_ed25519.pub",
+                ));
+            }
+            if !seen.insert(key.fingerprint.clone()) {
+                return Err(ValidationError::new("key", "is given twice"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Every key, the first one first.
+    pub fn keys(&self) -> impl Iterator<Item = MemberKey> + '_ {
+        let first = MemberKey {
+            key: self.key.clone(),
+            fingerprint: self.fingerprint.clone(),
+        };
+        std::iter::once(first).chain(self.more_keys.iter().cloned())
+    }
+
+    /// Does the key with this fingerprint sign this member in?
+    pub fn has_key(&self, fingerprint: &str) -> bool {
+        self.fingerprint == fingerprint
+            || self.more_keys.iter().any(|k| k.fingerprint == fingerprint)
+    }
+
+    /// Takes one key away; the next becomes the first. A member's last key stays: removing it
+    /// would leave someone on the team who can never sign in.
+    pub fn drop_key(&mut self, fingerprint: &str) -> Result<(), ValidationError> {
+        if let Some(i) = self
+            .more_keys
+            .iter()
+            .position(|k| k.fingerprint == fingerprint)
+        {
+            self.more_keys.remove(i);
+            return Ok(());
+        }
+        if self.fingerprint != fingerprint {
+            return Err(ValidationError::new(
+                "key",
+                format!("{} does not sign in with {fingerprint}", self.name),
+            ));
+        }
+        if self.more_keys.is_empty() {
+            return Err(ValidationError::new(
+                "key",
+                format!(
+                    "is {}'s only key: add another first, or take {} off the team",
+                    self.name, self.name
+                ),
+            ));
+        }
+        let next = self.more_keys.remove(0);
+        self.key = next.key;
+        self.fingerprint = next.fingerprint;
         Ok(())
     }
 }

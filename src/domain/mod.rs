@@ -18,7 +18,7 @@ pub use customer::{Address, Customer, Lifecycle, normalise_email};
 pub use deal::{Deal, DealStage, LOSS_REASONS};
 pub use followup::{Followup, due_text, next_working_hour, parse_due};
 pub use ids::{CustomerId, DealId, FollowupId, MemberId, NoteId, OrderId, ProductId, TicketId};
-pub use member::{MAX_MEMBER_NAME, Member, Role, validate_member_name};
+pub use member::{MAX_MEMBER_KEYS, MAX_MEMBER_NAME, Member, MemberKey, Role, validate_member_name};
 pub use money::{Money, MoneyError};
 pub use note::{Note, NoteKind};
 pub use order::{Order, OrderKind, OrderLine};

@@ -44,6 +44,8 @@ pub const CHURN_DAYS: i64 = 90;
 pub struct RevenueForecast {
     pub weekly: Weekly,
     pub method: Method,
+    /// Why the forecast is the naive one, where no model could be chosen or fitted.
+    pub fallback: Option<String>,
     pub revenue: Band,
     pub orders: Band,
 }
@@ -99,13 +101,14 @@ fn revenue_forecast(
             .map(|p| (p.placed.date_naive(), p.amount.to_f64())),
         newest.date_naive(),
     );
-    let (method, revenue) = forecast::forecast(&weekly.revenue, FORECAST_WEEKS).ok()?;
-    let (_, orders) = forecast::forecast(&weekly.orders, FORECAST_WEEKS).ok()?;
+    let revenue = forecast::forecast(&weekly.revenue, FORECAST_WEEKS).ok()?;
+    let orders = forecast::forecast(&weekly.orders, FORECAST_WEEKS).ok()?;
     Some(RevenueForecast {
         weekly,
-        method,
-        revenue,
-        orders,
+        method: revenue.method,
+        fallback: revenue.fallback,
+        revenue: revenue.band,
+        orders: orders.band,
     })
 }
 

@@ -269,7 +269,11 @@ pub fn rolling_origin(y: &[f64], h: usize) -> Vec<(Method, f64)> {
 /// The method with the lowest rolling-origin MASE; the naive forecast where the history is too
 /// short to compare (or a tie).
 pub fn choose(y: &[f64], h: usize) -> Method {
-    rolling_origin(y, h)
+    best_of(rolling_origin(y, h))
+}
+
+fn best_of(scored: Vec<(Method, f64)>) -> Method {
+    scored
         .into_iter()
         .fold((Method::Naive, f64::INFINITY), |best, (m, s)| {
             if s < best.1 - 1e-12 { (m, s) } else { best }
@@ -277,16 +281,37 @@ pub fn choose(y: &[f64], h: usize) -> Method {
         .0
 }
 
+/// A forecast: the method used, its band, and why it is the naive one where a model could not
+/// be chosen or fitted.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Forecast {
+    pub method: Method,
+    pub band: Band,
+    pub fallback: Option<String>,
+}
+
 /// Forecast `h` weeks: the chosen method's band, falling back to the naive forecast where the
-/// chosen one fails to fit the whole history. Neither revenue nor orders go below 0.
-pub fn forecast(y: &[f64], h: usize) -> Result<(Method, Band), ForecastError> {
+/// history is too short to choose a model or the chosen one fails to fit the whole history.
+/// Neither revenue nor orders go below 0.
+pub fn forecast(y: &[f64], h: usize) -> Result<Forecast, ForecastError> {
     if y.is_empty() {
         return Err(ForecastError::NoHistory);
     }
-    let method = choose(y, h);
+    let scored = rolling_origin(y, h);
+    let mut fallback = scored.is_empty().then(|| {
+        format!(
+            "too few complete weeks ({}) to choose a model by its past errors ({} are needed): the last week is carried on",
+            y.len(),
+            MIN_TRAIN + h
+        )
+    });
+    let method = best_of(scored);
     let (method, mut band) = match predict(method, y, h) {
         Ok(band) => (method, band),
-        Err(_) => (Method::Naive, predict(Method::Naive, y, h)?),
+        Err(e) => {
+            fallback = Some(format!("{e}: the last week is carried on"));
+            (Method::Naive, predict(Method::Naive, y, h)?)
+        }
     };
     for v in band
         .point
@@ -296,7 +321,11 @@ pub fn forecast(y: &[f64], h: usize) -> Result<(Method, Band), ForecastError> {
     {
         *v = v.max(0.0);
     }
-    Ok((method, band))
+    Ok(Forecast {
+        method,
+        band,
+        fallback,
+    })
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -336,7 +365,7 @@ pub fn evaluate(y: &[f64], holdout: usize) -> Result<ForecastEvaluation, Forecas
             smape: smape(test, &band.point),
         })
     };
-    let (chosen, _) = forecast(train, holdout)?;
+    let chosen = forecast(train, holdout)?.method;
     let methods: Vec<Score> = Method::fit_to(train.len())
         .into_iter()
         .filter_map(|m| score(m).ok())
@@ -430,7 +459,7 @@ mod tests {
         assert!(of(Method::SeasonalNaive) < of(Method::Naive) / 3.0);
         assert_ne!(e.chosen, Method::Naive);
         assert!(e.model.mase < of(Method::Naive));
-        let (_, band) = forecast(&y, 12).unwrap();
+        let band = forecast(&y, 12).unwrap().band;
         assert_eq!(band.point.len(), 12);
         assert!(
             band.low
@@ -444,8 +473,13 @@ mod tests {
     #[test]
     fn too_little_history_is_said_plainly() {
         assert!(matches!(forecast(&[], 12), Err(ForecastError::NoHistory)));
-        let (method, band) = forecast(&[5.0, 6.0], 3).unwrap();
-        assert_eq!((method, band.point), (Method::Naive, vec![6.0; 3]));
+        let f = forecast(&[5.0, 6.0], 3).unwrap();
+        assert_eq!((f.method, f.band.point), (Method::Naive, vec![6.0; 3]));
+        let why = f.fallback.expect("the naive forecast says why");
+        assert!(why.contains("too few complete weeks (2)"), "{why}");
+        // Long enough to compare, a model chosen by its errors needs no excuse.
+        let y: Vec<f64> = (0..60).map(|i| 100.0 + (i % 7) as f64).collect();
+        assert_eq!(forecast(&y, 4).unwrap().fallback, None);
         let err = evaluate(&[1.0; 10], 13).unwrap_err();
         assert!(err.to_string().contains("held out"), "{err}");
     }

@@ -89,8 +89,9 @@ impl Contacts {
 pub struct Outlook {
     pub summary: Repeat,
     pub p_alive: f64,
-    /// Over the horizon `Outlooks::compute` was given.
-    pub expected_purchases: f64,
+    /// Over the horizon `Outlooks::compute` was given; None where the fit is not to be used
+    /// (`Outlooks::unsound` says why).
+    pub expected_purchases: Option<f64>,
     /// None where the history is too short to learn churn from.
     pub churn_risk: Option<f64>,
     /// The next 12 months, discounted; None without repeat customers to fit spend to.
@@ -106,6 +107,9 @@ pub struct Outlooks {
     pub spend: Option<GammaGamma>,
     /// Why there is no churn risk, where there is none.
     pub churn_unknown: Option<String>,
+    /// Why the lifetime fit is not used to predict (a history too short, a fit that diverged):
+    /// then no customer has expected purchases or a value.
+    pub unsound: Option<String>,
     /// Customers who bought by `as_of`, by id.
     pub customers: Vec<(CustomerId, Outlook)>,
     /// How long the fits, the churn model's training and the scoring took.
@@ -133,6 +137,7 @@ impl Outlooks {
         let repeats = summaries(&all, as_of);
         let data: Vec<Repeat> = repeats.iter().flatten().copied().collect();
         let bgnbd = BgNbd::fit(&data)?;
+        let unsound = bgnbd.unsound(&data);
         let spend = match GammaGamma::fit(&data) {
             Ok(fit) => Some(fit),
             Err(FitError::NoRepeats) => None,
@@ -177,7 +182,10 @@ impl Outlooks {
                             ),
                         )
                     });
-                let value = spend.as_ref().map(|gg| gg.expected_spend(&d) * discounted);
+                let value = (spend.as_ref())
+                    .filter(|_| unsound.is_none())
+                    .map(|gg| gg.expected_spend(&d) * discounted);
+                let expected_purchases = Some(expected_purchases).filter(|_| unsound.is_none());
                 Some((
                     id,
                     Outlook {
@@ -197,6 +205,7 @@ impl Outlooks {
             bgnbd,
             spend,
             churn_unknown,
+            unsound,
             customers,
             timings,
         })

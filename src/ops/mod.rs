@@ -76,7 +76,8 @@ impl std::fmt::Display for Actor {
 #[derive(Clone)]
 pub struct Ops {
     store: Store,
-    actor: Actor,
+    /// Shared by the clones of one session's `Ops`: a role change reaches all of them at once.
+    actor: Arc<std::sync::RwLock<Actor>>,
     /// The sessions' shared read model, when there is one: writes go through it, so every session
     /// sees them.
     model: Option<Arc<ReadModel>>,
@@ -87,7 +88,7 @@ impl Ops {
     pub fn new(store: Store, actor: Actor) -> Ops {
         Ops {
             store: store.acting(&actor.name),
-            actor,
+            actor: Arc::new(std::sync::RwLock::new(actor)),
             model: None,
         }
     }
@@ -96,7 +97,7 @@ impl Ops {
     pub fn shared(model: Arc<ReadModel>, actor: Actor) -> Ops {
         Ops {
             store: model.store().acting(&actor.name),
-            actor,
+            actor: Arc::new(std::sync::RwLock::new(actor)),
             model: Some(model),
         }
     }
@@ -117,18 +118,24 @@ impl Ops {
         &self.store
     }
 
-    pub fn actor(&self) -> &Actor {
-        &self.actor
+    /// Who acts, with the role they have now.
+    pub fn actor(&self) -> Actor {
+        self.actor.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The team changed this actor's role: every later write is checked against the new one.
+    pub fn set_role(&self, role: Role) {
+        self.actor.write().unwrap_or_else(|e| e.into_inner()).role = role;
     }
 
     /// Carries out an edit from the app, returning it as stored.
     pub fn apply(&self, mut write: Write) -> Result<Write, StoreError> {
         if let Write::Create(record) = &mut write {
-            roles::owned_by_maker(&self.actor, record);
+            roles::owned_by_maker(&self.actor(), record);
         }
         // Checked under the writer's lock: an owner cannot change between the check and the write.
         let run = |store: &Store| {
-            roles::check_write(store, &self.actor, &write)?;
+            roles::check_write(store, &self.actor(), &write)?;
             unchanged_since_read(store, &write)?;
             apply(store, write)
         };
@@ -141,7 +148,7 @@ impl Ops {
 
     /// May this actor do `task`? (An import asks before it reads its file.)
     pub fn check(&self, task: Task) -> Result<(), StoreError> {
-        roles::check_task(&self.actor, task)
+        roles::check_task(&self.actor(), task)
     }
 
     /// A note on a customer's timeline, signed by the actor; on disk when this returns.
@@ -153,7 +160,7 @@ impl Ops {
     ) -> Result<Note, StoreError> {
         self.check(Task::AddNote)?;
         let mut note = Note::new(customer, kind, text, chrono::Utc::now());
-        note.author = Some(self.actor.name.clone());
+        note.author = Some(self.actor().name);
         let note = self.store.create(note)?;
         self.changed()?;
         Ok(note)
@@ -220,7 +227,7 @@ impl Ops {
 
     /// Saves one of the actor's own views, logged under their name.
     pub fn save_view(&self, view: &crate::domain::View) -> Result<(), StoreError> {
-        self.store.save_view(&self.actor.name, view)
+        self.store.save_view(&self.actor().name, view)
     }
 
     /// Takes a merge back, every record as it was.

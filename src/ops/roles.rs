@@ -76,7 +76,7 @@ fn article(role: Role) -> String {
 pub fn check_write(store: &Store, actor: &Actor, write: &Write) -> Result<(), StoreError> {
     match actor.role {
         Role::Admin | Role::Manager => Ok(()),
-        Role::Viewer => refused("a viewer can only read; ask a manager for the rep role".into()),
+        Role::Viewer => refused(VIEWER.into()),
         Role::Rep => match write {
             Write::Batch(_) => refused("only a manager can change many records at once".into()),
             Write::Delete { .. } | Write::Restore { .. } => {
@@ -104,40 +104,80 @@ fn rep_creates(actor: &Actor, record: &Record) -> Result<(), StoreError> {
 }
 
 fn rep_updates(store: &Store, actor: &Actor, old: &Record, new: &Record) -> Result<(), StoreError> {
-    let mine = |owner: &Option<String>| owner.as_deref() == Some(actor.name.as_str());
     match (old, new) {
         (Record::Customer(o), Record::Customer(n)) => {
-            owned(mine(&o.owner), "customer", &o.owner)?;
+            rep_edits(actor, old, None)?;
             reassigned(&o.owner, &n.owner, "customer")
         }
         (Record::Deal(o), Record::Deal(n)) => {
-            owned(mine(&o.owner), "deal", &o.owner)?;
+            rep_edits(actor, old, None)?;
             reassigned(&o.owner, &n.owner, "deal")
         }
         (Record::Ticket(o), Record::Ticket(n)) => {
             if is_reply(actor, o, n) {
                 return Ok(());
             }
-            let owner = owner_of(store, o.customer)?;
-            owned(mine(&owner), "ticket's customer", &owner)
+            rep_edits(actor, old, owner_of(store, o.customer)?.as_deref())
         }
-        (Record::Note(o), Record::Note(_)) => owned(mine(&o.author), "note", &o.author),
+        (Record::Note(_), Record::Note(_)) => rep_edits(actor, old, None),
         (Record::Followup(o), Record::Followup(n)) => {
-            owned(mine(&o.owner), "follow-up", &o.owner)?;
+            rep_edits(actor, old, None)?;
             reassigned(&o.owner, &n.owner, "follow-up")
         }
         _ => refused("a record cannot change its kind".into()),
     }
 }
 
-fn owned(mine: bool, what: &str, owner: &Option<String>) -> Result<(), StoreError> {
-    match (mine, owner) {
-        (true, _) => Ok(()),
-        (false, Some(owner)) => refused(format!(
-            "this {what} is {owner}'s: a rep edits only their own"
-        )),
-        (false, None) => refused(format!(
-            "this {what} has no owner: a manager can give it to you"
+/// May `actor` change `record` at all? Asked when an edit form would open, so a rep is told
+/// before typing, and again when it is saved. `customer_owner` is the owner of a ticket's
+/// customer (a ticket is its customer's owner's).
+pub fn check_edit(
+    actor: &Actor,
+    record: &Record,
+    customer_owner: Option<&str>,
+) -> Result<(), StoreError> {
+    match actor.role {
+        Role::Admin | Role::Manager => Ok(()),
+        Role::Viewer => refused(VIEWER.into()),
+        Role::Rep => rep_edits(actor, record, customer_owner),
+    }
+}
+
+const VIEWER: &str = "a viewer can only read; ask a manager for the rep role";
+
+fn rep_edits(
+    actor: &Actor,
+    record: &Record,
+    customer_owner: Option<&str>,
+) -> Result<(), StoreError> {
+    let (what, owner, instead) = match record {
+        Record::Customer(c) => (
+            "customer",
+            c.owner.as_deref(),
+            "you can add a note or a follow-up",
+        ),
+        Record::Deal(d) => (
+            "deal",
+            d.owner.as_deref(),
+            "you can add a note or a follow-up about it",
+        ),
+        Record::Ticket(_) => (
+            "ticket's customer",
+            customer_owner,
+            "you can reply to the ticket",
+        ),
+        Record::Note(n) => ("note", n.author.as_deref(), "you can add one of your own"),
+        Record::Followup(f) => (
+            "follow-up",
+            f.owner.as_deref(),
+            "you can add one of your own",
+        ),
+    };
+    match owner {
+        Some(owner) if owner == actor.name => Ok(()),
+        Some(owner) => refused(format!("this {what} is {owner}'s: {instead}")),
+        None => refused(format!(
+            "this {what} has no owner: a manager can give it to you; {instead}"
         )),
     }
 }

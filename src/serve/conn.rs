@@ -20,6 +20,8 @@ pub struct Conn {
     shared: Arc<Shared>,
     peer: Option<SocketAddr>,
     member: Option<Member>,
+    /// The fingerprint of the key that signed in: taking that key away ends the session.
+    signed_with: String,
     channel: Option<ChannelId>,
     term: Term,
     pty: bool,
@@ -62,6 +64,7 @@ impl Conn {
             shared,
             peer: Some(peer),
             member: None,
+            signed_with: String::new(),
             channel: None,
             term: Term::default(),
             pty: false,
@@ -122,7 +125,7 @@ impl Conn {
         let seat = self
             .shared
             .registry
-            .join(&member, to_app.clone())
+            .join(&member, &self.signed_with, to_app.clone())
             .map_err(|e| e.to_string())?;
         let seat = Arc::new(seat);
         let (to_channel, mut frames) = tokio::sync::mpsc::channel::<Vec<u8>>(OUT_QUEUE);
@@ -192,6 +195,7 @@ impl russh::server::Handler for Conn {
         }
         // Read again: the team may have changed since the key was offered.
         self.member = self.member_of(key.public_key);
+        self.signed_with = key.public_key.fingerprint(HashAlg::Sha256).to_string();
         Ok(match &self.member {
             Some(member) => {
                 tracing::info!(rep = %member.name, peer = ?self.peer, "signed in");

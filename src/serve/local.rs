@@ -77,9 +77,10 @@ pub fn attach(shared: &Arc<Shared>, stream: UnixStream, request: &[u8]) {
         key: String::new(),
         fingerprint: String::new(),
         added: chrono::Utc::now(),
+        more_keys: Vec::new(),
     };
     let (to_app, events) = std::sync::mpsc::channel();
-    let seat = match shared.registry.join(&owner, to_app.clone()) {
+    let seat = match shared.registry.join(&owner, "", to_app.clone()) {
         Ok(seat) => seat,
         Err(full) => {
             let _ = write!(out, "rapport: {full}\r\n");

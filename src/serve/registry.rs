@@ -73,7 +73,13 @@ impl Registry {
         Arc::clone(&self.online)
     }
 
-    pub fn join(self: &Arc<Self>, member: &Member, to_app: Sender<Event>) -> Result<Seat, Full> {
+    /// Seats `member`, signed in with the key whose fingerprint is `key` (none for the owner).
+    pub fn join(
+        self: &Arc<Self>,
+        member: &Member,
+        key: &str,
+        to_app: Sender<Event>,
+    ) -> Result<Seat, Full> {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= self.max {
             return Err(Full(self.max));
@@ -84,7 +90,7 @@ impl Registry {
             id,
             member: member.id,
             role: member.role,
-            fingerprint: member.fingerprint.clone(),
+            fingerprint: key.to_string(),
             to_app,
             last_key: Arc::clone(&last_key),
         });
@@ -111,23 +117,27 @@ impl Registry {
         }
     }
 
-    /// Ends the sessions of members no longer on the team as they signed in (gone, another role,
-    /// another key), given the team as it is now.
+    /// Follows the team as it is now: a member taken off it, or whose key was taken away, is
+    /// ended; a member given another role keeps their session, with the new role applied in it.
+    /// Returns how many sessions were ended.
     pub fn follow_team(&self, team: &[Member]) -> usize {
-        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         let mut ended = 0;
-        for e in entries.iter().filter(|e| e.member != OWNER) {
+        for e in entries.iter_mut().filter(|e| e.member != OWNER) {
             let why = match team.iter().find(|m| m.id == e.member) {
-                None => "you were taken off the team".to_string(),
-                Some(m) if m.fingerprint != e.fingerprint => {
-                    "your key was changed; sign in with the new one".to_string()
+                None => "you were taken off the team",
+                Some(m) if !m.has_key(&e.fingerprint) => {
+                    "the key you signed in with was taken away"
                 }
-                Some(m) if m.role != e.role => {
-                    format!("your role is now {}; sign in again", m.role)
+                Some(m) => {
+                    if m.role != e.role {
+                        e.role = m.role;
+                        let _ = e.to_app.send(Event::Role(m.role));
+                    }
+                    continue;
                 }
-                Some(_) => continue,
             };
-            let _ = e.to_app.send(Event::End(why));
+            let _ = e.to_app.send(Event::End(why.into()));
             ended += 1;
         }
         ended
@@ -178,6 +188,7 @@ mod tests {
             key: "ssh-ed25519 AAAA".into(),
             fingerprint: format!("SHA256:{id}"),
             added: chrono::Utc::now(),
+            more_keys: Vec::new(),
         }
     }
 
@@ -185,25 +196,43 @@ mod tests {
     fn a_full_server_refuses_and_a_seat_left_frees_a_place() {
         let registry = Registry::new(1);
         let (tx, _rx) = std::sync::mpsc::channel();
-        let seat = registry.join(&member(1, Role::Rep), tx.clone()).unwrap();
+        let seat = registry
+            .join(&member(1, Role::Rep), "SHA256:1", tx.clone())
+            .unwrap();
         assert_eq!(registry.online().load(Ordering::Relaxed), 1);
-        assert!(registry.join(&member(2, Role::Rep), tx.clone()).is_err());
+        assert!(
+            registry
+                .join(&member(2, Role::Rep), "SHA256:2", tx.clone())
+                .is_err()
+        );
         drop(seat);
         assert_eq!(registry.online().load(Ordering::Relaxed), 0);
-        assert!(registry.join(&member(2, Role::Rep), tx).is_ok());
+        assert!(registry.join(&member(2, Role::Rep), "SHA256:2", tx).is_ok());
     }
 
     #[test]
-    fn team_changes_end_exactly_the_sessions_they_touch() {
+    fn team_changes_end_the_sessions_they_shut_out_and_carry_new_roles_in() {
         let registry = Registry::new(8);
         let (bea_tx, bea_rx) = std::sync::mpsc::channel();
         let (cal_tx, cal_rx) = std::sync::mpsc::channel();
         let (dan_tx, dan_rx) = std::sync::mpsc::channel();
-        let _bea = registry.join(&member(1, Role::Rep), bea_tx).unwrap();
-        let _cal = registry.join(&member(2, Role::Rep), cal_tx).unwrap();
-        let _dan = registry.join(&member(3, Role::Rep), dan_tx).unwrap();
-        // bea stays as she was, cal is now a manager, dan is gone.
-        let ended = registry.follow_team(&[member(1, Role::Rep), member(2, Role::Manager)]);
+        let _bea = registry
+            .join(&member(1, Role::Rep), "SHA256:1", bea_tx)
+            .unwrap();
+        let _cal = registry
+            .join(&member(2, Role::Rep), "SHA256:2", cal_tx)
+            .unwrap();
+        let _dan = registry
+            .join(&member(3, Role::Rep), "SHA256:3", dan_tx)
+            .unwrap();
+        let (eve_tx, eve_rx) = std::sync::mpsc::channel();
+        let _eve = registry
+            .join(&member(4, Role::Rep), "SHA256:4", eve_tx)
+            .unwrap();
+        // bea stays as she was, cal is now a manager, dan is gone, eve's key was swapped.
+        let mut eve = member(4, Role::Rep);
+        eve.fingerprint = "SHA256:new".into();
+        let ended = registry.follow_team(&[member(1, Role::Rep), member(2, Role::Manager), eve]);
         assert_eq!(ended, 2);
         let ends = |rx: &std::sync::mpsc::Receiver<Event>| {
             rx.try_iter()
@@ -214,18 +243,33 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         assert!(ends(&bea_rx).is_empty());
-        assert_eq!(
-            ends(&cal_rx),
-            vec!["your role is now manager; sign in again"]
-        );
         assert_eq!(ends(&dan_rx), vec!["you were taken off the team"]);
+        assert_eq!(
+            ends(&eve_rx),
+            vec!["the key you signed in with was taken away"]
+        );
+        // cal's session goes on, told the new role once.
+        let roles = |rx: &std::sync::mpsc::Receiver<Event>| {
+            rx.try_iter()
+                .filter_map(|e| match e {
+                    Event::Role(role) => Some(role),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(roles(&cal_rx), vec![Role::Manager]);
+        registry.follow_team(&[member(1, Role::Rep), member(2, Role::Manager)]);
+        assert!(roles(&cal_rx).is_empty(), "told once");
+        assert!(ends(&cal_rx).is_empty());
     }
 
     #[test]
     fn only_idle_sessions_are_ended() {
         let registry = Registry::new(8);
         let (tx, rx) = std::sync::mpsc::channel();
-        let seat = registry.join(&member(1, Role::Rep), tx).unwrap();
+        let seat = registry
+            .join(&member(1, Role::Rep), "SHA256:1", tx)
+            .unwrap();
         assert_eq!(registry.end_idle(Duration::from_secs(3600)), 0);
         seat.touch();
         assert_eq!(registry.end_idle(Duration::ZERO), 1);

@@ -51,6 +51,13 @@ impl AuditEntry {
                 return format!("{} took back 'two people' for {}", self.actor, self.label);
             }
             "save view" => return format!("{} saved {}", self.actor, self.label),
+            op if op.starts_with("merge ") => {
+                let merged = op.replacen("merge", "merged", 1);
+                return match self.kind == "customer" {
+                    true => format!("{} {merged}", self.actor),
+                    false => format!("{} moved {} #{} ({merged})", self.actor, self.kind, self.id),
+                };
+            }
             _ => {}
         }
         let verb = match self.op.as_str() {
@@ -92,6 +99,7 @@ impl AuditEntry {
             "delete" => "deleted",
             "restore" => "restored",
             "forget" => "erased",
+            op if op.starts_with("merge ") => return vec![op.replacen("merge", "merged", 1)],
             other => other,
         };
         vec![op.to_string()]
@@ -117,6 +125,9 @@ pub(super) struct AuditAs {
     pub actor: std::sync::Arc<str>,
     /// Forget's own changes list the fields it erased, never their values.
     pub redact: bool,
+    /// What every write of this handle is called in the log, when it is one act ("merge #12
+    /// into #3") rather than each write its own.
+    pub op: Option<std::sync::Arc<str>>,
 }
 
 fn audit_key(seq: u64) -> [u8; 8] {
@@ -150,8 +161,32 @@ fn diff<E: Entity>(old: Option<&E>, new: Option<&E>, redact: bool) -> Vec<FieldC
                     .format("%Y-%m-%d %H:%M")
                     .to_string()
             }
+            Value::String(s) if E::NAMES.contains(&field) => s.to_lowercase(),
             Value::String(s) => s.clone(),
-            Value::Array(items) => format!("[{} items]", items.len()),
+            Value::Array(items) if items.is_empty() => return None,
+            Value::Array(items) if items.iter().all(Value::is_string) => {
+                let items: Vec<&str> = items.iter().filter_map(Value::as_str).collect();
+                items.join(", ")
+            }
+            Value::Array(items) => crate::text::count(items.len(), "entry", "entries"),
+            Value::Object(parts) => {
+                // An address: its parts in the order one writes them, the empty ones left out.
+                const ORDER: [&str; 4] = ["street", "city", "postcode", "region"];
+                let mut keys: Vec<&String> = parts.keys().collect();
+                keys.sort_by_key(|k| ORDER.iter().position(|o| o == k).unwrap_or(ORDER.len()));
+                let shown: Vec<String> = (keys.into_iter())
+                    .filter_map(|k| match &parts[k] {
+                        Value::Null => None,
+                        Value::String(s) if s.is_empty() => None,
+                        Value::String(s) => Some(s.clone()),
+                        other => Some(other.to_string()),
+                    })
+                    .collect();
+                if shown.is_empty() {
+                    return None;
+                }
+                shown.join(", ")
+            }
             other => other.to_string(),
         };
         Some(match redact {
@@ -297,7 +332,17 @@ impl Store {
         store.audit = Some(AuditAs {
             actor: actor.into(),
             redact: false,
+            op: None,
         });
+        store
+    }
+
+    /// A handle whose writes the log names `op`, as one act.
+    pub(super) fn logged_as(&self, op: &str) -> Store {
+        let mut store = self.clone();
+        if let Some(audit) = &mut store.audit {
+            audit.op = Some(op.into());
+        }
         store
     }
 
@@ -379,5 +424,43 @@ impl Store {
             }
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(op: &str, kind: &str, id: u64) -> AuditEntry {
+        AuditEntry {
+            seq: 1,
+            at_ms: 0,
+            actor: "ana".into(),
+            op: op.into(),
+            kind: kind.into(),
+            id,
+            label: "Ada Chen".into(),
+            changes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_merge_reads_as_a_merge_on_the_timeline() {
+        assert_eq!(
+            entry("merge #12 into #3", "customer", 12).sentence(),
+            "ana merged #12 into #3"
+        );
+        assert_eq!(
+            entry("merge #12 into #3", "deal", 7).sentence(),
+            "ana moved deal #7 (merged #12 into #3)"
+        );
+        assert_eq!(
+            entry("merge #12 into #3", "customer", 3).lines(),
+            vec!["merged #12 into #3"]
+        );
+        assert_eq!(
+            entry("import 4", "customer", 3).sentence(),
+            "ana imported customer #3"
+        );
     }
 }

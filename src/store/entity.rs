@@ -58,9 +58,14 @@ pub trait Entity: Serialize + DeserializeOwned + Clone + 'static {
     const MONEY: &'static [&'static str] = &[];
     /// Fields that hold times (milliseconds), which it shows as dates.
     const TIMES: &'static [&'static str] = &[];
+    /// Fields that hold one of a fixed set of names (a stage, a kind), which it shows as the app
+    /// names them: "call", not "Call".
+    const NAMES: &'static [&'static str] = &[];
 }
 
 impl Entity for Customer {
+    const TIMES: &'static [&'static str] = &["created"];
+    const NAMES: &'static [&'static str] = &["stage"];
     const TREE: Tr = Tr::Customers;
     const NAME: &'static str = "customer";
     const INDEXES: &'static [Tr] = &[
@@ -126,6 +131,7 @@ impl Entity for Product {
 }
 
 impl Entity for Order {
+    const TIMES: &'static [&'static str] = &["placed"];
     const TREE: Tr = Tr::Orders;
     const NAME: &'static str = "order";
     const INDEXES: &'static [Tr] = &[Tr::OrderByNumber, Tr::OrderByCustomer];
@@ -163,9 +169,10 @@ impl Entity for Order {
 }
 
 impl Entity for Deal {
+    const TIMES: &'static [&'static str] = &["created", "closed"];
+    const NAMES: &'static [&'static str] = &["stage"];
     const TREE: Tr = Tr::Deals;
     const MONEY: &'static [&'static str] = &["value"];
-    const TIMES: &'static [&'static str] = &["closed"];
     const NAME: &'static str = "deal";
     const INDEXES: &'static [Tr] = &[Tr::DealByStage, Tr::DealByCustomer];
 
@@ -193,7 +200,8 @@ impl Entity for Deal {
 }
 
 impl Entity for Ticket {
-    const TIMES: &'static [&'static str] = &["due"];
+    const TIMES: &'static [&'static str] = &["created", "due"];
+    const NAMES: &'static [&'static str] = &["status", "priority"];
     const TREE: Tr = Tr::Tickets;
     const NAME: &'static str = "ticket";
     const INDEXES: &'static [Tr] = &[Tr::TicketByStatus, Tr::TicketByCustomer];
@@ -222,6 +230,8 @@ impl Entity for Ticket {
 }
 
 impl Entity for Note {
+    const TIMES: &'static [&'static str] = &["at"];
+    const NAMES: &'static [&'static str] = &["kind"];
     const TREE: Tr = Tr::Notes;
     const NAME: &'static str = "note";
     const INDEXES: &'static [Tr] = &[Tr::NoteByCustomer];
@@ -251,7 +261,7 @@ impl Entity for Note {
 }
 
 impl Entity for Followup {
-    const TIMES: &'static [&'static str] = &["due", "done"];
+    const TIMES: &'static [&'static str] = &["created", "due", "done"];
     const TREE: Tr = Tr::Followups;
     const NAME: &'static str = "follow-up";
     const INDEXES: &'static [Tr] = &[Tr::FollowupByCustomer];
@@ -281,6 +291,8 @@ impl Entity for Followup {
 }
 
 impl Entity for Member {
+    const TIMES: &'static [&'static str] = &["added"];
+    const NAMES: &'static [&'static str] = &["role"];
     const TREE: Tr = Tr::Members;
     const NAME: &'static str = "member";
     const INDEXES: &'static [Tr] = &[Tr::MemberByName, Tr::MemberByKey];
@@ -299,10 +311,15 @@ impl Entity for Member {
     }
     fn index_entries(&self) -> Vec<IndexEntry> {
         // Names are unique without regard to case: "Bea" and "bea" would sign notes alike.
-        vec![
-            IndexEntry::unique(Tr::MemberByName, "name", &self.name.to_lowercase()),
-            IndexEntry::unique(Tr::MemberByKey, "key", &self.fingerprint),
-        ]
+        let mut out = vec![IndexEntry::unique(
+            Tr::MemberByName,
+            "name",
+            &self.name.to_lowercase(),
+        )];
+        for key in self.keys() {
+            out.push(IndexEntry::unique(Tr::MemberByKey, "key", &key.fingerprint));
+        }
+        out
     }
 }
 

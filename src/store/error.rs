@@ -88,6 +88,14 @@ pub enum StoreError {
         /// Who made the change and when ("bea at 14:02 UTC"), from the audit log.
         by: String,
     },
+    /// Someone deleted (or merged away, or erased) the record after the writer read it.
+    #[error("{entity} {label} was {how}; nothing was saved: what you typed is kept")]
+    Gone {
+        entity: &'static str,
+        label: String,
+        /// What became of it, by whom, when ("deleted by bea at 14:02 on 2026-12-07 UTC").
+        how: String,
+    },
     /// The actor's role does not allow the change; says which role would.
     #[error("{0}")]
     Refused(String),

@@ -91,7 +91,9 @@ impl Store {
             });
         }
         let batch = self.begin_import(&source(kept.id, other), MERGE)?;
-        let journaled = self.journaled(batch);
+        let journaled = self
+            .journaled(batch)
+            .logged_as(&format!("{MERGE} #{other} into #{}", kept.id));
         let result = loop {
             // Scans cannot run inside a transaction: scan, then check nothing wrote in between.
             let seen = self.data_version()?;
@@ -139,6 +141,32 @@ impl Store {
                 Err(e)
             }
         }
+    }
+
+    /// The customer that took in, by merges, the customer whose email `email` was: a merged-away
+    /// customer's email still finds the one they became (`note old@example.com`).
+    pub fn merged_email(&self, email: &str) -> Result<Option<Customer>, StoreError> {
+        let wanted = crate::domain::normalise_email(email);
+        let merges: Vec<Merge> = self.merges()?.into_iter().filter(|m| !m.undone).collect();
+        let mut into = None;
+        for m in merges.iter().rev() {
+            let other = self.in_trash::<Customer>(m.other.0)?;
+            if other.and_then(|c| c.email_key()).as_deref() == Some(wanted.as_str()) {
+                into = Some(m.kept);
+                break;
+            }
+        }
+        let Some(mut at) = into else {
+            return Ok(None);
+        };
+        // The kept customer may itself have been merged since; each merge is followed once.
+        for _ in 0..merges.len() {
+            match merges.iter().find(|m| m.other == at) {
+                Some(m) => at = m.kept,
+                None => break,
+            }
+        }
+        self.get::<Customer>(at.0)
     }
 
     /// Every merge in the journal, oldest first.

@@ -229,6 +229,7 @@ impl Store {
             audit: Some(audit::AuditAs {
                 actor: crate::ops::Actor::local().name.into(),
                 redact: false,
+                op: None,
             }),
             gate: Default::default(),
             on_reserve,
@@ -417,11 +418,41 @@ impl Store {
                     None => "someone else".into(),
                 },
             }),
-            None => Err(StoreError::NotFound {
-                entity: E::NAME,
-                id: seen.id(),
-            }),
+            None => match self.gone_from(E::TREE, seen.id())? {
+                Some(how) => Err(StoreError::Gone {
+                    entity: E::NAME,
+                    label: seen.label(),
+                    how,
+                }),
+                None => Err(StoreError::NotFound {
+                    entity: E::NAME,
+                    id: seen.id(),
+                }),
+            },
         }
+    }
+
+    /// What took a record away, by whom and when, as the audit log tells it ("deleted by bea at
+    /// 14:02 on 2026-12-07 UTC"); None when the log says nothing of it.
+    pub fn gone(&self, record: RecordRef) -> Result<Option<String>, StoreError> {
+        self.gone_from(record.kind.tree(), record.id)
+    }
+
+    fn gone_from(&self, tree: Tr, id: u64) -> Result<Option<String>, StoreError> {
+        let Some(entry) = self.last_change(tree, id)? else {
+            return Ok(None);
+        };
+        let how = match entry.op.as_str() {
+            "delete" => "deleted".to_string(),
+            "forget" => "erased".to_string(),
+            op if op.starts_with(merge::MERGE) => match op.split_once(" into ") {
+                Some((_, kept)) => format!("merged into customer {kept}"),
+                None => "merged into another customer".to_string(),
+            },
+            _ => return Ok(None),
+        };
+        let at = entry.at().format("%H:%M on %Y-%m-%d");
+        Ok(Some(format!("{how} by {} at {at} UTC", entry.actor)))
     }
 
     pub fn get<E: Entity>(&self, id: u64) -> Result<Option<E>, StoreError> {

@@ -12,6 +12,7 @@
 //!    every deal and note (in its tree and in the trash) is written again in the new layout.
 //! 6. customers have a postal address: every customer (in its tree, in the trash and in the
 //!    import journal, which keeps what an import found) is written again in the new layout.
+//! 7. a member may sign in with several keys: every member is written again in the new layout.
 
 use super::codec;
 use super::journal;
@@ -19,8 +20,8 @@ use super::keys::{self, Tr};
 use super::trash::TrashEntry;
 use super::{Store, StoreError};
 use crate::domain::{
-    Address, Customer, CustomerId, Deal, DealId, DealStage, Lifecycle, Money, Note, NoteId,
-    NoteKind, Timestamp,
+    Address, Customer, CustomerId, Deal, DealId, DealStage, Lifecycle, Member, MemberId, Money,
+    Note, NoteId, NoteKind, Role, Timestamp,
 };
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -28,7 +29,7 @@ use serde::de::DeserializeOwned;
 use std::collections::HashMap;
 use std::path::Path;
 
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 pub(super) fn stored_version(meta: &sled::Tree, path: &Path) -> Result<Option<u32>, StoreError> {
     match meta.get(keys::SCHEMA_VERSION)? {
@@ -75,6 +76,9 @@ pub(super) fn migrate(store: &Store, found: Option<u32>) -> Result<(), StoreErro
     if version < 6 {
         relayout::<CustomerV5, Customer>(store, Tr::Customers, CustomerV5::into_customer)?;
     }
+    if version < 7 {
+        relayout::<MemberV6, Member>(store, Tr::Members, MemberV6::into_member)?;
+    }
     while version < SCHEMA_VERSION {
         // Each step is idempotent and the version is written after it, so a crash mid-way
         // re-runs the step on the next open.
@@ -82,7 +86,7 @@ pub(super) fn migrate(store: &Store, found: Option<u32>) -> Result<(), StoreErro
             1 => store.rebuild_all_indexes()?,
             2 => {}
             3 => store.rebuild_indexes::<crate::domain::Customer>()?,
-            4 | 5 => {} // the new layouts, written above
+            4..=6 => {} // the new layouts, written above
             other => {
                 return Err(StoreError::NotRapport {
                     path: store.path.clone(),
@@ -273,6 +277,33 @@ impl NoteV4 {
             author: self.author,
             text: self.text,
             deal: None,
+        }
+    }
+}
+
+/// A member as schema 6 stored them: one key.
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+struct MemberV6 {
+    id: MemberId,
+    name: String,
+    role: Role,
+    key: String,
+    fingerprint: String,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    added: Timestamp,
+}
+
+impl MemberV6 {
+    fn into_member(self) -> Member {
+        Member {
+            id: self.id,
+            name: self.name,
+            role: self.role,
+            key: self.key,
+            fingerprint: self.fingerprint,
+            added: self.added,
+            more_keys: Vec::new(),
         }
     }
 }
@@ -483,6 +514,44 @@ mod tests {
         assert_eq!(
             store.get::<Customer>(gone.id.0).unwrap().unwrap().name,
             gone.name
+        );
+    }
+
+    #[test]
+    fn schema_6_members_are_written_again_and_still_sign_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let key = crate::team::Key::read(
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMUkqyMee5wZFw/gDIhvS33qloW49+7ldFnapTyyY5jd",
+        )
+        .unwrap();
+        crate::team::add(&store, "bea", &key, Role::Rep).unwrap();
+        let bea = crate::team::find(&store, "bea").unwrap();
+        let old = MemberV6 {
+            id: bea.id,
+            name: bea.name.clone(),
+            role: bea.role,
+            key: bea.key.clone(),
+            fingerprint: bea.fingerprint.clone(),
+            added: bea.added,
+        };
+        let members = store.tree(Tr::Members);
+        members
+            .insert(keys::id_key(bea.id.0), codec::encode(&old))
+            .unwrap();
+        assert!(
+            store.get::<Member>(bea.id.0).is_err(),
+            "the old layout no longer reads"
+        );
+
+        migrate(&store, Some(6)).unwrap();
+        migrate(&store, Some(6)).unwrap();
+        assert_eq!(store.schema_version().unwrap(), Some(SCHEMA_VERSION));
+        assert_eq!(store.get::<Member>(bea.id.0).unwrap().unwrap(), bea);
+        let public = russh::keys::PublicKey::from_openssh(&key.openssh).unwrap();
+        assert_eq!(
+            crate::team::by_key(&store, &public).unwrap().unwrap().id,
+            bea.id
         );
     }
 }

@@ -145,6 +145,17 @@ pub(super) fn decode_entry(key: &[u8], bytes: &[u8]) -> Result<(Tr, u64, TrashEn
 }
 
 impl Store {
+    /// A record of kind `E` as it was put in the trash, if it is there.
+    pub(super) fn in_trash<E: super::Entity>(&self, id: u64) -> Result<Option<E>, StoreError> {
+        match self.tree(Tr::Trash).get(record_key(E::TREE, id))? {
+            Some(bytes) => {
+                let entry: TrashEntry = decode_in(Tr::Trash, id, &bytes)?;
+                decode_record::<E>(&entry.record, id).map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+
     /// Everything in the trash, oldest deletion first.
     pub fn trash(&self) -> Result<Vec<Deleted>, StoreError> {
         self.alive()?;

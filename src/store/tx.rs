@@ -66,6 +66,9 @@ impl<'a> Tx<'a> {
 
     /// What the log calls a write of this transaction.
     fn op(&self, plain: &'static str) -> String {
+        if let Some(op) = self.audit.and_then(|a| a.op.as_deref()) {
+            return op.to_string();
+        }
         if self.audit.is_some_and(|a| a.redact) {
             return "forget".into();
         }

@@ -29,6 +29,8 @@ pub enum Event {
     Tick,
     /// The session is ended from outside (the rep was taken off the team, or idled out): why.
     End(String),
+    /// The team gave this rep another role: it applies at once, open forms stay.
+    Role(crate::domain::Role),
 }
 
 pub struct RunOptions {
@@ -225,6 +227,7 @@ pub fn handle(state: &mut AppState, event: Event) {
         Event::Done(done) => state.handle_done(done),
         Event::Tick => state.tick(),
         Event::End(_) => state.quit = true,
+        Event::Role(role) => state.set_role(role),
     }
 }
 

@@ -57,6 +57,13 @@ pub enum Job {
     LookAlikes {
         version: u64,
     },
+    /// Who took away a record this session was showing (`what`, as the rep read it), for a
+    /// form open on it (`form`) or a page.
+    Gone {
+        record: crate::store::RecordRef,
+        what: String,
+        form: bool,
+    },
 }
 
 /// The outcome of a merge, an unmerge or a "two people", with what the status bar says.
@@ -122,6 +129,11 @@ pub enum Done {
         index: Result<Arc<crate::clean::lookalike::LookAlikes>, String>,
     },
     Written(Write),
+    /// What became of a record the rep was showing: "deal Spring order was deleted by bea at …".
+    Gone {
+        text: String,
+        form: bool,
+    },
     /// A write the store refused; `field` names the form field to blame, when there is one.
     WriteFailed {
         write: Write,
@@ -215,13 +227,27 @@ impl Worker {
         self.ops.model().expect("a shared Ops")
     }
 
-    pub fn actor(&self) -> &Actor {
+    pub fn actor(&self) -> Actor {
         self.ops.actor()
+    }
+
+    /// The team changed this rep's role: the session's writes are checked against the new one.
+    pub fn set_role(&self, role: crate::domain::Role) {
+        self.ops.set_role(role);
     }
 
     /// May this session's rep do `task`?
     pub fn check(&self, task: crate::ops::Task) -> Result<(), StoreError> {
         self.ops.check(task)
+    }
+
+    /// May this session's rep change `record`? (`customer_owner`: a ticket's customer's owner.)
+    pub fn check_edit(
+        &self,
+        record: &Record,
+        customer_owner: Option<&str>,
+    ) -> Result<(), StoreError> {
+        crate::ops::roles::check_edit(&self.ops.actor(), record, customer_owner)
     }
 
     pub fn send(&mut self, job: Job) {
@@ -326,6 +352,7 @@ fn run(ops: &Ops, job: Job) -> Done {
         // The message can quote what was typed (an email, a name): the log keeps no personal data.
         Done::WriteFailed { .. } => tracing::warn!(?took, "write refused"),
         Done::Failed(message) => tracing::error!(?took, "job failed: {message}"),
+        Done::Gone { .. } => tracing::debug!(?took, "who took a record away"),
     }
     done
 }
@@ -438,6 +465,13 @@ fn run_job(ops: &Ops, job: Job) -> Done {
                 },
             };
         }
+        Job::Gone { record, what, form } => model.store().gone(record).map(|how| {
+            let text = match how {
+                Some(how) => format!("{what} was {how}"),
+                None => format!("{what} is no longer there"),
+            };
+            Done::Gone { text, form }
+        }),
         Job::Write(write) => {
             return match ops.apply(write.clone()) {
                 Ok(done) => Done::Written(done),

@@ -3,10 +3,11 @@
 
 use super::detail::DetailState;
 use super::finder::FinderState;
-use super::{AppState, Done, Job, Pane, Popup, Tone, Write};
+use super::{AppState, Done, Job, Pane, Popup, Record, Tone, Write};
 use crate::domain::CustomerId;
 use crate::model::{CustomerPage, Snapshot};
 use crate::search::Kind;
+use crate::store::Kind as RecordKind;
 use std::sync::Arc;
 
 impl AppState {
@@ -50,7 +51,7 @@ impl AppState {
                 }
                 Ok(None) if self.deals.open == Some(id) => {
                     self.deals.close_page();
-                    self.say(format!("deal #{id} is gone"), Tone::Bad);
+                    self.ask_who_took(RecordKind::Deal, id.0, format!("deal #{id}"), false);
                 }
                 Ok(None) => {}
                 Err(e) => self.say(e, Tone::Bad),
@@ -89,6 +90,13 @@ impl AppState {
                     None => self.say(format!("not saved: {message}"), Tone::Bad),
                 }
             }
+            Done::Gone { text, form } => match self.form_mut().filter(|_| form) {
+                Some(form) => {
+                    let text = format!("{text}: saving is refused; what you typed is kept");
+                    form.error = Some((None, crate::text::safe(&text).into_owned()));
+                }
+                None => self.say(crate::text::safe(&text).into_owned(), Tone::Bad),
+            },
             Done::Failed(message) => {
                 self.insights.loading = false;
                 self.say(format!("not done: {message}"), Tone::Bad);
@@ -144,6 +152,11 @@ impl AppState {
             return;
         }
         let first_whole = self.records.partial && !snapshot.partial;
+        // Taken before the panes close a page whose deal is gone, to say who deleted it.
+        let open_deal = self.deals.open.map(|id| {
+            let title = self.deals.page.as_ref().map(|p| p.deal.title.clone());
+            (id, title.unwrap_or_else(|| format!("#{id}")))
+        });
         self.load_panes(&snapshot);
         self.records = Arc::clone(&snapshot);
         self.rebuild_today();
@@ -171,15 +184,51 @@ impl AppState {
         if let Some(id) = self.detail.as_ref().map(|d| d.customer.id) {
             match snapshot.customer(id) {
                 Some(_) => self.send(Job::Detail(id)),
-                None => self.detail = None,
+                None => {
+                    let name = self
+                        .detail
+                        .take()
+                        .map(|d| d.customer.name)
+                        .unwrap_or_default();
+                    self.ask_who_took(
+                        RecordKind::Customer,
+                        id.0,
+                        format!("customer {name}"),
+                        false,
+                    );
+                }
             }
         }
-        if let Some(id) = self.deals.open {
+        if let Some((id, title)) = open_deal {
             match snapshot.deals.iter().any(|d| d.id == id) {
                 true => self.send(Job::DealPage(id)),
                 false => {
                     self.deals.close_page();
+                    self.ask_who_took(RecordKind::Deal, id.0, format!("deal {title}"), false);
                 }
+            }
+        }
+        // A form open on a record another rep deleted: said now, not at the save.
+        let edited = self
+            .form()
+            .filter(|f| !f.gone)
+            .and_then(|f| f.editing.clone());
+        let gone = match &edited {
+            Some(Record::Customer(c)) if snapshot.customer(c.id).is_none() => {
+                Some((RecordKind::Customer, c.id.0))
+            }
+            Some(Record::Deal(d)) if !snapshot.deals.iter().any(|x| x.id == d.id) => {
+                Some((RecordKind::Deal, d.id.0))
+            }
+            Some(Record::Ticket(t)) if !snapshot.tickets.iter().any(|x| x.id == t.id) => {
+                Some((RecordKind::Ticket, t.id.0))
+            }
+            _ => None,
+        };
+        if let (Some((kind, id)), Some(record)) = (gone, &edited) {
+            self.ask_who_took(kind, id, record.describe(), true);
+            if let Some(form) = self.form_mut() {
+                form.gone = true;
             }
         }
         if first_whole && let Some(first) = snapshot.damaged.first() {
@@ -191,6 +240,12 @@ impl AppState {
                 Tone::Bad,
             );
         }
+    }
+
+    /// Asks the worker who deleted a record this session showed; the answer is said when it comes.
+    fn ask_who_took(&mut self, kind: RecordKind, id: u64, what: String, form: bool) {
+        let record = crate::store::RecordRef { kind, id };
+        self.send(Job::Gone { record, what, form });
     }
 
     /// Asks for a customer's page; it opens when the worker has read it.
@@ -228,7 +283,7 @@ impl AppState {
             }
             Ok(None) => {
                 self.detail = None;
-                self.say(format!("customer {id} is gone"), Tone::Bad);
+                self.ask_who_took(RecordKind::Customer, id.0, format!("customer #{id}"), false);
             }
             Err(e) => self.say(e, Tone::Bad),
         }

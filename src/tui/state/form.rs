@@ -45,6 +45,8 @@ pub struct FormState {
     initial: Vec<String>,
     /// A new customer that looks like one already there: "looks like Ada Chen #4411: same phone".
     pub look_alike: Option<String>,
+    /// The record edited was deleted by someone else, and the rep was told.
+    pub gone: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -168,6 +170,7 @@ impl FormState {
             about: (None, None),
             kind,
             look_alike: None,
+            gone: false,
         }
     }
 

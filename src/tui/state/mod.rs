@@ -549,4 +549,19 @@ impl AppState {
     pub fn tick(&mut self) {
         self.spinner = self.spinner.wrapping_add(1);
     }
+
+    /// The team changed this rep's role. What is open stays open; a save the new role may not
+    /// make is refused when it is tried, with the typed text kept.
+    pub fn set_role(&mut self, role: crate::domain::Role) {
+        use crate::domain::Role;
+        self.worker.set_role(role);
+        self.readonly = role == Role::Viewer;
+        let what = match role {
+            Role::Viewer => "you can read but no longer change records",
+            Role::Rep => "you can change your own customers, and add notes to any",
+            Role::Manager => "you can change and delete any record, and merge customers",
+            Role::Admin => "you can also import, empty the trash and erase a person",
+        };
+        self.say(format!("your role is now {role}: {what}"), Tone::Info);
+    }
 }

@@ -125,6 +125,22 @@ impl AppState {
     }
 
     pub(super) fn open_popup(&mut self, mut popup: Popup) {
+        // A rep is told before typing what they may not save; `Ops` checks again at the save.
+        if let Popup::Form(form) = &popup
+            && form.bulk.is_none()
+            && let Some(record) = &form.editing
+        {
+            let customer_owner = match record {
+                crate::ops::Record::Ticket(t) => {
+                    self.records.customer(t.customer).and_then(|c| c.owner())
+                }
+                _ => None,
+            };
+            if let Err(refused) = self.worker.check_edit(record, customer_owner) {
+                self.say(refused.to_string(), Tone::Bad);
+                return;
+            }
+        }
         let mut new_customer = false;
         if let Popup::Form(form) = &mut popup {
             let strict = !self.records.team.is_empty();

@@ -185,7 +185,11 @@ fn outlook_words(o: &crate::insights::outlook::Outlook) -> [String; 2] {
         }
         None => format!("{} chance still buying", percent(o.p_alive)),
     };
-    let mut second = format!("Next 12 months: about {:.1} orders", o.expected_purchases);
+    let Some(expected) = o.expected_purchases else {
+        let second = "No 12-month outlook: the purchase history is too short to predict from";
+        return [first, second.to_string()];
+    };
+    let mut second = format!("Next 12 months: about {expected:.1} orders");
     if let Some(v) = o.value {
         second.push_str(&format!(
             ", worth about {}",

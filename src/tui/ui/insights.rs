@@ -177,7 +177,10 @@ fn overview(
             amount(data.revenue),
             crate::text::thousands(data.customers_with_orders)
         );
-        let by = format!("· by {} ", f.method.label());
+        let by = match &f.fallback {
+            Some(_) => format!("· by {}: too little history for a model ", f.method.label()),
+            None => format!("· by {} ", f.method.label()),
+        };
         if title.chars().count() + by.chars().count() + 2 <= spark_area.width as usize {
             title.push_str(&by);
         }
