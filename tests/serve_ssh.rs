@@ -258,19 +258,24 @@ fn a_window_change_redraws_at_the_new_size() {
 fn commands_and_forwarding_are_refused() {
     let team = serve(&[("bea", 2, Role::Rep)]);
     let handle = team.sign_in(2).unwrap();
-    let answer = team.block_on(async {
+    let (answer, said) = team.block_on(async {
         let mut channel = handle.channel_open_session().await.unwrap();
         channel.exec(true, "cat /etc/passwd").await.unwrap();
+        let mut said = Vec::new();
         loop {
             match channel.wait().await {
-                Some(ChannelMsg::Success) => return "success",
-                Some(ChannelMsg::Failure) => return "failure",
+                Some(ChannelMsg::Success) => return ("success", said),
+                Some(ChannelMsg::Failure) => return ("failure", said),
+                Some(ChannelMsg::ExtendedData { data, .. }) => said.extend_from_slice(&data),
                 Some(_) => {}
-                None => return "closed",
+                None => return ("closed", said),
             }
         }
     });
     assert_eq!(answer, "failure");
+    // The reason comes before the failure: OpenSSH prints it, then exits.
+    let said = String::from_utf8_lossy(&said);
+    assert!(said.contains("runs the rapport app only"), "{said:?}");
     let forwarded =
         team.block_on(handle.channel_open_direct_tcpip("127.0.0.1", 22, "127.0.0.1", 5000));
     assert!(forwarded.is_err(), "a tunnel was opened");

@@ -892,3 +892,69 @@ fn the_customer_page_shows_an_address_where_there_is_one() {
     // The row it takes pushes nothing off the card.
     assert!(shown.contains("owner "), "{shown}");
 }
+
+#[test]
+fn a_message_belongs_to_the_screen_that_said_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let mut state = app(&store, false);
+    press(&mut state, &["0", "m"]);
+    assert!(state.status.is_some(), "m says whose day is shown");
+    press(&mut state, &["j"]);
+    assert!(state.status.is_some(), "a move on the same screen keeps it");
+    press(&mut state, &["2"]);
+    assert_eq!(
+        state.status, None,
+        "another pane does not show Today's message"
+    );
+    press(&mut state, &["enter"]);
+    assert!(state.deals.open.is_some());
+    assert!(!screen(&state, 100, 30).contains("shows yours"));
+    // A message said by the key that changed the screen is that screen's.
+    press(&mut state, &["e", "enter"]);
+    let (said, _) = state.status.clone().expect("the save is said");
+    assert!(said.contains("saved"), "{said}");
+}
+
+#[test]
+fn expected_close_takes_what_due_dates_take_and_x_changes_why_a_deal_was_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let mut state = app(&store, false);
+    press(&mut state, &["2"]);
+    let deal = state.deals.selected().cloned().unwrap();
+    // Expected close is the 8th field of the deal form.
+    press(&mut state, &["e"]);
+    for _ in 0..6 {
+        press(&mut state, &["tab"]);
+    }
+    let form = state.form().unwrap();
+    assert_eq!(form.fields[form.focus].key, "expected_close");
+    press(&mut state, &["ctrl-u"]);
+    type_text(&mut state, "+2w");
+    press(&mut state, &["enter"]);
+    let saved: Deal = store.get(deal.id.0).unwrap().unwrap();
+    let want = state.now.date_naive() + chrono::Duration::weeks(2);
+    assert_eq!(saved.expected_close, Some(want), "{:?}", state.status);
+
+    // Lost with a reason; x again offers that reason, to change.
+    press(&mut state, &["x"]);
+    type_text(&mut state, "price");
+    press(&mut state, &["enter"]);
+    let lost: Deal = store.get(deal.id.0).unwrap().unwrap();
+    assert_eq!(lost.stage, DealStage::Lost, "{:?}", state.status);
+    while state.deals.selected().map(|d| d.id) != Some(deal.id) {
+        press(&mut state, &["l"]);
+    }
+    press(&mut state, &["x"]);
+    let form = state
+        .form()
+        .expect("x on a lost deal opens why it was lost");
+    assert_eq!(form.fields[0].input.value, "price");
+    press(&mut state, &["ctrl-u"]);
+    type_text(&mut state, "timing");
+    press(&mut state, &["enter"]);
+    let changed: Deal = store.get(deal.id.0).unwrap().unwrap();
+    assert_eq!(changed.lost_reason.as_deref(), Some("timing"));
+    assert_eq!(changed.closed, lost.closed, "still lost when it was");
+}

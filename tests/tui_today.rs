@@ -203,6 +203,25 @@ fn mine_narrows_deals_and_tickets() {
         mine.iter()
             .all(|&i| records.deals[i].owner.as_deref() == Some("bea"))
     );
+    // The forecast line weighs the deals shown: bea's.
+    use chrono::Datelike;
+    let today = bea.now.date_naive();
+    let this_month = |ids: &mut dyn Iterator<Item = &rapport::domain::Deal>| {
+        ids.filter(|d| d.stage.is_open())
+            .filter(|d| {
+                d.expected_close
+                    .is_some_and(|c| (c.year(), c.month()) == (today.year(), today.month()))
+            })
+            .map(|d| d.weighted_value())
+            .fold(rapport::domain::Money::ZERO, |a, b| a + b)
+    };
+    let hers = this_month(&mut mine.iter().map(|&i| &records.deals[i]));
+    let everyones = this_month(&mut records.deals.iter());
+    assert_ne!(
+        hers, everyones,
+        "the demo gives others deals this month too"
+    );
+    assert_eq!(bea.deals.forecast(bea.now).0, hers);
     let owner_of = |t: &rapport::domain::Ticket| {
         records
             .customer(t.customer)
@@ -211,6 +230,15 @@ fn mine_narrows_deals_and_tickets() {
     };
     let queue: Vec<usize> = bea.tickets.queue.to_vec();
     assert!(!queue.is_empty() && queue.len() < all_tickets);
+    press(&mut bea, &["3"]);
+    let active = (queue.iter())
+        .filter(|&&i| records.tickets[i].status.is_active())
+        .count();
+    let shown = common::screen(&bea, 100, 30);
+    assert!(
+        shown.contains(&format!("Tickets · {active} active")),
+        "{shown}"
+    );
     assert!(
         queue
             .iter()
@@ -455,7 +483,17 @@ fn a_view_saved_in_the_app_follows_the_rep_to_their_next_session() {
     type_text(&mut later, "an");
     press(&mut later, &["enter", "esc", "ctrl-s"]);
     let typed = later.prompt().unwrap().input.value.clone();
-    assert_eq!(typed, "My pipeline", "the view in use is offered");
+    assert_eq!(
+        typed, "",
+        "the box is empty: typing is the name, not added to one"
+    );
+    let shown = common::screen(&later, 100, 30);
+    assert!(shown.contains("(now: My pipeline)"), "{shown}");
+    assert!(
+        shown.contains("rename shown") && !shown.contains("new line"),
+        "{shown}"
+    );
+    type_text(&mut later, "My pipeline");
     press(&mut later, &["enter"]);
     let views = store.views_of("bea").unwrap();
     assert_eq!(views.len(), 1);
@@ -463,6 +501,53 @@ fn a_view_saved_in_the_app_follows_the_rep_to_their_next_session() {
         (views[0].pane.as_deref(), views[0].filter.as_deref()),
         (Some("customers"), Some("an"))
     );
+}
+
+#[test]
+fn a_viewer_keeps_renames_and_deletes_views() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let model = ReadModel::new(store.clone());
+    let mut cal = common::session_as(
+        &model,
+        rapport::ops::Actor::with_role("cal", rapport::ops::Role::Viewer),
+    );
+    cal.readonly = true;
+    press(&mut cal, &["2", "ctrl-s"]);
+    type_text(&mut cal, "Board");
+    press(&mut cal, &["enter"]);
+    let names = || -> Vec<String> {
+        store
+            .views_of("cal")
+            .unwrap()
+            .into_iter()
+            .map(|v| v.name)
+            .collect()
+    };
+    assert_eq!(names(), vec!["Board"], "{:?}", cal.status);
+    // The view shown (the one just saved) is renamed to what is typed, then deleted with
+    // nothing typed.
+    press(&mut cal, &["ctrl-s"]);
+    type_text(&mut cal, "Pipeline");
+    press(&mut cal, &["ctrl-r"]);
+    assert_eq!(names(), vec!["Pipeline"], "{:?}", cal.status);
+    assert!(cal.status.as_ref().unwrap().0.contains("is now 'Pipeline'"));
+    assert_eq!(
+        cal.views
+            .iter()
+            .map(|v| v.name.as_str())
+            .collect::<Vec<_>>(),
+        ["Pipeline"]
+    );
+    press(&mut cal, &["ctrl-s", "ctrl-d"]);
+    assert!(names().is_empty(), "{:?}", cal.status);
+    assert!(cal.views.is_empty());
+    // A name that is no view of theirs is said so.
+    press(&mut cal, &["ctrl-s"]);
+    type_text(&mut cal, "Nothing");
+    press(&mut cal, &["ctrl-d"]);
+    let (said, _) = cal.status.clone().unwrap();
+    assert!(said.contains("no saved view called 'Nothing'"), "{said}");
 }
 
 #[test]
@@ -488,4 +573,50 @@ fn a_phone_stored_nationally_is_found_by_its_international_form() {
         assert_eq!(top, Some(nadia.id.0), "{typed}");
         press(&mut state, &["esc"]);
     }
+}
+
+#[test]
+fn a_deal_past_its_close_date_is_marked_overdue_in_words_and_tickets_show_when_due() {
+    use rapport::domain::{Deal, Money};
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let customer = store
+        .iter_sound::<rapport::domain::Customer>()
+        .next()
+        .unwrap()
+        .unwrap();
+    let day = common::demo_day();
+    let mut late = Deal::new(
+        "Ten days late",
+        customer.id,
+        Money::from_units(900),
+        chrono::Utc::now(),
+    );
+    late.expected_close = Some(day - chrono::Duration::days(10));
+    late.owner = Some("sam".into());
+    store.create(late).unwrap();
+    let mut state = common::app(&store, false);
+    press(&mut state, &["0"]);
+    let shown = common::screen(&state, 140, 80);
+    let row = shown
+        .lines()
+        .find(|l| l.contains("Ten days late"))
+        .unwrap_or_else(|| panic!("{shown}"));
+    assert!(row.contains("overdue"), "{row}");
+    assert!(
+        shown.contains("overdue)"),
+        "the heading counts them: {shown}"
+    );
+    // Everyone's day has tickets due.
+    press(&mut state, &["m"]);
+    let shown = common::screen(&state, 140, 80);
+    let tickets = shown
+        .lines()
+        .skip_while(|l| !l.contains("Tickets due"))
+        .nth(1)
+        .unwrap();
+    assert!(
+        tickets.contains("late") || tickets.contains("today"),
+        "a ticket row says when it is due: {tickets}"
+    );
 }

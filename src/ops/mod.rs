@@ -230,6 +230,16 @@ impl Ops {
         self.store.save_view(&self.actor().name, view)
     }
 
+    /// Deletes one of the actor's own views; false when they have none of that name.
+    pub fn delete_view(&self, name: &str) -> Result<bool, StoreError> {
+        self.store.delete_view(&self.actor().name, name)
+    }
+
+    /// Renames one of the actor's own views.
+    pub fn rename_view(&self, from: &str, to: &str) -> Result<(), StoreError> {
+        self.store.rename_view(&self.actor().name, from, to)
+    }
+
     /// Takes a merge back, every record as it was.
     pub fn unmerge(&self, batch: u64, force: bool) -> Result<crate::store::Reverted, StoreError> {
         self.check(Task::Merge)?;

@@ -105,9 +105,25 @@ impl Conn {
         }
     }
 
+    /// Refuses a request on `channel` (a command, a subsystem), its reason sent first: OpenSSH
+    /// prints what came before the failure and then only "exec request failed".
+    fn refuse_request(
+        &self,
+        channel: ChannelId,
+        why: &str,
+        session: &mut Session,
+    ) -> Result<(), russh::Error> {
+        let _ = session.extended_data(channel, 1, format!("rapport: {why}\r\n").into_bytes());
+        session.channel_failure(channel)?;
+        self.refuse(channel, "", session);
+        Ok(())
+    }
+
     /// Tells the client why, on its error stream, and closes the channel.
     fn refuse(&self, channel: ChannelId, why: &str, session: &mut Session) {
-        let _ = session.extended_data(channel, 1, format!("rapport: {why}\r\n").into_bytes());
+        if !why.is_empty() {
+            let _ = session.extended_data(channel, 1, format!("rapport: {why}\r\n").into_bytes());
+        }
         let _ = session.exit_status_request(channel, 1);
         let _ = session.eof(channel);
         let _ = session.close(channel);
@@ -285,13 +301,11 @@ impl russh::server::Handler for Conn {
         session: &mut Session,
     ) -> Result<(), Self::Error> {
         tracing::warn!(peer = ?self.peer, "refused a command");
-        session.channel_failure(channel)?;
-        self.refuse(
+        self.refuse_request(
             channel,
-            "this server runs the rapport app only, not commands",
+            "this server runs the rapport app only, not commands: connect with plain `ssh -t`",
             session,
-        );
-        Ok(())
+        )
     }
 
     async fn subsystem_request(
@@ -301,9 +315,7 @@ impl russh::server::Handler for Conn {
         session: &mut Session,
     ) -> Result<(), Self::Error> {
         tracing::warn!(peer = ?self.peer, subsystem = %crate::text::safe(name), "refused a subsystem");
-        session.channel_failure(channel)?;
-        self.refuse(channel, "this server runs the rapport app only", session);
-        Ok(())
+        self.refuse_request(channel, "this server runs the rapport app only", session)
     }
 
     async fn data(
@@ -317,6 +329,55 @@ impl russh::server::Handler for Conn {
             let _ = app.input.send(data.to_vec());
         }
         Ok(())
+    }
+
+    async fn channel_open_direct_tcpip(
+        &mut self,
+        _channel: Channel<Msg>,
+        host: &str,
+        port: u32,
+        _originator: &str,
+        _originator_port: u32,
+        _reply: ChannelOpenHandle,
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        // Not accepted: the handle dropped unanswered refuses the channel.
+        let to = format!("{}:{port}", crate::text::safe(host));
+        tracing::warn!(peer = ?self.peer, %to, "refused port forwarding (ssh -L)");
+        Ok(())
+    }
+
+    async fn channel_open_direct_streamlocal(
+        &mut self,
+        _channel: Channel<Msg>,
+        path: &str,
+        _reply: ChannelOpenHandle,
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        let path = crate::text::safe(path).into_owned();
+        tracing::warn!(peer = ?self.peer, %path, "refused socket forwarding");
+        Ok(())
+    }
+
+    async fn tcpip_forward(
+        &mut self,
+        address: &str,
+        port: &mut u32,
+        _session: &mut Session,
+    ) -> Result<bool, Self::Error> {
+        let on = format!("{}:{port}", crate::text::safe(address));
+        tracing::warn!(peer = ?self.peer, %on, "refused remote port forwarding (ssh -R)");
+        Ok(false)
+    }
+
+    async fn streamlocal_forward(
+        &mut self,
+        path: &str,
+        _session: &mut Session,
+    ) -> Result<bool, Self::Error> {
+        let path = crate::text::safe(path).into_owned();
+        tracing::warn!(peer = ?self.peer, %path, "refused remote socket forwarding");
+        Ok(false)
     }
 
     async fn x11_request(

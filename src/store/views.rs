@@ -59,6 +59,61 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Deletes `user`'s view `name`; false when they have none of that name.
+    pub fn delete_view(&self, user: &str, name: &str) -> Result<bool, StoreError> {
+        self.alive()?;
+        let mut key = prefix(user);
+        key.extend_from_slice(name.as_bytes());
+        self.write_aside(|tx| {
+            let gone = tx.tree_mut(Tr::Views).remove(key.as_slice())?.is_some();
+            if gone {
+                tx.audit_event("delete view", "view", &[], format!("{user}'s view {name}"))?;
+            }
+            Ok(gone)
+        })
+    }
+
+    /// Renames `user`'s view `from` to `to`, refused where `to` is taken or `from` is not theirs.
+    pub fn rename_view(&self, user: &str, from: &str, to: &str) -> Result<(), StoreError> {
+        self.alive()?;
+        let key = |name: &str| {
+            let mut key = prefix(user);
+            key.extend_from_slice(name.as_bytes());
+            key
+        };
+        let (old, new) = (key(from), key(to));
+        self.write_aside(|tx| {
+            let views = tx.tree_mut(Tr::Views);
+            let Some(bytes) = views.get(old.as_slice())? else {
+                return Err(
+                    StoreError::Refused(format!("you have no view called '{from}'")).into(),
+                );
+            };
+            if views.get(new.as_slice())?.is_some() {
+                return Err(StoreError::Refused(format!(
+                    "a view called '{to}' is there already: delete it first, or save over it"
+                ))
+                .into());
+            }
+            let mut view: View = super::tx::decode_in(Tr::Views, 0, &bytes)?;
+            view.name = to.to_string();
+            view.validate().map_err(|cause| StoreError::Invalid {
+                entity: "view",
+                cause,
+            })?;
+            views.remove(old.as_slice())?;
+            views.insert(new.as_slice(), codec::encode(&view))?;
+            tx.audit_event(
+                "rename view",
+                "view",
+                &[],
+                format!("{user}'s view {from} → {to}"),
+            )
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,5 +153,37 @@ mod tests {
         );
         let bad = store.save_view("bea", &view("", "x")).unwrap_err();
         assert!(bad.to_string().contains("name"), "{bad}");
+    }
+
+    #[test]
+    fn a_view_is_renamed_and_deleted_by_its_owner_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        store.save_view("bea", &view("Leeds", "leeds")).unwrap();
+        store.save_view("bea", &view("Big", "vip")).unwrap();
+        store.save_view("cal", &view("Leeds", "leeds")).unwrap();
+        let e = store
+            .rename_view("bea", "Leeds", "Big")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("is there already"), "{e}");
+        store.rename_view("bea", "Leeds", "North").unwrap();
+        let names = |who: &str| -> Vec<String> {
+            store
+                .views_of(who)
+                .unwrap()
+                .into_iter()
+                .map(|v| v.name)
+                .collect()
+        };
+        assert_eq!(names("bea"), vec!["Big", "North"]);
+        assert_eq!(
+            store.views_of("bea").unwrap()[1].filter.as_deref(),
+            Some("leeds")
+        );
+        assert!(store.delete_view("bea", "Big").unwrap());
+        assert!(!store.delete_view("bea", "Big").unwrap());
+        assert_eq!(names("bea"), vec!["North"]);
+        assert_eq!(names("cal"), vec!["Leeds"], "cal's are cal's");
     }
 }

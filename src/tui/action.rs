@@ -22,6 +22,10 @@ pub enum Action {
     NextView,
     /// Keep what is shown (pane, filter, mine) as a named view.
     SaveView,
+    /// In the view-name box: the view shown takes the name typed.
+    RenameView,
+    /// In the view-name box: the view named (or the one shown) is deleted.
+    DeleteView,
     Up,
     Down,
     Left,

@@ -24,12 +24,14 @@ pub enum Context {
     Form,
     Confirm,
     Prompt,
+    /// The box that names a saved view (Ctrl-S).
+    ViewName,
     Filter,
 }
 
 impl Context {
     /// In the order help lists them.
-    pub const ALL: [Context; 15] = [
+    pub const ALL: [Context; 16] = [
         Context::Global,
         Context::Today,
         Context::Customers,
@@ -43,6 +45,7 @@ impl Context {
         Context::Form,
         Context::Confirm,
         Context::Prompt,
+        Context::ViewName,
         Context::Filter,
         Context::Help,
     ];
@@ -63,6 +66,7 @@ impl Context {
             Context::Form => "Forms",
             Context::Confirm => "Questions (y/n)",
             Context::Prompt => "Reply box",
+            Context::ViewName => "Naming a saved view (Ctrl-S)",
             Context::Filter => "Filter as you type",
         }
     }
@@ -78,6 +82,7 @@ impl Context {
                 | Context::Form
                 | Context::Confirm
                 | Context::Prompt
+                | Context::ViewName
                 | Context::Filter
         )
     }

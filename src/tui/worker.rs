@@ -34,8 +34,8 @@ pub enum Job {
     Write(Write),
     /// An order by its number, as typed into quick lookup.
     Order(String),
-    /// The rep's saved views; with one given, saved first.
-    Views(Option<crate::domain::View>),
+    /// The rep's saved views, after the change given, if any.
+    Views(ViewChange),
     /// Customers that look like one person, best first.
     Duplicates,
     /// `kept` (the kept customer as the merge makes it) takes in `other`; refused when either
@@ -117,10 +117,10 @@ pub enum Done {
         asked: String,
         found: Option<Entry>,
     },
-    /// The rep's saved views, and the one just saved, if any.
+    /// The rep's saved views, and the change just made to them, if any.
     Views {
         views: Result<Vec<crate::domain::View>, String>,
-        saved: Option<String>,
+        change: ViewChange,
     },
     Duplicates(Result<Vec<DuplicatePair>, String>),
     Cleaned(Result<Cleaned, String>),
@@ -141,6 +141,15 @@ pub enum Done {
         field: Option<&'static str>,
     },
     Failed(String),
+}
+
+/// A change to the rep's own saved views.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ViewChange {
+    None,
+    Save(crate::domain::View),
+    Delete(String),
+    Rename { from: String, to: String },
 }
 
 /// What a session does with customers it asked for.
@@ -399,17 +408,25 @@ fn run_job(ops: &Ops, job: Job) -> Done {
                 Err(e) => Done::Failed(e.to_string()),
             };
         }
-        Job::Views(save) => {
+        Job::Views(change) => {
             let store = model.store();
-            let user = &ops.actor().name;
-            let saved = save.as_ref().map(|v| v.name.clone());
-            let views = match save {
-                Some(view) => ops.save_view(&view),
-                None => Ok(()),
-            }
-            .and_then(|()| store.views_of(user))
-            .map_err(|e| e.to_string());
-            return Done::Views { views, saved };
+            let user = ops.actor().name;
+            let done = match &change {
+                ViewChange::None => Ok(()),
+                ViewChange::Save(view) => ops.save_view(view),
+                ViewChange::Delete(name) => ops.delete_view(name).and_then(|gone| match gone {
+                    true => Ok(()),
+                    false => Err(StoreError::Refused(format!(
+                        "you have no saved view called '{}' (views from config.toml are the file's)",
+                        crate::text::safe(name)
+                    ))),
+                }),
+                ViewChange::Rename { from, to } => ops.rename_view(from, to),
+            };
+            let views = done
+                .and_then(|()| store.views_of(&user))
+                .map_err(|e| e.to_string());
+            return Done::Views { views, change };
         }
         Job::DealPage(id) => {
             return Done::DealPage {

@@ -112,7 +112,13 @@ impl DealsState {
             (today.year(), today.month() + 1)
         };
         let mut out = (Money::ZERO, Money::ZERO);
-        for deal in self.deals.iter().filter(|d| d.stage.is_open()) {
+        // The deals on the board: with "mine" on, the rep's own.
+        let shown = self
+            .columns
+            .iter()
+            .flatten()
+            .filter_map(|&i| self.deals.get(i));
+        for deal in shown.filter(|d| d.stage.is_open()) {
             let Some(close) = deal.expected_close else {
                 continue;
             };
@@ -154,7 +160,8 @@ impl DealsState {
         let Some(old) = self.selected() else {
             return Effect::info("no deal selected");
         };
-        if action == Action::MarkLost && old.stage != DealStage::Lost {
+        // On a deal lost already, x changes why it was lost.
+        if action == Action::MarkLost {
             return Effect::Open(Popup::Form(super::form::FormState::lost(old)));
         }
         let target = match action {

@@ -57,7 +57,7 @@ impl AppState {
                 Err(e) => self.say(e, Tone::Bad),
             },
             Done::Customers { customers, then } => self.take_customers(customers, then),
-            Done::Views { views, saved } => self.take_views(views, saved),
+            Done::Views { views, change } => self.take_views(views, change),
             Done::Duplicates(pairs) => self.take_duplicates(pairs),
             Done::Cleaned(done) => self.take_cleaned(done),
             Done::LookAlikes { version, index } => match index {

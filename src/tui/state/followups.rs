@@ -5,7 +5,7 @@ use super::{AppState, Job, Pane, Popup, Tone, Write};
 use crate::domain::{CustomerId, DealId, TicketId};
 use crate::model::Snapshot;
 use crate::model::today::{Item, Today};
-use crate::tui::worker::Record;
+use crate::tui::worker::{Record, ViewChange};
 use std::sync::Arc;
 
 /// The deal or ticket a follow-up is about, if any.
@@ -332,21 +332,15 @@ impl AppState {
     }
 
     /// Ctrl-S: asks a name for what is shown, to keep it as a view.
+    /// A view changes no record: a viewer, or a --readonly session, may keep one too.
     pub(super) fn ask_view_name(&mut self) {
-        if self.readonly {
-            self.say("read-only: views come from config.toml", Tone::Info);
-            return;
-        }
-        let name = self
-            .view_at
+        let shown = (self.view_at)
             .and_then(|i| self.views.get(i))
-            .map_or(String::new(), |v| v.name.clone());
+            .map(|v| v.name.clone());
+        // Empty: what is typed is the whole name (the view shown is named in the title).
         self.open_popup(Popup::Prompt(super::Prompt {
-            kind: super::PromptKind::SaveView,
-            input: super::input::TextInput {
-                cursor: name.chars().count(),
-                value: name,
-            },
+            kind: super::PromptKind::SaveView { shown },
+            input: super::input::TextInput::default(),
         }));
     }
 
@@ -363,18 +357,41 @@ impl AppState {
             self.say(e.to_string(), Tone::Bad);
             return;
         }
-        self.send(Job::Views(Some(view)));
+        self.send(Job::Views(ViewChange::Save(view)));
     }
 
     /// The rep's saved views came: each takes the place of a config view of the same name.
     pub(super) fn take_views(
         &mut self,
         views: Result<Vec<crate::domain::View>, String>,
-        saved: Option<String>,
+        change: ViewChange,
     ) {
         let views = match views {
             Ok(v) => v,
             Err(e) => return self.say(format!("views: {e}"), Tone::Bad),
+        };
+        let safe = crate::text::safe;
+        match &change {
+            ViewChange::Delete(name) => {
+                self.views.retain(|v| &v.name != name);
+                self.view_at = None;
+                let said = format!("view '{}' deleted ({} left)", safe(name), self.views.len());
+                self.say(said, Tone::Good);
+            }
+            ViewChange::Rename { from, to } => {
+                for v in self.views.iter_mut().filter(|v| &v.name == from) {
+                    v.name = to.clone();
+                }
+                self.say(
+                    format!("view '{}' is now '{}'", safe(from), safe(to)),
+                    Tone::Good,
+                );
+            }
+            ViewChange::None | ViewChange::Save(_) => {}
+        }
+        let saved = match change {
+            ViewChange::Save(view) => Some(view.name),
+            _ => None,
         };
         for view in views {
             match self.views.iter_mut().find(|v| v.name == view.name) {

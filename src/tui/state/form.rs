@@ -252,7 +252,7 @@ impl FormState {
                 ),
                 field(
                     "expected_close",
-                    "Expected close (YYYY-MM-DD)",
+                    "Expected close (date, friday, +2w)",
                     d.as_ref()
                         .and_then(|d| d.expected_close)
                         .map(|c| c.to_string())
@@ -308,7 +308,7 @@ impl FormState {
             ),
             field(
                 "due",
-                "Due (YYYY-MM-DD)",
+                "Due (date, friday, +3d)",
                 t.as_ref()
                     .and_then(|t| t.due)
                     .map(|d| d.date_naive().to_string())
@@ -352,14 +352,20 @@ impl FormState {
     pub fn lost(deal: &Deal) -> FormState {
         let title = match deal.stage {
             DealStage::Won => format!("{} is won: mark it lost?", deal.title),
+            DealStage::Lost => format!("Lost: {} (change why)", deal.title),
             _ => format!("Lost: {}", deal.title),
+        };
+        // A deal lost already offers the reason it was given, to change.
+        let why = match deal.stage {
+            DealStage::Lost => deal.lost_reason.clone().unwrap_or_default(),
+            _ => String::new(),
         };
         FormState::new(
             title,
             Kind::Lost,
             vec![Field {
                 choices: reasons(),
-                ..field("lost_reason", "Why (←/→: common reasons)", "")
+                ..field("lost_reason", "Why (←/→: common reasons)", why)
             }],
             Some(Record::Deal(deal.clone())),
             Some(deal.customer),
@@ -742,7 +748,7 @@ impl FormState {
         if stage == DealStage::Lost {
             d.lost_reason = text("lost_reason");
         }
-        d.expected_close = date(self.value("expected_close"), "expected_close")?;
+        d.expected_close = date(self.value("expected_close"), "expected_close", now)?;
         d.owner = text("owner");
         d.updated = now;
         Ok(Record::Deal(d))
@@ -770,7 +776,7 @@ impl FormState {
             .value("status")
             .parse::<TicketStatus>()
             .map_err(|e| (Some("status"), e))?;
-        t.due = date(self.value("due"), "due")?
+        t.due = date(self.value("due"), "due", now)?
             .map(|d| d.and_hms_opt(17, 0, 0).expect("valid").and_utc());
         if let Some(body) = text("message") {
             t.log_message(user, &body, now);
@@ -849,14 +855,16 @@ fn reasons() -> Vec<String> {
         .collect()
 }
 
+/// A day as due dates are written: `2026-12-31`, `friday`, `+2w`, `end of month`'s cousins.
 fn date(
     text: &str,
     key: &'static str,
+    now: Timestamp,
 ) -> Result<Option<NaiveDate>, (Option<&'static str>, String)> {
     if text.is_empty() {
         return Ok(None);
     }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map(Some)
-        .map_err(|_| (Some(key), format!("'{text}' is not a date like 2026-12-31")))
+    crate::domain::parse_due(text, now)
+        .map(|at| Some(at.date_naive()))
+        .map_err(|e| (Some(key), e))
 }

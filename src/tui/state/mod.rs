@@ -142,6 +142,9 @@ pub struct AppState {
     /// True while an undo is with the worker, so it is not itself pushed on the undo stack.
     undoing: bool,
     pub status: Option<(String, Tone)>,
+    /// How many messages were said so far: a key that changes the screen without saying a new
+    /// one takes the old one away (a message belongs to the screen that said it).
+    said: u64,
     /// Jobs sent to the worker and not yet answered; the status bar spins while there are any.
     pub pending: usize,
     pub spinner: usize,
@@ -211,6 +214,7 @@ impl AppState {
             discard_armed: None,
             undoing: false,
             status: None,
+            said: 0,
             pending: 0,
             spinner: 0,
             quit: false,
@@ -225,7 +229,7 @@ impl AppState {
         if state.records.summaries.is_none() {
             state.send(Job::Summaries);
         }
-        state.send(Job::Views(None));
+        state.send(Job::Views(crate::tui::worker::ViewChange::None));
         // Segments for the customers table come from the insights; start them in the background.
         state.refresh_insights(false);
         Ok(state)
@@ -276,6 +280,25 @@ impl AppState {
     }
 
     pub fn handle_key(&mut self, key: KeyEvent) {
+        let (screen, said) = (self.screen(), self.said);
+        self.handle_key_on_screen(key);
+        if self.said == said && self.screen() != screen {
+            self.status = None;
+        }
+    }
+
+    /// What is on screen, as far as a message is concerned: the pane, the page open on it and
+    /// the pop-ups over it.
+    fn screen(&self) -> (Pane, Option<u64>, Option<u64>, usize) {
+        (
+            self.pane,
+            self.detail.as_ref().map(|d| d.customer.id.0),
+            self.deals.open.map(|d| d.0),
+            self.popups.len(),
+        )
+    }
+
+    fn handle_key_on_screen(&mut self, key: KeyEvent) {
         let armed = std::mem::take(&mut self.discard_armed);
         if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
             if !self.keeps_typed_text(armed, "Ctrl-C") {
@@ -380,7 +403,12 @@ impl AppState {
             Action::Open | Action::Accept => self.open(),
             Action::Back | Action::Cancel => self.back(),
             // A form's own keys: nothing to move between on a pane.
-            Action::NextField | Action::PrevField | Action::ClearText | Action::NewLine => {}
+            Action::NextField
+            | Action::PrevField
+            | Action::ClearText
+            | Action::NewLine
+            | Action::RenameView
+            | Action::DeleteView => {}
             Action::Left
             | Action::Right
             | Action::Filter
@@ -544,6 +572,7 @@ impl AppState {
 
     pub fn say(&mut self, message: impl Into<String>, tone: Tone) {
         self.status = Some((message.into(), tone));
+        self.said += 1;
     }
 
     pub fn tick(&mut self) {

@@ -10,6 +10,7 @@ use super::{Action, AppState, Job, Pane, Tone, Write};
 use crate::domain::CustomerId;
 use crate::search::Kind;
 use crate::tui::keymap::Context;
+use crate::tui::worker::ViewChange;
 use crossterm::event::KeyEvent;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -17,8 +18,10 @@ pub enum PromptKind {
     Reply {
         subject: String,
     },
-    /// The name to keep what is shown under.
-    SaveView,
+    /// The name to keep what is shown under; `shown` is the saved view on screen, if one is.
+    SaveView {
+        shown: Option<String>,
+    },
 }
 
 /// A question that needs a yes before its write goes ahead.
@@ -63,6 +66,7 @@ impl Popup {
             Popup::Finder(_) => Context::Finder,
             Popup::Form(_) => Context::Form,
             Popup::Confirm(_) => Context::Confirm,
+            Popup::Prompt(p) if matches!(p.kind, PromptKind::SaveView { .. }) => Context::ViewName,
             Popup::Prompt(_) => Context::Prompt,
             Popup::Merge(_) => Context::Merge,
         }
@@ -212,7 +216,7 @@ impl AppState {
             Context::Finder => self.finder_key(action, key),
             Context::Confirm => self.confirm_key(action),
             Context::Form => self.form_key(action, key, armed),
-            Context::Prompt => self.prompt_key(action, key, armed),
+            Context::Prompt | Context::ViewName => self.prompt_key(action, key, armed),
             Context::Merge => self.merge_key(action),
             _ => self.filter_key(action, key),
         }
@@ -460,6 +464,30 @@ impl AppState {
             Some(Action::NewLine) if matches!(prompt.kind, PromptKind::Reply { .. }) => {
                 prompt.input.insert('\n')
             }
+            Some(Action::RenameView | Action::DeleteView) => {
+                let text = prompt.input.value.trim().to_string();
+                let PromptKind::SaveView { shown } = prompt.kind.clone() else {
+                    return;
+                };
+                let change = match (action, shown) {
+                    (Some(Action::DeleteView), _) if !text.is_empty() => ViewChange::Delete(text),
+                    (Some(Action::DeleteView), Some(shown)) => ViewChange::Delete(shown),
+                    (Some(Action::RenameView), Some(from)) if !text.is_empty() => {
+                        ViewChange::Rename { from, to: text }
+                    }
+                    (Some(Action::RenameView), Some(_)) => {
+                        return self.say("type the new name first", Tone::Info);
+                    }
+                    _ => {
+                        return self.say(
+                            "no saved view is shown: V steps to one, or type the name to delete",
+                            Tone::Info,
+                        );
+                    }
+                };
+                self.popups.pop();
+                self.send(Job::Views(change));
+            }
             Some(Action::Accept) => {
                 let text = prompt.input.value.trim().to_string();
                 let kind = prompt.kind.clone();
@@ -473,7 +501,7 @@ impl AppState {
                         let effect = self.tickets.reply(&self.user, &text, self.now);
                         self.run(effect);
                     }
-                    PromptKind::SaveView => self.save_view(&text),
+                    PromptKind::SaveView { .. } => self.save_view(&text),
                 }
             }
             _ => {
@@ -557,7 +585,7 @@ impl AppState {
                 };
                 let (multiline, limit) = match prompt.kind {
                     PromptKind::Reply { .. } => (true, MAX_BOX_CHARS),
-                    PromptKind::SaveView => (false, crate::domain::MAX_VIEW_NAME),
+                    PromptKind::SaveView { .. } => (false, crate::domain::MAX_VIEW_NAME),
                 };
                 (prompt.input.paste(text, multiline, limit), limit)
             }

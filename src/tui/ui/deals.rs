@@ -45,7 +45,18 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
 
 fn board(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
     let d = &state.deals;
-    let columns = Layout::horizontal(vec![Constraint::Ratio(1, 6); 6]).split(area);
+    // Six equal columns leave a title 6 letters at 80 columns: there the column the rep is in
+    // takes 3/10 of the width, to read its titles, and the others share the rest.
+    let constraints: Vec<Constraint> = match area.width / 6 < 20 {
+        true => (0..6)
+            .map(|c| match c == d.column {
+                true => Constraint::Ratio(3, 10),
+                false => Constraint::Ratio(7, 50),
+            })
+            .collect(),
+        false => vec![Constraint::Ratio(1, 6); 6],
+    };
+    let columns = Layout::horizontal(constraints).split(area);
     for (c, stage) in DealStage::ALL.iter().enumerate() {
         let (count, total) = d.column_total(c);
         let col_area = columns[c];
@@ -90,10 +101,11 @@ fn board(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
                 Line::styled(text, style)
             })
             .collect();
-        let mut all = vec![Line::styled(
-            fit(&format!("total {}", short(total)), inner_width),
-            theme.muted,
-        )];
+        let total = match inner_width < 10 {
+            true => short(total),
+            false => format!("total {}", short(total)),
+        };
+        let mut all = vec![Line::styled(fit(&total, inner_width), theme.muted)];
         all.extend(lines);
         frame.render_widget(Paragraph::new(all).block(block(title, theme)), col_area);
     }

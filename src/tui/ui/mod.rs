@@ -214,12 +214,23 @@ fn draw_hints(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
     let mut used = 0;
     // Pop-ups included: every hint is a binding of the keymap, so a user's keys show as bound.
     let hints = state.keymap.hints(state.context(), state.readonly);
-    for (key, desc) in hints {
-        let piece = key.chars().count() + desc.chars().count() + 3;
-        if used + piece > area.width as usize {
+    let width = |(key, desc): &(String, &str)| key.chars().count() + desc.chars().count() + 3;
+    // Help and quick lookup keep their place however narrow the terminal: from them a rep
+    // finds every other key and record.
+    let (kept, rest): (Vec<_>, Vec<_>) = hints
+        .into_iter()
+        .partition(|(_, desc)| matches!(*desc, "help" | "find"));
+    let room = (area.width as usize).saturating_sub(kept.iter().map(width).sum());
+    let mut shown = Vec::new();
+    for hint in rest {
+        if used + width(&hint) > room {
             break;
         }
-        used += piece;
+        used += width(&hint);
+        shown.push(hint);
+    }
+    shown.extend(kept);
+    for (key, desc) in shown {
         spans.push(Span::styled(format!(" {key}"), theme.accent));
         spans.push(Span::styled(format!(" {desc} "), theme.muted));
     }
@@ -274,9 +285,13 @@ fn draw_prompt(frame: &mut Frame, prompt: &super::state::Prompt, theme: &Theme, 
             " Reply: {} (Enter sends, Alt-Enter or Ctrl-N new line, Esc cancels) ",
             safe(subject)
         ),
-        PromptKind::SaveView => {
-            " Keep what is shown (pane, filter, mine) as a view named: (Enter saves) ".into()
+        PromptKind::SaveView { shown: None } => {
+            " Keep what is shown (pane, filter, mine) as a view named: ".into()
         }
+        PromptKind::SaveView { shown: Some(name) } => format!(
+            " Keep what is shown as a view named (now: {}): ",
+            safe(name)
+        ),
     };
     let lines: Vec<&str> = prompt.input.value.split('\n').collect();
     let shown_lines = lines.len().clamp(1, PROMPT_LINES);

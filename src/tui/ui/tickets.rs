@@ -18,8 +18,10 @@ fn queue(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
     let t = &state.tickets;
     let rows_shown = area.height.saturating_sub(3) as usize;
     let window = t.nav.window(t.queue.len(), rows_shown);
-    let active = t.tickets.iter().filter(|x| x.status.is_active()).count();
-    let overdue = t.tickets.iter().filter(|x| x.is_overdue(state.now)).count();
+    // Counted over the queue shown: with "mine" on, the rep's own.
+    let shown = || t.queue.iter().filter_map(|&i| t.tickets.get(i));
+    let active = shown().filter(|x| x.status.is_active()).count();
+    let overdue = shown().filter(|x| x.is_overdue(state.now)).count();
     let rows = t.queue[window.clone()]
         .iter()
         .enumerate()

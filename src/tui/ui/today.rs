@@ -68,29 +68,47 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
     lines.push(heading(format!("Tickets due ({})", day.tickets.len())));
     for ticket in &day.tickets {
         let late = ticket.is_overdue(now);
+        let due = ticket.due.map_or(String::new(), |d| due_text(d, now));
         at.push(lines.len());
         lines.push(row(
             i,
             [
-                (
-                    format!("#{} {}", ticket.id.0, ticket.priority),
-                    16,
-                    if late { theme.bad } else { theme.base },
-                ),
+                (due, 16, if late { theme.bad } else { theme.base }),
                 (name(ticket.customer), 22, theme.base),
                 (phone(ticket.customer), 16, theme.muted),
-                (safe(&ticket.subject).into_owned(), what_width, theme.base),
+                (
+                    format!(
+                        "#{} {} · {}",
+                        ticket.id.0,
+                        ticket.priority,
+                        safe(&ticket.subject)
+                    ),
+                    what_width,
+                    theme.base,
+                ),
             ],
         ));
         i += 1;
     }
-    lines.push(heading(format!(
-        "Deals expected to close this week ({})",
-        day.deals.len()
-    )));
+    let today = now.date_naive();
+    let overdue = (day.deals.iter())
+        .filter(|d| d.expected_close.is_some_and(|c| c < today))
+        .count();
+    lines.push(heading(match overdue {
+        0 => format!("Deals expected to close this week ({})", day.deals.len()),
+        n => format!(
+            "Deals expected to close this week ({}, {n} overdue)",
+            day.deals.len()
+        ),
+    }));
     for deal in &day.deals {
-        let close = deal.expected_close.map_or(String::new(), |c| c.to_string());
-        let late = deal.expected_close.is_some_and(|c| c < now.date_naive());
+        let late = deal.expected_close.is_some_and(|c| c < today);
+        // "overdue" in words as well as colour: NO_COLOR terminals show no red.
+        let close = match deal.expected_close {
+            Some(c) if late => format!("{} overdue", c.format("%d %b")),
+            Some(c) => c.to_string(),
+            None => String::new(),
+        };
         at.push(lines.len());
         lines.push(row(
             i,
