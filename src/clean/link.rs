@@ -538,6 +538,9 @@ pub struct Model {
     background: [[f64; LEVELS]; F],
 }
 
+/// EM rounds `Model::with_one_more` runs from the learned model.
+const ONE_MORE_ROUNDS: usize = 20;
+
 fn slot(level: Level) -> Option<usize> {
     match level {
         Level::Missing => None,
@@ -589,17 +592,23 @@ impl Model {
             Ok(i) => more.patterns[i].1 += 1.0,
             Err(i) => more.patterns.insert(i, (c.levels, 1.0)),
         }
-        more.converged()
+        // From the learned model, one pair more moves it little: a few rounds reach it (the
+        // form asks this on every key).
+        more.converged_within(ONE_MORE_ROUNDS)
     }
 
     /// EM from this model until it moves no more.
     fn converged(self) -> Model {
+        self.converged_within(500)
+    }
+
+    fn converged_within(self, rounds: usize) -> Model {
         let total: f64 = self.patterns.iter().map(|p| p.1).sum();
         if total == 0.0 {
             return self;
         }
         let mut model = self;
-        for iteration in 1..=500 {
+        for iteration in 1..=rounds {
             let mut matches = 0.0;
             let mut m = [[0.5; LEVELS]; F];
             let mut u = [[0.5; LEVELS]; F];

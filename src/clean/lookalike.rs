@@ -13,6 +13,9 @@ use std::sync::Arc;
 /// everyone has: the block is passed over.
 const MAX_BLOCK: usize = 2_000;
 
+/// Below this chance before the typed record is counted, a pair is not looked at further.
+const UNLIKELY: f64 = 1e-3;
+
 pub struct LookAlikes {
     records: Vec<Prepared>,
     names: Vec<Box<str>>,
@@ -100,6 +103,11 @@ impl LookAlikes {
             .filter(|&i| c.id.0 == 0 || self.records[i as usize].id != c.id)
             .filter_map(|i| {
                 let cmp = link::compare_candidates(&typed, &self.records[i as usize])?;
+                // A pair the model gives no chance (a shared first name and nothing else) is
+                // not one a single pair more could lift to the threshold.
+                if self.model.posterior(&cmp) < UNLIKELY {
+                    return None;
+                }
                 // Scored as `rapport duplicates` would once the record is saved: the pair among
                 // the others the model is learned from.
                 let model = self.model.with_one_more(&cmp);
