@@ -542,6 +542,21 @@ fn a_viewer_keeps_renames_and_deletes_views() {
     press(&mut cal, &["ctrl-s", "ctrl-d"]);
     assert!(names().is_empty(), "{:?}", cal.status);
     assert!(cal.views.is_empty());
+    // A pasted name is text, on one line, however many lines it came in.
+    press(&mut cal, &["ctrl-s"]);
+    cal.handle_paste("North\nq\n");
+    let typed = cal
+        .prompt()
+        .expect("the box stays open")
+        .input
+        .value
+        .clone();
+    assert!(
+        typed.starts_with("North") && !typed.contains('\n'),
+        "{typed:?}"
+    );
+    assert!(!cal.quit, "a q in the paste is not the quit key");
+    press(&mut cal, &["esc", "esc"]);
     // A name that is no view of theirs is said so.
     press(&mut cal, &["ctrl-s"]);
     type_text(&mut cal, "Nothing");

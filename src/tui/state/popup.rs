@@ -579,7 +579,7 @@ impl AppState {
                 self.check_look_alike();
                 (cut, limit)
             }
-            Context::Prompt => {
+            Context::Prompt | Context::ViewName => {
                 let Some(Popup::Prompt(prompt)) = self.popups.last_mut() else {
                     return;
                 };
