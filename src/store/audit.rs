@@ -51,8 +51,8 @@ impl AuditEntry {
                 return format!("{} took back 'two people' for {}", self.actor, self.label);
             }
             "save view" => return format!("{} saved {}", self.actor, self.label),
-            op if op.starts_with("merge ") => {
-                let merged = op.replacen("merge", "merged", 1);
+            _ if self.merged().is_some() => {
+                let merged = self.merged().unwrap_or_default();
                 return match self.kind == "customer" {
                     true => format!("{} {merged}", self.actor),
                     false => format!("{} moved {} #{} ({merged})", self.actor, self.kind, self.id),
@@ -78,6 +78,15 @@ impl AuditEntry {
         }
     }
 
+    /// A merge's entry in words, "merged #12 into #3"; None for any other entry.
+    pub fn merged(&self) -> Option<String> {
+        let rest = self
+            .op
+            .strip_prefix(super::merge::MERGE)?
+            .strip_prefix(' ')?;
+        Some(format!("merged {rest}"))
+    }
+
     /// "stage: lead → won; amount: 100.00 → 120.00"
     pub fn changes_text(&self) -> String {
         self.changes
@@ -99,7 +108,7 @@ impl AuditEntry {
             "delete" => "deleted",
             "restore" => "restored",
             "forget" => "erased",
-            op if op.starts_with("merge ") => return vec![op.replacen("merge", "merged", 1)],
+            _ if self.merged().is_some() => return self.merged().into_iter().collect(),
             other => other,
         };
         vec![op.to_string()]

@@ -445,11 +445,13 @@ impl Store {
         let how = match entry.op.as_str() {
             "delete" => "deleted".to_string(),
             "forget" => "erased".to_string(),
-            op if op.starts_with(merge::MERGE) => match op.split_once(" into ") {
-                Some((_, kept)) => format!("merged into customer {kept}"),
-                None => "merged into another customer".to_string(),
+            _ => match entry.merged() {
+                Some(merged) => match merged.split_once(" into ") {
+                    Some((_, kept)) => format!("merged into customer {kept}"),
+                    None => "merged into another customer".to_string(),
+                },
+                None => return Ok(None),
             },
-            _ => return Ok(None),
         };
         let at = entry.at().format("%H:%M on %Y-%m-%d");
         Ok(Some(format!("{how} by {} at {at} UTC", entry.actor)))

@@ -11,6 +11,13 @@ fn prefix(user: &str) -> Vec<u8> {
     key
 }
 
+/// Where `user`'s view `name` is kept.
+fn view_key(user: &str, name: &str) -> Vec<u8> {
+    let mut key = prefix(user);
+    key.extend_from_slice(name.as_bytes());
+    key
+}
+
 impl Store {
     /// `user`'s views, by name.
     pub fn views_of(&self, user: &str) -> Result<Vec<View>, StoreError> {
@@ -43,8 +50,7 @@ impl Store {
             entity: "view",
             cause,
         })?;
-        let mut key = prefix(user);
-        key.extend_from_slice(view.name.as_bytes());
+        let key = view_key(user, &view.name);
         let bytes = codec::encode(view);
         self.write_aside(|tx| {
             tx.tree_mut(Tr::Views)
@@ -63,8 +69,7 @@ impl Store {
     /// Deletes `user`'s view `name`; false when they have none of that name.
     pub fn delete_view(&self, user: &str, name: &str) -> Result<bool, StoreError> {
         self.alive()?;
-        let mut key = prefix(user);
-        key.extend_from_slice(name.as_bytes());
+        let key = view_key(user, name);
         self.write_aside(|tx| {
             let gone = tx.tree_mut(Tr::Views).remove(key.as_slice())?.is_some();
             if gone {
@@ -77,12 +82,7 @@ impl Store {
     /// Renames `user`'s view `from` to `to`, refused where `to` is taken or `from` is not theirs.
     pub fn rename_view(&self, user: &str, from: &str, to: &str) -> Result<(), StoreError> {
         self.alive()?;
-        let key = |name: &str| {
-            let mut key = prefix(user);
-            key.extend_from_slice(name.as_bytes());
-            key
-        };
-        let (old, new) = (key(from), key(to));
+        let (old, new) = (view_key(user, from), view_key(user, to));
         self.write_aside(|tx| {
             let views = tx.tree_mut(Tr::Views);
             let Some(bytes) = views.get(old.as_slice())? else {
