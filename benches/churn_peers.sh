@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Churn and repeat purchases on CDNOW as analysts reckon them in Python, to set beside rapport's
-# (tests/lifetime_cdnow.rs prints rapport's figures with --nocapture). Calibration up to
+# (tests/it/lifetime_cdnow.rs prints rapport's figures with --nocapture). Calibration up to
 # 1997-09-30; churn is "nothing bought in the next 90 days"; purchases are counted to 1998-06-30.
 #   - scikit-learn's LogisticRegression on rapport's own customer features (the same definitions,
 #     written again here) and on the plain RFM summary lifetimes gives;

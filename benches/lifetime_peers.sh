@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Python's `lifetimes` fitted on CDNOW (weekly, observation ending 1998-06-30), to set beside
-# rapport's own fit (tests/lifetime_cdnow.rs prints it with --nocapture). Installs the analysts'
+# rapport's own fit (tests/it/lifetime_cdnow.rs prints it with --nocapture). Installs the analysts'
 # tools into a throwaway venv (benches/analysts_venv.sh).
 #
 # Usage: benches/lifetime_peers.sh
@@ -25,7 +25,7 @@ print("lifetimes BG/NBD", {k: round(v, 6) for k, v in bg.params_.items()})
 repeat = s[(s.frequency > 0) & (s.monetary_value > 0)]
 gg = GammaGammaFitter().fit(repeat["frequency"], repeat["monetary_value"])
 print("lifetimes Gamma-Gamma over", len(repeat), {k: round(v, 6) for k, v in gg.params_.items()})
-# The customers tests/lifetime_cdnow.rs checks: (frequency, recency, T, monetary).
+# The customers tests/it/lifetime_cdnow.rs checks: (frequency, recency, T, monetary).
 for x, tx, T, m in [(0, 0, 78, 0.0), (2, 30, 78, 20.735), (2, 68, 78, 20.735), (71, 71, 71, 126.35971830985916)]:
     one = lambda v: pd.Series([v])
     scalar = lambda v: float(getattr(v, "item", lambda: v)())
@@ -37,4 +37,4 @@ for x, tx, T, m in [(0, 0, 78, 0.0), (2, 30, 78, 20.735), (2, 68, 78, 20.735), (
     print(f"x={x} t_x={tx} T={T} m={m}: p_alive {alive:.9f}, purchases in 52 weeks "
           f"{bought:.9f}, spend {spend:.9f}, 12-month value {clv:.9f}")
 PY
-cargo test --release --quiet --test lifetime_cdnow -- --nocapture 2>&1 | grep -E "^(BgNbd|GammaGamma)"
+cargo test --release --quiet --test it lifetime_cdnow -- --nocapture 2>&1 | grep -E "^(BgNbd|GammaGamma)"

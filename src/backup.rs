@@ -65,7 +65,7 @@ fn backup_now(store: &Store, out: &mut dyn Write) -> Result<usize, BackupError> 
     writeln!(
         out,
         "{}",
-        serde_json::to_string(&header).map_err(std::io::Error::other)?
+        serde_json::to_string(&header).map_err(std::io::Error::from)?
     )?;
     let mut n = 0;
     n += write_all::<Customer>(store, out, Line::Customer)?;
@@ -78,15 +78,14 @@ fn backup_now(store: &Store, out: &mut dyn Write) -> Result<usize, BackupError> 
     n += write_all::<Followup>(store, out, Line::Followup)?;
     for (user, view) in store.all_views()? {
         serde_json::to_writer(&mut *out, &Line::View { user, view })
-            .map_err(std::io::Error::other)?;
+            .map_err(std::io::Error::from)?;
         out.write_all(b"\n")?;
         n += 1;
     }
     let mut distinct: Vec<_> = store.distinct_pairs()?.into_iter().collect();
     distinct.sort_unstable();
     for (a, b) in distinct {
-        serde_json::to_writer(&mut *out, &Line::Distinct { a, b })
-            .map_err(std::io::Error::other)?;
+        serde_json::to_writer(&mut *out, &Line::Distinct { a, b }).map_err(std::io::Error::from)?;
         out.write_all(b"\n")?;
         n += 1;
     }
@@ -101,7 +100,7 @@ fn write_all<E: Entity>(
 ) -> Result<usize, BackupError> {
     let mut n = 0;
     for record in store.iter::<E>() {
-        serde_json::to_writer(&mut *out, &wrap(record?)).map_err(std::io::Error::other)?;
+        serde_json::to_writer(&mut *out, &wrap(record?)).map_err(std::io::Error::from)?;
         out.write_all(b"\n")?;
         n += 1;
     }

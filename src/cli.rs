@@ -4,6 +4,9 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 
+/// The heading every subcommand's help lists the options of the whole program under.
+const GLOBAL: &str = "Global options";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "rapport",
@@ -14,10 +17,11 @@ use std::path::{Path, PathBuf};
 )]
 pub struct Cli {
     /// The database directory [default: rapport.db in your data directory]
-    #[arg(long, env = "RAPPORT_DB", global = true, value_name = "PATH")]
+    #[arg(long, env = "RAPPORT_DB", global = true, value_name = "PATH", help_heading = GLOBAL)]
     pub db: Option<PathBuf>,
 
-    /// Open the app on a demo database (created in your data directory on first use)
+    /// Use the demo database (made in your data directory on first use): the app opens on it, and
+    /// any command given runs on it (`rapport --demo today`)
     #[arg(long, conflicts_with = "db")]
     pub demo: bool,
 
@@ -26,8 +30,9 @@ pub struct Cli {
     pub theme: Option<String>,
 
     /// Who you are to the records: whose are "mine", and whose name goes on what you write
-    /// [default: `me` in config.toml, else your login name]
-    #[arg(long = "as", global = true, value_name = "NAME")]
+    /// [default: `me` in config.toml, else your login name from the system's user database,
+    /// else $USER]
+    #[arg(long = "as", global = true, value_name = "NAME", help_heading = GLOBAL)]
     pub as_name: Option<String>,
 
     /// Open the app with every change turned off
@@ -36,16 +41,16 @@ pub struct Cli {
 
     /// Never open the app or touch the terminal. With no command: run the commands in FILE (or on
     /// standard input), one a line, `#` for comments, against one open database
-    #[arg(long, global = true, value_name = "FILE", num_args = 0..=1, default_missing_value = "-")]
+    #[arg(long, global = true, value_name = "FILE", num_args = 0..=1, default_missing_value = "-", help_heading = GLOBAL)]
     pub batch: Option<PathBuf>,
 
     /// In a batch script, go on after a failing line (the exit code is still the first failure's)
-    #[arg(long, global = true, requires = "batch")]
+    #[arg(long, global = true, requires = "batch", help_heading = GLOBAL)]
     pub keep_going: bool,
 
     /// The longest line (or CSV record) an import, a restore or a script may have; longer ones
     /// stop it with their line number. Raise it only for a file known to be right
-    #[arg(long, global = true, value_name = "BYTES", default_value_t = crate::import::text::DEFAULT_MAX_LINE, value_parser = at_least_one)]
+    #[arg(long, global = true, value_name = "BYTES", default_value_t = crate::import::text::DEFAULT_MAX_LINE, value_parser = at_least_one, help_heading = GLOBAL)]
     pub max_line_bytes: usize,
 
     #[command(subcommand)]
@@ -82,18 +87,25 @@ pub enum Command {
     /// Write records out, streamed, for scripts: CSV (default), TSV, JSON or NDJSON
     Export(ExportArgs),
     /// Write the whole database to FILE as NDJSON (- for standard output)
-    Backup { file: PathBuf },
+    Backup {
+        /// Where to write it (- for standard output); a file appears whole or not at all
+        file: PathBuf,
+    },
     /// Load a backup into a new, empty database (--db)
-    Restore { file: PathBuf },
+    Restore {
+        /// A file `rapport backup` wrote
+        file: PathBuf,
+    },
     /// Add a note to a customer's timeline (prints its id once it is on disk)
     Note {
         /// The customer: external id, id, or email
         customer: String,
+        /// What to note: "called, wants a quote"
         text: String,
         /// note, call, email or meeting
         #[arg(long, default_value = "note")]
         kind: crate::domain::NoteKind,
-        /// Who wrote it [default: $USER]
+        /// Who wrote it [default: --as, else your login name]
         #[arg(long)]
         author: Option<String>,
     },
@@ -106,11 +118,17 @@ pub enum Command {
     /// A rep's day: late and due follow-ups, tickets due, deals closing this week, calls to make
     Today(TodayArgs),
     /// Move a record to the trash, e.g. `rapport delete deal:42` (undelete brings it back)
-    Delete { record: crate::store::RecordRef },
+    Delete {
+        /// KIND:ID: customer:7, deal:42, ticket:3, note:12, followup:5, order:9 or product:4
+        record: crate::store::RecordRef,
+    },
     /// List what is in the trash
     Trash,
     /// Bring back a deleted record, e.g. `rapport undelete customer:7` (with the notes deleted with it)
-    Undelete { record: crate::store::RecordRef },
+    Undelete {
+        /// KIND:ID, as `rapport trash` lists it
+        record: crate::store::RecordRef,
+    },
     /// Empty the trash for good
     Purge {
         /// Only what was deleted more than DAYS days ago
@@ -136,7 +154,9 @@ pub enum Command {
     /// Remember that two customers are two people: `rapport duplicates` and `rapport check`
     /// leave the pair out from now on
     Distinct {
+        /// One customer: external id, id, or email
         a: String,
+        /// The other
         b: String,
         /// Forget it: the pair may show as duplicates again
         #[arg(long)]
@@ -144,6 +164,8 @@ pub enum Command {
     },
     /// Take back the newest merge of CUSTOMER (of anyone, without it): every record as it was
     Unmerge {
+        /// A customer of the merge (kept or merged away): external id, id, or email [default:
+        /// the newest merge of all]
         customer: Option<String>,
         /// Even if records it touched have changed since (those changes are lost)
         #[arg(long)]
@@ -172,6 +194,7 @@ pub enum Command {
     Audit(AuditArgs),
     /// Print how many records of each kind the database holds
     Stats {
+        /// Text for people, JSON for scripts
         #[arg(long, value_enum, default_value_t = StatsFormat::Text)]
         format: StatsFormat,
     },
@@ -358,6 +381,7 @@ pub enum FollowupCommand {
         /// Only those due by then (same forms as --due of add: today, friday, 2026-12-04)
         #[arg(long, value_name = "WHEN")]
         due_by: Option<String>,
+        /// A table for people; csv, json or ndjson for scripts
         #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
         format: AuditFormat,
         #[command(flatten)]
@@ -365,6 +389,7 @@ pub enum FollowupCommand {
     },
     /// Mark a follow-up done, say what came of it, and schedule the next one
     Done {
+        /// The follow-up's number, as `rapport followup list` shows it
         id: u64,
         /// What came of it: "spoke to Ada, sends the order Monday"
         #[arg(long, value_name = "TEXT")]
@@ -380,7 +405,10 @@ pub enum FollowupCommand {
     },
     /// Put a follow-up off: to a time, or by a day into working hours (09:00-17:00, weekdays)
     Snooze {
+        /// The follow-up's number, as `rapport followup list` shows it
         id: u64,
+        /// When instead: the same forms as --due of add (friday, "tomorrow 9:00", +2d) [default:
+        /// a day on, into working hours]
         #[arg(long, value_name = "WHEN")]
         to: Option<String>,
         #[command(flatten)]
@@ -395,6 +423,7 @@ pub enum ReportCommand {
         /// One report per owner after everyone's
         #[arg(long, value_enum)]
         by: Option<ReportBy>,
+        /// A table for people; csv, json or ndjson (one row a figure) for scripts
         #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
         format: AuditFormat,
     },
@@ -413,6 +442,7 @@ pub struct TodayArgs {
     /// Leave out the calls to make (they need the insights: seconds on a large database)
     #[arg(long)]
     pub no_calls: bool,
+    /// Text for people (a morning mail), JSON for scripts
     #[arg(long, value_enum, default_value_t = StatsFormat::Text)]
     pub format: StatsFormat,
     #[command(flatten)]
@@ -423,7 +453,9 @@ pub struct TodayArgs {
 pub enum ImportCommand {
     /// Orders (creating their customers and products as it goes)
     Orders {
+        /// The file to read (- for standard input)
         file: PathBuf,
+        /// The file's layout
         #[arg(long, value_enum)]
         format: OrderFormat,
         #[command(flatten)]
@@ -431,6 +463,7 @@ pub enum ImportCommand {
     },
     /// Customers from a CSV file with a header row
     Customers {
+        /// A CSV file with a header row (- for standard input)
         file: PathBuf,
         /// create: new customers only; update: existing only; upsert: either
         #[arg(long, value_enum, default_value_t = crate::import::Mode::Upsert)]
@@ -499,6 +532,7 @@ pub struct AuditArgs {
     /// Only changes to one record, e.g. customer:7 or deal:12
     #[arg(long, value_name = "KIND:ID")]
     pub record: Option<crate::store::RecordRef>,
+    /// A table for people; csv, json or ndjson for scripts
     #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
     pub format: AuditFormat,
 }
@@ -554,23 +588,31 @@ pub struct ServeArgs {
 pub enum TeamCommand {
     /// Let someone sign in with their SSH public key
     Add {
+        /// The name the team knows them by (who "me" is in their sessions)
         name: String,
         /// The public key (id_ed25519.pub) or its one line
         #[arg(long, value_name = "FILE_OR_KEY")]
         key: String,
+        /// viewer, rep, manager or admin
         #[arg(long, default_value = "rep")]
         role: crate::domain::Role,
     },
     /// Everyone who may sign in, with their role and key fingerprint
     List {
+        /// Text for people, JSON for scripts
         #[arg(long, value_enum, default_value_t = StatsFormat::Text)]
         format: StatsFormat,
     },
     /// Take someone off the team; their open sessions end
-    Remove { name: String },
+    Remove {
+        /// The member's name
+        name: String,
+    },
     /// Change someone's role; it applies to their open sessions at once
     Role {
+        /// The member's name
         name: String,
+        /// viewer, rep, manager or admin
         role: crate::domain::Role,
     },
     /// Give someone another key (a second device), or take one away
@@ -579,13 +621,17 @@ pub enum TeamCommand {
     /// Addresses the running server refuses after failed sign-ins, and when each block lifts
     Blocked,
     /// Lift the running server's block on an address (after failed sign-ins)
-    Unblock { address: std::net::IpAddr },
+    Unblock {
+        /// The address, as `rapport team blocked` lists it
+        address: std::net::IpAddr,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum TeamKeyCommand {
     /// Let a member sign in with one more key
     Add {
+        /// The member's name
         name: String,
         /// The public key (id_ed25519.pub) or its one line
         #[arg(long, value_name = "FILE_OR_KEY")]
@@ -593,6 +639,7 @@ pub enum TeamKeyCommand {
     },
     /// Stop a key from signing in; sessions signed in with it end
     Remove {
+        /// The member's name
         name: String,
         /// The key's fingerprint (SHA256:..., as `team list` shows), its .pub file or its line
         key: String,
@@ -641,14 +688,19 @@ pub struct RulesArgs {
     /// Most items in a rule, both sides together (0 = no limit)
     #[arg(long, default_value_t = 0)]
     pub max_len: usize,
+    /// What a basket is: one order, or everything one customer bought
     #[arg(long, value_enum, default_value_t = BasketsBy::Order)]
     pub by: BasketsBy,
-    /// Show only the strongest N rules (0 = all)
-    #[arg(long, default_value_t = 0)]
-    pub top: usize,
+    /// Show only the strongest N rules (0 = all) [default: 50 in the table, all in csv and json]
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+    /// A table for people; csv or json for scripts
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
 }
+
+/// Rules the table shows when no --top is given: a table of thousands is read by no one.
+pub const TABLE_RULES: usize = 50;
 
 #[derive(Debug, Args)]
 pub struct SegmentsArgs {
@@ -713,6 +765,7 @@ pub struct ForecastArgs {
     /// Weeks ahead
     #[arg(long, value_name = "N", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=104))]
     pub weeks: u32,
+    /// A table for people; csv, json or ndjson for scripts
     #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
     pub format: AuditFormat,
 }
@@ -773,14 +826,16 @@ fn parse_k(text: &str) -> Result<crate::insights::cluster::ClusterCount, String>
 
 #[derive(Debug, Args)]
 pub struct SuggestArgs {
-    /// The customer: external id, id, or email
+    /// The customer: external id, id, or email (or --all for everyone)
     #[arg(required_unless_present = "all", conflicts_with = "all")]
     pub customer: Option<String>,
     /// Suggestions for every customer with purchases
     #[arg(long)]
     pub all: bool,
-    #[arg(long, default_value_t = 10)]
+    /// Suggestions per customer
+    #[arg(long, value_name = "N", default_value_t = 10)]
     pub top: usize,
+    /// A table for people; csv or json for scripts
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
 }
@@ -790,7 +845,7 @@ pub enum EvalCommand {
     /// Train on orders before a date, test on the new items each customer bought after it; rapport's
     /// suggestions against a popularity baseline
     Suggestions {
-        /// The first day of the test period (YYYY-MM-DD)
+        /// The first day of the test period (YYYY-MM-DD); or --holdout-last
         #[arg(
             long,
             value_name = "DATE",
@@ -804,6 +859,7 @@ pub enum EvalCommand {
         /// Suggestions per customer that count
         #[arg(long, default_value_t = 10)]
         k: usize,
+        /// A table for people; csv or json for scripts
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
         format: ReportFormat,
     },
@@ -821,6 +877,7 @@ pub enum EvalCommand {
         /// (YYYY-MM-DD) [default: the newest purchase]
         #[arg(long, value_name = "DATE")]
         holdout_end: Option<chrono::NaiveDate>,
+        /// A table for people; csv or json for scripts
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
         format: ReportFormat,
     },
@@ -837,6 +894,7 @@ pub enum EvalCommand {
         /// Count the complete weeks up to this day [default: the newest purchase]
         #[arg(long, value_name = "DATE")]
         as_of: Option<chrono::NaiveDate>,
+        /// A table for people; csv or json for scripts
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
         format: ReportFormat,
     },
@@ -859,6 +917,7 @@ pub struct CheckArgs {
     /// Duplicate pairs at least this likely count
     #[arg(long, value_name = "S", default_value_t = crate::clean::link::DEFAULT_SCORE)]
     pub min_score: f64,
+    /// A table for people, JSON for scripts
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
 }
@@ -871,6 +930,7 @@ pub struct EvalDuplicatesArgs {
     /// The share of them written a second time
     #[arg(long, value_name = "S", default_value_t = 0.05, value_parser = parse_share)]
     pub share: f64,
+    /// Seed for the records and the duplicates written into them
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Pairs at least this likely count as found
@@ -883,14 +943,17 @@ pub struct EvalDuplicatesArgs {
     /// other tools to be measured on the same records
     #[arg(long, value_name = "FILE")]
     pub write: Option<PathBuf>,
+    /// A table for people; csv or json for scripts
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
 }
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
+    /// Which records (the README lists each one's columns)
     #[arg(value_enum)]
     pub what: crate::export::What,
+    /// How to write them
     #[arg(long, value_enum, default_value_t = crate::export::Format::Csv)]
     pub format: crate::export::Format,
     /// Only the ids, one per line
@@ -908,6 +971,7 @@ pub enum BenchCommand {
     /// Everything the app shows from the insights (segments, rules, suggestions, lifetime,
     /// forecast) computed from the database: the median of several runs, part by part
     Insights {
+        /// Times to compute it (the median is reported)
         #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=50))]
         runs: u32,
     },
@@ -916,6 +980,7 @@ pub enum BenchCommand {
     /// Many app sessions in one process over one read model, as the team server runs them: memory
     /// per session and the first frame of a new session
     Sessions {
+        /// Sessions to open
         #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=500))]
         count: u16,
     },
@@ -923,8 +988,10 @@ pub enum BenchCommand {
     /// latency, bytes per key, writes seen by others, and the server's memory and CPU. It adds
     /// bench-N members for the run and moves deals back and forth: use a demo database
     Serve {
+        /// Reps signed in at once
         #[arg(long, default_value_t = 25, value_parser = clap::value_parser!(u16).range(1..=500))]
         sessions: u16,
+        /// How long they work
         #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
         seconds: u64,
         /// Threads for the simulated clients (they share the machine with the server)
@@ -937,20 +1004,26 @@ pub enum BenchCommand {
     },
     /// FP-growth alone on a baskets file (one basket a line, items comma-separated)
     Fpgrowth {
+        /// The baskets file
         file: PathBuf,
+        /// Least share of baskets an itemset is in
         #[arg(long, default_value_t = 0.005, value_parser = support)]
         min_support: f64,
         /// Longest itemset (0 = no limit)
         #[arg(long, default_value_t = 0)]
         max_len: usize,
+        /// Times to run it (each is reported)
         #[arg(long, default_value_t = 5)]
         runs: usize,
     },
     /// k-means alone on a CSV matrix of numbers (no header), standardised first as the insights do
     Kmeans {
+        /// The CSV matrix
         file: PathBuf,
+        /// Clusters
         #[arg(long, default_value_t = 8)]
         k: usize,
+        /// Times to run it (each is reported)
         #[arg(long, default_value_t = 5)]
         runs: usize,
     },

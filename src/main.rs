@@ -202,6 +202,16 @@ fn open_app(cli: &Cli, db: &Path) -> anyhow::Result<()> {
     if cli.demo {
         ensure_demo(&store, db)?;
     }
+    let me = match &cli.as_name {
+        Some(name) => name.clone(),
+        None => config
+            .me
+            .clone()
+            .unwrap_or_else(|| rapport::ops::Actor::local().name),
+    };
+    // The demo's records belong to its made-up reps: a newcomer is told how to see a rep's day.
+    let greeting = (cli.demo && !rapport::demo::OWNERS.contains(&me.as_str()))
+        .then(rapport::demo::newcomer_hint);
     let model = rapport::model::ReadModel::new(store);
     // Lets other commands (a nightly backup from cron, say) run while the app is open.
     let _serving = rapport::control::serve_for(model.store().clone(), Some(model.clone()), None)
@@ -217,13 +227,9 @@ fn open_app(cli: &Cli, db: &Path) -> anyhow::Result<()> {
                 .unwrap_or_else(|| "default".into()),
             readonly: cli.readonly,
             config_dir,
-            me: match &cli.as_name {
-                Some(name) => name.clone(),
-                None => config
-                    .me
-                    .unwrap_or_else(|| rapport::ops::Actor::local().name),
-            },
+            me,
             views: config.views,
+            greeting,
         },
     )
 }
@@ -270,7 +276,10 @@ fn serve(db: &Path, args: &rapport::cli::ServeArgs) -> anyhow::Result<()> {
     if members == 0 {
         eprintln!("no one can sign in yet: add people with `rapport team add NAME --key FILE`");
     } else {
-        eprintln!("{members} member(s) in the team");
+        eprintln!(
+            "{} in the team",
+            rapport::text::count(members, "member", "members")
+        );
     }
     running.wait()
 }
@@ -314,11 +323,15 @@ fn database_path(cli: &Cli) -> anyhow::Result<PathBuf> {
 
 fn is_broken_pipe(error: &anyhow::Error) -> bool {
     error.chain().any(|cause| {
+        let io = |e: &std::io::Error| Some(e.kind());
         let kind = if let Some(e) = cause.downcast_ref::<std::io::Error>() {
-            Some(e.kind())
+            io(e)
+        } else if let Some(rapport::backup::BackupError::Io(e)) = cause.downcast_ref() {
+            // Transparent: its source skips the io::Error itself.
+            io(e)
         } else if let Some(e) = cause.downcast_ref::<csv::Error>() {
             match e.kind() {
-                csv::ErrorKind::Io(e) => Some(e.kind()),
+                csv::ErrorKind::Io(e) => io(e),
                 _ => None,
             }
         } else {

@@ -538,6 +538,24 @@ pub struct Model {
     background: [[f64; LEVELS]; F],
 }
 
+impl Model {
+    /// How many candidate pairs it was learned from: none means nothing could be compared.
+    pub fn compared(&self) -> usize {
+        self.patterns.iter().map(|p| p.1).sum::<f64>() as usize
+    }
+}
+
+impl Prepared {
+    /// Whether it has a field candidates are drawn by besides its name: an email, a phone, a
+    /// street or a postcode.
+    pub fn has_contact(&self) -> bool {
+        self.email.is_some()
+            || self.phone.is_some()
+            || self.street.is_some()
+            || self.postcode.is_some()
+    }
+}
+
 /// EM rounds `Model::with_one_more` runs from the learned model.
 const ONE_MORE_ROUNDS: usize = 20;
 

@@ -13,10 +13,17 @@ use crate::store::{Store, StoreError};
 /// less the pairs a rep said are two people; with the learned model and how many customers were
 /// compared. Customers are read and prepared in batches: at 100,000, holding them all as well
 /// was a fifth of the memory.
-pub fn duplicates(
-    store: &Store,
-    min_score: f64,
-) -> Result<(link::Model, Vec<link::Pair>, usize), StoreError> {
+/// What `duplicates` found, and what it had to go on.
+pub struct Found {
+    pub model: link::Model,
+    pub pairs: Vec<link::Pair>,
+    /// Customers read.
+    pub customers: usize,
+    /// Of them, those with an email, a phone or an address.
+    pub with_contact: usize,
+}
+
+pub fn duplicates(store: &Store, min_score: f64) -> Result<Found, StoreError> {
     const BATCH: usize = 4096;
     let mut prepared = Vec::with_capacity(store.count::<Customer>());
     let mut batch = Vec::with_capacity(BATCH);
@@ -36,5 +43,10 @@ pub fn duplicates(
     let (model, mut pairs) = link::find_prepared(&prepared, min_score);
     let distinct = store.distinct_pairs()?;
     pairs.retain(|p| !distinct.contains(&(p.a, p.b)));
-    Ok((model, pairs, prepared.len()))
+    Ok(Found {
+        model,
+        pairs,
+        customers: prepared.len(),
+        with_contact: prepared.iter().filter(|p| p.has_contact()).count(),
+    })
 }

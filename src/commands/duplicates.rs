@@ -4,7 +4,7 @@ use crate::clean::link;
 use crate::cli::DuplicatesArgs;
 use crate::domain::{Customer, CustomerId};
 use crate::store::Store;
-use crate::text::{safe, thousands};
+use crate::text::{count, safe, thousands};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::io::Write;
@@ -18,7 +18,8 @@ struct Row {
 }
 
 pub fn run(store: &Store, args: &DuplicatesArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    let (model, pairs, compared) = crate::clean::duplicates(store, args.min_score)?;
+    let found = crate::clean::duplicates(store, args.min_score)?;
+    let pairs = found.pairs;
     // Only the customers named in a pair are read again, for their names and external ids.
     let mut by_id: HashMap<CustomerId, Customer> = HashMap::new();
     for id in pairs.iter().flat_map(|p| [p.a, p.b]) {
@@ -34,13 +35,27 @@ pub fn run(store: &Store, args: &DuplicatesArgs, out: &mut dyn Write) -> anyhow:
             .map_or_else(|| id.to_string(), |c| c.export_id())
     };
     let Some(format) = args.format.rows() else {
+        if found.model.compared() == 0 {
+            // No candidates: a share of matches "learned" from none would be a made-up figure.
+            let why = match found.with_contact {
+                0 => "none has an email, a phone or an address, and no two names are alike",
+                _ => "no two share an email, a phone or a postcode, or have names alike",
+            };
+            writeln!(
+                out,
+                "no pair of the {} could be compared: {why}",
+                count(found.customers, "customer", "customers")
+            )?;
+            return Ok(());
+        }
         writeln!(
             out,
-            "{} pairs of {} customers look like one person (score {} or more; {:.1}% of the pairs compared are matches, by the model)",
-            thousands(pairs.len()),
-            thousands(compared),
+            "{} of {} look like one person (score {} or more; {:.1}% of the {} compared are matches, by the model)",
+            count(pairs.len(), "pair", "pairs"),
+            count(found.customers, "customer", "customers"),
             args.min_score,
-            100.0 * model.prior
+            100.0 * found.model.prior,
+            count(found.model.compared(), "pair", "pairs"),
         )?;
         for p in pairs.iter().take(50) {
             let who = |id: CustomerId| {

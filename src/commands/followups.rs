@@ -294,74 +294,97 @@ pub fn today(store: &Store, args: &TodayArgs, out: &mut dyn Write) -> anyhow::Re
                 .map_or("everyone".to_string(), |m| safe(m).into_owned());
             writeln!(out, "Today for {who}, {}", now.format("%A %-d %B %Y"))?;
             let name = |id: CustomerId| safe(records.customer_name(id).unwrap_or("?")).into_owned();
+            // A missing phone is said, so the columns after it stay in line.
             let phone = |id: CustomerId| {
                 records
                     .customer(id)
-                    .map_or(String::new(), |c| safe(c.phone()).into_owned())
+                    .map(|c| safe(c.phone()).into_owned())
+                    .filter(|p| !p.is_empty())
+                    .unwrap_or_else(|| "—".to_string())
             };
+            let id = |n: u64| format!("#{n}");
             writeln!(out, "\nFollow-ups ({})", day.followups.len())?;
-            for f in &day.followups {
-                writeln!(
-                    out,
-                    "  #{:<5} {:<16} {}  {}  {}",
-                    f.id.0,
+            let rows = day.followups.iter().map(|f| {
+                vec![
+                    id(f.id.0),
                     due_text(f.due, now),
                     name(f.customer),
                     phone(f.customer),
-                    safe(&f.text)
-                )?;
-            }
+                    safe(&f.text).into_owned(),
+                ]
+            });
+            columns(out, rows.collect())?;
             writeln!(out, "\nTickets due ({})", day.tickets.len())?;
-            for t in &day.tickets {
-                writeln!(
-                    out,
-                    "  #{:<5} {:<8} {}  {}",
-                    t.id.0,
-                    t.priority.name(),
+            let rows = day.tickets.iter().map(|t| {
+                vec![
+                    id(t.id.0),
+                    t.priority.name().to_string(),
                     name(t.customer),
-                    safe(&t.subject)
-                )?;
-            }
+                    safe(&t.subject).into_owned(),
+                ]
+            });
+            columns(out, rows.collect())?;
             writeln!(out, "\nDeals closing this week ({})", day.deals.len())?;
-            for d in &day.deals {
-                let close = d.expected_close.map_or(String::new(), |c| c.to_string());
-                writeln!(
-                    out,
-                    "  #{:<5} {close}  {:>12} {}  {}  {}",
-                    d.id.0,
-                    d.value.to_string(),
-                    d.currency,
+            let rows = day.deals.iter().map(|d| {
+                vec![
+                    id(d.id.0),
+                    d.expected_close.map_or(String::new(), |c| c.to_string()),
+                    format!("{:>12} {}", d.value.to_string(), d.currency),
                     name(d.customer),
-                    safe(&d.title)
-                )?;
-            }
+                    safe(&d.title).into_owned(),
+                ]
+            });
+            columns(out, rows.collect())?;
             if !args.no_calls {
                 writeln!(out, "\nCalls to make ({})", day.calls.len())?;
-                for c in &day.calls {
-                    writeln!(
-                        out,
-                        "  {}  {}  {}: offer {}",
+                let rows = day.calls.iter().map(|c| {
+                    vec![
                         name(c.customer),
                         phone(c.customer),
-                        c.segment.name(),
-                        safe(&c.offer)
-                    )?;
-                }
+                        format!("{}: offer {}", c.segment.name(), safe(&c.offer)),
+                    ]
+                });
+                columns(out, rows.collect())?;
             }
             if !day.upcoming.is_empty() {
                 writeln!(out, "\nComing up")?;
-                for f in &day.upcoming {
-                    writeln!(
-                        out,
-                        "  #{:<5} {:<16} {}  {}",
-                        f.id.0,
+                let rows = day.upcoming.iter().map(|f| {
+                    vec![
+                        id(f.id.0),
                         due_text(f.due, now),
                         name(f.customer),
-                        safe(&f.text)
-                    )?;
-                }
+                        safe(&f.text).into_owned(),
+                    ]
+                });
+                columns(out, rows.collect())?;
             }
         }
+    }
+    Ok(())
+}
+
+/// Rows of cells, each column as wide as its widest cell (the last left as it is), indented.
+fn columns(out: &mut dyn Write, rows: Vec<Vec<String>>) -> std::io::Result<()> {
+    let width = |cell: &str| ratatui::text::Span::raw(cell).width();
+    let mut widths: Vec<usize> = Vec::new();
+    for row in &rows {
+        for (i, cell) in row.iter().enumerate() {
+            if widths.len() <= i {
+                widths.push(0);
+            }
+            widths[i] = widths[i].max(width(cell));
+        }
+    }
+    for row in &rows {
+        let mut line = String::from(" ");
+        for (i, cell) in row.iter().enumerate() {
+            line.push(' ');
+            line.push_str(cell);
+            if i + 1 < row.len() {
+                line.push_str(&" ".repeat(widths[i] - width(cell) + 1));
+            }
+        }
+        writeln!(out, "{line}")?;
     }
     Ok(())
 }

@@ -5,7 +5,7 @@ use crate::cli::{ForecastArgs, ReportFormat};
 use crate::insights::forecast::{self, LEVEL, Weekly};
 use crate::insights::snapshot::Snapshot;
 use crate::store::Store;
-use crate::text::thousands;
+use crate::text::count;
 use chrono::{Duration, NaiveDate};
 use serde::Serialize;
 use std::io::Write;
@@ -51,20 +51,22 @@ pub fn run(store: &Store, args: &ForecastArgs, out: &mut dyn Write) -> anyhow::R
     let (method, orders_method) = (revenue.method, orders.method);
     let (revenue, orders) = (revenue.band, orders.band);
     let last = *weekly.mondays.last().expect("at least a week");
+    // Money to the cent and orders to a tenth: more digits are noise, not precision.
+    let cents = |x: f64| (x * 100.0).round() / 100.0;
     let rows: Vec<Row> = (0..h)
         .map(|k| Row {
             week: last + Duration::weeks(k as i64 + 1),
-            revenue: revenue.point[k],
-            low: revenue.low[k],
-            high: revenue.high[k],
-            orders: orders.point[k],
+            revenue: cents(revenue.point[k]),
+            low: cents(revenue.low[k]),
+            high: cents(revenue.high[k]),
+            orders: (orders.point[k] * 10.0).round() / 10.0,
         })
         .collect();
     let Some(format) = args.format.rows() else {
         writeln!(
             out,
-            "{} complete weeks, {} to {}; revenue by {}, orders by {}; {:.0}% interval",
-            thousands(weekly.mondays.len()),
+            "{}, {} to {}; revenue by {}, orders by {}; {:.0}% interval",
+            count(weekly.mondays.len(), "complete week", "complete weeks"),
             weekly.mondays[0],
             last + Duration::days(6),
             method.label(),

@@ -66,7 +66,7 @@ pub fn import(store: &Store, command: &ImportCommand, out: &mut dyn Write) -> an
         false => Some(store.begin_import(&file.display().to_string(), &format)?),
     };
     let journaled = batch.map_or_else(|| store.clone(), |b| store.journaled(b));
-    let report = match run(&journaled, &mut print_rejection) {
+    let mut report = match run(&journaled, &mut print_rejection) {
         Ok(report) => report,
         Err(e) => {
             // Refused before writing: nothing to list. After a failed write sled must not be
@@ -79,8 +79,14 @@ pub fn import(store: &Store, command: &ImportCommand, out: &mut dyn Write) -> an
             return Err(e.into());
         }
     };
+    report.dry_run = dry_run;
     write!(out, "{report}")?;
-    if let Some(batch) = batch {
+    // A re-run that changed nothing has nothing to take back: it leaves no empty entry listed.
+    if let Some(batch) = batch
+        && store.abandon_import(batch)?
+    {
+        writeln!(out, "nothing changed, so no import was listed")?;
+    } else if let Some(batch) = batch {
         let summary = report.to_string();
         store.finish_import(batch, summary.lines().next().unwrap_or_default())?;
         writeln!(

@@ -117,11 +117,10 @@ pub fn unmerge(
         .rev()
         .filter(|m| !m.undone)
         .find(|m| wanted.is_none_or(|id| m.kept == id || m.other == id))
-        .ok_or_else(|| {
-            UsageError(match customer {
-                Some(c) => format!("no merge of customer {c} to take back"),
-                None => "no merge to take back".into(),
-            })
+        // Typed right, with nothing to do: a runtime outcome (1), not a usage error (2).
+        .ok_or_else(|| match customer {
+            Some(c) => anyhow::anyhow!("no merge of customer {c} to take back"),
+            None => anyhow::anyhow!("no merge to take back"),
         })?;
     let done = match super::records::ops(store, None).unmerge(merge.batch, force) {
         Err(crate::store::StoreError::ChangedSinceImport { changed, .. }) => anyhow::bail!(

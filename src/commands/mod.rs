@@ -36,7 +36,7 @@ pub struct UsageError(pub String);
 
 /// A command finished, but with rejected rows under `--strict` (exit code 4).
 #[derive(Debug, thiserror::Error)]
-#[error("{rejected} rows rejected (--strict)")]
+#[error("{} rejected (--strict)", crate::text::count(*.rejected, "row", "rows"))]
 pub struct RowsRejected {
     pub rejected: usize,
 }

@@ -200,7 +200,7 @@ pub(super) fn import_revert(
         }
         counts
             .iter()
-            .map(|(kind, n)| format!("{} {kind}s", thousands(*n)))
+            .map(|(kind, n)| count(*n, kind, &format!("{kind}s")))
             .collect::<Vec<_>>()
             .join(", ")
     };

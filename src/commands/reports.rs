@@ -5,7 +5,7 @@ use crate::cli::{BasketsBy, EvalCommand, ReportFormat, RulesArgs, SegmentsArgs, 
 use crate::domain::Customer;
 use crate::insights::{RuleOptions, Snapshot};
 use crate::store::Store;
-use crate::text::thousands;
+use crate::text::{count, thousands};
 use std::io::Write;
 
 /// Itemsets `rapport rules` mines when no --max-len is given.
@@ -57,20 +57,37 @@ pub fn rules(store: &Store, args: &RulesArgs, out: &mut dyn Write) -> anyhow::Re
     }
     let itemsets = fitted.itemsets;
     let mut rules = fitted.rules;
-    if args.top > 0 {
-        rules.truncate(args.top);
+    let found = rules.len();
+    let top = match (args.top, args.format) {
+        (Some(n), _) => n,
+        (None, ReportFormat::Table) => crate::cli::TABLE_RULES,
+        (None, _) => 0,
+    };
+    if top > 0 {
+        rules.truncate(top);
     }
     let side = |items: &[u32]| names(&snapshot, items);
     match args.format {
         ReportFormat::Table => {
+            let shown = if rules.len() < found {
+                format!(
+                    "{} of {}",
+                    thousands(rules.len()),
+                    count(found, "rule", "rules")
+                )
+            } else {
+                count(found, "rule", "rules")
+            };
             writeln!(
                 out,
-                "{} rules from {} baskets ({} frequent itemsets at support {})",
-                thousands(rules.len()),
-                thousands(baskets.len()),
-                thousands(itemsets.len()),
+                "{shown} from {} ({} at support {})",
+                count(baskets.len(), "basket", "baskets"),
+                count(itemsets.len(), "frequent itemset", "frequent itemsets"),
                 args.min_support
             )?;
+            if rules.len() < found {
+                writeln!(out, "(--top N or --format csv for all)")?;
+            }
             writeln!(
                 out,
                 "{:<60} {:<30} {:>8} {:>6} {:>6}",

@@ -6,6 +6,7 @@ mod names;
 mod places;
 
 pub use duplicates::{Labelled, inject};
+pub use names::OWNERS;
 
 use crate::domain::{
     Customer, Deal, DealStage, Followup, Lifecycle, Message, Money, Note, NoteKind, Order, OrderId,
@@ -19,6 +20,16 @@ use rand::distr::weighted::WeightedIndex;
 use rand::prelude::*;
 use rand_chacha::ChaCha8Rng;
 use std::fmt;
+
+/// What a newcomer, whose name owns nothing in the demo, is told when it opens (one line at 80
+/// columns): whose records there are to see, and that Today (0) shows the team's day on m.
+pub fn newcomer_hint() -> String {
+    format!(
+        "the demo's reps are {}: try --as {}, or 0 then m",
+        OWNERS.join(", "),
+        OWNERS[1]
+    )
+}
 
 /// A few thousand customers: what a small company's CRM holds.
 pub const DEFAULT_CUSTOMERS: usize = 3_000;

@@ -55,20 +55,30 @@ pub struct ImportReport {
     pub products: Tally,
     /// Notes for the user that are not about one row (columns turned into tags, say).
     pub remarks: Vec<String>,
+    /// Nothing was written: the counts are what the import would do.
+    pub dry_run: bool,
 }
 
 impl fmt::Display for ImportReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = thousands;
+        let imported = if self.dry_run {
+            "would be imported"
+        } else {
+            "imported"
+        };
         write!(
             f,
-            "{} rows read: {} imported, {} rejected",
-            n(self.rows_read),
+            "{} read: {} {imported}, {} rejected",
+            crate::text::count(self.rows_read, "row", "rows"),
             n(self.rows_imported),
             n(self.rejected.len())
         )?;
         if let [only] = self.rejected.as_slice() {
             write!(f, " (line {})", only.line)?;
+        }
+        if self.dry_run {
+            write!(f, "; a dry run, nothing was written")?;
         }
         writeln!(f)?;
         let tally = |f: &mut fmt::Formatter<'_>, what: &str, t: Tally, extra: String| {
@@ -82,7 +92,10 @@ impl fmt::Display for ImportReport {
             )
         };
         if self.orders.in_file > 0 {
-            let extra = format!(" of which {} cancellations", n(self.cancellations));
+            let extra = format!(
+                " of which {}",
+                crate::text::count(self.cancellations, "cancellation", "cancellations")
+            );
             tally(f, "orders", self.orders, extra)?;
         }
         if self.customers.in_file > 0 {
@@ -150,7 +163,7 @@ pub(crate) fn check_rejections(rows_read: usize, rejected: usize, line: u64) -> 
     if rejected >= MAX_REJECTED {
         return Err(GaveUp {
             line,
-            why: format!("{} rows rejected", thousands(rejected)),
+            why: format!("{} rejected", crate::text::count(rejected, "row", "rows")),
         });
     }
     Ok(())

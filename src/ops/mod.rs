@@ -20,13 +20,13 @@ pub struct Actor {
 }
 
 impl Actor {
-    /// The person at this terminal, as the system knows them.
+    /// The person at this terminal, as the system knows them: the login name of this
+    /// process's user, else `$USER` (a container's uid may have no entry in the user database).
     pub fn local() -> Actor {
         Actor::named(
-            std::env::var("USER")
-                .ok()
+            login_name()
+                .or_else(|| std::env::var("USER").ok())
                 .filter(|u| !u.is_empty())
-                .or_else(login_name)
                 .unwrap_or_else(|| "rapport".into()),
         )
     }

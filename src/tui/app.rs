@@ -41,6 +41,8 @@ pub struct RunOptions {
     /// Who this user is to the records ("mine", the owner of what they make).
     pub me: String,
     pub views: Vec<crate::config::View>,
+    /// Said once in the status line when the app opens.
+    pub greeting: Option<String>,
 }
 
 pub fn run(model: Arc<ReadModel>, options: RunOptions) -> anyhow::Result<()> {
@@ -73,6 +75,9 @@ pub fn run(model: Arc<ReadModel>, options: RunOptions) -> anyhow::Result<()> {
         },
     )?;
     state.views = options.views;
+    if let Some(greeting) = options.greeting {
+        state.say(greeting, crate::tui::state::Tone::Info);
+    }
     std::thread::Builder::new()
         .name("rapport-input".into())
         .spawn(move || {

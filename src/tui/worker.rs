@@ -504,7 +504,7 @@ fn run_job(ops: &Ops, job: Job) -> Done {
 }
 
 fn duplicates(store: &crate::store::Store) -> Result<Vec<DuplicatePair>, StoreError> {
-    let (_, pairs, _) = crate::clean::duplicates(store, crate::clean::link::DEFAULT_SCORE)?;
+    let pairs = crate::clean::duplicates(store, crate::clean::link::DEFAULT_SCORE)?.pairs;
     let mut out = Vec::new();
     for p in pairs.into_iter().take(DUPLICATES_SHOWN) {
         if let (Some(a), Some(b)) = (store.get(p.a.0)?, store.get(p.b.0)?) {

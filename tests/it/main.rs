@@ -1,0 +1,51 @@
+//! The integration tests, one module a file, in one binary: one build and one link instead of one
+//! per file, and one run that keeps both cores busy.
+
+mod common;
+
+mod audit_log;
+mod cli_backup;
+mod cli_batch;
+mod cli_duplicates;
+mod cli_export;
+mod cli_followups;
+mod cli_forget;
+mod cli_hostile_names;
+mod cli_import;
+mod cli_merge;
+mod cli_output;
+mod cli_revert;
+mod cli_usage;
+mod concurrent_use;
+mod control_socket;
+mod crash;
+mod crash_serve;
+mod demo_data;
+mod forecast_cdnow;
+mod hostile_input;
+mod insights_cache;
+mod insights_rules;
+mod insights_segments;
+mod insights_suggest;
+mod lifetime_cdnow;
+mod ops_roles;
+mod outlook_demo;
+mod readme;
+mod serve_control;
+mod serve_memory;
+mod serve_ssh;
+mod shared_data;
+mod store_backup_live;
+mod store_files;
+mod store_roundtrip;
+mod store_schema;
+mod store_trash;
+mod tui_bugs;
+mod tui_duplicates;
+mod tui_flows;
+mod tui_interleavings;
+mod tui_keymap;
+mod tui_sessions;
+mod tui_snapshots;
+mod tui_startup;
+mod tui_today;
