@@ -29,8 +29,10 @@ pub fn merge(
     let moved = match dry_run {
         true => moving,
         false => {
+            // Both as read above: a change since (another merge of the pair) refuses this one.
+            let seen = [keep.clone(), other.clone()];
             super::records::ops(store, None)
-                .merge(&plan.kept, other.id)?
+                .merge(&plan.kept, other.id, &seen)?
                 .1
         }
     };

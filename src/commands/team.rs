@@ -6,10 +6,12 @@ use crate::team::{self, Key};
 use std::io::Write;
 
 pub fn team(store: &Store, command: &TeamCommand, out: &mut dyn Write) -> anyhow::Result<()> {
+    // Changes go through `Ops`: checked against the role, and signed in the audit log.
+    let ops = super::records::ops(store, None);
     match command {
         TeamCommand::Add { name, key, role } => {
             let key = Key::read(key)?;
-            let member = team::add(store, name, &key, *role)?;
+            let member = ops.add_member(name, &key, *role)?;
             writeln!(
                 out,
                 "added {} as {} ({})",
@@ -56,12 +58,12 @@ pub fn team(store: &Store, command: &TeamCommand, out: &mut dyn Write) -> anyhow
             }
         }
         TeamCommand::Remove { name } => {
-            let member = team::remove(store, name)?;
+            let member = ops.remove_member(name)?;
             writeln!(out, "removed {}", member.name)?;
         }
         TeamCommand::Key(TeamKeyCommand::Add { name, key }) => {
             let key = Key::read(key)?;
-            let member = team::add_key(store, name, &key)?;
+            let member = ops.add_member_key(name, &key)?;
             writeln!(
                 out,
                 "{} may now sign in with {} too ({} keys)",
@@ -71,7 +73,7 @@ pub fn team(store: &Store, command: &TeamCommand, out: &mut dyn Write) -> anyhow
             )?;
         }
         TeamCommand::Key(TeamKeyCommand::Remove { name, key }) => {
-            let member = team::remove_key(store, name, key)?;
+            let member = ops.remove_member_key(name, key)?;
             writeln!(
                 out,
                 "{} no longer signs in with that key ({} left)",
@@ -80,7 +82,7 @@ pub fn team(store: &Store, command: &TeamCommand, out: &mut dyn Write) -> anyhow
             )?;
         }
         TeamCommand::Role { name, role } => {
-            let member = team::set_role(store, name, *role)?;
+            let member = ops.set_member_role(name, *role)?;
             writeln!(out, "{} is now {}", member.name, member.role)?;
         }
         // Blocks live in the server's memory: these reach it when it holds the database (the

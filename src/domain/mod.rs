@@ -1,6 +1,7 @@
 //! The CRM's plain data: customers, products, orders, deals, tickets, notes, follow-ups, and the team.
 //! No IO here; every type validates itself and names the field that is wrong.
 
+pub mod change;
 mod customer;
 mod deal;
 mod followup;

@@ -11,9 +11,9 @@ pub mod summary;
 pub mod today;
 
 use crate::clean::lookalike::LookAlikes;
+use crate::domain::change::{Record, Write};
 use crate::domain::{Customer, CustomerId, Deal, Followup, Ticket};
 use crate::insights::{Insights, Segment};
-use crate::ops::{Record, Write};
 use crate::search::{Entry, Index, Kind, Part};
 use crate::store::{Store, StoreError};
 pub use deal_page::DealPage;

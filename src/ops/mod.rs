@@ -5,6 +5,7 @@
 
 pub mod roles;
 
+pub use crate::domain::change::{Record, Write};
 use crate::domain::{Customer, Deal, Followup, Note, NoteKind, Order, Product, Ticket};
 use crate::model::ReadModel;
 use crate::store::{Kind, RecordRef, Store, StoreError};
@@ -23,12 +24,7 @@ impl Actor {
     /// The person at this terminal, as the system knows them: the login name of this
     /// process's user, else `$USER` (a container's uid may have no entry in the user database).
     pub fn local() -> Actor {
-        Actor::named(
-            login_name()
-                .or_else(|| std::env::var("USER").ok())
-                .filter(|u| !u.is_empty())
-                .unwrap_or_else(|| "rapport".into()),
-        )
+        Actor::named(crate::user::login_name())
     }
 
     /// The database's owner under another name (`--author` in a script).
@@ -41,28 +37,6 @@ impl Actor {
             name: name.into(),
             role,
         }
-    }
-}
-
-/// This process's user's login name, as the system knows it (a service has no $USER).
-fn login_name() -> Option<String> {
-    // SAFETY: getpwuid_r fills our buffer and struct; the name is read only on success.
-    unsafe {
-        let mut pwd: libc::passwd = std::mem::zeroed();
-        let mut buf = vec![0 as libc::c_char; 1024];
-        let mut found: *mut libc::passwd = std::ptr::null_mut();
-        let done = libc::getpwuid_r(
-            libc::geteuid(),
-            &mut pwd,
-            buf.as_mut_ptr(),
-            buf.len(),
-            &mut found,
-        );
-        if done != 0 || found.is_null() || pwd.pw_name.is_null() {
-            return None;
-        }
-        let name = std::ffi::CStr::from_ptr(pwd.pw_name);
-        Some(name.to_string_lossy().into_owned())
     }
 }
 
@@ -198,13 +172,16 @@ impl Ops {
     }
 
     /// Makes `other` part of `kept` (see [`Store::merge_customers`]); returns the merge's batch.
+    /// Merges `other` into `kept` (its fields as the merge leaves them), provided the customers
+    /// in `seen` are as the actor read them: of two merges of one pair, the second is refused.
     pub fn merge(
         &self,
         kept: &Customer,
         other: crate::domain::CustomerId,
+        seen: &[Customer],
     ) -> Result<(u64, crate::store::Moved), StoreError> {
         self.check(Task::Merge)?;
-        let done = self.store.merge_customers(kept, other)?;
+        let done = self.store.merge_customers(kept, other, seen)?;
         self.changed()?;
         Ok(done)
     }
@@ -240,6 +217,56 @@ impl Ops {
         self.store.rename_view(&self.actor().name, from, to)
     }
 
+    /// Lets someone sign in to the server; an admin's (the server's owner's), signed by them.
+    pub fn add_member(
+        &self,
+        name: &str,
+        key: &crate::team::Key,
+        role: Role,
+    ) -> Result<crate::domain::Member, crate::team::TeamError> {
+        self.check(Task::Team)?;
+        crate::team::add(&self.store, name, key, role)
+    }
+
+    /// Takes someone off the team; the server ends their sessions.
+    pub fn remove_member(
+        &self,
+        name: &str,
+    ) -> Result<crate::domain::Member, crate::team::TeamError> {
+        self.check(Task::Team)?;
+        crate::team::remove(&self.store, name)
+    }
+
+    /// Gives a member another role; their open sessions take it at once.
+    pub fn set_member_role(
+        &self,
+        name: &str,
+        role: Role,
+    ) -> Result<crate::domain::Member, crate::team::TeamError> {
+        self.check(Task::Team)?;
+        crate::team::set_role(&self.store, name, role)
+    }
+
+    /// Lets a member sign in with one more key.
+    pub fn add_member_key(
+        &self,
+        name: &str,
+        key: &crate::team::Key,
+    ) -> Result<crate::domain::Member, crate::team::TeamError> {
+        self.check(Task::Team)?;
+        crate::team::add_key(&self.store, name, key)
+    }
+
+    /// Takes a member's key away; the sessions signed in with it end.
+    pub fn remove_member_key(
+        &self,
+        name: &str,
+        key: &str,
+    ) -> Result<crate::domain::Member, crate::team::TeamError> {
+        self.check(Task::Team)?;
+        crate::team::remove_key(&self.store, name, key)
+    }
+
     /// Takes a merge back, every record as it was.
     pub fn unmerge(&self, batch: u64, force: bool) -> Result<crate::store::Reverted, StoreError> {
         self.check(Task::Merge)?;
@@ -256,115 +283,6 @@ impl Ops {
         let forgotten = self.store.forget(customer)?;
         self.changed()?;
         Ok(forgotten)
-    }
-}
-
-/// A record of any kind the app edits.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Record {
-    Customer(Customer),
-    Deal(Deal),
-    Ticket(Ticket),
-    Note(Note),
-    Followup(Followup),
-}
-
-impl Record {
-    /// Which record, by id alone: what the log may keep (never a name or a title).
-    pub fn reference(&self) -> String {
-        match self {
-            Record::Customer(c) => format!("customer {}", c.id),
-            Record::Deal(d) => format!("deal {}", d.id),
-            Record::Ticket(t) => format!("ticket {}", t.id),
-            Record::Note(n) => format!("note {}", n.id),
-            Record::Followup(f) => format!("follow-up {}", f.id),
-        }
-    }
-
-    /// The record's own rules, as the store checks them before a write.
-    pub fn validate(&self) -> Result<(), crate::domain::ValidationError> {
-        match self {
-            Record::Customer(c) => c.validate(),
-            Record::Deal(d) => d.validate(),
-            Record::Ticket(t) => t.validate(),
-            Record::Note(n) => n.validate(),
-            Record::Followup(f) => f.validate(),
-        }
-    }
-
-    pub fn describe(&self) -> String {
-        match self {
-            Record::Customer(c) => format!("customer {}", c.name),
-            Record::Deal(d) => format!("deal {}", d.title),
-            Record::Ticket(t) => format!("ticket #{}", t.id),
-            Record::Note(n) => format!("note on customer {}", n.customer),
-            Record::Followup(f) => format!("follow-up on customer {}", f.customer),
-        }
-    }
-}
-
-/// A change to the store. Each comes back, as stored, in `Done::Written`, and knows its own undo.
-#[derive(Clone, Debug, PartialEq)]
-#[allow(clippy::large_enum_variant)] // one per user action: boxing would buy nothing
-pub enum Write {
-    Create(Record),
-    Update {
-        old: Record,
-        new: Record,
-    },
-    /// Deleting a customer takes their notes with them; `notes` is filled in by the worker.
-    Delete {
-        record: Record,
-        notes: Vec<Note>,
-    },
-    /// Puts back what a delete took, under the same ids.
-    Restore {
-        record: Record,
-        notes: Vec<Note>,
-    },
-    /// Updates to many records at once, in one transaction: (old, new) pairs.
-    Batch(Vec<(Record, Record)>),
-}
-
-impl Write {
-    /// The write that takes this one back.
-    pub fn inverse(&self) -> Write {
-        match self.clone() {
-            Write::Create(record) => Write::Delete {
-                record,
-                notes: Vec::new(),
-            },
-            Write::Update { old, new } => Write::Update { old: new, new: old },
-            Write::Delete { record, notes } => Write::Restore { record, notes },
-            Write::Restore { record, notes } => Write::Delete { record, notes },
-            Write::Batch(pairs) => Write::Batch(
-                pairs
-                    .into_iter()
-                    .rev()
-                    .map(|(old, new)| (new, old))
-                    .collect(),
-            ),
-        }
-    }
-
-    /// Every record the write leaves in the store (none for a delete).
-    pub fn results(&self) -> Vec<&Record> {
-        match self {
-            Write::Batch(pairs) => pairs.iter().map(|(_, new)| new).collect(),
-            Write::Delete { .. } => Vec::new(),
-            other => vec![other.record()],
-        }
-    }
-
-    pub fn record(&self) -> &Record {
-        match self {
-            Write::Create(r)
-            | Write::Update { new: r, .. }
-            | Write::Delete { record: r, .. }
-            | Write::Restore { record: r, .. } => r,
-            // A batch is described by its first record; it always has one.
-            Write::Batch(pairs) => &pairs[0].1,
-        }
     }
 }
 

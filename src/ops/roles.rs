@@ -22,6 +22,8 @@ pub enum Task {
     Merge,
     /// Telling two look-alike customers apart: it hides the pair from the whole team.
     MarkDistinct,
+    /// Who may sign in, with which key and role.
+    Team,
 }
 
 impl Task {
@@ -31,7 +33,7 @@ impl Task {
             Task::Delete | Task::Undelete | Task::BulkEdit | Task::Merge | Task::MarkDistinct => {
                 Role::Manager
             }
-            Task::Purge | Task::Forget | Task::Import => Role::Admin,
+            Task::Purge | Task::Forget | Task::Import | Task::Team => Role::Admin,
         }
     }
 
@@ -48,6 +50,7 @@ impl Task {
             Task::MarkDistinct => {
                 "mark two customers as two people (it hides them from everyone's duplicates)"
             }
+            Task::Team => "change who may sign in",
         }
     }
 }

@@ -76,10 +76,14 @@ impl Store {
     /// Moves `other`'s orders, deals, tickets, notes and follow-ups to `kept` (written over the
     /// stored customer with the fields chosen), and puts `other` in the trash: one transaction,
     /// journalled. Returns the merge's batch and what moved.
+    /// Merges `other` into `kept`, provided each of `seen` is still as its merger read it. The
+    /// check and the merge are one moment: a write between them (another merge of the pair, say)
+    /// makes the merge check again, and so refuses it.
     pub fn merge_customers(
         &self,
         kept: &Customer,
         other: CustomerId,
+        seen: &[Customer],
     ) -> Result<(u64, Moved), StoreError> {
         if kept.id == other {
             return Err(StoreError::Invalid {
@@ -96,7 +100,10 @@ impl Store {
             .logged_as(&format!("{MERGE} #{other} into #{}", kept.id));
         let result = loop {
             // Scans cannot run inside a transaction: scan, then check nothing wrote in between.
-            let seen = self.data_version()?;
+            let version = self.data_version()?;
+            if let Err(e) = seen.iter().try_for_each(|c| self.unchanged(c)) {
+                break Err(e);
+            }
             let ids = |g: fn(CustomerId) -> Group| self.group_ids(g(other));
             let (orders, deals, tickets) = (
                 ids(Group::OrdersOf)?,
@@ -105,7 +112,7 @@ impl Store {
             );
             let (notes, followups) = (ids(Group::NotesOf)?, ids(Group::FollowupsOf)?);
             let done = journaled.write(|tx| {
-                if tx.data_version()? != seen {
+                if tx.data_version()? != version {
                     return Ok(None);
                 }
                 let to = Some(kept.id);

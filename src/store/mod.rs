@@ -227,7 +227,7 @@ impl Store {
             path: path.to_path_buf(),
             journal: None,
             audit: Some(audit::AuditAs {
-                actor: crate::ops::Actor::local().name.into(),
+                actor: crate::user::login_name().into(),
                 redact: false,
                 op: None,
             }),

@@ -447,9 +447,8 @@ fn run_job(ops: &Ops, job: Job) -> Done {
             return Done::Duplicates(duplicates(model.store()).map_err(|e| e.to_string()));
         }
         Job::Merge { kept, other, seen } => {
-            let unchanged = seen.iter().try_for_each(|c| ops.store().unchanged(c));
-            let done = unchanged
-                .and_then(|()| ops.merge(&kept, other))
+            let done = ops
+                .merge(&kept, other, &seen)
                 .map(|(_, moved)| Cleaned::Merged {
                     other,
                     text: format!(

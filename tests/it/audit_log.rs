@@ -272,6 +272,26 @@ fn every_kind_of_write_is_in_the_log_under_its_author() {
     };
     ops("vic").save_view(&view).unwrap();
     expected.push(("vic".into(), "save view".into(), "view".into()));
+    // The team's changes, as `rapport team … --as tara` makes them: signed by her; a rep may make none.
+    let key = |seed: u8| {
+        use russh::keys::ssh_key::private::{Ed25519Keypair, KeypairData};
+        let pair = KeypairData::Ed25519(Ed25519Keypair::from_seed(&[seed; 32]));
+        let private = russh::keys::PrivateKey::new(pair, "test").unwrap();
+        rapport::team::Key::of(private.public_key()).unwrap()
+    };
+    assert!(
+        rep.add_member("bea", &key(1), Role::Rep).is_err(),
+        "a rep changed the team"
+    );
+    let tara = ops("tara");
+    tara.add_member("bea", &key(1), Role::Rep).unwrap();
+    tara.set_member_role("bea", Role::Manager).unwrap();
+    tara.add_member_key("bea", &key(2)).unwrap();
+    tara.remove_member_key("bea", &key(2).fingerprint).unwrap();
+    tara.remove_member("bea").unwrap();
+    for op in ["create", "update", "update", "update", "delete"] {
+        expected.push(("tara".into(), op.into(), "member".into()));
+    }
     let logged: Vec<(String, String, String)> = all(&store)
         .into_iter()
         .map(|e| (e.actor, e.op, e.kind))

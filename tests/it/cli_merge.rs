@@ -216,3 +216,67 @@ fn a_merge_is_logged_as_a_merge_and_the_merged_away_email_still_finds_the_custom
     let row = notes.lines().find(|l| l.contains("and again")).unwrap();
     assert!(row.contains(",2,"), "on customer 2: {row}");
 }
+
+/// Two managers merge the same pair at the same moment, from two sessions: the check that the
+/// pair is as each saw it and the merge are one moment, so one merges and the other is refused.
+#[test]
+fn two_merges_of_one_pair_started_together_end_in_one_merge_and_one_refusal() {
+    use rapport::domain::Customer;
+    use rapport::ops::{Actor, Ops, Role};
+    use rapport::store::StoreError;
+    let dir = tempfile::tempdir().unwrap();
+    let store = common::demo(&dir.path().join("db"), 60);
+    let model = rapport::model::ReadModel::new(store.clone());
+    model.load().unwrap();
+    let sessions = [
+        Ops::shared(model.clone(), Actor::with_role("ana", Role::Manager)),
+        Ops::shared(model.clone(), Actor::with_role("cal", Role::Manager)),
+    ];
+    let rounds = 12;
+    for round in 0..rounds {
+        let (keep, other): (Customer, Customer) = (
+            store.get(2 * round + 1).unwrap().unwrap(),
+            store.get(2 * round + 2).unwrap().unwrap(),
+        );
+        let gate = std::sync::Barrier::new(2);
+        let outcomes: Vec<Result<(u64, rapport::store::Moved), StoreError>> =
+            std::thread::scope(|s| {
+                let runs: Vec<_> = sessions
+                    .iter()
+                    .map(|ops| {
+                        let (keep, other, gate) = (&keep, &other, &gate);
+                        s.spawn(move || {
+                            // Each fills the kept customer's tags in its own way.
+                            let mut kept = keep.clone();
+                            kept.tags.push(format!("merged by {}", ops.actor().name));
+                            gate.wait();
+                            ops.merge(&kept, other.id, &[keep.clone(), other.clone()])
+                        })
+                    })
+                    .collect();
+                runs.into_iter().map(|r| r.join().unwrap()).collect()
+            });
+        let merged = outcomes.iter().filter(|o| o.is_ok()).count();
+        assert_eq!(merged, 1, "round {round}: {outcomes:?}");
+        let refused = outcomes.iter().find_map(|o| o.as_ref().err()).unwrap();
+        assert!(
+            matches!(
+                refused,
+                StoreError::Changed { .. } | StoreError::Gone { .. }
+            ),
+            "round {round}: {refused:?}"
+        );
+        let kept: Customer = store.get(keep.id.0).unwrap().unwrap();
+        assert_eq!(
+            kept.tags
+                .iter()
+                .filter(|t| t.starts_with("merged by"))
+                .count(),
+            1,
+            "{:?}",
+            kept.tags
+        );
+    }
+    let merges = store.merges().unwrap();
+    assert_eq!(merges.len(), rounds as usize, "{merges:?}");
+}

@@ -12,6 +12,15 @@ fn write(dir: &std::path::Path, name: &str, text: &str) -> std::path::PathBuf {
     path
 }
 
+/// A new database with the customers of `csv` imported; the folder, the database and the file.
+fn with_customers(csv: &str) -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let file = write(dir.path(), "people.csv", csv);
+    stdout_of(&db, &["import", "customers", file.to_str().unwrap()]);
+    (dir, db, file)
+}
+
 #[test]
 fn the_rules_table_shows_the_strongest_fifty_and_says_how_many_there_are() {
     let dir = tempfile::tempdir().unwrap();
@@ -91,15 +100,9 @@ fn a_reader_that_stops_early_ends_every_command_quietly_with_exit_0() {
 
 #[test]
 fn duplicates_says_when_no_pair_could_be_compared_instead_of_a_share_of_matches() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("db");
     // Names alone, none alike: as Online Retail's customers, who have only an id and a country.
-    let file = write(
-        dir.path(),
-        "people.csv",
-        "name,country\nAda Chen,GB\nBruno Lima,BR\nCiara Walsh,IE\n",
-    );
-    stdout_of(&db, &["import", "customers", file.to_str().unwrap()]);
+    let (_dir, db, _) =
+        with_customers("name,country\nAda Chen,GB\nBruno Lima,BR\nCiara Walsh,IE\n");
     let said = stdout_of(&db, &["duplicates"]);
     assert_eq!(
         said.trim(),
@@ -119,14 +122,7 @@ fn login_name() -> String {
 
 #[test]
 fn me_is_the_login_name_the_system_knows_whatever_user_says() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("db");
-    let file = write(
-        dir.path(),
-        "people.csv",
-        "name,email\nAda Chen,ada@example.com\n",
-    );
-    stdout_of(&db, &["import", "customers", file.to_str().unwrap()]);
+    let (_dir, db, _) = with_customers("name,email\nAda Chen,ada@example.com\n");
     for user in [None, Some(""), Some("impostor")] {
         let mut command = rapport();
         command.arg("--db").arg(&db).args([
@@ -217,15 +213,8 @@ fn one_is_said_in_the_singular_and_a_dry_run_says_nothing_was_imported() {
 
 #[test]
 fn an_import_run_again_that_changes_nothing_is_not_listed_again() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("db");
-    let file = write(
-        dir.path(),
-        "people.csv",
-        "name,email\nAda Chen,ada@example.com\n",
-    );
+    let (_dir, db, file) = with_customers("name,email\nAda Chen,ada@example.com\n");
     let file = file.to_str().unwrap();
-    stdout_of(&db, &["import", "customers", file]);
     let again = stdout_of(&db, &["import", "customers", file]);
     assert!(
         again.contains("nothing changed, so no import was listed"),
@@ -268,14 +257,9 @@ fn forecast_csv_gives_money_to_the_cent() {
 
 #[test]
 fn todays_columns_stay_in_line_when_a_phone_is_missing() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("db");
-    let file = write(
-        dir.path(),
-        "people.csv",
+    let (_dir, db, _) = with_customers(
         "name,email,phone\nAda Chen,ada@example.com,+44 20 7946 0000\nBo,bo@example.com,\n",
     );
-    stdout_of(&db, &["import", "customers", file.to_str().unwrap()]);
     for who in ["ada@example.com", "bo@example.com"] {
         let out = output_of(
             &db,
