@@ -1,7 +1,6 @@
 //! rapport: a terminal CRM. The binary's front ends (TUI, CLI, batch) sit on these modules.
 
 pub mod backup;
-pub mod batch;
 pub mod bench;
 pub mod clean;
 pub mod cli;

@@ -21,8 +21,20 @@ fn main() -> ExitCode {
         }
         Err(error) => {
             eprintln!("rapport: {}", rapport::text::error_line(&error));
-            ExitCode::from(commands::exit_code(&error))
+            ExitCode::from(exit_code(&error))
         }
+    }
+}
+
+/// A command's exit code, or this client's when it could not reach the process that holds the
+/// database (only here do such failures arise).
+fn exit_code(error: &anyhow::Error) -> u8 {
+    let asked = error
+        .chain()
+        .find_map(|cause| cause.downcast_ref::<rapport::control::AskError>());
+    match asked {
+        Some(ask) => ask.exit_code(),
+        None => commands::exit_code(error),
     }
 }
 
@@ -50,9 +62,9 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
                 server,
             })),
             _,
-        ) => rapport::serve::load::run(
+        ) => rapport::bench::load::run(
             &db,
-            rapport::serve::load::Load {
+            rapport::bench::load::Load {
                 sessions: usize::from(*sessions),
                 seconds: *seconds,
                 client_threads: usize::from(*client_threads),

@@ -38,3 +38,22 @@ pub fn in_parts<T: Sync, R: Send>(
             .collect()
     })
 }
+
+/// The one rule for a lock whose holder panicked: its data is used as it stands. A panic ends
+/// the session it happened in (the server catches it); the other sessions must go on.
+pub fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// As [`lock`], to read.
+pub fn read<T>(lock: &std::sync::RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// As [`lock`], to write.
+pub fn write<T>(lock: &std::sync::RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    lock.write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}

@@ -8,6 +8,7 @@ use crate::text::thousands;
 use anyhow::Context;
 use std::io::Write;
 
+pub mod batch;
 mod bench;
 mod check;
 mod duplicates;
@@ -68,11 +69,8 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
         {
             return 2;
         }
-        if let Some(batch) = cause.downcast_ref::<crate::batch::BatchFailed>() {
+        if let Some(batch) = cause.downcast_ref::<batch::BatchFailed>() {
             return batch.code;
-        }
-        if let Some(ask) = cause.downcast_ref::<crate::control::AskError>() {
-            return ask.exit_code();
         }
     }
     1
@@ -99,7 +97,7 @@ pub fn dispatch(
         )
         .into()),
         (Some(command), _) => run(store, command, out),
-        (None, Some(script)) => crate::batch::run_file(store, script, cli.keep_going, out, prepare),
+        (None, Some(script)) => batch::run_file(store, script, cli.keep_going, out, prepare),
         (None, None) => Err(UsageError("the app needs a terminal of its own".into()).into()),
     }
 }

@@ -87,7 +87,7 @@ pub fn team(store: &Store, command: &TeamCommand, out: &mut dyn Write) -> anyhow
         }
         // Blocks live in the server's memory: these reach it when it holds the database (the
         // command then runs inside it, over the control socket).
-        TeamCommand::Blocked => match crate::serve::failures_of_this_process(store.path()) {
+        TeamCommand::Blocked => match crate::team::failures::serving(store.path()) {
             None => writeln!(
                 out,
                 "no server is running on this database: nothing is blocked"
@@ -106,21 +106,19 @@ pub fn team(store: &Store, command: &TeamCommand, out: &mut dyn Write) -> anyhow
                 }
             }
         },
-        TeamCommand::Unblock { address } => {
-            match crate::serve::failures_of_this_process(store.path()) {
-                None => writeln!(
-                    out,
-                    "no server is running on this database: nothing is blocked"
-                )?,
-                Some(failures) => match failures.unblock(*address) {
-                    true => {
-                        tracing::info!(%address, "an address was unblocked by the owner");
-                        writeln!(out, "{address} may sign in again")?
-                    }
-                    false => writeln!(out, "{address} was not blocked")?,
-                },
-            }
-        }
+        TeamCommand::Unblock { address } => match crate::team::failures::serving(store.path()) {
+            None => writeln!(
+                out,
+                "no server is running on this database: nothing is blocked"
+            )?,
+            Some(failures) => match failures.unblock(*address) {
+                true => {
+                    tracing::info!(%address, "an address was unblocked by the owner");
+                    writeln!(out, "{address} may sign in again")?
+                }
+                false => writeln!(out, "{address} was not blocked")?,
+            },
+        },
     }
     Ok(())
 }

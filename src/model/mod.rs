@@ -20,7 +20,7 @@ pub use deal_page::DealPage;
 use revenue::InsightsData;
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 pub use summary::{CustomerPage, Summaries, Summary, TimelineItem};
 
 /// A customer as the table shows and filters them: name, company, email, country, phone and
@@ -486,12 +486,7 @@ pub struct ReadModel {
     listeners: Mutex<Vec<Listener>>,
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    // A panicking session must not take the others down with it.
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
+use crate::parallel::lock;
 
 impl ReadModel {
     pub fn new(store: Store) -> Arc<ReadModel> {

@@ -94,12 +94,12 @@ impl Ops {
 
     /// Who acts, with the role they have now.
     pub fn actor(&self) -> Actor {
-        self.actor.read().unwrap_or_else(|e| e.into_inner()).clone()
+        crate::parallel::read(&self.actor).clone()
     }
 
     /// The team changed this actor's role: every later write is checked against the new one.
     pub fn set_role(&self, role: Role) {
-        self.actor.write().unwrap_or_else(|e| e.into_inner()).role = role;
+        crate::parallel::write(&self.actor).role = role;
     }
 
     /// Carries out an edit from the app, returning it as stored.

@@ -62,7 +62,7 @@ impl Gate {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<IpAddr, usize>> {
-        self.open.lock().unwrap_or_else(|e| e.into_inner())
+        crate::parallel::lock(&self.open)
     }
 
     /// A place for a new connection from `ip`, or why not.

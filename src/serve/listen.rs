@@ -161,7 +161,7 @@ pub struct KillSwitch {
 impl KillSwitch {
     pub fn kill(&self) {
         self.killed.store(true, Ordering::SeqCst);
-        let wakers = std::mem::take(&mut *self.wakers.lock().unwrap_or_else(|e| e.into_inner()));
+        let wakers = std::mem::take(&mut *crate::parallel::lock(&self.wakers));
         for waker in wakers {
             waker.wake();
         }
@@ -172,7 +172,7 @@ impl KillSwitch {
         if self.killed.load(Ordering::SeqCst) {
             return true;
         }
-        let mut wakers = self.wakers.lock().unwrap_or_else(|e| e.into_inner());
+        let mut wakers = crate::parallel::lock(&self.wakers);
         if !wakers.iter().any(|w| w.will_wake(cx.waker())) {
             wakers.push(cx.waker().clone());
         }

@@ -3,21 +3,19 @@
 //! terminal) over the one read model, so a rep's save reaches every other session.
 
 mod conn;
-mod failures;
 pub mod gate;
 mod hostkey;
 pub mod input;
 mod listen;
-pub mod load;
 mod local;
 mod registry;
 mod session;
 
 use crate::model::ReadModel;
 use crate::store::Store;
+use crate::team::failures::Failures;
 use crate::tui::keymap::Keymap;
 use anyhow::Context;
-use failures::Failures;
 use registry::Registry;
 use russh::MethodKind;
 use std::net::SocketAddr;
@@ -25,7 +23,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use failures::serving as failures_of_this_process;
 pub use hostkey::{HOST_KEY_FILE, host_key};
 
 pub struct ServeOptions {

@@ -80,7 +80,7 @@ impl Registry {
         key: &str,
         to_app: Sender<Event>,
     ) -> Result<Seat, Full> {
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let mut entries = crate::parallel::lock(&self.entries);
         if entries.len() >= self.max {
             return Err(Full(self.max));
         }
@@ -104,7 +104,7 @@ impl Registry {
     }
 
     fn leave(&self, id: u64) {
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let mut entries = crate::parallel::lock(&self.entries);
         entries.retain(|e| e.id != id);
         self.online.store(entries.len(), Ordering::Relaxed);
         Self::redraw_all(&entries);
@@ -121,7 +121,7 @@ impl Registry {
     /// ended; a member given another role keeps their session, with the new role applied in it.
     /// Returns how many sessions were ended.
     pub fn follow_team(&self, team: &[Member]) -> usize {
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let mut entries = crate::parallel::lock(&self.entries);
         let mut ended = 0;
         for e in entries.iter_mut().filter(|e| e.member != OWNER) {
             let why = match team.iter().find(|m| m.id == e.member) {
@@ -145,7 +145,7 @@ impl Registry {
 
     /// Ends every session (the server is stopping); returns how many.
     pub fn end_all(&self, why: &str) -> usize {
-        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let entries = crate::parallel::lock(&self.entries);
         for e in entries.iter() {
             let _ = e.to_app.send(Event::End(why.into()));
         }
@@ -161,7 +161,7 @@ impl Registry {
     pub fn end_idle(&self, idle: Duration) -> usize {
         let now = self.now_ms();
         let limit = idle.as_millis() as u64;
-        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let entries = crate::parallel::lock(&self.entries);
         let mut ended = 0;
         for e in entries.iter() {
             if now.saturating_sub(e.last_key.load(Ordering::Relaxed)) >= limit {

@@ -300,7 +300,7 @@ impl Store {
 
     fn write_with<A>(&self, bump: bool, f: impl Fn(&Tx) -> TxResult<A>) -> Result<A, StoreError> {
         self.writable()?;
-        let _shared = self.gate.read().unwrap_or_else(|e| e.into_inner());
+        let _shared = crate::parallel::read(&self.gate);
         let result = self.trees.as_slice().transaction(|trees| {
             let tx = Tx::new(trees, self.journal, self.audit.as_ref());
             let out = f(&tx).map_err(|e| e.0)?;
@@ -743,7 +743,7 @@ impl Store {
 
     /// Runs `f` while no write can start or be under way: what it reads is one moment of the data.
     pub fn frozen<A>(&self, f: impl FnOnce() -> A) -> A {
-        let _alone = self.gate.write().unwrap_or_else(|e| e.into_inner());
+        let _alone = crate::parallel::write(&self.gate);
         f()
     }
 

@@ -173,7 +173,7 @@ pub struct Latest(std::sync::Mutex<Option<Arc<Snapshot>>>);
 
 impl Latest {
     fn slot(&self) -> std::sync::MutexGuard<'_, Option<Arc<Snapshot>>> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
+        crate::parallel::lock(&self.0)
     }
 }
 

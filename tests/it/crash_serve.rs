@@ -10,8 +10,8 @@
 use crate::common;
 
 use rand::{Rng, SeedableRng};
+use rapport::bench::load::Client;
 use rapport::domain::Note;
-use rapport::serve::load::Client;
 use rapport::store::{AuditQuery, Store};
 use russh::ChannelMsg;
 use russh::keys::ssh_key::private::{Ed25519Keypair, KeypairData};

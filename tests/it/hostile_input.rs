@@ -255,7 +255,7 @@ proptest! {
         let script = lines.join(&b'\n');
         let total = line_count(&script) as usize;
         let mut ran = 0;
-        let failures = rapport::batch::run_script(
+        let failures = rapport::commands::batch::run_script(
             &mut script.as_slice(),
             &store,
             true,

@@ -27,6 +27,7 @@ mod insights_cache;
 mod insights_rules;
 mod insights_segments;
 mod insights_suggest;
+mod layers;
 mod lifetime_cdnow;
 mod ops_roles;
 mod outlook_demo;

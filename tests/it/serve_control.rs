@@ -270,7 +270,7 @@ fn a_stopped_server_gets_exit_3_not_a_hang() {
 /// member signs in once the idle connections are gone. SIGTERM then stops it cleanly.
 #[test]
 fn a_server_out_of_file_descriptors_goes_on_serving() {
-    use rapport::serve::load::Client;
+    use rapport::bench::load::Client;
     use russh::keys::ssh_key::private::{Ed25519Keypair, KeypairData};
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("db");

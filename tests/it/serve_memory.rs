@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use rapport::serve::load::Client;
+use rapport::bench::load::Client;
 use russh::keys::ssh_key::private::{Ed25519Keypair, KeypairData};
 use russh::keys::{PrivateKey, PrivateKeyWithHashAlg};
 use std::io::{Read, Write};

@@ -3,9 +3,9 @@
 
 use crate::common;
 
+use rapport::bench::load::Client;
 use rapport::domain::Role;
 use rapport::model::ReadModel;
-use rapport::serve::load::Client;
 use rapport::serve::{Running, ServeOptions};
 use russh::ChannelMsg;
 use russh::client::{self, Handle};

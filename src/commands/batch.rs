@@ -106,9 +106,9 @@ pub fn run_file(
         out,
         &mut |store, mut command, out| {
             prepare(&mut command);
-            crate::commands::run(store, &command, out)
+            super::run(store, &command, out)
         },
-        &crate::commands::exit_code,
+        &super::exit_code,
     )?;
     match failures.first() {
         None => Ok(()),

@@ -2,7 +2,7 @@
 //! machine. The server runs as its own process (its memory and CPU are its own); the clients are
 //! russh sessions in this one, each reading its screen through a terminal emulator.
 
-use crate::bench::{ms, percentile};
+use super::{ms, percentile};
 use crate::domain::Role;
 use crate::store::Store;
 use anyhow::Context;
@@ -201,7 +201,7 @@ async fn work(
                     acked += 1;
                     let deadline = sent + PATIENCE;
                     loop {
-                        let last = seen.lock().expect("seen lock").iter().min().copied();
+                        let last = crate::parallel::lock(&seen).iter().min().copied();
                         if last.is_some_and(|t| t > sent) {
                             f.visible.push(last.map_or(Duration::ZERO, |t| t - sent));
                             break;
@@ -266,7 +266,7 @@ async fn watch(mut rep: Rep, slot: usize, until: Instant, seen: Seen) {
             tokio::time::timeout(Duration::from_millis(200), rep.channel.wait()).await
         {
             rep.screen.process(&data);
-            seen.lock().expect("seen lock")[slot] = Instant::now();
+            crate::parallel::lock(&seen)[slot] = Instant::now();
         }
     }
 }
@@ -396,7 +396,7 @@ pub fn run(db: &Path, load: Load, out: &mut dyn Write) -> anyhow::Result<()> {
         let cpu = cpu_before
             .zip(cpu_seconds(pid))
             .map(|(a, b)| (b - a) / clock.elapsed().as_secs_f64());
-        anyhow::Ok((all, cpu, crate::bench::memory_mib_of(&pid.to_string())))
+        anyhow::Ok((all, cpu, super::memory_mib_of(&pid.to_string())))
     });
     let _ = child.kill();
     let _ = child.wait();

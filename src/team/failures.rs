@@ -46,7 +46,7 @@ impl Failures {
     }
 
     fn map(&self) -> std::sync::MutexGuard<'_, HashMap<IpAddr, (u32, Instant)>> {
-        self.by_address.lock().unwrap_or_else(|e| e.into_inner())
+        crate::parallel::lock(&self.by_address)
     }
 
     pub fn blocked(&self, ip: IpAddr) -> bool {

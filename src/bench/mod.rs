@@ -1,6 +1,8 @@
 //! `rapport bench`: the figures a rep feels, measured in this process on a real database, and the
 //! algorithm-only timings that `benches/compare_peers.sh` sets beside other tools on the same inputs.
 
+pub mod load;
+
 use crate::store::Store;
 use crate::tui::keymap::{Keymap, parse_key};
 use crate::tui::state::{AppState, Options};

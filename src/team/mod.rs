@@ -1,6 +1,8 @@
 //! The team: who may sign in to `rapport serve`, by which SSH key, in which role. It lives in the
 //! database, so backups carry it and every server reads the same one.
 
+pub mod failures;
+
 use crate::domain::{Member, MemberId, MemberKey, Role, ValidationError, validate_member_name};
 use crate::store::{Entity, Store, StoreError, Unique};
 use russh::keys::{HashAlg, PublicKey};
