@@ -3,6 +3,36 @@
 
 use super::{Customer, Deal, Followup, Note, Ticket};
 
+/// `$body` with `$r` bound to the record inside a [`Record`], whatever its kind: written once,
+/// compiled for each of the five.
+#[macro_export]
+macro_rules! each_record {
+    ($record:expr, $r:ident => $body:expr) => {
+        match $record {
+            $crate::domain::change::Record::Customer($r) => $body,
+            $crate::domain::change::Record::Deal($r) => $body,
+            $crate::domain::change::Record::Ticket($r) => $body,
+            $crate::domain::change::Record::Note($r) => $body,
+            $crate::domain::change::Record::Followup($r) => $body,
+        }
+    };
+}
+
+/// As [`each_record!`], keeping the kind: `$body` is the new record of that kind.
+#[macro_export]
+macro_rules! map_record {
+    ($record:expr, $r:ident => $body:expr) => {{
+        use $crate::domain::change::Record;
+        match $record {
+            Record::Customer($r) => Record::Customer($body),
+            Record::Deal($r) => Record::Deal($body),
+            Record::Ticket($r) => Record::Ticket($body),
+            Record::Note($r) => Record::Note($body),
+            Record::Followup($r) => Record::Followup($body),
+        }
+    }};
+}
+
 /// A record of any kind the app edits.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Record {
@@ -27,13 +57,7 @@ impl Record {
 
     /// The record's own rules, as the store checks them before a write.
     pub fn validate(&self) -> Result<(), super::ValidationError> {
-        match self {
-            Record::Customer(c) => c.validate(),
-            Record::Deal(d) => d.validate(),
-            Record::Ticket(t) => t.validate(),
-            Record::Note(n) => n.validate(),
-            Record::Followup(f) => f.validate(),
-        }
+        crate::each_record!(self, r => r.validate())
     }
 
     pub fn describe(&self) -> String {

@@ -296,35 +296,22 @@ fn unchanged_since_read(store: &Store, write: &Write) -> Result<(), StoreError> 
         Write::Create(_) | Write::Restore { .. } => Vec::new(),
     };
     for record in seen {
-        match record {
-            Record::Customer(c) => store.unchanged(c)?,
-            Record::Deal(d) => store.unchanged(d)?,
-            Record::Ticket(t) => store.unchanged(t)?,
-            Record::Note(n) => store.unchanged(n)?,
-            Record::Followup(f) => store.unchanged(f)?,
-        }
+        crate::each_record!(record, r => store.unchanged(r)?);
     }
     Ok(())
+}
+
+/// Sends a record to the trash, whatever its kind.
+fn delete_one<E: crate::store::Entity>(store: &Store, record: &E) -> Result<(), StoreError> {
+    store.delete::<E>(record.id()).map(drop)
 }
 
 /// Carries out a write, returning it as stored (with ids assigned, and a customer's notes filled in).
 fn apply(store: &Store, write: Write) -> Result<Write, StoreError> {
     Ok(match write {
-        Write::Create(record) => Write::Create(match record {
-            Record::Customer(c) => Record::Customer(store.create(c)?),
-            Record::Deal(d) => Record::Deal(store.create(d)?),
-            Record::Ticket(t) => Record::Ticket(store.create(t)?),
-            Record::Note(n) => Record::Note(store.create(n)?),
-            Record::Followup(f) => Record::Followup(store.create(f)?),
-        }),
+        Write::Create(record) => Write::Create(crate::map_record!(record, r => store.create(r)?)),
         Write::Update { old, new } => {
-            match &new {
-                Record::Customer(c) => store.update(c)?,
-                Record::Deal(d) => store.update(d)?,
-                Record::Ticket(t) => store.update(t)?,
-                Record::Note(n) => store.update(n)?,
-                Record::Followup(f) => store.update(f)?,
-            }
+            crate::each_record!(&new, r => store.update(r)?);
             Write::Update { old, new }
         }
         Write::Delete { record, .. } => {
@@ -332,38 +319,20 @@ fn apply(store: &Store, write: Write) -> Result<Write, StoreError> {
                 Record::Customer(c) => store.notes_of(c.id)?,
                 _ => Vec::new(),
             };
-            match &record {
-                Record::Customer(c) => drop(store.delete::<Customer>(c.id.0)?),
-                Record::Deal(d) => drop(store.delete::<Deal>(d.id.0)?),
-                Record::Ticket(t) => drop(store.delete::<Ticket>(t.id.0)?),
-                Record::Note(n) => drop(store.delete::<Note>(n.id.0)?),
-                Record::Followup(f) => drop(store.delete::<Followup>(f.id.0)?),
-            }
+            crate::each_record!(&record, r => delete_one(store, r)?);
             Write::Delete { record, notes }
         }
         Write::Batch(pairs) => {
             store.write(|tx| {
                 for (_, new) in &pairs {
-                    match new {
-                        Record::Customer(c) => tx.update(c)?,
-                        Record::Deal(d) => tx.update(d)?,
-                        Record::Ticket(t) => tx.update(t)?,
-                        Record::Note(n) => tx.update(n)?,
-                        Record::Followup(f) => tx.update(f)?,
-                    }
+                    crate::each_record!(new, r => tx.update(r)?);
                 }
                 Ok(())
             })?;
             Write::Batch(pairs)
         }
         Write::Restore { record, notes } => {
-            match &record {
-                Record::Customer(c) => store.restore(c)?,
-                Record::Deal(d) => store.restore(d)?,
-                Record::Ticket(t) => store.restore(t)?,
-                Record::Note(n) => store.restore(n)?,
-                Record::Followup(f) => store.restore(f)?,
-            }
+            crate::each_record!(&record, r => store.restore(r)?);
             for note in &notes {
                 store.restore(note)?;
             }

@@ -105,7 +105,25 @@ fn a_follow_up_is_added_listed_done_with_the_next_step_and_seen_in_today() {
     );
     let store = Store::open(&db).unwrap();
     let snoozed: Followup = store.get(next.id.0).unwrap().unwrap();
-    assert_eq!(snoozed.due, before + chrono::Duration::days(1));
+    // A day on, into working hours (09:00-17:00, weekdays): whatever time the test runs at.
+    use chrono::{Datelike, Timelike};
+    let a_day_on = before + chrono::Duration::days(1);
+    let working = |t: chrono::DateTime<chrono::Utc>| {
+        t.weekday().num_days_from_monday() < 5 && (9..17).contains(&t.hour())
+    };
+    let expected = match working(a_day_on) {
+        true => a_day_on,
+        false => (0..8)
+            .map(|d| {
+                (a_day_on.date_naive() + chrono::Duration::days(d))
+                    .and_hms_opt(9, 0, 0)
+                    .unwrap()
+                    .and_utc()
+            })
+            .find(|t| *t > a_day_on && working(*t))
+            .unwrap(),
+    };
+    assert_eq!(snoozed.due, expected);
     drop(store);
 
     let csv = stdout_of(&db, &["export", "followups", "--owner", "bea"]);
