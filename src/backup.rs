@@ -46,7 +46,8 @@ pub enum BackupError {
     NotEmpty,
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error(transparent)]
+    // Not transparent: the io::Error itself stays in the chain, where a closed pipe is found.
+    #[error("{0}")]
     Io(#[from] std::io::Error),
 }
 

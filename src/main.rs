@@ -335,15 +335,11 @@ fn database_path(cli: &Cli) -> anyhow::Result<PathBuf> {
 
 fn is_broken_pipe(error: &anyhow::Error) -> bool {
     error.chain().any(|cause| {
-        let io = |e: &std::io::Error| Some(e.kind());
         let kind = if let Some(e) = cause.downcast_ref::<std::io::Error>() {
-            io(e)
-        } else if let Some(rapport::backup::BackupError::Io(e)) = cause.downcast_ref() {
-            // Transparent: its source skips the io::Error itself.
-            io(e)
+            Some(e.kind())
         } else if let Some(e) = cause.downcast_ref::<csv::Error>() {
             match e.kind() {
-                csv::ErrorKind::Io(e) => io(e),
+                csv::ErrorKind::Io(e) => Some(e.kind()),
                 _ => None,
             }
         } else {

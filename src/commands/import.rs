@@ -82,17 +82,17 @@ pub fn import(store: &Store, command: &ImportCommand, out: &mut dyn Write) -> an
     report.dry_run = dry_run;
     write!(out, "{report}")?;
     // A re-run that changed nothing has nothing to take back: it leaves no empty entry listed.
-    if let Some(batch) = batch
-        && store.abandon_import(batch)?
-    {
-        writeln!(out, "nothing changed, so no import was listed")?;
-    } else if let Some(batch) = batch {
-        let summary = report.to_string();
-        store.finish_import(batch, summary.lines().next().unwrap_or_default())?;
-        writeln!(
-            out,
-            "import {batch} (rapport import revert {batch} takes it back)"
-        )?;
+    if let Some(batch) = batch {
+        if store.abandon_import(batch)? {
+            writeln!(out, "nothing changed, so no import was listed")?;
+        } else {
+            let summary = report.to_string();
+            store.finish_import(batch, summary.lines().next().unwrap_or_default())?;
+            writeln!(
+                out,
+                "import {batch} (rapport import revert {batch} takes it back)"
+            )?;
+        }
     }
     if strict && !report.rejected.is_empty() {
         return Err(RowsRejected {
