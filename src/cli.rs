@@ -566,6 +566,10 @@ pub struct ServeArgs {
     /// End a session after this many minutes without a key pressed (0: never)
     #[arg(long, default_value_t = 60, value_name = "MINUTES")]
     pub idle_minutes: u32,
+    /// Milliseconds a lone Esc waits for the rest of a key's sequence before it is the Esc key
+    /// (tmux's escape-time); raise it if arrows or Alt keys read as Esc over a slow link
+    #[arg(long, default_value_t = 15, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..=2000))]
+    pub escape_time: u64,
     /// Sessions served at once; more are turned away
     #[arg(long, default_value_t = 64, value_name = "N", value_parser = at_least_one)]
     pub max_sessions: usize,

@@ -259,6 +259,7 @@ fn serve(db: &Path, args: &rapport::cli::ServeArgs) -> anyhow::Result<()> {
             listen: args.listen,
             idle: (args.idle_minutes > 0)
                 .then(|| std::time::Duration::from_secs(u64::from(args.idle_minutes) * 60)),
+            escape_time: std::time::Duration::from_millis(args.escape_time),
             max_sessions: args.max_sessions,
             grace: std::time::Duration::from_secs(args.grace_seconds as u64),
             limits: rapport::serve::gate::Limits {

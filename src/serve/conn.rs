@@ -157,6 +157,7 @@ impl Conn {
             let _ = handle.close(channel).await;
         });
         let shared = Arc::clone(&self.shared);
+        let escape_time = shared.escape_time;
         let member_name = member.name.clone();
         let term = self.term.clone();
         let theirs = Arc::clone(&seat);
@@ -173,7 +174,7 @@ impl Conn {
                 drop(theirs);
             })
             .map_err(|e| format!("no thread for the session: {e}"))?;
-        let input = input::reader(to_app.clone(), &member_name)
+        let input = input::reader(to_app.clone(), &member_name, escape_time)
             .map_err(|e| format!("no thread for the session: {e}"))?;
         self.app = Some(App {
             to_app,

@@ -3,17 +3,17 @@
 //! crossterm events the app takes locally, so a key means the same over SSH.
 //!
 //! The parser keeps what it has not finished: an escape sequence or a character split across two
-//! packets is read whole. A lone Esc waits `ESC_WAIT` for the rest of a sequence before it counts
-//! as the Esc key. A bracketed paste is one event, its text never read as keys.
+//! packets is read whole. A lone Esc waits a moment (`ESC_WAIT`, or `serve --escape-time`) for
+//! the rest of a sequence before it counts as the Esc key. A bracketed paste is one event, its text never read as keys.
 
 use crate::tui::app::Event;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::Duration;
 
-/// How long a lone Esc waits for the rest of a sequence. A terminal writes a sequence in one
-/// go, so its pieces leave the client together; this covers their arriving apart, and costs
-/// every Esc press this much (tmux waits 10 ms).
+/// How long a lone Esc waits for the rest of a sequence unless the server is told otherwise. A
+/// terminal writes a sequence in one go, so its pieces leave the client together; this covers
+/// their arriving apart, and costs every Esc press this much (tmux waits 10 ms).
 pub const ESC_WAIT: Duration = Duration::from_millis(15);
 /// The most of one paste that is kept; the rest is read and dropped (the box says so).
 pub const MAX_PASTE: usize = 1 << 20;
@@ -143,20 +143,25 @@ pub fn keys(bytes: &[u8]) -> Vec<KeyEvent> {
 }
 
 /// Reads a connection's bytes on a thread of its own and sends the app its events: the pause
-/// after a lone Esc is timed here. Returns where the bytes go; the thread ends with that sender.
-pub fn reader(to_app: Sender<Event>, name: &str) -> std::io::Result<Sender<Vec<u8>>> {
+/// after a lone Esc (`wait`) is timed here. Returns where the bytes go; the thread ends with that
+/// sender.
+pub fn reader(
+    to_app: Sender<Event>,
+    name: &str,
+    wait: Duration,
+) -> std::io::Result<Sender<Vec<u8>>> {
     let (bytes, incoming) = std::sync::mpsc::channel::<Vec<u8>>();
     std::thread::Builder::new()
         .name(format!("rapport-input-{name}"))
-        .spawn(move || read_events(&incoming, &to_app))?;
+        .spawn(move || read_events(&incoming, &to_app, wait))?;
     Ok(bytes)
 }
 
-fn read_events(incoming: &Receiver<Vec<u8>>, to_app: &Sender<Event>) {
+fn read_events(incoming: &Receiver<Vec<u8>>, to_app: &Sender<Event>, wait: Duration) {
     let mut parser = Parser::default();
     loop {
         let events = if parser.pending() {
-            match incoming.recv_timeout(ESC_WAIT) {
+            match incoming.recv_timeout(wait) {
                 Ok(bytes) => parser.feed(&bytes),
                 Err(RecvTimeoutError::Timeout) => parser.flush(),
                 Err(RecvTimeoutError::Disconnected) => return,

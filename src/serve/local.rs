@@ -90,7 +90,7 @@ pub fn attach(shared: &Arc<Shared>, stream: UnixStream, request: &[u8]) {
     };
     let Ok(keys) = stream.try_clone() else { return };
     let sender = to_app.clone();
-    let Ok(input) = input::reader(to_app.clone(), "owner") else {
+    let Ok(input) = input::reader(to_app.clone(), "owner", shared.escape_time) else {
         return;
     };
     let seat = Arc::new(seat);

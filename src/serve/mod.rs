@@ -33,6 +33,8 @@ pub struct ServeOptions {
     pub limits: gate::Limits,
     /// End a session after this long with no key pressed.
     pub idle: Option<Duration>,
+    /// How long a lone Esc waits for the rest of a key's sequence (tmux's escape-time).
+    pub escape_time: Duration,
     pub max_sessions: usize,
     pub theme: String,
     /// Where the owner's `themes/` live.
@@ -47,6 +49,7 @@ pub(crate) struct Shared {
     pub theme_dir: Option<PathBuf>,
     pub registry: Arc<Registry>,
     pub failures: Arc<Failures>,
+    pub escape_time: Duration,
 }
 
 /// A server listening, for tests and the command alike.
@@ -137,6 +140,7 @@ pub fn start(model: Arc<ReadModel>, options: ServeOptions) -> anyhow::Result<Run
         theme_dir: options.config_dir.map(|d| d.join("themes")),
         registry: Arc::clone(&registry),
         failures: Failures::for_server(store.path()),
+        escape_time: options.escape_time,
     });
     // Fail now on a theme that does not load, not in each rep's session.
     crate::tui::theme::Theme::load(

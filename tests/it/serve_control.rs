@@ -106,6 +106,7 @@ impl Attached {
             rapport::serve::ServeOptions {
                 listen: "127.0.0.1:0".parse().unwrap(),
                 idle: None,
+                escape_time: rapport::serve::input::ESC_WAIT,
                 max_sessions: 4,
                 theme: "default".into(),
                 config_dir: None,
