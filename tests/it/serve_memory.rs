@@ -224,7 +224,7 @@ fn stalled_viewer(frozen_for: Duration) {
 
 #[test]
 fn a_client_that_stops_reading_does_not_grow_the_server() {
-    stalled_viewer(Duration::from_secs(15));
+    stalled_viewer(Duration::from_secs(10));
 }
 
 /// The measure: two minutes frozen while ten others write.
