@@ -23,6 +23,15 @@ pub struct Found {
     pub with_contact: usize,
 }
 
+/// Two customers that look like one person.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DuplicatePair {
+    pub a: Customer,
+    pub b: Customer,
+    pub score: f64,
+    pub reasons: String,
+}
+
 pub fn duplicates(store: &Store, min_score: f64) -> Result<Found, StoreError> {
     const BATCH: usize = 4096;
     let mut prepared = Vec::with_capacity(store.count::<Customer>());

@@ -125,7 +125,7 @@ pub fn unmerge(
             None => anyhow::anyhow!("no merge to take back"),
         })?;
     let done = match super::records::ops(store, None).unmerge(merge.batch, force) {
-        Err(crate::store::StoreError::ChangedSinceImport { changed, .. }) => anyhow::bail!(
+        Err(crate::ops::OpsError::ChangedSince { changed, .. }) => anyhow::bail!(
             "the merge of customer {} into {} was not taken back: {} changed since ({}); \
              --force puts them back as the merge found them",
             merge.other.0,

@@ -49,14 +49,20 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
     use crate::import::ImportError;
     use crate::store::StoreError;
     for cause in error.chain() {
-        let store = cause.downcast_ref::<StoreError>().or_else(|| {
-            match cause.downcast_ref::<ImportError>() {
-                Some(ImportError::Store(e)) => Some(e),
+        let code = cause
+            .downcast_ref::<crate::ops::OpsError>()
+            .map(crate::ops::OpsError::exit_code)
+            .or_else(|| {
+                cause
+                    .downcast_ref::<StoreError>()
+                    .map(StoreError::exit_code)
+            })
+            .or_else(|| match cause.downcast_ref::<ImportError>() {
+                Some(ImportError::Store(e)) => Some(e.exit_code()),
                 _ => None,
-            }
-        });
-        if let Some(StoreError::Locked { .. }) = store {
-            return 3;
+            });
+        if let Some(code @ 3) = code {
+            return code;
         }
         if cause.downcast_ref::<RowsRejected>().is_some()
             || cause.downcast_ref::<check::CheckFailed>().is_some()

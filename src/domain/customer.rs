@@ -1,3 +1,4 @@
+use super::FieldId;
 use super::validate::{ValidationError, require_text, validate_email};
 use super::{CustomerId, Timestamp, named_enum};
 use serde::{Deserialize, Serialize};
@@ -34,12 +35,12 @@ impl Address {
     }
 
     /// Each part with its field name, in the order an address is written.
-    pub fn parts(&self) -> [(&'static str, Option<&str>); 4] {
+    pub fn parts(&self) -> [(FieldId, Option<&str>); 4] {
         [
-            ("street", self.street.as_deref()),
-            ("city", self.city.as_deref()),
-            ("postcode", self.postcode.as_deref()),
-            ("region", self.region.as_deref()),
+            (FieldId::Street, self.street.as_deref()),
+            (FieldId::City, self.city.as_deref()),
+            (FieldId::Postcode, self.postcode.as_deref()),
+            (FieldId::Region, self.region.as_deref()),
         ]
     }
 }
@@ -86,12 +87,12 @@ impl Customer {
     }
 
     pub fn validate(&self) -> Result<(), ValidationError> {
-        require_text("name", &self.name)?;
+        require_text(FieldId::Name, &self.name)?;
         if let Some(email) = &self.email {
             validate_email(email)?;
         }
         if let Some(ext) = &self.external_id {
-            require_text("external_id", ext)?;
+            require_text(FieldId::ExternalId, ext)?;
         }
         if let Some(phone) = &self.phone {
             let ok = phone
@@ -100,7 +101,7 @@ impl Customer {
                 && phone.chars().any(|c| c.is_ascii_digit());
             if !ok {
                 return Err(ValidationError::new(
-                    "phone",
+                    FieldId::Phone,
                     format!("'{phone}' is not a phone number (digits, spaces and + - ( ) only)"),
                 ));
             }
@@ -111,7 +112,10 @@ impl Customer {
             }
         }
         if self.tags.iter().any(|t| t.trim().is_empty()) {
-            return Err(ValidationError::new("tags", "a tag must not be empty"));
+            return Err(ValidationError::new(
+                FieldId::Tags,
+                "a tag must not be empty",
+            ));
         }
         Ok(())
     }

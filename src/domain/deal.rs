@@ -1,3 +1,4 @@
+use super::FieldId;
 use super::validate::{ValidationError, require_text};
 use super::{CustomerId, DealId, Money, Timestamp, named_enum};
 use chrono::NaiveDate;
@@ -162,28 +163,28 @@ impl Deal {
     }
 
     pub fn validate(&self) -> Result<(), ValidationError> {
-        require_text("title", &self.title)?;
+        require_text(FieldId::Title, &self.title)?;
         if self.value.is_negative() {
             return Err(ValidationError::new(
-                "value",
+                FieldId::Value,
                 format!("{} is negative", self.value),
             ));
         }
         if self.currency.len() != 3 || !self.currency.bytes().all(|b| b.is_ascii_uppercase()) {
             return Err(ValidationError::new(
-                "currency",
+                FieldId::Currency,
                 format!("'{}' is not a three-letter code like GBP", self.currency),
             ));
         }
         if self.lost_reason.is_some() && self.stage != DealStage::Lost {
             return Err(ValidationError::new(
-                "lost_reason",
+                FieldId::LostReason,
                 format!("a {} deal has no loss reason", self.stage),
             ));
         }
         if self.probability > 100 {
             return Err(ValidationError::new(
-                "probability",
+                FieldId::Probability,
                 format!("{} is over 100", self.probability),
             ));
         }

@@ -1,3 +1,4 @@
+use super::FieldId;
 use super::validate::{ValidationError, require_text};
 use super::{CustomerId, DealId, FollowupId, TicketId, Timestamp};
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Timelike, Utc, Weekday};
@@ -104,11 +105,11 @@ impl Followup {
     }
 
     pub fn validate(&self) -> Result<(), ValidationError> {
-        require_text("text", &self.text)?;
+        require_text(FieldId::Text, &self.text)?;
         if let Some(done) = self.done
             && done < self.created
         {
-            return Err(ValidationError::new("done", "is before it was made"));
+            return Err(ValidationError::new(FieldId::Done, "is before it was made"));
         }
         Ok(())
     }

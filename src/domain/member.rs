@@ -1,3 +1,4 @@
+use super::FieldId;
 use super::validate::ValidationError;
 use super::{MemberId, Timestamp, named_enum};
 use serde::{Deserialize, Serialize};
@@ -54,23 +55,26 @@ impl Member {
         validate_member_name(&self.name)?;
         if self.more_keys.len() + 1 > MAX_MEMBER_KEYS {
             return Err(ValidationError::new(
-                "key",
+                FieldId::Key,
                 format!("a member holds at most {MAX_MEMBER_KEYS} keys"),
             ));
         }
         let mut seen = std::collections::HashSet::new();
         for key in self.keys() {
             if !key.fingerprint.starts_with("SHA256:") {
-                return Err(ValidationError::new("key", "has no SHA256 fingerprint"));
+                return Err(ValidationError::new(
+                    FieldId::Key,
+                    "has no SHA256 fingerprint",
+                ));
             }
             if key.key.split_whitespace().count() != 2 {
                 return Err(ValidationError::new(
-                    "key",
+                    FieldId::Key,
                     "must be an algorithm and a base64 key, as in id_ed25519.pub",
                 ));
             }
             if !seen.insert(key.fingerprint.clone()) {
-                return Err(ValidationError::new("key", "is given twice"));
+                return Err(ValidationError::new(FieldId::Key, "is given twice"));
             }
         }
         Ok(())
@@ -104,13 +108,13 @@ impl Member {
         }
         if self.fingerprint != fingerprint {
             return Err(ValidationError::new(
-                "key",
+                FieldId::Key,
                 format!("{} does not sign in with {fingerprint}", self.name),
             ));
         }
         if self.more_keys.is_empty() {
             return Err(ValidationError::new(
-                "key",
+                FieldId::Key,
                 format!(
                     "is {}'s only key: add another first, or take {} off the team",
                     self.name, self.name
@@ -128,11 +132,11 @@ impl Member {
 /// and terminal headers, so nothing in them can be read as markup or an escape.
 pub fn validate_member_name(name: &str) -> Result<(), ValidationError> {
     if name.is_empty() {
-        return Err(ValidationError::new("name", "must not be empty"));
+        return Err(ValidationError::new(FieldId::Name, "must not be empty"));
     }
     if name.chars().count() > MAX_MEMBER_NAME {
         return Err(ValidationError::new(
-            "name",
+            FieldId::Name,
             format!("is longer than {MAX_MEMBER_NAME} characters"),
         ));
     }
@@ -141,7 +145,7 @@ pub fn validate_member_name(name: &str) -> Result<(), ValidationError> {
         .find(|c| !(c.is_alphanumeric() || matches!(c, '.' | '-' | '_')))
     {
         return Err(ValidationError::new(
-            "name",
+            FieldId::Name,
             format!("may hold letters, digits, '.', '-' and '_', not {bad:?}"),
         ));
     }

@@ -4,6 +4,7 @@
 pub mod change;
 mod customer;
 mod deal;
+mod field;
 mod followup;
 mod ids;
 mod member;
@@ -17,6 +18,7 @@ mod view;
 
 pub use customer::{Address, Customer, Lifecycle, normalise_email};
 pub use deal::{Deal, DealStage, LOSS_REASONS};
+pub use field::FieldId;
 pub use followup::{Followup, due_text, next_working_hour, parse_due};
 pub use ids::{CustomerId, DealId, FollowupId, MemberId, NoteId, OrderId, ProductId, TicketId};
 pub use member::{MAX_MEMBER_KEYS, MAX_MEMBER_NAME, Member, MemberKey, Role, validate_member_name};

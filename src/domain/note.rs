@@ -1,3 +1,4 @@
+use super::FieldId;
 use super::validate::{ValidationError, require_text};
 use super::{CustomerId, DealId, NoteId, Timestamp, named_enum};
 use serde::{Deserialize, Serialize};
@@ -52,6 +53,6 @@ impl Note {
     }
 
     pub fn validate(&self) -> Result<(), ValidationError> {
-        require_text("text", &self.text)
+        require_text(FieldId::Text, &self.text)
     }
 }

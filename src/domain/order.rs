@@ -1,3 +1,4 @@
+use super::FieldId;
 use super::validate::{ValidationError, require_text};
 use super::{CustomerId, Money, OrderId, ProductId, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -64,23 +65,23 @@ impl Order {
     }
 
     pub fn validate(&self) -> Result<(), ValidationError> {
-        require_text("number", &self.number)?;
+        require_text(FieldId::Number, &self.number)?;
         if self.lines.is_empty() {
             return Err(ValidationError::new(
-                "lines",
+                FieldId::Lines,
                 "an order needs at least one line",
             ));
         }
         for line in &self.lines {
             if line.quantity == 0 {
                 return Err(ValidationError::new(
-                    "quantity",
+                    FieldId::Quantity,
                     format!("line {} has quantity 0", line.line_no),
                 ));
             }
             if line.unit_price.is_negative() {
                 return Err(ValidationError::new(
-                    "unit_price",
+                    FieldId::UnitPrice,
                     format!(
                         "line {} has a negative price {}",
                         line.line_no, line.unit_price

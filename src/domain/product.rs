@@ -1,3 +1,4 @@
+use super::FieldId;
 use super::validate::{ValidationError, require_text};
 use super::{Money, ProductId};
 use serde::{Deserialize, Serialize};
@@ -56,11 +57,11 @@ impl Product {
     }
 
     pub fn validate(&self) -> Result<(), ValidationError> {
-        require_text("sku", &self.sku)?;
-        require_text("name", &self.name)?;
+        require_text(FieldId::Sku, &self.sku)?;
+        require_text(FieldId::Name, &self.name)?;
         if self.unit_price.is_negative() {
             return Err(ValidationError::new(
-                "unit_price",
+                FieldId::UnitPrice,
                 format!("{} is negative", self.unit_price),
             ));
         }

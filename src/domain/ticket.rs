@@ -1,3 +1,4 @@
+use super::FieldId;
 use super::validate::{ValidationError, require_text};
 use super::{CustomerId, TicketId, Timestamp, named_enum};
 use serde::{Deserialize, Serialize};
@@ -112,16 +113,16 @@ impl Ticket {
     }
 
     pub fn validate(&self) -> Result<(), ValidationError> {
-        require_text("subject", &self.subject)?;
+        require_text(FieldId::Subject, &self.subject)?;
         for message in &self.messages {
-            require_text("message", &message.body)?;
-            require_text("author", &message.author)?;
+            require_text(FieldId::Message, &message.body)?;
+            require_text(FieldId::Author, &message.author)?;
         }
         if let Some(due) = self.due
             && due < self.created
         {
             return Err(ValidationError::new(
-                "due",
+                FieldId::Due,
                 "is before the ticket was created",
             ));
         }

@@ -1,13 +1,15 @@
-/// A record that cannot be stored as it is; `field` is the name a user sees in forms and CSV headers.
+use super::FieldId;
+
+/// A record that cannot be stored as it is, and the field at fault.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{field}: {reason}")]
 pub struct ValidationError {
-    pub field: &'static str,
+    pub field: FieldId,
     pub reason: String,
 }
 
 impl ValidationError {
-    pub fn new(field: &'static str, reason: impl Into<String>) -> Self {
+    pub fn new(field: FieldId, reason: impl Into<String>) -> Self {
         Self {
             field,
             reason: reason.into(),
@@ -15,7 +17,7 @@ impl ValidationError {
     }
 }
 
-pub(crate) fn require_text(field: &'static str, value: &str) -> Result<(), ValidationError> {
+pub(crate) fn require_text(field: FieldId, value: &str) -> Result<(), ValidationError> {
     if value.trim().is_empty() {
         return Err(ValidationError::new(field, "must not be empty"));
     }
@@ -25,7 +27,12 @@ pub(crate) fn require_text(field: &'static str, value: &str) -> Result<(), Valid
 /// A deliberately plain check: one `@`, something before it, a dotted domain after it, no spaces.
 /// Full RFC 5322 accepts addresses no rep would ever type; this catches the typos they do.
 pub fn validate_email(email: &str) -> Result<(), ValidationError> {
-    let bad = |why: &str| Err(ValidationError::new("email", format!("'{email}' {why}")));
+    let bad = |why: &str| {
+        Err(ValidationError::new(
+            FieldId::Email,
+            format!("'{email}' {why}"),
+        ))
+    };
     if email.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return bad("contains spaces");
     }

@@ -1,3 +1,4 @@
+use super::FieldId;
 use serde::{Deserialize, Serialize};
 
 /// A saved filter: a pane, its text filter and whether only "my" records show. From config.toml,
@@ -19,10 +20,10 @@ pub const MAX_VIEW_NAME: usize = 40;
 
 impl View {
     pub fn validate(&self) -> Result<(), super::ValidationError> {
-        super::validate::require_text("name", &self.name)?;
+        super::validate::require_text(FieldId::Name, &self.name)?;
         if self.name.chars().count() > MAX_VIEW_NAME || self.name.chars().any(char::is_control) {
             return Err(super::ValidationError::new(
-                "name",
+                FieldId::Name,
                 format!("a view's name is up to {MAX_VIEW_NAME} plain characters"),
             ));
         }

@@ -659,10 +659,10 @@ impl ReadModel {
 
     /// Runs a write to the store as the one writer, then puts what it wrote into the snapshot and
     /// tells every session.
-    pub fn write(
+    pub fn write<E: From<StoreError>>(
         &self,
-        run: impl FnOnce(&Store) -> Result<Write, StoreError>,
-    ) -> Result<Write, StoreError> {
+        run: impl FnOnce(&Store) -> Result<Write, E>,
+    ) -> Result<Write, E> {
         let _one_writer = lock(&self.writing);
         let done = run(&self.store)?;
         let Some(before) = self.peek() else {

@@ -3,7 +3,11 @@
 //! against the actor's role here (`roles`); the audit log (the team server) is written here too,
 //! when it comes.
 
+mod error;
+mod reads;
 pub mod roles;
+
+pub use error::OpsError;
 
 pub use crate::domain::change::{Record, Write};
 use crate::domain::{Customer, Deal, Followup, Note, NoteKind, Order, Product, Ticket};
@@ -103,15 +107,15 @@ impl Ops {
     }
 
     /// Carries out an edit from the app, returning it as stored.
-    pub fn apply(&self, mut write: Write) -> Result<Write, StoreError> {
+    pub fn apply(&self, mut write: Write) -> Result<Write, OpsError> {
         if let Write::Create(record) = &mut write {
             roles::owned_by_maker(&self.actor(), record);
         }
         // Checked under the writer's lock: an owner cannot change between the check and the write.
-        let run = |store: &Store| {
+        let run = |store: &Store| -> Result<Write, OpsError> {
             roles::check_write(store, &self.actor(), &write)?;
             unchanged_since_read(store, &write)?;
-            apply(store, write)
+            Ok(apply(store, write)?)
         };
         match &self.model {
             // The model's lock, and this actor's handle on the store, so the log names them.
@@ -121,7 +125,7 @@ impl Ops {
     }
 
     /// May this actor do `task`? (An import asks before it reads its file.)
-    pub fn check(&self, task: Task) -> Result<(), StoreError> {
+    pub fn check(&self, task: Task) -> Result<(), OpsError> {
         roles::check_task(&self.actor(), task)
     }
 
@@ -131,7 +135,7 @@ impl Ops {
         customer: crate::domain::CustomerId,
         kind: NoteKind,
         text: &str,
-    ) -> Result<Note, StoreError> {
+    ) -> Result<Note, OpsError> {
         self.check(Task::AddNote)?;
         let mut note = Note::new(customer, kind, text, chrono::Utc::now());
         note.author = Some(self.actor().name);
@@ -141,7 +145,7 @@ impl Ops {
     }
 
     /// Moves a record of any kind to the trash; returns how it is labelled there.
-    pub fn delete(&self, record: RecordRef) -> Result<String, StoreError> {
+    pub fn delete(&self, record: RecordRef) -> Result<String, OpsError> {
         self.check(Task::Delete)?;
         let store = &self.store;
         let label = match record.kind {
@@ -157,7 +161,7 @@ impl Ops {
         Ok(label)
     }
 
-    pub fn undelete(&self, record: RecordRef) -> Result<Vec<RecordRef>, StoreError> {
+    pub fn undelete(&self, record: RecordRef) -> Result<Vec<RecordRef>, OpsError> {
         self.check(Task::Undelete)?;
         let back = self.store.undelete(record)?;
         self.changed()?;
@@ -165,10 +169,10 @@ impl Ops {
     }
 
     /// Drops for good what was deleted before `before` (everything, with None).
-    pub fn purge(&self, before: Option<crate::domain::Timestamp>) -> Result<usize, StoreError> {
+    pub fn purge(&self, before: Option<crate::domain::Timestamp>) -> Result<usize, OpsError> {
         self.check(Task::Purge)?;
         // Only the trash changes: nothing a session shows.
-        self.store.purge(before)
+        Ok(self.store.purge(before)?)
     }
 
     /// Makes `other` part of `kept` (see [`Store::merge_customers`]); returns the merge's batch.
@@ -179,7 +183,7 @@ impl Ops {
         kept: &Customer,
         other: crate::domain::CustomerId,
         seen: &[Customer],
-    ) -> Result<(u64, crate::store::Moved), StoreError> {
+    ) -> Result<(u64, crate::store::Moved), OpsError> {
         self.check(Task::Merge)?;
         let done = self.store.merge_customers(kept, other, seen)?;
         self.changed()?;
@@ -193,28 +197,28 @@ impl Ops {
         a: crate::domain::CustomerId,
         b: crate::domain::CustomerId,
         distinct: bool,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), OpsError> {
         self.check(Task::MarkDistinct)?;
         self.store.mark_distinct(a, b, distinct)?;
         match &self.model {
-            Some(model) => model.marks_changed(),
+            Some(model) => Ok(model.marks_changed()?),
             None => Ok(()),
         }
     }
 
     /// Saves one of the actor's own views, logged under their name.
-    pub fn save_view(&self, view: &crate::domain::View) -> Result<(), StoreError> {
-        self.store.save_view(&self.actor().name, view)
+    pub fn save_view(&self, view: &crate::domain::View) -> Result<(), OpsError> {
+        Ok(self.store.save_view(&self.actor().name, view)?)
     }
 
     /// Deletes one of the actor's own views; false when they have none of that name.
-    pub fn delete_view(&self, name: &str) -> Result<bool, StoreError> {
-        self.store.delete_view(&self.actor().name, name)
+    pub fn delete_view(&self, name: &str) -> Result<bool, OpsError> {
+        Ok(self.store.delete_view(&self.actor().name, name)?)
     }
 
     /// Renames one of the actor's own views.
-    pub fn rename_view(&self, from: &str, to: &str) -> Result<(), StoreError> {
-        self.store.rename_view(&self.actor().name, from, to)
+    pub fn rename_view(&self, from: &str, to: &str) -> Result<(), OpsError> {
+        Ok(self.store.rename_view(&self.actor().name, from, to)?)
     }
 
     /// Lets someone sign in to the server; an admin's (the server's owner's), signed by them.
@@ -223,18 +227,15 @@ impl Ops {
         name: &str,
         key: &crate::team::Key,
         role: Role,
-    ) -> Result<crate::domain::Member, crate::team::TeamError> {
+    ) -> Result<crate::domain::Member, OpsError> {
         self.check(Task::Team)?;
-        crate::team::add(&self.store, name, key, role)
+        Ok(crate::team::add(&self.store, name, key, role)?)
     }
 
     /// Takes someone off the team; the server ends their sessions.
-    pub fn remove_member(
-        &self,
-        name: &str,
-    ) -> Result<crate::domain::Member, crate::team::TeamError> {
+    pub fn remove_member(&self, name: &str) -> Result<crate::domain::Member, OpsError> {
         self.check(Task::Team)?;
-        crate::team::remove(&self.store, name)
+        Ok(crate::team::remove(&self.store, name)?)
     }
 
     /// Gives a member another role; their open sessions take it at once.
@@ -242,9 +243,9 @@ impl Ops {
         &self,
         name: &str,
         role: Role,
-    ) -> Result<crate::domain::Member, crate::team::TeamError> {
+    ) -> Result<crate::domain::Member, OpsError> {
         self.check(Task::Team)?;
-        crate::team::set_role(&self.store, name, role)
+        Ok(crate::team::set_role(&self.store, name, role)?)
     }
 
     /// Lets a member sign in with one more key.
@@ -252,9 +253,9 @@ impl Ops {
         &self,
         name: &str,
         key: &crate::team::Key,
-    ) -> Result<crate::domain::Member, crate::team::TeamError> {
+    ) -> Result<crate::domain::Member, OpsError> {
         self.check(Task::Team)?;
-        crate::team::add_key(&self.store, name, key)
+        Ok(crate::team::add_key(&self.store, name, key)?)
     }
 
     /// Takes a member's key away; the sessions signed in with it end.
@@ -262,13 +263,13 @@ impl Ops {
         &self,
         name: &str,
         key: &str,
-    ) -> Result<crate::domain::Member, crate::team::TeamError> {
+    ) -> Result<crate::domain::Member, OpsError> {
         self.check(Task::Team)?;
-        crate::team::remove_key(&self.store, name, key)
+        Ok(crate::team::remove_key(&self.store, name, key)?)
     }
 
     /// Takes a merge back, every record as it was.
-    pub fn unmerge(&self, batch: u64, force: bool) -> Result<crate::store::Reverted, StoreError> {
+    pub fn unmerge(&self, batch: u64, force: bool) -> Result<crate::store::Reverted, OpsError> {
         self.check(Task::Merge)?;
         let done = self.store.revert_import(batch, force, &mut |_, _| {})?;
         self.changed()?;
@@ -278,7 +279,7 @@ impl Ops {
     pub fn forget(
         &self,
         customer: crate::domain::CustomerId,
-    ) -> Result<crate::store::Forgotten, StoreError> {
+    ) -> Result<crate::store::Forgotten, OpsError> {
         self.check(Task::Forget)?;
         let forgotten = self.store.forget(customer)?;
         self.changed()?;

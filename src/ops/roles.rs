@@ -3,6 +3,7 @@
 //! does everything in the app, reassignment and bulk edits included; an admin also imports, purges
 //! and forgets.
 
+use super::OpsError;
 use super::{Actor, Record, Write};
 use crate::domain::{Customer, CustomerId, Ticket};
 use crate::store::{Store, StoreError};
@@ -55,12 +56,12 @@ impl Task {
     }
 }
 
-fn refused(why: String) -> Result<(), StoreError> {
-    Err(StoreError::Refused(why))
+fn refused(why: String) -> Result<(), OpsError> {
+    Err(OpsError::Refused { reason: why })
 }
 
 /// May `actor` do `task`?
-pub fn check_task(actor: &Actor, task: Task) -> Result<(), StoreError> {
+pub fn check_task(actor: &Actor, task: Task) -> Result<(), OpsError> {
     let least = task.least();
     match actor.role >= least {
         true => Ok(()),
@@ -76,7 +77,7 @@ fn article(role: Role) -> String {
 }
 
 /// May `actor` make `write`? Reads the store only to learn who owns a ticket's customer.
-pub fn check_write(store: &Store, actor: &Actor, write: &Write) -> Result<(), StoreError> {
+pub fn check_write(store: &Store, actor: &Actor, write: &Write) -> Result<(), OpsError> {
     match actor.role {
         Role::Admin | Role::Manager => Ok(()),
         Role::Viewer => refused(VIEWER.into()),
@@ -91,7 +92,7 @@ pub fn check_write(store: &Store, actor: &Actor, write: &Write) -> Result<(), St
     }
 }
 
-fn rep_creates(actor: &Actor, record: &Record) -> Result<(), StoreError> {
+fn rep_creates(actor: &Actor, record: &Record) -> Result<(), OpsError> {
     let owner = match record {
         Record::Customer(c) => c.owner.as_deref(),
         Record::Deal(d) => d.owner.as_deref(),
@@ -106,7 +107,7 @@ fn rep_creates(actor: &Actor, record: &Record) -> Result<(), StoreError> {
     }
 }
 
-fn rep_updates(store: &Store, actor: &Actor, old: &Record, new: &Record) -> Result<(), StoreError> {
+fn rep_updates(store: &Store, actor: &Actor, old: &Record, new: &Record) -> Result<(), OpsError> {
     match (old, new) {
         (Record::Customer(o), Record::Customer(n)) => {
             rep_edits(actor, old, None)?;
@@ -138,7 +139,7 @@ pub fn check_edit(
     actor: &Actor,
     record: &Record,
     customer_owner: Option<&str>,
-) -> Result<(), StoreError> {
+) -> Result<(), OpsError> {
     match actor.role {
         Role::Admin | Role::Manager => Ok(()),
         Role::Viewer => refused(VIEWER.into()),
@@ -148,11 +149,7 @@ pub fn check_edit(
 
 const VIEWER: &str = "a viewer can only read; ask a manager for the rep role";
 
-fn rep_edits(
-    actor: &Actor,
-    record: &Record,
-    customer_owner: Option<&str>,
-) -> Result<(), StoreError> {
+fn rep_edits(actor: &Actor, record: &Record, customer_owner: Option<&str>) -> Result<(), OpsError> {
     let (what, owner, instead) = match record {
         Record::Customer(c) => (
             "customer",
@@ -185,7 +182,7 @@ fn rep_edits(
     }
 }
 
-fn reassigned(old: &Option<String>, new: &Option<String>, what: &str) -> Result<(), StoreError> {
+fn reassigned(old: &Option<String>, new: &Option<String>, what: &str) -> Result<(), OpsError> {
     match old == new {
         true => Ok(()),
         false => refused(format!("only a manager can reassign a {what}")),

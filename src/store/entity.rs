@@ -16,11 +16,11 @@ pub struct IndexEntry {
     pub tree: Tr,
     pub key: Vec<u8>,
     /// For unique keys: the field name and the value as a user would read it, for error messages.
-    pub unique: Option<(&'static str, String)>,
+    pub unique: Option<(crate::domain::FieldId, String)>,
 }
 
 impl IndexEntry {
-    fn unique(tree: Tr, field: &'static str, value: &str) -> IndexEntry {
+    fn unique(tree: Tr, field: crate::domain::FieldId, value: &str) -> IndexEntry {
         IndexEntry {
             tree,
             key: value.as_bytes().to_vec(),
@@ -89,12 +89,16 @@ impl Entity for Customer {
     fn index_entries(&self) -> Vec<IndexEntry> {
         let mut out = Vec::new();
         if let Some(email) = self.email_key() {
-            out.push(IndexEntry::unique(Tr::CustomerByEmail, "email", &email));
+            out.push(IndexEntry::unique(
+                Tr::CustomerByEmail,
+                crate::domain::FieldId::Email,
+                &email,
+            ));
         }
         if let Some(ext) = &self.external_id {
             out.push(IndexEntry::unique(
                 Tr::CustomerByExternal,
-                "external_id",
+                crate::domain::FieldId::ExternalId,
                 ext,
             ));
         }
@@ -126,7 +130,11 @@ impl Entity for Product {
         format!("{} {}", self.sku, self.name)
     }
     fn index_entries(&self) -> Vec<IndexEntry> {
-        vec![IndexEntry::unique(Tr::ProductBySku, "sku", &self.sku)]
+        vec![IndexEntry::unique(
+            Tr::ProductBySku,
+            crate::domain::FieldId::Sku,
+            &self.sku,
+        )]
     }
 }
 
@@ -151,7 +159,7 @@ impl Entity for Order {
     fn index_entries(&self) -> Vec<IndexEntry> {
         let mut out = vec![IndexEntry::unique(
             Tr::OrderByNumber,
-            "number",
+            crate::domain::FieldId::Number,
             &self.number,
         )];
         if let Some(customer) = self.customer {
@@ -313,11 +321,15 @@ impl Entity for Member {
         // Names are unique without regard to case: "Bea" and "bea" would sign notes alike.
         let mut out = vec![IndexEntry::unique(
             Tr::MemberByName,
-            "name",
+            crate::domain::FieldId::Name,
             &self.name.to_lowercase(),
         )];
         for key in self.keys() {
-            out.push(IndexEntry::unique(Tr::MemberByKey, "key", &key.fingerprint));
+            out.push(IndexEntry::unique(
+                Tr::MemberByKey,
+                crate::domain::FieldId::Key,
+                &key.fingerprint,
+            ));
         }
         out
     }

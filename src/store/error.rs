@@ -41,7 +41,7 @@ pub enum StoreError {
     #[error("{entity} not saved: {field} '{value}' already belongs to {entity} {existing}")]
     Duplicate {
         entity: &'static str,
-        field: &'static str,
+        field: crate::domain::FieldId,
         value: String,
         existing: u64,
     },
@@ -102,6 +102,16 @@ pub enum StoreError {
     /// Internal: how `simulate` rolls a transaction back.
     #[error("rolled back")]
     RolledBack,
+}
+
+impl StoreError {
+    /// The command line's exit code for it: 3 when another process holds the database, else 1.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            StoreError::Locked { .. } => 3,
+            _ => 1,
+        }
+    }
 }
 
 impl From<sled::Error> for StoreError {

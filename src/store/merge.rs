@@ -89,7 +89,7 @@ impl Store {
             return Err(StoreError::Invalid {
                 entity: "customer",
                 cause: crate::domain::ValidationError::new(
-                    "id",
+                    crate::domain::FieldId::Id,
                     "a customer cannot be merged into itself",
                 ),
             });

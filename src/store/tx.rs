@@ -164,7 +164,7 @@ impl<'a> Tx<'a> {
         if self.get::<E>(id)?.is_some() {
             return Err(StoreError::Duplicate {
                 entity: E::NAME,
-                field: "id",
+                field: crate::domain::FieldId::Id,
                 value: id.to_string(),
                 existing: id,
             }
@@ -361,7 +361,7 @@ impl<'a> Tx<'a> {
         {
             return Err(StoreError::Duplicate {
                 entity: E::NAME,
-                field,
+                field: *field,
                 value: value.clone(),
                 existing,
             }

@@ -3,10 +3,9 @@
 
 use crate::domain::{Customer, CustomerId, DealId};
 use crate::model::{CustomerPage, DealPage, InsightsView, ReadModel, Snapshot};
-use crate::ops::{Actor, Ops};
+use crate::ops::{Actor, Ops, OpsError};
 pub use crate::ops::{Record, Write};
 use crate::search::{Entry, Index};
-use crate::store::StoreError;
 pub use crate::tui::state::duplicates::DuplicatePair;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
@@ -102,14 +101,14 @@ pub enum Done {
     },
     Detail {
         id: CustomerId,
-        page: Result<Option<CustomerPage>, String>,
+        page: Result<Option<CustomerPage>, OpsError>,
     },
     DealPage {
         id: DealId,
-        page: Result<Option<DealPage>, String>,
+        page: Result<Option<DealPage>, OpsError>,
     },
     Customers {
-        customers: Result<Vec<Customer>, String>,
+        customers: Result<Vec<Customer>, OpsError>,
         then: Then,
     },
     /// The order a number typed into quick lookup names, as an entry that opens its customer.
@@ -119,14 +118,14 @@ pub enum Done {
     },
     /// The rep's saved views, and the change just made to them, if any.
     Views {
-        views: Result<Vec<crate::domain::View>, String>,
+        views: Result<Vec<crate::domain::View>, OpsError>,
         change: ViewChange,
     },
-    Duplicates(Result<Vec<DuplicatePair>, String>),
-    Cleaned(Result<Cleaned, String>),
+    Duplicates(Result<Vec<DuplicatePair>, OpsError>),
+    Cleaned(Result<Cleaned, OpsError>),
     LookAlikes {
         version: u64,
-        index: Result<Arc<crate::clean::lookalike::LookAlikes>, String>,
+        index: Result<Arc<crate::clean::lookalike::LookAlikes>, OpsError>,
     },
     Written(Write),
     /// What became of a record the rep was showing: "deal Spring order was deleted by bea at …".
@@ -134,13 +133,12 @@ pub enum Done {
         text: String,
         form: bool,
     },
-    /// A write the store refused; `field` names the form field to blame, when there is one.
+    /// A write that was not made, and why (`OpsError::field` names the form field to blame).
     WriteFailed {
         write: Write,
-        message: String,
-        field: Option<&'static str>,
+        error: OpsError,
     },
-    Failed(String),
+    Failed(OpsError),
 }
 
 /// A change to the rep's own saved views.
@@ -158,7 +156,7 @@ pub enum Then {
     Edit,
     Delete,
     /// A bulk change to every marked customer: which fields, to what.
-    Bulk(Vec<(&'static str, String)>),
+    Bulk(Vec<(crate::domain::FieldId, String)>),
 }
 
 pub struct Worker {
@@ -246,7 +244,7 @@ impl Worker {
     }
 
     /// May this session's rep do `task`?
-    pub fn check(&self, task: crate::ops::Task) -> Result<(), StoreError> {
+    pub fn check(&self, task: crate::ops::Task) -> Result<(), OpsError> {
         self.ops.check(task)
     }
 
@@ -255,7 +253,7 @@ impl Worker {
         &self,
         record: &Record,
         customer_owner: Option<&str>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), OpsError> {
         crate::ops::roles::check_edit(&self.ops.actor(), record, customer_owner)
     }
 
@@ -360,7 +358,7 @@ fn run(ops: &Ops, job: Job) -> Done {
         }
         // The message can quote what was typed (an email, a name): the log keeps no personal data.
         Done::WriteFailed { .. } => tracing::warn!(?took, "write refused"),
-        Done::Failed(message) => tracing::error!(?took, "job failed: {message}"),
+        Done::Failed(e) => tracing::error!(?took, "job failed: {e}"),
         Done::Gone { .. } => tracing::debug!(?took, "who took a record away"),
     }
     done
@@ -368,10 +366,16 @@ fn run(ops: &Ops, job: Job) -> Done {
 
 fn run_job(ops: &Ops, job: Job) -> Done {
     let model = ops.model().expect("a shared Ops");
-    let result = match job {
-        Job::Load => model.load().map(Done::Loaded),
-        Job::Summaries => model.with_summaries().map(Done::Loaded),
-        Job::Insights { fresh } => model.insights(fresh).map(Done::Insights),
+    let result: Result<Done, OpsError> = match job {
+        Job::Load => model.load().map(Done::Loaded).map_err(OpsError::from),
+        Job::Summaries => model
+            .with_summaries()
+            .map(Done::Loaded)
+            .map_err(OpsError::from),
+        Job::Insights { fresh } => model
+            .insights(fresh)
+            .map(Done::Insights)
+            .map_err(OpsError::from),
         Job::Finder(snapshot) => Ok(Done::Finder {
             generation: snapshot.generation,
             entries: snapshot.finder(),
@@ -380,18 +384,11 @@ fn run_job(ops: &Ops, job: Job) -> Done {
         Job::Detail(id) => {
             return Done::Detail {
                 id,
-                page: CustomerPage::read(model.store(), id).map_err(|e| e.to_string()),
+                page: ops.customer_page(id),
             };
         }
         Job::Order(asked) => {
-            let store = model.store();
-            let by = crate::store::Unique::OrderNumber;
-            // Numbers are kept as written; a rep types "c536379" for "C536379".
-            let order = match store.find::<crate::domain::Order>(by, &asked) {
-                Ok(None) => store.find(by, &asked.to_uppercase()),
-                other => other,
-            };
-            return match order {
+            return match ops.order_numbered(&asked) {
                 Ok(order) => {
                     let found = order.and_then(|o| {
                         let customer = o.customer?;
@@ -405,46 +402,39 @@ fn run_job(ops: &Ops, job: Job) -> Done {
                     });
                     Done::Order { asked, found }
                 }
-                Err(e) => Done::Failed(e.to_string()),
+                Err(e) => Done::Failed(e),
             };
         }
         Job::Views(change) => {
-            let store = model.store();
-            let user = ops.actor().name;
             let done = match &change {
                 ViewChange::None => Ok(()),
                 ViewChange::Save(view) => ops.save_view(view),
                 ViewChange::Delete(name) => ops.delete_view(name).and_then(|gone| match gone {
                     true => Ok(()),
-                    false => Err(StoreError::Refused(format!(
+                    false => Err(OpsError::refused(format!(
                         "you have no saved view called '{}' (views from config.toml are the file's)",
                         crate::text::safe(name)
                     ))),
                 }),
                 ViewChange::Rename { from, to } => ops.rename_view(from, to),
             };
-            let views = done
-                .and_then(|()| store.views_of(&user))
-                .map_err(|e| e.to_string());
+            let views = done.and_then(|()| ops.views());
             return Done::Views { views, change };
         }
         Job::DealPage(id) => {
             return Done::DealPage {
                 id,
-                page: DealPage::read(model.store(), id).map_err(|e| e.to_string()),
+                page: ops.deal_page(id),
             };
         }
         Job::Customers { ids, then } => {
-            let store = model.store();
-            let customers = ids
-                .iter()
-                .filter_map(|id| store.get::<Customer>(id.0).transpose())
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| e.to_string());
-            return Done::Customers { customers, then };
+            return Done::Customers {
+                customers: ops.customers(&ids),
+                then,
+            };
         }
         Job::Duplicates => {
-            return Done::Duplicates(duplicates(model.store()).map_err(|e| e.to_string()));
+            return Done::Duplicates(ops.duplicate_pairs(DUPLICATES_SHOWN));
         }
         Job::Merge { kept, other, seen } => {
             let done = ops
@@ -458,7 +448,7 @@ fn run_job(ops: &Ops, job: Job) -> Done {
                         moved.total()
                     ),
                 });
-            return Done::Cleaned(done.map_err(|e| e.to_string()));
+            return Done::Cleaned(done);
         }
         Job::Distinct { a, b } => {
             let done = ops.mark_distinct(a, b, true).map(|()| Cleaned::Distinct {
@@ -466,9 +456,9 @@ fn run_job(ops: &Ops, job: Job) -> Done {
                 b,
                 text: format!("#{a} and #{b} are two people: not listed again"),
             });
-            return Done::Cleaned(done.map_err(|e| e.to_string()));
+            return Done::Cleaned(done);
         }
-        Job::Unmerge => return Done::Cleaned(unmerge(ops).map_err(|e| e.to_string())),
+        Job::Unmerge => return Done::Cleaned(unmerge(ops)),
         Job::LookAlikes { version } => {
             return match model.look_alikes() {
                 Ok((version, index)) => Done::LookAlikes {
@@ -477,11 +467,11 @@ fn run_job(ops: &Ops, job: Job) -> Done {
                 },
                 Err(e) => Done::LookAlikes {
                     version,
-                    index: Err(e.to_string()),
+                    index: Err(e.into()),
                 },
             };
         }
-        Job::Gone { record, what, form } => model.store().gone(record).map(|how| {
+        Job::Gone { record, what, form } => ops.gone(record).map(|how| {
             let text = match how {
                 Some(how) => format!("{what} was {how}"),
                 None => format!("{what} is no longer there"),
@@ -491,36 +481,16 @@ fn run_job(ops: &Ops, job: Job) -> Done {
         Job::Write(write) => {
             return match ops.apply(write.clone()) {
                 Ok(done) => Done::Written(done),
-                Err(e) => Done::WriteFailed {
-                    field: blame(&e),
-                    message: e.to_string(),
-                    write,
-                },
+                Err(error) => Done::WriteFailed { write, error },
             };
         }
     };
-    result.unwrap_or_else(|e| Done::Failed(e.to_string()))
-}
-
-fn duplicates(store: &crate::store::Store) -> Result<Vec<DuplicatePair>, StoreError> {
-    let pairs = crate::clean::duplicates(store, crate::clean::link::DEFAULT_SCORE)?.pairs;
-    let mut out = Vec::new();
-    for p in pairs.into_iter().take(DUPLICATES_SHOWN) {
-        if let (Some(a), Some(b)) = (store.get(p.a.0)?, store.get(p.b.0)?) {
-            out.push(DuplicatePair {
-                a,
-                b,
-                score: p.score,
-                reasons: p.reasons,
-            });
-        }
-    }
-    Ok(out)
+    result.unwrap_or_else(Done::Failed)
 }
 
 /// The latest merge not yet taken back, taken back; refused when its records changed since.
-fn unmerge(ops: &Ops) -> Result<Cleaned, StoreError> {
-    let merges = ops.store().merges()?;
+fn unmerge(ops: &Ops) -> Result<Cleaned, OpsError> {
+    let merges = ops.merges()?;
     let Some(last) = merges.iter().rev().find(|m| !m.undone) else {
         return Ok(Cleaned::Unmerged {
             text: "no merge to take back".into(),
@@ -530,14 +500,4 @@ fn unmerge(ops: &Ops) -> Result<Cleaned, StoreError> {
     Ok(Cleaned::Unmerged {
         text: format!("#{} is back, apart from #{}", last.other, last.kept),
     })
-}
-
-/// The form field a refusal is about.
-fn blame(error: &StoreError) -> Option<&'static str> {
-    match error {
-        StoreError::Invalid { cause, .. } => Some(cause.field),
-        StoreError::Duplicate { field, .. } => Some(field),
-        StoreError::UnknownCustomer { .. } => Some("customer"),
-        _ => None,
-    }
 }

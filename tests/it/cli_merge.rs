@@ -223,7 +223,6 @@ fn a_merge_is_logged_as_a_merge_and_the_merged_away_email_still_finds_the_custom
 fn two_merges_of_one_pair_started_together_end_in_one_merge_and_one_refusal() {
     use rapport::domain::Customer;
     use rapport::ops::{Actor, Ops, Role};
-    use rapport::store::StoreError;
     let dir = tempfile::tempdir().unwrap();
     let store = common::demo(&dir.path().join("db"), 60);
     let model = rapport::model::ReadModel::new(store.clone());
@@ -239,7 +238,7 @@ fn two_merges_of_one_pair_started_together_end_in_one_merge_and_one_refusal() {
             store.get(2 * round + 2).unwrap().unwrap(),
         );
         let gate = std::sync::Barrier::new(2);
-        let outcomes: Vec<Result<(u64, rapport::store::Moved), StoreError>> =
+        let outcomes: Vec<Result<(u64, rapport::store::Moved), rapport::ops::OpsError>> =
             std::thread::scope(|s| {
                 let runs: Vec<_> = sessions
                     .iter()
@@ -262,7 +261,7 @@ fn two_merges_of_one_pair_started_together_end_in_one_merge_and_one_refusal() {
         assert!(
             matches!(
                 refused,
-                StoreError::Changed { .. } | StoreError::Gone { .. }
+                rapport::ops::OpsError::Conflict { .. } | rapport::ops::OpsError::Gone { .. }
             ),
             "round {round}: {refused:?}"
         );

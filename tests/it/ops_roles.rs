@@ -5,8 +5,8 @@
 use crate::common;
 
 use rapport::domain::{Customer, Deal, NoteKind, Ticket};
-use rapport::ops::{Actor, Ops, Record, Role, Write};
-use rapport::store::{RecordRef, Store, StoreError};
+use rapport::ops::{Actor, Ops, OpsError, Record, Role, Write};
+use rapport::store::{RecordRef, Store};
 
 fn ops(store: &Store, name: &str, role: Role) -> Ops {
     Ops::new(store.clone(), Actor::with_role(name, role))
@@ -20,9 +20,9 @@ fn owned_by(store: &Store, owner: &str) -> Customer {
         .unwrap_or_else(|| panic!("the demo gives {owner} customers"))
 }
 
-fn refused(result: Result<impl std::fmt::Debug, StoreError>, words: &str) {
+fn refused(result: Result<impl std::fmt::Debug, OpsError>, words: &str) {
     match result {
-        Err(StoreError::Refused(why)) => assert!(why.contains(words), "{why}"),
+        Err(OpsError::Refused { reason }) => assert!(reason.contains(words), "{reason}"),
         other => panic!("expected a refusal ({words}), got {other:?}"),
     }
 }

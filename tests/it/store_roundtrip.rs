@@ -233,7 +233,7 @@ fn duplicates_unknown_customers_and_bad_fields_are_refused_whole() {
     twin.email = Some("ADA@example.com".into());
     match store.create(twin) {
         Err(StoreError::Duplicate {
-            field: "email",
+            field: rapport::domain::FieldId::Email,
             existing,
             ..
         }) => assert_eq!(existing, ada.id.0),

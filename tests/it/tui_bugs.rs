@@ -193,7 +193,10 @@ fn bug_07_a_corrected_field_loses_its_error_and_money_takes_separators() {
     type_text(&mut state, "4,50");
     press(&mut state, &["enter"]);
     let form = state.form().expect("a bad value keeps the form open");
-    assert_eq!(form.error.as_ref().unwrap().0, Some("value"));
+    assert_eq!(
+        form.error.as_ref().unwrap().0,
+        Some(rapport::domain::FieldId::Value)
+    );
     press(&mut state, &["backspace"]);
     type_text(&mut state, "00");
     assert!(
@@ -499,7 +502,10 @@ fn bug_20_an_owner_is_chosen_from_the_team_not_made_by_a_typo() {
     type_text(&mut state, "daar");
     press(&mut state, &["enter"]);
     let form = state.form().expect("a typo is not saved");
-    assert_eq!(form.error.as_ref().unwrap().0, Some("owner"));
+    assert_eq!(
+        form.error.as_ref().unwrap().0,
+        Some(rapport::domain::FieldId::Owner)
+    );
     press(&mut state, &["right"]);
     let chosen = state.form().unwrap().fields[owner].input.value.clone();
     assert!(["bea", "dara"].contains(&chosen.as_str()), "{chosen}");
@@ -575,7 +581,7 @@ fn bug_08_a_form_takes_a_customer_by_name() {
     type_text(&mut state, "4,500");
     press(&mut state, &["enter"]);
     let (field, why) = state.form().unwrap().error.clone().unwrap();
-    assert_eq!(field, Some("customer"));
+    assert_eq!(field, Some(rapport::domain::FieldId::Customer));
     assert!(
         why.contains(&format!("#{}", shared.id)),
         "a shared name asks which: {why}"

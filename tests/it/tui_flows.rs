@@ -249,7 +249,10 @@ fn a_new_customer_form_shows_errors_by_field_and_undo_takes_it_back() {
     type_text(&mut state, "grace.example.com");
     press(&mut state, &["enter"]);
     let form = state.form().expect("a bad email keeps the form open");
-    assert_eq!(form.error.as_ref().unwrap().0, Some("email"));
+    assert_eq!(
+        form.error.as_ref().unwrap().0,
+        Some(rapport::domain::FieldId::Email)
+    );
     assert_eq!(
         form.fields[form.focus].key, "email",
         "focus goes to the field at fault"
@@ -262,7 +265,10 @@ fn a_new_customer_form_shows_errors_by_field_and_undo_takes_it_back() {
     type_text(&mut state, &taken.to_uppercase());
     press(&mut state, &["enter"]);
     let form = state.form().expect("a duplicate email keeps the form open");
-    assert_eq!(form.error.as_ref().unwrap().0, Some("email"));
+    assert_eq!(
+        form.error.as_ref().unwrap().0,
+        Some(rapport::domain::FieldId::Email)
+    );
     assert!(
         form.error
             .as_ref()
@@ -466,7 +472,7 @@ fn a_bulk_change_is_previewed_applied_together_and_undone_together() {
     type_text(&mut state, "negotiation");
     assert_eq!(
         state.form().unwrap().bulk_changes(),
-        vec![("stage", "negotiation".to_string())],
+        vec![(rapport::domain::FieldId::Stage, "negotiation".to_string())],
         "a field left empty is not changed"
     );
     press(&mut state, &["enter", "y"]);
@@ -498,7 +504,7 @@ fn a_bulk_change_to_a_value_that_does_not_exist_is_refused_in_the_form() {
     press(&mut state, &["enter"]);
     let form = state.form().expect("the form stays open");
     let (field, message) = form.error.clone().unwrap();
-    assert_eq!(field, Some("priority"));
+    assert_eq!(field, Some(rapport::domain::FieldId::Priority));
     assert!(
         message.contains("is not one of: low, normal, high, urgent"),
         "{message}"

@@ -176,7 +176,7 @@ fn snoozing_and_a_bad_time_keep_the_rep_in_control() {
     press(&mut bea, &["enter"]);
     let form = bea.form().expect("the form stays open");
     let (field, message) = form.error.clone().unwrap();
-    assert_eq!(field, Some("due"));
+    assert_eq!(field, Some(rapport::domain::FieldId::Due));
     assert!(message.contains("tomorrow 9:00"), "{message}");
     assert_eq!(store.count::<Followup>(), before);
 }

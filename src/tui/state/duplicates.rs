@@ -8,14 +8,7 @@ use crate::clean::merge::{self, Plan};
 use crate::domain::{Customer, CustomerId};
 use crate::tui::action::Action;
 
-/// Two customers that look like one person.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DuplicatePair {
-    pub a: Customer,
-    pub b: Customer,
-    pub score: f64,
-    pub reasons: String,
-}
+pub use crate::clean::DuplicatePair;
 
 #[derive(Debug, Default)]
 pub struct DuplicatesState {
@@ -171,7 +164,7 @@ impl AppState {
     }
 
     /// What came back from a merge, an unmerge or a "two people".
-    pub(super) fn take_cleaned(&mut self, done: Result<super::Cleaned, String>) {
+    pub(super) fn take_cleaned(&mut self, done: Result<super::Cleaned, crate::ops::OpsError>) {
         use super::Cleaned;
         match done {
             Ok(Cleaned::Merged { other, text }) => {
@@ -188,11 +181,14 @@ impl AppState {
                 self.duplicates.loading = false;
                 self.find_duplicates();
             }
-            Err(e) => self.say(e, Tone::Bad),
+            Err(e) => self.say(e.to_string(), Tone::Bad),
         }
     }
 
-    pub(super) fn take_duplicates(&mut self, pairs: Result<Vec<DuplicatePair>, String>) {
+    pub(super) fn take_duplicates(
+        &mut self,
+        pairs: Result<Vec<DuplicatePair>, crate::ops::OpsError>,
+    ) {
         self.duplicates.loading = false;
         match pairs {
             Ok(pairs) => {
@@ -209,7 +205,7 @@ impl AppState {
                 let (len, rows) = (self.duplicates.pairs.len(), self.rows);
                 self.duplicates.nav.select(at, len, rows);
             }
-            Err(e) => self.say(e, Tone::Bad),
+            Err(e) => self.say(e.to_string(), Tone::Bad),
         }
     }
 }

@@ -3,11 +3,11 @@
 
 use super::form::FormState;
 use super::{AppState, Confirm, Job, Pane, Popup, Record, Tone, Write};
-use crate::domain::{Customer, CustomerId};
+use crate::domain::{Customer, CustomerId, FieldId};
 pub use crate::tui::worker::Then;
 
 /// Sets one field of a record being changed in bulk: what it was and what it becomes.
-type SetField<'a> = dyn FnMut(&str, &str) -> Result<(String, String), String> + 'a;
+type SetField<'a> = dyn FnMut(FieldId, &str) -> Result<(String, String), String> + 'a;
 
 impl AppState {
     /// The customer whose page is open, or who is selected in the list.
@@ -183,14 +183,18 @@ impl AppState {
     }
 
     /// Whole customers arrived for a change the rep started.
-    pub(super) fn take_customers(&mut self, customers: Result<Vec<Customer>, String>, then: Then) {
+    pub(super) fn take_customers(
+        &mut self,
+        customers: Result<Vec<Customer>, crate::ops::OpsError>,
+        then: Then,
+    ) {
         let customers = match customers {
             Ok(c) => c,
-            Err(message) => {
+            Err(e) => {
                 if let Some(form) = self.form_mut() {
                     form.saving = false;
                 }
-                self.say(message, Tone::Bad);
+                self.say(e.to_string(), Tone::Bad);
                 return;
             }
         };
@@ -212,7 +216,7 @@ impl AppState {
     /// The bulk form's change as a preview to confirm, or the form's error.
     pub(super) fn show_bulk_preview(
         &mut self,
-        changes: &[(&'static str, String)],
+        changes: &[(FieldId, String)],
         customers: &[Customer],
     ) {
         match self.bulk_preview(changes, customers) {
@@ -256,18 +260,18 @@ impl AppState {
     /// after in each field. An error names the field that is wrong.
     fn bulk_preview(
         &self,
-        changes: &[(&'static str, String)],
+        changes: &[(FieldId, String)],
         customers: &[Customer],
-    ) -> Result<Confirm, (Option<&'static str>, String)> {
+    ) -> Result<Confirm, (Option<FieldId>, String)> {
         let text = |v: &str| Some(v.to_string()).filter(|v| !v.is_empty());
         let mut pairs = Vec::new();
         let mut details = Vec::new();
         // Each change to one record, as "field before → after"; the first bad value stops all.
         let mut apply =
-            |name: String, set: &mut SetField| -> Result<(), (Option<&'static str>, String)> {
+            |name: String, set: &mut SetField| -> Result<(), (Option<FieldId>, String)> {
                 let mut said = Vec::new();
                 for (field, value) in changes {
-                    let (before, after) = set(field, value).map_err(|e| (Some(*field), e))?;
+                    let (before, after) = set(*field, value).map_err(|e| (Some(*field), e))?;
                     said.push(format!("{field} {before} → {after}"));
                 }
                 details.push(format!("{name}: {}", said.join(", ")));
@@ -279,11 +283,11 @@ impl AppState {
                     let mut new = old.clone();
                     apply(old.name.clone(), &mut |field, value| {
                         Ok(match field {
-                            "owner" => {
+                            FieldId::Owner => {
                                 new.owner = text(value);
                                 (opt_text(&old.owner), value.to_string())
                             }
-                            "stage" => {
+                            FieldId::Stage => {
                                 new.stage = value.parse()?;
                                 (old.stage.to_string(), new.stage.to_string())
                             }
@@ -306,7 +310,7 @@ impl AppState {
                     let mut new = deal.clone();
                     apply(deal.title.clone(), &mut |field, value| {
                         Ok(match field {
-                            "owner" => {
+                            FieldId::Owner => {
                                 new.owner = text(value);
                                 (opt_text(&deal.owner), value.to_string())
                             }
@@ -327,7 +331,7 @@ impl AppState {
                     let name = format!("#{} {}", ticket.id, ticket.subject);
                     apply(name, &mut |field, value| {
                         Ok(match field {
-                            "status" => {
+                            FieldId::Status => {
                                 new.status = value.parse()?;
                                 (ticket.status.to_string(), new.status.to_string())
                             }
@@ -349,7 +353,7 @@ impl AppState {
         let what: Vec<String> = changes
             .iter()
             .map(|(field, value)| match *field {
-                "tag" => format!("add tag '{value}'"),
+                FieldId::Tag => format!("add tag '{value}'"),
                 _ => format!("set {field} to '{value}'"),
             })
             .collect();

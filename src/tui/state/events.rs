@@ -54,7 +54,7 @@ impl AppState {
                     self.ask_who_took(RecordKind::Deal, id.0, format!("deal #{id}"), false);
                 }
                 Ok(None) => {}
-                Err(e) => self.say(e, Tone::Bad),
+                Err(e) => self.say(e.to_string(), Tone::Bad),
             },
             Done::Customers { customers, then } => self.take_customers(customers, then),
             Done::Views { views, change } => self.take_views(views, change),
@@ -65,7 +65,7 @@ impl AppState {
                     self.look_alikes = Some((version, index));
                     self.check_look_alike();
                 }
-                Err(e) => self.say(e, Tone::Bad),
+                Err(e) => self.say(e.to_string(), Tone::Bad),
             },
             Done::Order { asked, found } => {
                 if let Some(finder) = self.finder_mut() {
@@ -76,7 +76,8 @@ impl AppState {
                 self.written(write);
                 self.send_then();
             }
-            Done::WriteFailed { message, field, .. } => {
+            Done::WriteFailed { error, .. } => {
+                let (field, message) = (error.field(), error.to_string());
                 self.undoing = false;
                 self.drop_then();
                 match self.form_mut().filter(|f| f.saving) {
@@ -254,7 +255,11 @@ impl AppState {
         self.send(Job::Detail(id));
     }
 
-    fn take_page(&mut self, id: CustomerId, page: Result<Option<CustomerPage>, String>) {
+    fn take_page(
+        &mut self,
+        id: CustomerId,
+        page: Result<Option<CustomerPage>, crate::ops::OpsError>,
+    ) {
         let opening = self.opening == Some(id);
         let showing = self.detail.as_ref().is_some_and(|d| d.customer.id == id);
         if !opening && !showing {
@@ -285,7 +290,7 @@ impl AppState {
                 self.detail = None;
                 self.ask_who_took(RecordKind::Customer, id.0, format!("customer #{id}"), false);
             }
-            Err(e) => self.say(e, Tone::Bad),
+            Err(e) => self.say(e.to_string(), Tone::Bad),
         }
     }
 

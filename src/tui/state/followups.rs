@@ -363,7 +363,7 @@ impl AppState {
     /// The rep's saved views came: each takes the place of a config view of the same name.
     pub(super) fn take_views(
         &mut self,
-        views: Result<Vec<crate::domain::View>, String>,
+        views: Result<Vec<crate::domain::View>, crate::ops::OpsError>,
         change: ViewChange,
     ) {
         let views = match views {

@@ -4,8 +4,8 @@
 
 use super::input::TextInput;
 use crate::domain::{
-    Customer, CustomerId, Deal, DealId, DealStage, Followup, Lifecycle, Money, Note, NoteKind,
-    Priority, Ticket, TicketStatus, Timestamp, parse_due,
+    Customer, CustomerId, Deal, DealId, DealStage, FieldId, Followup, Lifecycle, Money, Note,
+    NoteKind, Priority, Ticket, TicketStatus, Timestamp, parse_due,
 };
 use crate::model::Snapshot;
 use crate::tui::worker::{Record, Write};
@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Field {
     /// The name validation errors use for this field.
-    pub key: &'static str,
+    pub key: FieldId,
     pub label: &'static str,
     pub input: TextInput,
     /// Allowed values, for fields that take one of a list (←/→ cycles them).
@@ -29,7 +29,7 @@ pub struct FormState {
     pub title: String,
     pub fields: Vec<Field>,
     pub focus: usize,
-    pub error: Option<(Option<&'static str>, String)>,
+    pub error: Option<(Option<FieldId>, String)>,
     /// The record being edited, or None for a new one.
     pub editing: Option<Record>,
     /// For new deals, tickets and notes made from a customer's page.
@@ -61,17 +61,17 @@ impl BulkTarget {
     fn fields(self) -> Vec<Field> {
         match self {
             BulkTarget::Customers => vec![
-                field("owner", "Owner", ""),
-                choice("stage", "Stage", "", LIFECYCLES),
-                field("tag", "Add tag", ""),
+                field(FieldId::Owner, "Owner", ""),
+                choice(FieldId::Stage, "Stage", "", LIFECYCLES),
+                field(FieldId::Tag, "Add tag", ""),
             ],
             BulkTarget::Deals => vec![
-                field("owner", "Owner", ""),
-                choice("stage", "Stage", "", STAGES),
+                field(FieldId::Owner, "Owner", ""),
+                choice(FieldId::Stage, "Stage", "", STAGES),
             ],
             BulkTarget::Tickets => vec![
-                choice("status", "Status", "", STATUSES),
-                choice("priority", "Priority", "", PRIORITIES),
+                choice(FieldId::Status, "Status", "", STATUSES),
+                choice(FieldId::Priority, "Priority", "", PRIORITIES),
             ],
         }
     }
@@ -106,7 +106,7 @@ const PRIORITIES: &[&str] = &["low", "normal", "high", "urgent"];
 const STATUSES: &[&str] = &["open", "pending", "resolved", "closed"];
 const NOTE_KINDS: &[&str] = &["note", "call", "email", "meeting"];
 
-fn field(key: &'static str, label: &'static str, value: impl Into<String>) -> Field {
+fn field(key: FieldId, label: &'static str, value: impl Into<String>) -> Field {
     let value = value.into();
     Field {
         key,
@@ -122,7 +122,7 @@ fn field(key: &'static str, label: &'static str, value: impl Into<String>) -> Fi
 }
 
 fn choice(
-    key: &'static str,
+    key: FieldId,
     label: &'static str,
     value: &str,
     choices: &'static [&'static str],
@@ -186,18 +186,18 @@ impl FormState {
             },
             Kind::Customer,
             vec![
-                required(field("name", "Name", c.name.clone())),
-                field("company", "Company", opt(&c.company)),
-                field("email", "Email", opt(&c.email)),
-                field("phone", "Phone", opt(&c.phone)),
-                field("street", "Street", opt(&c.address.street)),
-                field("city", "City", opt(&c.address.city)),
-                field("postcode", "Postcode", opt(&c.address.postcode)),
-                field("region", "Region", opt(&c.address.region)),
-                field("country", "Country", opt(&c.country)),
-                field("owner", "Owner", opt(&c.owner)),
-                field("tags", "Tags", c.tags.join(", ")),
-                choice("stage", "Stage", c.stage.name(), LIFECYCLES),
+                required(field(FieldId::Name, "Name", c.name.clone())),
+                field(FieldId::Company, "Company", opt(&c.company)),
+                field(FieldId::Email, "Email", opt(&c.email)),
+                field(FieldId::Phone, "Phone", opt(&c.phone)),
+                field(FieldId::Street, "Street", opt(&c.address.street)),
+                field(FieldId::City, "City", opt(&c.address.city)),
+                field(FieldId::Postcode, "Postcode", opt(&c.address.postcode)),
+                field(FieldId::Region, "Region", opt(&c.address.region)),
+                field(FieldId::Country, "Country", opt(&c.country)),
+                field(FieldId::Owner, "Owner", opt(&c.owner)),
+                field(FieldId::Tags, "Tags", c.tags.join(", ")),
+                choice(FieldId::Stage, "Stage", c.stage.name(), LIFECYCLES),
             ],
             existing.cloned().map(Record::Customer),
             None,
@@ -214,12 +214,12 @@ impl FormState {
             Kind::Deal,
             vec![
                 required(field(
-                    "title",
+                    FieldId::Title,
                     "Title",
                     d.as_ref().map(|d| d.title.clone()).unwrap_or_default(),
                 )),
                 required(field(
-                    "customer",
+                    FieldId::Customer,
                     "Customer (name, id, email; Ctrl-P finds)",
                     d.as_ref()
                         .map(|d| d.customer)
@@ -228,30 +228,30 @@ impl FormState {
                         .unwrap_or_default(),
                 )),
                 required(field(
-                    "value",
+                    FieldId::Value,
                     "Value",
                     d.as_ref().map(|d| d.value.to_string()).unwrap_or_default(),
                 )),
                 field(
-                    "currency",
+                    FieldId::Currency,
                     "Currency",
                     d.as_ref().map_or("GBP".into(), |d| d.currency.clone()),
                 ),
                 choice(
-                    "stage",
+                    FieldId::Stage,
                     "Stage",
                     d.as_ref().map_or("lead", |d| d.stage.name()),
                     STAGES,
                 ),
                 field(
-                    "probability",
+                    FieldId::Probability,
                     "Probability % (blank: by stage)",
                     d.as_ref()
                         .map(|d| d.probability.to_string())
                         .unwrap_or_default(),
                 ),
                 field(
-                    "expected_close",
+                    FieldId::ExpectedClose,
                     "Expected close (date, friday, +2w)",
                     d.as_ref()
                         .and_then(|d| d.expected_close)
@@ -259,14 +259,14 @@ impl FormState {
                         .unwrap_or_default(),
                 ),
                 field(
-                    "owner",
+                    FieldId::Owner,
                     "Owner",
                     d.as_ref().map_or(owner.to_string(), |d| opt(&d.owner)),
                 ),
                 Field {
                     choices: reasons(),
                     ..field(
-                        "lost_reason",
+                        FieldId::LostReason,
                         "Lost because (a lost deal)",
                         d.as_ref().map(|d| opt(&d.lost_reason)).unwrap_or_default(),
                     )
@@ -281,12 +281,12 @@ impl FormState {
         let t = existing.cloned();
         let mut fields = vec![
             required(field(
-                "subject",
+                FieldId::Subject,
                 "Subject",
                 t.as_ref().map(|t| t.subject.clone()).unwrap_or_default(),
             )),
             required(field(
-                "customer",
+                FieldId::Customer,
                 "Customer (name, id, email; Ctrl-P finds)",
                 t.as_ref()
                     .map(|t| t.customer)
@@ -295,19 +295,19 @@ impl FormState {
                     .unwrap_or_default(),
             )),
             choice(
-                "priority",
+                FieldId::Priority,
                 "Priority",
                 t.as_ref().map_or("normal", |t| t.priority.name()),
                 PRIORITIES,
             ),
             choice(
-                "status",
+                FieldId::Status,
                 "Status",
                 t.as_ref().map_or("open", |t| t.status.name()),
                 STATUSES,
             ),
             field(
-                "due",
+                FieldId::Due,
                 "Due (date, friday, +3d)",
                 t.as_ref()
                     .and_then(|t| t.due)
@@ -316,7 +316,7 @@ impl FormState {
             ),
         ];
         if t.is_none() {
-            fields.push(field("message", "First message", ""));
+            fields.push(field(FieldId::Message, "First message", ""));
         }
         FormState::new(
             match &t {
@@ -336,8 +336,8 @@ impl FormState {
             format!("Note on {name}, {}", note.at.format("%Y-%m-%d %H:%M")),
             Kind::Note,
             vec![
-                choice("kind", "Kind", note.kind.name(), NOTE_KINDS),
-                required(field("text", "Text", note.text.clone())),
+                choice(FieldId::Kind, "Kind", note.kind.name(), NOTE_KINDS),
+                required(field(FieldId::Text, "Text", note.text.clone())),
             ],
             Some(Record::Note(note.clone())),
             Some(note.customer),
@@ -365,7 +365,7 @@ impl FormState {
             Kind::Lost,
             vec![Field {
                 choices: reasons(),
-                ..field("lost_reason", "Why (←/→: common reasons)", why)
+                ..field(FieldId::LostReason, "Why (←/→: common reasons)", why)
             }],
             Some(Record::Deal(deal.clone())),
             Some(deal.customer),
@@ -381,8 +381,8 @@ impl FormState {
             },
             Kind::Note,
             vec![
-                choice("kind", "Kind", "note", NOTE_KINDS),
-                required(field("text", "Text", "")),
+                choice(FieldId::Kind, "Kind", "note", NOTE_KINDS),
+                required(field(FieldId::Text, "Text", "")),
             ],
             None,
             Some(customer),
@@ -411,19 +411,19 @@ impl FormState {
             Kind::Followup,
             vec![
                 required(field(
-                    "text",
+                    FieldId::Text,
                     "What to do",
                     f.as_ref().map(|f| f.text.clone()).unwrap_or_default(),
                 )),
                 required(field(
-                    "due",
+                    FieldId::Due,
                     WHEN_LABEL,
                     f.as_ref().map_or("tomorrow 9:00".into(), |f| {
                         f.due.format("%Y-%m-%d %H:%M").to_string()
                     }),
                 )),
                 field(
-                    "owner",
+                    FieldId::Owner,
                     "Owner",
                     f.as_ref().map_or(owner.to_string(), |f| opt(&f.owner)),
                 ),
@@ -442,9 +442,9 @@ impl FormState {
             format!("Done: {} ({name})", done.text),
             Kind::Outcome,
             vec![
-                field("outcome", "What came of it", ""),
-                field("next", "Next step", done.text.clone()),
-                field("next_due", "Next step due (blank: none)", ""),
+                field(FieldId::Outcome, "What came of it", ""),
+                field(FieldId::Next, "Next step", done.text.clone()),
+                field(FieldId::NextDue, "Next step due (blank: none)", ""),
             ],
             Some(Record::Followup(done.clone())),
             Some(done.customer),
@@ -452,19 +452,16 @@ impl FormState {
     }
 
     /// The follow-up an outcome form schedules, if it names a time for one.
-    pub fn next_step(
-        &self,
-        now: Timestamp,
-    ) -> Result<Option<Followup>, (Option<&'static str>, String)> {
+    pub fn next_step(&self, now: Timestamp) -> Result<Option<Followup>, (Option<FieldId>, String)> {
         let (Kind::Outcome, Some(Record::Followup(done))) = (self.kind, &self.editing) else {
             return Ok(None);
         };
-        let when = self.value("next_due");
+        let when = self.value(FieldId::NextDue);
         if when.is_empty() {
             return Ok(None);
         }
-        let due = parse_due(when, now).map_err(|e| (Some("next_due"), e))?;
-        let text = match self.value("next") {
+        let due = parse_due(when, now).map_err(|e| (Some(FieldId::NextDue), e))?;
+        let text = match self.value(FieldId::Next) {
             "" => done.text.clone(),
             t => t.to_string(),
         };
@@ -493,7 +490,7 @@ impl FormState {
     }
 
     /// The fields a bulk form sets, and to what: those the rep filled.
-    pub fn bulk_changes(&self) -> Vec<(&'static str, String)> {
+    pub fn bulk_changes(&self) -> Vec<(FieldId, String)> {
         self.fields
             .iter()
             .map(|f| (f.key, f.input.value.trim().to_string()))
@@ -502,7 +499,7 @@ impl FormState {
     }
 
     /// A bulk form's owner must be someone on the team, as in any form.
-    pub fn check_owner(&self) -> Result<(), (Option<&'static str>, String)> {
+    pub fn check_owner(&self) -> Result<(), (Option<FieldId>, String)> {
         match self
             .fields
             .iter()
@@ -578,29 +575,26 @@ impl FormState {
             return None;
         }
         let text = |key| Some(self.value(key).to_string()).filter(|v| !v.is_empty());
-        let mut c = Customer::new(self.value("name"), chrono::Utc::now());
-        c.company = text("company");
-        c.email = text("email");
-        c.phone = text("phone");
-        c.country = text("country");
-        c.address.street = text("street");
-        c.address.city = text("city");
-        c.address.postcode = text("postcode");
-        c.address.region = text("region");
+        let mut c = Customer::new(self.value(FieldId::Name), chrono::Utc::now());
+        c.company = text(FieldId::Company);
+        c.email = text(FieldId::Email);
+        c.phone = text(FieldId::Phone);
+        c.country = text(FieldId::Country);
+        c.address.street = text(FieldId::Street);
+        c.address.city = text(FieldId::City);
+        c.address.postcode = text(FieldId::Postcode);
+        c.address.region = text(FieldId::Region);
         Some(c)
     }
 
-    fn value(&self, key: &str) -> &str {
+    fn value(&self, key: FieldId) -> &str {
         self.fields
             .iter()
             .find(|f| f.key == key)
             .map_or("", |f| f.input.value.trim())
     }
 
-    fn fail(
-        key: &'static str,
-        message: impl Into<String>,
-    ) -> Result<Write, (Option<&'static str>, String)> {
+    fn fail(key: FieldId, message: impl Into<String>) -> Result<Write, (Option<FieldId>, String)> {
         Err((Some(key), message.into()))
     }
 
@@ -608,7 +602,7 @@ impl FormState {
     /// Offers the people who can own a record on the owner field (←/→), and, with a team, takes
     /// no one else: a typo must not make a new owner.
     pub fn offer_owners(&mut self, owners: Vec<String>, strict: bool) {
-        if let Some(f) = self.fields.iter_mut().find(|f| f.key == "owner") {
+        if let Some(f) = self.fields.iter_mut().find(|f| f.key == FieldId::Owner) {
             f.choices = owners;
             f.strict = strict;
         }
@@ -617,7 +611,7 @@ impl FormState {
     /// Shows the customer field's id as `Name #id`: a rep reads the name, and typing over it
     /// (Ctrl-U) takes a name, an id or an email.
     pub fn name_customer(&mut self, records: &Snapshot) {
-        let Some(i) = self.fields.iter().position(|f| f.key == "customer") else {
+        let Some(i) = self.fields.iter().position(|f| f.key == FieldId::Customer) else {
             return;
         };
         let Ok(id) = self.fields[i].input.value.trim().parse::<u64>() else {
@@ -636,7 +630,7 @@ impl FormState {
         records: &Snapshot,
         now: Timestamp,
         user: &str,
-    ) -> Result<Write, (Option<&'static str>, String)> {
+    ) -> Result<Write, (Option<FieldId>, String)> {
         for f in self.fields.iter().filter(|f| f.required) {
             if f.input.value.trim().is_empty() {
                 return Self::fail(f.key, format!("{} must not be empty", f.label));
@@ -662,7 +656,7 @@ impl FormState {
                     return Err((None, "no deal to mark lost".to_string()));
                 };
                 let mut d = d.clone();
-                d.lose(self.value("lost_reason"), now);
+                d.lose(self.value(FieldId::LostReason), now);
                 Record::Deal(d)
             }
         };
@@ -678,35 +672,35 @@ impl FormState {
         })
     }
 
-    fn customer_record(&self, now: Timestamp) -> Result<Record, (Option<&'static str>, String)> {
-        let text = |key: &str| Some(self.value(key).to_string()).filter(|s| !s.is_empty());
+    fn customer_record(&self, now: Timestamp) -> Result<Record, (Option<FieldId>, String)> {
+        let text = |key: FieldId| Some(self.value(key).to_string()).filter(|s| !s.is_empty());
         let mut c = match &self.editing {
             Some(Record::Customer(c)) => c.clone(),
             _ => Customer::new("", now),
         };
-        c.name = self.value("name").into();
-        c.company = text("company");
-        c.email = text("email");
-        c.phone = text("phone");
-        c.country = text("country");
+        c.name = self.value(FieldId::Name).into();
+        c.company = text(FieldId::Company);
+        c.email = text(FieldId::Email);
+        c.phone = text(FieldId::Phone);
+        c.country = text(FieldId::Country);
         c.address = crate::domain::Address {
-            street: text("street"),
-            city: text("city"),
-            postcode: text("postcode"),
-            region: text("region"),
+            street: text(FieldId::Street),
+            city: text(FieldId::City),
+            postcode: text(FieldId::Postcode),
+            region: text(FieldId::Region),
         };
-        c.owner = text("owner");
+        c.owner = text(FieldId::Owner);
         c.tags = self
-            .value("tags")
+            .value(FieldId::Tags)
             .split(',')
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .map(String::from)
             .collect();
         c.stage = self
-            .value("stage")
+            .value(FieldId::Stage)
             .parse::<Lifecycle>()
-            .or_else(|e| Self::fail("stage", e).map(|_| Lifecycle::Lead))?;
+            .or_else(|e| Self::fail(FieldId::Stage, e).map(|_| Lifecycle::Lead))?;
         c.updated = now;
         Ok(Record::Customer(c))
     }
@@ -715,41 +709,46 @@ impl FormState {
         &self,
         records: &Snapshot,
         now: Timestamp,
-    ) -> Result<Record, (Option<&'static str>, String)> {
-        let text = |key: &str| Some(self.value(key).to_string()).filter(|s| !s.is_empty());
+    ) -> Result<Record, (Option<FieldId>, String)> {
+        let text = |key: FieldId| Some(self.value(key).to_string()).filter(|s| !s.is_empty());
         let customer = self.customer_ref(records)?;
-        let value =
-            Money::parse(self.value("value")).map_err(|e| (Some("value"), e.to_string()))?;
+        let value = Money::parse(self.value(FieldId::Value))
+            .map_err(|e| (Some(FieldId::Value), e.to_string()))?;
         let mut d = match &self.editing {
             Some(Record::Deal(d)) => d.clone(),
             _ => Deal::new("", customer, value, now),
         };
-        d.title = self.value("title").into();
+        d.title = self.value(FieldId::Title).into();
         d.customer = customer;
         d.value = value;
-        d.currency = self.value("currency").to_uppercase();
+        d.currency = self.value(FieldId::Currency).to_uppercase();
         let stage: DealStage = self
-            .value("stage")
+            .value(FieldId::Stage)
             .parse()
-            .map_err(|e| (Some("stage"), e))?;
+            .map_err(|e| (Some(FieldId::Stage), e))?;
         // A stage change with the probability left as it was takes the new stage's default.
-        let untouched = self.value("probability") == d.probability.to_string() && d.stage != stage;
-        let probability = match self.value("probability") {
+        let untouched =
+            self.value(FieldId::Probability) == d.probability.to_string() && d.stage != stage;
+        let probability = match self.value(FieldId::Probability) {
             "" => None,
             _ if untouched => None,
             p => Some(p.trim_end_matches('%').parse().map_err(|_| {
                 (
-                    Some("probability"),
+                    Some(FieldId::Probability),
                     format!("'{p}' is not a whole number from 0 to 100"),
                 )
             })?),
         };
         d.move_to(stage, probability, now);
         if stage == DealStage::Lost {
-            d.lost_reason = text("lost_reason");
+            d.lost_reason = text(FieldId::LostReason);
         }
-        d.expected_close = date(self.value("expected_close"), "expected_close", now)?;
-        d.owner = text("owner");
+        d.expected_close = date(
+            self.value(FieldId::ExpectedClose),
+            FieldId::ExpectedClose,
+            now,
+        )?;
+        d.owner = text(FieldId::Owner);
         d.updated = now;
         Ok(Record::Deal(d))
     }
@@ -759,58 +758,57 @@ impl FormState {
         records: &Snapshot,
         now: Timestamp,
         user: &str,
-    ) -> Result<Record, (Option<&'static str>, String)> {
-        let text = |key: &str| Some(self.value(key).to_string()).filter(|s| !s.is_empty());
+    ) -> Result<Record, (Option<FieldId>, String)> {
+        let text = |key: FieldId| Some(self.value(key).to_string()).filter(|s| !s.is_empty());
         let customer = self.customer_ref(records)?;
         let mut t = match &self.editing {
             Some(Record::Ticket(t)) => t.clone(),
             _ => Ticket::new("", customer, now),
         };
-        t.subject = self.value("subject").into();
+        t.subject = self.value(FieldId::Subject).into();
         t.customer = customer;
         t.priority = self
-            .value("priority")
+            .value(FieldId::Priority)
             .parse::<Priority>()
-            .map_err(|e| (Some("priority"), e))?;
+            .map_err(|e| (Some(FieldId::Priority), e))?;
         t.status = self
-            .value("status")
+            .value(FieldId::Status)
             .parse::<TicketStatus>()
-            .map_err(|e| (Some("status"), e))?;
-        t.due = date(self.value("due"), "due", now)?
+            .map_err(|e| (Some(FieldId::Status), e))?;
+        t.due = date(self.value(FieldId::Due), FieldId::Due, now)?
             .map(|d| d.and_hms_opt(17, 0, 0).expect("valid").and_utc());
-        if let Some(body) = text("message") {
+        if let Some(body) = text(FieldId::Message) {
             t.log_message(user, &body, now);
         }
         t.updated = now;
         Ok(Record::Ticket(t))
     }
 
-    fn note_record(
-        &self,
-        now: Timestamp,
-        user: &str,
-    ) -> Result<Record, (Option<&'static str>, String)> {
+    fn note_record(&self, now: Timestamp, user: &str) -> Result<Record, (Option<FieldId>, String)> {
         let customer = self
             .customer
             .ok_or((None, "no customer for this note".to_string()))?;
-        let kind: NoteKind = self.value("kind").parse().map_err(|e| (Some("kind"), e))?;
+        let kind: NoteKind = self
+            .value(FieldId::Kind)
+            .parse()
+            .map_err(|e| (Some(FieldId::Kind), e))?;
         if let Some(Record::Note(old)) = &self.editing {
             // Corrected, it keeps its time and author.
             let mut n = old.clone();
-            (n.kind, n.text) = (kind, self.value("text").to_string());
+            (n.kind, n.text) = (kind, self.value(FieldId::Text).to_string());
             return Ok(Record::Note(n));
         }
-        let mut n = Note::new(customer, kind, self.value("text"), now);
+        let mut n = Note::new(customer, kind, self.value(FieldId::Text), now);
         n.author = Some(user.to_string());
         n.deal = self.about.0;
         Ok(Record::Note(n))
     }
 
-    fn followup_record(&self, now: Timestamp) -> Result<Record, (Option<&'static str>, String)> {
+    fn followup_record(&self, now: Timestamp) -> Result<Record, (Option<FieldId>, String)> {
         let customer = self
             .customer
             .ok_or((None, "no customer for this follow-up".to_string()))?;
-        let due = parse_due(self.value("due"), now).map_err(|e| (Some("due"), e))?;
+        let due = parse_due(self.value(FieldId::Due), now).map_err(|e| (Some(FieldId::Due), e))?;
         let mut f = match &self.editing {
             Some(Record::Followup(f)) => f.clone(),
             _ => {
@@ -819,32 +817,29 @@ impl FormState {
                 f
             }
         };
-        f.text = self.value("text").into();
+        f.text = self.value(FieldId::Text).into();
         f.due = due;
-        f.owner = Some(self.value("owner").to_string()).filter(|o| !o.is_empty());
+        f.owner = Some(self.value(FieldId::Owner).to_string()).filter(|o| !o.is_empty());
         f.updated = now;
         Ok(Record::Followup(f))
     }
 
-    fn outcome_record(&self, now: Timestamp) -> Result<Record, (Option<&'static str>, String)> {
+    fn outcome_record(&self, now: Timestamp) -> Result<Record, (Option<FieldId>, String)> {
         let Some(Record::Followup(f)) = &self.editing else {
             return Err((None, "no follow-up to close".to_string()));
         };
         // Checked here too, so a bad next time stops the save before anything is written.
         self.next_step(now)?;
         let mut f = f.clone();
-        f.complete(Some(self.value("outcome").to_string()), now);
+        f.complete(Some(self.value(FieldId::Outcome).to_string()), now);
         Ok(Record::Followup(f))
     }
 
     /// The customer field: an id, or an email of a customer the session knows.
-    fn customer_ref(
-        &self,
-        records: &Snapshot,
-    ) -> Result<CustomerId, (Option<&'static str>, String)> {
+    fn customer_ref(&self, records: &Snapshot) -> Result<CustomerId, (Option<FieldId>, String)> {
         records
-            .find_customer(self.value("customer"))
-            .map_err(|why| (Some("customer"), why))
+            .find_customer(self.value(FieldId::Customer))
+            .map_err(|why| (Some(FieldId::Customer), why))
     }
 }
 
@@ -858,9 +853,9 @@ fn reasons() -> Vec<String> {
 /// A day as due dates are written: `2026-12-31`, `friday`, `+2w`, `end of month`'s cousins.
 fn date(
     text: &str,
-    key: &'static str,
+    key: FieldId,
     now: Timestamp,
-) -> Result<Option<NaiveDate>, (Option<&'static str>, String)> {
+) -> Result<Option<NaiveDate>, (Option<FieldId>, String)> {
     if text.is_empty() {
         return Ok(None);
     }

@@ -7,7 +7,7 @@ use super::finder::FinderState;
 use super::form::FormState;
 use super::input::{Edit, TextInput};
 use super::{Action, AppState, Job, Pane, Tone, Write};
-use crate::domain::CustomerId;
+use crate::domain::{CustomerId, FieldId};
 use crate::search::Kind;
 use crate::tui::keymap::Context;
 use crate::tui::worker::ViewChange;
@@ -310,7 +310,7 @@ impl AppState {
                 self.close_popup(Context::Finder);
                 let label = customer.map(|c| self.records.customer_label(c));
                 if let (Some(label), Some(form)) = (label, self.form_mut())
-                    && let Some(field) = form.fields.iter_mut().find(|f| f.key == "customer")
+                    && let Some(field) = form.fields.iter_mut().find(|f| f.key == FieldId::Customer)
                 {
                     field.input = TextInput {
                         cursor: label.chars().count(),
@@ -389,7 +389,7 @@ impl AppState {
                 form.edited();
             }
             Some(Action::PrevField) => form.previous(),
-            Some(Action::Finder) if form.focused().key == "customer" => {
+            Some(Action::Finder) if form.focused().key == FieldId::Customer => {
                 let typed = form.focused().input.value.clone();
                 self.pick_customer(&typed);
             }
@@ -541,7 +541,12 @@ impl AppState {
     /// never as keys; with no box open it is set aside and the rep told so.
     pub fn handle_paste(&mut self, text: &str) {
         use super::input::{MAX_BOX_CHARS, MAX_FIELD_CHARS};
-        let long = |key: &str| matches!(key, "text" | "message" | "outcome" | "next");
+        let long = |key: FieldId| {
+            matches!(
+                key,
+                FieldId::Text | FieldId::Message | FieldId::Outcome | FieldId::Next
+            )
+        };
         let (cut, limit) = match self.context() {
             Context::Finder => {
                 let Some(finder) = self.finder_mut() else {

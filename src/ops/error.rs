@@ -1,0 +1,158 @@
+//! What can keep a change from being made, sorted by what the person can do about it: ask someone
+//! with the role, reopen what changed under them, mend a field, or (the database's own failure)
+//! wait for it to be fixed. The app, the server and the commands all read it the same way.
+
+use crate::domain::FieldId;
+use crate::store::StoreError;
+use crate::team::TeamError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum OpsError {
+    /// Not done, and why: the actor's role does not allow it (the message says which would), or
+    /// what was asked cannot be done as things are (nothing in the trash by that name).
+    #[error("{reason}")]
+    Refused { reason: String },
+    /// Someone changed the record after the actor read it: nothing was written over their change.
+    #[error(
+        "{entity} {label} was changed by {by} after you opened it; nothing was saved over it: what you typed is kept, open it again to see the change"
+    )]
+    Conflict {
+        entity: &'static str,
+        label: String,
+        /// Who made the change and when ("bea at 14:02 UTC"), from the audit log.
+        by: String,
+    },
+    /// Someone deleted (or merged away, or erased) the record after the actor read it.
+    #[error("{entity} {label} was {how}; nothing was saved: what you typed is kept")]
+    Gone {
+        entity: &'static str,
+        label: String,
+        /// What became of it, by whom, when ("deleted by bea at 14:02 on 2026-12-07 UTC").
+        how: String,
+    },
+    /// An import or merge cannot be taken back: these records changed since it ran, and taking
+    /// it back would undo those changes.
+    #[error("{reason}")]
+    ChangedSince {
+        changed: Vec<String>,
+        reason: String,
+    },
+    /// What was typed cannot be saved as it is; `field` is the one at fault, when one is.
+    #[error("{message}")]
+    Invalid {
+        field: Option<FieldId>,
+        message: String,
+    },
+    /// The database could not do it (in use, full, damaged): nothing the person typed is wrong.
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl OpsError {
+    pub fn refused(reason: impl Into<String>) -> OpsError {
+        OpsError::Refused {
+            reason: reason.into(),
+        }
+    }
+
+    /// The form field a person should look at, if the fault is in one.
+    pub fn field(&self) -> Option<FieldId> {
+        match self {
+            OpsError::Invalid { field, .. } => *field,
+            _ => None,
+        }
+    }
+
+    /// The command line's exit code for it: 3 when another process holds the database, else 1.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            OpsError::Store(e) => e.exit_code(),
+            _ => 1,
+        }
+    }
+}
+
+impl From<StoreError> for OpsError {
+    fn from(e: StoreError) -> Self {
+        let invalid = |field: FieldId, e: &StoreError| OpsError::Invalid {
+            field: Some(field),
+            message: e.to_string(),
+        };
+        match e {
+            StoreError::Changed { entity, label, by } => OpsError::Conflict { entity, label, by },
+            StoreError::Gone { entity, label, how } => OpsError::Gone { entity, label, how },
+            StoreError::Invalid { ref cause, .. } => invalid(cause.field, &e),
+            StoreError::Duplicate { field, .. } => invalid(field, &e),
+            StoreError::UnknownCustomer { .. } => invalid(FieldId::Customer, &e),
+            StoreError::Refused(reason) => OpsError::Refused { reason },
+            StoreError::ChangedSinceImport { ref changed, .. } => OpsError::ChangedSince {
+                changed: changed.clone(),
+                reason: e.to_string(),
+            },
+            StoreError::NotFound { .. }
+            | StoreError::InUse { .. }
+            | StoreError::NotInTrash { .. }
+            | StoreError::AlreadyReverted { .. }
+            | StoreError::RevertWouldOrphan { .. } => OpsError::Refused {
+                reason: e.to_string(),
+            },
+            other => OpsError::Store(other),
+        }
+    }
+}
+
+impl From<TeamError> for OpsError {
+    fn from(e: TeamError) -> Self {
+        match e {
+            TeamError::Store(e) => e.into(),
+            TeamError::Invalid(cause) => OpsError::Invalid {
+                field: Some(cause.field),
+                message: cause.to_string(),
+            },
+            TeamError::KeyTaken { .. } | TeamError::BadKey(_) => OpsError::Invalid {
+                field: Some(FieldId::Key),
+                message: e.to_string(),
+            },
+            TeamError::NoSuchMember(_) => OpsError::refused(e.to_string()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ValidationError;
+
+    #[test]
+    fn each_refusal_of_the_store_is_sorted_by_what_the_person_can_do() {
+        let bad = StoreError::Invalid {
+            entity: "customer",
+            cause: ValidationError::new(FieldId::Email, "'x' has no '@'"),
+        };
+        let said = bad.to_string();
+        let e = OpsError::from(bad);
+        assert_eq!(e.field(), Some(FieldId::Email));
+        assert_eq!(e.to_string(), said, "the person reads what the store said");
+        let taken = OpsError::from(StoreError::Duplicate {
+            entity: "product",
+            field: FieldId::Sku,
+            value: "A1".into(),
+            existing: 4,
+        });
+        assert_eq!(taken.field(), Some(FieldId::Sku));
+        let changed = OpsError::from(StoreError::Changed {
+            entity: "deal",
+            label: "Spring order".into(),
+            by: "bea at 14:02 UTC".into(),
+        });
+        assert!(matches!(changed, OpsError::Conflict { ref by, .. } if by.starts_with("bea")));
+        let locked = OpsError::from(StoreError::Locked { path: "db".into() });
+        assert_eq!(locked.exit_code(), 3);
+        assert_eq!(OpsError::refused("only a manager can").exit_code(), 1);
+        let missing = OpsError::from(StoreError::NotFound {
+            entity: "deal",
+            id: 9,
+        });
+        assert!(matches!(missing, OpsError::Refused { .. }), "{missing:?}");
+    }
+}
