@@ -120,14 +120,14 @@ pub enum Command {
     /// Move a record to the trash, e.g. `rapport delete deal:42` (undelete brings it back)
     Delete {
         /// KIND:ID: customer:7, deal:42, ticket:3, note:12, followup:5, order:9 or product:4
-        record: crate::store::RecordRef,
+        record: crate::domain::RecordRef,
     },
     /// List what is in the trash
     Trash,
     /// Bring back a deleted record, e.g. `rapport undelete customer:7` (with the notes deleted with it)
     Undelete {
         /// KIND:ID, as `rapport trash` lists it
-        record: crate::store::RecordRef,
+        record: crate::domain::RecordRef,
     },
     /// Empty the trash for good
     Purge {
@@ -531,7 +531,7 @@ pub struct AuditArgs {
     pub since: Option<String>,
     /// Only changes to one record, e.g. customer:7 or deal:12
     #[arg(long, value_name = "KIND:ID")]
-    pub record: Option<crate::store::RecordRef>,
+    pub record: Option<crate::domain::RecordRef>,
     /// A table for people; csv, json or ndjson for scripts
     #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
     pub format: AuditFormat,

@@ -4,9 +4,9 @@
 
 use super::{Ops, OpsError};
 use crate::clean::DuplicatePair;
-use crate::domain::{Customer, CustomerId, DealId, Order, View};
+use crate::domain::{Customer, CustomerId, DealId, Member, Order, RecordRef, View};
 use crate::model::{CustomerPage, DealPage};
-use crate::store::{Merge, RecordRef, Unique};
+use crate::store::{Merge, Unique};
 
 impl Ops {
     pub fn customer_page(&self, id: CustomerId) -> Result<Option<CustomerPage>, OpsError> {
@@ -66,5 +66,30 @@ impl Ops {
     /// Every merge, oldest first, and whether it was taken back.
     pub fn merges(&self) -> Result<Vec<Merge>, OpsError> {
         Ok(self.store.merges()?)
+    }
+
+    /// Everyone who may sign in, by name.
+    pub fn members(&self) -> Result<Vec<Member>, OpsError> {
+        Ok(crate::team::list(&self.store)?)
+    }
+
+    /// The member who signs in with `key`, if anyone does.
+    pub fn member_by_key(&self, key: &russh::keys::PublicKey) -> Result<Option<Member>, OpsError> {
+        Ok(crate::team::by_key(&self.store, key)?)
+    }
+
+    /// A number that moves with every write, by any process: a cheap "has anything changed?".
+    pub fn data_version(&self) -> Result<u64, OpsError> {
+        Ok(self.store.data_version()?)
+    }
+
+    /// The database's directory: where its host key, sockets and logs sit beside it.
+    pub fn database(&self) -> &std::path::Path {
+        self.store.path()
+    }
+
+    /// Everything written is on disk when this returns.
+    pub fn flush(&self) -> Result<(), OpsError> {
+        Ok(self.store.flush()?)
     }
 }

@@ -89,7 +89,7 @@ impl Conn {
     /// The member who owns `key`, or a refusal, noted and logged. An agent offers its keys in
     /// turn, so one unknown key is no failure yet: the connection is, if it never signs in.
     fn member_of(&mut self, key: &russh::keys::PublicKey) -> Option<Member> {
-        let found = crate::team::by_key(self.shared.model.store(), key);
+        let found = self.shared.server.member_by_key(key);
         match found {
             Ok(Some(member)) => Some(member),
             Ok(None) => {

@@ -12,7 +12,7 @@ mod registry;
 mod session;
 
 use crate::model::ReadModel;
-use crate::store::Store;
+use crate::ops::{Actor, Ops};
 use crate::team::failures::Failures;
 use crate::tui::keymap::Keymap;
 use anyhow::Context;
@@ -44,6 +44,8 @@ pub struct ServeOptions {
 /// What every connection shares.
 pub(crate) struct Shared {
     pub model: Arc<ReadModel>,
+    /// The server's own reads (who may sign in) and its flush at stop, as its owner.
+    pub server: Ops,
     pub keymap: Keymap,
     pub theme: String,
     pub theme_dir: Option<PathBuf>,
@@ -113,15 +115,16 @@ impl Running {
         let _ = self.stop.send(Some("the server is stopping".into()));
         let (runtime, task) = (&self.runtime, &mut self.task);
         let _ = runtime.block_on(async move { tokio::time::timeout(STOP_WAIT, task).await });
-        if let Err(e) = self.shared.model.store().flush() {
+        if let Err(e) = self.shared.server.flush() {
             tracing::warn!("could not flush the database at stop: {e}");
         }
     }
 }
 
 pub fn start(model: Arc<ReadModel>, options: ServeOptions) -> anyhow::Result<Running> {
-    let store = model.store().clone();
-    let key = host_key(store.path())?;
+    let server = Ops::shared(Arc::clone(&model), Actor::local());
+    let key = host_key(server.database())?;
+    let failures = Failures::for_server(server.database());
     let host_fingerprint = key
         .public_key()
         .fingerprint(russh::keys::HashAlg::Sha256)
@@ -135,11 +138,12 @@ pub fn start(model: Arc<ReadModel>, options: ServeOptions) -> anyhow::Result<Run
     let registry = Registry::new(options.max_sessions);
     let shared = Arc::new(Shared {
         model,
+        server,
         keymap: Keymap::default_keys(),
         theme: options.theme,
         theme_dir: options.config_dir.map(|d| d.join("themes")),
         registry: Arc::clone(&registry),
-        failures: Failures::for_server(store.path()),
+        failures,
         escape_time: options.escape_time,
     });
     // Fail now on a theme that does not load, not in each rep's session.
@@ -180,7 +184,7 @@ pub fn start(model: Arc<ReadModel>, options: ServeOptions) -> anyhow::Result<Run
         options.grace,
         stopped,
     ));
-    let watch = watch(store, registry, options.idle)?;
+    let watch = watch(shared.server.clone(), registry, options.idle)?;
     Ok(Running {
         shared,
         addr,
@@ -195,7 +199,7 @@ pub fn start(model: Arc<ReadModel>, options: ServeOptions) -> anyhow::Result<Run
 
 /// Once a second: end the sessions of anyone whose place on the team changed, and idle ones.
 fn watch(
-    store: Store,
+    server: Ops,
     registry: Arc<Registry>,
     idle: Option<Duration>,
 ) -> std::io::Result<std::thread::JoinHandle<()>> {
@@ -205,11 +209,11 @@ fn watch(
             let mut seen = None;
             loop {
                 std::thread::sleep(Duration::from_secs(1));
-                let Ok(version) = store.data_version() else {
+                let Ok(version) = server.data_version() else {
                     continue;
                 };
                 if seen != Some(version) {
-                    match crate::team::list(&store) {
+                    match server.members() {
                         Ok(team) => {
                             let ended = registry.follow_team(&team);
                             if ended > 0 {

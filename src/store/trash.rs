@@ -5,7 +5,8 @@
 use super::keys::{Tr, id_from_key, record_key};
 use super::tx::{decode_in, decode_record};
 use super::{Entity, Store, StoreError, Tx, TxResult};
-use crate::domain::{Customer, Deal, Note, Order, Product, Ticket, Timestamp, named_enum};
+use crate::domain::{Customer, Deal, Note, Order, Product, Ticket, Timestamp};
+pub use crate::domain::{Kind, RecordRef};
 use serde::{Deserialize, Serialize};
 
 #[derive(Serialize, Deserialize)]
@@ -16,28 +17,6 @@ pub(super) struct TrashEntry {
     /// The record as it was stored.
     pub record: Vec<u8>,
 }
-
-/// The kinds of record a user can name: `customer:42`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Kind {
-    Customer,
-    Product,
-    Order,
-    Deal,
-    Ticket,
-    Note,
-    Followup,
-}
-
-named_enum!(Kind {
-    Customer => "customer",
-    Product => "product",
-    Order => "order",
-    Deal => "deal",
-    Ticket => "ticket",
-    Note => "note",
-    Followup => "followup",
-});
 
 impl Kind {
     pub(super) fn tree(self) -> Tr {
@@ -54,36 +33,6 @@ impl Kind {
 
     pub(super) fn of(tree: Tr) -> Option<Kind> {
         Kind::ALL.iter().copied().find(|k| k.tree() == tree)
-    }
-}
-
-/// `customer:42`, as users type and read a record's name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct RecordRef {
-    pub kind: Kind,
-    pub id: u64,
-}
-
-impl std::fmt::Display for RecordRef {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}", self.kind, self.id)
-    }
-}
-
-impl std::str::FromStr for RecordRef {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let (kind, id) = s
-            .split_once(':')
-            .ok_or_else(|| format!("'{s}' is not KIND:ID, for example customer:42"))?;
-        Ok(RecordRef {
-            kind: kind.parse()?,
-            id: id
-                .trim()
-                .parse()
-                .map_err(|_| format!("'{id}' is not a record id"))?,
-        })
     }
 }
 

@@ -59,7 +59,7 @@ pub enum Job {
     /// Who took away a record this session was showing (`what`, as the rep read it), for a
     /// form open on it (`form`) or a page.
     Gone {
-        record: crate::store::RecordRef,
+        record: crate::domain::RecordRef,
         what: String,
         form: bool,
     },

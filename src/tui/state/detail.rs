@@ -3,9 +3,9 @@
 
 use super::list::ListNav;
 use super::{Action, AppState, Confirm, FormState, Popup, Tone, Write};
+use crate::domain::Kind;
 use crate::domain::{Customer, Note};
 use crate::model::{CustomerPage, Summary, TimelineItem};
-use crate::store::Kind;
 use crate::tui::worker::Record;
 
 #[derive(Debug)]

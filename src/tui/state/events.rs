@@ -5,9 +5,9 @@ use super::detail::DetailState;
 use super::finder::FinderState;
 use super::{AppState, Done, Job, Pane, Popup, Record, Tone, Write};
 use crate::domain::CustomerId;
+use crate::domain::Kind as RecordKind;
 use crate::model::{CustomerPage, Snapshot};
 use crate::search::Kind;
-use crate::store::Kind as RecordKind;
 use std::sync::Arc;
 
 impl AppState {
@@ -245,7 +245,7 @@ impl AppState {
 
     /// Asks the worker who deleted a record this session showed; the answer is said when it comes.
     fn ask_who_took(&mut self, kind: RecordKind, id: u64, what: String, form: bool) {
-        let record = crate::store::RecordRef { kind, id };
+        let record = crate::domain::RecordRef { kind, id };
         self.send(Job::Gone { record, what, form });
     }
 
