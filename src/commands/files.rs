@@ -42,7 +42,7 @@ pub fn export(
 pub fn backup(store: &Store, file: &std::path::Path, out: &mut dyn Write) -> anyhow::Result<()> {
     if file == std::path::Path::new("-") {
         let mut buffered = std::io::BufWriter::new(out);
-        crate::backup::backup(store, &mut buffered)?;
+        super::records::ops(store, None).backup(&mut buffered)?;
         buffered.flush()?;
         return Ok(());
     }
@@ -68,7 +68,8 @@ pub fn backed_up(
 
 /// Writes a backup to `file` whole or not at all; returns how many records.
 pub fn backup_file(store: &Store, file: &std::path::Path) -> anyhow::Result<usize> {
-    write_file(store, file, |to| Ok(crate::backup::backup(store, to)?))
+    let ops = super::records::ops(store, None);
+    write_file(store, file, |to| Ok(ops.backup(to)?))
 }
 
 /// Writes what `write` makes to `path`: a file appears whole or not at all (written beside it,
@@ -150,11 +151,11 @@ fn same_file(a: &std::fs::Metadata, b: &Option<std::fs::Metadata>) -> bool {
 
 pub fn restore(store: &Store, file: &std::path::Path, out: &mut dyn Write) -> anyhow::Result<()> {
     let records = if file == std::path::Path::new("-") {
-        crate::backup::restore(store, &mut std::io::stdin().lock())?
+        super::records::ops(store, None).restore(&mut std::io::stdin().lock())?
     } else {
         let f =
             std::fs::File::open(file).with_context(|| format!("cannot read {}", file.display()))?;
-        crate::backup::restore(store, &mut std::io::BufReader::new(f))?
+        super::records::ops(store, None).restore(&mut std::io::BufReader::new(f))?
     };
     writeln!(out, "restored {} records", thousands(records))?;
     Ok(())

@@ -17,9 +17,11 @@ pub use customers::{
 pub use online_retail::import_online_retail;
 pub use progress::{bar as progress_bar, silence as silence_progress};
 
+use crate::domain::Timestamp;
+use crate::store::Store;
 use crate::store::StoreError;
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// A row that was not imported, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -239,3 +241,64 @@ pub(crate) fn open(path: &std::path::Path) -> Result<std::fs::File, ImportError>
 
 /// Where rejections are reported as they are found; the CLI prints them to stderr.
 pub type OnReject<'a> = &'a mut dyn FnMut(&Rejection);
+
+/// One import asked for: which file, read how.
+#[derive(Clone, Debug)]
+pub enum Job {
+    /// Orders in one of the formats read: Online Retail's, CDNOW's, or one basket a line.
+    Orders { file: PathBuf, format: OrdersFormat },
+    Customers {
+        file: PathBuf,
+        options: CustomerImport,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OrdersFormat {
+    OnlineRetail,
+    Cdnow,
+    Baskets,
+}
+
+impl Job {
+    pub fn file(&self) -> &Path {
+        match self {
+            Job::Orders { file, .. } | Job::Customers { file, .. } => file,
+        }
+    }
+
+    /// The format's name, as `import list` shows it.
+    pub fn format(&self) -> &'static str {
+        match self {
+            Job::Orders { format, .. } => match format {
+                OrdersFormat::OnlineRetail => "online-retail",
+                OrdersFormat::Cdnow => "cdnow",
+                OrdersFormat::Baskets => "baskets",
+            },
+            Job::Customers { .. } => "customers",
+        }
+    }
+
+    pub fn dry_run(&self) -> bool {
+        matches!(self, Job::Customers { options, .. } if options.dry_run)
+    }
+
+    /// Reads the file into `store` (a journaled handle, or the plain one for a dry run).
+    pub fn run(
+        &self,
+        store: &Store,
+        now: Timestamp,
+        on_reject: OnReject,
+    ) -> Result<ImportReport, ImportError> {
+        match self {
+            Job::Orders { file, format } => match format {
+                OrdersFormat::OnlineRetail => import_online_retail(store, file, now, on_reject),
+                OrdersFormat::Cdnow => import_cdnow(store, file, now, on_reject),
+                OrdersFormat::Baskets => import_baskets(store, file, now, on_reject),
+            },
+            Job::Customers { file, options } => {
+                import_customers_with(store, file, now, *options, on_reject)
+            }
+        }
+    }
+}

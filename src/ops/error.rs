@@ -2,7 +2,9 @@
 //! with the role, reopen what changed under them, mend a field, or (the database's own failure)
 //! wait for it to be fixed. The app, the server and the commands all read it the same way.
 
+use crate::backup::BackupError;
 use crate::domain::FieldId;
+use crate::import::ImportError;
 use crate::store::StoreError;
 use crate::team::TeamError;
 
@@ -43,6 +45,13 @@ pub enum OpsError {
         field: Option<FieldId>,
         message: String,
     },
+    /// The file given could not be taken (unreadable, not the format asked, given up on).
+    #[error(transparent)]
+    Input(ImportError),
+    /// A backup that could not be written (a closed pipe stays in the chain), or a restore
+    /// whose file is not a whole backup.
+    #[error(transparent)]
+    Backup(BackupError),
     /// The database could not do it (in use, full, damaged): nothing the person typed is wrong.
     #[error(transparent)]
     Store(StoreError),
@@ -97,6 +106,25 @@ impl From<StoreError> for OpsError {
                 reason: e.to_string(),
             },
             other => OpsError::Store(other),
+        }
+    }
+}
+
+impl From<ImportError> for OpsError {
+    fn from(e: ImportError) -> Self {
+        match e {
+            ImportError::Store(e) => e.into(),
+            other => OpsError::Input(other),
+        }
+    }
+}
+
+impl From<BackupError> for OpsError {
+    fn from(e: BackupError) -> Self {
+        match e {
+            BackupError::Store(e) => e.into(),
+            BackupError::NotEmpty => OpsError::refused(e.to_string()),
+            other => OpsError::Backup(other),
         }
     }
 }

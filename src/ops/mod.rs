@@ -4,10 +4,12 @@
 //! when it comes.
 
 mod error;
+mod imports;
 mod reads;
 pub mod roles;
 
 pub use error::OpsError;
+pub use imports::Imported;
 
 pub use crate::domain::change::{Record, Write};
 use crate::domain::{Customer, Deal, Followup, Note, NoteKind, Order, Product, Ticket};

@@ -19,6 +19,8 @@ pub enum Task {
     Purge,
     Forget,
     Import,
+    /// A backup read into an empty database.
+    Restore,
     BulkEdit,
     Merge,
     /// Telling two look-alike customers apart: it hides the pair from the whole team.
@@ -34,7 +36,7 @@ impl Task {
             Task::Delete | Task::Undelete | Task::BulkEdit | Task::Merge | Task::MarkDistinct => {
                 Role::Manager
             }
-            Task::Purge | Task::Forget | Task::Import | Task::Team => Role::Admin,
+            Task::Purge | Task::Forget | Task::Import | Task::Restore | Task::Team => Role::Admin,
         }
     }
 
@@ -46,6 +48,7 @@ impl Task {
             Task::Purge => "empty the trash",
             Task::Forget => "erase a person",
             Task::Import => "import",
+            Task::Restore => "restore a backup",
             Task::BulkEdit => "change many records at once",
             Task::Merge => "merge customers",
             Task::MarkDistinct => {

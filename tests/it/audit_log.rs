@@ -309,3 +309,36 @@ fn every_kind_of_write_is_in_the_log_under_its_author() {
         "mona marked customers 3 and 4 as two people"
     );
 }
+
+/// An import is a write like any other: the log names whoever ran it (`--as`), not the login the
+/// database was opened under.
+#[test]
+fn an_import_is_logged_under_who_ran_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    common::demo_cli(&db, 30, 2);
+    let file = dir.path().join("people.csv");
+    std::fs::write(
+        &file,
+        "name,email\nImported One,one@example.org\nImported Two,two@example.org\n",
+    )
+    .unwrap();
+    let said = common::stdout_of(
+        &db,
+        &["--as", "ivo", "import", "customers", file.to_str().unwrap()],
+    );
+    assert!(said.contains("import 1"), "{said}");
+    let ivo = common::stdout_of(&db, &["audit", "--who", "ivo", "--format", "ndjson"]);
+    let entries: Vec<serde_json::Value> = ivo
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        entries.len(),
+        2,
+        "two customers created, each logged under ivo: {ivo}"
+    );
+    assert!(entries.iter().all(|e| e["actor"] == "ivo"), "{ivo}");
+    let everyone = common::stdout_of(&db, &["audit", "--format", "ndjson"]);
+    assert_eq!(everyone.lines().count(), 2, "no one else wrote: {everyone}");
+}
