@@ -321,7 +321,7 @@ fn ensure_demo(store: &Store, db: &Path) -> anyhow::Result<()> {
             seed: 7,
             as_of: chrono::Utc::now().date_naive(),
         };
-        rapport::demo::generate(store, &spec)?;
+        rapport::ops::Ops::new(store.clone(), rapport::ops::Actor::local()).demo(&spec)?;
     }
     Ok(())
 }

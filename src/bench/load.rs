@@ -4,6 +4,7 @@
 
 use super::{ms, percentile};
 use crate::domain::Role;
+use crate::ops::{Actor, Ops};
 use crate::store::Store;
 use anyhow::Context;
 use rand::{Rng, SeedableRng};
@@ -298,11 +299,11 @@ pub fn run(db: &Path, load: Load, out: &mut dyn Write) -> anyhow::Result<()> {
     } = load;
     let total = sessions + WATCHERS;
     {
-        let store = Store::open(db)?;
+        let owner = Ops::new(Store::open(db)?, Actor::local());
         for i in 0..total {
-            let _ = crate::team::remove(&store, &member_name(i));
+            let _ = owner.remove_member(&member_name(i));
             let key = crate::team::Key::of(key_of(i)?.public_key())?;
-            crate::team::add(&store, &member_name(i), &key, Role::Manager)?;
+            owner.add_member(&member_name(i), &key, Role::Manager)?;
         }
     }
     let started_load = Instant::now();
@@ -415,8 +416,9 @@ pub fn run(db: &Path, load: Load, out: &mut dyn Write) -> anyhow::Result<()> {
             .count();
         lost += acked.saturating_sub(found);
     }
+    let owner = Ops::new(store, Actor::local());
     for i in 0..total {
-        let _ = crate::team::remove(&store, &member_name(i));
+        let _ = owner.remove_member(&member_name(i));
     }
     let keys = f.latency.len() + f.silent;
     let mut nav = f.nav_bytes.clone();

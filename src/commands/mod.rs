@@ -203,15 +203,13 @@ pub fn demo(store: &Store, args: &DemoArgs, out: &mut dyn Write) -> anyhow::Resu
     let as_of = args
         .as_of
         .unwrap_or_else(|| chrono::Utc::now().date_naive());
-    let summary = crate::demo::generate(
-        store,
-        &crate::demo::DemoSpec {
+    let summary = records::ops(store, None)
+        .demo(&crate::demo::DemoSpec {
             customers: args.customers,
             seed: args.seed,
             as_of,
-        },
-    )
-    .context("writing the demo data")?;
+        })
+        .context("writing the demo data")?;
     writeln!(out, "{summary}")?;
     Ok(())
 }

@@ -190,9 +190,10 @@ pub(super) fn import_revert(
     force: bool,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let bar = crate::import::progress_bar(store.import_changes(batch) as u64, "reverting");
+    let ops = ops(store, None);
+    let bar = crate::import::progress_bar(ops.import_changes(batch) as u64, "reverting");
     let Reverted { removed, restored } =
-        store.revert_import(batch, force, &mut |done, _| bar.set_position(done as u64))?;
+        ops.revert_import(batch, force, &mut |done| bar.set_position(done as u64))?;
     bar.finish_and_clear();
     let list = |counts: &BTreeMap<&str, usize>| {
         if counts.is_empty() {

@@ -129,6 +129,16 @@ impl From<BackupError> for OpsError {
     }
 }
 
+impl From<crate::demo::DemoError> for OpsError {
+    fn from(e: crate::demo::DemoError) -> Self {
+        use crate::demo::DemoError;
+        match e {
+            DemoError::Store(e) => e.into(),
+            DemoError::NotEmpty | DemoError::NoCustomers => OpsError::refused(e.to_string()),
+        }
+    }
+}
+
 impl From<TeamError> for OpsError {
     fn from(e: TeamError) -> Self {
         match e {

@@ -63,6 +63,35 @@ impl Ops {
         Ok(crate::backup::backup(&self.store, to)?)
     }
 
+    /// Takes import `batch` back (see [`crate::store::Store::revert_import`]); `progress` hears
+    /// how many of its changes are done.
+    pub fn revert_import(
+        &self,
+        batch: u64,
+        force: bool,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<crate::store::Reverted, OpsError> {
+        self.check(Task::Import)?;
+        let reverted = self
+            .store
+            .revert_import(batch, force, &mut |done, _| progress(done))?;
+        self.changed()?;
+        Ok(reverted)
+    }
+
+    /// How many changes import `batch` made: what reverting it has to go through.
+    pub fn import_changes(&self, batch: u64) -> usize {
+        self.store.import_changes(batch)
+    }
+
+    /// Invented records, for a demo or a trial, into this empty database.
+    pub fn demo(&self, spec: &crate::demo::DemoSpec) -> Result<crate::demo::DemoSummary, OpsError> {
+        self.check(Task::Demo)?;
+        let summary = crate::demo::generate(&self.store, spec)?;
+        self.changed()?;
+        Ok(summary)
+    }
+
     /// A backup into this (empty) database; returns how many records came back.
     pub fn restore(&self, from: &mut dyn std::io::BufRead) -> Result<usize, OpsError> {
         self.check(Task::Restore)?;

@@ -21,6 +21,8 @@ pub enum Task {
     Import,
     /// A backup read into an empty database.
     Restore,
+    /// Invented records written into an empty database.
+    Demo,
     BulkEdit,
     Merge,
     /// Telling two look-alike customers apart: it hides the pair from the whole team.
@@ -36,7 +38,9 @@ impl Task {
             Task::Delete | Task::Undelete | Task::BulkEdit | Task::Merge | Task::MarkDistinct => {
                 Role::Manager
             }
-            Task::Purge | Task::Forget | Task::Import | Task::Restore | Task::Team => Role::Admin,
+            Task::Purge | Task::Forget | Task::Import | Task::Restore | Task::Demo | Task::Team => {
+                Role::Admin
+            }
         }
     }
 
@@ -49,6 +53,7 @@ impl Task {
             Task::Forget => "erase a person",
             Task::Import => "import",
             Task::Restore => "restore a backup",
+            Task::Demo => "write demo data",
             Task::BulkEdit => "change many records at once",
             Task::Merge => "merge customers",
             Task::MarkDistinct => {
