@@ -33,32 +33,64 @@ pub fn check(
     args: &crate::cli::CheckArgs,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
+    let report = examine(store, args.min_score)?;
+    write_report(&report, args, out)?;
+    let over = over_limits(&report, args);
+    if !over.is_empty() {
+        return Err(CheckFailed(format!("above the limits: {}", over.join("; "))).into());
+    }
+    Ok(())
+}
+
+fn examine(store: &Store, min_score: f64) -> anyhow::Result<Report> {
     let mut damaged = Vec::new();
     let customers: Vec<Customer> = store.all_sound(&mut damaged)?;
-    let label = |c: &Customer| format!("customer {} ({})", c.id, safe(&c.name));
-    let mut findings: Vec<Finding> = Vec::new();
-    let mut add = |what: &'static str, records: Vec<String>| {
-        findings.push(Finding {
-            what,
-            count: records.len(),
-            records,
-        })
-    };
-    add(
-        "invalid emails",
-        customers
+    let mut findings = contact_findings(&customers);
+    let (_, mut pairs) = link::find(&customers, normal::default_region(), min_score);
+    let distinct = store.distinct_pairs()?;
+    pairs.retain(|p| !distinct.contains(&(p.a, p.b)));
+    findings.push(finding(
+        "duplicate pairs",
+        pairs
             .iter()
-            .filter_map(|c| {
-                let email = c.email.as_deref()?;
-                normal::email(email)
-                    .is_none()
-                    .then(|| format!("{}: '{}'", label(c), safe(email)))
-            })
+            .map(|p| format!("{} ~ {} {:.3}: {}", p.a, p.b, p.score, p.reasons))
             .collect(),
-    );
+    ));
+    let orphans = orphans(store, &customers, &mut damaged)?;
+    findings.push(finding("orphaned records", orphans));
+    findings.push(finding("damaged records", damaged));
+    Ok(Report {
+        customers: customers.len(),
+        findings,
+    })
+}
+
+fn finding(what: &'static str, records: Vec<String>) -> Finding {
+    Finding {
+        what,
+        count: records.len(),
+        records,
+    }
+}
+
+fn label(c: &Customer) -> String {
+    format!("customer {} ({})", c.id, safe(&c.name))
+}
+
+/// Emails and phones that cannot be used, and customers who cannot be reached or placed.
+fn contact_findings(customers: &[Customer]) -> Vec<Finding> {
+    let invalid_emails = customers
+        .iter()
+        .filter_map(|c| {
+            let email = c.email.as_deref()?;
+            normal::email(email)
+                .is_none()
+                .then(|| format!("{}: '{}'", label(c), safe(email)))
+        })
+        .collect();
     let mut unreadable = Vec::new();
     let mut no_region = Vec::new();
-    for c in &customers {
+    for c in customers {
         let Some(phone) = c.phone.as_deref() else {
             continue;
         };
@@ -70,33 +102,34 @@ pub fn check(
             Err(normal::PhoneProblem::NoRegion) => no_region.push(line),
         }
     }
-    add("phones that are no number", unreadable);
-    add("phones without a country code or a country", no_region);
     let missing = |what: fn(&Customer) -> bool| -> Vec<String> {
         customers.iter().filter(|c| what(c)).map(label).collect()
     };
-    add(
-        "customers with neither email nor phone",
-        missing(|c| c.email.is_none() && c.phone.is_none()),
-    );
-    add(
-        "customers without a country",
-        missing(|c| c.country.is_none()),
-    );
-    add(
-        "customers without an address",
-        missing(|c| c.address.street.is_none() && c.address.postcode.is_none()),
-    );
-    let (_, mut pairs) = link::find(&customers, normal::default_region(), args.min_score);
-    let distinct = store.distinct_pairs()?;
-    pairs.retain(|p| !distinct.contains(&(p.a, p.b)));
-    add(
-        "duplicate pairs",
-        pairs
-            .iter()
-            .map(|p| format!("{} ~ {} {:.3}: {}", p.a, p.b, p.score, p.reasons))
-            .collect(),
-    );
+    vec![
+        finding("invalid emails", invalid_emails),
+        finding("phones that are no number", unreadable),
+        finding("phones without a country code or a country", no_region),
+        finding(
+            "customers with neither email nor phone",
+            missing(|c| c.email.is_none() && c.phone.is_none()),
+        ),
+        finding(
+            "customers without a country",
+            missing(|c| c.country.is_none()),
+        ),
+        finding(
+            "customers without an address",
+            missing(|c| c.address.street.is_none() && c.address.postcode.is_none()),
+        ),
+    ]
+}
+
+/// Records that name a customer who is not there; records that cannot be read go to `damaged`.
+fn orphans(
+    store: &Store,
+    customers: &[Customer],
+    damaged: &mut Vec<String>,
+) -> anyhow::Result<Vec<String>> {
     let known: HashSet<CustomerId> = customers.iter().map(|c| c.id).collect();
     let mut orphans = Vec::new();
     let mut orphan = |kind: &str, id: u64, customer: Option<CustomerId>| {
@@ -104,28 +137,26 @@ pub fn check(
             orphans.push(format!("{kind}:{id} names customer {c}, who is not there"));
         }
     };
-    for o in store.all_sound::<Order>(&mut damaged)? {
+    for o in store.all_sound::<Order>(damaged)? {
         orphan("order", o.id.0, o.customer);
     }
-    for d in store.all_sound::<Deal>(&mut damaged)? {
+    for d in store.all_sound::<Deal>(damaged)? {
         orphan("deal", d.id.0, Some(d.customer));
     }
-    for t in store.all_sound::<Ticket>(&mut damaged)? {
+    for t in store.all_sound::<Ticket>(damaged)? {
         orphan("ticket", t.id.0, Some(t.customer));
     }
-    for n in store.all_sound::<Note>(&mut damaged)? {
+    for n in store.all_sound::<Note>(damaged)? {
         orphan("note", n.id.0, Some(n.customer));
     }
-    for f in store.all_sound::<Followup>(&mut damaged)? {
+    for f in store.all_sound::<Followup>(damaged)? {
         orphan("followup", f.id.0, Some(f.customer));
     }
-    add("orphaned records", orphans);
-    add("damaged records", damaged);
+    Ok(orphans)
+}
 
-    let report = Report {
-        customers: customers.len(),
-        findings,
-    };
+/// Each limit given that the findings pass, said as "12 duplicate pairs (at most 10)".
+fn over_limits(report: &Report, args: &crate::cli::CheckArgs) -> Vec<String> {
     let count = |what: &str| {
         report
             .findings
@@ -154,6 +185,14 @@ pub fn check(
             over.push(format!("{} {words} (at most {limit})", count(what)));
         }
     }
+    over
+}
+
+fn write_report(
+    report: &Report,
+    args: &crate::cli::CheckArgs,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
     match args.format {
         crate::cli::ReportFormat::Json => {
             let shown = Report {
@@ -186,9 +225,6 @@ pub fn check(
                 }
             }
         }
-    }
-    if !over.is_empty() {
-        return Err(CheckFailed(format!("above the limits: {}", over.join("; "))).into());
     }
     Ok(())
 }

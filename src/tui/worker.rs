@@ -381,96 +381,40 @@ fn run_job(ops: &Ops, job: Job) -> Done {
             entries: snapshot.finder(),
             contacts: snapshot.contacts(),
         }),
-        Job::Detail(id) => {
-            return Done::Detail {
-                id,
-                page: ops.customer_page(id),
-            };
-        }
-        Job::Order(asked) => {
-            return match ops.order_numbered(&asked) {
-                Ok(order) => {
-                    let found = order.and_then(|o| {
-                        let customer = o.customer?;
-                        let name = model
-                            .peek()
-                            .and_then(|s| s.customer_name(customer).map(str::to_string))
-                            .unwrap_or_else(|| format!("customer {customer}"));
-                        let text =
-                            format!("{} · {} · {name}", o.number, o.placed.format("%Y-%m-%d"));
-                        Some(Entry::new(crate::search::Kind::Order, customer.0, text))
-                    });
-                    Done::Order { asked, found }
-                }
-                Err(e) => Done::Failed(e),
-            };
-        }
-        Job::Views(change) => {
-            let done = match &change {
-                ViewChange::None => Ok(()),
-                ViewChange::Save(view) => ops.save_view(view),
-                ViewChange::Delete(name) => ops.delete_view(name).and_then(|gone| match gone {
-                    true => Ok(()),
-                    false => Err(OpsError::refused(format!(
-                        "you have no saved view called '{}' (views from config.toml are the file's)",
-                        crate::text::safe(name)
-                    ))),
-                }),
-                ViewChange::Rename { from, to } => ops.rename_view(from, to),
-            };
-            let views = done.and_then(|()| ops.views());
-            return Done::Views { views, change };
-        }
-        Job::DealPage(id) => {
-            return Done::DealPage {
-                id,
-                page: ops.deal_page(id),
-            };
-        }
-        Job::Customers { ids, then } => {
-            return Done::Customers {
-                customers: ops.customers(&ids),
-                then,
-            };
-        }
-        Job::Duplicates => {
-            return Done::Duplicates(ops.duplicate_pairs(DUPLICATES_SHOWN));
-        }
-        Job::Merge { kept, other, seen } => {
-            let done = ops
-                .merge(&kept, other, &seen)
-                .map(|(_, moved)| Cleaned::Merged {
-                    other,
-                    text: format!(
-                        "merged #{other} into {} #{} ({} records moved) · u takes it back",
-                        crate::text::safe(&kept.name),
-                        kept.id,
-                        moved.total()
-                    ),
-                });
-            return Done::Cleaned(done);
-        }
-        Job::Distinct { a, b } => {
-            let done = ops.mark_distinct(a, b, true).map(|()| Cleaned::Distinct {
+        Job::Detail(id) => Ok(Done::Detail {
+            id,
+            page: ops.customer_page(id),
+        }),
+        Job::Order(asked) => order(ops, model, asked),
+        Job::Views(change) => Ok(views(ops, change)),
+        Job::DealPage(id) => Ok(Done::DealPage {
+            id,
+            page: ops.deal_page(id),
+        }),
+        Job::Customers { ids, then } => Ok(Done::Customers {
+            customers: ops.customers(&ids),
+            then,
+        }),
+        Job::Duplicates => Ok(Done::Duplicates(ops.duplicate_pairs(DUPLICATES_SHOWN))),
+        Job::Merge { kept, other, seen } => Ok(Done::Cleaned(merge(ops, &kept, other, &seen))),
+        Job::Distinct { a, b } => Ok(Done::Cleaned(ops.mark_distinct(a, b, true).map(|()| {
+            Cleaned::Distinct {
                 a,
                 b,
                 text: format!("#{a} and #{b} are two people: not listed again"),
-            });
-            return Done::Cleaned(done);
-        }
-        Job::Unmerge => return Done::Cleaned(unmerge(ops)),
-        Job::LookAlikes { version } => {
-            return match model.look_alikes() {
-                Ok((version, index)) => Done::LookAlikes {
-                    version,
-                    index: Ok(index),
-                },
-                Err(e) => Done::LookAlikes {
-                    version,
-                    index: Err(e.into()),
-                },
-            };
-        }
+            }
+        }))),
+        Job::Unmerge => Ok(Done::Cleaned(unmerge(ops))),
+        Job::LookAlikes { version } => Ok(match model.look_alikes() {
+            Ok((version, index)) => Done::LookAlikes {
+                version,
+                index: Ok(index),
+            },
+            Err(e) => Done::LookAlikes {
+                version,
+                index: Err(e.into()),
+            },
+        }),
         Job::Gone { record, what, form } => ops.gone(record).map(|how| {
             let text = match how {
                 Some(how) => format!("{what} was {how}"),
@@ -478,14 +422,62 @@ fn run_job(ops: &Ops, job: Job) -> Done {
             };
             Done::Gone { text, form }
         }),
-        Job::Write(write) => {
-            return match ops.apply(write.clone()) {
-                Ok(done) => Done::Written(done),
-                Err(error) => Done::WriteFailed { write, error },
-            };
-        }
+        Job::Write(write) => Ok(match ops.apply(write.clone()) {
+            Ok(done) => Done::Written(done),
+            Err(error) => Done::WriteFailed { write, error },
+        }),
     };
     result.unwrap_or_else(Done::Failed)
+}
+
+/// The order a number typed into quick lookup names, as an entry that opens its customer.
+fn order(ops: &Ops, model: &ReadModel, asked: String) -> Result<Done, OpsError> {
+    let found = ops.order_numbered(&asked)?.and_then(|o| {
+        let customer = o.customer?;
+        let name = model
+            .peek()
+            .and_then(|s| s.customer_name(customer).map(str::to_string))
+            .unwrap_or_else(|| format!("customer {customer}"));
+        let text = format!("{} · {} · {name}", o.number, o.placed.format("%Y-%m-%d"));
+        Some(Entry::new(crate::search::Kind::Order, customer.0, text))
+    });
+    Ok(Done::Order { asked, found })
+}
+
+/// A change to the rep's own views, and the views as it leaves them.
+fn views(ops: &Ops, change: ViewChange) -> Done {
+    let done = match &change {
+        ViewChange::None => Ok(()),
+        ViewChange::Save(view) => ops.save_view(view),
+        ViewChange::Delete(name) => ops.delete_view(name).and_then(|gone| match gone {
+            true => Ok(()),
+            false => Err(OpsError::refused(format!(
+                "you have no saved view called '{}' (views from config.toml are the file's)",
+                crate::text::safe(name)
+            ))),
+        }),
+        ViewChange::Rename { from, to } => ops.rename_view(from, to),
+    };
+    let views = done.and_then(|()| ops.views());
+    Done::Views { views, change }
+}
+
+fn merge(
+    ops: &Ops,
+    kept: &Customer,
+    other: CustomerId,
+    seen: &[Customer],
+) -> Result<Cleaned, OpsError> {
+    let (_, moved) = ops.merge(kept, other, seen)?;
+    Ok(Cleaned::Merged {
+        other,
+        text: format!(
+            "merged #{other} into {} #{} ({} records moved) · u takes it back",
+            crate::text::safe(&kept.name),
+            kept.id,
+            moved.total()
+        ),
+    })
 }
 
 /// The latest merge not yet taken back, taken back; refused when its records changed since.
