@@ -133,8 +133,8 @@ pub fn import_customers(
     import_customers_with(store, path, now, CustomerImport::default(), on_reject)
 }
 
-// Long: one pass over the file in reading order (parse, check, match, write in batches, report),
-// with the batch and the report as locals every step touches.
+/// One pass over the file in reading order: read its rows, match them to customers, decide and
+/// write each in batches, and report.
 pub fn import_customers_with(
     store: &Store,
     path: &Path,
@@ -142,6 +142,35 @@ pub fn import_customers_with(
     options: CustomerImport,
     on_reject: OnReject,
 ) -> Result<ImportReport, ImportError> {
+    let mut report = ImportReport::default();
+    let (rows, columns) = read_rows(path, now, &mut report, on_reject)?;
+    report.customers.in_file = rows.len();
+    let matching = Matching::new(store, &rows, options)?;
+    let present: std::collections::HashSet<Column> = columns.iter().copied().collect();
+    let decisions = decide(store, &rows, now, options, &matching, &present)?;
+    tell(
+        store,
+        &mut report,
+        decisions,
+        &rows,
+        options,
+        &matching,
+        on_reject,
+    )?;
+    if options.dry_run {
+        report.remarks.push("dry run: nothing was written".into());
+    }
+    report.rows_imported = report.rows_read - report.rejected.len();
+    Ok(report)
+}
+
+/// The file's rows that read as customers, and its columns; rows that do not are rejected.
+fn read_rows(
+    path: &Path,
+    now: Timestamp,
+    report: &mut ImportReport,
+    on_reject: OnReject,
+) -> Result<(Vec<Row>, Vec<Column>), ImportError> {
     let file = super::open(path)?;
     let mut reader = CsvRows::new(file, true);
     let headers: Vec<String> = reader
@@ -158,8 +187,6 @@ pub fn import_customers_with(
             why: "the header has no name column".into(),
         });
     }
-
-    let mut report = ImportReport::default();
     let extras: Vec<&str> = headers
         .iter()
         .zip(&columns)
@@ -172,7 +199,6 @@ pub fn import_customers_with(
             extras.join(", ")
         ));
     }
-
     let mut rows = Vec::new();
     while let Some(row) = reader.next() {
         let (line, record) = row.map_err(|e| Stop::from(e).at(path))?;
@@ -182,13 +208,13 @@ pub fn import_customers_with(
         let record = match record {
             Ok(record) => record,
             Err(reason) => {
-                reject(&mut report, on_reject, line, reason);
+                reject(report, on_reject, line, reason);
                 continue;
             }
         };
         if record.len() != headers.len() {
             let why = format!("expected {} fields, found {}", headers.len(), record.len());
-            reject(&mut report, on_reject, line, why);
+            reject(report, on_reject, line, why);
             continue;
         }
         let fields: Vec<String> = record
@@ -209,55 +235,90 @@ pub fn import_customers_with(
                     empty,
                 })
             }
-            Err(reason) => reject(&mut report, on_reject, line, reason),
+            Err(reason) => reject(report, on_reject, line, reason),
         }
     }
+    Ok((rows, columns))
+}
 
-    report.customers.in_file = rows.len();
-    let present: std::collections::HashSet<Column> = columns.iter().copied().collect();
-    let names = match options.match_by {
-        Some(MatchBy::Name) => names_of(store)?,
-        _ => HashMap::new(),
-    };
-    let min_score = options
-        .min_score
-        .unwrap_or(crate::clean::link::DEFAULT_SCORE);
-    let fuzzy = match options.match_by {
-        Some(MatchBy::Fuzzy) => fuzzy_matches(store, &rows)?,
-        _ => vec![None; rows.len()],
-    };
-    let taken = |k: usize| fuzzy[k].as_ref().filter(|m| m.score >= min_score);
-    // A name that mixes scripts within a word ("Аlan" with a Cyrillic А) is made to pass for
-    // another: it is never matched to anyone silently.
-    let spoofed: Vec<Option<String>> = rows
-        .iter()
-        .enumerate()
-        .map(|(k, row)| {
-            let m = taken(k)?;
-            (m.name != row.customer.name && mixes_scripts(&row.customer.name)).then(|| {
-                format!(
-                    "name '{}' mixes letters of different scripts in one word, written to look like {}: not matched; check the row",
-                    crate::text::safe(&row.customer.name),
-                    m.said()
-                )
+/// Who each row may be, by the matching asked for.
+struct Matching {
+    /// For `--match name`: customers by their name in lower case.
+    names: HashMap<String, Vec<CustomerId>>,
+    /// For `--match fuzzy`: each row's likeliest customer, taken or not.
+    fuzzy: Vec<Option<Fuzzy>>,
+    min_score: f64,
+    /// Rows whose name is written to pass for another's: why each is not matched.
+    spoofed: Vec<Option<String>>,
+}
+
+impl Matching {
+    fn new(store: &Store, rows: &[Row], options: CustomerImport) -> Result<Matching, StoreError> {
+        let names = match options.match_by {
+            Some(MatchBy::Name) => names_of(store)?,
+            _ => HashMap::new(),
+        };
+        let fuzzy = match options.match_by {
+            Some(MatchBy::Fuzzy) => fuzzy_matches(store, rows)?,
+            _ => vec![None; rows.len()],
+        };
+        let mut matching = Matching {
+            names,
+            fuzzy,
+            min_score: options
+                .min_score
+                .unwrap_or(crate::clean::link::DEFAULT_SCORE),
+            spoofed: Vec::new(),
+        };
+        // A name that mixes scripts within a word ("Аlan" with a Cyrillic А) is made to pass for
+        // another: it is never matched to anyone silently.
+        matching.spoofed = rows
+            .iter()
+            .enumerate()
+            .map(|(k, row)| {
+                let m = matching.taken(k)?;
+                (m.name != row.customer.name && mixes_scripts(&row.customer.name)).then(|| {
+                    format!(
+                        "name '{}' mixes letters of different scripts in one word, written to look like {}: not matched; check the row",
+                        crate::text::safe(&row.customer.name),
+                        m.said()
+                    )
+                })
             })
-        })
-        .collect();
+            .collect();
+        Ok(matching)
+    }
+
+    /// Row `k`'s fuzzy match, when it scores enough to be taken.
+    fn taken(&self, k: usize) -> Option<&Fuzzy> {
+        self.fuzzy[k].as_ref().filter(|m| m.score >= self.min_score)
+    }
+}
+
+/// Each row's outcome, written in batches (or in one rolled-back transaction for a dry run).
+fn decide(
+    store: &Store,
+    rows: &[Row],
+    now: Timestamp,
+    options: CustomerImport,
+    matching: &Matching,
+    present: &std::collections::HashSet<Column>,
+) -> Result<Vec<(u64, Decision)>, StoreError> {
     // Store refusals (a duplicate email, say) are per row too: each is caught inside the batch, and
     // the store checks before it writes, so a refused row leaves the batch as it was.
     let decide_each =
         |tx: &crate::store::Tx, first: usize, batch: &[Row]| -> TxResult<Vec<(u64, Decision)>> {
             let mut all = Vec::with_capacity(batch.len());
             for (k, row) in batch.iter().enumerate() {
-                if let Some(why) = &spoofed[first + k] {
+                if let Some(why) = &matching.spoofed[first + k] {
                     all.push((row.line, Err(why.clone())));
                     continue;
                 }
                 let found = Found {
-                    names: &names,
-                    fuzzy: taken(first + k).map(|m| m.id),
+                    names: &matching.names,
+                    fuzzy: matching.taken(first + k).map(|m| m.id),
                 };
-                let decision = match upsert(tx, row, now, options, found, &present) {
+                let decision = match upsert(tx, row, now, options, found, present) {
                     Ok(decision) => decision,
                     Err(e) => Err(refusal_reason(&e.into_refusal()?)),
                 };
@@ -269,7 +330,7 @@ pub fn import_customers_with(
     let mut decisions = Vec::with_capacity(rows.len());
     if options.dry_run {
         // One rolled-back transaction over the whole file, so rows see each other as a real run would.
-        decisions = store.simulate(|tx| decide_each(tx, 0, &rows))?;
+        decisions = store.simulate(|tx| decide_each(tx, 0, rows))?;
     } else {
         for (b, batch) in rows.chunks(BATCH).enumerate() {
             decisions.extend(store.write(|tx| decide_each(tx, b * BATCH, batch))?);
@@ -277,6 +338,19 @@ pub fn import_customers_with(
         }
     }
     bar.finish_and_clear();
+    Ok(decisions)
+}
+
+/// Counts each row's outcome into the report, with a word on it where one is due.
+fn tell(
+    store: &Store,
+    report: &mut ImportReport,
+    decisions: Vec<(u64, Decision)>,
+    rows: &[Row],
+    options: CustomerImport,
+    matching: &Matching,
+    on_reject: OnReject,
+) -> Result<(), StoreError> {
     // A dry run also says which new rows look like a customer already there (fuzzy matching
     // says it of every row).
     let look_alikes = match options.dry_run && options.match_by != Some(MatchBy::Fuzzy) {
@@ -285,52 +359,47 @@ pub fn import_customers_with(
         )),
         false => None,
     };
+    let min_score = matching.min_score;
     // Decisions come in the rows' order, one each.
-    for (k, ((line, decision), row)) in decisions.into_iter().zip(&rows).enumerate() {
-        match decision {
-            Ok(outcome) => {
-                let alike = match (&outcome, &look_alikes) {
-                    (Outcome::Created(_), Some(index)) => index.of(&row.customer),
-                    _ => None,
-                };
-                match outcome {
-                    Outcome::Created(_) => report.customers.created += 1,
-                    Outcome::Updated(..) => report.customers.updated += 1,
-                    Outcome::Unchanged(_) => report.customers.unchanged += 1,
-                }
-                let mut said = alike.map_or(String::new(), |a| format!(", which {}", a.warning()));
-                if let Some(m) = &fuzzy[k] {
-                    // A match taken is said with its score; one under the threshold is said too,
-                    // so a user can see what a lower --min-score would do.
-                    said = match (taken(k).is_some(), &outcome) {
-                        (true, Outcome::Created(_)) => String::new(),
-                        (true, _) => format!(", matched at {:.3}: {}", m.score, m.reasons),
-                        (false, _) => {
-                            format!("; the likeliest match, {}, is under {min_score}", m.said())
-                        }
-                    };
-                }
-                match (options.dry_run, options.match_by) {
-                    (true, _) => report
-                        .remarks
-                        .push(format!("line {line}: would {outcome}{said}")),
-                    (false, Some(MatchBy::Fuzzy)) => report
-                        .remarks
-                        .push(format!("line {line}: {}{said}", outcome.done())),
-                    _ => {}
-                }
-            }
+    for (k, ((line, decision), row)) in decisions.into_iter().zip(rows).enumerate() {
+        let outcome = match decision {
+            Ok(outcome) => outcome,
             Err(reason) => {
                 report.customers.in_file -= 1;
-                reject(&mut report, on_reject, line, reason);
+                reject(report, on_reject, line, reason);
+                continue;
             }
+        };
+        let alike = match (&outcome, &look_alikes) {
+            (Outcome::Created(_), Some(index)) => index.of(&row.customer),
+            _ => None,
+        };
+        match outcome {
+            Outcome::Created(_) => report.customers.created += 1,
+            Outcome::Updated(..) => report.customers.updated += 1,
+            Outcome::Unchanged(_) => report.customers.unchanged += 1,
+        }
+        let mut said = alike.map_or(String::new(), |a| format!(", which {}", a.warning()));
+        if let Some(m) = &matching.fuzzy[k] {
+            // A match taken is said with its score; one under the threshold is said too, so a
+            // user can see what a lower --min-score would do.
+            said = match (matching.taken(k).is_some(), &outcome) {
+                (true, Outcome::Created(_)) => String::new(),
+                (true, _) => format!(", matched at {:.3}: {}", m.score, m.reasons),
+                (false, _) => format!("; the likeliest match, {}, is under {min_score}", m.said()),
+            };
+        }
+        match (options.dry_run, options.match_by) {
+            (true, _) => report
+                .remarks
+                .push(format!("line {line}: would {outcome}{said}")),
+            (false, Some(MatchBy::Fuzzy)) => report
+                .remarks
+                .push(format!("line {line}: {}{said}", outcome.done())),
+            _ => {}
         }
     }
-    if options.dry_run {
-        report.remarks.push("dry run: nothing was written".into());
-    }
-    report.rows_imported = report.rows_read - report.rejected.len();
-    Ok(report)
+    Ok(())
 }
 
 type Decision = Result<Outcome, String>;
