@@ -5,7 +5,7 @@
 use crate::backup::BackupError;
 use crate::domain::FieldId;
 use crate::import::ImportError;
-use crate::store::StoreError;
+use crate::store::{Changed, Gone, StoreError};
 use crate::team::TeamError;
 
 #[derive(Debug, thiserror::Error)]
@@ -15,23 +15,11 @@ pub enum OpsError {
     #[error("{reason}")]
     Refused { reason: String },
     /// Someone changed the record after the actor read it: nothing was written over their change.
-    #[error(
-        "{entity} {label} was changed by {by} after you opened it; nothing was saved over it: what you typed is kept, open it again to see the change"
-    )]
-    Conflict {
-        entity: &'static str,
-        label: String,
-        /// Who made the change and when ("bea at 14:02 UTC"), from the audit log.
-        by: String,
-    },
+    #[error(transparent)]
+    Conflict(Changed),
     /// Someone deleted (or merged away, or erased) the record after the actor read it.
-    #[error("{entity} {label} was {how}; nothing was saved: what you typed is kept")]
-    Gone {
-        entity: &'static str,
-        label: String,
-        /// What became of it, by whom, when ("deleted by bea at 14:02 on 2026-12-07 UTC").
-        how: String,
-    },
+    #[error(transparent)]
+    Gone(Gone),
     /// An import or merge cannot be taken back: these records changed since it ran, and taking
     /// it back would undo those changes.
     #[error("{reason}")]
@@ -88,8 +76,8 @@ impl From<StoreError> for OpsError {
             message: e.to_string(),
         };
         match e {
-            StoreError::Changed { entity, label, by } => OpsError::Conflict { entity, label, by },
-            StoreError::Gone { entity, label, how } => OpsError::Gone { entity, label, how },
+            StoreError::Changed(changed) => OpsError::Conflict(changed),
+            StoreError::Gone(gone) => OpsError::Gone(gone),
             StoreError::Invalid { ref cause, .. } => invalid(cause.field, &e),
             StoreError::Duplicate { field, .. } => invalid(field, &e),
             StoreError::UnknownCustomer { .. } => invalid(FieldId::Customer, &e),
@@ -178,12 +166,12 @@ mod tests {
             existing: 4,
         });
         assert_eq!(taken.field(), Some(FieldId::Sku));
-        let changed = OpsError::from(StoreError::Changed {
+        let changed = OpsError::from(StoreError::Changed(Changed {
             entity: "deal",
             label: "Spring order".into(),
             by: "bea at 14:02 UTC".into(),
-        });
-        assert!(matches!(changed, OpsError::Conflict { ref by, .. } if by.starts_with("bea")));
+        }));
+        assert!(matches!(changed, OpsError::Conflict(ref c) if c.by.starts_with("bea")));
         let locked = OpsError::from(StoreError::Locked { path: "db".into() });
         assert_eq!(locked.exit_code(), 3);
         assert_eq!(OpsError::refused("only a manager can").exit_code(), 1);

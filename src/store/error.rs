@@ -79,29 +79,39 @@ pub enum StoreError {
     #[error("{}", describe_sled(.0))]
     Sled(sled::Error),
     /// Someone changed the record after the writer read it: nothing is written over their change.
-    #[error(
-        "{entity} {label} was changed by {by} after you opened it; nothing was saved over it: what you typed is kept, open it again to see the change"
-    )]
-    Changed {
-        entity: &'static str,
-        label: String,
-        /// Who made the change and when ("bea at 14:02 UTC"), from the audit log.
-        by: String,
-    },
+    #[error(transparent)]
+    Changed(Changed),
     /// Someone deleted (or merged away, or erased) the record after the writer read it.
-    #[error("{entity} {label} was {how}; nothing was saved: what you typed is kept")]
-    Gone {
-        entity: &'static str,
-        label: String,
-        /// What became of it, by whom, when ("deleted by bea at 14:02 on 2026-12-07 UTC").
-        how: String,
-    },
+    #[error(transparent)]
+    Gone(Gone),
     /// The actor's role does not allow the change; says which role would.
     #[error("{0}")]
     Refused(String),
     /// Internal: how `simulate` rolls a transaction back.
     #[error("rolled back")]
     RolledBack,
+}
+
+/// A record someone changed after the writer read it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{entity} {label} was changed by {by} after you opened it; nothing was saved over it: what you typed is kept, open it again to see the change"
+)]
+pub struct Changed {
+    pub entity: &'static str,
+    pub label: String,
+    /// Who made the change and when ("bea at 14:02 UTC"), from the audit log.
+    pub by: String,
+}
+
+/// A record someone deleted (or merged away, or erased) after the writer read it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{entity} {label} was {how}; nothing was saved: what you typed is kept")]
+pub struct Gone {
+    pub entity: &'static str,
+    pub label: String,
+    /// What became of it, by whom, when ("deleted by bea at 14:02 on 2026-12-07 UTC").
+    pub how: String,
 }
 
 impl StoreError {

@@ -19,7 +19,7 @@ mod views;
 
 pub use codec::CodecError;
 pub use entity::Entity;
-pub use error::StoreError;
+pub use error::{Changed, Gone, StoreError};
 use error::{describe_io, is_disk_full, open_error};
 pub use files::{CONTROL_SOCKET, effective_uid, private_umask};
 pub use forget::Forgotten;
@@ -406,7 +406,7 @@ impl Store {
             })?;
         match stored {
             Some(stored) if stored == as_kept => Ok(()),
-            Some(stored) => Err(StoreError::Changed {
+            Some(stored) => Err(StoreError::Changed(error::Changed {
                 entity: E::NAME,
                 label: stored.label(),
                 by: match self.last_change(E::TREE, seen.id())? {
@@ -417,13 +417,13 @@ impl Store {
                     ),
                     None => "someone else".into(),
                 },
-            }),
+            })),
             None => match self.gone_from(E::TREE, seen.id())? {
-                Some(how) => Err(StoreError::Gone {
+                Some(how) => Err(StoreError::Gone(error::Gone {
                     entity: E::NAME,
                     label: seen.label(),
                     how,
-                }),
+                })),
                 None => Err(StoreError::NotFound {
                     entity: E::NAME,
                     id: seen.id(),

@@ -261,7 +261,7 @@ fn two_merges_of_one_pair_started_together_end_in_one_merge_and_one_refusal() {
         assert!(
             matches!(
                 refused,
-                rapport::ops::OpsError::Conflict { .. } | rapport::ops::OpsError::Gone { .. }
+                rapport::ops::OpsError::Conflict(_) | rapport::ops::OpsError::Gone(_)
             ),
             "round {round}: {refused:?}"
         );
