@@ -57,7 +57,7 @@ pub fn import(store: &Store, command: &ImportCommand, out: &mut dyn Write) -> an
     let done = super::records::ops(store, None).import(&job, &mut print_rejection)?;
     write!(out, "{}", done.report)?;
     // A re-run that changed nothing has nothing to take back: it leaves no empty entry listed.
-    if done.unchanged {
+    if done.unchanged() {
         writeln!(out, "nothing changed, so no import was listed")?;
     }
     if let Some(batch) = done.batch {

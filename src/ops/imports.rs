@@ -10,8 +10,13 @@ pub struct Imported {
     pub report: ImportReport,
     /// The batch that takes it back; None for a dry run, or when nothing changed (nothing to list).
     pub batch: Option<u64>,
+}
+
+impl Imported {
     /// A real import that changed nothing, so it was not listed.
-    pub unchanged: bool,
+    pub fn unchanged(&self) -> bool {
+        !self.report.dry_run && self.batch.is_none()
+    }
 }
 
 impl Ops {
@@ -52,7 +57,6 @@ impl Ops {
         Ok(Imported {
             report,
             batch: listed,
-            unchanged: batch.is_some() && listed.is_none(),
         })
     }
 }
@@ -72,6 +76,16 @@ impl Ops {
         progress: &mut dyn FnMut(usize),
     ) -> Result<crate::store::Reverted, OpsError> {
         self.check(Task::Import)?;
+        self.revert(batch, force, progress)
+    }
+
+    /// Takes back a batch of changes (an import's or a merge's), the role already checked.
+    pub(super) fn revert(
+        &self,
+        batch: u64,
+        force: bool,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<crate::store::Reverted, OpsError> {
         let reverted = self
             .store
             .revert_import(batch, force, &mut |done, _| progress(done))?;

@@ -273,9 +273,7 @@ impl Ops {
     /// Takes a merge back, every record as it was.
     pub fn unmerge(&self, batch: u64, force: bool) -> Result<crate::store::Reverted, OpsError> {
         self.check(Task::Merge)?;
-        let done = self.store.revert_import(batch, force, &mut |_, _| {})?;
-        self.changed()?;
-        Ok(done)
+        self.revert(batch, force, &mut |_| {})
     }
 
     pub fn forget(
