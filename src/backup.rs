@@ -2,6 +2,7 @@
 //! names the schema. Restoring into an empty database gives back the same records under the same ids.
 
 use crate::domain::{Customer, Deal, Followup, Member, Note, Order, Product, Ticket, View};
+use crate::store::Records;
 use crate::store::{Entity, SCHEMA_VERSION, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, Write};
@@ -53,11 +54,11 @@ pub enum BackupError {
 
 /// Writes every record; returns how many. Writes wait while it reads (the app's included), so the
 /// backup is one moment of the data even while people work.
-pub fn backup(store: &Store, out: &mut dyn Write) -> Result<usize, BackupError> {
+pub fn backup(store: &Records, out: &mut dyn Write) -> Result<usize, BackupError> {
     store.frozen(|| backup_now(store, out))
 }
 
-fn backup_now(store: &Store, out: &mut dyn Write) -> Result<usize, BackupError> {
+fn backup_now(store: &Records, out: &mut dyn Write) -> Result<usize, BackupError> {
     let header = Header {
         rapport_backup: 1,
         schema: SCHEMA_VERSION,
@@ -95,7 +96,7 @@ fn backup_now(store: &Store, out: &mut dyn Write) -> Result<usize, BackupError> 
 }
 
 fn write_all<E: Entity>(
-    store: &Store,
+    store: &Records,
     out: &mut dyn Write,
     wrap: fn(E) -> Line,
 ) -> Result<usize, BackupError> {

@@ -10,8 +10,7 @@
 //! frames of output (`o`), messages (`e`), and last the exit code (`x`).
 
 use crate::cli::Cli;
-use crate::model::ReadModel;
-use crate::store::Store;
+use crate::ops::Ops;
 use clap::Parser;
 use std::ffi::OsString;
 use std::io::{Read, Write};
@@ -43,7 +42,7 @@ const ACK: &[u8] = b"a";
 const BUSY: &[u8] = b"!busy";
 
 fn socket_path(db: &Path) -> PathBuf {
-    db.join(crate::store::CONTROL_SOCKET)
+    db.join(crate::ops::CONTROL_SOCKET)
 }
 
 /// Removes the socket when the app closes.
@@ -61,21 +60,17 @@ impl Drop for Serving {
 /// connection and the request's terminal description, and runs the session.
 pub type Attach = Arc<dyn Fn(UnixStream, &[u8]) + Send + Sync>;
 
-/// Starts answering requests for `store` on a background thread.
-pub fn serve(store: Store) -> std::io::Result<Serving> {
-    serve_for(store, None, None)
+/// Starts answering requests for the database `ops` holds, on a background thread.
+pub fn serve(ops: Ops) -> std::io::Result<Serving> {
+    serve_for(ops, None)
 }
 
-/// As `serve`, and a command that changes the records tells `model`, so every session sees it;
+/// As `serve`; when `ops` is shared with sessions, a command's changes reach every session, and
 /// with `attach`, a local app joins as a session.
-pub fn serve_for(
-    store: Store,
-    model: Option<Arc<ReadModel>>,
-    attach: Option<Attach>,
-) -> std::io::Result<Serving> {
+pub fn serve_for(ops: Ops, attach: Option<Attach>) -> std::io::Result<Serving> {
     // Progress bars would draw over the app, or into a server's log.
     crate::import::silence_progress();
-    let path = socket_path(store.path());
+    let path = socket_path(ops.records().path());
     // We hold the database's lock, so a socket left here is from a process that died.
     let _ = std::fs::remove_file(&path);
     let listener = UnixListener::bind(&path)?;
@@ -94,14 +89,13 @@ pub fn serve_for(
                     let _ = write_frame(&stream, BUSY);
                     continue;
                 }
-                let store = store.clone();
-                let model = model.clone();
+                let ops = ops.clone();
                 let attach = attach.clone();
                 let open = open.clone();
                 let spawned = std::thread::Builder::new()
                     .name("rapport-control-conn".into())
                     .spawn(move || {
-                        if let Err(e) = answer(&store, model.as_deref(), attach.as_ref(), &stream) {
+                        if let Err(e) = answer(&ops, attach.as_ref(), &stream) {
                             tracing::warn!("control request failed: {e}");
                         }
                         open.fetch_sub(1, Ordering::SeqCst);
@@ -114,14 +108,9 @@ pub fn serve_for(
     Ok(Serving { path })
 }
 
-fn answer(
-    store: &Store,
-    model: Option<&ReadModel>,
-    attach: Option<&Attach>,
-    stream: &UnixStream,
-) -> std::io::Result<()> {
+fn answer(ops: &Ops, attach: Option<&Attach>, stream: &UnixStream) -> std::io::Result<()> {
     let peer = peer_uid(stream)?;
-    let me = crate::store::effective_uid();
+    let me = crate::user::effective_uid();
     if peer != me {
         tracing::warn!(
             peer,
@@ -146,12 +135,12 @@ fn answer(
     let reply = match verb {
         b"backup" => {
             let file = PathBuf::from(OsString::from_vec(argument.to_vec()));
-            match crate::commands::backup_file(store, &file) {
+            match crate::commands::backup_file(ops, &file) {
                 Ok(n) => format!("ok {n}"),
                 Err(e) => format!("error {}", crate::text::error_line(&e)),
             }
         }
-        b"run" => return run_command(store, model, stream, argument),
+        b"run" => return run_command(ops, stream, argument),
         b"attach" => match attach {
             Some(attach) => {
                 // A session lasts as long as the rep works; its keys come when they come.
@@ -223,12 +212,7 @@ impl Drop for FrameOut {
     }
 }
 
-fn run_command(
-    store: &Store,
-    model: Option<&ReadModel>,
-    stream: &UnixStream,
-    request: &[u8],
-) -> std::io::Result<()> {
+fn run_command(ops: &Ops, stream: &UnixStream, request: &[u8]) -> std::io::Result<()> {
     stream.set_write_timeout(Some(STREAM_TIMEOUT))?;
     let mut parts = request.split(|&b| b == 0);
     let cwd = PathBuf::from(OsString::from_vec(
@@ -262,14 +246,15 @@ fn run_command(
         }
         Ok(mut cli) if cwd.is_absolute() => {
             cli.resolve_paths(&cwd);
-            let before = store.data_version().ok();
+            let before = ops.records().data_version().ok();
             let sink = Box::new(FrameOut::new(stream, b'e')?);
             let result = crate::diag::to(sink, || {
-                crate::commands::dispatch(store, &cli, &mut out, &|c| c.resolve_paths(&cwd))
+                crate::commands::dispatch(ops, &cli, &mut out, &|c| c.resolve_paths(&cwd))
             });
             out.flush()?;
-            if let Some(model) = model
-                && store.data_version().ok() != before
+            // What a command changed without patching it in (a restore) is read again.
+            if let Some(model) = ops.model()
+                && ops.records().data_version().ok() != before
                 && let Err(e) = model.changed()
             {
                 tracing::warn!("sessions not refreshed after a command: {e}");
@@ -439,7 +424,7 @@ fn connect(db: &Path) -> Result<UnixStream, AskError> {
     if !meta.file_type().is_socket() {
         return Err(untrusted("it is not a socket".into()));
     }
-    let me = crate::store::effective_uid();
+    let me = crate::user::effective_uid();
     if meta.uid() != me {
         return Err(untrusted(format!("it belongs to user {}", meta.uid())));
     }

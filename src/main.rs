@@ -1,7 +1,7 @@
 use clap::Parser;
 use rapport::cli::{Cli, Command};
 use rapport::commands;
-use rapport::store::{Store, StoreError};
+use rapport::ops::{Actor, Ops, OpsError, StoreError};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -9,7 +9,7 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let started = std::time::Instant::now();
     rapport::memory::tune_allocator();
-    rapport::store::private_umask();
+    rapport::user::private_umask();
     let cli = Cli::parse().settle();
     rapport::import::text::set_max_line(cli.max_line_bytes);
     match run(cli, started) {
@@ -118,19 +118,19 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
             // keeps their memory flat.
             let opened = match cli.command {
                 Some(Command::Export(_) | Command::Duplicates(_) | Command::Check(_)) => {
-                    Store::open_with_cache(&db, 16 << 20)
+                    Ops::open_with_cache(&db, 16 << 20, Actor::local())
                 }
-                _ => Store::open(&db),
+                _ => Ops::open(&db, Actor::local()),
             };
             match opened {
-                Ok(store) => {
+                Ok(ops) => {
                     let fills = cli.command.as_ref().is_some_and(Command::makes_database);
                     if cli.demo && !fills {
-                        ensure_demo(&store, &db)?;
+                        ensure_demo(&ops, &db)?;
                     }
-                    commands::dispatch(&store, &cli, &mut out, &|_| {})
+                    commands::dispatch(&ops, &cli, &mut out, &|_| {})
                 }
-                Err(locked @ StoreError::Locked { .. }) => {
+                Err(OpsError::Store(locked @ StoreError::Locked { .. })) => {
                     drop(out);
                     run_inside(&db, &cli, locked)
                 }
@@ -194,10 +194,10 @@ fn open_app(cli: &Cli, db: &Path) -> anyhow::Result<()> {
         rapport::logging::start(dirs.state_dir().unwrap_or(dirs.data_dir()));
     }
     tracing::info!(db = %db.display(), "opening the app");
-    let store = match Store::open_with_cache(db, rapport::tui::CACHE_BYTES) {
-        Ok(store) => store,
+    let ops = match Ops::open_with_cache(db, rapport::tui::CACHE_BYTES, Actor::local()) {
+        Ok(ops) => ops,
         // The team server has it: the app opens as a session of the server's owner.
-        Err(locked @ StoreError::Locked { .. }) => {
+        Err(OpsError::Store(locked @ StoreError::Locked { .. })) => {
             return match rapport::control::attach(db, cli.as_name.as_deref(), cli.readonly) {
                 Ok(()) => Ok(()),
                 Err(rapport::control::AskError::NoApp) => Err(locked.into()),
@@ -212,7 +212,7 @@ fn open_app(cli: &Cli, db: &Path) -> anyhow::Result<()> {
         Err(e) => return Err(e.into()),
     };
     if cli.demo {
-        ensure_demo(&store, db)?;
+        ensure_demo(&ops, db)?;
     }
     let me = match &cli.as_name {
         Some(name) => name.clone(),
@@ -224,9 +224,9 @@ fn open_app(cli: &Cli, db: &Path) -> anyhow::Result<()> {
     // The demo's records belong to its made-up reps: a newcomer is told how to see a rep's day.
     let greeting = (cli.demo && !rapport::demo::OWNERS.contains(&me.as_str()))
         .then(rapport::demo::newcomer_hint);
-    let model = rapport::model::ReadModel::new(store);
+    let model = ops.into_model();
     // Lets other commands (a nightly backup from cron, say) run while the app is open.
-    let _serving = rapport::control::serve_for(model.store().clone(), Some(model.clone()), None)
+    let _serving = rapport::control::serve_for(Ops::shared(model.clone(), Actor::local()), None)
         .map_err(|e| tracing::warn!("commands while open are off: {e}"))
         .ok();
     rapport::tui::run(
@@ -248,9 +248,9 @@ fn open_app(cli: &Cli, db: &Path) -> anyhow::Result<()> {
 
 fn serve(db: &Path, args: &rapport::cli::ServeArgs) -> anyhow::Result<()> {
     rapport::logging::to_stderr();
-    let store = Store::open_with_cache(db, rapport::tui::CACHE_BYTES)?;
-    let members = rapport::team::list(&store)?.len();
-    let model = rapport::model::ReadModel::new(store);
+    let ops = Ops::open_with_cache(db, rapport::tui::CACHE_BYTES, Actor::local())?;
+    let members = ops.members()?.len();
+    let model = ops.into_model();
     let config_dir = rapport::config::dir();
     rapport::config::Config::load(config_dir.as_deref())?.apply();
     let running = rapport::serve::start(
@@ -273,7 +273,7 @@ fn serve(db: &Path, args: &rapport::cli::ServeArgs) -> anyhow::Result<()> {
     // Commands run from the shell while the server has the database, and the owner's own app,
     // come in here.
     let _serving =
-        rapport::control::serve_for(model.store().clone(), Some(model), Some(running.attach()))
+        rapport::control::serve_for(Ops::shared(model, Actor::local()), Some(running.attach()))
             .map_err(|e| tracing::warn!("commands while serving are off: {e}"))
             .ok();
     eprintln!("rapport serve: listening on {}", running.addr);
@@ -313,15 +313,16 @@ fn data_dir() -> anyhow::Result<PathBuf> {
 }
 
 /// `--demo` works with every command: the demo data is made on first use.
-fn ensure_demo(store: &Store, db: &Path) -> anyhow::Result<()> {
-    if store.count::<rapport::domain::Customer>() == 0 || store.demo_unfinished()? {
+fn ensure_demo(ops: &Ops, db: &Path) -> anyhow::Result<()> {
+    let records = ops.records();
+    if records.count::<rapport::domain::Customer>() == 0 || records.demo_unfinished()? {
         eprintln!("rapport: creating the demo database at {} …", db.display());
         let spec = rapport::demo::DemoSpec {
             customers: rapport::demo::DEFAULT_CUSTOMERS,
             seed: 7,
             as_of: chrono::Utc::now().date_naive(),
         };
-        rapport::ops::Ops::new(store.clone(), rapport::ops::Actor::local()).demo(&spec)?;
+        ops.demo(&spec)?;
     }
     Ok(())
 }

@@ -1,5 +1,19 @@
 //! The person running this process, as the system knows them.
 
+/// Files rapport and sled create from here on are its owner's alone, whatever umask it was given.
+pub fn private_umask() {
+    // SAFETY: umask(2) cannot fail and touches no memory.
+    unsafe {
+        libc::umask(0o077);
+    }
+}
+
+/// The user id this process acts as: who may use its control socket.
+pub fn effective_uid() -> u32 {
+    // SAFETY: geteuid(2) cannot fail.
+    unsafe { libc::geteuid() }
+}
+
 /// The login name of this process's user from the user database, else `$USER` (a container's uid
 /// may have no entry), else "rapport".
 pub fn login_name() -> String {

@@ -5,7 +5,6 @@
 use super::{ms, percentile};
 use crate::domain::Role;
 use crate::ops::{Actor, Ops};
-use crate::store::Store;
 use anyhow::Context;
 use rand::{Rng, SeedableRng};
 use russh::ChannelMsg;
@@ -299,7 +298,7 @@ pub fn run(db: &Path, load: Load, out: &mut dyn Write) -> anyhow::Result<()> {
     } = load;
     let total = sessions + WATCHERS;
     {
-        let owner = Ops::new(Store::open(db)?, Actor::local());
+        let owner = Ops::open(db, Actor::local())?;
         for i in 0..total {
             let _ = owner.remove_member(&member_name(i));
             let key = crate::team::Key::of(key_of(i)?.public_key())?;
@@ -403,11 +402,12 @@ pub fn run(db: &Path, load: Load, out: &mut dyn Write) -> anyhow::Result<()> {
     let _ = child.wait();
     let (f, cpu, memory) = result?;
     // Every acknowledged write must be in the database's own log under its rep's name.
-    let store = Store::open(db)?;
+    let owner = Ops::open(db, Actor::local())?;
     let mut lost = 0;
     for (name, acked) in &f.acked_by {
-        let found = store
-            .audit(&crate::store::AuditQuery {
+        let found = owner
+            .records()
+            .audit(&crate::ops::AuditQuery {
                 who: Some(name.clone()),
                 ..Default::default()
             })?
@@ -416,7 +416,6 @@ pub fn run(db: &Path, load: Load, out: &mut dyn Write) -> anyhow::Result<()> {
             .count();
         lost += acked.saturating_sub(found);
     }
-    let owner = Ops::new(store, Actor::local());
     for i in 0..total {
         let _ = owner.remove_member(&member_name(i));
     }

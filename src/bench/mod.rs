@@ -3,7 +3,7 @@
 
 pub mod load;
 
-use crate::store::Store;
+use crate::ops::{Actor, Ops, Records};
 use crate::tui::keymap::{Keymap, parse_key};
 use crate::tui::state::{AppState, Options};
 use crate::tui::theme::{ColorDepth, Theme};
@@ -139,10 +139,10 @@ pub fn app(
     started: Instant,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let store = Store::open_with_cache(store_path, crate::tui::CACHE_BYTES)?;
+    let ops = Ops::open_with_cache(store_path, crate::tui::CACHE_BYTES, Actor::local())?;
     let opened = started.elapsed();
     let (tx, rx) = channel();
-    let model = crate::model::ReadModel::new(store);
+    let model = ops.into_model();
     let worker = Worker::spawn(model, crate::ops::Actor::local(), tx, |d| d);
     let mut state = session(worker, "bench")?;
     let mut frames = Frames::new()?;
@@ -302,8 +302,8 @@ pub fn sessions(
     count: usize,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let store = Store::open_with_cache(store_path, crate::tui::CACHE_BYTES)?;
-    let model = crate::model::ReadModel::new(store);
+    let model =
+        Ops::open_with_cache(store_path, crate::tui::CACHE_BYTES, Actor::local())?.into_model();
     let mut open = Vec::new();
     let mut later_frames = Vec::new();
     let mut settled_one = None;
@@ -371,7 +371,7 @@ pub fn sessions(
 
 /// Writes what the side-by-side comparison feeds every tool: the order baskets (item numbers,
 /// comma-separated, one basket a line) and the customers' standardised feature matrix.
-pub fn inputs(store: &Store, dir: &std::path::Path, out: &mut dyn Write) -> anyhow::Result<()> {
+pub fn inputs(store: &Records, dir: &std::path::Path, out: &mut dyn Write) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir)?;
     let snapshot = crate::insights::Snapshot::load(store)?;
     let baskets = snapshot.order_baskets();

@@ -7,7 +7,8 @@ pub mod merge;
 pub mod normal;
 
 use crate::domain::Customer;
-use crate::store::{Store, StoreError};
+use crate::store::Records;
+use crate::store::StoreError;
 
 /// Customers of the store that look like one person, scoring `min_score` or more, best first,
 /// less the pairs a rep said are two people; with the learned model and how many customers were
@@ -32,7 +33,7 @@ pub struct DuplicatePair {
     pub reasons: String,
 }
 
-pub fn duplicates(store: &Store, min_score: f64) -> Result<Found, StoreError> {
+pub fn duplicates(store: &Records, min_score: f64) -> Result<Found, StoreError> {
     const BATCH: usize = 4096;
     let mut prepared = Vec::with_capacity(store.count::<Customer>());
     let mut batch = Vec::with_capacity(BATCH);

@@ -2,7 +2,8 @@
 //! tree as the command line. A failing line stops the script (or not, with --keep-going) and is named.
 
 use crate::cli::{Cli, Command};
-use crate::store::Store;
+use crate::ops::Ops;
+
 use clap::Parser;
 use std::io::{BufRead, Write};
 use std::path::Path;
@@ -21,10 +22,10 @@ pub struct LineFailed {
 /// every line succeeded); without `keep_going` it stops at the first.
 pub fn run_script(
     script: &mut dyn BufRead,
-    store: &Store,
+    ops: &Ops,
     keep_going: bool,
     out: &mut dyn Write,
-    run: &mut dyn FnMut(&Store, Command, &mut dyn Write) -> anyhow::Result<()>,
+    run: &mut dyn FnMut(&Ops, Command, &mut dyn Write) -> anyhow::Result<()>,
     code_of: &dyn Fn(&anyhow::Error) -> u8,
 ) -> anyhow::Result<Vec<LineFailed>> {
     let mut failures = Vec::new();
@@ -53,7 +54,7 @@ pub fn run_script(
                 message,
                 code: 2,
             }),
-            Ok(command) => match run(store, command, out) {
+            Ok(command) => match run(ops, command, out) {
                 Ok(()) => None,
                 Err(e) => Some(LineFailed {
                     line,
@@ -86,7 +87,7 @@ pub struct BatchFailed {
 /// Runs the script in `script` ("-": standard input) against `store`, each line as the command line
 /// would (`run`), after `prepare` (which a server uses to resolve the script's file names).
 pub fn run_file(
-    store: &Store,
+    ops: &Ops,
     script: &Path,
     keep_going: bool,
     out: &mut dyn Write,
@@ -101,12 +102,12 @@ pub fn run_file(
     };
     let failures = run_script(
         &mut reader,
-        store,
+        ops,
         keep_going,
         out,
-        &mut |store, mut command, out| {
+        &mut |ops, mut command, out| {
             prepare(&mut command);
-            super::run(store, &command, out)
+            super::run(ops, &command, out)
         },
         &super::exit_code,
     )?;

@@ -1,17 +1,18 @@
 //! `rapport bench` as a command: the benches that need a database, and those on files alone.
 
 use super::UsageError;
-use crate::store::Store;
+use crate::ops::Ops;
+
 use std::io::Write;
 
 pub fn bench(
-    store: &Store,
+    ops: &Ops,
     command: &crate::cli::BenchCommand,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     match command {
-        crate::cli::BenchCommand::Inputs { dir } => crate::bench::inputs(store, dir, out),
-        crate::cli::BenchCommand::Insights { runs } => insights(store, *runs, out),
+        crate::cli::BenchCommand::Inputs { dir } => crate::bench::inputs(ops.records(), dir, out),
+        crate::cli::BenchCommand::Insights { runs } => insights(ops, *runs, out),
         crate::cli::BenchCommand::App
         | crate::cli::BenchCommand::Sessions { .. }
         | crate::cli::BenchCommand::Serve { .. } => Err(UsageError(
@@ -44,14 +45,14 @@ pub fn bench_files(command: &crate::cli::BenchCommand, out: &mut dyn Write) -> a
 }
 
 /// `rapport bench insights`: each part's median over the runs, and the whole's.
-fn insights(store: &Store, runs: u32, out: &mut dyn Write) -> anyhow::Result<()> {
+fn insights(ops: &Ops, runs: u32, out: &mut dyn Write) -> anyhow::Result<()> {
     use std::time::Duration;
     let mut parts: Vec<(&'static str, Vec<Duration>)> = Vec::new();
     let mut totals = Vec::new();
     let mut last = None;
     for run in 0..runs {
         let started = std::time::Instant::now();
-        let insights = crate::insights::Insights::compute(store)?;
+        let insights = crate::insights::Insights::compute(ops.records())?;
         // The parts overlap on two threads: the whole is the wall clock's.
         let total = started.elapsed();
         totals.push(total);
@@ -90,14 +91,15 @@ fn insights(store: &Store, runs: u32, out: &mut dyn Write) -> anyhow::Result<()>
     )?;
     // The disk cache a start with unchanged data reads instead.
     let computed = last.expect("at least one run");
-    crate::insights::cache::save(store.path(), &computed)?;
+    crate::insights::cache::save(ops.records().path(), &computed)?;
     drop(computed);
-    let bytes = std::fs::metadata(crate::insights::cache::path(store.path()))?.len();
+    let bytes = std::fs::metadata(crate::insights::cache::path(ops.records().path()))?.len();
     let mut loads = Vec::new();
     for _ in 0..runs {
         let started = std::time::Instant::now();
-        let loaded = crate::insights::cache::load(store.path(), store.data_version()?)
-            .ok_or_else(|| anyhow::anyhow!("the cache just written did not load"))?;
+        let loaded =
+            crate::insights::cache::load(ops.records().path(), ops.records().data_version()?)
+                .ok_or_else(|| anyhow::anyhow!("the cache just written did not load"))?;
         loads.push(started.elapsed());
         drop(loaded);
     }

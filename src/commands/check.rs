@@ -2,7 +2,8 @@
 
 use crate::clean::{link, normal};
 use crate::domain::{Customer, CustomerId, Deal, Followup, Note, Order, Ticket};
-use crate::store::Store;
+use crate::ops::Ops;
+
 use crate::text::{safe, thousands};
 use serde::Serialize;
 use std::collections::HashSet;
@@ -28,12 +29,8 @@ struct Report {
     findings: Vec<Finding>,
 }
 
-pub fn check(
-    store: &Store,
-    args: &crate::cli::CheckArgs,
-    out: &mut dyn Write,
-) -> anyhow::Result<()> {
-    let report = examine(store, args.min_score)?;
+pub fn check(ops: &Ops, args: &crate::cli::CheckArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let report = examine(ops, args.min_score)?;
     write_report(&report, args, out)?;
     let over = over_limits(&report, args);
     if !over.is_empty() {
@@ -42,12 +39,12 @@ pub fn check(
     Ok(())
 }
 
-fn examine(store: &Store, min_score: f64) -> anyhow::Result<Report> {
+fn examine(ops: &Ops, min_score: f64) -> anyhow::Result<Report> {
     let mut damaged = Vec::new();
-    let customers: Vec<Customer> = store.all_sound(&mut damaged)?;
+    let customers: Vec<Customer> = ops.records().all_sound(&mut damaged)?;
     let mut findings = contact_findings(&customers);
     let (_, mut pairs) = link::find(&customers, normal::default_region(), min_score);
-    let distinct = store.distinct_pairs()?;
+    let distinct = ops.records().distinct_pairs()?;
     pairs.retain(|p| !distinct.contains(&(p.a, p.b)));
     findings.push(finding(
         "duplicate pairs",
@@ -56,7 +53,7 @@ fn examine(store: &Store, min_score: f64) -> anyhow::Result<Report> {
             .map(|p| format!("{} ~ {} {:.3}: {}", p.a, p.b, p.score, p.reasons))
             .collect(),
     ));
-    let orphans = orphans(store, &customers, &mut damaged)?;
+    let orphans = orphans(ops, &customers, &mut damaged)?;
     findings.push(finding("orphaned records", orphans));
     findings.push(finding("damaged records", damaged));
     Ok(Report {
@@ -126,7 +123,7 @@ fn contact_findings(customers: &[Customer]) -> Vec<Finding> {
 
 /// Records that name a customer who is not there; records that cannot be read go to `damaged`.
 fn orphans(
-    store: &Store,
+    ops: &Ops,
     customers: &[Customer],
     damaged: &mut Vec<String>,
 ) -> anyhow::Result<Vec<String>> {
@@ -137,19 +134,19 @@ fn orphans(
             orphans.push(format!("{kind}:{id} names customer {c}, who is not there"));
         }
     };
-    for o in store.all_sound::<Order>(damaged)? {
+    for o in ops.records().all_sound::<Order>(damaged)? {
         orphan("order", o.id.0, o.customer);
     }
-    for d in store.all_sound::<Deal>(damaged)? {
+    for d in ops.records().all_sound::<Deal>(damaged)? {
         orphan("deal", d.id.0, Some(d.customer));
     }
-    for t in store.all_sound::<Ticket>(damaged)? {
+    for t in ops.records().all_sound::<Ticket>(damaged)? {
         orphan("ticket", t.id.0, Some(t.customer));
     }
-    for n in store.all_sound::<Note>(damaged)? {
+    for n in ops.records().all_sound::<Note>(damaged)? {
         orphan("note", n.id.0, Some(n.customer));
     }
-    for f in store.all_sound::<Followup>(damaged)? {
+    for f in ops.records().all_sound::<Followup>(damaged)? {
         orphan("followup", f.id.0, Some(f.customer));
     }
     Ok(orphans)

@@ -3,7 +3,8 @@
 use crate::clean::link;
 use crate::cli::DuplicatesArgs;
 use crate::domain::{Customer, CustomerId};
-use crate::store::Store;
+use crate::ops::Ops;
+
 use crate::text::{count, safe, thousands};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -17,14 +18,14 @@ struct Row {
     reasons: String,
 }
 
-pub fn run(store: &Store, args: &DuplicatesArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    let found = crate::clean::duplicates(store, args.min_score)?;
+pub fn run(ops: &Ops, args: &DuplicatesArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let found = crate::clean::duplicates(ops.records(), args.min_score)?;
     let pairs = found.pairs;
     // Only the customers named in a pair are read again, for their names and external ids.
     let mut by_id: HashMap<CustomerId, Customer> = HashMap::new();
     for id in pairs.iter().flat_map(|p| [p.a, p.b]) {
         if !by_id.contains_key(&id)
-            && let Some(c) = store.get::<Customer>(id.0)?
+            && let Some(c) = ops.records().get::<Customer>(id.0)?
         {
             by_id.insert(id, c);
         }

@@ -2,21 +2,18 @@
 //! or not at all, never inside the database; and restores, which read one back.
 
 use super::UsageError;
-use crate::store::Store;
+use crate::ops::Ops;
+
 use crate::text::thousands;
 use anyhow::Context;
 use std::io::Write;
 
 /// An export to stdout, or to a file that appears whole or not at all.
-pub fn export(
-    store: &Store,
-    args: &crate::cli::ExportArgs,
-    out: &mut dyn Write,
-) -> anyhow::Result<()> {
+pub fn export(ops: &Ops, args: &crate::cli::ExportArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     // `write_file` buffers a file; standard output is buffered here.
     let write = |to: &mut dyn Write| -> anyhow::Result<usize> {
         crate::export::export(
-            store,
+            ops.records(),
             args.what,
             args.format,
             args.ids_only,
@@ -30,7 +27,7 @@ pub fn export(
         buffered.flush()?;
         return Ok(());
     };
-    let rows = write_file(store, path, write)?;
+    let rows = write_file(ops, path, write)?;
     crate::diag::line(&format!(
         "rapport: {} rows written to {}",
         thousands(rows),
@@ -39,14 +36,14 @@ pub fn export(
     Ok(())
 }
 
-pub fn backup(store: &Store, file: &std::path::Path, out: &mut dyn Write) -> anyhow::Result<()> {
+pub fn backup(ops: &Ops, file: &std::path::Path, out: &mut dyn Write) -> anyhow::Result<()> {
     if file == std::path::Path::new("-") {
         let mut buffered = std::io::BufWriter::new(out);
-        super::records::ops(store, None).backup(&mut buffered)?;
+        super::records::acting(ops, None).backup(&mut buffered)?;
         buffered.flush()?;
         return Ok(());
     }
-    let records = backup_file(store, file)?;
+    let records = backup_file(ops, file)?;
     backed_up(out, records, file, "")
 }
 
@@ -67,16 +64,16 @@ pub fn backed_up(
 }
 
 /// Writes a backup to `file` whole or not at all; returns how many records.
-pub fn backup_file(store: &Store, file: &std::path::Path) -> anyhow::Result<usize> {
-    let ops = super::records::ops(store, None);
-    write_file(store, file, |to| Ok(ops.backup(to)?))
+pub fn backup_file(ops: &Ops, file: &std::path::Path) -> anyhow::Result<usize> {
+    let ops = super::records::acting(ops, None);
+    write_file(&ops, file, |to| Ok(ops.backup(to)?))
 }
 
 /// Writes what `write` makes to `path`: a file appears whole or not at all (written beside it,
 /// then renamed over it); a device or pipe (`/dev/stdout`) is written as it is. Refused before
 /// anything is written: a directory, and any path inside the database's own directory.
 fn write_file<T>(
-    store: &Store,
+    ops: &Ops,
     path: &std::path::Path,
     write: impl FnOnce(&mut dyn Write) -> anyhow::Result<T>,
 ) -> anyhow::Result<T> {
@@ -103,7 +100,7 @@ fn write_file<T>(
             std::fs::canonicalize(dir).map(|d| d.join(path.file_name().unwrap_or_default()))
         })
         .with_context(|| format!("cannot write {}", shown()))?;
-    let database = std::fs::canonicalize(store.path())?;
+    let database = std::fs::canonicalize(ops.records().path())?;
     // The same directory by identity, not by name: a bind mount or a second path to the database
     // is still the database.
     let inside = resolved.starts_with(&database)
@@ -149,13 +146,13 @@ fn same_file(a: &std::fs::Metadata, b: &Option<std::fs::Metadata>) -> bool {
         .is_some_and(|b| a.dev() == b.dev() && a.ino() == b.ino())
 }
 
-pub fn restore(store: &Store, file: &std::path::Path, out: &mut dyn Write) -> anyhow::Result<()> {
+pub fn restore(ops: &Ops, file: &std::path::Path, out: &mut dyn Write) -> anyhow::Result<()> {
     let records = if file == std::path::Path::new("-") {
-        super::records::ops(store, None).restore(&mut std::io::stdin().lock())?
+        super::records::acting(ops, None).restore(&mut std::io::stdin().lock())?
     } else {
         let f =
             std::fs::File::open(file).with_context(|| format!("cannot read {}", file.display()))?;
-        super::records::ops(store, None).restore(&mut std::io::BufReader::new(f))?
+        super::records::acting(ops, None).restore(&mut std::io::BufReader::new(f))?
     };
     writeln!(out, "restored {} records", thousands(records))?;
     Ok(())

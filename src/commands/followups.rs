@@ -6,7 +6,7 @@ use crate::domain::{CustomerId, DealId, Followup, TicketId, Timestamp, due_text,
 use crate::export::{FollowupRow, Format, Sink, iso};
 use crate::model::today::{Today, owned_by};
 use crate::ops::{Actor, Ops, Record, Write as Change};
-use crate::store::Store;
+
 use crate::text::safe;
 use std::io::Write;
 
@@ -18,11 +18,7 @@ fn when(text: &str, now: Timestamp) -> anyhow::Result<Timestamp> {
     parse_due(text, now).map_err(|why| UsageError(safe(&why).into_owned()).into())
 }
 
-pub fn followup(
-    store: &Store,
-    command: &FollowupCommand,
-    out: &mut dyn Write,
-) -> anyhow::Result<()> {
+pub fn followup(ops: &Ops, command: &FollowupCommand, out: &mut dyn Write) -> anyhow::Result<()> {
     let now = chrono::Utc::now();
     match command {
         FollowupCommand::Add {
@@ -35,18 +31,25 @@ pub fn followup(
             me: who,
         } => {
             let name = me(who)?;
-            let customer = find_customer(store, customer)?;
+            let customer = find_customer(ops, customer)?;
             let mut f = Followup::new(customer.id, text.clone(), when(due, now)?, now);
             if let Some(id) = *deal {
-                let of = store.get::<crate::domain::Deal>(id)?.map(|d| d.customer);
+                let of = ops
+                    .records()
+                    .get::<crate::domain::Deal>(id)?
+                    .map(|d| d.customer);
                 f.deal = Some(DealId(belongs("deal", id, of, customer.id)?));
             }
             if let Some(id) = *ticket {
-                let of = store.get::<crate::domain::Ticket>(id)?.map(|t| t.customer);
+                let of = ops
+                    .records()
+                    .get::<crate::domain::Ticket>(id)?
+                    .map(|t| t.customer);
                 f.ticket = Some(TicketId(belongs("ticket", id, of, customer.id)?));
             }
             f.owner = Some(owner.clone().unwrap_or_else(|| name.clone()));
-            let done = Ops::new(store.clone(), Actor::named(name))
+            let done = ops
+                .as_actor(Actor::named(name))
                 .apply(Change::Create(Record::Followup(f)))?;
             let Record::Followup(f) = done.record() else {
                 unreachable!("a follow-up was written");
@@ -79,7 +82,8 @@ pub fn followup(
                     .expect("valid")
                     .and_utc()
             });
-            let mut rows: Vec<Followup> = store
+            let mut rows: Vec<Followup> = ops
+                .records()
                 .all::<Followup>()?
                 .into_iter()
                 .filter(|f| *all || f.is_open())
@@ -87,7 +91,7 @@ pub fn followup(
                 .filter(|f| owned_by(f.owner.as_deref(), owner.as_deref()))
                 .collect();
             rows.sort_by_key(|f| (f.due, f.id));
-            list(store, &rows, *format, now, out)?;
+            list(ops, &rows, *format, now, out)?;
         }
         FollowupCommand::Done {
             id,
@@ -96,8 +100,8 @@ pub fn followup(
             next_text,
             me: who,
         } => {
-            let ops = Ops::new(store.clone(), Actor::named(me(who)?));
-            let old = get(store, *id)?;
+            let ops = ops.as_actor(Actor::named(me(who)?));
+            let old = get(&ops, *id)?;
             if !old.is_open() {
                 return Err(UsageError(format!("follow-up {id} is done already")).into());
             }
@@ -128,8 +132,8 @@ pub fn followup(
             }
         }
         FollowupCommand::Snooze { id, to, me: who } => {
-            let ops = Ops::new(store.clone(), Actor::named(me(who)?));
-            let old = get(store, *id)?;
+            let ops = ops.as_actor(Actor::named(me(who)?));
+            let old = get(&ops, *id)?;
             let mut new = old.clone();
             match to {
                 Some(to) => {
@@ -158,8 +162,8 @@ fn rows_format(format: AuditFormat) -> Format {
     format.rows().unwrap_or(Format::Ndjson)
 }
 
-fn get(store: &Store, id: u64) -> anyhow::Result<Followup> {
-    store
+fn get(ops: &Ops, id: u64) -> anyhow::Result<Followup> {
+    ops.records()
         .get::<Followup>(id)?
         .ok_or_else(|| anyhow::anyhow!("no follow-up {id}"))
 }
@@ -182,7 +186,7 @@ fn belongs(
 }
 
 fn list(
-    store: &Store,
+    ops: &Ops,
     rows: &[Followup],
     format: AuditFormat,
     now: Timestamp,
@@ -194,7 +198,8 @@ fn list(
                 writeln!(out, "no follow-ups")?;
             }
             for f in rows {
-                let name = store
+                let name = ops
+                    .records()
                     .get::<crate::domain::Customer>(f.customer.0)?
                     .map_or_else(|| "?".to_string(), |c| c.name);
                 let due = match f.done {
@@ -224,17 +229,17 @@ fn list(
     Ok(())
 }
 
-pub fn today(store: &Store, args: &TodayArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+pub fn today(ops: &Ops, args: &TodayArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let now = chrono::Utc::now();
     let me = match args.everyone {
         true => None,
         false => Some(me(&args.me)?),
     };
-    let model = crate::model::ReadModel::new(store.clone());
+    let model = ops.clone().into_model();
     let records = model.load()?;
     let insights = match args.no_calls {
         true => None,
-        false => Some(crate::insights::Insights::cached(store)?),
+        false => Some(crate::insights::Insights::cached(ops.records())?),
     };
     let day = Today::build(&records, insights.as_ref(), me.as_deref(), now);
     let customer = |id: CustomerId| {
@@ -391,14 +396,14 @@ fn columns(out: &mut dyn Write, rows: Vec<Vec<String>>) -> std::io::Result<()> {
 
 /// `rapport report pipeline`: everyone's figures, then each owner's with `--by owner`.
 pub fn report(
-    store: &Store,
+    ops: &Ops,
     command: &crate::cli::ReportCommand,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     use crate::model::pipeline::{Pipeline, by_owner, report};
     let crate::cli::ReportCommand::Pipeline { by, format } = command;
     let now = chrono::Utc::now();
-    let deals: Vec<crate::domain::Deal> = store.all()?;
+    let deals: Vec<crate::domain::Deal> = ops.records().all()?;
     let mut reports = vec![report("everyone", deals.iter(), now)];
     if by.is_some() {
         reports.extend(by_owner(&deals, now));

@@ -4,7 +4,8 @@
 use crate::cli::{ForecastArgs, ReportFormat};
 use crate::insights::forecast::{self, LEVEL, Weekly};
 use crate::insights::snapshot::Snapshot;
-use crate::store::Store;
+use crate::ops::Ops;
+
 use crate::text::count;
 use chrono::{Duration, NaiveDate};
 use serde::Serialize;
@@ -20,8 +21,8 @@ struct Row {
 }
 
 /// The complete weeks of purchases up to `as_of` (the newest purchase where not given).
-fn weekly(store: &Store, as_of: Option<NaiveDate>) -> anyhow::Result<Weekly> {
-    let snapshot = Snapshot::load(store)?;
+fn weekly(ops: &Ops, as_of: Option<NaiveDate>) -> anyhow::Result<Weekly> {
+    let snapshot = Snapshot::load(ops.records())?;
     let purchases: Vec<(NaiveDate, f64)> = snapshot
         .purchases
         .iter()
@@ -40,8 +41,8 @@ fn weekly(store: &Store, as_of: Option<NaiveDate>) -> anyhow::Result<Weekly> {
     Ok(weekly)
 }
 
-pub fn run(store: &Store, args: &ForecastArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    let weekly = weekly(store, args.as_of)?;
+pub fn run(ops: &Ops, args: &ForecastArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let weekly = weekly(ops, args.as_of)?;
     let h = args.weeks as usize;
     let revenue = forecast::forecast(&weekly.revenue, h)?;
     let orders = forecast::forecast(&weekly.orders, h)?;
@@ -93,13 +94,13 @@ pub fn run(store: &Store, args: &ForecastArgs, out: &mut dyn Write) -> anyhow::R
 
 /// `rapport eval forecast`.
 pub fn eval(
-    store: &Store,
+    ops: &Ops,
     holdout: usize,
     as_of: Option<NaiveDate>,
     format: ReportFormat,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let weekly = weekly(store, as_of)?;
+    let weekly = weekly(ops, as_of)?;
     let result = forecast::evaluate(&weekly.revenue, holdout)?;
     match format {
         ReportFormat::Json => {

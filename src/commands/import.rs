@@ -3,10 +3,11 @@
 use super::RowsRejected;
 use crate::cli::{ImportCommand, OrderFormat};
 use crate::import::{self, Rejection};
-use crate::store::Store;
+use crate::ops::Ops;
+
 use std::io::Write;
 
-pub fn import(store: &Store, command: &ImportCommand, out: &mut dyn Write) -> anyhow::Result<()> {
+pub fn import(ops: &Ops, command: &ImportCommand, out: &mut dyn Write) -> anyhow::Result<()> {
     let mut print_rejection = |r: &Rejection| {
         crate::diag::line(&format!(
             "rapport: rejected {}",
@@ -14,9 +15,9 @@ pub fn import(store: &Store, command: &ImportCommand, out: &mut dyn Write) -> an
         ))
     };
     let (job, strict) = match command {
-        ImportCommand::List => return super::records::import_list(store, out),
+        ImportCommand::List => return super::records::import_list(ops, out),
         ImportCommand::Revert { number, force } => {
-            return super::records::import_revert(store, *number, *force, out);
+            return super::records::import_revert(ops, *number, *force, out);
         }
         ImportCommand::Orders {
             file,
@@ -54,7 +55,7 @@ pub fn import(store: &Store, command: &ImportCommand, out: &mut dyn Write) -> an
             (import::Job::Customers { file, options }, common.strict)
         }
     };
-    let done = super::records::ops(store, None).import(&job, &mut print_rejection)?;
+    let done = super::records::acting(ops, None).import(&job, &mut print_rejection)?;
     write!(out, "{}", done.report)?;
     // A re-run that changed nothing has nothing to take back: it leaves no empty entry listed.
     if done.unchanged() {

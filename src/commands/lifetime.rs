@@ -7,7 +7,8 @@ use crate::insights::churn::Activity;
 use crate::insights::lifetime::{FitError, HoldoutError, Repeat, holdout_error};
 use crate::insights::outlook::{Outlooks, PERIOD_DAYS, activities};
 use crate::insights::snapshot::Snapshot;
-use crate::store::Store;
+use crate::ops::Ops;
+
 use crate::text::{safe, thousands};
 use serde::Serialize;
 use std::io::Write;
@@ -43,8 +44,8 @@ struct Params {
     gamma_gamma_log_likelihood: f64,
 }
 
-pub fn run(store: &Store, args: &LifetimeArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    let snapshot = Snapshot::load(store)?;
+pub fn run(ops: &Ops, args: &LifetimeArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let snapshot = Snapshot::load(ops.records())?;
     let Some(newest) = snapshot
         .purchases
         .iter()
@@ -55,7 +56,7 @@ pub fn run(store: &Store, args: &LifetimeArgs, out: &mut dyn Write) -> anyhow::R
         anyhow::bail!("no purchases with a customer: nothing to fit");
     };
     let end = args.as_of.unwrap_or(newest);
-    let activity = activities(store, &snapshot)?;
+    let activity = activities(ops.records(), &snapshot)?;
     let outlooks = Outlooks::compute(
         &activity,
         end,
@@ -98,7 +99,8 @@ pub fn run(store: &Store, args: &LifetimeArgs, out: &mut dyn Write) -> anyhow::R
         .map(|(id, o)| {
             let d = o.summary;
             Ok(Row {
-                customer_id: store
+                customer_id: ops
+                    .records()
                     .get::<Customer>(id.0)?
                     .map_or_else(|| id.to_string(), |c| c.export_id()),
                 frequency: d.frequency,
@@ -195,15 +197,15 @@ struct ChurnReport {
 
 /// `rapport eval churn`.
 pub fn eval_churn(
-    store: &Store,
+    ops: &Ops,
     split: chrono::NaiveDate,
     horizon_days: i64,
     holdout_end: Option<chrono::NaiveDate>,
     format: crate::cli::ReportFormat,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let snapshot = Snapshot::load(store)?;
-    let activity = activities(store, &snapshot)?;
+    let snapshot = Snapshot::load(ops.records())?;
+    let activity = activities(ops.records(), &snapshot)?;
     let mut ids: Vec<&CustomerId> = activity.keys().collect();
     ids.sort();
     let all: Vec<&Activity> = ids.iter().map(|id| &activity[*id]).collect();

@@ -2,7 +2,8 @@
 
 use super::{UsageError, find_customer};
 use crate::domain::Customer;
-use crate::store::Store;
+use crate::ops::Ops;
+
 use crate::text::{count, safe};
 use std::io::Write;
 
@@ -13,25 +14,25 @@ fn who(c: &Customer) -> String {
 }
 
 pub fn merge(
-    store: &Store,
+    ops: &Ops,
     keep: &str,
     other: &str,
     take: &[String],
     dry_run: bool,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let (keep, other) = (find_customer(store, keep)?, find_customer(store, other)?);
+    let (keep, other) = (find_customer(ops, keep)?, find_customer(ops, other)?);
     if keep.id == other.id {
         return Err(UsageError(format!("{} and {} are one customer", keep.id, other.id)).into());
     }
     let plan = plan(&keep, &other, take).map_err(|e| UsageError(format!("--take {e}")))?;
-    let moving = store.history_of(other.id)?;
+    let moving = ops.records().history_of(other.id)?;
     let moved = match dry_run {
         true => moving,
         false => {
             // Both as read above: a change since (another merge of the pair) refuses this one.
             let seen = [keep.clone(), other.clone()];
-            super::records::ops(store, None)
+            super::records::acting(ops, None)
                 .merge(&plan.kept, other.id, &seen)?
                 .1
         }
@@ -71,17 +72,17 @@ pub fn merge(
 }
 
 pub fn distinct(
-    store: &Store,
+    ops: &Ops,
     a: &str,
     b: &str,
     undo: bool,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let (a, b) = (find_customer(store, a)?, find_customer(store, b)?);
+    let (a, b) = (find_customer(ops, a)?, find_customer(ops, b)?);
     if a.id == b.id {
         return Err(UsageError(format!("{} and {} are one customer", a.id, b.id)).into());
     }
-    super::records::ops(store, None).mark_distinct(a.id, b.id, !undo)?;
+    super::records::acting(ops, None).mark_distinct(a.id, b.id, !undo)?;
     match undo {
         false => writeln!(
             out,
@@ -101,17 +102,17 @@ pub fn distinct(
 
 /// Takes back the newest merge that `customer` was part of (of all, with None).
 pub fn unmerge(
-    store: &Store,
+    ops: &Ops,
     customer: Option<&str>,
     force: bool,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let merges = store.merges()?;
+    let merges = ops.records().merges()?;
     let wanted = match customer {
         None => None,
         Some(text) => Some(match text.parse::<u64>() {
             Ok(id) => crate::domain::CustomerId(id),
-            Err(_) => find_customer(store, text)?.id,
+            Err(_) => find_customer(ops, text)?.id,
         }),
     };
     let merge = merges
@@ -124,7 +125,7 @@ pub fn unmerge(
             Some(c) => anyhow::anyhow!("no merge of customer {c} to take back"),
             None => anyhow::anyhow!("no merge to take back"),
         })?;
-    let done = match super::records::ops(store, None).unmerge(merge.batch, force) {
+    let done = match super::records::acting(ops, None).unmerge(merge.batch, force) {
         Err(crate::ops::OpsError::ChangedSince { changed, .. }) => anyhow::bail!(
             "the merge of customer {} into {} was not taken back: {} changed since ({}); \
              --force puts them back as the merge found them",

@@ -3,7 +3,8 @@
 
 use crate::cli::{Command, DemoArgs, StatsFormat};
 use crate::domain::Customer;
-use crate::store::{Stats, Store};
+use crate::ops::Ops;
+use crate::ops::Stats;
 use crate::text::thousands;
 use anyhow::Context;
 use std::io::Write;
@@ -47,7 +48,7 @@ pub struct RowsRejected {
 /// a script's is its first failing line's.
 pub fn exit_code(error: &anyhow::Error) -> u8 {
     use crate::import::ImportError;
-    use crate::store::StoreError;
+    use crate::ops::StoreError;
     for cause in error.chain() {
         let code = cause
             .downcast_ref::<crate::ops::OpsError>()
@@ -85,7 +86,7 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
 /// A parsed command line against an open store: a command, or a batch script. The command line and
 /// the server (for commands sent over the control socket) both come here.
 pub fn dispatch(
-    store: &Store,
+    ops: &Ops,
     cli: &crate::cli::Cli,
     out: &mut dyn Write,
     prepare: &dyn Fn(&mut Command),
@@ -102,56 +103,56 @@ pub fn dispatch(
             "this bench opens the database itself; run it while nothing else has it open".into(),
         )
         .into()),
-        (Some(command), _) => run(store, command, out),
-        (None, Some(script)) => batch::run_file(store, script, cli.keep_going, out, prepare),
+        (Some(command), _) => run(ops, command, out),
+        (None, Some(script)) => batch::run_file(ops, script, cli.keep_going, out, prepare),
         (None, None) => Err(UsageError("the app needs a terminal of its own".into()).into()),
     }
 }
 
 /// One headless command; the command line and batch scripts both come here.
-pub fn run(store: &Store, command: &Command, out: &mut dyn Write) -> anyhow::Result<()> {
+pub fn run(ops: &Ops, command: &Command, out: &mut dyn Write) -> anyhow::Result<()> {
     match command {
-        Command::Import(c) => import(store, c, out),
-        Command::Stats { format } => stats(store, *format, out),
-        Command::Demo(args) => demo(store, args, out),
-        Command::Rules(args) => rules(store, args, out),
-        Command::Segments(args) => segments(store, args, out),
-        Command::Lifetime(args) => lifetime::run(store, args, out),
-        Command::Duplicates(args) => duplicates::run(store, args, out),
-        Command::Forecast(args) => forecast::run(store, args, out),
-        Command::Suggest(args) => suggest(store, args, out),
-        Command::Eval(c) => eval(store, c, out),
-        Command::Export(args) => export(store, args, out),
-        Command::Backup { file } => backup(store, file, out),
-        Command::Restore { file } => restore(store, file, out),
+        Command::Import(c) => import(ops, c, out),
+        Command::Stats { format } => stats(ops, *format, out),
+        Command::Demo(args) => demo(ops, args, out),
+        Command::Rules(args) => rules(ops, args, out),
+        Command::Segments(args) => segments(ops, args, out),
+        Command::Lifetime(args) => lifetime::run(ops, args, out),
+        Command::Duplicates(args) => duplicates::run(ops, args, out),
+        Command::Forecast(args) => forecast::run(ops, args, out),
+        Command::Suggest(args) => suggest(ops, args, out),
+        Command::Eval(c) => eval(ops, c, out),
+        Command::Export(args) => export(ops, args, out),
+        Command::Backup { file } => backup(ops, file, out),
+        Command::Restore { file } => restore(ops, file, out),
         Command::Note {
             customer,
             text,
             kind,
             author,
-        } => note(store, customer, text, *kind, author.as_deref(), out),
-        Command::Followup(c) => followup(store, c, out),
-        Command::Today(args) => today(store, args, out),
-        Command::Report(c) => followups::report(store, c, out),
-        Command::Delete { record } => delete(store, *record, out),
-        Command::Trash => trash(store, out),
-        Command::Undelete { record } => undelete(store, *record, out),
-        Command::Purge { older_than } => purge(store, *older_than, out),
-        Command::Forget { customer, yes } => forget(store, customer, *yes, out),
-        Command::Check(args) => check::check(store, args, out),
+        } => note(ops, customer, text, *kind, author.as_deref(), out),
+        Command::Followup(c) => followup(ops, c, out),
+        Command::Today(args) => today(ops, args, out),
+        Command::Report(c) => followups::report(ops, c, out),
+        Command::Delete { record } => delete(ops, *record, out),
+        Command::Trash => trash(ops, out),
+        Command::Undelete { record } => undelete(ops, *record, out),
+        Command::Purge { older_than } => purge(ops, *older_than, out),
+        Command::Forget { customer, yes } => forget(ops, customer, *yes, out),
+        Command::Check(args) => check::check(ops, args, out),
         Command::Merge {
             keep,
             other,
             take,
             dry_run,
-        } => merge::merge(store, keep, other, take, *dry_run, out),
-        Command::Distinct { a, b, undo } => merge::distinct(store, a, b, *undo, out),
+        } => merge::merge(ops, keep, other, take, *dry_run, out),
+        Command::Distinct { a, b, undo } => merge::distinct(ops, a, b, *undo, out),
         Command::Unmerge { customer, force } => {
-            merge::unmerge(store, customer.as_deref(), *force, out)
+            merge::unmerge(ops, customer.as_deref(), *force, out)
         }
-        Command::Bench(b) => bench(store, b, out),
-        Command::Team(c) => team(store, c, out),
-        Command::Audit(args) => records::audit(store, args, out),
+        Command::Bench(b) => bench(ops, b, out),
+        Command::Team(c) => team(ops, c, out),
+        Command::Audit(args) => records::audit(ops, args, out),
         Command::Serve(_) => Err(UsageError(
             "`rapport serve` runs on its own, not inside a script or another server".into(),
         )
@@ -159,8 +160,8 @@ pub fn run(store: &Store, command: &Command, out: &mut dyn Write) -> anyhow::Res
     }
 }
 
-pub fn stats(store: &Store, format: StatsFormat, out: &mut dyn Write) -> anyhow::Result<()> {
-    let stats = store.stats()?;
+pub fn stats(ops: &Ops, format: StatsFormat, out: &mut dyn Write) -> anyhow::Result<()> {
+    let stats = ops.records().stats()?;
     match format {
         StatsFormat::Json => {
             serde_json::to_writer_pretty(&mut *out, &stats)?;
@@ -199,11 +200,11 @@ fn write_stats(s: &Stats, out: &mut dyn Write) -> std::io::Result<()> {
     )
 }
 
-pub fn demo(store: &Store, args: &DemoArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+pub fn demo(ops: &Ops, args: &DemoArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let as_of = args
         .as_of
         .unwrap_or_else(|| chrono::Utc::now().date_naive());
-    let summary = records::ops(store, None)
+    let summary = records::acting(ops, None)
         .demo(&crate::demo::DemoSpec {
             customers: args.customers,
             seed: args.seed,
@@ -216,20 +217,26 @@ pub fn demo(store: &Store, args: &DemoArgs, out: &mut dyn Write) -> anyhow::Resu
 
 /// A customer named on the command line: external id first (how imported data is known), then
 /// id, then email (a merged-away customer's email names the customer they were merged into).
-pub fn find_customer(store: &Store, text: &str) -> anyhow::Result<Customer> {
-    use crate::store::Unique;
-    if let Some(c) = store.find::<Customer>(Unique::CustomerExternalId, text)? {
-        return Ok(c);
-    }
-    if let Ok(id) = text.parse::<u64>()
-        && let Some(c) = store.get::<Customer>(id)?
+pub fn find_customer(ops: &Ops, text: &str) -> anyhow::Result<Customer> {
+    use crate::ops::Unique;
+    if let Some(c) = ops
+        .records()
+        .find::<Customer>(Unique::CustomerExternalId, text)?
     {
         return Ok(c);
     }
-    if let Some(c) = store.find::<Customer>(Unique::CustomerEmail, text)? {
+    if let Ok(id) = text.parse::<u64>()
+        && let Some(c) = ops.records().get::<Customer>(id)?
+    {
         return Ok(c);
     }
-    if let Some(c) = store.merged_email(text)? {
+    if let Some(c) = ops
+        .records()
+        .find::<Customer>(Unique::CustomerEmail, text)?
+    {
+        return Ok(c);
+    }
+    if let Some(c) = ops.records().merged_email(text)? {
         return Ok(c);
     }
     anyhow::bail!("no customer with external id, id or email '{text}'")

@@ -3,22 +3,22 @@
 
 use super::find_customer;
 use crate::domain::NoteKind;
-use crate::ops::{Actor, Ops};
-use crate::store::{BatchState, RecordRef, Reverted, Store};
+use crate::domain::RecordRef;
+use crate::ops::{Actor, BatchState, Ops, Reverted};
 use crate::text::{count, thousands};
 use std::collections::BTreeMap;
 use std::io::Write;
 
 pub fn note(
-    store: &Store,
+    ops: &Ops,
     customer: &str,
     text: &str,
     kind: NoteKind,
     author: Option<&str>,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let customer = find_customer(store, customer)?;
-    let note = ops(store, author).add_note(customer.id, kind, text)?;
+    let customer = find_customer(ops, customer)?;
+    let note = acting(ops, author).add_note(customer.id, kind, text)?;
     // Printed only after the store has flushed: a script can trust every id it reads.
     writeln!(out, "note {} on customer {}", note.id, customer.id)?;
     out.flush()?;
@@ -26,10 +26,10 @@ pub fn note(
 }
 
 /// The store as this command's user changes it (a script may name the author of its notes).
-pub(super) fn ops(store: &Store, author: Option<&str>) -> Ops {
+pub(super) fn acting(ops: &Ops, author: Option<&str>) -> Ops {
     let named = author.map(str::to_string).or_else(Acting::current);
     let actor = named.map_or_else(Actor::local, Actor::named);
-    Ops::new(store.clone(), actor)
+    ops.as_actor(actor)
 }
 
 thread_local! {
@@ -59,8 +59,8 @@ impl Drop for Acting {
     }
 }
 
-pub fn delete(store: &Store, record: RecordRef, out: &mut dyn Write) -> anyhow::Result<()> {
-    let label = ops(store, None).delete(record)?;
+pub fn delete(ops: &Ops, record: RecordRef, out: &mut dyn Write) -> anyhow::Result<()> {
+    let label = acting(ops, None).delete(record)?;
     writeln!(
         out,
         "{record} ({}) is in the trash; rapport undelete {record} brings it back",
@@ -69,8 +69,8 @@ pub fn delete(store: &Store, record: RecordRef, out: &mut dyn Write) -> anyhow::
     Ok(())
 }
 
-pub fn trash(store: &Store, out: &mut dyn Write) -> anyhow::Result<()> {
-    let deleted = store.trash()?;
+pub fn trash(ops: &Ops, out: &mut dyn Write) -> anyhow::Result<()> {
+    let deleted = ops.records().trash()?;
     if deleted.is_empty() {
         writeln!(out, "the trash is empty")?;
         return Ok(());
@@ -91,24 +91,24 @@ pub fn trash(store: &Store, out: &mut dyn Write) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn undelete(store: &Store, record: RecordRef, out: &mut dyn Write) -> anyhow::Result<()> {
-    let restored = ops(store, None).undelete(record)?;
+pub fn undelete(ops: &Ops, record: RecordRef, out: &mut dyn Write) -> anyhow::Result<()> {
+    let restored = acting(ops, None).undelete(record)?;
     let names: Vec<String> = restored.iter().map(ToString::to_string).collect();
     writeln!(out, "restored {}", names.join(", "))?;
     Ok(())
 }
 
-pub fn purge(store: &Store, older_than: Option<u32>, out: &mut dyn Write) -> anyhow::Result<()> {
+pub fn purge(ops: &Ops, older_than: Option<u32>, out: &mut dyn Write) -> anyhow::Result<()> {
     let before = older_than.map(|days| chrono::Utc::now() - chrono::Duration::days(days.into()));
-    let n = ops(store, None).purge(before)?;
+    let n = acting(ops, None).purge(before)?;
     writeln!(out, "{} deleted records dropped for good", thousands(n))?;
     Ok(())
 }
 
-pub fn forget(store: &Store, customer: &str, yes: bool, out: &mut dyn Write) -> anyhow::Result<()> {
+pub fn forget(ops: &Ops, customer: &str, yes: bool, out: &mut dyn Write) -> anyhow::Result<()> {
     // Someone deleted or merged away is still held (in the trash, for undelete and unmerge):
     // they can be forgotten by id.
-    let person = match find_customer(store, customer) {
+    let person = match find_customer(ops, customer) {
         Ok(person) => person,
         Err(not_found) => {
             let id = customer
@@ -116,10 +116,9 @@ pub fn forget(store: &Store, customer: &str, yes: bool, out: &mut dyn Write) -> 
                 .trim_start_matches("customer:")
                 .parse::<u64>()
                 .ok();
-            let trashed = store
-                .trash()?
-                .into_iter()
-                .find(|d| d.record.kind == crate::store::Kind::Customer && Some(d.record.id) == id);
+            let trashed = ops.records().trash()?.into_iter().find(|d| {
+                d.record.kind == crate::domain::Kind::Customer && Some(d.record.id) == id
+            });
             match trashed {
                 Some(d) => {
                     let mut person = crate::domain::Customer::new(d.label, d.deleted);
@@ -138,7 +137,7 @@ pub fn forget(store: &Store, customer: &str, yes: bool, out: &mut dyn Write) -> 
         ))
         .into());
     }
-    let done = ops(store, None).forget(person.id)?;
+    let done = acting(ops, None).forget(person.id)?;
     writeln!(
         out,
         "customer {} forgotten: name, contact details and tags erased; {}, {}, {} (subjects and messages) and {} erased; {} and {} erased; orders kept, anonymous",
@@ -153,8 +152,8 @@ pub fn forget(store: &Store, customer: &str, yes: bool, out: &mut dyn Write) -> 
     Ok(())
 }
 
-pub(super) fn import_list(store: &Store, out: &mut dyn Write) -> anyhow::Result<()> {
-    let batches = store.import_batches()?;
+pub(super) fn import_list(ops: &Ops, out: &mut dyn Write) -> anyhow::Result<()> {
+    let batches = ops.records().import_batches()?;
     if batches.is_empty() {
         writeln!(out, "no imports yet")?;
     }
@@ -176,7 +175,7 @@ pub(super) fn import_list(store: &Store, out: &mut dyn Write) -> anyhow::Result<
             b.started().format("%Y-%m-%d %H:%M"),
             crate::text::safe(&b.format),
             state,
-            thousands(store.import_changes(b.id)),
+            thousands(ops.records().import_changes(b.id)),
             crate::text::safe(&b.source),
             crate::text::safe(&b.summary)
         )?;
@@ -185,12 +184,12 @@ pub(super) fn import_list(store: &Store, out: &mut dyn Write) -> anyhow::Result<
 }
 
 pub(super) fn import_revert(
-    store: &Store,
+    ops: &Ops,
     batch: u64,
     force: bool,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let ops = ops(store, None);
+    let ops = acting(ops, None);
     let bar = crate::import::progress_bar(ops.import_changes(batch) as u64, "reverting");
     let Reverted { removed, restored } =
         ops.revert_import(batch, force, &mut |done| bar.set_position(done as u64))?;
@@ -215,11 +214,7 @@ pub(super) fn import_revert(
 }
 
 /// `rapport audit`: the log of who changed what, oldest first.
-pub fn audit(
-    store: &Store,
-    args: &crate::cli::AuditArgs,
-    out: &mut dyn Write,
-) -> anyhow::Result<()> {
+pub fn audit(ops: &Ops, args: &crate::cli::AuditArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     use crate::cli::AuditFormat;
     use crate::text::safe;
     let since_ms = match &args.since {
@@ -235,12 +230,12 @@ pub fn audit(
         ),
         None => None,
     };
-    let entries = store.audit(&crate::store::AuditQuery {
+    let entries = ops.records().audit(&crate::ops::AuditQuery {
         who: args.who.clone(),
         since_ms,
         record: args.record,
     })?;
-    let when = |e: &crate::store::AuditEntry| e.at().format("%Y-%m-%d %H:%M:%S").to_string();
+    let when = |e: &crate::ops::AuditEntry| e.at().format("%Y-%m-%d %H:%M:%S").to_string();
     match args.format {
         AuditFormat::Table => {
             if entries.is_empty() {

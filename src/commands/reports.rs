@@ -4,15 +4,16 @@ use super::find_customer;
 use crate::cli::{BasketsBy, EvalCommand, ReportFormat, RulesArgs, SegmentsArgs, SuggestArgs};
 use crate::domain::Customer;
 use crate::insights::{RuleOptions, Snapshot};
-use crate::store::Store;
+use crate::ops::Ops;
+
 use crate::text::{count, thousands};
 use std::io::Write;
 
 /// Itemsets `rapport rules` mines when no --max-len is given.
 const DEFAULT_ITEMSETS: usize = 200_000;
 
-pub fn rules(store: &Store, args: &RulesArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    let snapshot = Snapshot::load(store)?;
+pub fn rules(ops: &Ops, args: &RulesArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let snapshot = Snapshot::load(ops.records())?;
     let baskets = match args.by {
         BasketsBy::Order => snapshot.order_baskets(),
         BasketsBy::Customer => snapshot.customer_baskets(),
@@ -193,8 +194,8 @@ fn rules_json(
     Ok(())
 }
 
-pub fn segments(store: &Store, args: &SegmentsArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    let snapshot = Snapshot::load(store)?;
+pub fn segments(ops: &Ops, args: &SegmentsArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let snapshot = Snapshot::load(ops.records())?;
     let as_of = args
         .as_of
         .map(|d| d.and_hms_opt(23, 59, 59).expect("valid time").and_utc());
@@ -244,7 +245,7 @@ pub fn segments(store: &Store, args: &SegmentsArgs, out: &mut dyn Write) -> anyh
             }
         }
         ReportFormat::Csv | ReportFormat::Json => {
-            let rows = crate::export::segment_rows(store, &report)?;
+            let rows = crate::export::segment_rows(ops.records(), &report)?;
             if args.format == ReportFormat::Json {
                 serde_json::to_writer_pretty(&mut *out, &rows)?;
                 writeln!(out)?;
@@ -256,16 +257,16 @@ pub fn segments(store: &Store, args: &SegmentsArgs, out: &mut dyn Write) -> anyh
     Ok(())
 }
 
-pub fn suggest(store: &Store, args: &SuggestArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    let snapshot = Snapshot::load(store)?;
+pub fn suggest(ops: &Ops, args: &SuggestArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let snapshot = Snapshot::load(ops.records())?;
     let model = crate::insights::suggest::Model::build(&snapshot);
     let targets: Vec<Customer> = match &args.customer {
-        Some(text) => vec![find_customer(store, text)?],
+        Some(text) => vec![find_customer(ops, text)?],
         None => {
             let mut ids: Vec<_> = model.customers().collect();
             ids.sort();
             ids.into_iter()
-                .filter_map(|id| store.get::<Customer>(id.0).transpose())
+                .filter_map(|id| ops.records().get::<Customer>(id.0).transpose())
                 .collect::<Result<_, _>>()?
         }
     };
@@ -306,7 +307,7 @@ pub fn suggest(store: &Store, args: &SuggestArgs, out: &mut dyn Write) -> anyhow
     Ok(())
 }
 
-pub fn eval(store: &Store, command: &EvalCommand, out: &mut dyn Write) -> anyhow::Result<()> {
+pub fn eval(ops: &Ops, command: &EvalCommand, out: &mut dyn Write) -> anyhow::Result<()> {
     let (split_date, holdout_last, k, format) = match command {
         EvalCommand::Suggestions {
             split_date,
@@ -321,7 +322,7 @@ pub fn eval(store: &Store, command: &EvalCommand, out: &mut dyn Write) -> anyhow
             format,
         } => {
             return super::lifetime::eval_churn(
-                store,
+                ops,
                 *split_date,
                 (*horizon_days).into(),
                 *holdout_end,
@@ -334,9 +335,9 @@ pub fn eval(store: &Store, command: &EvalCommand, out: &mut dyn Write) -> anyhow
             holdout_weeks,
             as_of,
             format,
-        } => return super::forecast::eval(store, *holdout_weeks as usize, *as_of, *format, out),
+        } => return super::forecast::eval(ops, *holdout_weeks as usize, *as_of, *format, out),
     };
-    let snapshot = Snapshot::load(store)?;
+    let snapshot = Snapshot::load(ops.records())?;
     let newest = snapshot
         .purchases
         .iter()

@@ -1,13 +1,14 @@
 //! `rapport team`: the people who may sign in to `rapport serve`.
 
 use crate::cli::{StatsFormat, TeamCommand, TeamKeyCommand};
-use crate::store::Store;
-use crate::team::{self, Key};
+use crate::ops::Ops;
+
+use crate::team::Key;
 use std::io::Write;
 
-pub fn team(store: &Store, command: &TeamCommand, out: &mut dyn Write) -> anyhow::Result<()> {
+pub fn team(ops: &Ops, command: &TeamCommand, out: &mut dyn Write) -> anyhow::Result<()> {
     // Changes go through `Ops`: checked against the role, and signed in the audit log.
-    let ops = super::records::ops(store, None);
+    let ops = super::records::acting(ops, None);
     match command {
         TeamCommand::Add { name, key, role } => {
             let key = Key::read(key)?;
@@ -19,7 +20,7 @@ pub fn team(store: &Store, command: &TeamCommand, out: &mut dyn Write) -> anyhow
             )?;
         }
         TeamCommand::List { format } => {
-            let members = team::list(store)?;
+            let members = ops.members()?;
             match format {
                 StatsFormat::Json => {
                     let rows: Vec<_> = members
@@ -87,7 +88,7 @@ pub fn team(store: &Store, command: &TeamCommand, out: &mut dyn Write) -> anyhow
         }
         // Blocks live in the server's memory: these reach it when it holds the database (the
         // command then runs inside it, over the control socket).
-        TeamCommand::Blocked => match crate::team::failures::serving(store.path()) {
+        TeamCommand::Blocked => match crate::team::failures::serving(ops.records().path()) {
             None => writeln!(
                 out,
                 "no server is running on this database: nothing is blocked"
@@ -106,19 +107,21 @@ pub fn team(store: &Store, command: &TeamCommand, out: &mut dyn Write) -> anyhow
                 }
             }
         },
-        TeamCommand::Unblock { address } => match crate::team::failures::serving(store.path()) {
-            None => writeln!(
-                out,
-                "no server is running on this database: nothing is blocked"
-            )?,
-            Some(failures) => match failures.unblock(*address) {
-                true => {
-                    tracing::info!(%address, "an address was unblocked by the owner");
-                    writeln!(out, "{address} may sign in again")?
-                }
-                false => writeln!(out, "{address} was not blocked")?,
-            },
-        },
+        TeamCommand::Unblock { address } => {
+            match crate::team::failures::serving(ops.records().path()) {
+                None => writeln!(
+                    out,
+                    "no server is running on this database: nothing is blocked"
+                )?,
+                Some(failures) => match failures.unblock(*address) {
+                    true => {
+                        tracing::info!(%address, "an address was unblocked by the owner");
+                        writeln!(out, "{address} may sign in again")?
+                    }
+                    false => writeln!(out, "{address} was not blocked")?,
+                },
+            }
+        }
     }
     Ok(())
 }

@@ -3,7 +3,7 @@
 use crate::domain::{
     Customer, Deal, Followup, Money, Note, Order, OrderKind, OrderLine, Product, Ticket, Timestamp,
 };
-use crate::store::Store;
+use crate::store::Records;
 use serde::Serialize;
 
 /// ISO 8601, UTC, to the second: `2010-12-01T08:26:00Z`.
@@ -326,7 +326,7 @@ pub struct SegmentRow {
 }
 
 pub fn segment_rows(
-    store: &Store,
+    store: &Records,
     report: &crate::insights::SegmentReport,
 ) -> anyhow::Result<Vec<SegmentRow>> {
     report

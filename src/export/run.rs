@@ -6,7 +6,7 @@ use crate::domain::{
     Customer, CustomerId, Deal, DealStage, Followup, Lifecycle, Note, Order, Product, ProductId,
     Ticket, TicketStatus, Timestamp,
 };
-use crate::store::Store;
+use crate::store::Records;
 use chrono::NaiveDate;
 use std::collections::HashMap;
 use std::io::Write;
@@ -120,7 +120,7 @@ impl Filters {
 
 /// Streams the records out; returns how many rows were written.
 pub fn export(
-    store: &Store,
+    store: &Records,
     what: What,
     format: Format,
     ids_only: bool,
@@ -182,14 +182,14 @@ impl Rows<'_> {
     }
 }
 
-fn country_of(store: &Store) -> anyhow::Result<HashMap<CustomerId, Option<String>>> {
+fn country_of(store: &Records) -> anyhow::Result<HashMap<CustomerId, Option<String>>> {
     Ok(store
         .iter::<Customer>()
         .map(|c| c.map(|c| (c.id, c.country)))
         .collect::<Result<_, _>>()?)
 }
 
-fn customers(store: &Store, filters: &Filters, out: &mut Rows) -> anyhow::Result<()> {
+fn customers(store: &Records, filters: &Filters, out: &mut Rows) -> anyhow::Result<()> {
     let stage = filters
         .stage
         .as_deref()
@@ -232,7 +232,7 @@ fn customers(store: &Store, filters: &Filters, out: &mut Rows) -> anyhow::Result
     Ok(())
 }
 
-fn products(store: &Store, out: &mut Rows) -> anyhow::Result<()> {
+fn products(store: &Records, out: &mut Rows) -> anyhow::Result<()> {
     for p in store.iter_ahead::<Product>() {
         let p = p?;
         out.emit(&p.id, &ProductRow::from(&p))?;
@@ -240,7 +240,7 @@ fn products(store: &Store, out: &mut Rows) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn orders(store: &Store, what: What, filters: &Filters, out: &mut Rows) -> anyhow::Result<()> {
+fn orders(store: &Records, what: What, filters: &Filters, out: &mut Rows) -> anyhow::Result<()> {
     let countries = if filters.country.is_some() {
         Some(country_of(store)?)
     } else {
@@ -282,7 +282,7 @@ fn orders(store: &Store, what: What, filters: &Filters, out: &mut Rows) -> anyho
     Ok(())
 }
 
-fn deals(store: &Store, filters: &Filters, out: &mut Rows) -> anyhow::Result<()> {
+fn deals(store: &Records, filters: &Filters, out: &mut Rows) -> anyhow::Result<()> {
     let stage = filters
         .stage
         .as_deref()
@@ -301,7 +301,7 @@ fn deals(store: &Store, filters: &Filters, out: &mut Rows) -> anyhow::Result<()>
     Ok(())
 }
 
-fn tickets(store: &Store, filters: &Filters, out: &mut Rows) -> anyhow::Result<()> {
+fn tickets(store: &Records, filters: &Filters, out: &mut Rows) -> anyhow::Result<()> {
     let status = filters
         .status
         .as_deref()
@@ -317,7 +317,7 @@ fn tickets(store: &Store, filters: &Filters, out: &mut Rows) -> anyhow::Result<(
     Ok(())
 }
 
-fn notes(store: &Store, filters: &Filters, out: &mut Rows) -> anyhow::Result<()> {
+fn notes(store: &Records, filters: &Filters, out: &mut Rows) -> anyhow::Result<()> {
     for n in store.iter_ahead::<Note>() {
         let n = n?;
         if filters.in_range(n.at) {
@@ -327,7 +327,7 @@ fn notes(store: &Store, filters: &Filters, out: &mut Rows) -> anyhow::Result<()>
     Ok(())
 }
 
-fn followups(store: &Store, filters: &Filters, out: &mut Rows) -> anyhow::Result<()> {
+fn followups(store: &Records, filters: &Filters, out: &mut Rows) -> anyhow::Result<()> {
     for f in store.iter_ahead::<Followup>() {
         let f = f?;
         if filters.in_range(f.due) && filters.owner_is(&f.owner) {
@@ -338,7 +338,7 @@ fn followups(store: &Store, filters: &Filters, out: &mut Rows) -> anyhow::Result
 }
 
 /// Segments, rules and suggestions: computed from the orders, then written as rows.
-fn insights(store: &Store, what: What, filters: &Filters, out: &mut Rows) -> anyhow::Result<()> {
+fn insights(store: &Records, what: What, filters: &Filters, out: &mut Rows) -> anyhow::Result<()> {
     let snapshot = crate::insights::Snapshot::load(store)?;
     let wanted = filters
         .segment

@@ -7,6 +7,7 @@
 use super::text::{CsvRows, clean, decode};
 use super::{ImportError, ImportReport, OnReject, Rejection, Stop, check_rejections, progress};
 use crate::domain::{Customer, CustomerId, Lifecycle, Timestamp};
+use crate::store::Records;
 use crate::store::{Store, StoreError, TxResult, Unique};
 use std::collections::HashMap;
 use std::path::Path;
@@ -253,7 +254,7 @@ struct Matching {
 }
 
 impl Matching {
-    fn new(store: &Store, rows: &[Row], options: CustomerImport) -> Result<Matching, StoreError> {
+    fn new(store: &Records, rows: &[Row], options: CustomerImport) -> Result<Matching, StoreError> {
         let names = match options.match_by {
             Some(MatchBy::Name) => names_of(store)?,
             _ => HashMap::new(),
@@ -428,7 +429,7 @@ const BATCH: usize = 250;
 
 /// For each row, the customer in the store it most likely is (whatever the score); none for a
 /// row whose external id is known, which that id finds.
-fn fuzzy_matches(store: &Store, rows: &[Row]) -> Result<Vec<Option<Fuzzy>>, StoreError> {
+fn fuzzy_matches(store: &Records, rows: &[Row]) -> Result<Vec<Option<Fuzzy>>, StoreError> {
     use crate::clean::link;
     let spinner = progress::spinner("matching rows to customers");
     let customers = store.all_sound::<Customer>(&mut Vec::new())?;
@@ -497,7 +498,9 @@ impl Outcome {
 }
 
 /// Customer ids by lower-cased name, for --match name.
-fn names_of(store: &Store) -> Result<HashMap<String, Vec<crate::domain::CustomerId>>, StoreError> {
+fn names_of(
+    store: &Records,
+) -> Result<HashMap<String, Vec<crate::domain::CustomerId>>, StoreError> {
     let mut names: HashMap<String, Vec<crate::domain::CustomerId>> = HashMap::new();
     for c in store.iter::<Customer>() {
         let c = c?;

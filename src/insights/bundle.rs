@@ -10,7 +10,8 @@ use super::segments::{SegmentReport, segments};
 use super::snapshot::Snapshot;
 use super::suggest::{Model, Suggestion};
 use crate::domain::CustomerId;
-use crate::store::{Store, StoreError};
+use crate::store::Records;
+use crate::store::StoreError;
 
 /// Itemsets mined for the app's rules before falling back to pairs: found in a fraction of a second.
 pub const INTERACTIVE_ITEMSETS: usize = 200_000;
@@ -125,7 +126,7 @@ pub struct CustomerInsight {
 impl Insights {
     /// From the disk cache where it holds the store's current data version; else computed, and
     /// cached for the next start (a cache that cannot be written is only logged).
-    pub fn cached(store: &Store) -> Result<Insights, StoreError> {
+    pub fn cached(store: &Records) -> Result<Insights, StoreError> {
         let version = store.data_version()?;
         let started = std::time::Instant::now();
         if let Some(mut insights) = super::cache::load(store.path(), version) {
@@ -139,7 +140,7 @@ impl Insights {
         Ok(insights)
     }
 
-    pub fn compute(store: &Store) -> Result<Insights, StoreError> {
+    pub fn compute(store: &Records) -> Result<Insights, StoreError> {
         let mut timings = Timings::default();
         // Tickets and notes are read on the other core meanwhile.
         let (snapshot, contacts) = std::thread::scope(|scope| {

@@ -6,7 +6,8 @@ use super::churn::{Activity, ChurnModel, summaries};
 use super::lifetime::{BgNbd, FitError, GammaGamma, Repeat, discounted_purchases};
 use super::snapshot::Snapshot;
 use crate::domain::{CustomerId, Note, Ticket, TicketStatus};
-use crate::store::{Store, StoreError};
+use crate::store::Records;
+use crate::store::StoreError;
 use chrono::NaiveDate;
 use std::collections::HashMap;
 
@@ -21,7 +22,7 @@ pub const MONTHLY_DISCOUNT: f64 = 0.01;
 /// What churn risk reads of each customer who bought: purchases, returns (cancelled invoices),
 /// tickets (a resolved or closed one closed when last changed) and notes and calls.
 pub fn activities(
-    store: &Store,
+    store: &Records,
     snapshot: &Snapshot,
 ) -> Result<HashMap<CustomerId, Activity>, StoreError> {
     Ok(Contacts::read(store)?.beside(snapshot))
@@ -35,7 +36,7 @@ pub struct Contacts {
 }
 
 impl Contacts {
-    pub fn read(store: &Store) -> Result<Contacts, StoreError> {
+    pub fn read(store: &Records) -> Result<Contacts, StoreError> {
         let mut tickets = Vec::new();
         for ticket in store.iter_sound::<Ticket>() {
             let t = ticket?;

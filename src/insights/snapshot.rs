@@ -2,7 +2,8 @@
 //! cancellations and non-merchandise lines (postage, fees) are left out here, once, for every insight.
 
 use crate::domain::{CustomerId, Money, Order, OrderKind, Product, ProductId, Timestamp};
-use crate::store::{Store, StoreError};
+use crate::store::Records;
+use crate::store::StoreError;
 use std::collections::HashMap;
 
 /// One purchase: who, when, and which products (as snapshot item numbers) for how much.
@@ -31,7 +32,7 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    pub fn load(store: &Store) -> Result<Snapshot, StoreError> {
+    pub fn load(store: &Records) -> Result<Snapshot, StoreError> {
         let version = store.data_version()?;
         let mut products = Vec::new();
         let mut item_of: HashMap<ProductId, u32> = HashMap::new();
@@ -76,7 +77,7 @@ impl Snapshot {
 
     /// The purchases and returns among the orders with ids in `ids`.
     fn orders(
-        store: &Store,
+        store: &Records,
         ids: std::ops::RangeInclusive<u64>,
         item_of: &HashMap<ProductId, u32>,
     ) -> Result<(Vec<Purchase>, Returns), StoreError> {

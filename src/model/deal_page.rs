@@ -2,7 +2,8 @@
 //! notes and follow-ups, and every change made to it, from the audit log.
 
 use crate::domain::{Customer, Deal, DealId, DealStage, Followup, Note, Timestamp};
-use crate::store::{AuditEntry, AuditQuery, Kind, RecordRef, Store, StoreError};
+use crate::store::Records;
+use crate::store::{AuditEntry, AuditQuery, Kind, RecordRef, StoreError};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct DealPage {
@@ -21,7 +22,7 @@ pub struct DealPage {
 }
 
 impl DealPage {
-    pub fn read(store: &Store, id: DealId) -> Result<Option<DealPage>, StoreError> {
+    pub fn read(store: &Records, id: DealId) -> Result<Option<DealPage>, StoreError> {
         let Some(deal) = store.get::<Deal>(id.0)? else {
             return Ok(None);
         };

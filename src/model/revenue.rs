@@ -1,7 +1,8 @@
 //! The Insights pane's overview: revenue by week and the best sellers, from merchandise purchases.
 
 use crate::domain::{Money, Order, Product, ProductId};
-use crate::store::{Store, StoreError};
+use crate::store::Records;
+use crate::store::StoreError;
 use std::collections::HashMap;
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -14,7 +15,7 @@ pub struct InsightsData {
 }
 
 /// Revenue by week and the best-selling products, from merchandise purchases only.
-pub fn read(store: &Store) -> Result<InsightsData, StoreError> {
+pub fn read(store: &Records) -> Result<InsightsData, StoreError> {
     let products: HashMap<ProductId, Product> = store
         .iter_sound::<Product>()
         .map(|p| p.map(|p| (p.id, p)))

@@ -2,7 +2,8 @@
 //! the customer's own page.
 
 use crate::domain::{Customer, CustomerId, Deal, Money, Note, Order, OrderKind, Ticket, Timestamp};
-use crate::store::{AuditQuery, Kind, RecordRef, Store, StoreError};
+use crate::store::Records;
+use crate::store::{AuditQuery, Kind, RecordRef, StoreError};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -34,7 +35,7 @@ impl Summary {
     }
 
     /// One customer's summary, through the per-customer indexes: a few small reads.
-    pub fn read(store: &Store, customer: CustomerId) -> Result<Summary, StoreError> {
+    pub fn read(store: &Records, customer: CustomerId) -> Result<Summary, StoreError> {
         let mut s = Summary::default();
         store
             .orders_of(customer)?
@@ -113,7 +114,7 @@ impl FromIterator<(CustomerId, Summary)> for Summaries {
 }
 
 /// Every customer's summary, in one pass over orders, deals and tickets.
-pub fn summaries(store: &Store) -> Result<Summaries, StoreError> {
+pub fn summaries(store: &Records) -> Result<Summaries, StoreError> {
     let mut out: HashMap<CustomerId, Summary> = HashMap::new();
     for order in store.iter_sound::<Order>() {
         let order = order?;
@@ -159,7 +160,7 @@ pub struct CustomerPage {
 }
 
 impl CustomerPage {
-    pub fn read(store: &Store, id: CustomerId) -> Result<Option<CustomerPage>, StoreError> {
+    pub fn read(store: &Records, id: CustomerId) -> Result<Option<CustomerPage>, StoreError> {
         let Some(customer) = store.get::<Customer>(id.0)? else {
             return Ok(None);
         };

@@ -14,7 +14,12 @@ pub use imports::Imported;
 pub use crate::domain::change::{Record, Write};
 use crate::domain::{Customer, Deal, Followup, Note, NoteKind, Order, Product, Ticket};
 use crate::model::ReadModel;
-use crate::store::{Kind, RecordRef, Store, StoreError};
+use crate::store::{Kind, RecordRef, Store};
+// What a front end reads, and the words it reads them in.
+pub use crate::store::{
+    AuditEntry, AuditQuery, BatchState, CONTROL_SOCKET, Records, Reverted, Stats, StoreError,
+    Unique,
+};
 pub use roles::{Role, Task};
 use std::sync::Arc;
 
@@ -94,8 +99,40 @@ impl Ops {
         }
     }
 
-    pub fn store(&self) -> &Store {
+    /// Opens the database at `path` for `actor`, alone in this process.
+    pub fn open(path: &std::path::Path, actor: Actor) -> Result<Ops, OpsError> {
+        Ok(Ops::new(Store::open(path)?, actor))
+    }
+
+    /// As `open`, with sled's page cache sized for the job (see `Store::open_with_cache`).
+    pub fn open_with_cache(
+        path: &std::path::Path,
+        cache_bytes: u64,
+        actor: Actor,
+    ) -> Result<Ops, OpsError> {
+        Ok(Ops::new(Store::open_with_cache(path, cache_bytes)?, actor))
+    }
+
+    /// The database, to read: everything a report or a check computes from.
+    pub fn records(&self) -> &Records {
         &self.store
+    }
+
+    /// The same database, and the same sessions' model, changed by someone else (a script's
+    /// `--as`, a note's author).
+    pub fn as_actor(&self, actor: Actor) -> Ops {
+        match &self.model {
+            Some(model) => Ops::shared(model.clone(), actor),
+            None => Ops::new(self.store.clone(), actor),
+        }
+    }
+
+    /// The read model every session of an app or a server shows, over this database.
+    pub fn into_model(self) -> Arc<ReadModel> {
+        match self.model {
+            Some(model) => model,
+            None => ReadModel::new(self.store),
+        }
     }
 
     /// Who acts, with the role they have now.

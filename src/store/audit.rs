@@ -369,7 +369,9 @@ impl Store {
         }
         store
     }
+}
 
+impl super::Records {
     /// Sequence numbers of every entry about a record, oldest first.
     pub(super) fn audit_seqs_of(&self, tree: Tr, id: u64) -> Result<Vec<u64>, StoreError> {
         let prefix = keys::record_key(tree, id);

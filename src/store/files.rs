@@ -137,22 +137,6 @@ pub(super) fn clear_unfinished_snapshots(path: &Path) -> std::io::Result<usize> 
     Ok(removed)
 }
 
-/// Files rapport and sled create from here on are its owner's alone, whatever umask it was given.
-pub fn private_umask() {
-    // SAFETY: umask(2) cannot fail and touches no memory.
-    unsafe {
-        libc::umask(0o077);
-    }
-}
-
-/// A file of space kept in the database directory for the day the disk fills. sled writes a
-/// snapshot when it opens, so on a full disk even `stats` could not open the database; giving
-/// this space back lets it open to be read and backed up.
-pub fn effective_uid() -> u32 {
-    // SAFETY: geteuid(2) cannot fail.
-    unsafe { libc::geteuid() }
-}
-
 /// The control socket of the process that holds the database (see `control`).
 pub const CONTROL_SOCKET: &str = "rapport.sock";
 
@@ -161,10 +145,14 @@ pub const CONTROL_SOCKET: &str = "rapport.sock";
 pub(super) fn holder_answers(path: &Path) -> bool {
     use std::os::unix::fs::MetadataExt;
     let socket = path.join(CONTROL_SOCKET);
-    let ours = std::fs::symlink_metadata(&socket).is_ok_and(|m| m.uid() == effective_uid());
+    let ours =
+        std::fs::symlink_metadata(&socket).is_ok_and(|m| m.uid() == crate::user::effective_uid());
     ours && std::os::unix::net::UnixStream::connect(&socket).is_ok()
 }
 
+/// A file of space kept in the database directory for the day the disk fills. sled writes a
+/// snapshot when it opens, so on a full disk even `stats` could not open the database; giving
+/// this space back lets it open to be read and backed up.
 const RESERVE: &str = "reserve";
 pub(super) const RESERVE_BYTES: u64 = 16 << 20;
 

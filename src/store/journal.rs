@@ -131,29 +131,6 @@ impl Store {
         self.flush()
     }
 
-    pub fn import_batch(&self, batch: u64) -> Result<ImportBatch, StoreError> {
-        self.alive()?;
-        let bytes = self
-            .tree(Tr::Imports)
-            .get(id_key(batch))?
-            .ok_or(StoreError::NotFound {
-                entity: "import",
-                id: batch,
-            })?;
-        decode_in(Tr::Imports, batch, &bytes)
-    }
-
-    pub fn import_batches(&self) -> Result<Vec<ImportBatch>, StoreError> {
-        self.alive()?;
-        self.tree(Tr::Imports)
-            .iter()
-            .map(|item| {
-                let (key, bytes) = item?;
-                decode_in(Tr::Imports, id_from_key(&key).unwrap_or(0), &bytes)
-            })
-            .collect()
-    }
-
     /// Forgets an import that stopped before it wrote anything (a file refused at its header, say),
     /// so `import list` shows only imports that happened. One that wrote something stays, to be
     /// reverted or run again.
@@ -164,28 +141,6 @@ impl Store {
         self.tree(Tr::Imports).remove(id_key(batch))?;
         self.flush()?;
         Ok(true)
-    }
-
-    /// How many records a batch touched.
-    pub fn import_changes(&self, batch: u64) -> usize {
-        if self.alive().is_err() {
-            return 0;
-        }
-        self.tree(Tr::ImportChanges)
-            .scan_prefix(id_key(batch))
-            .count()
-    }
-
-    fn changes_of(&self, batch: u64) -> Result<Vec<(Tr, u64, Change)>, StoreError> {
-        self.alive()?;
-        let mut out = Vec::new();
-        for item in self.tree(Tr::ImportChanges).scan_prefix(id_key(batch)) {
-            let (key, bytes) = item?;
-            let tree = Tr::from_kind_byte(key[8]).unwrap_or(Tr::Meta);
-            let id = id_from_key(&key).unwrap_or(0);
-            out.push((tree, id, decode_in(Tr::ImportChanges, batch, &bytes)?));
-        }
-        Ok(out)
     }
 
     /// Takes an import back completely: what it created is removed, what it changed is put back.
@@ -319,28 +274,6 @@ impl Store {
         }
         Ok(())
     }
-
-    /// Every journal entry of one record, with its key, across all imports (forgetting a person must
-    /// reach their old values too).
-    pub(super) fn journal_entries_of(
-        &self,
-        record: RecordRef,
-    ) -> Result<Vec<(sled::IVec, Change)>, StoreError> {
-        let wanted = record_key(record.kind.tree(), record.id);
-        let mut out = Vec::new();
-        for item in self.tree(Tr::ImportChanges).iter() {
-            let (key, bytes) = item?;
-            if key[8..] == wanted {
-                let change = decode_in(
-                    Tr::ImportChanges,
-                    id_from_key(&key[..8]).unwrap_or(0),
-                    &bytes,
-                )?;
-                out.push((key, change));
-            }
-        }
-        Ok(out)
-    }
 }
 
 /// Records per revert transaction: one transaction for a whole import held all its writes in
@@ -393,5 +326,74 @@ fn ref_of(tree: Tr, id: u64) -> RecordRef {
     RecordRef {
         kind: Kind::of(tree).expect("a record tree"),
         id,
+    }
+}
+
+impl super::Records {
+    pub fn import_batch(&self, batch: u64) -> Result<ImportBatch, StoreError> {
+        self.alive()?;
+        let bytes = self
+            .tree(Tr::Imports)
+            .get(id_key(batch))?
+            .ok_or(StoreError::NotFound {
+                entity: "import",
+                id: batch,
+            })?;
+        decode_in(Tr::Imports, batch, &bytes)
+    }
+
+    pub fn import_batches(&self) -> Result<Vec<ImportBatch>, StoreError> {
+        self.alive()?;
+        self.tree(Tr::Imports)
+            .iter()
+            .map(|item| {
+                let (key, bytes) = item?;
+                decode_in(Tr::Imports, id_from_key(&key).unwrap_or(0), &bytes)
+            })
+            .collect()
+    }
+
+    /// How many records a batch touched.
+    pub fn import_changes(&self, batch: u64) -> usize {
+        if self.alive().is_err() {
+            return 0;
+        }
+        self.tree(Tr::ImportChanges)
+            .scan_prefix(id_key(batch))
+            .count()
+    }
+
+    fn changes_of(&self, batch: u64) -> Result<Vec<(Tr, u64, Change)>, StoreError> {
+        self.alive()?;
+        let mut out = Vec::new();
+        for item in self.tree(Tr::ImportChanges).scan_prefix(id_key(batch)) {
+            let (key, bytes) = item?;
+            let tree = Tr::from_kind_byte(key[8]).unwrap_or(Tr::Meta);
+            let id = id_from_key(&key).unwrap_or(0);
+            out.push((tree, id, decode_in(Tr::ImportChanges, batch, &bytes)?));
+        }
+        Ok(out)
+    }
+
+    /// Every journal entry of one record, with its key, across all imports (forgetting a person must
+    /// reach their old values too).
+    pub(super) fn journal_entries_of(
+        &self,
+        record: RecordRef,
+    ) -> Result<Vec<(sled::IVec, Change)>, StoreError> {
+        let wanted = record_key(record.kind.tree(), record.id);
+        let mut out = Vec::new();
+        for item in self.tree(Tr::ImportChanges).iter() {
+            let (key, bytes) = item?;
+            if key[8..] == wanted {
+                let change = decode_in(
+                    Tr::ImportChanges,
+                    id_from_key(&key[..8]).unwrap_or(0),
+                    &bytes,
+                )?;
+                out.push((key, change));
+            }
+        }
+        Ok(out)
     }
 }

@@ -62,17 +62,6 @@ fn move_all<E: super::Entity>(
 }
 
 impl Store {
-    /// The history `other` holds, by kind, as it would move.
-    pub fn history_of(&self, other: CustomerId) -> Result<Moved, StoreError> {
-        Ok(Moved {
-            orders: self.group_ids(Group::OrdersOf(other))?.len(),
-            deals: self.group_ids(Group::DealsOf(other))?.len(),
-            tickets: self.group_ids(Group::TicketsOf(other))?.len(),
-            notes: self.group_ids(Group::NotesOf(other))?.len(),
-            followups: self.group_ids(Group::FollowupsOf(other))?.len(),
-        })
-    }
-
     /// Moves `other`'s orders, deals, tickets, notes and follow-ups to `kept` (written over the
     /// stored customer with the fields chosen), and puts `other` in the trash: one transaction,
     /// journalled. Returns the merge's batch and what moved.
@@ -149,6 +138,56 @@ impl Store {
             }
         }
     }
+}
+
+/// Where the pairs a user said are two people are kept: under this prefix in the meta tree,
+/// the smaller id first.
+const DISTINCT: &[u8] = b"distinct/";
+
+fn distinct_key(a: CustomerId, b: CustomerId) -> Vec<u8> {
+    let (a, b) = (a.min(b), a.max(b));
+    [DISTINCT, &id_key(a.0), &id_key(b.0)].concat()
+}
+
+impl Store {
+    /// Remembers that `a` and `b` are two people (or forgets it, with `distinct` false), so
+    /// duplicate detection leaves the pair out.
+    pub fn mark_distinct(
+        &self,
+        a: CustomerId,
+        b: CustomerId,
+        distinct: bool,
+    ) -> Result<(), StoreError> {
+        // With its audit entry, in one transaction, listed under both customers.
+        self.write_aside(|tx| {
+            let meta = tx.tree_mut(Tr::Meta);
+            let op = match distinct {
+                true => {
+                    meta.insert(distinct_key(a, b), &[])?;
+                    "distinct"
+                }
+                false => {
+                    meta.remove(distinct_key(a, b))?;
+                    "not distinct"
+                }
+            };
+            let records = [(Tr::Customers, a.0), (Tr::Customers, b.0)];
+            tx.audit_event(op, "customer", &records, format!("customers {a} and {b}"))
+        })
+    }
+}
+
+impl super::Records {
+    /// The history `other` holds, by kind, as it would move.
+    pub fn history_of(&self, other: CustomerId) -> Result<Moved, StoreError> {
+        Ok(Moved {
+            orders: self.group_ids(Group::OrdersOf(other))?.len(),
+            deals: self.group_ids(Group::DealsOf(other))?.len(),
+            tickets: self.group_ids(Group::TicketsOf(other))?.len(),
+            notes: self.group_ids(Group::NotesOf(other))?.len(),
+            followups: self.group_ids(Group::FollowupsOf(other))?.len(),
+        })
+    }
 
     /// The customer that took in, by merges, the customer whose email `email` was: a merged-away
     /// customer's email still finds the one they became (`note old@example.com`).
@@ -192,43 +231,6 @@ impl Store {
                 })
             })
             .collect())
-    }
-}
-
-/// Where the pairs a user said are two people are kept: under this prefix in the meta tree,
-/// the smaller id first.
-const DISTINCT: &[u8] = b"distinct/";
-
-fn distinct_key(a: CustomerId, b: CustomerId) -> Vec<u8> {
-    let (a, b) = (a.min(b), a.max(b));
-    [DISTINCT, &id_key(a.0), &id_key(b.0)].concat()
-}
-
-impl Store {
-    /// Remembers that `a` and `b` are two people (or forgets it, with `distinct` false), so
-    /// duplicate detection leaves the pair out.
-    pub fn mark_distinct(
-        &self,
-        a: CustomerId,
-        b: CustomerId,
-        distinct: bool,
-    ) -> Result<(), StoreError> {
-        // With its audit entry, in one transaction, listed under both customers.
-        self.write_aside(|tx| {
-            let meta = tx.tree_mut(Tr::Meta);
-            let op = match distinct {
-                true => {
-                    meta.insert(distinct_key(a, b), &[])?;
-                    "distinct"
-                }
-                false => {
-                    meta.remove(distinct_key(a, b))?;
-                    "not distinct"
-                }
-            };
-            let records = [(Tr::Customers, a.0), (Tr::Customers, b.0)];
-            tx.audit_event(op, "customer", &records, format!("customers {a} and {b}"))
-        })
     }
 
     /// Every pair marked as two people, smaller id first.

@@ -21,7 +21,7 @@ pub use codec::CodecError;
 pub use entity::Entity;
 pub use error::{Changed, Gone, StoreError};
 use error::{describe_io, is_disk_full, open_error};
-pub use files::{CONTROL_SOCKET, effective_uid, private_umask};
+pub use files::CONTROL_SOCKET;
 pub use forget::Forgotten;
 pub use journal::{BatchState, ImportBatch, Reverted};
 pub use merge::{MERGE, Merge, Moved};
@@ -147,17 +147,14 @@ impl<E> Drop for ReadAhead<E> {
     }
 }
 
-/// Cheap to clone: every clone shares the one open database (sled's handles are reference-counted).
+/// The database, to read: what `Ops` hands out above it, so a reader cannot write. Cheap to clone:
+/// every clone shares the one open database (sled's handles are reference-counted).
 #[derive(Clone)]
-pub struct Store {
+pub struct Records {
     db: sled::Db,
     /// Indexed by `Tr::index()`.
     trees: Vec<sled::Tree>,
     path: PathBuf,
-    /// Set on a handle whose writes belong to an import batch (see `journaled`).
-    journal: Option<u64>,
-    /// Whose writes these are, for the audit log; `None` writes no log (a demo being made).
-    audit: Option<audit::AuditAs>,
     /// Writes share it; a backup takes it alone, so that what it reads is one moment of the data.
     gate: std::sync::Arc<std::sync::RwLock<()>>,
     /// Set when the disk was full at open: the database was opened on the reserve, to be read,
@@ -166,6 +163,24 @@ pub struct Store {
     /// Set when sled failed to write (a full disk, an I/O error). sled then keeps that error and
     /// some of its reads retry forever, so from here on this process asks it nothing more.
     stopped: std::sync::Arc<std::sync::OnceLock<String>>,
+}
+
+/// The database, to read and write. Cheap to clone, as `Records`.
+#[derive(Clone)]
+pub struct Store {
+    records: Records,
+    /// Set on a handle whose writes belong to an import batch (see `journaled`).
+    journal: Option<u64>,
+    /// Whose writes these are, for the audit log; `None` writes no log (a demo being made).
+    audit: Option<audit::AuditAs>,
+}
+
+impl std::ops::Deref for Store {
+    type Target = Records;
+
+    fn deref(&self) -> &Records {
+        &self.records
+    }
 }
 
 /// sled keeps this much of the database in memory (and about twice it in decoded nodes); its own
@@ -186,7 +201,7 @@ impl Store {
     /// big cache, and a small one keeps its memory flat.
     pub fn open_with_cache(path: &Path, cache_bytes: u64) -> Result<Store, StoreError> {
         // sled creates files all its life (snapshots, blobs): each must be private as it appears.
-        files::private_umask();
+        crate::user::private_umask();
         files::prepare(path)?;
         let db = match open_sled(path, cache_bytes) {
             Err(e) if is_disk_full(&e) && files::release_reserve(path) => {
@@ -222,68 +237,23 @@ impl Store {
             .map(|t| db.open_tree(t.name()))
             .collect::<Result<Vec<_>, _>>()?;
         let store = Store {
-            db,
-            trees,
-            path: path.to_path_buf(),
+            records: Records {
+                db,
+                trees,
+                path: path.to_path_buf(),
+                gate: Default::default(),
+                on_reserve,
+                stopped: Default::default(),
+            },
             journal: None,
             audit: Some(audit::AuditAs {
                 actor: crate::user::login_name().into(),
                 redact: false,
                 op: None,
             }),
-            gate: Default::default(),
-            on_reserve,
-            stopped: Default::default(),
         };
         schema::migrate(&store, found)?;
         Ok(store)
-    }
-
-    /// Refuses any use of a database sled failed to write to in this process.
-    fn alive(&self) -> Result<(), StoreError> {
-        match self.stopped.get() {
-            Some(why) => Err(StoreError::Stopped {
-                path: self.path.clone(),
-                why: why.clone(),
-            }),
-            None => Ok(()),
-        }
-    }
-
-    /// Notes a failed write: from here on the store answers `Stopped` (see `stopped`).
-    fn noted<T>(&self, result: Result<T, StoreError>) -> Result<T, StoreError> {
-        if let Err(StoreError::Sled(e @ (sled::Error::Io(_) | sled::Error::Corruption { .. }))) =
-            &result
-        {
-            let why = match e {
-                sled::Error::Io(io) if io.kind() == std::io::ErrorKind::StorageFull => {
-                    "the disk is full".to_string()
-                }
-                sled::Error::Io(io) => describe_io(io),
-                _ => "sled found damaged data".to_string(),
-            };
-            let _ = self.stopped.set(why);
-        }
-        result
-    }
-
-    /// Refuses a write on a database opened on its reserve because the disk was full.
-    fn writable(&self) -> Result<(), StoreError> {
-        self.alive()?;
-        match self.on_reserve {
-            Some(_) => Err(StoreError::DiskFull {
-                path: self.path.clone(),
-            }),
-            None => Ok(()),
-        }
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    fn tree(&self, t: Tr) -> &sled::Tree {
-        &self.trees[t.index()]
     }
 
     /// Runs `f` as one transaction over every tree (sled retries it on conflict, so it may run more
@@ -430,6 +400,108 @@ impl Store {
                 }),
             },
         }
+    }
+
+    /// Marks the database as being filled by `rapport demo` (or done with it), on disk at once.
+    pub fn mark_demo_unfinished(&self, unfinished: bool) -> Result<(), StoreError> {
+        self.writable()?;
+        let meta = self.tree(Tr::Meta);
+        match unfinished {
+            true => meta.insert(keys::DEMO_UNFINISHED, &[1u8])?,
+            false => meta.remove(keys::DEMO_UNFINISHED)?,
+        };
+        self.flush()
+    }
+
+    /// Empties every record, index, the trash, the import journal and the id counters, keeping the
+    /// schema: what a demo killed part-way leaves is taken away before it starts over.
+    pub fn clear_unfinished_demo(&self) -> Result<(), StoreError> {
+        self.writable()?;
+        for &t in Tr::ALL.iter().filter(|&&t| t != Tr::Meta) {
+            self.tree(t).clear()?;
+        }
+        let meta = self.tree(Tr::Meta);
+        for key in meta.scan_prefix(b"next_id/").keys() {
+            meta.remove(key?)?;
+        }
+        self.write(|_| Ok(()))?;
+        self.flush()
+    }
+}
+
+/// Opens sled, clearing a snapshot a killed process left unfinished, and waiting briefly for a
+/// process that is just closing the database: it lets go of its lock a moment after it exits
+/// (sled's IO threads finish first; on a busy machine, a while after). A holder that answers on
+/// its control socket is not closing, and is reported at once.
+fn open_sled(path: &Path, cache_bytes: u64) -> Result<sled::Db, StoreError> {
+    let deadline = std::time::Instant::now() + LOCK_WAIT;
+    loop {
+        files::clear_unfinished_snapshots(path).map_err(|cause| StoreError::Open {
+            path: path.to_path_buf(),
+            cause,
+        })?;
+        match sled::Config::new()
+            .path(path)
+            .cache_capacity(cache_bytes)
+            .open()
+            .map_err(|e| open_error(e, path))
+        {
+            Err(StoreError::Locked { .. })
+                if std::time::Instant::now() < deadline && !files::holder_answers(path) =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
+}
+
+impl Records {
+    /// Refuses any use of a database sled failed to write to in this process.
+    fn alive(&self) -> Result<(), StoreError> {
+        match self.stopped.get() {
+            Some(why) => Err(StoreError::Stopped {
+                path: self.path.clone(),
+                why: why.clone(),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Notes a failed write: from here on the store answers `Stopped` (see `stopped`).
+    fn noted<T>(&self, result: Result<T, StoreError>) -> Result<T, StoreError> {
+        if let Err(StoreError::Sled(e @ (sled::Error::Io(_) | sled::Error::Corruption { .. }))) =
+            &result
+        {
+            let why = match e {
+                sled::Error::Io(io) if io.kind() == std::io::ErrorKind::StorageFull => {
+                    "the disk is full".to_string()
+                }
+                sled::Error::Io(io) => describe_io(io),
+                _ => "sled found damaged data".to_string(),
+            };
+            let _ = self.stopped.set(why);
+        }
+        result
+    }
+
+    /// Refuses a write on a database opened on its reserve because the disk was full.
+    fn writable(&self) -> Result<(), StoreError> {
+        self.alive()?;
+        match self.on_reserve {
+            Some(_) => Err(StoreError::DiskFull {
+                path: self.path.clone(),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn tree(&self, t: Tr) -> &sled::Tree {
+        &self.trees[t.index()]
     }
 
     /// What took a record away, by whom and when, as the audit log tells it ("deleted by bea at
@@ -678,35 +750,9 @@ impl Store {
         Ok(tx::read_u64(self.tree(Tr::Meta).get(keys::DATA_VERSION)?.as_deref()).unwrap_or(0))
     }
 
-    /// Marks the database as being filled by `rapport demo` (or done with it), on disk at once.
-    pub fn mark_demo_unfinished(&self, unfinished: bool) -> Result<(), StoreError> {
-        self.writable()?;
-        let meta = self.tree(Tr::Meta);
-        match unfinished {
-            true => meta.insert(keys::DEMO_UNFINISHED, &[1u8])?,
-            false => meta.remove(keys::DEMO_UNFINISHED)?,
-        };
-        self.flush()
-    }
-
     pub fn demo_unfinished(&self) -> Result<bool, StoreError> {
         self.alive()?;
         Ok(self.tree(Tr::Meta).contains_key(keys::DEMO_UNFINISHED)?)
-    }
-
-    /// Empties every record, index, the trash, the import journal and the id counters, keeping the
-    /// schema: what a demo killed part-way leaves is taken away before it starts over.
-    pub fn clear_unfinished_demo(&self) -> Result<(), StoreError> {
-        self.writable()?;
-        for &t in Tr::ALL.iter().filter(|&&t| t != Tr::Meta) {
-            self.tree(t).clear()?;
-        }
-        let meta = self.tree(Tr::Meta);
-        for key in meta.scan_prefix(b"next_id/").keys() {
-            meta.remove(key?)?;
-        }
-        self.write(|_| Ok(()))?;
-        self.flush()
     }
 
     pub fn schema_version(&self) -> Result<Option<u32>, StoreError> {
@@ -750,32 +796,5 @@ impl Store {
     pub fn flush(&self) -> Result<(), StoreError> {
         self.alive()?;
         self.noted(self.db.flush().map(drop).map_err(StoreError::from))
-    }
-}
-
-/// Opens sled, clearing a snapshot a killed process left unfinished, and waiting briefly for a
-/// process that is just closing the database: it lets go of its lock a moment after it exits
-/// (sled's IO threads finish first; on a busy machine, a while after). A holder that answers on
-/// its control socket is not closing, and is reported at once.
-fn open_sled(path: &Path, cache_bytes: u64) -> Result<sled::Db, StoreError> {
-    let deadline = std::time::Instant::now() + LOCK_WAIT;
-    loop {
-        files::clear_unfinished_snapshots(path).map_err(|cause| StoreError::Open {
-            path: path.to_path_buf(),
-            cause,
-        })?;
-        match sled::Config::new()
-            .path(path)
-            .cache_capacity(cache_bytes)
-            .open()
-            .map_err(|e| open_error(e, path))
-        {
-            Err(StoreError::Locked { .. })
-                if std::time::Instant::now() < deadline && !files::holder_answers(path) =>
-            {
-                std::thread::sleep(std::time::Duration::from_millis(20));
-            }
-            other => return other,
-        }
     }
 }

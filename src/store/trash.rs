@@ -94,40 +94,6 @@ pub(super) fn decode_entry(key: &[u8], bytes: &[u8]) -> Result<(Tr, u64, TrashEn
 }
 
 impl Store {
-    /// A record of kind `E` as it was put in the trash, if it is there.
-    pub(super) fn in_trash<E: super::Entity>(&self, id: u64) -> Result<Option<E>, StoreError> {
-        match self.tree(Tr::Trash).get(record_key(E::TREE, id))? {
-            Some(bytes) => {
-                let entry: TrashEntry = decode_in(Tr::Trash, id, &bytes)?;
-                decode_record::<E>(&entry.record, id).map(Some)
-            }
-            None => Ok(None),
-        }
-    }
-
-    /// Everything in the trash, oldest deletion first.
-    pub fn trash(&self) -> Result<Vec<Deleted>, StoreError> {
-        self.alive()?;
-        let mut out = Vec::new();
-        for item in self.tree(Tr::Trash).iter() {
-            let (key, bytes) = item?;
-            let (tree, id, entry) = decode_entry(&key, &bytes)?;
-            let label = for_kind!(tree, E => decode_record::<E>(&entry.record, id)?.label());
-            out.push(Deleted {
-                record: RecordRef {
-                    kind: Kind::of(tree).expect("a record tree"),
-                    id,
-                },
-                deleted: chrono::DateTime::from_timestamp_millis(entry.deleted_ms)
-                    .unwrap_or_default(),
-                label,
-                with: entry.with,
-            });
-        }
-        out.sort_by_key(|d| (d.deleted, d.record.id));
-        Ok(out)
-    }
-
     /// Puts a deleted record back under its own id; a customer's notes deleted with them come back
     /// too. Returns every record restored.
     pub fn undelete(&self, record: RecordRef) -> Result<Vec<RecordRef>, StoreError> {
@@ -224,5 +190,41 @@ impl Tx<'_> {
             kind: Kind::of(tree).expect("a record tree"),
             id,
         })
+    }
+}
+
+impl super::Records {
+    /// A record of kind `E` as it was put in the trash, if it is there.
+    pub(super) fn in_trash<E: super::Entity>(&self, id: u64) -> Result<Option<E>, StoreError> {
+        match self.tree(Tr::Trash).get(record_key(E::TREE, id))? {
+            Some(bytes) => {
+                let entry: TrashEntry = decode_in(Tr::Trash, id, &bytes)?;
+                decode_record::<E>(&entry.record, id).map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Everything in the trash, oldest deletion first.
+    pub fn trash(&self) -> Result<Vec<Deleted>, StoreError> {
+        self.alive()?;
+        let mut out = Vec::new();
+        for item in self.tree(Tr::Trash).iter() {
+            let (key, bytes) = item?;
+            let (tree, id, entry) = decode_entry(&key, &bytes)?;
+            let label = for_kind!(tree, E => decode_record::<E>(&entry.record, id)?.label());
+            out.push(Deleted {
+                record: RecordRef {
+                    kind: Kind::of(tree).expect("a record tree"),
+                    id,
+                },
+                deleted: chrono::DateTime::from_timestamp_millis(entry.deleted_ms)
+                    .unwrap_or_default(),
+                label,
+                with: entry.with,
+            });
+        }
+        out.sort_by_key(|d| (d.deleted, d.record.id));
+        Ok(out)
     }
 }

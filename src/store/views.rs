@@ -19,30 +19,6 @@ fn view_key(user: &str, name: &str) -> Vec<u8> {
 }
 
 impl Store {
-    /// `user`'s views, by name.
-    pub fn views_of(&self, user: &str) -> Result<Vec<View>, StoreError> {
-        self.alive()?;
-        let mut out = Vec::new();
-        for item in self.tree(Tr::Views).scan_prefix(prefix(user)) {
-            let (_, bytes) = item?;
-            out.push(super::tx::decode_in(Tr::Views, 0, &bytes)?);
-        }
-        Ok(out)
-    }
-
-    /// Everyone's views, as (person, view), for a backup.
-    pub fn all_views(&self) -> Result<Vec<(String, View)>, StoreError> {
-        self.alive()?;
-        let mut out = Vec::new();
-        for item in self.tree(Tr::Views).iter() {
-            let (key, bytes) = item?;
-            let user = key.split(|&b| b == 0).next().unwrap_or_default();
-            let view = super::tx::decode_in(Tr::Views, 0, &bytes)?;
-            out.push((String::from_utf8_lossy(user).into_owned(), view));
-        }
-        Ok(out)
-    }
-
     /// Saves `view` for `user`, in place of one of the same name.
     pub fn save_view(&self, user: &str, view: &View) -> Result<(), StoreError> {
         self.alive()?;
@@ -111,6 +87,32 @@ impl Store {
                 format!("{user}'s view {from} → {to}"),
             )
         })
+    }
+}
+
+impl super::Records {
+    /// `user`'s views, by name.
+    pub fn views_of(&self, user: &str) -> Result<Vec<View>, StoreError> {
+        self.alive()?;
+        let mut out = Vec::new();
+        for item in self.tree(Tr::Views).scan_prefix(prefix(user)) {
+            let (_, bytes) = item?;
+            out.push(super::tx::decode_in(Tr::Views, 0, &bytes)?);
+        }
+        Ok(out)
+    }
+
+    /// Everyone's views, as (person, view), for a backup.
+    pub fn all_views(&self) -> Result<Vec<(String, View)>, StoreError> {
+        self.alive()?;
+        let mut out = Vec::new();
+        for item in self.tree(Tr::Views).iter() {
+            let (key, bytes) = item?;
+            let user = key.split(|&b| b == 0).next().unwrap_or_default();
+            let view = super::tx::decode_in(Tr::Views, 0, &bytes)?;
+            out.push((String::from_utf8_lossy(user).into_owned(), view));
+        }
+        Ok(out)
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod failures;
 
 use crate::domain::{Member, MemberId, MemberKey, Role, ValidationError, validate_member_name};
+use crate::store::Records;
 use crate::store::{Entity, Store, StoreError, Unique};
 use russh::keys::{HashAlg, PublicKey};
 use std::path::Path;
@@ -99,20 +100,20 @@ pub fn add(store: &Store, name: &str, key: &Key, role: Role) -> Result<Member, T
     Ok(store.create(member)?)
 }
 
-pub fn list(store: &Store) -> Result<Vec<Member>, TeamError> {
+pub fn list(store: &Records) -> Result<Vec<Member>, TeamError> {
     let mut members = store.all::<Member>()?;
     members.sort_by_key(|m| m.name.to_lowercase());
     Ok(members)
 }
 
-pub fn find(store: &Store, name: &str) -> Result<Member, TeamError> {
+pub fn find(store: &Records, name: &str) -> Result<Member, TeamError> {
     store
         .find::<Member>(Unique::MemberName, name)?
         .ok_or_else(|| TeamError::NoSuchMember(name.to_string()))
 }
 
 /// The member who signs in with `key`, if any.
-pub fn by_key(store: &Store, key: &PublicKey) -> Result<Option<Member>, TeamError> {
+pub fn by_key(store: &Records, key: &PublicKey) -> Result<Option<Member>, TeamError> {
     let fingerprint = key.fingerprint(HashAlg::Sha256).to_string();
     Ok(store.find::<Member>(Unique::MemberKey, &fingerprint)?)
 }

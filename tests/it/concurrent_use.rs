@@ -32,7 +32,11 @@ fn a_second_process_has_its_commands_run_by_the_first_while_it_works() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("db");
     let store = common::small_demo(&db);
-    let serving = rapport::control::serve(store.clone()).unwrap();
+    let serving = rapport::control::serve(rapport::ops::Ops::new(
+        store.clone(),
+        rapport::ops::Actor::local(),
+    ))
+    .unwrap();
     let (stop, done) = (
         Arc::new(AtomicBool::new(false)),
         Arc::new(AtomicUsize::new(0)),

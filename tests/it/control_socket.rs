@@ -32,7 +32,11 @@ fn within_a_minute<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) ->
 fn a_backup_path_keeps_its_trailing_spaces_and_bytes() {
     let dir = tempfile::tempdir().unwrap();
     let store = open_with_data(dir.path());
-    let _serving = rapport::control::serve(store.clone()).unwrap();
+    let _serving = rapport::control::serve(rapport::ops::Ops::new(
+        store.clone(),
+        rapport::ops::Actor::local(),
+    ))
+    .unwrap();
     for name in [&b"b.ndjson  "[..], &b"b\xff\xfe.ndjson"[..]] {
         let file = dir.path().join(OsStr::from_bytes(name));
         let records = rapport::control::ask_for_backup(store.path(), &file).unwrap();
@@ -46,7 +50,11 @@ fn a_backup_path_keeps_its_trailing_spaces_and_bytes() {
 fn an_idle_connection_does_not_hold_up_a_backup() {
     let dir = tempfile::tempdir().unwrap();
     let store = open_with_data(dir.path());
-    let _serving = rapport::control::serve(store.clone()).unwrap();
+    let _serving = rapport::control::serve(rapport::ops::Ops::new(
+        store.clone(),
+        rapport::ops::Actor::local(),
+    ))
+    .unwrap();
     let idle: Vec<_> = (0..3)
         .map(|_| {
             std::os::unix::net::UnixStream::connect(store.path().join("rapport.sock")).unwrap()
@@ -66,7 +74,11 @@ fn connections_that_trickle_their_request_do_not_hold_the_socket() {
     use std::io::Write;
     let dir = tempfile::tempdir().unwrap();
     let store = open_with_data(dir.path());
-    let _serving = rapport::control::serve(store.clone()).unwrap();
+    let _serving = rapport::control::serve(rapport::ops::Ops::new(
+        store.clone(),
+        rapport::ops::Actor::local(),
+    ))
+    .unwrap();
     let socket = store.path().join("rapport.sock");
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let tricklers: Vec<_> = (0..8)
@@ -100,7 +112,11 @@ fn connections_that_trickle_their_request_do_not_hold_the_socket() {
 fn a_backup_is_refused_inside_the_database_directory() {
     let dir = tempfile::tempdir().unwrap();
     let store = open_with_data(dir.path());
-    let _serving = rapport::control::serve(store.clone()).unwrap();
+    let _serving = rapport::control::serve(rapport::ops::Ops::new(
+        store.clone(),
+        rapport::ops::Actor::local(),
+    ))
+    .unwrap();
     let err = rapport::control::ask_for_backup(store.path(), &store.path().join("db")).unwrap_err();
     assert!(err.to_string().contains("inside the database"), "{err}");
     assert_eq!(store.count::<rapport::domain::Note>(), 1);
@@ -175,7 +191,11 @@ fn ask_as_nobody(socket: &Path, frame: &[u8]) -> Vec<u8> {
 fn another_user_is_refused_even_when_the_socket_is_open_to_all() {
     let dir = tempfile::tempdir().unwrap();
     let store = open_with_data(dir.path());
-    let _serving = rapport::control::serve(store.clone()).unwrap();
+    let _serving = rapport::control::serve(rapport::ops::Ops::new(
+        store.clone(),
+        rapport::ops::Actor::local(),
+    ))
+    .unwrap();
     // What a careless umask or chmod would leave: everyone can reach the socket.
     for (path, mode) in [
         (dir.path(), 0o777),

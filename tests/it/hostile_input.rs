@@ -257,7 +257,7 @@ proptest! {
         let mut ran = 0;
         let failures = rapport::commands::batch::run_script(
             &mut script.as_slice(),
-            &store,
+            &rapport::ops::Ops::new(store, rapport::ops::Actor::local()),
             true,
             &mut std::io::sink(),
             &mut |_, _, _| { ran += 1; Ok(()) },

@@ -115,9 +115,11 @@ impl Attached {
             },
         )
         .unwrap();
-        let serving =
-            rapport::control::serve_for(store.clone(), Some(model), Some(running.attach()))
-                .unwrap();
+        let serving = rapport::control::serve_for(
+            rapport::ops::Ops::shared(model, rapport::ops::Actor::local()),
+            Some(running.attach()),
+        )
+        .unwrap();
         let stream =
             std::os::unix::net::UnixStream::connect(store.path().join("rapport.sock")).unwrap();
         stream

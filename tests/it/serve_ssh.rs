@@ -72,6 +72,11 @@ impl Drop for Team {
 }
 
 impl Team {
+    /// The database as its owner changes it, from the shell while the server runs.
+    fn owner(&self) -> rapport::ops::Ops {
+        rapport::ops::Ops::shared(self.model.clone(), rapport::ops::Actor::local())
+    }
+
     fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
         self.runtime.block_on(f)
     }
@@ -493,7 +498,7 @@ fn failed_connections_block_an_address_until_it_is_unblocked() {
     let blocked = || {
         let mut out = Vec::new();
         let cli = <rapport::cli::Cli as clap::Parser>::parse_from(["rapport", "team", "blocked"]);
-        rapport::commands::dispatch(team.model.store(), &cli, &mut out, &|_| {}).unwrap();
+        rapport::commands::dispatch(&team.owner(), &cli, &mut out, &|_| {}).unwrap();
         String::from_utf8(out).unwrap()
     };
     while !blocked().contains("127.0.0.1") && std::time::Instant::now() < deadline {
@@ -515,7 +520,7 @@ fn failed_connections_block_an_address_until_it_is_unblocked() {
         "127.0.0.1",
     ]);
     let mut out = Vec::new();
-    rapport::commands::dispatch(team.model.store(), &cli, &mut out, &|_| {}).unwrap();
+    rapport::commands::dispatch(&team.owner(), &cli, &mut out, &|_| {}).unwrap();
     assert_eq!(
         String::from_utf8(out).unwrap(),
         "127.0.0.1 may sign in again\n"

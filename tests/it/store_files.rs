@@ -94,7 +94,11 @@ fn an_existing_directory_is_made_private_whatever_the_umask() {
     std::fs::write(&stray, b"x").unwrap();
     std::fs::set_permissions(&stray, std::fs::Permissions::from_mode(0o666)).unwrap();
     let store = Store::open(&db).unwrap();
-    let serving = rapport::control::serve(store.clone()).unwrap();
+    let serving = rapport::control::serve(rapport::ops::Ops::new(
+        store.clone(),
+        rapport::ops::Actor::local(),
+    ))
+    .unwrap();
     let entries = everything_in(&db);
     assert!(entries.len() > 4, "{entries:?}");
     for entry in &entries {
