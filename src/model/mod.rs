@@ -156,7 +156,8 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    fn new(customers: Vec<Customer>, deals: Vec<Deal>, tickets: Vec<Ticket>) -> Snapshot {
+    /// The records at one moment, from these records: how a pane is given records to test on.
+    pub fn new(customers: Vec<Customer>, deals: Vec<Deal>, tickets: Vec<Ticket>) -> Snapshot {
         let mut snapshot = Snapshot {
             customers: Arc::new(customers.iter().map(CustomerRow::new).collect()),
             deals: Arc::new(deals),

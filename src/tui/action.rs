@@ -80,6 +80,19 @@ pub enum Action {
 }
 
 impl Action {
+    /// Up, down, a page, the top or the bottom of whatever is on screen.
+    pub fn moves(self) -> bool {
+        matches!(
+            self,
+            Action::Up
+                | Action::Down
+                | Action::Top
+                | Action::Bottom
+                | Action::PageUp
+                | Action::PageDown
+        )
+    }
+
     /// Actions that change data; `--readonly` turns them off.
     pub fn writes(self) -> bool {
         matches!(

@@ -40,6 +40,7 @@ fn select_pair(state: &mut AppState, a: CustomerId, b: CustomerId) {
 
 fn pair_of(state: &AppState, a: CustomerId, b: CustomerId) -> Option<usize> {
     state
+        .insights
         .duplicates
         .pairs
         .iter()

@@ -135,7 +135,7 @@ fn a_board_takes_a_snapshot_with_fewer_columns_or_deals() {
     let mut ana = common::session(&model, "ana");
     press(&mut ana, &["2", "l", "j", "j"]);
     assert!(ana.deals.selected().is_some());
-    ana.deals.take(
+    ana.deals.take_records(
         Arc::new(Vec::new()),
         Arc::new(Vec::new()),
         Arc::new(Vec::new()),
@@ -146,7 +146,7 @@ fn a_board_takes_a_snapshot_with_fewer_columns_or_deals() {
     press(&mut ana, &["j", "l", "w", "v", "j"]);
     screen(&ana, 100, 30);
     let s = model.load().unwrap();
-    ana.deals.take(
+    ana.deals.take_records(
         Arc::clone(&s.deals),
         Arc::clone(&s.pipeline),
         Arc::clone(&s.deals_by_close),

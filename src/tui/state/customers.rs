@@ -3,6 +3,7 @@
 use super::effect::Effect;
 use super::input::TextInput;
 use super::list::ListNav;
+use super::pane::{About, Component, Ctx, narrowed};
 use crate::domain::CustomerId;
 pub use crate::model::CustomerRow;
 use crate::model::{Summaries, Summary};
@@ -94,7 +95,7 @@ impl CustomersState {
 
     /// Takes in the rows of a newer snapshot (and its summaries, when it has them), keeping the
     /// rep's filter, sort, and the customer they had selected at the same height on the screen.
-    pub fn take(
+    pub fn take_records(
         &mut self,
         rows: Arc<Vec<CustomerRow>>,
         by_name: Arc<Vec<usize>>,
@@ -227,16 +228,6 @@ impl CustomersState {
         }
     }
 
-    pub fn act(&mut self, action: Action) -> Effect {
-        match action {
-            Action::Filter => self.filtering = true,
-            Action::SortNext => self.sort_next(),
-            Action::SortReverse => self.sort_reverse(),
-            _ => {}
-        }
-        Effect::None
-    }
-
     pub fn sort_next(&mut self) {
         let next = match self.sort {
             None => SortColumn::Name,
@@ -257,6 +248,38 @@ impl CustomersState {
     pub fn sort_reverse(&mut self) {
         self.descending = !self.descending;
         self.refresh_view();
+    }
+}
+
+impl Component for CustomersState {
+    fn act(&mut self, action: Action, ctx: &Ctx) -> Effect {
+        match action {
+            _ if action.moves() => self.nav.go(action, self.view.len(), ctx.rows),
+            Action::Open | Action::Accept => {
+                if let Some(id) = self.selected().map(|r| r.id()) {
+                    return Effect::OpenCustomer(id);
+                }
+            }
+            Action::Filter => self.filtering = true,
+            Action::SortNext => self.sort_next(),
+            Action::SortReverse => self.sort_reverse(),
+            _ => {}
+        }
+        Effect::None
+    }
+
+    fn take(&mut self, ctx: &Ctx) {
+        let records = ctx.records;
+        let me = ctx.mine_of();
+        let by_name = narrowed(&records.by_name, me, |i| {
+            crate::model::today::owned_by(records.customers[i].owner(), me)
+        });
+        let summaries = records.summaries.clone();
+        self.take_records(Arc::clone(&records.customers), by_name, summaries);
+    }
+
+    fn in_view(&self) -> Option<(CustomerId, About)> {
+        self.selected().map(|r| (r.id(), (None, None)))
     }
 }
 

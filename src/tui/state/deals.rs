@@ -2,11 +2,12 @@
 
 use super::effect::Effect;
 use super::list::ListNav;
+use super::pane::{About, Component, Ctx, narrowed};
 use super::{Confirm, Popup};
-use crate::domain::{Deal, DealId, DealStage, Money, Timestamp};
+use crate::domain::{CustomerId, Deal, DealId, DealStage, Money, Timestamp};
 use crate::model::DealPage;
 use crate::tui::action::Action;
-use crate::tui::worker::{Record, Write};
+use crate::tui::worker::{Job, Record, Write};
 use chrono::Datelike;
 use std::sync::Arc;
 
@@ -132,30 +133,6 @@ impl DealsState {
         out
     }
 
-    pub fn act(&mut self, action: Action, now: Timestamp) -> Effect {
-        match action {
-            Action::Left | Action::Right if self.view == DealView::Board => {
-                let last = DealStage::ALL.len() - 1;
-                self.column = match action {
-                    Action::Left => self.column.saturating_sub(1),
-                    _ => (self.column + 1).min(last),
-                };
-                Effect::None
-            }
-            Action::ToggleView => {
-                self.view = match self.view {
-                    DealView::Board => DealView::List,
-                    DealView::List => DealView::Board,
-                };
-                Effect::None
-            }
-            Action::StageNext | Action::StagePrev | Action::MarkWon | Action::MarkLost => {
-                self.move_selected(action, now)
-            }
-            _ => Effect::None,
-        }
-    }
-
     fn move_selected(&self, action: Action, now: Timestamp) -> Effect {
         let Some(old) = self.selected() else {
             return Effect::info("no deal selected");
@@ -208,7 +185,7 @@ impl DealsState {
 
     /// Takes in the deals of a newer snapshot, keeping the rep's place: the same deal selected if it
     /// is still in the column (or list) they look at, else the same row.
-    pub fn take(
+    pub fn take_records(
         &mut self,
         deals: Arc<Vec<Deal>>,
         columns: Arc<Vec<Vec<usize>>>,
@@ -332,6 +309,74 @@ impl DealsState {
     }
 }
 
+impl Component for DealsState {
+    fn act(&mut self, action: Action, ctx: &Ctx) -> Effect {
+        let now = ctx.now;
+        if action.moves() {
+            match self.open {
+                Some(_) => self.page_scroll.go(action, ctx.rows),
+                None => {
+                    let len = self.nav_len();
+                    self.nav_mut().go(action, len, ctx.rows);
+                }
+            }
+            return Effect::None;
+        }
+        match action {
+            // A deal opens on its page, and its page on the deal's customer.
+            Action::Open | Action::Accept => match self.selected() {
+                Some(deal) if self.open.is_some() => Effect::OpenCustomer(deal.customer),
+                Some(deal) => {
+                    let id = deal.id;
+                    self.open = Some(id);
+                    Effect::ask(Job::DealPage(id))
+                }
+                None => Effect::None,
+            },
+            Action::Left | Action::Right if self.view == DealView::Board => {
+                let last = DealStage::ALL.len() - 1;
+                self.column = match action {
+                    Action::Left => self.column.saturating_sub(1),
+                    _ => (self.column + 1).min(last),
+                };
+                Effect::None
+            }
+            Action::ToggleView => {
+                self.view = match self.view {
+                    DealView::Board => DealView::List,
+                    DealView::List => DealView::Board,
+                };
+                Effect::None
+            }
+            Action::StageNext | Action::StagePrev | Action::MarkWon | Action::MarkLost => {
+                self.move_selected(action, now)
+            }
+            _ => Effect::None,
+        }
+    }
+
+    fn take(&mut self, ctx: &Ctx) {
+        let records = ctx.records;
+        let me = ctx.mine_of();
+        let mine = |i: usize| crate::model::today::owned_by(records.deals[i].owner.as_deref(), me);
+        let pipeline = match me {
+            None => Arc::clone(&records.pipeline),
+            Some(_) => Arc::new(
+                (records.pipeline.iter())
+                    .map(|column| column.iter().copied().filter(|&i| mine(i)).collect())
+                    .collect(),
+            ),
+        };
+        let by_close = narrowed(&records.deals_by_close, me, mine);
+        self.take_records(Arc::clone(&records.deals), pipeline, by_close, ctx.rows);
+    }
+
+    fn in_view(&self) -> Option<(CustomerId, About)> {
+        let d = self.selected()?;
+        Some((d.customer, (Some(d.id), None)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -379,7 +424,7 @@ mod tests {
         let moved = s.moved(Some(DealStage::Won), Utc::now()).unwrap();
         assert_eq!(moved.probability, 100);
         let after = DealsState::of(vec![moved, deal(2, DealStage::Proposal, 5, close)]);
-        s.take(after.deals, after.columns, after.list, 10);
+        s.take_records(after.deals, after.columns, after.list, 10);
         assert_eq!(s.column, 2, "a new snapshot alone does not move the rep");
         assert_eq!(s.selected().unwrap().id, DealId(2));
         s.select_deal(DealId(1), 10);

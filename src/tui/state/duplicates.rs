@@ -2,7 +2,9 @@
 //! merges them (a field at a time, the rep choosing which value stays), `n` says they are two
 //! people, `u` takes the latest merge back, Enter opens the record to keep, space swaps it.
 
+use super::effect::Effect;
 use super::list::ListNav;
+use super::pane::{Component, Ctx};
 use super::{AppState, Job, Popup, Tone};
 use crate::clean::merge::{self, Plan};
 use crate::domain::{Customer, CustomerId};
@@ -104,6 +106,100 @@ impl MergeChoice {
     }
 }
 
+impl DuplicatesState {
+    /// Asks the worker for the pairs (on first sight of the section, and on `r`), unless it is
+    /// finding them already.
+    pub fn find(&mut self) -> Effect {
+        if self.loading {
+            return Effect::None;
+        }
+        self.loading = true;
+        self.found = true;
+        Effect::ask(Job::Duplicates)
+    }
+
+    /// The keys the section takes for itself; the rest are the Insights pane's.
+    pub fn takes(action: Action) -> bool {
+        action.moves()
+            || matches!(
+                action,
+                Action::Open
+                    | Action::Accept
+                    | Action::Refresh
+                    | Action::Mark
+                    | Action::Merge
+                    | Action::NotDuplicate
+                    | Action::Unmerge
+            )
+    }
+}
+
+impl Component for DuplicatesState {
+    fn act(&mut self, action: Action, ctx: &Ctx) -> Effect {
+        match action {
+            _ if action.moves() => self.nav.go(action, self.pairs.len(), ctx.rows),
+            Action::Open | Action::Accept => {
+                if let Some((keep, _)) = self.chosen() {
+                    return Effect::OpenCustomer(keep.id);
+                }
+            }
+            Action::Refresh => return self.find(),
+            Action::Mark => {
+                self.keep_b = !self.keep_b;
+                if let Some((keep, _)) = self.chosen() {
+                    return Effect::info(format!("{} is the one to keep", who(keep)));
+                }
+            }
+            Action::Merge => {
+                if let Some((keep, other)) = self.chosen() {
+                    return Effect::Open(Popup::Merge(MergeChoice::new(keep, other)));
+                }
+            }
+            Action::NotDuplicate => {
+                if let Some(p) = self.selected() {
+                    let (a, b) = (p.a.id, p.b.id);
+                    let saying = format!("{} and {} are two people…", who(&p.a), who(&p.b));
+                    return Effect::Ask {
+                        job: Job::Distinct { a, b },
+                        saying: Some(saying),
+                    };
+                }
+            }
+            Action::Unmerge => {
+                return Effect::Ask {
+                    job: Job::Unmerge,
+                    saying: Some("taking the latest merge back…".into()),
+                };
+            }
+            _ => {}
+        }
+        Effect::None
+    }
+
+    /// A pair whose customer another rep merged away or deleted, or another manager marked as
+    /// two people, is no longer a choice.
+    fn take(&mut self, ctx: &Ctx) {
+        let records = ctx.records;
+        if records.partial {
+            return;
+        }
+        let gone: Vec<CustomerId> = (self.pairs.iter())
+            .flat_map(|p| [p.a.id, p.b.id])
+            .filter(|&id| records.customer(id).is_none())
+            .collect();
+        for id in gone {
+            self.forget(id, None);
+        }
+        let marked: Vec<(CustomerId, CustomerId)> = (self.pairs.iter())
+            .map(|p| (p.a.id.min(p.b.id), p.a.id.max(p.b.id)))
+            .filter(|pair| records.distinct.contains(pair))
+            .collect();
+        for (a, b) in marked {
+            self.forget(a, Some(b));
+        }
+    }
+}
+
 fn who(c: &Customer) -> String {
     format!("{} #{}", crate::text::safe(&c.name), c.id)
 }
@@ -111,44 +207,8 @@ fn who(c: &Customer) -> String {
 impl AppState {
     /// Asks the worker for the pairs (on first sight of the section, and on `r`).
     pub(super) fn find_duplicates(&mut self) {
-        if self.duplicates.loading {
-            return;
-        }
-        self.duplicates.loading = true;
-        self.duplicates.found = true;
-        self.send(Job::Duplicates);
-    }
-
-    pub(super) fn duplicates_action(&mut self, action: Action) {
-        match action {
-            Action::Refresh => self.find_duplicates(),
-            Action::Mark => {
-                self.duplicates.keep_b = !self.duplicates.keep_b;
-                if let Some((keep, _)) = self.duplicates.chosen() {
-                    let text = format!("{} is the one to keep", who(keep));
-                    self.say(text, Tone::Info);
-                }
-            }
-            Action::Merge => {
-                if let Some((keep, other)) = self.duplicates.chosen() {
-                    let choice = MergeChoice::new(keep, other);
-                    self.open_popup(Popup::Merge(choice));
-                }
-            }
-            Action::NotDuplicate => {
-                if let Some(p) = self.duplicates.selected() {
-                    let (a, b) = (p.a.id, p.b.id);
-                    let text = format!("{} and {} are two people…", who(&p.a), who(&p.b));
-                    self.say(text, Tone::Info);
-                    self.send(Job::Distinct { a, b });
-                }
-            }
-            Action::Unmerge => {
-                self.say("taking the latest merge back…", Tone::Info);
-                self.send(Job::Unmerge);
-            }
-            _ => {}
-        }
+        let effect = self.insights.duplicates.find();
+        self.run(effect);
     }
 
     /// Enter in the merge box: the merge goes to the worker.
@@ -168,17 +228,17 @@ impl AppState {
         use super::Cleaned;
         match done {
             Ok(Cleaned::Merged { other, text }) => {
-                self.duplicates.forget(other, None);
+                self.insights.duplicates.forget(other, None);
                 self.say(text, Tone::Good);
             }
             Ok(Cleaned::Distinct { a, b, text }) => {
-                self.duplicates.forget(a, Some(b));
+                self.insights.duplicates.forget(a, Some(b));
                 self.say(text, Tone::Good);
             }
             Ok(Cleaned::Unmerged { text }) => {
                 self.say(text, Tone::Good);
                 // The customer is back, and with them the pair.
-                self.duplicates.loading = false;
+                self.insights.duplicates.loading = false;
                 self.find_duplicates();
             }
             Err(e) => self.say(e.to_string(), Tone::Bad),
@@ -189,21 +249,26 @@ impl AppState {
         &mut self,
         pairs: Result<Vec<DuplicatePair>, crate::ops::OpsError>,
     ) {
-        self.duplicates.loading = false;
+        self.insights.duplicates.loading = false;
         match pairs {
             Ok(pairs) => {
-                let keep = self.duplicates.selected().map(|p| (p.a.id, p.b.id));
-                self.duplicates.pairs = pairs;
+                let keep = self
+                    .insights
+                    .duplicates
+                    .selected()
+                    .map(|p| (p.a.id, p.b.id));
+                self.insights.duplicates.pairs = pairs;
                 let at = keep
                     .and_then(|k| {
-                        self.duplicates
+                        self.insights
+                            .duplicates
                             .pairs
                             .iter()
                             .position(|p| (p.a.id, p.b.id) == k)
                     })
                     .unwrap_or(0);
-                let (len, rows) = (self.duplicates.pairs.len(), self.rows);
-                self.duplicates.nav.select(at, len, rows);
+                let (len, rows) = (self.insights.duplicates.pairs.len(), self.rows);
+                self.insights.duplicates.nav.select(at, len, rows);
             }
             Err(e) => self.say(e.to_string(), Tone::Bad),
         }

@@ -1,7 +1,8 @@
 //! What a pane asks of its session after an action. A pane changes only its own state; anything
 //! beyond it (a write, a pop-up, the status bar, the insights) comes back as an effect.
 
-use super::{AppState, Job, Pane, Popup, Record, Tone, Write};
+use super::{AppState, Job, Popup, Record, Tone, Write};
+use crate::domain::CustomerId;
 use crate::tui::action::Action;
 
 #[allow(clippy::large_enum_variant)] // made and spent at once, one per key
@@ -15,6 +16,20 @@ pub enum Effect {
     },
     Open(Popup),
     RefreshInsights,
+    /// Something for the worker to read or do; its answer comes back to the session.
+    Ask {
+        job: Job,
+        saying: Option<String>,
+    },
+    /// A customer's page.
+    OpenCustomer(CustomerId),
+    /// A record on its own pane: a deal on its page, a ticket's thread.
+    Jump(crate::search::Kind, u64),
+    /// The customers table, showing only these (a segment, those a rule is about).
+    ShowCustomers {
+        what: String,
+        ids: Vec<CustomerId>,
+    },
 }
 
 impl Effect {
@@ -29,28 +44,18 @@ impl Effect {
     pub fn info(text: impl Into<String>) -> Effect {
         Effect::Say(text.into(), Tone::Info)
     }
+
+    pub fn ask(job: Job) -> Effect {
+        Effect::Ask { job, saying: None }
+    }
 }
 
 impl AppState {
-    /// An action that belongs to the pane on screen: the pane takes it and says what follows.
+    /// An action that belongs to the pane on screen, not to the page open over it.
     pub(super) fn pane_action(&mut self, action: Action) {
-        if self.detail.is_some() {
-            return;
+        if self.detail.is_none() {
+            self.act_on_pane(action);
         }
-        let effect = match self.pane {
-            Pane::Customers => self.customers.act(action),
-            Pane::Deals => self.deals.act(action, self.now),
-            Pane::Tickets => self.tickets.act(action, self.now),
-            Pane::Insights => {
-                let effect = self.insights.act(action);
-                if self.insights.section == super::Section::Duplicates && !self.duplicates.found {
-                    self.find_duplicates();
-                }
-                effect
-            }
-            Pane::Today => Effect::None,
-        };
-        self.run(effect);
     }
 
     pub(super) fn run(&mut self, effect: Effect) {
@@ -63,6 +68,15 @@ impl AppState {
             }
             Effect::Open(popup) => self.open_popup(popup),
             Effect::RefreshInsights => self.refresh_insights(true),
+            Effect::Ask { job, saying } => {
+                if let Some(saying) = saying {
+                    self.say(saying, Tone::Info);
+                }
+                self.send(job);
+            }
+            Effect::OpenCustomer(id) => self.open_customer(id),
+            Effect::Jump(kind, id) => self.jump_to(kind, id),
+            Effect::ShowCustomers { what, ids } => self.show_only(what, ids),
         }
     }
 }

@@ -158,27 +158,9 @@ impl AppState {
             let title = self.deals.page.as_ref().map(|p| p.deal.title.clone());
             (id, title.unwrap_or_else(|| format!("#{id}")))
         });
-        self.load_panes(&snapshot);
         self.records = Arc::clone(&snapshot);
+        self.load_panes();
         self.rebuild_today();
-        // A pair whose customer another rep merged away or deleted is no longer a choice.
-        if !snapshot.partial {
-            let gone: Vec<CustomerId> = (self.duplicates.pairs.iter())
-                .flat_map(|p| [p.a.id, p.b.id])
-                .filter(|&id| snapshot.customer(id).is_none())
-                .collect();
-            for id in gone {
-                self.duplicates.forget(id, None);
-            }
-            // And a pair another manager marked as two people.
-            let marked: Vec<(CustomerId, CustomerId)> = (self.duplicates.pairs.iter())
-                .map(|p| (p.a.id.min(p.b.id), p.a.id.max(p.b.id)))
-                .filter(|pair| snapshot.distinct.contains(pair))
-                .collect();
-            for (a, b) in marked {
-                self.duplicates.forget(a, Some(b));
-            }
-        }
         if self.finder().is_some() {
             self.send(Job::Finder(Arc::clone(&snapshot)));
         }

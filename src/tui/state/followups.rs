@@ -1,15 +1,13 @@
 //! Follow-ups in the app, the Today pane, and "mine": the rep's own records in every list.
 
 use super::form::FormState;
+use super::pane::Component;
 use super::{AppState, Job, Pane, Popup, Tone, Write};
-use crate::domain::{CustomerId, DealId, TicketId};
-use crate::model::Snapshot;
-use crate::model::today::{Item, Today};
+use crate::domain::CustomerId;
 use crate::tui::worker::{Record, ViewChange};
 use std::sync::Arc;
 
-/// The deal or ticket a follow-up is about, if any.
-pub type About = (Option<DealId>, Option<TicketId>);
+pub use super::pane::About;
 
 impl AppState {
     /// Whose records the lists show: the rep's with "mine" on, else everyone's.
@@ -19,7 +17,7 @@ impl AppState {
 
     /// Whose day Today shows: the rep's own unless they asked for everyone's.
     pub fn today_of(&self) -> Option<&str> {
-        (!self.today.everyone).then_some(self.user.as_str())
+        self.today.whose(&self.user)
     }
 
     pub(super) fn toggle_mine(&mut self) {
@@ -36,8 +34,7 @@ impl AppState {
         }
         self.mine = !self.mine;
         self.marked.clear();
-        let records = Arc::clone(&self.records);
-        self.load_panes(&records);
+        self.load_panes();
         let whose = match self.mine {
             true => format!("only {}'s records (m shows everyone's)", self.user),
             false => "everyone's records".to_string(),
@@ -45,41 +42,13 @@ impl AppState {
         self.say(whose, Tone::Info);
     }
 
-    /// Hands each pane its part of `snapshot`, narrowed to the rep's own with "mine" on.
-    pub(super) fn load_panes(&mut self, snapshot: &Arc<Snapshot>) {
-        let rows = self.rows;
-        let me = self.mine_of().map(str::to_string);
-        let mine = |owner: Option<&str>| crate::model::today::owned_by(owner, me.as_deref());
-        let narrow = |order: &Arc<Vec<usize>>, keep: &dyn Fn(usize) -> bool| match me {
-            None => Arc::clone(order),
-            Some(_) => Arc::new(order.iter().copied().filter(|&i| keep(i)).collect()),
-        };
-        let customer_mine = |c: CustomerId| mine(snapshot.customer(c).and_then(|r| r.owner()));
-        let by_name = narrow(&snapshot.by_name, &|i| mine(snapshot.customers[i].owner()));
-        let deal_mine = |i: usize| mine(snapshot.deals[i].owner.as_deref());
-        let pipeline = match me {
-            None => Arc::clone(&snapshot.pipeline),
-            Some(_) => Arc::new(
-                snapshot
-                    .pipeline
-                    .iter()
-                    .map(|column| column.iter().copied().filter(|&i| deal_mine(i)).collect())
-                    .collect(),
-            ),
-        };
-        let by_close = narrow(&snapshot.deals_by_close, &deal_mine);
-        let queue = narrow(&snapshot.queue, &|i| {
-            customer_mine(snapshot.tickets[i].customer)
-        });
-        self.customers.take(
-            Arc::clone(&snapshot.customers),
-            by_name,
-            snapshot.summaries.clone(),
-        );
-        self.deals
-            .take(Arc::clone(&snapshot.deals), pipeline, by_close, rows);
-        self.tickets
-            .take(Arc::clone(&snapshot.tickets), queue, rows);
+    /// Hands each pane the session's records, narrowed to the rep's own with "mine" on.
+    pub(super) fn load_panes(&mut self) {
+        let ctx = ctx!(self);
+        self.customers.take(&ctx);
+        self.deals.take(&ctx);
+        self.tickets.take(&ctx);
+        self.insights.take(&ctx);
     }
 
     /// Makes the day again from the records and insights this session has; when the pane is not
@@ -89,24 +58,8 @@ impl AppState {
             self.today.stale = true;
             return;
         }
-        let day = Today::build(
-            &self.records,
-            self.insights.engine().map(|e| &**e),
-            self.today_of(),
-            self.now,
-        );
-        let rows = self.rows;
-        self.today.take(day, rows);
-    }
-
-    fn today_customer(&self) -> Option<CustomerId> {
-        let day = &self.today.day;
-        Some(match self.today.selected()? {
-            Item::Followup(_) => self.today.selected_followup()?.customer,
-            Item::Ticket(id) => day.tickets.iter().find(|t| t.id == *id)?.customer,
-            Item::Deal(id) => day.deals.iter().find(|d| d.id == *id)?.customer,
-            Item::Call(call) => call.customer,
-        })
+        let ctx = ctx!(self);
+        self.today.take(&ctx);
     }
 
     /// The customer in view and, on a deal or ticket, which one: what a new follow-up (or note)
@@ -115,31 +68,7 @@ impl AppState {
         if let Some(d) = &self.detail {
             return Some((d.customer.id, (None, None)));
         }
-        match self.pane {
-            Pane::Customers => self.customers.selected().map(|r| (r.id(), (None, None))),
-            Pane::Deals => self
-                .deals
-                .selected()
-                .map(|d| (d.customer, (Some(d.id), None))),
-            Pane::Tickets => self
-                .tickets
-                .open_ticket()
-                .or(self.tickets.selected())
-                .map(|t| (t.customer, (None, Some(t.id)))),
-            Pane::Today => {
-                let about = match self.today.selected()? {
-                    Item::Deal(id) => (Some(*id), None),
-                    Item::Ticket(id) => (None, Some(*id)),
-                    Item::Followup(_) => {
-                        let f = self.today.selected_followup()?;
-                        (f.deal, f.ticket)
-                    }
-                    Item::Call(_) => (None, None),
-                };
-                Some((self.today_customer()?, about))
-            }
-            Pane::Insights => None,
-        }
+        self.current().in_view()
     }
 
     /// `f`: on an open follow-up in Today, how it went and the next step; anywhere else a
@@ -191,86 +120,8 @@ impl AppState {
     }
 
     /// Enter in Today: the follow-up's or call's customer, the ticket's thread, the deal's page.
-    pub(super) fn open_today_item(&mut self) {
-        let Some(item) = self.today.selected().cloned() else {
-            return;
-        };
-        match item {
-            Item::Ticket(id) => self.jump_to(crate::search::Kind::Ticket, id.0),
-            Item::Deal(id) => self.jump_to(crate::search::Kind::Deal, id.0),
-            Item::Followup(_) | Item::Call(_) => {
-                if let Some(customer) = self.today_customer() {
-                    self.open_customer(customer);
-                }
-            }
-        }
-    }
-
-    /// Enter in Insights: a segment or a rule opens the customers it is about, a call its
-    /// customer.
-    pub(super) fn open_insight(&mut self) {
-        use super::Section;
-        if self.insights.section == Section::Duplicates {
-            if let Some((keep, _)) = self.duplicates.chosen() {
-                let id = keep.id;
-                self.open_customer(id);
-            }
-            return;
-        }
-        let at = self.insights.nav.selected;
-        let (Some(view), section) = (self.insights.view.clone(), self.insights.section) else {
-            return;
-        };
-        let (what, ids): (String, Vec<CustomerId>) = match section {
-            Section::Calls => {
-                if let Some(call) = self.insights.calls.get(at) {
-                    let id = call.customer;
-                    self.open_customer(id);
-                }
-                return;
-            }
-            Section::Risk => {
-                if let Some(&(id, _)) = self.insights.at_risk.get(at) {
-                    self.open_customer(id);
-                }
-                return;
-            }
-            // Opened before the insights are asked for (see above).
-            Section::Duplicates => return,
-            Section::Segments => {
-                let Some(&segment) = crate::insights::Segment::ALL.get(at) else {
-                    return;
-                };
-                let ids = view
-                    .segments
-                    .iter()
-                    .filter(|(_, s)| **s == segment)
-                    .map(|(id, _)| *id)
-                    .collect();
-                (format!("{}: {}", segment.name(), segment.plain()), ids)
-            }
-            Section::Rules => {
-                let Some(rule) = self
-                    .insights
-                    .rule_order
-                    .get(at)
-                    .map(|&r| &view.engine.rules[r])
-                else {
-                    return;
-                };
-                let name = |i: u32| view.engine.item_name(i).to_string();
-                let left: Vec<String> = rule.antecedent.iter().map(|&i| name(i)).collect();
-                let ids = view
-                    .engine
-                    .model
-                    .bought_but_not(&rule.antecedent, rule.consequent);
-                (
-                    format!("bought {}, not {}", left.join(" + "), name(rule.consequent)),
-                    ids,
-                )
-            }
-            Section::Overview | Section::Pipeline => return,
-        };
+    /// The customers table, showing only `ids` (a segment, those a rule is about).
+    pub(super) fn show_only(&mut self, what: String, ids: Vec<CustomerId>) {
         let n = ids.len();
         self.show_pane(Pane::Customers);
         self.customers.only = Some((what, Arc::new(ids.into_iter().collect())));
@@ -301,8 +152,7 @@ impl AppState {
             self.mine = false;
             self.customers.filter = Default::default();
             self.customers.only = None;
-            let records = Arc::clone(&self.records);
-            self.load_panes(&records);
+            self.load_panes();
             self.say(
                 "no view: everyone's records, no filter (V: first view)",
                 Tone::Info,
@@ -317,8 +167,7 @@ impl AppState {
             cursor: view.filter.as_deref().map_or(0, |f| f.chars().count()),
             value: view.filter.clone().unwrap_or_default(),
         };
-        let records = Arc::clone(&self.records);
-        self.load_panes(&records);
+        self.load_panes();
         self.customers.refresh_view();
         self.say(
             format!(

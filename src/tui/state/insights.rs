@@ -2,6 +2,8 @@
 
 use super::effect::Effect;
 use super::list::ListNav;
+use super::pane::{Component, Ctx};
+use crate::domain::CustomerId;
 use crate::model::InsightsView;
 use crate::tui::action::Action;
 use std::sync::Arc;
@@ -64,6 +66,8 @@ pub struct InsightsState {
     pub calls: Vec<crate::model::today::Call>,
     /// Customers by value at risk, highest first (a year's value times churn risk).
     pub at_risk: Vec<(crate::domain::CustomerId, f64)>,
+    /// The Duplicates section, a component of its own.
+    pub duplicates: super::duplicates::DuplicatesState,
 }
 
 /// Customers the Value at risk section lists.
@@ -73,33 +77,6 @@ pub const AT_RISK: usize = 100;
 pub const CALLS: usize = 30;
 
 impl InsightsState {
-    pub fn act(&mut self, action: Action) -> Effect {
-        match action {
-            Action::Left | Action::Right => {
-                let i = Section::ALL
-                    .iter()
-                    .position(|s| *s == self.section)
-                    .unwrap_or(0);
-                let n = Section::ALL.len();
-                let step = if action == Action::Right { 1 } else { n - 1 };
-                self.section = Section::ALL[(i + step) % n];
-                self.nav = ListNav::default();
-                Effect::None
-            }
-            Action::SortNext => {
-                self.rule_sort = match self.rule_sort {
-                    RuleSort::Lift => RuleSort::Confidence,
-                    RuleSort::Confidence => RuleSort::Support,
-                    RuleSort::Support => RuleSort::Lift,
-                };
-                self.sort_rules();
-                Effect::None
-            }
-            Action::Refresh => Effect::RefreshInsights,
-            _ => Effect::None,
-        }
-    }
-
     pub fn engine(&self) -> Option<&Arc<crate::insights::Insights>> {
         self.view.as_ref().map(|v| &v.engine)
     }
@@ -156,5 +133,101 @@ impl InsightsState {
         }
         self.rule_order = order;
         self.nav = ListNav::default();
+    }
+}
+
+impl Component for InsightsState {
+    fn act(&mut self, action: Action, ctx: &Ctx) -> Effect {
+        if self.section == Section::Duplicates && super::duplicates::DuplicatesState::takes(action)
+        {
+            return self.duplicates.act(action, ctx);
+        }
+        match action {
+            _ if action.moves() => {
+                let len = self.lines();
+                self.nav.go(action, len, ctx.rows);
+                Effect::None
+            }
+            Action::Open | Action::Accept => self.open(),
+            Action::Left | Action::Right => {
+                let i = Section::ALL
+                    .iter()
+                    .position(|s| *s == self.section)
+                    .unwrap_or(0);
+                let n = Section::ALL.len();
+                let step = if action == Action::Right { 1 } else { n - 1 };
+                self.section = Section::ALL[(i + step) % n];
+                self.nav = ListNav::default();
+                // The pairs are found on first sight of the section, not on every visit.
+                match self.section == Section::Duplicates && !self.duplicates.found {
+                    true => self.duplicates.find(),
+                    false => Effect::None,
+                }
+            }
+            Action::SortNext => {
+                self.rule_sort = match self.rule_sort {
+                    RuleSort::Lift => RuleSort::Confidence,
+                    RuleSort::Confidence => RuleSort::Support,
+                    RuleSort::Support => RuleSort::Lift,
+                };
+                self.sort_rules();
+                Effect::None
+            }
+            Action::Refresh => Effect::RefreshInsights,
+            _ => Effect::None,
+        }
+    }
+
+    /// The figures come when they are computed (`Done::Insights`), not with each snapshot; the
+    /// duplicate pairs lose those another rep took care of.
+    fn take(&mut self, ctx: &Ctx) {
+        self.duplicates.take(ctx);
+    }
+}
+
+impl InsightsState {
+    /// Enter: a segment or a rule shows the customers it is about, a call or a customer at risk
+    /// opens their page.
+    fn open(&self) -> Effect {
+        let at = self.nav.selected;
+        let Some(view) = &self.view else {
+            return Effect::None;
+        };
+        let (what, ids): (String, Vec<CustomerId>) = match self.section {
+            Section::Calls => {
+                return self
+                    .calls
+                    .get(at)
+                    .map_or(Effect::None, |c| Effect::OpenCustomer(c.customer));
+            }
+            Section::Risk => {
+                return self
+                    .at_risk
+                    .get(at)
+                    .map_or(Effect::None, |&(id, _)| Effect::OpenCustomer(id));
+            }
+            Section::Overview | Section::Pipeline | Section::Duplicates => return Effect::None,
+            Section::Segments => {
+                let Some(&segment) = crate::insights::Segment::ALL.get(at) else {
+                    return Effect::None;
+                };
+                let ids = (view.segments.iter())
+                    .filter(|(_, s)| **s == segment)
+                    .map(|(id, _)| *id)
+                    .collect();
+                (format!("{}: {}", segment.name(), segment.plain()), ids)
+            }
+            Section::Rules => {
+                let Some(rule) = self.rule_order.get(at).map(|&r| &view.engine.rules[r]) else {
+                    return Effect::None;
+                };
+                let name = |i: u32| view.engine.item_name(i).to_string();
+                let left: Vec<String> = rule.antecedent.iter().map(|&i| name(i)).collect();
+                let ids = (view.engine.model).bought_but_not(&rule.antecedent, rule.consequent);
+                let what = format!("bought {}, not {}", left.join(" + "), name(rule.consequent));
+                (what, ids)
+            }
+        };
+        Effect::ShowCustomers { what, ids }
     }
 }

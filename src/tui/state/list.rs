@@ -7,6 +7,20 @@ pub struct ListNav {
 }
 
 impl ListNav {
+    /// A move (`Action::moves`) over a list of `len`.
+    pub fn go(&mut self, action: crate::tui::action::Action, len: usize, rows: usize) {
+        use crate::tui::action::Action;
+        match action {
+            Action::Up => self.up(len, rows),
+            Action::Down => self.down(len, rows),
+            Action::Top => self.top(len, rows),
+            Action::Bottom => self.bottom(len, rows),
+            Action::PageUp => self.page_up(len, rows),
+            Action::PageDown => self.page_down(len, rows),
+            _ => {}
+        }
+    }
+
     pub fn up(&mut self, len: usize, rows: usize) {
         self.select(self.selected.saturating_sub(1), len, rows);
     }

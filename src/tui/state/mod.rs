@@ -2,6 +2,23 @@
 //! update the panes. Nothing here draws, touches a terminal or reads the store: every record comes
 //! from the worker, out of the process's shared read model, so all of it is testable as plain data.
 
+/// The panes' shared context, from a session's fields: a macro, so that a pane can be borrowed
+/// to change while the context borrows the fields beside it.
+macro_rules! ctx {
+    ($state:expr) => {
+        $crate::tui::state::pane::Ctx {
+            records: &$state.records,
+            insights: $state.insights.view.clone(),
+            me: &$state.user,
+            mine: $state.mine,
+            now: $state.now,
+            rows: $state.rows,
+            marked: &$state.marked,
+            computing: $state.insights.loading,
+        }
+    };
+}
+
 pub mod customers;
 pub mod deals;
 pub mod detail;
@@ -15,6 +32,7 @@ pub mod form;
 pub mod input;
 pub mod insights;
 pub mod list;
+pub mod pane;
 mod popup;
 pub mod tickets;
 pub mod today;
@@ -31,6 +49,7 @@ use detail::DetailState;
 use form::{BulkTarget, FormState};
 use input::TextInput;
 pub use insights::{InsightsState, RuleSort, Section};
+use pane::Component;
 pub use popup::{Confirm, Popup, Prompt, PromptKind};
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -113,7 +132,6 @@ pub struct AppState {
     pub tickets: TicketsState,
     pub insights: InsightsState,
     pub today: TodayState,
-    pub duplicates: duplicates::DuplicatesState,
     /// Every customer prepared for the new-customer form's warning, and the records' version
     /// it was made from (asked for when such a form opens).
     look_alikes: Option<(u64, Arc<crate::clean::lookalike::LookAlikes>)>,
@@ -198,7 +216,6 @@ impl AppState {
             pane: Pane::Customers,
             insights: InsightsState::default(),
             today: TodayState::default(),
-            duplicates: Default::default(),
             look_alikes: None,
             look_alikes_asked: None,
             mine: false,
@@ -233,6 +250,11 @@ impl AppState {
         // Segments for the customers table come from the insights; start them in the background.
         state.refresh_insights(false);
         Ok(state)
+    }
+
+    /// What every pane reads.
+    pub fn ctx(&self) -> pane::Ctx<'_> {
+        ctx!(self)
     }
 
     /// The name of a customer, for a deal or ticket that points at them ("?" until loaded).
@@ -353,24 +375,16 @@ impl AppState {
             self.say(format!("not allowed: {refused}"), Tone::Bad);
             return;
         }
-        let rows = self.rows;
-        if self.context() == Context::Duplicates
-            && matches!(
-                action,
-                Action::Merge
-                    | Action::NotDuplicate
-                    | Action::Unmerge
-                    | Action::Mark
-                    | Action::Refresh
-            )
+        // Marks and refresh have a meaning of their own among the pairs.
+        if self.context() == Context::Duplicates && matches!(action, Action::Mark | Action::Refresh)
         {
-            self.duplicates_action(action);
+            self.act_on_pane(action);
             return;
         }
         match action {
             Action::Quit => self.quit = true,
-            // Keys of the Duplicates section, away from it.
-            Action::Merge | Action::NotDuplicate | Action::Unmerge => {}
+            // Keys of the Duplicates section, which ignores them elsewhere.
+            Action::Merge | Action::NotDuplicate | Action::Unmerge => self.pane_action(action),
             Action::Help => self.open_popup(Popup::Help { scroll: 0 }),
             Action::Finder => self.open_finder(),
             Action::NextPane | Action::PrevPane => {
@@ -399,7 +413,7 @@ impl AppState {
             | Action::Top
             | Action::Bottom
             | Action::PageUp
-            | Action::PageDown => self.navigate(action, rows),
+            | Action::PageDown => self.navigate(action),
             Action::Open | Action::Accept => self.open(),
             Action::Back | Action::Cancel => self.back(),
             // A form's own keys: nothing to move between on a pane.
@@ -454,44 +468,40 @@ impl AppState {
         }
     }
 
-    fn navigate(&mut self, action: Action, rows: usize) {
-        let detail = self.detail.as_mut().map(|d| {
-            d.in_timeline = true;
-            (&mut d.nav, d.timeline.len())
-        });
-        let (nav, len) = match (detail, self.pane) {
-            (Some(detail), _) => detail,
-            (None, Pane::Deals) if self.deals.open.is_some() => {
-                self.deals.page_scroll.go(action, rows);
-                return;
+    /// A move on the open page, else in the pane.
+    fn navigate(&mut self, action: Action) {
+        match &mut self.detail {
+            Some(d) => {
+                d.in_timeline = true;
+                d.nav.go(action, d.timeline.len(), self.rows);
             }
-            (None, Pane::Tickets) if self.tickets.open.is_some() => {
-                self.tickets.thread_scroll.go(action, rows);
-                return;
-            }
-            (None, Pane::Customers) => (&mut self.customers.nav, self.customers.view.len()),
-            (None, Pane::Deals) => {
-                let len = self.deals.nav_len();
-                (self.deals.nav_mut(), len)
-            }
-            (None, Pane::Tickets) => (&mut self.tickets.nav, self.tickets.queue.len()),
-            (None, Pane::Today) => (&mut self.today.nav, self.today.items.len()),
-            (None, Pane::Insights) if self.insights.section == Section::Duplicates => {
-                (&mut self.duplicates.nav, self.duplicates.pairs.len())
-            }
-            (None, Pane::Insights) => {
-                let len = self.insights.lines();
-                (&mut self.insights.nav, len)
-            }
-        };
-        match action {
-            Action::Up => nav.up(len, rows),
-            Action::Down => nav.down(len, rows),
-            Action::Top => nav.top(len, rows),
-            Action::Bottom => nav.bottom(len, rows),
-            Action::PageUp => nav.page_up(len, rows),
-            _ => nav.page_down(len, rows),
+            None => self.act_on_pane(action),
         }
+    }
+
+    /// The pane on screen, as a component.
+    fn current(&self) -> &dyn Component {
+        match self.pane {
+            Pane::Customers => &self.customers,
+            Pane::Deals => &self.deals,
+            Pane::Tickets => &self.tickets,
+            Pane::Insights => &self.insights,
+            Pane::Today => &self.today,
+        }
+    }
+
+    /// An action for the pane on screen; what it asks beyond itself is carried out here.
+    fn act_on_pane(&mut self, action: Action) {
+        let ctx = ctx!(self);
+        let pane: &mut dyn Component = match self.pane {
+            Pane::Customers => &mut self.customers,
+            Pane::Deals => &mut self.deals,
+            Pane::Tickets => &mut self.tickets,
+            Pane::Insights => &mut self.insights,
+            Pane::Today => &mut self.today,
+        };
+        let effect = pane.act(action, &ctx);
+        self.run(effect);
     }
 
     pub(super) fn show_pane(&mut self, pane: Pane) {
@@ -514,30 +524,9 @@ impl AppState {
     }
 
     fn open(&mut self) {
-        if self.detail.is_some() {
-            self.read_entry();
-            return;
-        }
-        match self.pane {
-            Pane::Customers if self.detail.is_none() => {
-                if let Some(id) = self.customers.selected().map(|r| r.id()) {
-                    self.open_customer(id);
-                }
-            }
-            Pane::Tickets => self.tickets.open = self.tickets.selected().map(|t| t.id),
-            Pane::Today if self.detail.is_none() => self.open_today_item(),
-            Pane::Insights if self.detail.is_none() => self.open_insight(),
-            // A deal opens on its page, and its page on the deal's customer.
-            Pane::Deals if self.detail.is_none() => match self.deals.selected() {
-                Some(deal) if self.deals.open.is_some() => self.open_customer(deal.customer),
-                Some(deal) => {
-                    let id = deal.id;
-                    self.deals.open = Some(id);
-                    self.send(Job::DealPage(id));
-                }
-                None => {}
-            },
-            _ => {}
+        match self.detail {
+            Some(_) => self.read_entry(),
+            None => self.act_on_pane(Action::Open),
         }
     }
 

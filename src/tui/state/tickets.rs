@@ -3,8 +3,9 @@
 use super::effect::Effect;
 use super::input::TextInput;
 use super::list::ListNav;
+use super::pane::{About, Component, Ctx, narrowed};
 use super::{Popup, Prompt, PromptKind};
-use crate::domain::{Ticket, TicketId, TicketStatus, Timestamp};
+use crate::domain::{CustomerId, Ticket, TicketId, TicketStatus, Timestamp};
 use crate::tui::action::Action;
 use crate::tui::worker::Record;
 use std::sync::Arc;
@@ -38,8 +39,22 @@ impl TicketsState {
         let id = self.open?;
         self.tickets.iter().find(|t| t.id == id)
     }
+}
 
-    pub fn act(&mut self, action: Action, now: Timestamp) -> Effect {
+impl Component for TicketsState {
+    fn act(&mut self, action: Action, ctx: &Ctx) -> Effect {
+        if action.moves() {
+            match self.open {
+                Some(_) => self.thread_scroll.go(action, ctx.rows),
+                None => self.nav.go(action, self.queue.len(), ctx.rows),
+            }
+            return Effect::None;
+        }
+        if matches!(action, Action::Open | Action::Accept) {
+            self.open = self.selected().map(|t| t.id);
+            return Effect::None;
+        }
+        let now = ctx.now;
         let Some(old) = self.open_ticket().or(self.selected()).cloned() else {
             return Effect::None;
         };
@@ -63,6 +78,23 @@ impl TicketsState {
         }
     }
 
+    fn take(&mut self, ctx: &Ctx) {
+        let records = ctx.records;
+        let me = ctx.mine_of();
+        let queue = narrowed(&records.queue, me, |i| {
+            let owner = records.customer(records.tickets[i].customer);
+            crate::model::today::owned_by(owner.and_then(|c| c.owner()), me)
+        });
+        self.take_records(Arc::clone(&records.tickets), queue, ctx.rows);
+    }
+
+    fn in_view(&self) -> Option<(CustomerId, About)> {
+        let t = self.open_ticket().or(self.selected())?;
+        Some((t.customer, (None, Some(t.id))))
+    }
+}
+
+impl TicketsState {
     /// The selected ticket with its status stepped forward or back, ready to save.
     pub fn with_status(&self, forward: bool, now: Timestamp) -> Option<Ticket> {
         let ticket = self.open_ticket().or(self.selected())?;
@@ -98,7 +130,7 @@ impl TicketsState {
 
     /// Takes in the tickets of a newer snapshot, keeping the same ticket selected (or the same row
     /// when it is gone) and its thread open while it exists.
-    pub fn take(&mut self, tickets: Arc<Vec<Ticket>>, queue: Arc<Vec<usize>>, rows: usize) {
+    pub fn take_records(&mut self, tickets: Arc<Vec<Ticket>>, queue: Arc<Vec<usize>>, rows: usize) {
         let keep = self.selected().map(|t| t.id);
         let at = self.nav.selected;
         self.tickets = tickets;

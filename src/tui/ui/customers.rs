@@ -1,14 +1,20 @@
 use super::{amount, block, fit, when};
-use crate::tui::state::AppState;
 use crate::tui::state::customers::{CustomersState, SortColumn};
+use crate::tui::state::pane::Ctx;
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Cell, Row, Table};
 
-pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
-    let c = &state.customers;
+impl super::Draw for CustomersState {
+    fn draw(&self, ctx: &Ctx, theme: &Theme, frame: &mut Frame, area: Rect) {
+        draw(frame, self, ctx, theme, area)
+    }
+}
+
+fn draw(frame: &mut Frame, p: &CustomersState, ctx: &Ctx, theme: &Theme, area: Rect) {
+    let c = p;
     let wide = area.width >= 100;
     // Narrow terminals keep what a rep scans for first.
     let columns: Vec<SortColumn> = if area.width >= 124 {
@@ -68,7 +74,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
         let pending = || "…".to_string();
         let cells = columns.iter().map(|&col| match col {
             SortColumn::Name => {
-                let mark = if state.marked.contains(&r.id().0) {
+                let mark = if ctx.marked.contains(&r.id().0) {
                     "• "
                 } else {
                     ""

@@ -1,7 +1,8 @@
 use super::{amount, block, fit};
 use crate::domain::{DealStage, Money};
-use crate::tui::state::AppState;
 use crate::tui::state::deals::DealView;
+use crate::tui::state::deals::DealsState;
+use crate::tui::state::pane::Ctx;
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -22,13 +23,19 @@ fn short(m: Money) -> String {
     }
 }
 
-pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
-    let d = &state.deals;
+impl super::Draw for DealsState {
+    fn draw(&self, ctx: &Ctx, theme: &Theme, frame: &mut Frame, area: Rect) {
+        draw(frame, self, ctx, theme, area)
+    }
+}
+
+fn draw(frame: &mut Frame, p: &DealsState, ctx: &Ctx, theme: &Theme, area: Rect) {
+    let d = p;
     if d.open.is_some() {
         let page = d.page.as_ref().filter(|p| Some(p.deal.id) == d.open);
-        return super::deal_page::draw(frame, page, &d.page_scroll, theme, state.now, area);
+        return super::deal_page::draw(frame, page, &d.page_scroll, theme, ctx.now, area);
     }
-    let (this, next) = d.forecast(state.now);
+    let (this, next) = d.forecast(ctx.now);
     let [head, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
     let forecast = Line::from(vec![
         Span::styled(" Forecast (value × probability): ", theme.muted),
@@ -38,13 +45,13 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
     ]);
     frame.render_widget(Paragraph::new(forecast), head);
     match d.view {
-        DealView::Board => board(frame, state, theme, body),
-        DealView::List => list(frame, state, theme, body),
+        DealView::Board => board(frame, p, ctx, theme, body),
+        DealView::List => list(frame, p, ctx, theme, body),
     }
 }
 
-fn board(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
-    let d = &state.deals;
+fn board(frame: &mut Frame, p: &DealsState, ctx: &Ctx, theme: &Theme, area: Rect) {
+    let d = p;
     // Six equal columns leave a title 6 letters at 80 columns: there the column the rep is in
     // takes 3/10 of the width, to read its titles, and the others share the rest.
     let constraints: Vec<Constraint> = match area.width / 6 < 20 {
@@ -86,7 +93,7 @@ fn board(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
             .map(|(i, deal)| {
                 let value = short(deal.value);
                 let title_width = inner_width.saturating_sub(value.len() + 1);
-                let mark = if state.marked.contains(&deal.id.0) {
+                let mark = if ctx.marked.contains(&deal.id.0) {
                     "•"
                 } else {
                     ""
@@ -111,8 +118,8 @@ fn board(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
     }
 }
 
-fn list(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
-    let d = &state.deals;
+fn list(frame: &mut Frame, p: &DealsState, ctx: &Ctx, theme: &Theme, area: Rect) {
+    let d = p;
     let rows_shown = area.height.saturating_sub(3) as usize;
     let window = d.list_nav.window(d.list.len(), rows_shown);
     let rows = d.list[window.clone()]
@@ -129,7 +136,7 @@ fn list(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
                 fit(
                     &format!(
                         "{}{}",
-                        if state.marked.contains(&deal.id.0) {
+                        if ctx.marked.contains(&deal.id.0) {
                             "• "
                         } else {
                             ""
@@ -138,7 +145,7 @@ fn list(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
                     ),
                     40,
                 ),
-                fit(state.customer_name(deal.customer), 30),
+                fit(ctx.customer_name(deal.customer), 30),
                 deal.stage.to_string(),
                 amount(deal.value),
                 format!("{}%", deal.probability),

@@ -4,8 +4,7 @@
 
 use super::{block, centred, fit, safe};
 use crate::domain::Customer;
-use crate::tui::state::AppState;
-use crate::tui::state::duplicates::MergeChoice;
+use crate::tui::state::duplicates::{DuplicatesState, MergeChoice};
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -30,8 +29,7 @@ fn fields(c: &Customer) -> [(&'static str, String); 11] {
     ]
 }
 
-pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
-    let d = &state.duplicates;
+pub fn draw(frame: &mut Frame, d: &DuplicatesState, theme: &Theme, area: Rect) {
     if d.pairs.is_empty() {
         let text = match d.loading || !d.found {
             true => " looking for customers written twice…",

@@ -1,14 +1,22 @@
 use super::{amount, block, fit};
 use crate::insights::Insights;
-use crate::tui::state::{AppState, RuleSort, Section};
+use crate::tui::state::insights::InsightsState;
+use crate::tui::state::pane::Ctx;
+use crate::tui::state::{RuleSort, Section};
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row, Sparkline, Table};
 
-pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
-    let i = &state.insights;
+impl super::Draw for InsightsState {
+    fn draw(&self, ctx: &Ctx, theme: &Theme, frame: &mut Frame, area: Rect) {
+        draw(frame, self, ctx, theme, area)
+    }
+}
+
+fn draw(frame: &mut Frame, p: &InsightsState, ctx: &Ctx, theme: &Theme, area: Rect) {
+    let i = p;
     let [tabs, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(3)]).areas(area);
     let mut spans = vec![Span::styled(" ", theme.base)];
     for s in Section::ALL {
@@ -24,7 +32,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
     } else if let Some(view) = i
         .view
         .as_ref()
-        .filter(|v| v.version() != state.records.version)
+        .filter(|v| v.version() != ctx.records.version)
     {
         // Kept after later writes (see ReadModel::insights): say from when.
         let when = view.computed.format("%H:%M UTC");
@@ -36,7 +44,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)), tabs);
     // Found from the records alone: no insights needed.
     if i.section == Section::Duplicates {
-        super::duplicates::draw(frame, state, theme, body);
+        super::duplicates::draw(frame, &p.duplicates, theme, body);
         return;
     }
     let (Some(data), Some(engine)) = (i.data(), i.engine()) else {
@@ -55,11 +63,11 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
     };
     match i.section {
         Section::Overview => overview(frame, data, engine, theme, body),
-        Section::Segments => segments(frame, state, engine, theme, body),
-        Section::Rules => rules(frame, state, engine, theme, body),
-        Section::Risk => at_risk(frame, state, engine, theme, body),
-        Section::Calls => calls(frame, state, engine, theme, body),
-        Section::Pipeline => pipeline(frame, state, theme, body),
+        Section::Segments => segments(frame, p, engine, theme, body),
+        Section::Rules => rules(frame, p, engine, theme, body),
+        Section::Risk => at_risk(frame, p, ctx, engine, theme, body),
+        Section::Calls => calls(frame, p, ctx, engine, theme, body),
+        Section::Pipeline => pipeline(frame, ctx, theme, body),
         Section::Duplicates => {}
     }
 }
@@ -257,7 +265,7 @@ fn top_products(
     frame.render_widget(table, table_area);
 }
 
-fn segments(frame: &mut Frame, state: &AppState, engine: &Insights, theme: &Theme, area: Rect) {
+fn segments(frame: &mut Frame, p: &InsightsState, engine: &Insights, theme: &Theme, area: Rect) {
     let report = &engine.segments;
     let clusters = report.clustering.as_ref().map_or(0, |c| c.clusters.len()) as u16;
     let [seg_area, cluster_area] =
@@ -267,7 +275,7 @@ fn segments(frame: &mut Frame, state: &AppState, engine: &Insights, theme: &Them
     let bar_width = (seg_area.width.saturating_sub(48).max(4) as usize / 3).max(4);
     let rows = summary.iter().enumerate().map(|(n, s)| {
         let bar = "█".repeat((s.revenue_share * bar_width as f64).round() as usize);
-        let selected = n == state.insights.nav.selected;
+        let selected = n == p.nav.selected;
         Row::new(vec![
             Line::from(s.segment.name()),
             Line::from(crate::text::thousands(s.customers)),
@@ -339,8 +347,8 @@ fn segments(frame: &mut Frame, state: &AppState, engine: &Insights, theme: &Them
     );
 }
 
-fn rules(frame: &mut Frame, state: &AppState, engine: &Insights, theme: &Theme, area: Rect) {
-    let i = &state.insights;
+fn rules(frame: &mut Frame, p: &InsightsState, engine: &Insights, theme: &Theme, area: Rect) {
+    let i = p;
     let rows_shown = area.height.saturating_sub(3) as usize;
     let window = i.nav.window(i.rule_order.len(), rows_shown);
     let side_width = (area.width as usize).saturating_sub(30) / 2;
@@ -402,9 +410,16 @@ fn rules(frame: &mut Frame, state: &AppState, engine: &Insights, theme: &Theme, 
 }
 
 /// Customers by value at risk: a year's value times the risk of buying nothing in 90 days.
-fn at_risk(frame: &mut Frame, state: &AppState, engine: &Insights, theme: &Theme, area: Rect) {
+fn at_risk(
+    frame: &mut Frame,
+    p: &InsightsState,
+    ctx: &Ctx,
+    engine: &Insights,
+    theme: &Theme,
+    area: Rect,
+) {
     use crate::insights::outlook::{percent, risk_words};
-    let i = &state.insights;
+    let i = p;
     let Some(outlook) = engine.outlook.as_ref() else {
         frame.render_widget(
             Paragraph::new(" too few purchases to tell who is slipping away")
@@ -433,9 +448,9 @@ fn at_risk(frame: &mut Frame, state: &AppState, engine: &Insights, theme: &Theme
             let o = outlook.get(*id);
             let risk = o.and_then(|o| o.churn_risk).unwrap_or(0.0);
             let value = o.map_or(0.0, |o| o.spent_last_year);
-            let customer = state.records.customer(*id);
+            let customer = ctx.records.customer(*id);
             let row = Row::new(vec![
-                state.customer_name(*id).to_string(),
+                ctx.customer_name(*id).to_string(),
                 customer.map_or(String::new(), |c| super::safe(c.phone()).into_owned()),
                 percent(risk),
                 risk_words(risk).to_string(),
@@ -480,7 +495,14 @@ fn amount_f(v: f64) -> String {
     crate::text::thousands(v.max(0.0).round() as usize)
 }
 
-fn calls(frame: &mut Frame, state: &AppState, engine: &Insights, theme: &Theme, area: Rect) {
+fn calls(
+    frame: &mut Frame,
+    p: &InsightsState,
+    ctx: &Ctx,
+    engine: &Insights,
+    theme: &Theme,
+    area: Rect,
+) {
     // "45% · 1,234/yr": the risk and last year's spend, where churn is known; the segment otherwise.
     let why = |call: &crate::model::today::Call| {
         let o = engine.outlook.as_ref().and_then(|o| o.get(call.customer));
@@ -495,20 +517,20 @@ fn calls(frame: &mut Frame, state: &AppState, engine: &Insights, theme: &Theme, 
     };
     // Two lines a call; the selected one stays in view.
     let shown = (area.height.saturating_sub(2) as usize / 2).max(1);
-    let i = &state.insights;
+    let i = p;
     let window = i.nav.window(i.calls.len(), shown);
     let mut lines = Vec::new();
     let width = area.width.saturating_sub(4) as usize;
     for (n, call) in i.calls[window.clone()].iter().enumerate() {
         let selected = window.start + n == i.nav.selected;
         let pick = |style| if selected { theme.selected } else { style };
-        let phone = state
+        let phone = ctx
             .records
             .customer(call.customer)
             .map_or(String::new(), |c| super::safe(c.phone()).into_owned());
         lines.push(Line::from(vec![
             Span::styled(
-                format!("{:<22}", fit(state.customer_name(call.customer), 22)),
+                format!("{:<22}", fit(ctx.customer_name(call.customer), 22)),
                 pick(theme.header),
             ),
             Span::styled(format!("  {:<16}  ", fit(&phone, 16)), pick(theme.base)),
@@ -552,9 +574,9 @@ fn lost_because(p: &crate::model::pipeline::Pipeline) -> String {
 }
 
 /// The pipeline report: everyone's, then each owner's, a row each.
-fn pipeline(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
+fn pipeline(frame: &mut Frame, ctx: &Ctx, theme: &Theme, area: Rect) {
     use crate::model::pipeline::Pipeline;
-    let reports = state.records.deal_reports(state.now);
+    let reports = ctx.records.deal_reports(ctx.now);
     let open = |p: &Pipeline| {
         p.open
             .iter()

@@ -20,6 +20,11 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
 
+/// A pane, drawn from its own state and what every pane reads.
+pub trait Draw {
+    fn draw(&self, ctx: &Ctx, theme: &Theme, frame: &mut Frame, area: Rect);
+}
+
 pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme) {
     let area = frame.area();
     frame.render_widget(Block::new().style(theme.base), area);
@@ -31,13 +36,16 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme) {
     ])
     .areas(area);
     draw_tabs(frame, state, theme, tabs);
-    match (&state.detail, state.pane) {
-        (Some(d), _) => detail::draw(frame, d, theme, state.now, body),
-        (None, Pane::Customers) => customers::draw(frame, state, theme, body),
-        (None, Pane::Deals) => deals::draw(frame, state, theme, body),
-        (None, Pane::Tickets) => tickets::draw(frame, state, theme, body),
-        (None, Pane::Insights) => insights::draw(frame, state, theme, body),
-        (None, Pane::Today) => today::draw(frame, state, theme, body),
+    let pane: &dyn Draw = match state.pane {
+        Pane::Customers => &state.customers,
+        Pane::Deals => &state.deals,
+        Pane::Tickets => &state.tickets,
+        Pane::Insights => &state.insights,
+        Pane::Today => &state.today,
+    };
+    match &state.detail {
+        Some(d) => detail::draw(frame, d, theme, state.now, body),
+        None => pane.draw(&state.ctx(), theme, frame, body),
     }
     draw_status(frame, state, theme, status);
     draw_hints(frame, state, theme, hints);
@@ -59,6 +67,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme) {
 }
 
 pub use crate::text::{fit, safe};
+use crate::tui::state::pane::Ctx;
 
 pub fn block<'a>(title: impl Into<Line<'a>>, theme: &Theme) -> Block<'a> {
     Block::new()

@@ -1,33 +1,40 @@
 use super::{block, fit, safe, when};
 use crate::domain::{Priority, Ticket};
-use crate::tui::state::AppState;
+use crate::tui::state::pane::Ctx;
+use crate::tui::state::tickets::TicketsState;
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row, Table, Wrap};
 
-pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
-    match state.tickets.open_ticket() {
-        Some(ticket) => thread(frame, state, ticket, theme, area),
-        None => queue(frame, state, theme, area),
+impl super::Draw for TicketsState {
+    fn draw(&self, ctx: &Ctx, theme: &Theme, frame: &mut Frame, area: Rect) {
+        draw(frame, self, ctx, theme, area)
     }
 }
 
-fn queue(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
-    let t = &state.tickets;
+fn draw(frame: &mut Frame, p: &TicketsState, ctx: &Ctx, theme: &Theme, area: Rect) {
+    match p.open_ticket() {
+        Some(ticket) => thread(frame, p, ctx, ticket, theme, area),
+        None => queue(frame, p, ctx, theme, area),
+    }
+}
+
+fn queue(frame: &mut Frame, p: &TicketsState, ctx: &Ctx, theme: &Theme, area: Rect) {
+    let t = p;
     let rows_shown = area.height.saturating_sub(3) as usize;
     let window = t.nav.window(t.queue.len(), rows_shown);
     // Counted over the queue shown: with "mine" on, the rep's own.
     let shown = || t.queue.iter().filter_map(|&i| t.tickets.get(i));
     let active = shown().filter(|x| x.status.is_active()).count();
-    let overdue = shown().filter(|x| x.is_overdue(state.now)).count();
+    let overdue = shown().filter(|x| x.is_overdue(ctx.now)).count();
     let rows = t.queue[window.clone()]
         .iter()
         .enumerate()
         .map(|(i, &index)| {
             let ticket = &t.tickets[index];
-            let late = ticket.is_overdue(state.now);
+            let late = ticket.is_overdue(ctx.now);
             let due = match ticket.due {
                 Some(due) if late => format!("{} late", when(due)),
                 Some(due) => when(due),
@@ -51,7 +58,7 @@ fn queue(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
             Row::new(vec![
                 format!(
                     "{}#{}",
-                    if state.marked.contains(&ticket.id.0) {
+                    if ctx.marked.contains(&ticket.id.0) {
                         "•"
                     } else {
                         ""
@@ -61,7 +68,7 @@ fn queue(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
                 priority.to_string(),
                 ticket.status.to_string(),
                 fit(&ticket.subject, 60),
-                fit(state.customer_name(ticket.customer), 40),
+                fit(ctx.customer_name(ticket.customer), 40),
                 due,
             ])
             .style(style)
@@ -87,7 +94,14 @@ fn queue(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
     frame.render_widget(table, area);
 }
 
-fn thread(frame: &mut Frame, state: &AppState, ticket: &Ticket, theme: &Theme, area: Rect) {
+fn thread(
+    frame: &mut Frame,
+    p: &TicketsState,
+    ctx: &Ctx,
+    ticket: &Ticket,
+    theme: &Theme,
+    area: Rect,
+) {
     let mut lines = vec![
         Line::from(vec![
             Span::styled(
@@ -95,7 +109,7 @@ fn thread(frame: &mut Frame, state: &AppState, ticket: &Ticket, theme: &Theme, a
                 theme.accent,
             ),
             Span::styled(
-                safe(state.customer_name(ticket.customer)).into_owned(),
+                safe(ctx.customer_name(ticket.customer)).into_owned(),
                 theme.base,
             ),
             Span::styled(
@@ -103,7 +117,7 @@ fn thread(frame: &mut Frame, state: &AppState, ticket: &Ticket, theme: &Theme, a
                     .due
                     .map(|d| format!(" · due {}", when(d)))
                     .unwrap_or_default(),
-                if ticket.is_overdue(state.now) {
+                if ticket.is_overdue(ctx.now) {
                     theme.bad
                 } else {
                     theme.muted
@@ -130,8 +144,7 @@ fn thread(frame: &mut Frame, state: &AppState, ticket: &Ticket, theme: &Theme, a
     let outer = block(title, theme);
     let inner = outer.inner(area);
     let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
-    let top = state
-        .tickets
+    let top = p
         .thread_scroll
         .drawn(paragraph.line_count(inner.width), inner.height as usize);
     frame.render_widget(outer, area);

@@ -1,6 +1,7 @@
 use super::{amount, block, fit, safe};
 use crate::domain::due_text;
-use crate::tui::state::AppState;
+use crate::tui::state::pane::Ctx;
+use crate::tui::state::today::TodayState;
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -9,20 +10,25 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 /// The day as sections, one line per thing to do; late follow-ups stand out.
-pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
-    let t = &state.today;
+impl super::Draw for TodayState {
+    fn draw(&self, ctx: &Ctx, theme: &Theme, frame: &mut Frame, area: Rect) {
+        draw(frame, self, ctx, theme, area)
+    }
+}
+
+fn draw(frame: &mut Frame, p: &TodayState, ctx: &Ctx, theme: &Theme, area: Rect) {
+    let t = p;
     let day = &t.day;
-    let now = state.now;
+    let now = ctx.now;
     let width = area.width.saturating_sub(2) as usize;
     // Columns: when (16), who (22), phone (16), then what to do.
     let what_width = width.saturating_sub(16 + 22 + 16 + 4);
     let mut lines: Vec<Line> = Vec::new();
     // The line each item is drawn on, to keep the selection in view.
     let mut at = Vec::with_capacity(t.items.len());
-    let name = |id| safe(state.customer_name(id)).into_owned();
+    let name = |id| safe(ctx.customer_name(id)).into_owned();
     let phone = |id| {
-        state
-            .records
+        ctx.records
             .customer(id)
             .map_or(String::new(), |c| safe(c.phone()).into_owned())
     };
@@ -129,12 +135,10 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
         ));
         i += 1;
     }
-    lines.push(heading(
-        match (&state.insights.view, state.insights.loading) {
-            (None, true) => "Calls to make (working them out…)".to_string(),
-            _ => format!("Calls to make ({})", day.calls.len()),
-        },
-    ));
+    lines.push(heading(match (&ctx.insights, ctx.computing) {
+        (None, true) => "Calls to make (working them out…)".to_string(),
+        _ => format!("Calls to make ({})", day.calls.len()),
+    }));
     for call in &day.calls {
         at.push(lines.len());
         lines.push(row(
@@ -178,7 +182,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, area: Rect) {
     let selected_line = at.get(t.nav.selected).copied().unwrap_or(0);
     // The selection stays in view; above it, as much of the day as fits.
     let top = (selected_line + 1).saturating_sub(height);
-    let whose = match state.today_of() {
+    let whose = match p.whose(ctx.me) {
         Some(me) => format!(" Today · {} · {} ", safe(me), now.format("%a %-d %b")),
         None => format!(" Today · everyone · {} ", now.format("%a %-d %b")),
     };
