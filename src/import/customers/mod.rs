@@ -4,13 +4,18 @@
 //! With `--match fuzzy` it updates the customer it most likely is, as `rapport duplicates` scores
 //! a pair, where that score reaches the threshold.
 
+mod matching;
+mod write;
+
 use super::text::{CsvRows, clean, decode};
 use super::{ImportError, ImportReport, OnReject, Rejection, Stop, check_rejections, progress};
 use crate::domain::{Customer, CustomerId, Lifecycle, Timestamp};
 use crate::store::Records;
 use crate::store::{Store, StoreError, TxResult, Unique};
+use matching::{Found, Matching};
 use std::collections::HashMap;
 use std::path::Path;
+use write::upsert;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Column {
@@ -102,27 +107,6 @@ pub struct CustomerImport {
     /// For `MatchBy::Fuzzy`, the score a match needs; None: `link::DEFAULT_SCORE`.
     pub min_score: Option<f64>,
     pub blank: Blank,
-}
-
-/// The customer a row most likely is, by `--match fuzzy`.
-#[derive(Clone, Debug)]
-struct Fuzzy {
-    id: CustomerId,
-    name: String,
-    score: f64,
-    reasons: String,
-}
-
-impl Fuzzy {
-    fn said(&self) -> String {
-        format!(
-            "{} #{} at {:.3} ({})",
-            crate::text::safe(&self.name),
-            self.id,
-            self.score,
-            self.reasons
-        )
-    }
 }
 
 pub fn import_customers(
@@ -242,60 +226,6 @@ fn read_rows(
     Ok((rows, columns))
 }
 
-/// Who each row may be, by the matching asked for.
-struct Matching {
-    /// For `--match name`: customers by their name in lower case.
-    names: HashMap<String, Vec<CustomerId>>,
-    /// For `--match fuzzy`: each row's likeliest customer, taken or not.
-    fuzzy: Vec<Option<Fuzzy>>,
-    min_score: f64,
-    /// Rows whose name is written to pass for another's: why each is not matched.
-    spoofed: Vec<Option<String>>,
-}
-
-impl Matching {
-    fn new(store: &Records, rows: &[Row], options: CustomerImport) -> Result<Matching, StoreError> {
-        let names = match options.match_by {
-            Some(MatchBy::Name) => names_of(store)?,
-            _ => HashMap::new(),
-        };
-        let fuzzy = match options.match_by {
-            Some(MatchBy::Fuzzy) => fuzzy_matches(store, rows)?,
-            _ => vec![None; rows.len()],
-        };
-        let mut matching = Matching {
-            names,
-            fuzzy,
-            min_score: options
-                .min_score
-                .unwrap_or(crate::clean::link::DEFAULT_SCORE),
-            spoofed: Vec::new(),
-        };
-        // A name that mixes scripts within a word ("Аlan" with a Cyrillic А) is made to pass for
-        // another: it is never matched to anyone silently.
-        matching.spoofed = rows
-            .iter()
-            .enumerate()
-            .map(|(k, row)| {
-                let m = matching.taken(k)?;
-                (m.name != row.customer.name && mixes_scripts(&row.customer.name)).then(|| {
-                    format!(
-                        "name '{}' mixes letters of different scripts in one word, written to look like {}: not matched; check the row",
-                        crate::text::safe(&row.customer.name),
-                        m.said()
-                    )
-                })
-            })
-            .collect();
-        Ok(matching)
-    }
-
-    /// Row `k`'s fuzzy match, when it scores enough to be taken.
-    fn taken(&self, k: usize) -> Option<&Fuzzy> {
-        self.fuzzy[k].as_ref().filter(|m| m.score >= self.min_score)
-    }
-}
-
 /// Each row's outcome, written in batches (or in one rolled-back transaction for a dry run).
 fn decide(
     store: &Store,
@@ -405,68 +335,8 @@ fn tell(
 
 type Decision = Result<Outcome, String>;
 
-/// Whether a word of `name` has letters of two scripts (Latin, Greek, Cyrillic): how look-alike
-/// letters pass one name off as another.
-fn mixes_scripts(name: &str) -> bool {
-    fn script(c: char) -> Option<u8> {
-        match c {
-            'a'..='z' | 'A'..='Z' | '\u{00C0}'..='\u{024F}' => Some(0),
-            '\u{0370}'..='\u{03FF}' | '\u{1F00}'..='\u{1FFF}' => Some(1),
-            '\u{0400}'..='\u{052F}' => Some(2),
-            _ => None,
-        }
-    }
-    name.split(|c: char| !c.is_alphabetic()).any(|word| {
-        let mut scripts = word.chars().filter_map(script);
-        scripts
-            .next()
-            .is_some_and(|first| scripts.any(|other| other != first))
-    })
-}
-
 /// Rows written in one transaction.
 const BATCH: usize = 250;
-
-/// For each row, the customer in the store it most likely is (whatever the score); none for a
-/// row whose external id is known, which that id finds.
-fn fuzzy_matches(store: &Records, rows: &[Row]) -> Result<Vec<Option<Fuzzy>>, StoreError> {
-    use crate::clean::link;
-    let spinner = progress::spinner("matching rows to customers");
-    let customers = store.all_sound::<Customer>(&mut Vec::new())?;
-    let known: std::collections::HashSet<&str> = customers
-        .iter()
-        .filter_map(|c| c.external_id.as_deref())
-        .collect();
-    let incoming: Vec<Customer> = rows.iter().map(|r| r.customer.clone()).collect();
-    let region = crate::clean::normal::default_region();
-    let matches = link::best_matches(
-        link::prepare(&customers, region),
-        link::prepare(&incoming, region),
-    );
-    spinner.finish_and_clear();
-    let by_id = |r: &Row| (r.customer.external_id.as_deref()).is_some_and(|id| known.contains(id));
-    Ok(matches
-        .into_iter()
-        .zip(rows)
-        .map(|(m, row)| {
-            m.filter(|_| !by_id(row)).map(|m| Fuzzy {
-                id: customers[m.existing].id,
-                name: customers[m.existing].name.clone(),
-                score: m.score,
-                reasons: m.reasons,
-            })
-        })
-        .collect())
-}
-
-/// How `upsert` finds a row's customer beyond its keys.
-#[derive(Clone, Copy)]
-struct Found<'a> {
-    /// For `--match name`.
-    names: &'a HashMap<String, Vec<CustomerId>>,
-    /// For `--match fuzzy`: the match taken, if any.
-    fuzzy: Option<CustomerId>,
-}
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Outcome {
@@ -497,18 +367,6 @@ impl Outcome {
     }
 }
 
-/// Customer ids by lower-cased name, for --match name.
-fn names_of(
-    store: &Records,
-) -> Result<HashMap<String, Vec<crate::domain::CustomerId>>, StoreError> {
-    let mut names: HashMap<String, Vec<crate::domain::CustomerId>> = HashMap::new();
-    for c in store.iter::<Customer>() {
-        let c = c?;
-        names.entry(c.name.to_lowercase()).or_default().push(c.id);
-    }
-    Ok(names)
-}
-
 fn refusal_reason(error: &StoreError) -> String {
     match error {
         StoreError::Invalid { cause, .. } => cause.to_string(),
@@ -520,209 +378,6 @@ fn reject(report: &mut ImportReport, on_reject: OnReject, line: u64, reason: Str
     let rejection = Rejection { line, reason };
     on_reject(&rejection);
     report.rejected.push(rejection);
-}
-
-// Long: the matching rules in the order they apply (id, email, external id, name and company),
-// kept together so they read as the README states them.
-fn upsert(
-    tx: &crate::store::Tx,
-    row: &Row,
-    now: Timestamp,
-    options: CustomerImport,
-    found: Found,
-    present: &std::collections::HashSet<Column>,
-) -> TxResult<Decision> {
-    let incoming = &row.customer;
-    let by_key = |by: Unique, value: &Option<String>| -> TxResult<Option<Customer>> {
-        match value {
-            Some(v) => tx.find::<Customer>(by, v),
-            None => Ok(None),
-        }
-    };
-    let existing = match options.match_by {
-        None => {
-            let mut found = by_key(Unique::CustomerExternalId, &incoming.external_id)?;
-            if found.is_none() {
-                // Email finds the customer only if it does not belong to someone with another external
-                // id: that is a different person sharing an address, and the create below refuses it.
-                found = by_key(Unique::CustomerEmail, &incoming.email)?.filter(|c| {
-                    match (&c.external_id, &incoming.external_id) {
-                        (Some(theirs), Some(ours)) => theirs == ours,
-                        _ => true,
-                    }
-                });
-            }
-            found
-        }
-        Some(MatchBy::ExternalId) if incoming.external_id.is_none() => {
-            return Ok(Err("no external id to match on".into()));
-        }
-        Some(MatchBy::ExternalId) => by_key(Unique::CustomerExternalId, &incoming.external_id)?,
-        Some(MatchBy::Email) if incoming.email.is_none() => {
-            return Ok(Err("no email to match on".into()));
-        }
-        Some(MatchBy::Email) => by_key(Unique::CustomerEmail, &incoming.email)?,
-        Some(MatchBy::Fuzzy) => match by_key(Unique::CustomerExternalId, &incoming.external_id)? {
-            Some(by_id) => Some(by_id),
-            None => match found.fuzzy {
-                Some(id) => tx.get::<Customer>(id.0)?,
-                None => None,
-            },
-        },
-        Some(MatchBy::Name) => match found
-            .names
-            .get(&incoming.name.to_lowercase())
-            .map(Vec::as_slice)
-        {
-            None | Some([]) => None,
-            Some([one]) => tx.get::<Customer>(one.0)?,
-            Some(many) => {
-                return Ok(Err(format!(
-                    "name '{}' matches {} customers; match by email or external id",
-                    incoming.name,
-                    many.len()
-                )));
-            }
-        },
-    };
-    let who = |c: &Customer| format!("customer {} ({})", c.id, c.name);
-    let Some(existing) = existing else {
-        if options.mode == Mode::Update {
-            return Ok(Err(format!(
-                "no customer matches '{}' (--mode update)",
-                incoming.name
-            )));
-        }
-        let created = tx.create(incoming.clone())?;
-        return Ok(Ok(Outcome::Created(format!(
-            "{} ({})",
-            created.name, created.id
-        ))));
-    };
-    if options.mode == Mode::Create {
-        return Ok(Err(format!(
-            "{} already exists (--mode create)",
-            who(&existing)
-        )));
-    }
-    // An update changes only what the file has columns for: a missing column keeps what is
-    // stored, and so does an empty cell unless `--blank clear` (a row found by likeness is
-    // another writing of the customer: its empty cells say nothing, whatever the flag).
-    let blanks_clear = options.blank == Blank::Clear && options.match_by != Some(MatchBy::Fuzzy);
-    let has = |c: Column| present.contains(&c) && (blanks_clear || !row.empty.contains(&c));
-    let pick = |c: Column, new: &Option<String>, old: &Option<String>| match has(c) {
-        true => new.clone(),
-        false => old.clone(),
-    };
-    let mut tags = if has(Column::Tags) {
-        Vec::new()
-    } else {
-        existing.tags.clone()
-    };
-    tags.extend(
-        incoming
-            .tags
-            .iter()
-            .filter(|t| !tags.contains(t))
-            .cloned()
-            .collect::<Vec<_>>(),
-    );
-    let merged = Customer {
-        id: existing.id,
-        // A customer found by likeness keeps its id: the row's may be another system's.
-        external_id: match options.match_by {
-            Some(MatchBy::Fuzzy) => existing.external_id.clone(),
-            _ => incoming.external_id.clone(),
-        }
-        .or(existing.external_id.clone())
-        .or(incoming.external_id.clone()),
-        name: incoming.name.clone(),
-        company: pick(Column::Company, &incoming.company, &existing.company),
-        email: pick(Column::Email, &incoming.email, &existing.email),
-        phone: pick(Column::Phone, &incoming.phone, &existing.phone),
-        country: pick(Column::Country, &incoming.country, &existing.country),
-        owner: pick(Column::Owner, &incoming.owner, &existing.owner),
-        stage: if has(Column::Stage) {
-            incoming.stage
-        } else {
-            existing.stage
-        },
-        tags,
-        created: existing.created,
-        updated: existing.updated,
-        address: crate::domain::Address {
-            street: pick(
-                Column::Street,
-                &incoming.address.street,
-                &existing.address.street,
-            ),
-            city: pick(Column::City, &incoming.address.city, &existing.address.city),
-            postcode: pick(
-                Column::Postcode,
-                &incoming.address.postcode,
-                &existing.address.postcode,
-            ),
-            region: pick(
-                Column::Region,
-                &incoming.address.region,
-                &existing.address.region,
-            ),
-        },
-    };
-    if merged == existing {
-        return Ok(Ok(Outcome::Unchanged(who(&existing))));
-    }
-    let changes = changes(&existing, &merged);
-    tx.update(&Customer {
-        updated: now,
-        ..merged
-    })?;
-    Ok(Ok(Outcome::Updated(who(&existing), changes)))
-}
-
-/// Each field an update changes, before -> after.
-fn changes(old: &Customer, new: &Customer) -> Vec<String> {
-    let text = |v: &Option<String>| v.clone().unwrap_or_else(|| "(none)".into());
-    let list = |v: &[String]| match v.is_empty() {
-        true => "(none)".to_string(),
-        false => v.join(", "),
-    };
-    let fields: [(&str, String, String); 13] = [
-        ("name", old.name.clone(), new.name.clone()),
-        (
-            "external id",
-            text(&old.external_id),
-            text(&new.external_id),
-        ),
-        ("company", text(&old.company), text(&new.company)),
-        ("email", text(&old.email), text(&new.email)),
-        ("phone", text(&old.phone), text(&new.phone)),
-        ("country", text(&old.country), text(&new.country)),
-        ("owner", text(&old.owner), text(&new.owner)),
-        ("stage", old.stage.to_string(), new.stage.to_string()),
-        ("tags", list(&old.tags), list(&new.tags)),
-        (
-            "street",
-            text(&old.address.street),
-            text(&new.address.street),
-        ),
-        ("city", text(&old.address.city), text(&new.address.city)),
-        (
-            "postcode",
-            text(&old.address.postcode),
-            text(&new.address.postcode),
-        ),
-        (
-            "region",
-            text(&old.address.region),
-            text(&new.address.region),
-        ),
-    ];
-    fields
-        .into_iter()
-        .filter(|(_, a, b)| a != b)
-        .map(|(field, a, b)| format!("{field}: {a} -> {b}"))
-        .collect()
 }
 
 fn read_row(
