@@ -46,40 +46,10 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
         rapport::import::silence_progress();
     }
     match (&cli.command, &cli.batch) {
-        // The app bench times opening the database, so it opens it itself; the algorithm benches
-        // read files and need none.
-        (Some(Command::Bench(rapport::cli::BenchCommand::App)), _) => {
-            rapport::bench::app(&db, started, &mut out)
-        }
-        (Some(Command::Bench(rapport::cli::BenchCommand::Sessions { count })), _) => {
-            rapport::bench::sessions(&db, usize::from(*count), &mut out)
-        }
-        (
-            Some(Command::Bench(rapport::cli::BenchCommand::Serve {
-                sessions,
-                seconds,
-                client_threads,
-                server,
-            })),
-            _,
-        ) => rapport::bench::load::run(
-            &db,
-            rapport::bench::load::Load {
-                sessions: usize::from(*sessions),
-                seconds: *seconds,
-                client_threads: usize::from(*client_threads),
-                server: server.clone(),
-            },
-            &mut out,
-        ),
-        (Some(Command::Bench(b)), _)
-            if !matches!(
-                b,
-                rapport::cli::BenchCommand::Inputs { .. }
-                    | rapport::cli::BenchCommand::Insights { .. }
-            ) =>
-        {
-            commands::bench_files(b, &mut out)
+        // The app benches time opening the database, so they open it themselves; the algorithm
+        // benches read files and need none.
+        (Some(Command::Bench(b)), _) if !b.reads_the_open_database() => {
+            bench(&db, b, started, &mut out)
         }
         // Made-up data from start to end: no database involved.
         (Some(Command::Eval(rapport::cli::EvalCommand::Duplicates(args))), _) => {
@@ -137,6 +107,36 @@ fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
                 Err(e) => Err(e.into()),
             }
         }
+    }
+}
+
+/// A bench that opens the database itself, or reads no database at all.
+fn bench(
+    db: &Path,
+    b: &rapport::cli::BenchCommand,
+    started: std::time::Instant,
+    out: &mut dyn std::io::Write,
+) -> anyhow::Result<()> {
+    use rapport::cli::BenchCommand;
+    match b {
+        BenchCommand::App => rapport::bench::app(db, started, out),
+        BenchCommand::Sessions { count } => rapport::bench::sessions(db, usize::from(*count), out),
+        BenchCommand::Serve {
+            sessions,
+            seconds,
+            client_threads,
+            server,
+        } => rapport::bench::load::run(
+            db,
+            rapport::bench::load::Load {
+                sessions: usize::from(*sessions),
+                seconds: *seconds,
+                client_threads: usize::from(*client_threads),
+                server: server.clone(),
+            },
+            out,
+        ),
+        b => commands::bench_files(b, out),
     }
 }
 

@@ -62,6 +62,22 @@ struct Figures {
     acked_by: Vec<(String, usize)>,
 }
 
+impl Figures {
+    /// Takes in one session's figures.
+    fn add(&mut self, f: Figures) {
+        self.latency.extend(f.latency);
+        self.nav_bytes.extend(f.nav_bytes);
+        self.silent += f.silent;
+        self.acked += f.acked;
+        self.refused += f.refused;
+        self.unanswered += f.unanswered;
+        self.no_move += f.no_move;
+        self.visible.extend(f.visible);
+        self.invisible += f.invisible;
+        self.acked_by.extend(f.acked_by);
+    }
+}
+
 /// Watchers' last redraw, for the writer to wait on.
 type Seen = Arc<Mutex<Vec<Instant>>>;
 
@@ -171,52 +187,8 @@ async fn work(
             false => None,
         };
         if let Some(_turn) = turn {
-            // Two marks taken back: the status line changes, so the write's own message is new.
-            rep.channel.data_bytes(&b"vv"[..]).await?;
-            if rep
-                .until(|r| !r.status().contains("saved deal"), PATIENCE)
-                .await
-                .is_err()
-            {
-                continue;
-            }
-            let key: &[u8] = if rng.random_bool(0.5) { b">" } else { b"<" };
-            let sent = Instant::now();
-            rep.channel.data_bytes(key).await?;
-            let answered = rep
-                .until(
-                    |r| {
-                        let status = r.status();
-                        ["saved deal", "not saved", "changed by", "cannot move"]
-                            .iter()
-                            .any(|m| status.contains(m))
-                    },
-                    PATIENCE,
-                )
-                .await;
-            let status = rep.status();
-            match answered {
-                Ok(_) if status.contains("saved deal") => {
-                    f.acked += 1;
-                    acked += 1;
-                    let deadline = sent + PATIENCE;
-                    loop {
-                        let last = crate::parallel::lock(&seen).iter().min().copied();
-                        if last.is_some_and(|t| t > sent) {
-                            f.visible.push(last.map_or(Duration::ZERO, |t| t - sent));
-                            break;
-                        }
-                        if Instant::now() > deadline {
-                            f.invisible += 1;
-                            break;
-                        }
-                        tokio::time::sleep(Duration::from_millis(2)).await;
-                    }
-                }
-                Ok(_) if status.contains("cannot move") => f.no_move += 1,
-                Ok(_) => f.refused += 1,
-                Err(_) => f.unanswered += 1,
-            }
+            let forward = rng.random_bool(0.5);
+            acked += usize::from(move_deal(&mut rep, forward, &mut f, &seen).await?);
             continue;
         }
         let keys: &[&[u8]] = if roll < 15 {
@@ -226,37 +198,100 @@ async fn work(
             &[nav[rng.random_range(0..nav.len())]]
         };
         for key in keys {
-            let sent = Instant::now();
-            rep.channel.data_bytes(key.to_vec()).await?;
-            let mut first = None;
-            let mut bytes = 0;
-            // A slow redraw still counts (up to a second); once it starts, it is over when the
-            // screen has been quiet for a moment.
-            let mut quiet = sent + FIRST_BYTE;
-            loop {
-                match tokio::time::timeout_at(quiet.into(), rep.channel.wait()).await {
-                    Ok(Some(ChannelMsg::Data { data })) => {
-                        first.get_or_insert_with(|| sent.elapsed());
-                        quiet = Instant::now() + SETTLED;
-                        bytes += data.len();
-                        rep.screen.process(&data);
-                    }
-                    Ok(Some(_)) => {}
-                    Ok(None) => anyhow::bail!("the server closed the session"),
-                    Err(_) => break,
-                }
-            }
-            match first {
-                Some(latency) => f.latency.push(latency),
-                None => f.silent += 1,
-            }
-            if keys.len() == 1 {
-                f.nav_bytes.push(bytes);
-            }
+            press(&mut rep, key, keys.len() == 1, &mut f).await?;
         }
     }
     f.acked_by.push((member_name(i), acked));
     Ok(f)
+}
+
+/// Moves the selected deal a stage on or back, and times how soon every watcher sees it; true
+/// when the write was acknowledged.
+async fn move_deal(
+    rep: &mut Rep,
+    forward: bool,
+    f: &mut Figures,
+    seen: &Seen,
+) -> anyhow::Result<bool> {
+    // Two marks taken back: the status line changes, so the write's own message is new.
+    rep.channel.data_bytes(&b"vv"[..]).await?;
+    if rep
+        .until(|r| !r.status().contains("saved deal"), PATIENCE)
+        .await
+        .is_err()
+    {
+        return Ok(false);
+    }
+    let key: &[u8] = if forward { b">" } else { b"<" };
+    let sent = Instant::now();
+    rep.channel.data_bytes(key).await?;
+    let answered = rep
+        .until(
+            |r| {
+                let status = r.status();
+                ["saved deal", "not saved", "changed by", "cannot move"]
+                    .iter()
+                    .any(|m| status.contains(m))
+            },
+            PATIENCE,
+        )
+        .await;
+    let status = rep.status();
+    match answered {
+        Ok(_) if status.contains("saved deal") => {
+            f.acked += 1;
+            let deadline = sent + PATIENCE;
+            loop {
+                let last = crate::parallel::lock(seen).iter().min().copied();
+                if last.is_some_and(|t| t > sent) {
+                    f.visible.push(last.map_or(Duration::ZERO, |t| t - sent));
+                    break;
+                }
+                if Instant::now() > deadline {
+                    f.invisible += 1;
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+            return Ok(true);
+        }
+        Ok(_) if status.contains("cannot move") => f.no_move += 1,
+        Ok(_) => f.refused += 1,
+        Err(_) => f.unanswered += 1,
+    }
+    Ok(false)
+}
+
+/// Sends one key and times its redraw; a navigation's bytes are counted too.
+async fn press(rep: &mut Rep, key: &[u8], navigation: bool, f: &mut Figures) -> anyhow::Result<()> {
+    let sent = Instant::now();
+    rep.channel.data_bytes(key.to_vec()).await?;
+    let mut first = None;
+    let mut bytes = 0;
+    // A slow redraw still counts (up to a second); once it starts, it is over when the screen has
+    // been quiet for a moment.
+    let mut quiet = sent + FIRST_BYTE;
+    loop {
+        match tokio::time::timeout_at(quiet.into(), rep.channel.wait()).await {
+            Ok(Some(ChannelMsg::Data { data })) => {
+                first.get_or_insert_with(|| sent.elapsed());
+                quiet = Instant::now() + SETTLED;
+                bytes += data.len();
+                rep.screen.process(&data);
+            }
+            Ok(Some(_)) => {}
+            Ok(None) => anyhow::bail!("the server closed the session"),
+            Err(_) => break,
+        }
+    }
+    match first {
+        Some(latency) => f.latency.push(latency),
+        None => f.silent += 1,
+    }
+    if navigation {
+        f.nav_bytes.push(bytes);
+    }
+    Ok(())
 }
 
 /// A watcher: presses nothing, notes when its screen last changed.
@@ -297,111 +332,148 @@ pub fn run(db: &Path, load: Load, out: &mut dyn Write) -> anyhow::Result<()> {
         server,
     } = load;
     let total = sessions + WATCHERS;
-    {
-        let owner = Ops::open(db, Actor::local())?;
-        for i in 0..total {
-            let _ = owner.remove_member(&member_name(i));
-            let key = crate::team::Key::of(key_of(i)?.public_key())?;
-            owner.add_member(&member_name(i), &key, Role::Manager)?;
-        }
-    }
+    enrol(db, total)?;
     let started_load = Instant::now();
-    let exe = match server {
-        Some(path) => path,
-        None => std::env::current_exe()?,
-    };
-    let mut child = std::process::Command::new(exe)
-        .arg("--db")
-        .arg(db)
-        .args(["serve", "--listen", "127.0.0.1:0", "--max-sessions"])
-        .arg((total + 4).to_string())
-        .stderr(std::process::Stdio::piped())
-        .spawn()?;
-    let pid = child.id();
-    let mut log = std::io::BufReader::new(child.stderr.take().context("server log")?).lines();
-    let (mut addr, mut host) = (None, None);
-    for line in log.by_ref() {
-        let line = line?;
-        if let Some(a) = line.strip_prefix("rapport serve: listening on ") {
-            addr = Some(a.parse::<std::net::SocketAddr>()?);
-        }
-        if let Some(h) = line.strip_prefix("host key ") {
-            host = h.split_whitespace().next().map(str::to_string);
-        }
-        if addr.is_some() && host.is_some() {
-            break;
-        }
-    }
-    std::thread::spawn(move || log.for_each(drop));
-    let (addr, host) = (
-        addr.context("the server did not start")?,
-        host.context("no host key")?,
-    );
+    let mut server = Server::start(db, server, total)?;
     let server_ready = started_load.elapsed();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(client_threads)
         .enable_all()
         .build()?;
-    let result = runtime.block_on(async {
-        let mut reps = Vec::new();
-        for i in 0..total {
-            reps.push(
-                connect(addr, &host, i)
-                    .await
-                    .with_context(|| format!("session {i}"))?,
-            );
-        }
-        let cpu_before = cpu_seconds(pid);
-        let clock = Instant::now();
-        let until = clock + Duration::from_secs(seconds);
-        let seen: Seen = Arc::new(Mutex::new(vec![clock; WATCHERS]));
-        let writes = Arc::new(tokio::sync::Mutex::new(()));
-        let mut tasks = Vec::new();
-        let mut watchers = Vec::new();
-        for (i, rep) in reps.into_iter().enumerate() {
-            if i >= sessions {
-                watchers.push(tokio::spawn(watch(
-                    rep,
-                    i - sessions,
-                    until,
-                    Arc::clone(&seen),
-                )));
-            } else {
-                tasks.push(tokio::spawn(work(
-                    rep,
-                    i,
-                    until,
-                    Arc::clone(&writes),
-                    Arc::clone(&seen),
-                )));
+    let result = runtime.block_on(drive(&server, sessions, seconds));
+    server.stop();
+    let (f, cpu, memory) = result?;
+    let lost = lost_writes(db, &f)?;
+    let owner = Ops::open(db, Actor::local())?;
+    for i in 0..total {
+        let _ = owner.remove_member(&member_name(i));
+    }
+    writeln!(
+        out,
+        "{sessions} sessions (+{WATCHERS} watching) for {seconds} s, a key every 100-300 ms each; server ready in {}",
+        ms(server_ready)
+    )?;
+    report(out, &f, sessions, seconds, lost)?;
+    if let Some((rss, peak)) = memory {
+        writeln!(
+            out,
+            "server memory           {rss:.0} MiB resident, {peak:.0} MiB peak"
+        )?;
+    }
+    if let Some(cpu) = cpu {
+        writeln!(
+            out,
+            "server CPU              {:.0}% of one core",
+            cpu * 100.0
+        )?;
+    }
+    Ok(())
+}
+
+/// Every simulated rep, and every watcher, as a manager of the team.
+fn enrol(db: &Path, total: usize) -> anyhow::Result<()> {
+    let owner = Ops::open(db, Actor::local())?;
+    for i in 0..total {
+        let _ = owner.remove_member(&member_name(i));
+        let key = crate::team::Key::of(key_of(i)?.public_key())?;
+        owner.add_member(&member_name(i), &key, Role::Manager)?;
+    }
+    Ok(())
+}
+
+/// `rapport serve` on loopback, as a process of its own: this build, or another one.
+struct Server {
+    child: std::process::Child,
+    pid: u32,
+    addr: std::net::SocketAddr,
+    host: String,
+}
+
+impl Server {
+    fn start(db: &Path, build: Option<std::path::PathBuf>, total: usize) -> anyhow::Result<Server> {
+        let exe = match build {
+            Some(path) => path,
+            None => std::env::current_exe()?,
+        };
+        let mut child = std::process::Command::new(exe)
+            .arg("--db")
+            .arg(db)
+            .args(["serve", "--listen", "127.0.0.1:0", "--max-sessions"])
+            .arg((total + 4).to_string())
+            .stderr(std::process::Stdio::piped())
+            .spawn()?;
+        let pid = child.id();
+        let mut log = std::io::BufReader::new(child.stderr.take().context("server log")?).lines();
+        let (mut addr, mut host) = (None, None);
+        for line in log.by_ref() {
+            let line = line?;
+            if let Some(a) = line.strip_prefix("rapport serve: listening on ") {
+                addr = Some(a.parse::<std::net::SocketAddr>()?);
+            }
+            if let Some(h) = line.strip_prefix("host key ") {
+                host = h.split_whitespace().next().map(str::to_string);
+            }
+            if addr.is_some() && host.is_some() {
+                break;
             }
         }
-        let mut all = Figures::default();
-        for task in tasks {
-            let f = task.await??;
-            all.latency.extend(f.latency);
-            all.nav_bytes.extend(f.nav_bytes);
-            all.silent += f.silent;
-            all.acked += f.acked;
-            all.refused += f.refused;
-            all.unanswered += f.unanswered;
-            all.no_move += f.no_move;
-            all.visible.extend(f.visible);
-            all.invisible += f.invisible;
-            all.acked_by.extend(f.acked_by);
+        std::thread::spawn(move || log.for_each(drop));
+        Ok(Server {
+            child,
+            pid,
+            addr: addr.context("the server did not start")?,
+            host: host.context("no host key")?,
+        })
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// What a run measured, the server's CPU (share of one core) and its memory (MiB now, at peak).
+type Measured = (Figures, Option<f64>, Option<(f64, f64)>);
+
+/// Signs every session in, then lets the reps work and the watchers watch for `seconds`.
+async fn drive(server: &Server, sessions: usize, seconds: u64) -> anyhow::Result<Measured> {
+    let mut reps = Vec::new();
+    for i in 0..sessions + WATCHERS {
+        reps.push(
+            connect(server.addr, &server.host, i)
+                .await
+                .with_context(|| format!("session {i}"))?,
+        );
+    }
+    let cpu_before = cpu_seconds(server.pid);
+    let clock = Instant::now();
+    let until = clock + Duration::from_secs(seconds);
+    let seen: Seen = Arc::new(Mutex::new(vec![clock; WATCHERS]));
+    let writes = Arc::new(tokio::sync::Mutex::new(()));
+    let mut tasks = Vec::new();
+    let mut watchers = Vec::new();
+    for (i, rep) in reps.into_iter().enumerate() {
+        let seen = Arc::clone(&seen);
+        match i.checked_sub(sessions) {
+            Some(w) => watchers.push(tokio::spawn(watch(rep, w, until, seen))),
+            None => tasks.push(tokio::spawn(work(rep, i, until, Arc::clone(&writes), seen))),
         }
-        for w in watchers {
-            w.await?;
-        }
-        let cpu = cpu_before
-            .zip(cpu_seconds(pid))
-            .map(|(a, b)| (b - a) / clock.elapsed().as_secs_f64());
-        anyhow::Ok((all, cpu, super::memory_mib_of(&pid.to_string())))
-    });
-    let _ = child.kill();
-    let _ = child.wait();
-    let (f, cpu, memory) = result?;
-    // Every acknowledged write must be in the database's own log under its rep's name.
+    }
+    let mut all = Figures::default();
+    for task in tasks {
+        all.add(task.await??);
+    }
+    for w in watchers {
+        w.await?;
+    }
+    let cpu = cpu_before
+        .zip(cpu_seconds(server.pid))
+        .map(|(a, b)| (b - a) / clock.elapsed().as_secs_f64());
+    Ok((all, cpu, super::memory_mib_of(&server.pid.to_string())))
+}
+
+/// Acknowledged writes missing from the database's own log under their rep's name.
+fn lost_writes(db: &Path, f: &Figures) -> anyhow::Result<usize> {
     let owner = Ops::open(db, Actor::local())?;
     let mut lost = 0;
     for (name, acked) in &f.acked_by {
@@ -416,19 +488,21 @@ pub fn run(db: &Path, load: Load, out: &mut dyn Write) -> anyhow::Result<()> {
             .count();
         lost += acked.saturating_sub(found);
     }
-    for i in 0..total {
-        let _ = owner.remove_member(&member_name(i));
-    }
+    Ok(lost)
+}
+
+fn report(
+    out: &mut dyn Write,
+    f: &Figures,
+    sessions: usize,
+    seconds: u64,
+    lost: usize,
+) -> anyhow::Result<()> {
     let keys = f.latency.len() + f.silent;
     let mut nav = f.nav_bytes.clone();
     nav.sort_unstable();
     let nav_median = nav.get(nav.len() / 2).copied().unwrap_or(0);
     let nav_mean = nav.iter().sum::<usize>() as f64 / nav.len().max(1) as f64;
-    writeln!(
-        out,
-        "{sessions} sessions (+{WATCHERS} watching) for {seconds} s, a key every 100-300 ms each; server ready in {}",
-        ms(server_ready)
-    )?;
     // A rep's pace gives about 4 keys a second (a pause, then waiting for the screen to settle);
     // fewer per session at more sessions means the clients, not the reps, set the pace.
     let rate = keys as f64 / (sessions as f64 * seconds as f64);
@@ -461,18 +535,5 @@ pub fn run(db: &Path, load: Load, out: &mut dyn Write) -> anyhow::Result<()> {
         f.invisible
     )?;
     writeln!(out, "acknowledged, not found {lost}")?;
-    if let Some((rss, peak)) = memory {
-        writeln!(
-            out,
-            "server memory           {rss:.0} MiB resident, {peak:.0} MiB peak"
-        )?;
-    }
-    if let Some(cpu) = cpu {
-        writeln!(
-            out,
-            "server CPU              {:.0}% of one core",
-            cpu * 100.0
-        )?;
-    }
     Ok(())
 }

@@ -346,3 +346,14 @@ pub enum BenchCommand {
         dir: PathBuf,
     },
 }
+
+impl BenchCommand {
+    /// Benches run on the database a command opens (and so inside the server that holds it);
+    /// the others open it themselves or read none.
+    pub fn reads_the_open_database(&self) -> bool {
+        matches!(
+            self,
+            BenchCommand::Inputs { .. } | BenchCommand::Insights { .. }
+        )
+    }
+}

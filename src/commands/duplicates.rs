@@ -142,24 +142,7 @@ pub fn eval(args: &crate::cli::EvalDuplicatesArgs, out: &mut dyn Write) -> anyho
         }
     }
     if let Some(path) = &args.write {
-        let mut w = csv::Writer::from_path(path)
-            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
-        for (c, person) in data.customers.iter().zip(&data.person) {
-            w.serialize(LabelledRow {
-                id: c.export_id(),
-                name: &c.name,
-                email: c.email.as_deref(),
-                phone: c.phone.as_deref(),
-                company: c.company.as_deref(),
-                street: c.address.street.as_deref(),
-                city: c.address.city.as_deref(),
-                postcode: c.address.postcode.as_deref(),
-                region: c.address.region.as_deref(),
-                country: c.country.as_deref(),
-                person: *person,
-            })?;
-        }
-        w.flush()?;
+        write_labelled(path, &data)?;
     }
     let truth: std::collections::HashSet<(CustomerId, CustomerId)> =
         data.true_pairs().into_iter().collect();
@@ -204,6 +187,40 @@ pub fn eval(args: &crate::cli::EvalDuplicatesArgs, out: &mut dyn Write) -> anyho
         },
         seconds,
     };
+    report(out, &e, args, among)?;
+    Ok(())
+}
+
+/// The customers with the person each one is, for a reference tool to score beside this one.
+fn write_labelled(path: &std::path::Path, data: &crate::demo::Labelled) -> anyhow::Result<()> {
+    let mut w = csv::Writer::from_path(path)
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+    for (c, person) in data.customers.iter().zip(&data.person) {
+        w.serialize(LabelledRow {
+            id: c.export_id(),
+            name: &c.name,
+            email: c.email.as_deref(),
+            phone: c.phone.as_deref(),
+            company: c.company.as_deref(),
+            street: c.address.street.as_deref(),
+            city: c.address.city.as_deref(),
+            postcode: c.address.postcode.as_deref(),
+            region: c.address.region.as_deref(),
+            country: c.country.as_deref(),
+            person: *person,
+        })?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+fn report(
+    out: &mut dyn Write,
+    e: &Evaluation,
+    args: &crate::cli::EvalDuplicatesArgs,
+    among: usize,
+) -> anyhow::Result<()> {
+    let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
     match args.format {
         crate::cli::ReportFormat::Table => {
             writeln!(
@@ -228,20 +245,20 @@ pub fn eval(args: &crate::cli::EvalDuplicatesArgs, out: &mut dyn Write) -> anyho
                 "score {} or more: {} found, {} right: precision {:.4}, recall {:.4}, F1 {:.4} ({:.2} s)",
                 e.min_score,
                 thousands(e.found),
-                thousands(right),
-                precision,
-                recall,
+                thousands(e.right),
+                e.precision,
+                e.recall,
                 e.f1,
-                seconds
+                e.seconds
             )?;
         }
         crate::cli::ReportFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, &e)?;
+            serde_json::to_writer_pretty(&mut *out, e)?;
             writeln!(out)?;
         }
         crate::cli::ReportFormat::Csv => {
             let mut w = csv::Writer::from_writer(&mut *out);
-            w.serialize(&e)?;
+            w.serialize(e)?;
             w.flush()?;
         }
     }

@@ -14,6 +14,12 @@ fn me(me: &Me) -> anyhow::Result<String> {
     crate::config::me(me.as_name.as_deref())
 }
 
+/// The last second of the day `t` falls on: "by friday" takes in all of Friday.
+fn end_of_day(t: Timestamp) -> Timestamp {
+    let last = t.date_naive().and_hms_opt(23, 59, 59);
+    last.expect("23:59:59 is a time").and_utc()
+}
+
 fn when(text: &str, now: Timestamp) -> anyhow::Result<Timestamp> {
     parse_due(text, now).map_err(|why| UsageError(safe(&why).into_owned()).into())
 }
@@ -33,20 +39,7 @@ pub fn followup(ops: &Ops, command: &FollowupCommand, out: &mut dyn Write) -> an
             let name = me(who)?;
             let customer = find_customer(ops, customer)?;
             let mut f = Followup::new(customer.id, text.clone(), when(due, now)?, now);
-            if let Some(id) = *deal {
-                let of = ops
-                    .records()
-                    .get::<crate::domain::Deal>(id)?
-                    .map(|d| d.customer);
-                f.deal = Some(DealId(belongs("deal", id, of, customer.id)?));
-            }
-            if let Some(id) = *ticket {
-                let of = ops
-                    .records()
-                    .get::<crate::domain::Ticket>(id)?
-                    .map(|t| t.customer);
-                f.ticket = Some(TicketId(belongs("ticket", id, of, customer.id)?));
-            }
+            (f.deal, f.ticket) = about(ops, customer.id, *deal, *ticket)?;
             f.owner = Some(owner.clone().unwrap_or_else(|| name.clone()));
             let done = ops
                 .as_actor(Actor::named(name))
@@ -75,13 +68,7 @@ pub fn followup(ops: &Ops, command: &FollowupCommand, out: &mut dyn Write) -> an
                 (false, owner) => owner.clone(),
             };
             let by = due_by.as_deref().map(|w| when(w, now)).transpose()?;
-            // "by friday" takes in all of Friday.
-            let by = by.map(|t| {
-                t.date_naive()
-                    .and_hms_opt(23, 59, 59)
-                    .expect("valid")
-                    .and_utc()
-            });
+            let by = by.map(end_of_day);
             let mut rows: Vec<Followup> = ops
                 .records()
                 .all::<Followup>()?
@@ -101,35 +88,11 @@ pub fn followup(ops: &Ops, command: &FollowupCommand, out: &mut dyn Write) -> an
             me: who,
         } => {
             let ops = ops.as_actor(Actor::named(me(who)?));
-            let old = get(&ops, *id)?;
-            if !old.is_open() {
-                return Err(UsageError(format!("follow-up {id} is done already")).into());
-            }
-            let mut new = old.clone();
-            new.complete(outcome.clone(), now);
-            ops.apply(Change::Update {
-                old: Record::Followup(old.clone()),
-                new: Record::Followup(new),
-            })?;
-            writeln!(out, "follow-up {id} done")?;
-            if let Some(next) = next {
-                let mut f = Followup::new(
-                    old.customer,
-                    next_text.clone().unwrap_or(old.text.clone()),
-                    when(next, now)?,
-                    now,
-                );
-                (f.deal, f.ticket, f.owner) = (old.deal, old.ticket, old.owner.clone());
-                let done = ops.apply(Change::Create(Record::Followup(f)))?;
-                if let Record::Followup(f) = done.record() {
-                    writeln!(
-                        out,
-                        "follow-up {} next, due {}",
-                        f.id.0,
-                        f.due.format("%Y-%m-%d %H:%M")
-                    )?;
-                }
-            }
+            let next = match next {
+                Some(next) => Some((when(next, now)?, next_text.clone())),
+                None => None,
+            };
+            complete(&ops, *id, outcome.clone(), next, out)?;
         }
         FollowupCommand::Snooze { id, to, me: who } => {
             let ops = ops.as_actor(Actor::named(me(who)?));
@@ -153,6 +116,71 @@ pub fn followup(ops: &Ops, command: &FollowupCommand, out: &mut dyn Write) -> an
                 due.format("%Y-%m-%d %H:%M")
             )?;
         }
+    }
+    Ok(())
+}
+
+/// The deal and ticket a new follow-up is about, each checked to be the customer's own.
+fn about(
+    ops: &Ops,
+    customer: CustomerId,
+    deal: Option<u64>,
+    ticket: Option<u64>,
+) -> anyhow::Result<(Option<DealId>, Option<TicketId>)> {
+    let records = ops.records();
+    let deal = match deal {
+        Some(id) => {
+            let of = records.get::<crate::domain::Deal>(id)?.map(|d| d.customer);
+            Some(DealId(belongs("deal", id, of, customer)?))
+        }
+        None => None,
+    };
+    let ticket = match ticket {
+        Some(id) => {
+            let of = records
+                .get::<crate::domain::Ticket>(id)?
+                .map(|t| t.customer);
+            Some(TicketId(belongs("ticket", id, of, customer)?))
+        }
+        None => None,
+    };
+    Ok((deal, ticket))
+}
+
+/// Marks a follow-up done with how it went, and schedules the next step (when, and its text if
+/// not the same) when there is one.
+fn complete(
+    ops: &Ops,
+    id: u64,
+    outcome: Option<String>,
+    next: Option<(Timestamp, Option<String>)>,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let now = chrono::Utc::now();
+    let old = get(ops, id)?;
+    if !old.is_open() {
+        return Err(UsageError(format!("follow-up {id} is done already")).into());
+    }
+    let mut new = old.clone();
+    new.complete(outcome, now);
+    ops.apply(Change::Update {
+        old: Record::Followup(old.clone()),
+        new: Record::Followup(new),
+    })?;
+    writeln!(out, "follow-up {id} done")?;
+    let Some((due, text)) = next else {
+        return Ok(());
+    };
+    let mut f = Followup::new(old.customer, text.unwrap_or(old.text.clone()), due, now);
+    (f.deal, f.ticket, f.owner) = (old.deal, old.ticket, old.owner.clone());
+    let done = ops.apply(Change::Create(Record::Followup(f)))?;
+    if let Record::Followup(f) = done.record() {
+        writeln!(
+            out,
+            "follow-up {} next, due {}",
+            f.id.0,
+            f.due.format("%Y-%m-%d %H:%M")
+        )?;
     }
     Ok(())
 }
@@ -242,128 +270,143 @@ pub fn today(ops: &Ops, args: &TodayArgs, out: &mut dyn Write) -> anyhow::Result
         false => Some(crate::insights::Insights::cached(ops.records())?),
     };
     let day = Today::build(&records, insights.as_ref(), me.as_deref(), now);
+    match args.format {
+        StatsFormat::Json => today_json(out, &day, &records, me.as_deref(), now),
+        StatsFormat::Text => today_text(out, &day, &records, me.as_deref(), args.no_calls, now),
+    }
+}
+
+fn today_json(
+    out: &mut dyn Write,
+    day: &Today,
+    records: &crate::model::Snapshot,
+    me: Option<&str>,
+    now: Timestamp,
+) -> anyhow::Result<()> {
     let customer = |id: CustomerId| {
         records.customer(id).map_or(
             serde_json::json!({ "id": id.0 }),
             |c| serde_json::json!({ "id": id.0, "name": c.name(), "phone": c.phone(), "email": c.email() }),
         )
     };
-    match args.format {
-        StatsFormat::Json => {
-            let followups = |list: &[Followup]| -> Vec<serde_json::Value> {
-                list.iter()
-                    .map(|f| {
-                        let mut row =
-                            serde_json::to_value(FollowupRow::from(f)).expect("plain data");
-                        row["customer"] = customer(f.customer);
-                        row["late"] = f.is_overdue(now).into();
-                        row
-                    })
-                    .collect()
-            };
-            let json = serde_json::json!({
-                "me": me,
-                "at": iso(now),
-                "followups": followups(&day.followups),
-                "tickets": day.tickets.iter().map(|t| serde_json::json!({
-                    "id": t.id.0,
-                    "subject": t.subject,
-                    "status": t.status.name(),
-                    "priority": t.priority.name(),
-                    "due": t.due.map(iso),
-                    "customer": customer(t.customer),
-                })).collect::<Vec<_>>(),
-                "deals": day.deals.iter().map(|d| serde_json::json!({
-                    "id": d.id.0,
-                    "title": d.title,
-                    "stage": d.stage.name(),
-                    "value": d.value.to_string(),
-                    "currency": d.currency,
-                    "expected_close": d.expected_close.map(|c| c.to_string()),
-                    "customer": customer(d.customer),
-                })).collect::<Vec<_>>(),
-                "calls": day.calls.iter().map(|c| serde_json::json!({
-                    "customer": customer(c.customer),
-                    "segment": c.segment.name(),
-                    "offer": c.offer,
-                    "reason": c.reason,
-                })).collect::<Vec<_>>(),
-                "upcoming": followups(&day.upcoming),
-            });
-            serde_json::to_writer_pretty(&mut *out, &json)?;
-            writeln!(out)?;
-        }
-        StatsFormat::Text => {
-            let who = me
-                .as_deref()
-                .map_or("everyone".to_string(), |m| safe(m).into_owned());
-            writeln!(out, "Today for {who}, {}", now.format("%A %-d %B %Y"))?;
-            let name = |id: CustomerId| safe(records.customer_name(id).unwrap_or("?")).into_owned();
-            // A missing phone is said, so the columns after it stay in line.
-            let phone = |id: CustomerId| {
-                records
-                    .customer(id)
-                    .map(|c| safe(c.phone()).into_owned())
-                    .filter(|p| !p.is_empty())
-                    .unwrap_or_else(|| "—".to_string())
-            };
-            let id = |n: u64| format!("#{n}");
-            writeln!(out, "\nFollow-ups ({})", day.followups.len())?;
-            let rows = day.followups.iter().map(|f| {
-                vec![
-                    id(f.id.0),
-                    due_text(f.due, now),
-                    name(f.customer),
-                    phone(f.customer),
-                    safe(&f.text).into_owned(),
-                ]
-            });
-            columns(out, rows.collect())?;
-            writeln!(out, "\nTickets due ({})", day.tickets.len())?;
-            let rows = day.tickets.iter().map(|t| {
-                vec![
-                    id(t.id.0),
-                    t.priority.name().to_string(),
-                    name(t.customer),
-                    safe(&t.subject).into_owned(),
-                ]
-            });
-            columns(out, rows.collect())?;
-            writeln!(out, "\nDeals closing this week ({})", day.deals.len())?;
-            let rows = day.deals.iter().map(|d| {
-                vec![
-                    id(d.id.0),
-                    d.expected_close.map_or(String::new(), |c| c.to_string()),
-                    format!("{:>12} {}", d.value.to_string(), d.currency),
-                    name(d.customer),
-                    safe(&d.title).into_owned(),
-                ]
-            });
-            columns(out, rows.collect())?;
-            if !args.no_calls {
-                writeln!(out, "\nCalls to make ({})", day.calls.len())?;
-                let rows = day.calls.iter().map(|c| {
-                    vec![
-                        name(c.customer),
-                        phone(c.customer),
-                        format!("{}: offer {}", c.segment.name(), safe(&c.offer)),
-                    ]
-                });
-                columns(out, rows.collect())?;
-            }
-            if !day.upcoming.is_empty() {
-                writeln!(out, "\nComing up")?;
-                let rows = day.upcoming.iter().map(|f| {
-                    vec![
-                        id(f.id.0),
-                        due_text(f.due, now),
-                        name(f.customer),
-                        safe(&f.text).into_owned(),
-                    ]
-                });
-                columns(out, rows.collect())?;
-            }
-        }
+    let followups = |list: &[Followup]| -> Vec<serde_json::Value> {
+        list.iter()
+            .map(|f| {
+                let mut row = serde_json::to_value(FollowupRow::from(f)).expect("plain data");
+                row["customer"] = customer(f.customer);
+                row["late"] = f.is_overdue(now).into();
+                row
+            })
+            .collect()
+    };
+    let json = serde_json::json!({
+        "me": me,
+        "at": iso(now),
+        "followups": followups(&day.followups),
+        "tickets": day.tickets.iter().map(|t| serde_json::json!({
+            "id": t.id.0,
+            "subject": t.subject,
+            "status": t.status.name(),
+            "priority": t.priority.name(),
+            "due": t.due.map(iso),
+            "customer": customer(t.customer),
+        })).collect::<Vec<_>>(),
+        "deals": day.deals.iter().map(|d| serde_json::json!({
+            "id": d.id.0,
+            "title": d.title,
+            "stage": d.stage.name(),
+            "value": d.value.to_string(),
+            "currency": d.currency,
+            "expected_close": d.expected_close.map(|c| c.to_string()),
+            "customer": customer(d.customer),
+        })).collect::<Vec<_>>(),
+        "calls": day.calls.iter().map(|c| serde_json::json!({
+            "customer": customer(c.customer),
+            "segment": c.segment.name(),
+            "offer": c.offer,
+            "reason": c.reason,
+        })).collect::<Vec<_>>(),
+        "upcoming": followups(&day.upcoming),
+    });
+    serde_json::to_writer_pretty(&mut *out, &json)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+fn today_text(
+    out: &mut dyn Write,
+    day: &Today,
+    records: &crate::model::Snapshot,
+    me: Option<&str>,
+    no_calls: bool,
+    now: Timestamp,
+) -> anyhow::Result<()> {
+    let who = me.map_or("everyone".to_string(), |m| safe(m).into_owned());
+    writeln!(out, "Today for {who}, {}", now.format("%A %-d %B %Y"))?;
+    let name = |id: CustomerId| safe(records.customer_name(id).unwrap_or("?")).into_owned();
+    // A missing phone is said, so the columns after it stay in line.
+    let phone = |id: CustomerId| {
+        records
+            .customer(id)
+            .map(|c| safe(c.phone()).into_owned())
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| "—".to_string())
+    };
+    let id = |n: u64| format!("#{n}");
+    writeln!(out, "\nFollow-ups ({})", day.followups.len())?;
+    let rows = day.followups.iter().map(|f| {
+        vec![
+            id(f.id.0),
+            due_text(f.due, now),
+            name(f.customer),
+            phone(f.customer),
+            safe(&f.text).into_owned(),
+        ]
+    });
+    columns(out, rows.collect())?;
+    writeln!(out, "\nTickets due ({})", day.tickets.len())?;
+    let rows = day.tickets.iter().map(|t| {
+        vec![
+            id(t.id.0),
+            t.priority.name().to_string(),
+            name(t.customer),
+            safe(&t.subject).into_owned(),
+        ]
+    });
+    columns(out, rows.collect())?;
+    writeln!(out, "\nDeals closing this week ({})", day.deals.len())?;
+    let rows = day.deals.iter().map(|d| {
+        vec![
+            id(d.id.0),
+            d.expected_close.map_or(String::new(), |c| c.to_string()),
+            format!("{:>12} {}", d.value.to_string(), d.currency),
+            name(d.customer),
+            safe(&d.title).into_owned(),
+        ]
+    });
+    columns(out, rows.collect())?;
+    if !no_calls {
+        writeln!(out, "\nCalls to make ({})", day.calls.len())?;
+        let rows = day.calls.iter().map(|c| {
+            vec![
+                name(c.customer),
+                phone(c.customer),
+                format!("{}: offer {}", c.segment.name(), safe(&c.offer)),
+            ]
+        });
+        columns(out, rows.collect())?;
+    }
+    if !day.upcoming.is_empty() {
+        writeln!(out, "\nComing up")?;
+        let rows = day.upcoming.iter().map(|f| {
+            vec![
+                id(f.id.0),
+                due_text(f.due, now),
+                name(f.customer),
+                safe(&f.text).into_owned(),
+            ]
+        });
+        columns(out, rows.collect())?;
     }
     Ok(())
 }
@@ -400,7 +443,7 @@ pub fn report(
     command: &crate::cli::ReportCommand,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    use crate::model::pipeline::{Pipeline, by_owner, report};
+    use crate::model::pipeline::{by_owner, report};
     let crate::cli::ReportCommand::Pipeline { by, format } = command;
     let now = chrono::Utc::now();
     let deals: Vec<crate::domain::Deal> = ops.records().all()?;
@@ -408,107 +451,10 @@ pub fn report(
     if by.is_some() {
         reports.extend(by_owner(&deals, now));
     }
-    let money = |m: crate::domain::Money| m.to_string();
-    // One row a figure: what scripts and spreadsheets take.
-    let rows = |p: &Pipeline| {
-        let figure =
-            |name: &str, stage: Option<&str>, count: Option<usize>, value: Option<String>| Figure {
-                owner: p.owner.clone(),
-                figure: name.to_string(),
-                stage: stage.map(str::to_string),
-                count,
-                value,
-                weighted: None,
-            };
-        let mut rows: Vec<Figure> = p
-            .open
-            .iter()
-            .map(|(stage, t, weighted)| Figure {
-                weighted: Some(money(*weighted)),
-                ..figure(
-                    "open",
-                    Some(stage.name()),
-                    Some(t.count),
-                    Some(money(t.value)),
-                )
-            })
-            .collect();
-        for (name, t) in [
-            ("won this month", &p.won_month),
-            ("won this quarter", &p.won_quarter),
-            ("lost this month", &p.lost_month),
-            ("lost this quarter", &p.lost_quarter),
-        ] {
-            rows.push(figure(name, None, Some(t.count), Some(money(t.value))));
-        }
-        rows.push(figure(
-            "win rate this quarter",
-            None,
-            None,
-            p.win_rate.map(|r| format!("{r:.4}")),
-        ));
-        rows.push(figure(
-            "days to close, won this quarter",
-            None,
-            None,
-            p.days_to_close.map(|d| format!("{d:.1}")),
-        ));
-        for (why, n) in &p.lost_reasons {
-            rows.push(figure(
-                &format!("lost this quarter because: {why}"),
-                None,
-                Some(*n),
-                None,
-            ));
-        }
-        rows
-    };
     let format = match format {
         AuditFormat::Table => {
             for p in &reports {
-                writeln!(out, "Pipeline: {}", safe(&p.owner))?;
-                for (stage, t, weighted) in &p.open {
-                    writeln!(
-                        out,
-                        "  {:<12} {:>6} deals {:>16} (weighted {})",
-                        stage.name(),
-                        t.count,
-                        money(t.value),
-                        money(*weighted)
-                    )?;
-                }
-                for (what, month, quarter) in [
-                    ("won: ", &p.won_month, &p.won_quarter),
-                    ("lost:", &p.lost_month, &p.lost_quarter),
-                ] {
-                    writeln!(
-                        out,
-                        "  {what} this month {} · {}, this quarter {} · {}",
-                        month.count,
-                        money(month.value),
-                        quarter.count,
-                        money(quarter.value)
-                    )?;
-                }
-                let rate = p
-                    .win_rate
-                    .map_or("—".into(), |r| format!("{:.0}%", 100.0 * r));
-                let days = p
-                    .days_to_close
-                    .map_or("—".into(), |d| format!("{d:.0} days"));
-                writeln!(
-                    out,
-                    "  win rate this quarter {rate}; a won deal took {days} on average"
-                )?;
-                if !p.lost_reasons.is_empty() {
-                    let reasons: Vec<String> = p
-                        .lost_reasons
-                        .iter()
-                        .map(|(why, n)| format!("{} {n}", safe(why)))
-                        .collect();
-                    writeln!(out, "  lost this quarter because: {}", reasons.join(", "))?;
-                }
-                writeln!(out)?;
+                pipeline_table(out, p)?;
             }
             return Ok(());
         }
@@ -516,12 +462,111 @@ pub fn report(
     };
     let mut sink = Sink::new(format, out);
     for p in &reports {
-        for row in rows(p) {
+        for row in figures(p) {
             sink.row(&row)?;
         }
     }
     sink.finish()?;
     Ok(())
+}
+
+fn money(m: crate::domain::Money) -> String {
+    m.to_string()
+}
+
+/// One owner's pipeline as a person reads it.
+fn pipeline_table(out: &mut dyn Write, p: &crate::model::pipeline::Pipeline) -> anyhow::Result<()> {
+    writeln!(out, "Pipeline: {}", safe(&p.owner))?;
+    for (stage, t, weighted) in &p.open {
+        writeln!(
+            out,
+            "  {:<12} {:>6} deals {:>16} (weighted {})",
+            stage.name(),
+            t.count,
+            money(t.value),
+            money(*weighted)
+        )?;
+    }
+    for (what, month, quarter) in [
+        ("won: ", &p.won_month, &p.won_quarter),
+        ("lost:", &p.lost_month, &p.lost_quarter),
+    ] {
+        writeln!(
+            out,
+            "  {what} this month {} · {}, this quarter {} · {}",
+            month.count,
+            money(month.value),
+            quarter.count,
+            money(quarter.value)
+        )?;
+    }
+    let rate = p
+        .win_rate
+        .map_or("—".into(), |r| format!("{:.0}%", 100.0 * r));
+    let days = p
+        .days_to_close
+        .map_or("—".into(), |d| format!("{d:.0} days"));
+    writeln!(
+        out,
+        "  win rate this quarter {rate}; a won deal took {days} on average"
+    )?;
+    if !p.lost_reasons.is_empty() {
+        let reasons: Vec<String> = (p.lost_reasons.iter())
+            .map(|(why, n)| format!("{} {n}", safe(why)))
+            .collect();
+        writeln!(out, "  lost this quarter because: {}", reasons.join(", "))?;
+    }
+    writeln!(out)?;
+    Ok(())
+}
+
+/// One owner's pipeline, a row a figure: what scripts and spreadsheets take.
+fn figures(p: &crate::model::pipeline::Pipeline) -> Vec<Figure> {
+    let figure =
+        |name: &str, stage: Option<&str>, count: Option<usize>, value: Option<String>| Figure {
+            owner: p.owner.clone(),
+            figure: name.to_string(),
+            stage: stage.map(str::to_string),
+            count,
+            value,
+            weighted: None,
+        };
+    let mut rows: Vec<Figure> = (p.open.iter())
+        .map(|(stage, t, weighted)| Figure {
+            weighted: Some(money(*weighted)),
+            ..figure(
+                "open",
+                Some(stage.name()),
+                Some(t.count),
+                Some(money(t.value)),
+            )
+        })
+        .collect();
+    for (name, t) in [
+        ("won this month", &p.won_month),
+        ("won this quarter", &p.won_quarter),
+        ("lost this month", &p.lost_month),
+        ("lost this quarter", &p.lost_quarter),
+    ] {
+        rows.push(figure(name, None, Some(t.count), Some(money(t.value))));
+    }
+    rows.push(figure(
+        "win rate this quarter",
+        None,
+        None,
+        p.win_rate.map(|r| format!("{r:.4}")),
+    ));
+    rows.push(figure(
+        "days to close, won this quarter",
+        None,
+        None,
+        p.days_to_close.map(|d| format!("{d:.1}")),
+    ));
+    for (why, n) in &p.lost_reasons {
+        let name = format!("lost this quarter because: {why}");
+        rows.push(figure(&name, None, Some(*n), None));
+    }
+    rows
 }
 
 /// One figure of the pipeline report, as a row.

@@ -117,40 +117,37 @@ pub fn run(ops: &Ops, args: &LifetimeArgs, out: &mut dyn Write) -> anyhow::Resul
     let Some(format) = args.format.rows() else {
         write_params(&params, AuditFormat::Table, out)?;
         rows.sort_by(|a, b| b.clv.unwrap_or(0.0).total_cmp(&a.clv.unwrap_or(0.0)));
-        writeln!(
-            out,
-            "\n{:<12} {:>5} {:>6} {:>5} {:>9} {:>7} {:>9} {:>6} {:>10}",
-            "customer",
-            "freq",
-            "recency",
-            "age",
-            "monetary",
-            "alive",
-            "expected",
-            "risk",
-            "12m value"
-        )?;
-        for r in rows.iter().take(20) {
-            let risk = r
-                .churn_risk
-                .map_or("-".to_string(), crate::insights::outlook::percent);
-            let or_dash = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.2}"));
-            writeln!(
-                out,
-                "{:<12} {:>5} {:>6} {:>5} {:>9.2} {:>6.0}% {:>9} {risk:>6} {:>10}",
-                safe(&r.customer_id),
-                r.frequency,
-                r.recency,
-                r.age,
-                r.monetary,
-                100.0 * r.p_alive,
-                or_dash(r.expected_purchases),
-                or_dash(r.clv)
-            )?;
-        }
-        return Ok(());
+        return top_table(&rows[..rows.len().min(20)], out);
     };
     crate::export::write_rows(&rows, format, out)?;
+    Ok(())
+}
+
+/// The customers worth most in the next twelve months, as a person reads them.
+fn top_table(rows: &[Row], out: &mut dyn Write) -> anyhow::Result<()> {
+    writeln!(
+        out,
+        "\n{:<12} {:>5} {:>6} {:>5} {:>9} {:>7} {:>9} {:>6} {:>10}",
+        "customer", "freq", "recency", "age", "monetary", "alive", "expected", "risk", "12m value"
+    )?;
+    for r in rows {
+        let risk = r
+            .churn_risk
+            .map_or("-".to_string(), crate::insights::outlook::percent);
+        let or_dash = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.2}"));
+        writeln!(
+            out,
+            "{:<12} {:>5} {:>6} {:>5} {:>9.2} {:>6.0}% {:>9} {risk:>6} {:>10}",
+            safe(&r.customer_id),
+            r.frequency,
+            r.recency,
+            r.age,
+            r.monetary,
+            100.0 * r.p_alive,
+            or_dash(r.expected_purchases),
+            or_dash(r.clv)
+        )?;
+    }
     Ok(())
 }
 

@@ -19,45 +19,7 @@ pub fn team(ops: &Ops, command: &TeamCommand, out: &mut dyn Write) -> anyhow::Re
                 member.name, member.role, member.fingerprint
             )?;
         }
-        TeamCommand::List { format } => {
-            let members = ops.members()?;
-            match format {
-                StatsFormat::Json => {
-                    let rows: Vec<_> = members
-                        .iter()
-                        .map(|m| {
-                            serde_json::json!({
-                                "name": m.name,
-                                "role": m.role.name(),
-                                "fingerprint": m.fingerprint,
-                                "fingerprints": m.keys().map(|k| k.fingerprint).collect::<Vec<_>>(),
-                                "added": m.added.to_rfc3339(),
-                            })
-                        })
-                        .collect();
-                    serde_json::to_writer_pretty(&mut *out, &rows)?;
-                    writeln!(out)?;
-                }
-                StatsFormat::Text if members.is_empty() => writeln!(
-                    out,
-                    "no one yet: add people with `rapport team add NAME --key FILE --role rep`"
-                )?,
-                StatsFormat::Text => {
-                    let width = members.iter().map(|m| m.name.chars().count()).max();
-                    let width = width.unwrap_or(4).max(4);
-                    writeln!(out, "{:width$}  {:7}  KEYS", "NAME", "ROLE")?;
-                    for m in &members {
-                        for (i, key) in m.keys().enumerate() {
-                            let (name, role) = match i {
-                                0 => (m.name.as_str(), m.role.name()),
-                                _ => ("", ""),
-                            };
-                            writeln!(out, "{name:width$}  {role:7}  {}", key.fingerprint)?;
-                        }
-                    }
-                }
-            }
-        }
+        TeamCommand::List { format } => list(&ops, *format, out)?,
         TeamCommand::Remove { name } => {
             let member = ops.remove_member(name)?;
             writeln!(out, "removed {}", member.name)?;
@@ -120,6 +82,48 @@ pub fn team(ops: &Ops, command: &TeamCommand, out: &mut dyn Write) -> anyhow::Re
                     }
                     false => writeln!(out, "{address} was not blocked")?,
                 },
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Everyone who may sign in, with their role and keys.
+fn list(ops: &Ops, format: StatsFormat, out: &mut dyn Write) -> anyhow::Result<()> {
+    let members = ops.members()?;
+    match format {
+        StatsFormat::Json => {
+            let rows: Vec<_> = members
+                .iter()
+                .map(|m| {
+                    serde_json::json!({
+                        "name": m.name,
+                        "role": m.role.name(),
+                        "fingerprint": m.fingerprint,
+                        "fingerprints": m.keys().map(|k| k.fingerprint).collect::<Vec<_>>(),
+                        "added": m.added.to_rfc3339(),
+                    })
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut *out, &rows)?;
+            writeln!(out)?;
+        }
+        StatsFormat::Text if members.is_empty() => writeln!(
+            out,
+            "no one yet: add people with `rapport team add NAME --key FILE --role rep`"
+        )?,
+        StatsFormat::Text => {
+            let width = members.iter().map(|m| m.name.chars().count()).max();
+            let width = width.unwrap_or(4).max(4);
+            writeln!(out, "{:width$}  {:7}  KEYS", "NAME", "ROLE")?;
+            for m in &members {
+                for (i, key) in m.keys().enumerate() {
+                    let (name, role) = match i {
+                        0 => (m.name.as_str(), m.role.name()),
+                        _ => ("", ""),
+                    };
+                    writeln!(out, "{name:width$}  {role:7}  {}", key.fingerprint)?;
+                }
             }
         }
     }

@@ -397,8 +397,8 @@ fn give_addresses(people: &mut [Customer], seed: u64) {
     }
 }
 
-// Long: one customer's story in time order (orders, returns, deals, tickets, notes), drawn from
-// one random stream in a fixed order that every seeded demo, and the tests on it, depend on.
+/// One customer's orders and returns in time order, drawn from one random stream in a fixed order
+/// that every seeded demo, and the tests on it, depend on.
 #[allow(clippy::too_many_arguments)]
 fn history(
     rng: &mut ChaCha8Rng,
@@ -409,9 +409,61 @@ fn history(
     end: Timestamp,
     out: &mut Vec<Order>,
 ) {
-    // (orders, first order days ago, last order days ago, quantity range)
-    let (count, first, last, quantity) = match habit {
-        Habit::Lead => return,
+    let Some((count, first, last, quantity)) = pattern(rng, habit) else {
+        return;
+    };
+    let last = last.min(first);
+    // Each customer leans towards one or two categories.
+    let favourite = rng.random_range(0..CATEGORIES.len());
+    let second = CATEGORIES[favourite].partner;
+    for k in 0..count {
+        let days_ago = if count == 1 {
+            first
+        } else {
+            first - (first - last) * k / (count - 1)
+        };
+        let placed =
+            end - Duration::days(days_ago as i64) - Duration::minutes(rng.random_range(0..600));
+        let category = if rng.random_bool(0.7) {
+            favourite
+        } else if rng.random_bool(0.6) {
+            second
+        } else {
+            rng.random_range(0..CATEGORIES.len())
+        };
+        let lines = basket(rng, catalogue, products, category, quantity);
+        out.push(Order {
+            id: OrderId(0),
+            number: String::new(),
+            customer: Some(customer.id),
+            placed,
+            kind: OrderKind::Purchase,
+            lines: lines.clone(),
+        });
+        // Now and then something comes back.
+        if rng.random_bool(0.04) {
+            let back = &lines[0];
+            out.push(Order {
+                id: OrderId(0),
+                number: String::new(),
+                customer: Some(customer.id),
+                placed: placed + Duration::days(rng.random_range(2..20)).min(end - placed),
+                kind: OrderKind::Cancellation,
+                lines: vec![OrderLine {
+                    line_no: 1,
+                    quantity: -back.quantity.max(1),
+                    ..back.clone()
+                }],
+            });
+        }
+    }
+}
+
+/// How a habit buys: how many orders, the first and last how many days ago, and how many of a
+/// product at a time; a lead buys nothing.
+fn pattern(rng: &mut ChaCha8Rng, habit: Habit) -> Option<(usize, usize, usize, (i32, i32))> {
+    Some(match habit {
+        Habit::Lead => return None,
         Habit::Champion => (
             rng.random_range(8..=20),
             rng.random_range(360..720),
@@ -438,77 +490,44 @@ fn history(
             rng.random_range(0..60),
             (10, 50),
         ),
-    };
-    let last = last.min(first);
-    // Each customer leans towards one or two categories.
-    let favourite = rng.random_range(0..CATEGORIES.len());
-    let second = CATEGORIES[favourite].partner;
-    for k in 0..count {
-        let days_ago = if count == 1 {
-            first
-        } else {
-            first - (first - last) * k / (count - 1)
-        };
-        let placed =
-            end - Duration::days(days_ago as i64) - Duration::minutes(rng.random_range(0..600));
-        let category = if rng.random_bool(0.7) {
-            favourite
-        } else if rng.random_bool(0.6) {
-            second
-        } else {
-            rng.random_range(0..CATEGORIES.len())
-        };
-        let shelf = &catalogue.by_category[category];
-        let anchor = shelf[popular(rng, shelf.len())];
-        let mut picked = vec![anchor];
-        let [sibling, partner] = catalogue.companions[anchor];
-        if rng.random_bool(0.55) {
-            picked.push(partner);
-        }
-        if rng.random_bool(0.3) {
-            picked.push(sibling);
-        }
-        if rng.random_bool(0.3) {
-            picked.push(shelf[popular(rng, shelf.len())]);
-        }
-        picked.dedup();
-        let mut lines: Vec<OrderLine> = Vec::with_capacity(picked.len());
-        for p in picked {
-            if lines.iter().any(|l| l.product == products[p].id) {
-                continue;
-            }
-            lines.push(OrderLine {
-                line_no: lines.len() as u32 + 1,
-                product: products[p].id,
-                quantity: rng.random_range(quantity.0..=quantity.1),
-                unit_price: products[p].unit_price,
-            });
-        }
-        out.push(Order {
-            id: OrderId(0),
-            number: String::new(),
-            customer: Some(customer.id),
-            placed,
-            kind: OrderKind::Purchase,
-            lines: lines.clone(),
-        });
-        // Now and then something comes back.
-        if rng.random_bool(0.04) {
-            let back = &lines[0];
-            out.push(Order {
-                id: OrderId(0),
-                number: String::new(),
-                customer: Some(customer.id),
-                placed: placed + Duration::days(rng.random_range(2..20)).min(end - placed),
-                kind: OrderKind::Cancellation,
-                lines: vec![OrderLine {
-                    line_no: 1,
-                    quantity: -back.quantity.max(1),
-                    ..back.clone()
-                }],
-            });
-        }
+    })
+}
+
+/// One order's lines from a category: a popular product, often what goes with it.
+fn basket(
+    rng: &mut ChaCha8Rng,
+    catalogue: &Catalogue,
+    products: &[Product],
+    category: usize,
+    quantity: (i32, i32),
+) -> Vec<OrderLine> {
+    let shelf = &catalogue.by_category[category];
+    let anchor = shelf[popular(rng, shelf.len())];
+    let mut picked = vec![anchor];
+    let [sibling, partner] = catalogue.companions[anchor];
+    if rng.random_bool(0.55) {
+        picked.push(partner);
     }
+    if rng.random_bool(0.3) {
+        picked.push(sibling);
+    }
+    if rng.random_bool(0.3) {
+        picked.push(shelf[popular(rng, shelf.len())]);
+    }
+    picked.dedup();
+    let mut lines: Vec<OrderLine> = Vec::with_capacity(picked.len());
+    for p in picked {
+        if lines.iter().any(|l| l.product == products[p].id) {
+            continue;
+        }
+        lines.push(OrderLine {
+            line_no: lines.len() as u32 + 1,
+            product: products[p].id,
+            quantity: rng.random_range(quantity.0..=quantity.1),
+            unit_price: products[p].unit_price,
+        });
+    }
+    lines
 }
 
 fn deal(rng: &mut ChaCha8Rng, customer: &Customer, end: Timestamp) -> Deal {

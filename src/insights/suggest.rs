@@ -8,6 +8,9 @@ use super::snapshot::Snapshot;
 use crate::domain::CustomerId;
 use std::collections::{HashMap, HashSet};
 
+/// Per item: its score, and the strongest single reason so far (that reason's weight, its text).
+type Scores = HashMap<u32, (f64, f64, String)>;
+
 /// Neighbours kept per item: enough for any top-N a rep asks for, small enough to keep scoring cheap.
 const NEIGHBOURS: usize = 50;
 /// Customers with fewer distinct items than this get segment popularity mixed in.
@@ -264,53 +267,9 @@ impl Model {
     pub fn suggest(&self, customer: CustomerId, n: usize) -> Vec<Suggestion> {
         let basket = self.baskets.get(customer).unwrap_or_default();
         let owned: HashSet<u32> = basket.iter().copied().collect();
-        // score, and the strongest single reason so far (its weight, its text)
-        let mut scores: HashMap<u32, (f64, f64, String)> = HashMap::new();
-        // Mean similarity to what was bought, so a wholesaler's 300 items do not drown every prior.
-        let per_item = 1.0 / basket.len().max(1) as f64;
-        for &bought in basket {
-            for nb in &self.neighbours[bought as usize] {
-                if owned.contains(&nb.item) {
-                    continue;
-                }
-                let e = scores.entry(nb.item).or_insert((0.0, 0.0, String::new()));
-                e.0 += nb.cosine as f64 * per_item;
-                if nb.cosine as f64 > e.1 {
-                    e.1 = nb.cosine as f64;
-                    e.2 = format!(
-                        "bought {}; {:.0}% of its buyers also bought {}",
-                        self.names[bought as usize],
-                        100.0 * nb.confidence,
-                        self.names[nb.item as usize]
-                    );
-                }
-            }
-        }
-        for rule in &self.rules {
-            if owned.contains(&rule.consequent)
-                || !rule.antecedent.iter().all(|i| owned.contains(i))
-            {
-                continue;
-            }
-            let e = scores
-                .entry(rule.consequent)
-                .or_insert((0.0, 0.0, String::new()));
-            e.0 += rule.confidence * RULE_WEIGHT;
-            if rule.confidence > e.1 {
-                e.1 = rule.confidence;
-                let names: Vec<&str> = rule
-                    .antecedent
-                    .iter()
-                    .map(|&i| self.names[i as usize].as_str())
-                    .collect();
-                e.2 = format!(
-                    "bought {}; {:.0}% of customers who did also bought {}",
-                    names.join(" and "),
-                    100.0 * rule.confidence,
-                    self.names[rule.consequent as usize]
-                );
-            }
-        }
+        let mut scores = Scores::new();
+        self.score_neighbours(basket, &owned, &mut scores);
+        self.score_rules(&owned, &mut scores);
         // A prior for everyone: what most customers buy is a good bet when the history says little.
         for &(item, share) in self
             .popular
@@ -362,6 +321,59 @@ impl Model {
         out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.item.cmp(&b.item)));
         out.truncate(n);
         out
+    }
+
+    /// Items like those bought: how alike, by who bought both.
+    fn score_neighbours(&self, basket: &[u32], owned: &HashSet<u32>, scores: &mut Scores) {
+        // Mean similarity to what was bought, so a wholesaler's 300 items do not drown every prior.
+        let per_item = 1.0 / basket.len().max(1) as f64;
+        for &bought in basket {
+            for nb in &self.neighbours[bought as usize] {
+                if owned.contains(&nb.item) {
+                    continue;
+                }
+                let e = scores.entry(nb.item).or_insert((0.0, 0.0, String::new()));
+                e.0 += nb.cosine as f64 * per_item;
+                if nb.cosine as f64 > e.1 {
+                    e.1 = nb.cosine as f64;
+                    e.2 = format!(
+                        "bought {}; {:.0}% of its buyers also bought {}",
+                        self.names[bought as usize],
+                        100.0 * nb.confidence,
+                        self.names[nb.item as usize]
+                    );
+                }
+            }
+        }
+    }
+
+    /// Items the rules say follow what was bought.
+    fn score_rules(&self, owned: &HashSet<u32>, scores: &mut Scores) {
+        for rule in &self.rules {
+            if owned.contains(&rule.consequent)
+                || !rule.antecedent.iter().all(|i| owned.contains(i))
+            {
+                continue;
+            }
+            let e = scores
+                .entry(rule.consequent)
+                .or_insert((0.0, 0.0, String::new()));
+            e.0 += rule.confidence * RULE_WEIGHT;
+            if rule.confidence > e.1 {
+                e.1 = rule.confidence;
+                let names: Vec<&str> = rule
+                    .antecedent
+                    .iter()
+                    .map(|&i| self.names[i as usize].as_str())
+                    .collect();
+                e.2 = format!(
+                    "bought {}; {:.0}% of customers who did also bought {}",
+                    names.join(" and "),
+                    100.0 * rule.confidence,
+                    self.names[rule.consequent as usize]
+                );
+            }
+        }
     }
 
     /// Customers who bought every item of `left` and never `right`: whom a rule says to offer

@@ -159,6 +159,16 @@ pub struct CustomerPage {
     pub notes: Vec<Note>,
 }
 
+/// A line of a customer's timeline about one of their records.
+fn item(at: Timestamp, kind: &'static str, (of, id): (Kind, u64), text: String) -> TimelineItem {
+    TimelineItem {
+        at,
+        kind,
+        record: Some(RecordRef { kind: of, id }),
+        text,
+    }
+}
+
 impl CustomerPage {
     pub fn read(store: &Records, id: CustomerId) -> Result<Option<CustomerPage>, StoreError> {
         let Some(customer) = store.get::<Customer>(id.0)? else {
@@ -177,85 +187,42 @@ impl CustomerPage {
         let mut timeline = Vec::new();
         for o in &orders {
             summary.add_order(o);
-            let lines = o.lines.len();
+            let lines = crate::text::count(o.lines.len(), "line", "lines");
             let (kind, verb) = match o.kind {
                 OrderKind::Purchase => ("order", "order"),
                 OrderKind::Cancellation => ("return", "cancellation"),
             };
-            timeline.push(TimelineItem {
-                at: o.placed,
-                kind,
-                record: Some(RecordRef {
-                    kind: Kind::Order,
-                    id: o.id.0,
-                }),
-                text: format!(
-                    "{verb} {} · {} · {}",
-                    o.number,
-                    crate::text::count(lines, "line", "lines"),
-                    o.total()
-                ),
-            });
+            let text = format!("{verb} {} · {lines} · {}", o.number, o.total());
+            timeline.push(item(o.placed, kind, (Kind::Order, o.id.0), text));
         }
         for d in &deals {
             summary.add_deal(d);
-            timeline.push(TimelineItem {
-                at: d.created,
-                kind: "deal",
-                record: Some(RecordRef {
-                    kind: Kind::Deal,
-                    id: d.id.0,
-                }),
-                text: format!(
-                    "{} · {} {} · {} ({}%)",
-                    d.title, d.value, d.currency, d.stage, d.probability
-                ),
-            });
+            let text = format!(
+                "{} · {} {} · {} ({}%)",
+                d.title, d.value, d.currency, d.stage, d.probability
+            );
+            timeline.push(item(d.created, "deal", (Kind::Deal, d.id.0), text));
         }
         for t in &tickets {
             summary.add_ticket(t);
-            timeline.push(TimelineItem {
-                at: t.created,
-                kind: "ticket",
-                record: Some(RecordRef {
-                    kind: Kind::Ticket,
-                    id: t.id.0,
-                }),
-                text: format!("{} · {} · {}", t.subject, t.status, t.priority),
-            });
+            let text = format!("{} · {} · {}", t.subject, t.status, t.priority);
+            timeline.push(item(t.created, "ticket", (Kind::Ticket, t.id.0), text));
         }
         for n in &notes {
-            let about = n
-                .deal
+            let about = (n.deal)
                 .and_then(|id| deals.iter().find(|d| d.id == id))
                 .map_or(String::new(), |d| format!("re {}: ", d.title));
-            timeline.push(TimelineItem {
-                at: n.at,
-                kind: n.kind.name(),
-                text: format!("{about}{}", n.text),
-                record: Some(RecordRef {
-                    kind: Kind::Note,
-                    id: n.id.0,
-                }),
-            });
+            let text = format!("{about}{}", n.text);
+            timeline.push(item(n.at, n.kind.name(), (Kind::Note, n.id.0), text));
         }
         for f in &done {
-            let who = f
-                .owner
-                .as_deref()
-                .map_or(String::new(), |o| format!("{o}: "));
-            timeline.push(TimelineItem {
-                at: f.done.unwrap_or(f.updated),
-                kind: "done",
-                record: Some(RecordRef {
-                    kind: Kind::Followup,
-                    id: f.id.0,
-                }),
-                text: match &f.outcome {
-                    Some(outcome) => format!("{who}{} → {outcome}", f.text),
-                    None => format!("{who}{}", f.text),
-                },
-            });
+            let who = (f.owner.as_deref()).map_or(String::new(), |o| format!("{o}: "));
+            let text = match &f.outcome {
+                Some(outcome) => format!("{who}{} → {outcome}", f.text),
+                None => format!("{who}{}", f.text),
+            };
+            let at = f.done.unwrap_or(f.updated);
+            timeline.push(item(at, "done", (Kind::Followup, f.id.0), text));
         }
         // Who changed them, from the audit log (notes and orders say it themselves).
         let records = std::iter::once((Kind::Customer, id.0))

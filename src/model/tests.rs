@@ -137,6 +137,88 @@ fn the_filter_ignores_case_in_any_script() {
     assert!(!yes(&["café "]));
 }
 
+/// One of the writes a session makes, on records of `s`, chosen by `rng`.
+fn random_write(
+    rng: &mut rand_chacha::ChaCha8Rng,
+    s: &Snapshot,
+    store: &crate::store::Store,
+    round: usize,
+    now: crate::domain::Timestamp,
+) -> Write {
+    match rng.random_range(0..8) {
+        0 => Write::Create(Record::Customer(Customer::new(format!("New {round}"), now))),
+        1 => {
+            let id = s.customers[rng.random_range(0..s.customers.len())].id();
+            let old: Customer = store.get(id.0).unwrap().unwrap();
+            let mut new = old.clone();
+            new.name = format!("Aaron {round}");
+            Write::Update {
+                old: Record::Customer(old),
+                new: Record::Customer(new),
+            }
+        }
+        2 => {
+            let old = s.deals[rng.random_range(0..s.deals.len())].clone();
+            let mut new = old.clone();
+            new.move_to(
+                DealStage::ALL[rng.random_range(0..DealStage::ALL.len())],
+                None,
+                now,
+            );
+            Write::Update {
+                old: Record::Deal(old),
+                new: Record::Deal(new),
+            }
+        }
+        3 => {
+            let t = s.tickets[rng.random_range(0..s.tickets.len())].clone();
+            Write::Delete {
+                record: Record::Ticket(t),
+                notes: Vec::new(),
+            }
+        }
+        4 => {
+            let customer = s.customers[rng.random_range(0..s.customers.len())].id();
+            let mut t = Ticket::new(format!("Help {round}"), customer, now);
+            t.status = TicketStatus::Open;
+            Write::Create(Record::Ticket(t))
+        }
+        5 | 6 if s.followups.is_empty() || rng.random_bool(0.5) => {
+            let customer = s.customers[rng.random_range(0..s.customers.len())].id();
+            let due = now + chrono::Duration::hours(rng.random_range(-48..96));
+            Write::Create(Record::Followup(Followup::new(
+                customer,
+                format!("Call {round}"),
+                due,
+                now,
+            )))
+        }
+        5 | 6 => {
+            let old = s.followups[rng.random_range(0..s.followups.len())].clone();
+            let mut new = old.clone();
+            match old.is_open() {
+                true => new.complete(Some(format!("spoke {round}")), now),
+                false => new.snooze(now),
+            }
+            Write::Update {
+                old: Record::Followup(old),
+                new: Record::Followup(new),
+            }
+        }
+        _ => Write::Batch(
+            s.tickets
+                .iter()
+                .take(3)
+                .map(|t| {
+                    let mut new = t.clone();
+                    new.status = TicketStatus::Closed;
+                    (Record::Ticket(t.clone()), Record::Ticket(new))
+                })
+                .collect(),
+        ),
+    }
+}
+
 /// A snapshot patched by many random writes is the snapshot a fresh read gives.
 #[test]
 fn a_patched_snapshot_is_what_a_fresh_read_gives() {
@@ -155,78 +237,7 @@ fn a_patched_snapshot_is_what_a_fresh_read_gives() {
             s.finder_ready().is_some() && s.contacts_ready().is_some(),
             "each write patches the lookup indexes it found built"
         );
-        let write = match rng.random_range(0..8) {
-            0 => Write::Create(Record::Customer(Customer::new(format!("New {round}"), now))),
-            1 => {
-                let id = s.customers[rng.random_range(0..s.customers.len())].id();
-                let old: Customer = store.get(id.0).unwrap().unwrap();
-                let mut new = old.clone();
-                new.name = format!("Aaron {round}");
-                Write::Update {
-                    old: Record::Customer(old),
-                    new: Record::Customer(new),
-                }
-            }
-            2 => {
-                let old = s.deals[rng.random_range(0..s.deals.len())].clone();
-                let mut new = old.clone();
-                new.move_to(
-                    DealStage::ALL[rng.random_range(0..DealStage::ALL.len())],
-                    None,
-                    now,
-                );
-                Write::Update {
-                    old: Record::Deal(old),
-                    new: Record::Deal(new),
-                }
-            }
-            3 => {
-                let t = s.tickets[rng.random_range(0..s.tickets.len())].clone();
-                Write::Delete {
-                    record: Record::Ticket(t),
-                    notes: Vec::new(),
-                }
-            }
-            4 => {
-                let customer = s.customers[rng.random_range(0..s.customers.len())].id();
-                let mut t = Ticket::new(format!("Help {round}"), customer, now);
-                t.status = TicketStatus::Open;
-                Write::Create(Record::Ticket(t))
-            }
-            5 | 6 if s.followups.is_empty() || rng.random_bool(0.5) => {
-                let customer = s.customers[rng.random_range(0..s.customers.len())].id();
-                let due = now + chrono::Duration::hours(rng.random_range(-48..96));
-                Write::Create(Record::Followup(Followup::new(
-                    customer,
-                    format!("Call {round}"),
-                    due,
-                    now,
-                )))
-            }
-            5 | 6 => {
-                let old = s.followups[rng.random_range(0..s.followups.len())].clone();
-                let mut new = old.clone();
-                match old.is_open() {
-                    true => new.complete(Some(format!("spoke {round}")), now),
-                    false => new.snooze(now),
-                }
-                Write::Update {
-                    old: Record::Followup(old),
-                    new: Record::Followup(new),
-                }
-            }
-            _ => Write::Batch(
-                s.tickets
-                    .iter()
-                    .take(3)
-                    .map(|t| {
-                        let mut new = t.clone();
-                        new.status = TicketStatus::Closed;
-                        (Record::Ticket(t.clone()), Record::Ticket(new))
-                    })
-                    .collect(),
-            ),
-        };
+        let write = random_write(&mut rng, &s, &store, round, now);
         let customers = matches!(
             &write,
             Write::Create(Record::Customer(_))

@@ -36,6 +36,7 @@ mod serve_control;
 mod serve_memory;
 mod serve_ssh;
 mod shared_data;
+mod source_shape;
 mod store_backup_live;
 mod store_files;
 mod store_roundtrip;

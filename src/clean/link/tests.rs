@@ -215,11 +215,8 @@ fn pairs_that_agree_score_high_when_nearly_every_candidate_is_a_match() {
     }
 }
 
-/// 400 people; 40 of them written a second time with a typo, a nickname, a phone in another
-/// format, a street written short or a field missing. Blocking must find the pairs, and EM
-/// must tell them from the rest with no labels.
-#[test]
-fn em_learns_to_tell_the_twice_written_from_the_rest() {
+/// 400 made-up people, and 40 of them written again each with one kind of slip; the true pairs.
+fn written_twice() -> (Vec<Customer>, HashSet<(u64, u64)>) {
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
     let first = [
         "Ada", "Robert", "William", "Maria", "Chen", "Olu", "Priya", "Sam", "Ines", "Karl", "Mia",
@@ -291,6 +288,15 @@ fn em_learns_to_tell_the_twice_written_from_the_rest() {
         truth.insert((original.id.0, twin.id.0));
         people.push(twin);
     }
+    (people, truth)
+}
+
+/// 400 people; 40 of them written a second time with a typo, a nickname, a phone in another
+/// format, a street written short or a field missing. Blocking must find the pairs, and EM
+/// must tell them from the rest with no labels.
+#[test]
+fn em_learns_to_tell_the_twice_written_from_the_rest() {
+    let (people, truth) = written_twice();
     let prepared: Vec<Prepared> = people.iter().map(|c| Prepared::of(c, None)).collect();
     let pairs = candidates(&prepared, 8);
     let ids = |&(i, j): &(u32, u32)| {

@@ -350,19 +350,8 @@ impl AppState {
         if pairs.is_empty() {
             return Err((None, "nothing marked to change".into()));
         }
-        let what: Vec<String> = changes
-            .iter()
-            .map(|(field, value)| match *field {
-                FieldId::Tag => format!("add tag '{value}'"),
-                _ => format!("set {field} to '{value}'"),
-            })
-            .collect();
-        let mut question = what.join(" and ");
-        if let Some(first) = question.get(..1) {
-            question = first.to_uppercase() + &question[1..];
-        }
         Ok(Confirm {
-            question: format!("{question} on these {}? y/n (u undoes it)", pairs.len()),
+            question: bulk_question(changes, pairs.len()),
             write: Write::Batch(pairs),
             details,
         })
@@ -411,4 +400,19 @@ impl AppState {
 
 fn opt_text(value: &Option<String>) -> String {
     value.clone().unwrap_or_else(|| "—".into())
+}
+
+/// What a bulk change does, asked before it is made: "Set owner to 'bea' on these 3? y/n".
+fn bulk_question(changes: &[(FieldId, String)], count: usize) -> String {
+    let what: Vec<String> = (changes.iter())
+        .map(|(field, value)| match *field {
+            FieldId::Tag => format!("add tag '{value}'"),
+            _ => format!("set {field} to '{value}'"),
+        })
+        .collect();
+    let mut question = what.join(" and ");
+    if let Some(first) = question.get(..1) {
+        question = first.to_uppercase() + &question[1..];
+    }
+    format!("{question} on these {count}? y/n (u undoes it)")
 }

@@ -350,7 +350,9 @@ impl AppState {
         }
     }
 
-    pub fn apply(&mut self, action: Action) {
+    /// Why this session may not take `action`: a read-only session's writes, and what the role
+    /// does not allow, refused before a form is filled in, not after (`Ops` checks again).
+    fn refusal(&self, action: Action) -> Option<String> {
         if self.readonly && action.writes() {
             let why = match self.worker.actor().role {
                 crate::domain::Role::Viewer => {
@@ -358,10 +360,8 @@ impl AppState {
                 }
                 _ => "read-only: changes are turned off (--readonly)",
             };
-            self.say(why, Tone::Bad);
-            return;
+            return Some(why.into());
         }
-        // Refused before a form is filled in, not after; the operations layer checks again.
         let task = match action {
             Action::Edit if !self.marked.is_empty() && self.detail.is_none() => {
                 Some(crate::ops::Task::BulkEdit)
@@ -371,8 +371,15 @@ impl AppState {
             Action::NotDuplicate => Some(crate::ops::Task::AddNote),
             _ => None,
         };
-        if let Some(Err(refused)) = task.map(|t| self.worker.check(t)) {
-            self.say(format!("not allowed: {refused}"), Tone::Bad);
+        match task.map(|t| self.worker.check(t)) {
+            Some(Err(refused)) => Some(format!("not allowed: {refused}")),
+            _ => None,
+        }
+    }
+
+    pub fn apply(&mut self, action: Action) {
+        if let Some(why) = self.refusal(action) {
+            self.say(why, Tone::Bad);
             return;
         }
         // Marks and refresh have a meaning of their own among the pairs.

@@ -16,28 +16,7 @@ impl super::Draw for CustomersState {
 fn draw(frame: &mut Frame, p: &CustomersState, ctx: &Ctx, theme: &Theme, area: Rect) {
     let c = p;
     let wide = area.width >= 100;
-    // Narrow terminals keep what a rep scans for first.
-    let columns: Vec<SortColumn> = if area.width >= 124 {
-        SortColumn::ALL.to_vec()
-    } else if area.width >= 96 {
-        SortColumn::ALL[..7].to_vec()
-    } else if area.width >= 70 {
-        vec![
-            SortColumn::Name,
-            SortColumn::Segment,
-            SortColumn::LastOrder,
-            SortColumn::Value,
-            SortColumn::OpenDeals,
-            SortColumn::OpenTickets,
-        ]
-    } else {
-        vec![SortColumn::Name, SortColumn::LastOrder, SortColumn::Value]
-    };
-    // The column the rows are sorted by is always shown: a rep must see what the order means.
-    let mut columns = columns;
-    if let Some(sorted) = c.sort.filter(|s| !columns.contains(s)) {
-        columns.insert(1, sorted);
-    }
+    let columns = shown_columns(c, area.width);
     // The sorted column is two wider, so its arrow is never cut off.
     let arrow = |col: SortColumn| if c.sort == Some(col) { 2 } else { 0 };
     let width_of = |col: SortColumn| match col {
@@ -117,6 +96,31 @@ fn draw(frame: &mut Frame, p: &CustomersState, ctx: &Ctx, theme: &Theme, area: R
         .column_spacing(1)
         .block(block(title, theme));
     frame.render_widget(table, area);
+}
+
+/// The columns that fit: narrow terminals keep what a rep scans for first, and the column the
+/// rows are sorted by is always shown, so a rep sees what the order means.
+fn shown_columns(c: &CustomersState, width: u16) -> Vec<SortColumn> {
+    let mut columns: Vec<SortColumn> = if width >= 124 {
+        SortColumn::ALL.to_vec()
+    } else if width >= 96 {
+        SortColumn::ALL[..7].to_vec()
+    } else if width >= 70 {
+        vec![
+            SortColumn::Name,
+            SortColumn::Segment,
+            SortColumn::LastOrder,
+            SortColumn::Value,
+            SortColumn::OpenDeals,
+            SortColumn::OpenTickets,
+        ]
+    } else {
+        vec![SortColumn::Name, SortColumn::LastOrder, SortColumn::Value]
+    };
+    if let Some(sorted) = c.sort.filter(|s| !columns.contains(s)) {
+        columns.insert(1, sorted);
+    }
+    columns
 }
 
 /// How many customers are shown of how many, and the filter being typed.

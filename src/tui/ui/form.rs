@@ -66,20 +66,12 @@ pub fn draw(frame: &mut Frame, form: &FormState, keys: &Keymap, theme: &Theme, b
             fit(field.label, label_width - 2),
             w = label_width - 2
         );
-        let value = safe(&field.input.value).into_owned();
-        let shown: String = value
-            .chars()
-            .skip(
-                field
-                    .input
-                    .cursor
-                    .saturating_sub(value_width.saturating_sub(1)),
-            )
-            .take(value_width)
-            .collect();
         let mut spans = vec![
             Span::styled(label, label_style),
-            Span::styled(shown, if focused { theme.selected } else { theme.base }),
+            Span::styled(
+                shown(field, value_width),
+                if focused { theme.selected } else { theme.base },
+            ),
         ];
         if focused && !field.choices.is_empty() {
             spans.push(Span::styled(
@@ -112,20 +104,7 @@ pub fn draw(frame: &mut Frame, form: &FormState, keys: &Keymap, theme: &Theme, b
     if let Some(warning) = warning {
         lines.extend(warning.into_iter().map(|l| Line::styled(l, theme.warn)));
     }
-    let footer = if form.saving {
-        "saving…".to_string()
-    } else {
-        let key = |action| capitalised(keys.label(Context::Form, action).unwrap_or("?"));
-        let required = match form.fields.iter().any(|f| f.required) {
-            true => " · * required",
-            false => "",
-        };
-        format!(
-            "{} saves · {} cancels{required}",
-            key(Action::Accept),
-            key(Action::Cancel)
-        )
-    };
+    let footer = footer(form, keys);
     lines.push(Line::styled(footer, theme.muted));
     frame.render_widget(
         Paragraph::new(lines)
@@ -136,4 +115,28 @@ pub fn draw(frame: &mut Frame, form: &FormState, keys: &Keymap, theme: &Theme, b
     if let Some(position) = cursor {
         frame.set_cursor_position(position);
     }
+}
+
+/// The field's value as far as fits, scrolled to keep the cursor in view.
+fn shown(field: &crate::tui::state::form::Field, width: usize) -> String {
+    let value = safe(&field.input.value).into_owned();
+    let skip = field.input.cursor.saturating_sub(width.saturating_sub(1));
+    value.chars().skip(skip).take(width).collect()
+}
+
+/// What the keys under a form do, or that it is being saved.
+fn footer(form: &FormState, keys: &Keymap) -> String {
+    if form.saving {
+        return "saving…".to_string();
+    }
+    let key = |action| capitalised(keys.label(Context::Form, action).unwrap_or("?"));
+    let required = match form.fields.iter().any(|f| f.required) {
+        true => " · * required",
+        false => "",
+    };
+    format!(
+        "{} saves · {} cancels{required}",
+        key(Action::Accept),
+        key(Action::Cancel)
+    )
 }
