@@ -62,7 +62,7 @@ impl AppState {
             Done::Cleaned(done) => self.take_cleaned(done),
             Done::LookAlikes { version, index } => match index {
                 Ok(index) => {
-                    self.look_alikes = Some((version, index));
+                    self.look_alikes.made = Some((version, index));
                     self.check_look_alike();
                 }
                 Err(e) => self.say(e.to_string(), Tone::Bad),
@@ -74,12 +74,14 @@ impl AppState {
             }
             Done::Written(write) => {
                 self.written(write);
-                self.send_then();
+                // A write is in: the one queued behind it goes now.
+                if let Some(next) = self.history.next() {
+                    self.send(Job::Write(next));
+                }
             }
             Done::WriteFailed { error, .. } => {
                 let (field, message) = (error.field(), error.to_string());
-                self.undoing = false;
-                self.drop_then();
+                self.history.failed();
                 match self.form_mut().filter(|f| f.saving) {
                     Some(form) => {
                         form.saving = false;
@@ -117,11 +119,9 @@ impl AppState {
         if self.form().is_some_and(|f| f.saving) {
             self.close_form();
         }
-        if std::mem::take(&mut self.undoing) {
-            self.say(format!("done: {}", self.undo_text(&write)), Tone::Good);
-        } else {
-            self.say(format!("{verb} {what}"), Tone::Good);
-            self.undo.push(write.inverse());
+        match self.history.written(&write) {
+            true => self.say(format!("done: {}", self.undo_text(&write)), Tone::Good),
+            false => self.say(format!("{verb} {what}"), Tone::Good),
         }
         // Marks stay after a bulk change: the next field for the same records is one `e` away.
         if matches!(write, Write::Batch(_)) {

@@ -260,21 +260,4 @@ impl AppState {
             );
         }
     }
-
-    /// Keeps the next step of an outcome form until its follow-up is written as done.
-    pub(super) fn then(&mut self, write: Write) {
-        self.then_write = Some(write);
-    }
-
-    /// A write is in: the one queued behind it goes now.
-    pub(super) fn send_then(&mut self) {
-        if let Some(write) = self.then_write.take() {
-            self.send(Job::Write(write));
-        }
-    }
-
-    /// A write failed: the one behind it is dropped, not written on its own.
-    pub(super) fn drop_then(&mut self) {
-        self.then_write = None;
-    }
 }

@@ -29,6 +29,7 @@ mod events;
 pub mod finder;
 mod followups;
 pub mod form;
+mod history;
 pub mod input;
 pub mod insights;
 pub mod list;
@@ -132,18 +133,15 @@ pub struct AppState {
     pub tickets: TicketsState,
     pub insights: InsightsState,
     pub today: TodayState,
-    /// Every customer prepared for the new-customer form's warning, and the records' version
-    /// it was made from (asked for when such a form opens).
-    look_alikes: Option<(u64, Arc<crate::clean::lookalike::LookAlikes>)>,
-    look_alikes_asked: Option<u64>,
+    /// Every customer prepared for the new-customer form's warning (asked for when such a form
+    /// opens), by the records' version it was made from.
+    look_alikes: popup::LookAlikeIndex,
     /// Only the rep's own records in every list (customers they own, their deals, their
     /// customers' tickets, their follow-ups), or everyone's.
     pub mine: bool,
     /// Saved views from the config file, and which one is shown (`V` steps through them).
     pub views: Vec<crate::config::View>,
     pub view_at: Option<usize>,
-    /// A write that follows the one with the worker: the next step after a follow-up is done.
-    then_write: Option<Write>,
     pub detail: Option<DetailState>,
     /// A customer page asked of the worker and not yet shown.
     opening: Option<CustomerId>,
@@ -155,10 +153,8 @@ pub struct AppState {
     pub marked: BTreeSet<u64>,
     /// The last key was a cancel (Esc, Ctrl-C) that kept typed text; the same again drops it.
     discard_armed: Option<&'static str>,
-    /// Writes that take back the changes made so far, newest last.
-    pub undo: Vec<Write>,
-    /// True while an undo is with the worker, so it is not itself pushed on the undo stack.
-    undoing: bool,
+    /// How to take back this session's changes, and a write waiting on another.
+    history: history::History,
     pub status: Option<(String, Tone)>,
     /// How many messages were said so far: a key that changes the screen without saying a new
     /// one takes the old one away (a message belongs to the screen that said it).
@@ -216,20 +212,17 @@ impl AppState {
             pane: Pane::Customers,
             insights: InsightsState::default(),
             today: TodayState::default(),
-            look_alikes: None,
-            look_alikes_asked: None,
+            look_alikes: Default::default(),
             mine: false,
             views: Vec::new(),
             view_at: None,
-            then_write: None,
             detail: None,
             opening: None,
             came_from: None,
             popups: Vec::new(),
             marked: BTreeSet::new(),
-            undo: Vec::new(),
+            history: Default::default(),
             discard_armed: None,
-            undoing: false,
             status: None,
             said: 0,
             pending: 0,
@@ -464,10 +457,9 @@ impl AppState {
             Action::Edit => self.edit(),
             Action::Mark => self.toggle_mark(),
             Action::Delete => self.ask_delete(),
-            Action::Undo => match self.undo.pop() {
+            Action::Undo => match self.history.take_back() {
                 Some(write) => {
                     self.say(format!("{}…", self.undo_text(&write)), Tone::Info);
-                    self.undoing = true;
                     self.send(Job::Write(write));
                 }
                 None => self.say("nothing to undo", Tone::Info),

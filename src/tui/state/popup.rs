@@ -73,6 +73,13 @@ impl Popup {
     }
 }
 
+/// The customers prepared for the look-alike warning, and the version of the records asked for.
+#[derive(Default)]
+pub struct LookAlikeIndex {
+    pub(super) made: Option<(u64, std::sync::Arc<crate::clean::lookalike::LookAlikes>)>,
+    asked: Option<u64>,
+}
+
 impl AppState {
     /// Open pop-ups, bottom first: the screen draws them in this order.
     pub fn popups(&self) -> &[Popup] {
@@ -157,20 +164,17 @@ impl AppState {
         let version = self.records.version;
         let fresh = |v: Option<u64>| v == Some(version);
         if new_customer
-            && !fresh(self.look_alikes.as_ref().map(|l| l.0))
-            && !fresh(self.look_alikes_asked)
+            && !fresh(self.look_alikes.made.as_ref().map(|l| l.0))
+            && !fresh(self.look_alikes.asked)
         {
-            self.look_alikes_asked = Some(version);
+            self.look_alikes.asked = Some(version);
             self.send(Job::LookAlikes { version });
         }
     }
 
     /// Warns, on a new-customer form, when what is typed looks like a customer already there.
     pub(super) fn check_look_alike(&mut self) {
-        let index = self
-            .look_alikes
-            .as_ref()
-            .map(|l| std::sync::Arc::clone(&l.1));
+        let index = (self.look_alikes.made.as_ref()).map(|l| std::sync::Arc::clone(&l.1));
         let Some(form) = self.form_mut() else {
             return;
         };
@@ -435,7 +439,7 @@ impl AppState {
                 form.saving = true;
                 form.error = None;
                 if let Ok(Some(next)) = next {
-                    self.then(Write::Create(crate::tui::worker::Record::Followup(next)));
+                    (self.history).then(Write::Create(crate::tui::worker::Record::Followup(next)));
                 }
                 self.send(Job::Write(write));
             }
