@@ -275,6 +275,36 @@ impl DealsState {
         }
     }
 
+    /// The worker's answer to the page this pane asked for: shown if it is still the one open;
+    /// a deal no longer there closes its page, and who took it is asked.
+    pub fn answer(
+        &mut self,
+        id: DealId,
+        page: Result<Option<DealPage>, crate::ops::OpsError>,
+    ) -> Effect {
+        match page {
+            Ok(Some(page)) => {
+                self.take_page(page);
+                Effect::None
+            }
+            Ok(None) if self.open == Some(id) => {
+                self.close_page();
+                let record = crate::domain::RecordRef {
+                    kind: crate::domain::Kind::Deal,
+                    id: id.0,
+                };
+                let what = format!("deal #{id}");
+                Effect::ask(Job::Gone {
+                    record,
+                    what,
+                    form: false,
+                })
+            }
+            Ok(None) => Effect::None,
+            Err(e) => Effect::Say(e.to_string(), super::Tone::Bad),
+        }
+    }
+
     /// Takes in a page the worker read; false if it is no longer the one asked for.
     pub fn take_page(&mut self, page: DealPage) -> bool {
         if self.open != Some(page.deal.id) {

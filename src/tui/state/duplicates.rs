@@ -118,6 +118,26 @@ impl DuplicatesState {
         Effect::ask(Job::Duplicates)
     }
 
+    /// The pairs the worker found, keeping the one selected where it still is.
+    pub fn answer(
+        &mut self,
+        pairs: Result<Vec<DuplicatePair>, crate::ops::OpsError>,
+        rows: usize,
+    ) -> Effect {
+        self.loading = false;
+        let pairs = match pairs {
+            Ok(pairs) => pairs,
+            Err(e) => return Effect::Say(e.to_string(), super::Tone::Bad),
+        };
+        let keep = self.selected().map(|p| (p.a.id, p.b.id));
+        self.pairs = pairs;
+        let at = keep
+            .and_then(|k| self.pairs.iter().position(|p| (p.a.id, p.b.id) == k))
+            .unwrap_or(0);
+        self.nav.select(at, self.pairs.len(), rows);
+        Effect::None
+    }
+
     /// The keys the section takes for itself; the rest are the Insights pane's.
     pub fn takes(action: Action) -> bool {
         action.moves()
@@ -240,35 +260,6 @@ impl AppState {
                 // The customer is back, and with them the pair.
                 self.insights.duplicates.loading = false;
                 self.find_duplicates();
-            }
-            Err(e) => self.say(e.to_string(), Tone::Bad),
-        }
-    }
-
-    pub(super) fn take_duplicates(
-        &mut self,
-        pairs: Result<Vec<DuplicatePair>, crate::ops::OpsError>,
-    ) {
-        self.insights.duplicates.loading = false;
-        match pairs {
-            Ok(pairs) => {
-                let keep = self
-                    .insights
-                    .duplicates
-                    .selected()
-                    .map(|p| (p.a.id, p.b.id));
-                self.insights.duplicates.pairs = pairs;
-                let at = keep
-                    .and_then(|k| {
-                        self.insights
-                            .duplicates
-                            .pairs
-                            .iter()
-                            .position(|p| (p.a.id, p.b.id) == k)
-                    })
-                    .unwrap_or(0);
-                let (len, rows) = (self.insights.duplicates.pairs.len(), self.rows);
-                self.insights.duplicates.nav.select(at, len, rows);
             }
             Err(e) => self.say(e.to_string(), Tone::Bad),
         }

@@ -45,20 +45,17 @@ impl AppState {
                 }
             }
             Done::Detail { id, page } => self.take_page(id, page),
-            Done::DealPage { id, page } => match page {
-                Ok(Some(page)) => {
-                    self.deals.take_page(page);
-                }
-                Ok(None) if self.deals.open == Some(id) => {
-                    self.deals.close_page();
-                    self.ask_who_took(RecordKind::Deal, id.0, format!("deal #{id}"), false);
-                }
-                Ok(None) => {}
-                Err(e) => self.say(e.to_string(), Tone::Bad),
-            },
+            // Answers to what a pane asked go back to it.
+            Done::DealPage { id, page } => {
+                let effect = self.deals.answer(id, page);
+                self.run(effect);
+            }
             Done::Customers { customers, then } => self.take_customers(customers, then),
             Done::Views { views, change } => self.take_views(views, change),
-            Done::Duplicates(pairs) => self.take_duplicates(pairs),
+            Done::Duplicates(pairs) => {
+                let effect = self.insights.duplicates.answer(pairs, self.rows);
+                self.run(effect);
+            }
             Done::Cleaned(done) => self.take_cleaned(done),
             Done::LookAlikes { version, index } => match index {
                 Ok(index) => {

@@ -320,4 +320,48 @@ mod tests {
         assert!(pane.pairs.is_empty());
         assert!(matches!(pane.act(Action::Merge, &c), Effect::None));
     }
+
+    #[test]
+    fn a_pane_takes_the_answers_to_what_it_asked() {
+        let (records, marked) = (records(), BTreeSet::new());
+        let c = ctx(&records, &marked, false);
+        let mut deals: DealsState = taken(&records, false);
+        let Effect::Ask {
+            job: Job::DealPage(id),
+            ..
+        } = deals.act(Action::Open, &c)
+        else {
+            panic!("the deal's page is asked for")
+        };
+        // Gone before the page was read: the page closes, and who took it is asked.
+        assert!(matches!(
+            deals.answer(id, Ok(None)),
+            Effect::Ask { job: Job::Gone { what, .. }, .. } if what == "deal #10"
+        ));
+        assert_eq!(deals.open, None);
+        let mut pairs = DuplicatesState::default();
+        assert!(matches!(
+            pairs.find(),
+            Effect::Ask {
+                job: Job::Duplicates,
+                ..
+            }
+        ));
+        assert!(
+            matches!(pairs.find(), Effect::None),
+            "asked once while it is out"
+        );
+        let pair = |a: u64, b: u64| crate::clean::DuplicatePair {
+            a: customer(a, "A", None),
+            b: customer(b, "B", None),
+            score: 0.9,
+            reasons: String::new(),
+        };
+        pairs.answer(Ok(vec![pair(1, 2), pair(3, 4)]), 10);
+        pairs.act(Action::Down, &c);
+        // Found again with a new pair first: the same pair stays selected.
+        pairs.answer(Ok(vec![pair(5, 6), pair(1, 2), pair(3, 4)]), 10);
+        assert_eq!(pairs.selected().map(|p| p.a.id), Some(CustomerId(3)));
+        assert!(!pairs.loading);
+    }
 }
