@@ -32,26 +32,8 @@ const LAYERS: &[&[&str]] = &[
 /// Every file of `src/` but the crate roots: (top-level module, path under src, its text without
 /// the unit tests at its end).
 fn sources() -> Vec<(String, String, String)> {
-    fn walk(dir: &Path, files: &mut Vec<std::path::PathBuf>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                walk(&path, files);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                files.push(path);
-            }
-        }
-    }
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut files = Vec::new();
-    walk(&src, &mut files);
     let mut out = Vec::new();
-    for file in files {
-        let rel = file
-            .strip_prefix(&src)
-            .unwrap()
-            .to_string_lossy()
-            .into_owned();
+    for (rel, text) in super::common::source_files() {
         let top = rel
             .split('/')
             .next()
@@ -62,7 +44,6 @@ fn sources() -> Vec<(String, String, String)> {
         if top == "main" || top == "lib" || rel.ends_with("/tests.rs") {
             continue;
         }
-        let text = std::fs::read_to_string(&file).unwrap();
         let product = match text.find("#[cfg(test)]\nmod ") {
             Some(at) => text[..at].to_string(),
             None => text,

@@ -2,33 +2,10 @@
 //! does not fit on a screen or two. (The limits are the team's; a long match of simple arms is
 //! still split, so that each part can be named.)
 
-use std::path::{Path, PathBuf};
-
 const MOST_LINES_IN_A_FILE: usize = 800;
 const MOST_LINES_IN_A_FUNCTION: usize = 100;
 
-fn sources() -> Vec<(String, String)> {
-    fn walk(dir: &Path, files: &mut Vec<PathBuf>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                walk(&path, files);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                files.push(path);
-            }
-        }
-    }
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut files = Vec::new();
-    walk(&src, &mut files);
-    files.sort();
-    (files.into_iter())
-        .map(|f| {
-            let rel = f.strip_prefix(&src).unwrap().to_string_lossy().into_owned();
-            (rel, std::fs::read_to_string(&f).unwrap())
-        })
-        .collect()
-}
+use super::common::source_files as sources;
 
 /// Each function in `text` as (its name, its first line, how many lines it spans): from the line
 /// that opens it to the closing brace at its own indent, as rustfmt lays them out.
