@@ -71,6 +71,10 @@ impl crate::tui::app::Link for ChannelOut {
         std::mem::take(&mut self.dropped)
     }
 
+    fn owed(&self) -> bool {
+        self.dropped
+    }
+
     fn last_words(&mut self, bytes: &[u8]) {
         let _ = std::io::Write::flush(self);
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);

@@ -112,6 +112,11 @@ pub trait Link: std::io::Write {
     fn resync(&mut self) -> bool {
         false
     }
+    /// A frame was lost and the screen is owed a whole one: drawn as soon as the link can take
+    /// it, not at the next key (a rep who only watches presses none).
+    fn owed(&self) -> bool {
+        false
+    }
     /// The session's last words (its terminal given back, why it ended): sent, not dropped.
     fn last_words(&mut self, bytes: &[u8]) {
         // The link may be gone already; there is no one to tell.
@@ -128,6 +133,9 @@ impl<W: std::io::Write + Link> Link for ratatui::backend::CrosstermBackend<W> {
     }
     fn resync(&mut self) -> bool {
         self.writer_mut().resync()
+    }
+    fn owed(&self) -> bool {
+        self.writer().owed()
     }
 }
 
@@ -167,8 +175,9 @@ where
     state.resize(terminal.get_frame().area().height);
     terminal.draw(|frame| ui::draw(frame, state, theme))?;
     loop {
-        // Behind: look again shortly for the link to drain, and draw once it has.
-        let waiting = state.pending > 0 || terminal.backend().behind();
+        // Behind, or a frame lost: look again shortly for the link to drain, and draw once it has.
+        let link = terminal.backend();
+        let waiting = state.pending > 0 || link.behind() || link.owed();
         let first = if waiting {
             match events.recv_timeout(Duration::from_millis(100)) {
                 Ok(event) => event,
@@ -204,8 +213,7 @@ where
             continue;
         }
         if terminal.backend_mut().resync() {
-            // Frames were lost on the way: the next one is the whole screen.
-            terminal.clear()?;
+            whole_screen_next(terminal)?;
         }
         terminal.draw(|frame| ui::draw(frame, state, theme))?;
         if let Some(text) = state.clipboard.take() {
@@ -213,6 +221,22 @@ where
         }
     }
     Ok(None)
+}
+
+/// Frames were lost on the way: the next one is the whole screen. `Terminal::clear` would ask the
+/// terminal where its cursor is, and the terminal crossterm asks is this process's own (none, for
+/// a server): instead a blank frame makes ratatui's idea of the screen blank, and clearing the
+/// rep's screen makes it so.
+fn whole_screen_next<B: Backend + std::io::Write>(terminal: &mut Terminal<B>) -> anyhow::Result<()>
+where
+    B::Error: Send + Sync + 'static,
+{
+    terminal.draw(|frame| frame.render_widget(ratatui::widgets::Clear, frame.area()))?;
+    crossterm::queue!(
+        terminal.backend_mut(),
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+    )?;
+    Ok(())
 }
 
 /// OSC 52: the rep's terminal puts `text` on their clipboard, locally or at the far end of SSH.

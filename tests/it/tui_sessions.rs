@@ -295,3 +295,93 @@ fn a_deal_deleted_under_another_reps_page_or_form_is_named_and_the_text_kept() {
     assert!(error.contains("was deleted by ana at"), "{error}");
     assert!(screen(&ben, 100, 30).contains("Ben's new title"));
 }
+
+/// A link like the server's: a frame written when its queue is full is lost, and the next one
+/// must be the whole screen. This one loses the frame it is told to, and drains at once.
+struct LossyLink {
+    frames: std::sync::mpsc::Sender<Vec<u8>>,
+    lose_next: Arc<std::sync::atomic::AtomicBool>,
+    buffer: Vec<u8>,
+    lost: bool,
+}
+
+impl std::io::Write for LossyLink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.buffer.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let frame = std::mem::take(&mut self.buffer);
+        if frame.is_empty() {
+            return Ok(());
+        }
+        match self
+            .lose_next
+            .swap(false, std::sync::atomic::Ordering::SeqCst)
+        {
+            true => self.lost = true,
+            false => drop(self.frames.send(frame)),
+        }
+        Ok(())
+    }
+}
+
+impl rapport::tui::app::Link for LossyLink {
+    fn resync(&mut self) -> bool {
+        std::mem::take(&mut self.lost)
+    }
+
+    fn owed(&self) -> bool {
+        self.lost
+    }
+}
+
+/// A frame lost on the way is sent again once the link has room, with no key pressed: a rep who
+/// only watches (a manager with the board up) still sees another rep's change. Before, the app
+/// waited for the next key or change, and the bench saw writes never shown to its watchers.
+#[test]
+fn a_lost_frame_is_drawn_again_without_waiting_for_a_key() {
+    use rapport::tui::app::{Event, event_loop};
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let model = ReadModel::new(store);
+    let mut state = common::session(&model, "ana");
+    let (frames, sent) = std::sync::mpsc::channel();
+    let lose_next = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let link = LossyLink {
+        frames,
+        lose_next: Arc::clone(&lose_next),
+        buffer: Vec::new(),
+        lost: false,
+    };
+    let (events, rx) = std::sync::mpsc::channel();
+    let app = std::thread::spawn(move || {
+        let backend = ratatui::backend::CrosstermBackend::new(link);
+        let options = ratatui::TerminalOptions {
+            viewport: ratatui::Viewport::Fixed(ratatui::layout::Rect::new(0, 0, 100, 30)),
+        };
+        let mut terminal = ratatui::Terminal::with_options(backend, options).unwrap();
+        let depth = rapport::tui::theme::ColorDepth::TrueColor;
+        let theme = rapport::tui::theme::Theme::load("default", None, depth).unwrap();
+        event_loop(&mut terminal, &mut state, &theme, &rx, false).unwrap()
+    });
+    let patience = std::time::Duration::from_secs(5);
+    sent.recv_timeout(patience).expect("the first frame");
+    lose_next.store(true, std::sync::atomic::Ordering::SeqCst);
+    let key = crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char('j'));
+    events.send(Event::Key(key)).unwrap();
+    // The screen is cleared and drawn whole: the rep's terminal may hold half of the lost frame.
+    let mut whole = None;
+    while let Ok(frame) = sent.recv_timeout(patience) {
+        let text = String::from_utf8_lossy(&frame).into_owned();
+        if text.contains("\x1b[2J") {
+            whole = Some(text);
+            break;
+        }
+    }
+    events.send(Event::End("done".into())).unwrap();
+    app.join().unwrap();
+    let whole = whole.expect("the lost frame was never drawn again");
+    assert!(whole.contains("Customers"), "{whole:?}");
+}
