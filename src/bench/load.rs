@@ -294,9 +294,9 @@ async fn press(rep: &mut Rep, key: &[u8], navigation: bool, f: &mut Figures) -> 
     Ok(())
 }
 
-/// A watcher: presses nothing, notes when its screen last changed.
-async fn watch(mut rep: Rep, slot: usize, until: Instant, seen: Seen) {
-    while Instant::now() < until {
+/// A watcher: presses nothing, notes when its screen last changed, until every rep is done.
+async fn watch(mut rep: Rep, slot: usize, done: Arc<std::sync::atomic::AtomicBool>, seen: Seen) {
+    while !done.load(std::sync::atomic::Ordering::SeqCst) {
         if let Ok(Some(ChannelMsg::Data { data })) =
             tokio::time::timeout(Duration::from_millis(200), rep.channel.wait()).await
         {
@@ -450,12 +450,15 @@ async fn drive(server: &Server, sessions: usize, seconds: u64) -> anyhow::Result
     let until = clock + Duration::from_secs(seconds);
     let seen: Seen = Arc::new(Mutex::new(vec![clock; WATCHERS]));
     let writes = Arc::new(tokio::sync::Mutex::new(()));
+    // Watchers watch until the last rep is done: a write begun just before the end is timed to
+    // the end, and one no one watched would count as never seen.
+    let reps_done = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let mut tasks = Vec::new();
     let mut watchers = Vec::new();
     for (i, rep) in reps.into_iter().enumerate() {
         let seen = Arc::clone(&seen);
         match i.checked_sub(sessions) {
-            Some(w) => watchers.push(tokio::spawn(watch(rep, w, until, seen))),
+            Some(w) => watchers.push(tokio::spawn(watch(rep, w, Arc::clone(&reps_done), seen))),
             None => tasks.push(tokio::spawn(work(rep, i, until, Arc::clone(&writes), seen))),
         }
     }
@@ -463,6 +466,7 @@ async fn drive(server: &Server, sessions: usize, seconds: u64) -> anyhow::Result
     for task in tasks {
         all.add(task.await??);
     }
+    reps_done.store(true, std::sync::atomic::Ordering::SeqCst);
     for w in watchers {
         w.await?;
     }
