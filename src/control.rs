@@ -246,16 +246,15 @@ fn run_command(ops: &Ops, stream: &UnixStream, request: &[u8]) -> std::io::Resul
         }
         Ok(mut cli) if cwd.is_absolute() => {
             cli.resolve_paths(&cwd);
-            let before = ops.records().data_version().ok();
             let sink = Box::new(FrameOut::new(stream, b'e')?);
             let result = crate::diag::to(sink, || {
                 crate::commands::dispatch(ops, &cli, &mut out, &|c| c.resolve_paths(&cwd))
             });
             out.flush()?;
-            // What a command changed without patching it in (a restore) is read again.
+            // A command's writes reach the sessions through `Ops`; what a failed one left
+            // half-done is read again.
             if let Some(model) = ops.model()
-                && ops.records().data_version().ok() != before
-                && let Err(e) = model.changed()
+                && let Err(e) = model.catch_up()
             {
                 tracing::warn!("sessions not refreshed after a command: {e}");
             }

@@ -315,6 +315,15 @@ impl ReadModel {
         Ok(())
     }
 
+    /// Reads the records again if the store holds writes the model has not taken in (a command
+    /// that failed part-way); otherwise nothing: a write through `Ops` is in already.
+    pub fn catch_up(&self) -> Result<(), StoreError> {
+        match self.peek() {
+            Some(current) if current.version != self.store.data_version()? => self.changed(),
+            _ => Ok(()),
+        }
+    }
+
     /// After a change the model cannot patch (a delete by reference, a purge, a note): the records
     /// are read again and every session hears of them. The current snapshot stays until the new one
     /// replaces it: concurrent writers never leave a moment with none.

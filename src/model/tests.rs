@@ -275,3 +275,27 @@ fn a_patched_snapshot_is_what_a_fresh_read_gives() {
         );
     }
 }
+
+/// A command's write through `Ops` is in the model already: catching up reads nothing again. A
+/// write the model did not see (another handle, a command that failed part-way) is read in.
+#[test]
+fn catching_up_reads_again_only_what_the_model_missed() {
+    let (_dir, store) = crate::demo::test_store(20, 3);
+    let model = ReadModel::new(store.clone());
+    let ops = Ops::shared(Arc::clone(&model), Actor::named("t"));
+    model.load().unwrap();
+    let now = chrono::Utc::now();
+    ops.apply(Write::Create(Record::Customer(Customer::new("Seen", now))))
+        .unwrap();
+    let patched = model.peek().unwrap();
+    model.catch_up().unwrap();
+    assert!(
+        Arc::ptr_eq(&patched, &model.peek().unwrap()),
+        "read again for nothing"
+    );
+    store.create(Customer::new("Missed", now)).unwrap();
+    model.catch_up().unwrap();
+    let after = model.peek().unwrap();
+    assert!(!Arc::ptr_eq(&patched, &after));
+    assert!((after.customers.iter()).any(|c| c.name() == "Missed"));
+}

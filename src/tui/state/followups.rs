@@ -10,16 +10,6 @@ use std::sync::Arc;
 pub use super::pane::About;
 
 impl AppState {
-    /// Whose records the lists show: the rep's with "mine" on, else everyone's.
-    pub fn mine_of(&self) -> Option<&str> {
-        self.mine.then_some(self.user.as_str())
-    }
-
-    /// Whose day Today shows: the rep's own unless they asked for everyone's.
-    pub fn today_of(&self) -> Option<&str> {
-        self.today.whose(&self.user)
-    }
-
     pub(super) fn toggle_mine(&mut self) {
         if self.pane == Pane::Today && self.detail.is_none() {
             // The day is the rep's own by default; m shows the team's.
