@@ -131,6 +131,65 @@ pub fn error_line(error: &anyhow::Error) -> String {
     safe(&line).into_owned()
 }
 
+/// Lower case, accents and other scripts spelt in ASCII, "&" as "and", punctuation as spaces,
+/// one space between words: "Seaview & Co." and "seaview and co" fold alike.
+pub fn fold(text: &str) -> String {
+    let ascii = deunicode::deunicode(text)
+        .to_lowercase()
+        .replace('&', " and ");
+    let mut out = String::with_capacity(ascii.len());
+    for word in ascii
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '\'')
+        .map(|w| w.trim_matches('\''))
+        .filter(|w| !w.is_empty())
+    {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        // "O'Neil" and "ONeil" are one name.
+        out.extend(word.chars().filter(|c| *c != '\''));
+    }
+    out
+}
+
+/// Words that say what kind of company it is, not which: dropped before comparing.
+const LEGAL_FORMS: &[&str] = &[
+    "ltd",
+    "limited",
+    "llc",
+    "llp",
+    "inc",
+    "incorporated",
+    "corp",
+    "corporation",
+    "plc",
+    "gmbh",
+    "ag",
+    "kg",
+    "sa",
+    "sas",
+    "sarl",
+    "srl",
+    "spa",
+    "bv",
+    "nv",
+    "oy",
+    "ab",
+    "pty",
+    "pte",
+    "lp",
+];
+
+/// A company's name folded, without its legal form: "Seaview & Co. Ltd" is "seaview and co".
+pub fn company(name: &str) -> String {
+    let folded = fold(name);
+    let mut words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
+    while words.len() > 1 && words.last().is_some_and(|w| LEGAL_FORMS.contains(w)) {
+        words.pop();
+    }
+    words.join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,7 @@
 //! Customer fields as matching compares them. What the user typed is what is stored, shown and
 //! exported: these forms exist only to find the same person written two ways.
 
+pub use crate::text::{company, fold};
 pub use phonenumber::country::Id as Region;
 
 /// An email as mail servers treat it: case and surrounding space do not make another address.
@@ -108,71 +109,12 @@ pub fn region_of(country: &str) -> Option<Region> {
     alpha2.parse().ok()
 }
 
-/// Lower case, accents and other scripts spelt in ASCII, "&" as "and", punctuation as spaces,
-/// one space between words: "Seaview & Co." and "seaview and co" fold alike.
-pub fn fold(text: &str) -> String {
-    let ascii = deunicode::deunicode(text)
-        .to_lowercase()
-        .replace('&', " and ");
-    let mut out = String::with_capacity(ascii.len());
-    for word in ascii
-        .split(|c: char| !c.is_ascii_alphanumeric() && c != '\'')
-        .map(|w| w.trim_matches('\''))
-        .filter(|w| !w.is_empty())
-    {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        // "O'Neil" and "ONeil" are one name.
-        out.extend(word.chars().filter(|c| *c != '\''));
-    }
-    out
-}
-
 /// A person's name as its folded words, sorted: "Chen, Ada" and "ada chen" give the same.
 pub fn name_words(name: &str) -> Vec<String> {
     let mut words: Vec<String> = fold(name).split(' ').map(str::to_string).collect();
     words.retain(|w| !w.is_empty());
     words.sort();
     words
-}
-
-/// Words that say what kind of company it is, not which: dropped before comparing.
-const LEGAL_FORMS: &[&str] = &[
-    "ltd",
-    "limited",
-    "llc",
-    "llp",
-    "inc",
-    "incorporated",
-    "corp",
-    "corporation",
-    "plc",
-    "gmbh",
-    "ag",
-    "kg",
-    "sa",
-    "sas",
-    "sarl",
-    "srl",
-    "spa",
-    "bv",
-    "nv",
-    "oy",
-    "ab",
-    "pty",
-    "pte",
-    "lp",
-];
-
-/// A company's name folded, without its legal form: "Seaview & Co. Ltd" is "seaview and co".
-pub fn company(name: &str) -> String {
-    let folded = fold(name);
-    let mut words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
-    while words.len() > 1 && words.last().is_some_and(|w| LEGAL_FORMS.contains(w)) {
-        words.pop();
-    }
-    words.join(" ")
 }
 
 /// Street words written short, and their full form.

@@ -1,10 +1,10 @@
 //! A change to the records, as data: which record, and what becomes of it. The writer (`ops`)
 //! makes it, the store keeps it, and the read model patches itself from it.
 
-use super::{Customer, Deal, Followup, Note, Ticket};
+use super::{Account, Customer, Deal, Followup, Note, Ticket};
 
 /// `$body` with `$r` bound to the record inside a [`Record`], whatever its kind: written once,
-/// compiled for each of the five.
+/// compiled for each of the six.
 #[macro_export]
 macro_rules! each_record {
     ($record:expr, $r:ident => $body:expr) => {
@@ -14,6 +14,7 @@ macro_rules! each_record {
             $crate::domain::change::Record::Ticket($r) => $body,
             $crate::domain::change::Record::Note($r) => $body,
             $crate::domain::change::Record::Followup($r) => $body,
+            $crate::domain::change::Record::Account($r) => $body,
         }
     };
 }
@@ -29,6 +30,7 @@ macro_rules! map_record {
             Record::Ticket($r) => Record::Ticket($body),
             Record::Note($r) => Record::Note($body),
             Record::Followup($r) => Record::Followup($body),
+            Record::Account($r) => Record::Account($body),
         }
     }};
 }
@@ -41,6 +43,7 @@ pub enum Record {
     Ticket(Ticket),
     Note(Note),
     Followup(Followup),
+    Account(Account),
 }
 
 impl Record {
@@ -52,6 +55,7 @@ impl Record {
             Record::Ticket(t) => format!("ticket {}", t.id),
             Record::Note(n) => format!("note {}", n.id),
             Record::Followup(f) => format!("follow-up {}", f.id),
+            Record::Account(a) => format!("account {}", a.id),
         }
     }
 
@@ -67,6 +71,7 @@ impl Record {
             Record::Ticket(t) => format!("ticket #{}", t.id),
             Record::Note(n) => format!("note on customer {}", n.customer),
             Record::Followup(f) => format!("follow-up on customer {}", f.customer),
+            Record::Account(a) => format!("account {}", a.name),
         }
     }
 }

@@ -1,6 +1,6 @@
 use super::FieldId;
 use super::validate::{ValidationError, require_text, validate_email};
-use super::{CustomerId, Timestamp, named_enum};
+use super::{AccountId, CustomerId, Timestamp, named_enum};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -64,6 +64,8 @@ pub struct Customer {
     pub updated: Timestamp,
     /// Added in schema 6: last, as new fields go (see store::schema).
     pub address: Address,
+    /// The business this person works for, if any (schema 8).
+    pub account: Option<AccountId>,
 }
 
 impl Customer {
@@ -83,6 +85,7 @@ impl Customer {
             created: now,
             updated: now,
             address: Address::default(),
+            account: None,
         }
     }
 
@@ -95,16 +98,7 @@ impl Customer {
             require_text(FieldId::ExternalId, ext)?;
         }
         if let Some(phone) = &self.phone {
-            let ok = phone
-                .chars()
-                .all(|c| c.is_ascii_digit() || " +-().x/".contains(c))
-                && phone.chars().any(|c| c.is_ascii_digit());
-            if !ok {
-                return Err(ValidationError::new(
-                    FieldId::Phone,
-                    format!("'{phone}' is not a phone number (digits, spaces and + - ( ) only)"),
-                ));
-            }
+            validate_phone(phone)?;
         }
         for (field, part) in self.address.parts() {
             if let Some(part) = part {
@@ -147,6 +141,20 @@ impl Customer {
     pub fn email_key(&self) -> Option<String> {
         self.email.as_deref().map(normalise_email)
     }
+}
+
+pub(super) fn validate_phone(phone: &str) -> Result<(), ValidationError> {
+    let ok = phone
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-().x/".contains(c))
+        && phone.chars().any(|c| c.is_ascii_digit());
+    if ok {
+        return Ok(());
+    }
+    Err(ValidationError::new(
+        FieldId::Phone,
+        format!("'{phone}' is not a phone number (digits, spaces and + - ( ) only)"),
+    ))
 }
 
 pub fn normalise_email(email: &str) -> String {

@@ -27,6 +27,8 @@ fields! {
     Email = "email",
     Phone = "phone",
     Company = "company",
+    Account = "account",
+    Domain = "domain",
     Street = "street",
     City = "city",
     Postcode = "postcode",

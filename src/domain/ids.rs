@@ -14,5 +14,5 @@ macro_rules! id_type {
 }
 
 id_type!(
-    CustomerId, ProductId, OrderId, DealId, TicketId, NoteId, MemberId, FollowupId
+    CustomerId, ProductId, OrderId, DealId, TicketId, NoteId, MemberId, FollowupId, AccountId
 );

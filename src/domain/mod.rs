@@ -1,6 +1,7 @@
-//! The CRM's plain data: customers, products, orders, deals, tickets, notes, follow-ups, and the team.
+//! The CRM's plain data: accounts, customers, products, orders, deals, tickets, notes, follow-ups, and the team.
 //! No IO here; every type validates itself and names the field that is wrong.
 
+mod account;
 pub mod change;
 mod customer;
 mod deal;
@@ -17,11 +18,14 @@ mod ticket;
 mod validate;
 mod view;
 
+pub use account::{Account, business_domain, is_free_mail, normal_domain};
 pub use customer::{Address, Customer, Lifecycle, normalise_email};
 pub use deal::{Deal, DealStage, LOSS_REASONS};
 pub use field::FieldId;
 pub use followup::{Followup, due_text, next_working_hour, parse_due};
-pub use ids::{CustomerId, DealId, FollowupId, MemberId, NoteId, OrderId, ProductId, TicketId};
+pub use ids::{
+    AccountId, CustomerId, DealId, FollowupId, MemberId, NoteId, OrderId, ProductId, TicketId,
+};
 pub use member::{MAX_MEMBER_KEYS, MAX_MEMBER_NAME, Member, MemberKey, Role, validate_member_name};
 pub use money::{Money, MoneyError};
 pub use note::{Note, NoteKind};

@@ -12,6 +12,7 @@ pub enum Kind {
     Ticket,
     Note,
     Followup,
+    Account,
 }
 
 named_enum!(Kind {
@@ -22,6 +23,7 @@ named_enum!(Kind {
     Ticket => "ticket",
     Note => "note",
     Followup => "followup",
+    Account => "account",
 });
 
 /// `customer:42`, as users type and read a record's name.

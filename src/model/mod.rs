@@ -16,7 +16,7 @@ pub mod today;
 
 use crate::clean::lookalike::LookAlikes;
 use crate::domain::change::{Record, Write};
-use crate::domain::{Customer, CustomerId, Deal, Followup, Ticket};
+use crate::domain::{Account, AccountId, Customer, CustomerId, Deal, Followup, Ticket};
 use crate::insights::{Insights, Segment};
 use crate::search::{Entry, Index, Kind, Part};
 use crate::store::{Store, StoreError};
@@ -133,6 +133,7 @@ impl ReadModel {
             self.store.all_sound(&mut damaged)?,
         );
         snapshot.followups = Arc::new(self.store.all_sound(&mut damaged)?);
+        snapshot.accounts = Arc::new(self.store.all_sound(&mut damaged)?);
         snapshot.damaged = Arc::new(damaged);
         let mut team: Vec<String> = self
             .store
@@ -257,10 +258,10 @@ impl ReadModel {
             Write::Delete { record, .. } => (vec![record], true),
             other => (other.results(), false),
         };
-        let mut touched: HashSet<CustomerId> = put.iter().map(|r| owner(r)).collect();
+        let mut touched: HashSet<CustomerId> = put.iter().filter_map(|r| owner(r)).collect();
         match &done {
-            Write::Update { old, .. } => drop(touched.insert(owner(old))),
-            Write::Batch(pairs) => touched.extend(pairs.iter().map(|(old, _)| owner(old))),
+            Write::Update { old, .. } => touched.extend(owner(old)),
+            Write::Batch(pairs) => touched.extend(pairs.iter().filter_map(|(old, _)| owner(old))),
             _ => {}
         }
         let keys: HashSet<(Kind, u64)> = put.iter().filter_map(|r| finder_key(r)).collect();
@@ -359,17 +360,18 @@ fn finder_key(record: &Record) -> Option<(Kind, u64)> {
         Record::Customer(c) => Some((Kind::Customer, c.id.0)),
         Record::Deal(d) => Some((Kind::Deal, d.id.0)),
         Record::Ticket(t) => Some((Kind::Ticket, t.id.0)),
-        Record::Note(_) | Record::Followup(_) => None,
+        Record::Note(_) | Record::Followup(_) | Record::Account(_) => None,
     }
 }
 
-/// The customer a record belongs to (a customer, their own).
-fn owner(record: &Record) -> CustomerId {
+/// The customer a record belongs to (a customer, their own); an account has none.
+fn owner(record: &Record) -> Option<CustomerId> {
     match record {
-        Record::Customer(c) => c.id,
-        Record::Deal(d) => d.customer,
-        Record::Ticket(t) => t.customer,
-        Record::Note(n) => n.customer,
-        Record::Followup(f) => f.customer,
+        Record::Customer(c) => Some(c.id),
+        Record::Deal(d) => Some(d.customer),
+        Record::Ticket(t) => Some(t.customer),
+        Record::Note(n) => Some(n.customer),
+        Record::Followup(f) => Some(f.customer),
+        Record::Account(_) => None,
     }
 }

@@ -21,6 +21,8 @@ pub struct Snapshot {
     pub queue: Arc<Vec<usize>>,
     /// Every follow-up, open and done, by id.
     pub followups: Arc<Vec<Followup>>,
+    /// Every account, by id.
+    pub accounts: Arc<Vec<Account>>,
     /// None until computed (it reads every order).
     pub summaries: Option<Arc<Summaries>>,
     /// Records that could not be read, each named.
@@ -277,7 +279,7 @@ impl Snapshot {
             Record::Customer(_) => parts.customers = true,
             Record::Deal(_) => parts.deals = true,
             Record::Ticket(_) => parts.tickets = true,
-            Record::Note(_) | Record::Followup(_) => {}
+            Record::Note(_) | Record::Followup(_) | Record::Account(_) => {}
         }
         match record {
             Record::Customer(c) => {
@@ -317,8 +319,22 @@ impl Snapshot {
                     (Err(_), true) => {}
                 }
             }
+            Record::Account(a) => {
+                let all = Arc::make_mut(&mut self.accounts);
+                match (all.binary_search_by_key(&a.id, |x| x.id), gone) {
+                    (Ok(i), false) => all[i] = a.clone(),
+                    (Err(i), false) => all.insert(i, a.clone()),
+                    (Ok(i), true) => drop(all.remove(i)),
+                    (Err(_), true) => {}
+                }
+            }
             Record::Note(_) => {}
         }
+    }
+
+    pub fn account(&self, id: AccountId) -> Option<&Account> {
+        let at = self.accounts.binary_search_by_key(&id, |a| a.id).ok()?;
+        Some(&self.accounts[at])
     }
 }
 

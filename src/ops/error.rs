@@ -81,6 +81,7 @@ impl From<StoreError> for OpsError {
             StoreError::Invalid { ref cause, .. } => invalid(cause.field, &e),
             StoreError::Duplicate { field, .. } => invalid(field, &e),
             StoreError::UnknownCustomer { .. } => invalid(FieldId::Customer, &e),
+            StoreError::UnknownAccount { .. } => invalid(FieldId::Account, &e),
             StoreError::Refused(reason) => OpsError::Refused { reason },
             StoreError::ChangedSinceImport { ref changed, .. } => OpsError::ChangedSince {
                 changed: changed.clone(),

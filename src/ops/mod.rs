@@ -12,7 +12,7 @@ pub use error::OpsError;
 pub use imports::Imported;
 
 pub use crate::domain::change::{Record, Write};
-use crate::domain::{Customer, Deal, Followup, Note, NoteKind, Order, Product, Ticket};
+use crate::domain::{Account, Customer, Deal, Followup, Note, NoteKind, Order, Product, Ticket};
 use crate::model::ReadModel;
 use crate::store::{Kind, RecordRef, Store};
 // What a front end reads, and the words it reads them in.
@@ -195,6 +195,7 @@ impl Ops {
             Kind::Ticket => store.delete::<Ticket>(record.id)?.subject,
             Kind::Note => store.delete::<Note>(record.id)?.text,
             Kind::Followup => store.delete::<Followup>(record.id)?.text,
+            Kind::Account => store.delete::<Account>(record.id)?.name,
         };
         self.changed()?;
         Ok(label)

@@ -105,6 +105,7 @@ fn rep_creates(actor: &Actor, record: &Record) -> Result<(), OpsError> {
         Record::Customer(c) => c.owner.as_deref(),
         Record::Deal(d) => d.owner.as_deref(),
         Record::Followup(f) => f.owner.as_deref(),
+        Record::Account(a) => a.owner.as_deref(),
         Record::Ticket(_) | Record::Note(_) => None,
     };
     match owner {
@@ -135,6 +136,10 @@ fn rep_updates(store: &Store, actor: &Actor, old: &Record, new: &Record) -> Resu
         (Record::Followup(o), Record::Followup(n)) => {
             rep_edits(actor, old, None)?;
             reassigned(&o.owner, &n.owner, "follow-up")
+        }
+        (Record::Account(o), Record::Account(n)) => {
+            rep_edits(actor, old, None)?;
+            reassigned(&o.owner, &n.owner, "account")
         }
         _ => refused("a record cannot change its kind".into()),
     }
@@ -180,6 +185,11 @@ fn rep_edits(actor: &Actor, record: &Record, customer_owner: Option<&str>) -> Re
             f.owner.as_deref(),
             "you can add one of your own",
         ),
+        Record::Account(a) => (
+            "account",
+            a.owner.as_deref(),
+            "you can add a note or a follow-up for one of its people",
+        ),
     };
     match owner {
         Some(owner) if owner == actor.name => Ok(()),
@@ -222,6 +232,7 @@ pub fn owned_by_maker(actor: &Actor, record: &mut Record) {
         Record::Customer(c) if c.owner.is_none() => c.owner = Some(actor.name.clone()),
         Record::Deal(d) if d.owner.is_none() => d.owner = Some(actor.name.clone()),
         Record::Followup(f) if f.owner.is_none() => f.owner = Some(actor.name.clone()),
+        Record::Account(a) if a.owner.is_none() => a.owner = Some(actor.name.clone()),
         _ => {}
     }
 }

@@ -3,8 +3,8 @@
 
 use super::keys::{Tr, group_key, id_key};
 use crate::domain::{
-    Customer, CustomerId, Deal, DealId, Followup, FollowupId, Member, MemberId, Note, NoteId,
-    Order, OrderId, Product, ProductId, Ticket, TicketId, ValidationError,
+    Account, AccountId, Customer, CustomerId, Deal, DealId, Followup, FollowupId, Member, MemberId,
+    Note, NoteId, Order, OrderId, Product, ProductId, Ticket, TicketId, ValidationError,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -54,6 +54,10 @@ pub trait Entity: Serialize + DeserializeOwned + Clone + 'static {
     fn customer_refs(&self) -> Option<CustomerId> {
         None
     }
+    /// The account this record belongs to; it must exist when the record is written.
+    fn account_refs(&self) -> Option<AccountId> {
+        None
+    }
     /// Fields that hold money, which the audit log shows as amounts rather than minor units.
     const MONEY: &'static [&'static str] = &[];
     /// Fields that hold times (milliseconds), which it shows as dates.
@@ -72,6 +76,7 @@ impl Entity for Customer {
         Tr::CustomerByEmail,
         Tr::CustomerByExternal,
         Tr::CustomerByName,
+        Tr::CustomerByAccount,
     ];
 
     fn id(&self) -> u64 {
@@ -107,6 +112,49 @@ impl Entity for Customer {
         let mut name = self.name.as_bytes().to_vec();
         name.push(0);
         out.push(IndexEntry::group(Tr::CustomerByName, &name, self.id.0));
+        if let Some(account) = self.account {
+            out.push(IndexEntry::group(
+                Tr::CustomerByAccount,
+                &id_key(account.0),
+                self.id.0,
+            ));
+        }
+        out
+    }
+    fn account_refs(&self) -> Option<AccountId> {
+        self.account
+    }
+}
+
+impl Entity for Account {
+    const TIMES: &'static [&'static str] = &["created"];
+    const TREE: Tr = Tr::Accounts;
+    const NAME: &'static str = "account";
+    const INDEXES: &'static [Tr] = &[Tr::AccountByName, Tr::AccountByDomain];
+
+    fn id(&self) -> u64 {
+        self.id.0
+    }
+    fn set_id(&mut self, id: u64) {
+        self.id = AccountId(id);
+    }
+    fn validate(&self) -> Result<(), ValidationError> {
+        Account::validate(self)
+    }
+    fn label(&self) -> String {
+        self.name.clone()
+    }
+    fn index_entries(&self) -> Vec<IndexEntry> {
+        // Grouped, not unique: two businesses may share a name or a domain, and duplicates finds
+        // them there.
+        let mut name = self.name_key().into_bytes();
+        name.push(0);
+        let mut out = vec![IndexEntry::group(Tr::AccountByName, &name, self.id.0)];
+        if let Some(domain) = &self.domain {
+            let mut domain = domain.as_bytes().to_vec();
+            domain.push(0);
+            out.push(IndexEntry::group(Tr::AccountByDomain, &domain, self.id.0));
+        }
         out
     }
 }

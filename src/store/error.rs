@@ -47,6 +47,8 @@ pub enum StoreError {
     },
     #[error("{entity} not saved: customer: no customer has id {id}")]
     UnknownCustomer { entity: &'static str, id: u64 },
+    #[error("{entity} not saved: account: no account has id {id}")]
+    UnknownAccount { entity: &'static str, id: u64 },
     #[error("no {entity} has id {id}")]
     NotFound { entity: &'static str, id: u64 },
     #[error("{entity} {id} still has {what}; delete or move them first")]

@@ -31,10 +31,14 @@ pub enum Tr {
     Followups,
     FollowupByCustomer,
     Views,
+    Accounts,
+    AccountByName,
+    AccountByDomain,
+    CustomerByAccount,
 }
 
 impl Tr {
-    pub const ALL: [Tr; 29] = [
+    pub const ALL: [Tr; 33] = [
         Tr::Meta,
         Tr::Customers,
         Tr::Products,
@@ -64,6 +68,10 @@ impl Tr {
         Tr::Followups,
         Tr::FollowupByCustomer,
         Tr::Views,
+        Tr::Accounts,
+        Tr::AccountByName,
+        Tr::AccountByDomain,
+        Tr::CustomerByAccount,
     ];
 
     /// The tree's name on disk; renaming one needs a migration.
@@ -100,6 +108,10 @@ impl Tr {
             Tr::FollowupByCustomer => "idx/followup/customer",
             // Each person's saved views, by name: theirs, not the team's records.
             Tr::Views => "views",
+            Tr::Accounts => "accounts",
+            Tr::AccountByName => "idx/account/name",
+            Tr::AccountByDomain => "idx/account/domain",
+            Tr::CustomerByAccount => "idx/customer/account",
         }
     }
 
@@ -115,6 +127,7 @@ impl Tr {
             Tr::Notes => 6,
             Tr::Members => 7,
             Tr::Followups => 8,
+            Tr::Accounts => 9,
             _ => return None,
         })
     }

@@ -8,6 +8,7 @@ mod entity;
 mod error;
 mod files;
 pub(crate) mod forget;
+mod groups;
 mod indexes;
 mod journal;
 mod keys;
@@ -23,15 +24,14 @@ pub use error::{Changed, Gone, StoreError};
 use error::{describe_io, is_disk_full, open_error};
 pub use files::CONTROL_SOCKET;
 pub use forget::Forgotten;
+pub use groups::Group;
 pub use journal::{BatchState, ImportBatch, Reverted};
 pub use merge::{MERGE, Merge, Moved};
 pub use schema::SCHEMA_VERSION;
 pub use trash::{Deleted, Kind, RecordRef};
 pub use tx::{Tx, TxError, TxResult};
 
-use crate::domain::{
-    Customer, CustomerId, Deal, DealStage, Followup, Note, Order, Product, Ticket, TicketStatus,
-};
+use crate::domain::{Customer, CustomerId, Deal, Followup, Note, Order, Product, Ticket};
 use keys::{Tr, id_from_key, id_key};
 use sled::Transactional;
 use sled::transaction::TransactionError;
@@ -66,32 +66,6 @@ impl Unique {
             Unique::CustomerEmail => crate::domain::normalise_email(value).into_bytes(),
             Unique::MemberName => value.to_lowercase().into_bytes(),
             _ => value.as_bytes().to_vec(),
-        }
-    }
-}
-
-/// Groups kept by the non-unique indexes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Group {
-    OrdersOf(CustomerId),
-    DealsOf(CustomerId),
-    TicketsOf(CustomerId),
-    NotesOf(CustomerId),
-    FollowupsOf(CustomerId),
-    DealsIn(DealStage),
-    TicketsIn(TicketStatus),
-}
-
-impl Group {
-    fn prefix(self) -> (Tr, Vec<u8>) {
-        match self {
-            Group::OrdersOf(c) => (Tr::OrderByCustomer, id_key(c.0).to_vec()),
-            Group::DealsOf(c) => (Tr::DealByCustomer, id_key(c.0).to_vec()),
-            Group::TicketsOf(c) => (Tr::TicketByCustomer, id_key(c.0).to_vec()),
-            Group::NotesOf(c) => (Tr::NoteByCustomer, id_key(c.0).to_vec()),
-            Group::FollowupsOf(c) => (Tr::FollowupByCustomer, id_key(c.0).to_vec()),
-            Group::DealsIn(s) => (Tr::DealByStage, vec![entity::stage_byte(s)]),
-            Group::TicketsIn(s) => (Tr::TicketByStatus, vec![entity::status_byte(s)]),
         }
     }
 }
@@ -319,6 +293,9 @@ impl Store {
     /// Moves a record to the trash. A customer with orders, deals or tickets is refused (their
     /// history would point at nobody); their notes and follow-ups go with them.
     pub fn delete<E: Entity>(&self, id: u64) -> Result<E, StoreError> {
+        if E::TREE == Tr::Accounts {
+            return self.delete_account::<E>(id);
+        }
         if E::TREE != Tr::Customers {
             return self.write(|tx| tx.delete::<E>(id));
         }
@@ -697,51 +674,6 @@ impl Records {
             Some(id) => self.get(id),
             None => Ok(None),
         }
-    }
-
-    pub fn group_ids(&self, group: Group) -> Result<Vec<u64>, StoreError> {
-        self.alive()?;
-        let (tree, prefix) = group.prefix();
-        self.tree(tree)
-            .scan_prefix(prefix)
-            .keys()
-            .map(|k| Ok(id_from_key(&k?).unwrap_or(0)))
-            .collect()
-    }
-
-    fn group<E: Entity>(&self, group: Group) -> Result<Vec<E>, StoreError> {
-        self.group_ids(group)?
-            .into_iter()
-            .filter_map(|id| self.get::<E>(id).transpose())
-            .collect()
-    }
-
-    pub fn orders_of(&self, customer: CustomerId) -> Result<Vec<Order>, StoreError> {
-        self.group(Group::OrdersOf(customer))
-    }
-
-    pub fn deals_of(&self, customer: CustomerId) -> Result<Vec<Deal>, StoreError> {
-        self.group(Group::DealsOf(customer))
-    }
-
-    pub fn tickets_of(&self, customer: CustomerId) -> Result<Vec<Ticket>, StoreError> {
-        self.group(Group::TicketsOf(customer))
-    }
-
-    pub fn notes_of(&self, customer: CustomerId) -> Result<Vec<Note>, StoreError> {
-        self.group(Group::NotesOf(customer))
-    }
-
-    pub fn followups_of(&self, customer: CustomerId) -> Result<Vec<Followup>, StoreError> {
-        self.group(Group::FollowupsOf(customer))
-    }
-
-    pub fn deals_in(&self, stage: DealStage) -> Result<Vec<Deal>, StoreError> {
-        self.group(Group::DealsIn(stage))
-    }
-
-    pub fn tickets_in(&self, status: TicketStatus) -> Result<Vec<Ticket>, StoreError> {
-        self.group(Group::TicketsIn(status))
     }
 
     /// Bumped by every write; caches of derived data compare it to know they are still good.

@@ -13,6 +13,9 @@
 //! 6. customers have a postal address: every customer (in its tree, in the trash and in the
 //!    import journal, which keeps what an import found) is written again in the new layout.
 //! 7. a member may sign in with several keys: every member is written again in the new layout.
+//! 8. accounts: every customer is written again with room for one, then an account is made for
+//!    each business named in people's `company` (folded as `text::company` folds it) and its
+//!    people are linked to it. `company` stays as typed, so old exports read as before.
 
 use super::codec;
 use super::journal;
@@ -20,16 +23,16 @@ use super::keys::{self, Tr};
 use super::trash::TrashEntry;
 use super::{Store, StoreError};
 use crate::domain::{
-    Address, Customer, CustomerId, Deal, DealId, DealStage, Lifecycle, Member, MemberId, Money,
-    Note, NoteId, NoteKind, Role, Timestamp,
+    Account, AccountId, Address, Customer, CustomerId, Deal, DealId, DealStage, Lifecycle, Member,
+    MemberId, Money, Note, NoteId, NoteKind, Role, Timestamp,
 };
 use chrono::NaiveDate;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-pub const SCHEMA_VERSION: u32 = 7;
+pub const SCHEMA_VERSION: u32 = 8;
 
 pub(super) fn stored_version(meta: &sled::Tree, path: &Path) -> Result<Option<u32>, StoreError> {
     match meta.get(keys::SCHEMA_VERSION)? {
@@ -79,6 +82,9 @@ pub(super) fn migrate(store: &Store, found: Option<u32>) -> Result<(), StoreErro
     if version < 7 {
         relayout::<MemberV6, Member>(store, Tr::Members, MemberV6::into_member)?;
     }
+    if version < 8 {
+        relayout::<CustomerV7, Customer>(store, Tr::Customers, CustomerV7::into_customer)?;
+    }
     while version < SCHEMA_VERSION {
         // Each step is idempotent and the version is written after it, so a crash mid-way
         // re-runs the step on the next open.
@@ -87,6 +93,7 @@ pub(super) fn migrate(store: &Store, found: Option<u32>) -> Result<(), StoreErro
             2 => {}
             3 => store.rebuild_indexes::<crate::domain::Customer>()?,
             4..=6 => {} // the new layouts, written above
+            7 => link_accounts(store)?,
             other => {
                 return Err(StoreError::NotRapport {
                     path: store.path.clone(),
@@ -127,6 +134,34 @@ fn relayout<Old: DeserializeOwned, New: super::Entity>(
         }
     }
     records.apply_batch(batch)?;
+    rewrite_journal(store, tree, &again, &digests)?;
+    let trash = store.tree(Tr::Trash);
+    let mut batch = sled::Batch::default();
+    for item in trash.iter() {
+        let (key, bytes) = item?;
+        if key.first().copied() != tree.kind_byte() {
+            continue;
+        }
+        let id = keys::id_from_key(&key).unwrap_or(0);
+        let mut entry: TrashEntry = super::tx::decode_in(Tr::Trash, id, &bytes)?;
+        if let Some(new) = again(&entry.record, id)? {
+            entry.record = new;
+            batch.insert(key, codec::encode(&entry));
+        }
+    }
+    trash.apply_batch(batch)?;
+    Ok(())
+}
+
+/// Brings the import journal's entries for `tree` in line with records written again: each state
+/// before an import in the new layout (`again`), and each digest of what it left that was the old
+/// record's (`digests`: id → (old, new)) the new one's, so a revert still finds them as left.
+fn rewrite_journal(
+    store: &Store,
+    tree: Tr,
+    again: &dyn Fn(&[u8], u64) -> Result<Option<Vec<u8>>, StoreError>,
+    digests: &HashMap<u64, (u64, u64)>,
+) -> Result<(), StoreError> {
     let changes = store.tree(Tr::ImportChanges);
     let mut batch = sled::Batch::default();
     for item in changes.iter() {
@@ -156,21 +191,6 @@ fn relayout<Old: DeserializeOwned, New: super::Entity>(
         }
     }
     changes.apply_batch(batch)?;
-    let trash = store.tree(Tr::Trash);
-    let mut batch = sled::Batch::default();
-    for item in trash.iter() {
-        let (key, bytes) = item?;
-        if key.first().copied() != tree.kind_byte() {
-            continue;
-        }
-        let id = keys::id_from_key(&key).unwrap_or(0);
-        let mut entry: TrashEntry = super::tx::decode_in(Tr::Trash, id, &bytes)?;
-        if let Some(new) = again(&entry.record, id)? {
-            entry.record = new;
-            batch.insert(key, codec::encode(&entry));
-        }
-    }
-    trash.apply_batch(batch)?;
     Ok(())
 }
 
@@ -210,8 +230,126 @@ impl CustomerV5 {
             created: self.created,
             updated: self.updated,
             address: Address::default(),
+            account: None,
         }
     }
+}
+
+/// A customer as schema 7 stored it: no account.
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+struct CustomerV7 {
+    id: CustomerId,
+    external_id: Option<String>,
+    name: String,
+    company: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+    country: Option<String>,
+    tags: Vec<String>,
+    owner: Option<String>,
+    stage: Lifecycle,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    created: Timestamp,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    updated: Timestamp,
+    address: Address,
+}
+
+impl CustomerV7 {
+    fn into_customer(self) -> Customer {
+        Customer {
+            id: self.id,
+            external_id: self.external_id,
+            name: self.name,
+            company: self.company,
+            email: self.email,
+            phone: self.phone,
+            country: self.country,
+            tags: self.tags,
+            owner: self.owner,
+            stage: self.stage,
+            created: self.created,
+            updated: self.updated,
+            address: self.address,
+            account: None,
+        }
+    }
+}
+
+/// Schema 8's step: an account for each business people name as their company, and its people
+/// linked to it. Idempotent: an account of that name is found before one is made, and only
+/// people with no account are linked, a thousand to a transaction.
+fn link_accounts(store: &Store) -> Result<(), StoreError> {
+    let store = store.unaudited();
+    let mut existing: HashMap<String, AccountId> = HashMap::new();
+    for account in store.all::<Account>()? {
+        existing.entry(account.name_key()).or_insert(account.id);
+    }
+    let mut businesses: BTreeMap<String, Vec<Customer>> = BTreeMap::new();
+    for c in store.all::<Customer>()? {
+        let key = c.company.as_deref().map(crate::text::company);
+        if let (None, Some(key)) = (c.account, key.filter(|k| !k.is_empty())) {
+            businesses.entry(key).or_default().push(c);
+        }
+    }
+    let mut digests: HashMap<u64, (u64, u64)> = HashMap::new();
+    let groups: Vec<(String, Vec<Customer>)> = businesses.into_iter().collect();
+    for chunk in groups.chunks(1_000) {
+        let linked = store.write(|tx| {
+            let mut linked = Vec::new();
+            for (key, people) in chunk {
+                let account = match existing.get(key) {
+                    Some(id) => *id,
+                    None => tx.create(account_of(people))?.id,
+                };
+                for person in people {
+                    let mut now = person.clone();
+                    now.account = Some(account);
+                    tx.update(&now)?;
+                    linked.push((person.id.0, codec::encode(person), codec::encode(&now)));
+                }
+            }
+            Ok(linked)
+        })?;
+        for (id, old, new) in linked {
+            digests.insert(id, (journal::digest(&old), journal::digest(&new)));
+        }
+    }
+    rewrite_journal(&store, Tr::Customers, &|_, _| Ok(None), &digests)
+}
+
+/// The account its people's records describe: the name most of them write (the first written,
+/// of equals), the business domain most of their addresses have, and the owner most of them have.
+fn account_of(people: &[Customer]) -> Account {
+    fn most<'a>(values: impl Iterator<Item = &'a str>) -> Option<String> {
+        let mut counts: Vec<(&str, usize)> = Vec::new();
+        for v in values {
+            match counts.iter_mut().find(|(x, _)| *x == v) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((v, 1)),
+            }
+        }
+        // The first of the most common: max_by_key keeps the last of equals, so go backwards.
+        counts
+            .iter()
+            .rev()
+            .max_by_key(|(_, n)| *n)
+            .map(|(v, _)| v.to_string())
+    }
+    let names = people
+        .iter()
+        .filter_map(|c| c.company.as_deref())
+        .map(str::trim);
+    let created = people.iter().map(|c| c.created).min().unwrap_or_default();
+    let mut account = Account::new(most(names).unwrap_or_default(), created);
+    let domains: Vec<String> = (people.iter())
+        .filter_map(|c| c.email.as_deref().and_then(crate::domain::business_domain))
+        .collect();
+    account.domain = most(domains.iter().map(String::as_str));
+    account.owner = most(people.iter().filter_map(|c| c.owner.as_deref()));
+    account.country = most(people.iter().filter_map(|c| c.country.as_deref()));
+    account
 }
 
 /// A deal as schema 4 stored it.

@@ -28,6 +28,7 @@ impl Kind {
             Kind::Ticket => Tr::Tickets,
             Kind::Note => Tr::Notes,
             Kind::Followup => Tr::Followups,
+            Kind::Account => Tr::Accounts,
         }
     }
 
@@ -66,6 +67,10 @@ macro_rules! for_kind {
             }
             Tr::Followups => {
                 type $E = crate::domain::Followup;
+                $body
+            }
+            Tr::Accounts => {
+                type $E = crate::domain::Account;
                 $body
             }
             other => unreachable!("{} holds no records", other.name()),

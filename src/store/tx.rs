@@ -185,7 +185,7 @@ impl<'a> Tx<'a> {
     /// Moves a record to the trash, from where `undelete` brings it back until `purge`. Customers go
     /// through [`Store::delete`], which first makes sure no history would be left pointing at them.
     pub fn delete<E: Entity>(&self, id: u64) -> TxResult<E> {
-        if E::TREE == Tr::Customers {
+        if E::TREE == Tr::Customers || E::TREE == Tr::Accounts {
             return Err(StoreError::InUse {
                 entity: E::NAME,
                 id,
@@ -304,6 +304,15 @@ impl<'a> Tx<'a> {
             return Err(StoreError::UnknownCustomer {
                 entity: E::NAME,
                 id: customer.0,
+            }
+            .into());
+        }
+        if let Some(account) = record.account_refs()
+            && self.tree(Tr::Accounts).get(id_key(account.0))?.is_none()
+        {
+            return Err(StoreError::UnknownAccount {
+                entity: E::NAME,
+                id: account.0,
             }
             .into());
         }

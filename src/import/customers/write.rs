@@ -166,6 +166,7 @@ pub(super) fn merged(
             postcode: pick(Column::Postcode, &new.postcode, &old.postcode),
             region: pick(Column::Region, &new.region, &old.region),
         },
+        account: incoming.account.or(existing.account),
     }
 }
 
