@@ -1,7 +1,9 @@
 //! Backups: the whole database as NDJSON, one record a line with its id, after a header line that
 //! names the schema. Restoring into an empty database gives back the same records under the same ids.
 
-use crate::domain::{Customer, Deal, Followup, Member, Note, Order, Product, Ticket, View};
+use crate::domain::{
+    Account, Customer, Deal, Followup, Member, Note, Order, Product, Ticket, View,
+};
 use crate::store::Records;
 use crate::store::{Entity, SCHEMA_VERSION, Store, StoreError};
 use serde::{Deserialize, Serialize};
@@ -14,10 +16,12 @@ struct Header {
     data_version: u64,
 }
 
-/// One line of a backup. Customers and products come first, so every reference is already loaded.
+/// One line of a backup. Accounts, customers and products come first, so every reference is
+/// already loaded.
 #[derive(Serialize, Deserialize)]
 #[serde(tag = "kind", content = "record", rename_all = "snake_case")]
 enum Line {
+    Account(Account),
     Customer(Customer),
     Product(Product),
     Order(Order),
@@ -70,6 +74,7 @@ fn backup_now(store: &Records, out: &mut dyn Write) -> Result<usize, BackupError
         serde_json::to_string(&header).map_err(std::io::Error::from)?
     )?;
     let mut n = 0;
+    n += write_all::<Account>(store, out, Line::Account)?;
     n += write_all::<Customer>(store, out, Line::Customer)?;
     n += write_all::<Product>(store, out, Line::Product)?;
     n += write_all::<Order>(store, out, Line::Order)?;
@@ -117,7 +122,9 @@ const BATCH: usize = 1_000;
 const MIN_RESTORE_LINE: usize = 16 << 20;
 
 pub fn restore(store: &Store, input: &mut dyn BufRead) -> Result<usize, BackupError> {
-    if store.count::<Customer>() + store.count::<Product>() + store.count::<Order>() > 0 {
+    if store.count::<Customer>() + store.count::<Product>() + store.count::<Order>() > 0
+        || store.count::<Account>() > 0
+    {
         return Err(BackupError::NotEmpty);
     }
     let mut bytes = Vec::new();
@@ -169,6 +176,7 @@ pub fn restore(store: &Store, input: &mut dyn BufRead) -> Result<usize, BackupEr
             store.write(|tx| {
                 for l in &batch {
                     match l {
+                        Line::Account(r) => tx.load(r)?,
                         Line::Customer(r) => tx.load(r)?,
                         Line::Product(r) => tx.load(r)?,
                         Line::Order(r) => tx.load(r)?,

@@ -1,6 +1,7 @@
 //! The demo dataset: a small company's customers, catalogue, order history, pipeline, support queue
 //! and notes, generated deterministically from a seed, a size and the day the history ends.
 
+mod accounts;
 mod duplicates;
 mod names;
 mod places;
@@ -9,8 +10,8 @@ pub use duplicates::{Labelled, inject};
 pub use names::OWNERS;
 
 use crate::domain::{
-    Customer, Deal, DealStage, Followup, Lifecycle, Message, Money, Note, NoteKind, Order, OrderId,
-    OrderKind, OrderLine, Priority, Product, Ticket, TicketStatus, Timestamp,
+    Account, Customer, Deal, DealStage, Followup, Lifecycle, Message, Money, Note, NoteKind, Order,
+    OrderId, OrderKind, OrderLine, Priority, Product, Ticket, TicketStatus, Timestamp,
 };
 use crate::store::{Store, StoreError};
 use crate::text::thousands;
@@ -51,6 +52,7 @@ pub struct DemoSummary {
     pub tickets: usize,
     pub notes: usize,
     pub followups: usize,
+    pub accounts: usize,
 }
 
 impl fmt::Display for DemoSummary {
@@ -58,7 +60,7 @@ impl fmt::Display for DemoSummary {
         let n = thousands;
         write!(
             f,
-            "demo data: {} customers, {} products, {} orders ({} lines), {} deals, {} tickets, {} notes, {} follow-ups",
+            "demo data: {} customers, {} products, {} orders ({} lines), {} deals, {} tickets, {} notes, {} follow-ups, {} accounts",
             n(self.customers),
             n(self.products),
             n(self.orders),
@@ -66,7 +68,8 @@ impl fmt::Display for DemoSummary {
             n(self.deals),
             n(self.tickets),
             n(self.notes),
-            n(self.followups)
+            n(self.followups),
+            n(self.accounts)
         )
     }
 }
@@ -137,8 +140,8 @@ pub fn generate(store: &Store, spec: &DemoSpec) -> Result<DemoSummary, DemoError
     let products = write_all(store, catalogue.products.clone())?;
     bar.inc(1);
 
-    let (habits, people) = draw_people(&mut rng, spec.customers, spec.seed, end);
-    let customers = write_all(store, people)?;
+    let (habits, people, accounts) = draw_people(&mut rng, spec.customers, spec.seed, end);
+    let (accounts, customers) = accounts::write(store, accounts, people)?;
     bar.inc(1);
 
     let mut orders = Vec::new();
@@ -211,6 +214,7 @@ pub fn generate(store: &Store, spec: &DemoSpec) -> Result<DemoSummary, DemoError
         tickets: ticket_count,
         notes: note_count,
         followups: followup_count,
+        accounts: accounts.len(),
     })
 }
 
@@ -222,12 +226,14 @@ fn catalogue_size(customers: usize) -> usize {
     (customers / 20).clamp(150, 5_000)
 }
 
+/// The customers, each with their habit, and the businesses some of them work for (each person's
+/// `account` is the business's place in that list until it is written).
 fn draw_people(
     rng: &mut ChaCha8Rng,
     customers: usize,
     seed: u64,
     end: Timestamp,
-) -> (Vec<Habit>, Vec<Customer>) {
+) -> (Vec<Habit>, Vec<Customer>, Vec<Account>) {
     let habit_pick = WeightedIndex::new(HABITS.iter().map(|(_, w)| *w)).expect("weights");
     let habits: Vec<Habit> = (0..customers)
         .map(|_| HABITS[habit_pick.sample(rng)].0)
@@ -238,7 +244,8 @@ fn draw_people(
         .map(|(i, habit)| person(rng, i, *habit, end))
         .collect();
     give_addresses(&mut people, seed);
-    (habits, people)
+    let accounts = accounts::give(&mut people, seed);
+    (habits, people, accounts)
 }
 
 /// The customers a demo of this size and seed holds, as `generate` writes them (ids unset),
@@ -327,13 +334,7 @@ fn person(rng: &mut ChaCha8Rng, i: usize, habit: Habit, end: Timestamp) -> Custo
         .random_bool(0.7)
         .then(|| format!("{} {}", pick(rng, COMPANY_HEAD), pick(rng, COMPANY_TAIL)));
     let domain = match &company {
-        Some(name) => format!(
-            "{}.example.com",
-            name.to_lowercase()
-                .chars()
-                .filter(|c| c.is_ascii_alphanumeric())
-                .collect::<String>()
-        ),
+        Some(name) => accounts::mail_domain(name),
         None => pick(rng, FREEMAIL).to_string(),
     };
     let local: String = format!("{first}.{last}")

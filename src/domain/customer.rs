@@ -64,7 +64,8 @@ pub struct Customer {
     pub updated: Timestamp,
     /// Added in schema 6: last, as new fields go (see store::schema).
     pub address: Address,
-    /// The business this person works for, if any (schema 8).
+    /// The business this person works for, if any (schema 8; a backup written before has none).
+    #[serde(default)]
     pub account: Option<AccountId>,
 }
 

@@ -7,8 +7,8 @@ mod run;
 pub use run::{FilterError, Filters, What, export};
 
 pub use rows::{
-    CustomerRow, DealRow, FollowupRow, NoteRow, OrderLineRow, OrderRow, ProductRow, RuleRow,
-    SegmentRow, SuggestionRow, TicketRow, iso, rule_row, segment_rows, suggestion_rows,
+    AccountRow, CustomerRow, DealRow, FollowupRow, NoteRow, OrderLineRow, OrderRow, ProductRow,
+    RuleRow, SegmentRow, SuggestionRow, TicketRow, iso, rule_row, segment_rows, suggestion_rows,
 };
 
 use serde::Serialize;

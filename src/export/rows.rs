@@ -1,7 +1,8 @@
 //! One flat row per record, in the column order the README documents.
 
 use crate::domain::{
-    Customer, Deal, Followup, Money, Note, Order, OrderKind, OrderLine, Product, Ticket, Timestamp,
+    Account, AccountId, Customer, Deal, Followup, Money, Note, Order, OrderKind, OrderLine,
+    Product, Ticket, Timestamp,
 };
 use crate::store::Records;
 use serde::Serialize;
@@ -29,6 +30,7 @@ pub struct CustomerRow {
     pub city: Option<String>,
     pub postcode: Option<String>,
     pub region: Option<String>,
+    pub account_id: Option<u64>,
 }
 
 impl From<&Customer> for CustomerRow {
@@ -50,6 +52,47 @@ impl From<&Customer> for CustomerRow {
             city: c.address.city.clone(),
             postcode: c.address.postcode.clone(),
             region: c.address.region.clone(),
+            account_id: c.account.map(|a| a.0),
+        }
+    }
+}
+
+#[derive(Serialize, Default)]
+pub struct AccountRow {
+    pub id: u64,
+    pub name: String,
+    pub domain: Option<String>,
+    pub phone: Option<String>,
+    pub country: Option<String>,
+    pub tags: String,
+    pub owner: Option<String>,
+    pub created: String,
+    pub updated: String,
+    pub street: Option<String>,
+    pub city: Option<String>,
+    pub postcode: Option<String>,
+    pub region: Option<String>,
+    /// How many people it has.
+    pub contacts: usize,
+}
+
+impl AccountRow {
+    pub fn new(a: &Account, contacts: usize) -> Self {
+        AccountRow {
+            id: a.id.0,
+            name: a.name.clone(),
+            domain: a.domain.clone(),
+            phone: a.phone.clone(),
+            country: a.country.clone(),
+            tags: a.tags.join(";"),
+            owner: a.owner.clone(),
+            created: iso(a.created),
+            updated: iso(a.updated),
+            street: a.address.street.clone(),
+            city: a.address.city.clone(),
+            postcode: a.address.postcode.clone(),
+            region: a.address.region.clone(),
+            contacts,
         }
     }
 }
@@ -201,10 +244,12 @@ pub struct DealRow {
     pub updated: String,
     pub closed: Option<String>,
     pub lost_reason: Option<String>,
+    /// Its contact's account: a deal is the business's.
+    pub account_id: Option<u64>,
 }
 
-impl From<&Deal> for DealRow {
-    fn from(d: &Deal) -> Self {
+impl DealRow {
+    pub fn new(d: &Deal, account: Option<AccountId>) -> Self {
         DealRow {
             id: d.id.0,
             title: d.title.clone(),
@@ -219,6 +264,7 @@ impl From<&Deal> for DealRow {
             updated: iso(d.updated),
             closed: d.closed.map(iso),
             lost_reason: d.lost_reason.clone(),
+            account_id: account.map(|a| a.0),
         }
     }
 }
@@ -235,10 +281,11 @@ pub struct TicketRow {
     pub updated: String,
     pub messages: usize,
     pub last_message: Option<String>,
+    pub account_id: Option<u64>,
 }
 
-impl From<&Ticket> for TicketRow {
-    fn from(t: &Ticket) -> Self {
+impl TicketRow {
+    pub fn new(t: &Ticket, account: Option<AccountId>) -> Self {
         TicketRow {
             id: t.id.0,
             subject: t.subject.clone(),
@@ -250,6 +297,7 @@ impl From<&Ticket> for TicketRow {
             updated: iso(t.updated),
             messages: t.messages.len(),
             last_message: t.messages.last().map(|m| m.body.clone()),
+            account_id: account.map(|a| a.0),
         }
     }
 }

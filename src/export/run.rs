@@ -3,8 +3,8 @@
 use super::rows::*;
 use super::{Format, Sink};
 use crate::domain::{
-    Customer, CustomerId, Deal, DealStage, Followup, Lifecycle, Note, Order, Product, ProductId,
-    Ticket, TicketStatus, Timestamp,
+    Account, AccountId, Customer, CustomerId, Deal, DealStage, Followup, Lifecycle, Note, Order,
+    Product, ProductId, Ticket, TicketStatus, Timestamp,
 };
 use crate::store::Records;
 use chrono::NaiveDate;
@@ -13,6 +13,8 @@ use std::io::Write;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum What {
+    /// Businesses, each with how many people it has
+    Accounts,
     Customers,
     Products,
     Orders,
@@ -73,7 +75,10 @@ impl Filters {
         if self.owner.is_some() {
             applies(
                 "owner",
-                matches!(what, What::Customers | What::Deals | What::Followups),
+                matches!(
+                    what,
+                    What::Accounts | What::Customers | What::Deals | What::Followups
+                ),
             )?;
         }
         if self.stage.is_some() {
@@ -137,6 +142,7 @@ pub fn export(
         use super::rows::*;
         let sink = &mut rows.sink;
         match what {
+            What::Accounts => sink.columns_of::<AccountRow>(),
             What::Customers => sink.columns_of::<CustomerRow>(),
             What::Products => sink.columns_of::<ProductRow>(),
             What::Orders => sink.columns_of::<OrderRow>(),
@@ -151,6 +157,7 @@ pub fn export(
         }
     }
     match what {
+        What::Accounts => accounts(store, filters, &mut rows)?,
         What::Customers => customers(store, filters, &mut rows)?,
         What::Products => products(store, &mut rows)?,
         What::Orders | What::OrderLines => orders(store, what, filters, &mut rows)?,
@@ -187,6 +194,33 @@ fn country_of(store: &Records) -> anyhow::Result<HashMap<CustomerId, Option<Stri
         .iter::<Customer>()
         .map(|c| c.map(|c| (c.id, c.country)))
         .collect::<Result<_, _>>()?)
+}
+
+/// Each customer's account, for the deals and tickets that belong to it through them.
+fn account_of(store: &Records) -> anyhow::Result<HashMap<CustomerId, AccountId>> {
+    let mut out = HashMap::new();
+    for c in store.iter::<Customer>() {
+        let c = c?;
+        if let Some(account) = c.account {
+            out.insert(c.id, account);
+        }
+    }
+    Ok(out)
+}
+
+fn accounts(store: &Records, filters: &Filters, out: &mut Rows) -> anyhow::Result<()> {
+    let mut contacts: HashMap<AccountId, usize> = HashMap::new();
+    for account in account_of(store)?.into_values() {
+        *contacts.entry(account).or_default() += 1;
+    }
+    for a in store.iter_ahead::<Account>() {
+        let a = a?;
+        if filters.owner_is(&a.owner) && filters.in_range(a.created) {
+            let n = contacts.get(&a.id).copied().unwrap_or(0);
+            out.emit(&a.id, &AccountRow::new(&a, n))?;
+        }
+    }
+    Ok(())
 }
 
 fn customers(store: &Records, filters: &Filters, out: &mut Rows) -> anyhow::Result<()> {
@@ -289,13 +323,14 @@ fn deals(store: &Records, filters: &Filters, out: &mut Rows) -> anyhow::Result<(
         .map(str::parse::<DealStage>)
         .transpose()
         .map_err(FilterError)?;
+    let account = account_of(store)?;
     for d in store.iter_ahead::<Deal>() {
         let d = d?;
         if filters.owner_is(&d.owner)
             && stage.is_none_or(|s| d.stage == s)
             && filters.in_range(d.created)
         {
-            out.emit(&d.id, &DealRow::from(&d))?;
+            out.emit(&d.id, &DealRow::new(&d, account.get(&d.customer).copied()))?;
         }
     }
     Ok(())
@@ -308,10 +343,14 @@ fn tickets(store: &Records, filters: &Filters, out: &mut Rows) -> anyhow::Result
         .map(str::parse::<TicketStatus>)
         .transpose()
         .map_err(FilterError)?;
+    let account = account_of(store)?;
     for t in store.iter_ahead::<Ticket>() {
         let t = t?;
         if status.is_none_or(|s| t.status == s) && filters.in_range(t.created) {
-            out.emit(&t.id, &TicketRow::from(&t))?;
+            out.emit(
+                &t.id,
+                &TicketRow::new(&t, account.get(&t.customer).copied()),
+            )?;
         }
     }
     Ok(())

@@ -153,13 +153,16 @@ fn relayout<Old: DeserializeOwned, New: super::Entity>(
     Ok(())
 }
 
+/// A record's bytes in the new layout, or None where they are in it already.
+type Again<'a> = dyn Fn(&[u8], u64) -> Result<Option<Vec<u8>>, StoreError> + 'a;
+
 /// Brings the import journal's entries for `tree` in line with records written again: each state
 /// before an import in the new layout (`again`), and each digest of what it left that was the old
 /// record's (`digests`: id → (old, new)) the new one's, so a revert still finds them as left.
 fn rewrite_journal(
     store: &Store,
     tree: Tr,
-    again: &dyn Fn(&[u8], u64) -> Result<Option<Vec<u8>>, StoreError>,
+    again: &Again<'_>,
     digests: &HashMap<u64, (u64, u64)>,
 ) -> Result<(), StoreError> {
     let changes = store.tree(Tr::ImportChanges);

@@ -55,6 +55,8 @@ fn every_entity_in_every_format_matches_the_store() {
     common::demo_cli(&db, 150, 8);
     let store = Store::open(&db).unwrap();
     let customers: Vec<Customer> = store.all().unwrap();
+    let accounts: Vec<rapport::domain::Account> = store.all().unwrap();
+    assert!(!accounts.is_empty(), "the demo has accounts");
     let products: Vec<Product> = store.all().unwrap();
     let orders: Vec<Order> = store.all().unwrap();
     let deals: Vec<Deal> = store.all().unwrap();
@@ -77,6 +79,17 @@ fn every_entity_in_every_format_matches_the_store() {
                 }
             };
             match what {
+                "accounts" => check(
+                    accounts
+                        .iter()
+                        .map(|a| {
+                            let people = customers.iter().filter(|c| c.account == Some(a.id));
+                            (a.id.to_string(), people.count().to_string())
+                        })
+                        .collect(),
+                    "id",
+                    "contacts",
+                ),
                 "customers" => check(
                     customers
                         .iter()

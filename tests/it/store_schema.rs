@@ -401,7 +401,8 @@ fn a_schema_7_database_gets_an_account_for_each_business_its_people_name() {
         }
     }
     // Every export reads as before on the columns it had.
-    for what in common::ENTITY_EXPORTS {
+    // Schema 7 had no accounts to export.
+    for what in common::ENTITY_EXPORTS.iter().filter(|w| **w != "accounts") {
         let before = std::fs::read_to_string(fixture_path(&format!(
             "tests/fixtures/schema-v7/{what}.csv"
         )))

@@ -220,7 +220,7 @@ pub fn stdout_of(db: &std::path::Path, args: &[&str]) -> String {
 }
 
 /// Every record kind `rapport export` writes from the store itself.
-pub const ENTITY_EXPORTS: [&str; 8] = [
+pub const ENTITY_EXPORTS: [&str; 9] = [
     "customers",
     "products",
     "orders",
@@ -229,6 +229,7 @@ pub const ENTITY_EXPORTS: [&str; 8] = [
     "tickets",
     "notes",
     "followups",
+    "accounts",
 ];
 
 /// Every entity export of a database, as NDJSON, in `ENTITY_EXPORTS` order.
