@@ -1,11 +1,13 @@
 //! The command tree: every command a user can type, in one place. The TUI, the headless commands
 //! and batch scripts all parse through it; each group of commands has a file of its own.
 
+mod accounts;
 mod analysis;
 mod daily;
 mod data;
 mod team;
 
+pub use accounts::*;
 pub use analysis::*;
 pub use daily::*;
 pub use data::*;
@@ -122,6 +124,9 @@ pub enum Command {
     /// Follow-ups: what a rep means to do for a customer by when ("call back Friday")
     #[command(subcommand)]
     Followup(FollowupCommand),
+    /// Accounts: the businesses customers work for, each with its people, deals and tickets
+    #[command(subcommand)]
+    Account(AccountCommand),
     /// Reports for the sales meeting
     #[command(subcommand)]
     Report(ReportCommand),

@@ -9,6 +9,7 @@ use crate::text::thousands;
 use anyhow::Context;
 use std::io::Write;
 
+mod accounts;
 pub mod batch;
 mod bench;
 mod check;
@@ -132,6 +133,7 @@ pub fn run(ops: &Ops, command: &Command, out: &mut dyn Write) -> anyhow::Result<
             author,
         } => note(ops, customer, text, *kind, author.as_deref(), out),
         Command::Followup(c) => followup(ops, c, out),
+        Command::Account(c) => accounts::account(ops, c, out),
         Command::Today(args) => today(ops, args, out),
         Command::Report(c) => followups::report(ops, c, out),
         Command::Delete { record } => delete(ops, *record, out),
@@ -193,6 +195,7 @@ fn write_stats(s: &Stats, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(out, "tickets      {:>12}", n(s.tickets))?;
     writeln!(out, "notes        {:>12}", n(s.notes))?;
     writeln!(out, "follow-ups   {:>12}", n(s.followups))?;
+    writeln!(out, "accounts     {:>12}", n(s.accounts))?;
     writeln!(
         out,
         "schema {} · data version {}",

@@ -3,6 +3,7 @@
 //! A session keeps only its own view of it (pane, selection, filter, forms, undo). A write made
 //! through `Ops` patches the model, and every session hears of the new snapshot.
 
+pub mod account_page;
 pub mod deal_page;
 pub mod order;
 pub mod pipeline;
@@ -20,6 +21,7 @@ use crate::domain::{Account, AccountId, Customer, CustomerId, Deal, Followup, Ti
 use crate::insights::{Insights, Segment};
 use crate::search::{Entry, Index, Kind, Part};
 use crate::store::{Store, StoreError};
+pub use account_page::{AccountPage, Contact};
 pub use deal_page::DealPage;
 use revenue::InsightsData;
 pub use row::CustomerRow;

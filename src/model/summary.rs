@@ -34,6 +34,15 @@ impl Summary {
         self.open_tickets += u32::from(ticket.status.is_active());
     }
 
+    /// Another's history added to this: an account's, from its people's.
+    pub fn add(&mut self, other: &Summary) {
+        self.lifetime_value = self.lifetime_value + other.lifetime_value;
+        self.orders += other.orders;
+        self.last_order = self.last_order.max(other.last_order);
+        self.open_deals += other.open_deals;
+        self.open_tickets += other.open_tickets;
+    }
+
     /// One customer's summary, through the per-customer indexes: a few small reads.
     pub fn read(store: &Records, customer: CustomerId) -> Result<Summary, StoreError> {
         let mut s = Summary::default();

@@ -4,13 +4,17 @@
 
 use super::{Ops, OpsError};
 use crate::clean::DuplicatePair;
-use crate::domain::{Customer, CustomerId, DealId, Member, Order, RecordRef, View};
-use crate::model::{CustomerPage, DealPage};
+use crate::domain::{AccountId, Customer, CustomerId, DealId, Member, Order, RecordRef, View};
+use crate::model::{AccountPage, CustomerPage, DealPage};
 use crate::store::{Merge, Unique};
 
 impl Ops {
     pub fn customer_page(&self, id: CustomerId) -> Result<Option<CustomerPage>, OpsError> {
         Ok(CustomerPage::read(&self.store, id)?)
+    }
+
+    pub fn account_page(&self, id: AccountId) -> Result<Option<AccountPage>, OpsError> {
+        Ok(AccountPage::read(&self.store, id)?)
     }
 
     pub fn deal_page(&self, id: DealId) -> Result<Option<DealPage>, OpsError> {

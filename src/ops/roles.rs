@@ -203,7 +203,13 @@ fn rep_edits(actor: &Actor, record: &Record, customer_owner: Option<&str>) -> Re
 fn reassigned(old: &Option<String>, new: &Option<String>, what: &str) -> Result<(), OpsError> {
     match old == new {
         true => Ok(()),
-        false => refused(format!("only a manager can reassign a {what}")),
+        false => {
+            let a = match what.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                true => "an",
+                false => "a",
+            };
+            refused(format!("only a manager can reassign {a} {what}"))
+        }
     }
 }
 

@@ -84,6 +84,7 @@ pub struct Stats {
     pub tickets: usize,
     pub notes: usize,
     pub followups: usize,
+    pub accounts: usize,
     pub schema_version: u32,
     pub data_version: u64,
 }
@@ -700,6 +701,7 @@ impl Records {
             tickets: self.count::<Ticket>(),
             notes: self.count::<Note>(),
             followups: self.count::<Followup>(),
+            accounts: self.count::<crate::domain::Account>(),
             schema_version: self.schema_version()?.unwrap_or(SCHEMA_VERSION),
             data_version: self.data_version()?,
             ..Stats::default()

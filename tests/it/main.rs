@@ -4,6 +4,7 @@
 mod common;
 
 mod audit_log;
+mod cli_accounts;
 mod cli_backup;
 mod cli_batch;
 mod cli_duplicates;

@@ -172,3 +172,57 @@ fn a_manager_reassigns_and_bulk_edits_and_an_admin_erases() {
     let admin = ops(&store, "ada", Role::Admin);
     admin.purge(None).unwrap();
 }
+
+#[test]
+fn accounts_follow_the_roles_of_customers() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = common::small_demo(&dir.path().join("db"));
+    let now = chrono::Utc::now();
+    let create = |a: rapport::domain::Account| Write::Create(Record::Account(a));
+    refused(
+        ops(&store, "vic", Role::Viewer).apply(create(rapport::domain::Account::new("V", now))),
+        "a viewer can only read",
+    );
+    // A rep's new account is theirs; another's they may not edit, nor give away their own.
+    let bea = ops(&store, "bea", Role::Rep);
+    let done = bea
+        .apply(create(rapport::domain::Account::new("Bea's Bakery", now)))
+        .unwrap();
+    let Record::Account(mine) = done.record().clone() else {
+        panic!("an account")
+    };
+    assert_eq!(mine.owner.as_deref(), Some("bea"));
+    let mut renamed = mine.clone();
+    renamed.name = "Bea's Bakery Ltd".into();
+    let rename = Write::Update {
+        old: Record::Account(mine.clone()),
+        new: Record::Account(renamed.clone()),
+    };
+    refused(
+        ops(&store, "chen", Role::Rep).apply(rename.clone()),
+        "this account is bea's",
+    );
+    bea.apply(rename).unwrap();
+    let mut given = renamed.clone();
+    given.owner = Some("chen".into());
+    refused(
+        bea.apply(Write::Update {
+            old: Record::Account(renamed.clone()),
+            new: Record::Account(given.clone()),
+        }),
+        "only a manager can reassign an account",
+    );
+    ops(&store, "max", Role::Manager)
+        .apply(Write::Update {
+            old: Record::Account(renamed),
+            new: Record::Account(given),
+        })
+        .unwrap();
+    refused(
+        bea.delete(RecordRef {
+            kind: rapport::domain::Kind::Account,
+            id: mine.id.0,
+        }),
+        "only a manager",
+    );
+}

@@ -1,0 +1,135 @@
+//! Accounts from the command line: add, link people, the page with everything rolled up, list,
+//! edit, unlink, and an account with people kept from the trash.
+
+use crate::common;
+
+use common::{failure_of, stdout_of};
+use rapport::domain::{Account, Customer};
+use rapport::store::Store;
+
+fn csv_rows(text: &str) -> Vec<std::collections::HashMap<String, String>> {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    reader
+        .records()
+        .map(|r| {
+            header
+                .iter()
+                .cloned()
+                .zip(r.unwrap().iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn an_account_gathers_its_people_and_their_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    common::demo_cli(&db, 150, 5);
+    let said = stdout_of(
+        &db,
+        &[
+            "account",
+            "add",
+            "Seaview & Co. Ltd",
+            "--domain",
+            "https://www.Seaview.co.uk/",
+            "--owner",
+            "bea",
+            "--tag",
+            "renewals",
+        ],
+    );
+    let id: u64 = said.split_whitespace().nth(1).unwrap().parse().unwrap();
+    // Two consumers of the demo, with their histories, join it.
+    let customers = csv_rows(&stdout_of(&db, &["export", "customers"]));
+    let alone: Vec<&str> = customers
+        .iter()
+        .filter(|c| c["account_id"].is_empty())
+        .map(|c| c["id"].as_str())
+        .take(2)
+        .collect();
+    for who in &alone {
+        let said = stdout_of(&db, &["account", "link", who, "seaview.co.uk"]);
+        assert!(said.contains(&format!("(account {id})")), "{said}");
+    }
+    let store = Store::open(&db).unwrap();
+    let people: Vec<Customer> = alone
+        .iter()
+        .map(|id| store.get::<Customer>(id.parse().unwrap()).unwrap().unwrap())
+        .collect();
+    // The oracle: each person's orders and deals, read one by one.
+    let orders: usize = people
+        .iter()
+        .map(|p| store.orders_of(p.id).unwrap().len())
+        .sum();
+    let open_deals: usize = people
+        .iter()
+        .flat_map(|p| store.deals_of(p.id).unwrap())
+        .filter(|d| d.stage.is_open())
+        .count();
+    let revenue = people
+        .iter()
+        .flat_map(|p| store.orders_of(p.id).unwrap())
+        .fold(rapport::domain::Money::ZERO, |sum, o| sum + o.total());
+    let account: Account = store.get(id).unwrap().unwrap();
+    assert_eq!(account.domain.as_deref(), Some("seaview.co.uk"));
+    drop(store);
+
+    let page = stdout_of(&db, &["account", "show", &id.to_string(), "--lines", "0"]);
+    assert!(
+        page.contains("account ") && page.contains("Seaview & Co. Ltd"),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!("revenue {revenue} · {open_deals} open deals")),
+        "{page}"
+    );
+    assert!(page.contains("people (2)"), "{page}");
+    for p in &people {
+        assert!(page.contains(&p.name), "{page}");
+    }
+    let timeline_orders = page
+        .lines()
+        .filter(|l| l.contains("  order ") || l.contains("  return "))
+        .count();
+    assert_eq!(
+        timeline_orders, orders,
+        "every order of its people:\n{page}"
+    );
+    // By name, folded: another spelling of it finds it.
+    let by_name = stdout_of(&db, &["account", "show", "seaview and co ltd"]);
+    assert!(by_name.contains("people (2)"), "{by_name}");
+
+    let list = stdout_of(&db, &["account", "list", "--owner", "bea"]);
+    let line = list
+        .lines()
+        .find(|l| l.contains("Seaview & Co. Ltd"))
+        .unwrap();
+    assert!(line.contains(&revenue.to_string()), "{line}");
+
+    // An account with people is kept from the trash; without, it goes.
+    let (code, err) = failure_of(&db, &["delete", &format!("account:{id}")]);
+    assert_eq!(code, 1);
+    assert!(err.contains("still has contacts"), "{err}");
+    for who in &alone {
+        stdout_of(&db, &["account", "unlink", who]);
+    }
+    stdout_of(
+        &db,
+        &["account", "edit", &id.to_string(), "--name", "Seaview Ltd"],
+    );
+    let accounts = csv_rows(&stdout_of(&db, &["export", "accounts"]));
+    let row = accounts.iter().find(|a| a["id"] == id.to_string()).unwrap();
+    assert_eq!(row["name"], "Seaview Ltd");
+    assert_eq!(row["contacts"], "0");
+    assert_eq!(row["tags"], "renewals");
+    stdout_of(&db, &["delete", &format!("account:{id}")]);
+    stdout_of(&db, &["undelete", &format!("account:{id}")]);
+    // A bad domain is refused before anything is written.
+    let (code, err) = failure_of(&db, &["account", "add", "X", "--domain", "not a domain"]);
+    assert_eq!(code, 2, "{err}");
+    let (_, err) = failure_of(&db, &["account", "link", &alone[0], "999999"]);
+    assert!(err.contains("no account has id 999999"), "{err}");
+}
