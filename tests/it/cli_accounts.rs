@@ -130,6 +130,6 @@ fn an_account_gathers_its_people_and_their_history() {
     // A bad domain is refused before anything is written.
     let (code, err) = failure_of(&db, &["account", "add", "X", "--domain", "not a domain"]);
     assert_eq!(code, 2, "{err}");
-    let (_, err) = failure_of(&db, &["account", "link", &alone[0], "999999"]);
+    let (_, err) = failure_of(&db, &["account", "link", alone[0], "999999"]);
     assert!(err.contains("no account has id 999999"), "{err}");
 }
