@@ -38,6 +38,18 @@ pub enum ImportCommand {
         #[command(flatten)]
         common: ImportOptions,
     },
+    /// Accounts from a CSV file with a header row: name, and any of domain, phone, country,
+    /// owner, tags, street, city, postcode, region. A row updates the account with its domain,
+    /// else the one with its name, else adds one
+    Accounts {
+        /// A CSV file with a header row (- for standard input)
+        file: PathBuf,
+        /// Print what would be created and updated, and what rejected, and write nothing
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        common: ImportOptions,
+    },
     /// List the imports, newest last, with the number to revert them by
     List,
     /// Take an import back completely: what it created goes, what it changed is put back
@@ -49,6 +61,27 @@ pub enum ImportCommand {
         #[arg(long)]
         force: bool,
     },
+}
+
+impl ImportCommand {
+    /// The file an import reads, if it reads one.
+    pub fn file(&self) -> Option<&PathBuf> {
+        match self {
+            ImportCommand::Orders { file, .. }
+            | ImportCommand::Customers { file, .. }
+            | ImportCommand::Accounts { file, .. } => Some(file),
+            ImportCommand::List | ImportCommand::Revert { .. } => None,
+        }
+    }
+
+    pub fn file_mut(&mut self) -> Option<&mut PathBuf> {
+        match self {
+            ImportCommand::Orders { file, .. }
+            | ImportCommand::Customers { file, .. }
+            | ImportCommand::Accounts { file, .. } => Some(file),
+            ImportCommand::List | ImportCommand::Revert { .. } => None,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

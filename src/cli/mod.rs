@@ -250,9 +250,7 @@ impl Cli {
         let mut out: Vec<&Path> = self.batch.iter().map(PathBuf::as_path).collect();
         match &self.command {
             Some(Command::Backup { file } | Command::Restore { file }) => out.push(file),
-            Some(Command::Import(
-                ImportCommand::Orders { file, .. } | ImportCommand::Customers { file, .. },
-            )) => out.push(file),
+            Some(Command::Import(c)) => out.extend(c.file().map(PathBuf::as_path)),
             Some(Command::Export(args)) => out.extend(args.out.as_deref()),
             Some(Command::Bench(
                 BenchCommand::Fpgrowth { file, .. } | BenchCommand::Kmeans { file, .. },
@@ -270,9 +268,7 @@ impl Cli {
         }
         match &self.command {
             Some(Command::Restore { file }) => dash(file),
-            Some(Command::Import(
-                ImportCommand::Orders { file, .. } | ImportCommand::Customers { file, .. },
-            )) => dash(file),
+            Some(Command::Import(c)) => c.file().is_some_and(dash),
             _ => false,
         }
     }
@@ -284,8 +280,11 @@ impl Command {
     pub fn makes_database(&self) -> bool {
         matches!(
             self,
-            Command::Import(ImportCommand::Orders { .. } | ImportCommand::Customers { .. })
-                | Command::Demo(_)
+            Command::Import(
+                ImportCommand::Orders { .. }
+                    | ImportCommand::Customers { .. }
+                    | ImportCommand::Accounts { .. }
+            ) | Command::Demo(_)
                 | Command::Restore { .. }
                 | Command::Team(TeamCommand::Add { .. })
         )
@@ -294,9 +293,11 @@ impl Command {
     pub fn resolve_paths(&mut self, cwd: &Path) {
         match self {
             Command::Backup { file } | Command::Restore { file } => resolve(file, cwd),
-            Command::Import(
-                ImportCommand::Orders { file, .. } | ImportCommand::Customers { file, .. },
-            ) => resolve(file, cwd),
+            Command::Import(c) => {
+                if let Some(file) = c.file_mut() {
+                    resolve(file, cwd);
+                }
+            }
             Command::Export(args) => {
                 if let Some(out) = &mut args.out {
                     resolve(out, cwd);

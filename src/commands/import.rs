@@ -54,6 +54,14 @@ pub fn import(ops: &Ops, command: &ImportCommand, out: &mut dyn Write) -> anyhow
             let file = file.clone();
             (import::Job::Customers { file, options }, common.strict)
         }
+        ImportCommand::Accounts {
+            file,
+            dry_run,
+            common,
+        } => {
+            let (file, dry_run) = (file.clone(), *dry_run);
+            (import::Job::Accounts { file, dry_run }, common.strict)
+        }
     };
     let done = super::records::acting(ops, None).import(&job, &mut print_rejection)?;
     write!(out, "{}", done.report)?;

@@ -1,6 +1,7 @@
 //! Reading other systems' files into the store, one file per format. Each row is checked on its own:
 //! a bad row is reported with its line number and reason, and never stops or half-writes the rest.
 
+mod accounts;
 mod baskets;
 mod cdnow;
 mod customers;
@@ -9,6 +10,7 @@ mod orders;
 mod progress;
 pub mod text;
 
+pub use accounts::import_accounts;
 pub use baskets::import_baskets;
 pub use cdnow::import_cdnow;
 pub use customers::{
@@ -55,6 +57,7 @@ pub struct ImportReport {
     pub cancellations: usize,
     pub customers: Tally,
     pub products: Tally,
+    pub accounts: Tally,
     /// Notes for the user that are not about one row (columns turned into tags, say).
     pub remarks: Vec<String>,
     /// Nothing was written: the counts are what the import would do.
@@ -105,6 +108,9 @@ impl fmt::Display for ImportReport {
         }
         if self.products.in_file > 0 {
             tally(f, "products", self.products, String::new())?;
+        }
+        if self.accounts.in_file > 0 {
+            tally(f, "accounts", self.accounts, String::new())?;
         }
         for remark in &self.remarks {
             writeln!(f, "{}", crate::text::safe(remark))?;
@@ -246,10 +252,17 @@ pub type OnReject<'a> = &'a mut dyn FnMut(&Rejection);
 #[derive(Clone, Debug)]
 pub enum Job {
     /// Orders in one of the formats read: Online Retail's, CDNOW's, or one basket a line.
-    Orders { file: PathBuf, format: OrdersFormat },
+    Orders {
+        file: PathBuf,
+        format: OrdersFormat,
+    },
     Customers {
         file: PathBuf,
         options: CustomerImport,
+    },
+    Accounts {
+        file: PathBuf,
+        dry_run: bool,
     },
 }
 
@@ -263,7 +276,9 @@ pub enum OrdersFormat {
 impl Job {
     pub fn file(&self) -> &Path {
         match self {
-            Job::Orders { file, .. } | Job::Customers { file, .. } => file,
+            Job::Orders { file, .. } | Job::Customers { file, .. } | Job::Accounts { file, .. } => {
+                file
+            }
         }
     }
 
@@ -276,11 +291,16 @@ impl Job {
                 OrdersFormat::Baskets => "baskets",
             },
             Job::Customers { .. } => "customers",
+            Job::Accounts { .. } => "accounts",
         }
     }
 
     pub fn dry_run(&self) -> bool {
-        matches!(self, Job::Customers { options, .. } if options.dry_run)
+        match self {
+            Job::Customers { options, .. } => options.dry_run,
+            Job::Accounts { dry_run, .. } => *dry_run,
+            Job::Orders { .. } => false,
+        }
     }
 
     /// Reads the file into `store` (a journaled handle, or the plain one for a dry run).
@@ -298,6 +318,9 @@ impl Job {
             },
             Job::Customers { file, options } => {
                 import_customers_with(store, file, now, *options, on_reject)
+            }
+            Job::Accounts { file, dry_run } => {
+                import_accounts(store, file, now, *dry_run, on_reject)
             }
         }
     }

@@ -70,11 +70,11 @@ pub enum StoreError {
     #[error("import {batch} not reverted: {} changed since it ran ({}{}); revert later imports first, or pass --force to put them back as the import found them", .changed.len(), .changed.iter().take(5).cloned().collect::<Vec<_>>().join(", "), if .changed.len() > 5 { ", …" } else { "" })]
     ChangedSinceImport { batch: u64, changed: Vec<String> },
     #[error(
-        "import {batch} not reverted: customer {customer}, which it created, now has {what} from elsewhere; delete or move them first"
+        "import {batch} not reverted: {record}, which it created, now has {what} from elsewhere; delete or move them first"
     )]
     RevertWouldOrphan {
         batch: u64,
-        customer: u64,
+        record: String,
         what: &'static str,
     },
     /// No `#[from]`: sled's own text is the `Debug` dump people must not see, so it is no source.

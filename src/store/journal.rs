@@ -248,7 +248,20 @@ impl Store {
             .filter(|(_, _, c)| c.before.is_none())
             .map(|(t, id, _)| (*t, *id))
             .collect();
+        // Everyone the batch touched is put back as it found them: only others keep an account.
+        let touched: HashSet<(Tr, u64)> = changes.iter().map(|(t, id, _)| (*t, *id)).collect();
         for &(tree, id) in &leaving {
+            if tree == Tr::Accounts
+                && (self.group_ids(Group::ContactsOf(crate::domain::AccountId(id)))?)
+                    .into_iter()
+                    .any(|person| !touched.contains(&(Tr::Customers, person)))
+            {
+                return Err(StoreError::RevertWouldOrphan {
+                    batch,
+                    record: format!("account {id}"),
+                    what: "people",
+                });
+            }
             if tree != Tr::Customers {
                 continue;
             }
@@ -266,7 +279,7 @@ impl Store {
                 {
                     return Err(StoreError::RevertWouldOrphan {
                         batch,
-                        customer: id,
+                        record: format!("customer {id}"),
                         what,
                     });
                 }
@@ -287,9 +300,12 @@ const REVERT_CHUNK: usize = 2_000;
 /// the email it took before the merged one returns with it.
 fn revert_rank(tree: Tr, change: &Change) -> u8 {
     match (tree, change.before.is_some(), change.after.is_some()) {
+        // Accounts before the customers who name them, and those it made after them.
+        (Tr::Accounts, true, _) => 0,
         (Tr::Customers | Tr::Products, true, true) => 0,
         (Tr::Customers | Tr::Products, true, false) => 1,
         (Tr::Customers | Tr::Products, false, _) => 3,
+        (Tr::Accounts, false, _) => 4,
         _ => 2,
     }
 }

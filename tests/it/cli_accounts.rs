@@ -133,3 +133,102 @@ fn an_account_gathers_its_people_and_their_history() {
     let (_, err) = failure_of(&db, &["account", "link", alone[0], "999999"]);
     assert!(err.contains("no account has id 999999"), "{err}");
 }
+
+#[test]
+fn an_import_links_people_by_company_or_domain_and_its_revert_takes_its_accounts_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let file = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let accounts = file(
+        "accounts.csv",
+        "name,website,owner,tags\n\
+         Seaview & Co,https://www.seaview.co.uk/,bea,renewals;vip\n\
+         Twin Shop,,chen,\n\
+         ,nameless.com,,\n\
+         Twin Shop Ltd,,,\n",
+    );
+    // Accounts come in first (a file may make the database). The last row is the second's
+    // business written another way.
+    let said = stdout_of(&db, &["import", "accounts", &accounts]);
+    assert!(
+        said.contains("accounts: 3 (2 new, 1 updated, 0 unchanged)"),
+        "{said}"
+    );
+    assert!(said.contains("1 rejected (line 4)"), "{said}");
+    // Another shop of that name, somewhere else, is added by hand.
+    let said = stdout_of(
+        &db,
+        &["account", "add", "Twin Shop", "--domain", "twin-york.com"],
+    );
+    assert!(
+        said.contains("account 2 is called Twin Shop Ltd too"),
+        "{said}"
+    );
+    // Again, with a new phone: the same three, one changed.
+    let again = file(
+        "again.csv",
+        "name,domain,phone\nSeaview & Co,seaview.co.uk,+44 20 7946 0958\nTwin Shop,twin-york.com,\n",
+    );
+    let said = stdout_of(&db, &["import", "accounts", &again]);
+    assert!(said.contains("(0 new, 1 updated, 1 unchanged)"), "{said}");
+
+    let people = file(
+        "people.csv",
+        "name,email,company\n\
+         Grace Hopper,grace@seaview.co.uk,Seaview and Co. Ltd\n\
+         Alan Turing,alan@seaview.co.uk,\n\
+         Joan Clarke,joan@gmail.com,New Business\n\
+         Tommy Flowers,tommy@newbiz.com,new business\n\
+         Mary Shelley,mary@hotmail.com,\n\
+         Ann Twin,ann@twin-york.com,Twin Shop\n\
+         Bob Twin,bob@gmail.com,Twin Shop\n",
+    );
+    let dry = stdout_of(&db, &["import", "customers", &people, "--dry-run"]);
+    for (who, link) in [
+        ("Grace Hopper", "in account 1 (Seaview & Co)"),
+        ("Alan Turing", "in account 1 (Seaview & Co) by email domain"),
+        ("Joan Clarke", "in a new account, New Business"),
+        ("Ann Twin", "in account 3 (Twin Shop)"),
+        ("Bob Twin", "in no account: 2 accounts are called Twin Shop"),
+    ] {
+        let line = dry.lines().find(|l| l.contains(who)).unwrap();
+        assert!(line.contains(link), "{line}");
+    }
+    let mary = dry.lines().find(|l| l.contains("Mary Shelley")).unwrap();
+    assert!(!mary.contains("account"), "free mail links nobody: {mary}");
+    let said = stdout_of(&db, &["import", "customers", &people]);
+    assert!(
+        said.contains("accounts: 5 people linked, 1 new; 1 person in none"),
+        "{said}"
+    );
+    let rows = csv_rows(&stdout_of(&db, &["export", "customers"]));
+    let account_of =
+        |name: &str| rows.iter().find(|r| r["name"] == name).unwrap()["account_id"].clone();
+    assert_eq!(account_of("Grace Hopper"), "1");
+    assert_eq!(account_of("Joan Clarke"), "4");
+    assert_eq!(
+        account_of("Tommy Flowers"),
+        "4",
+        "the account the file made"
+    );
+    assert_eq!(account_of("Mary Shelley"), "");
+    // The revert takes back the account it made, and only that one.
+    let batch = said
+        .lines()
+        .find_map(|l| l.strip_prefix("import "))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap()
+        .to_string();
+    let said = stdout_of(&db, &["import", "revert", &batch]);
+    assert!(said.contains("removed 1 account, 7 customers"), "{said}");
+    let left = csv_rows(&stdout_of(&db, &["export", "accounts"]));
+    assert_eq!(left.len(), 3);
+    assert!(left.iter().all(|a| a["contacts"] == "0"));
+    let seaview = left.iter().find(|a| a["id"] == "1").unwrap();
+    assert_eq!(seaview["phone"], "+44 20 7946 0958");
+    assert_eq!(seaview["tags"], "renewals;vip");
+}

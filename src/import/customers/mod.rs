@@ -4,6 +4,7 @@
 //! With `--match fuzzy` it updates the customer it most likely is, as `rapport duplicates` scores
 //! a pair, where that score reaches the threshold.
 
+mod accounts;
 mod matching;
 mod write;
 
@@ -12,6 +13,7 @@ use super::{ImportError, ImportReport, OnReject, Rejection, Stop, check_rejectio
 use crate::domain::{Customer, CustomerId, Lifecycle, Timestamp};
 use crate::store::Records;
 use crate::store::{Store, StoreError, TxResult, Unique};
+use crate::text::thousands;
 use matching::{Found, Matching};
 use std::collections::HashMap;
 use std::path::Path;
@@ -133,6 +135,34 @@ pub fn import_customers_with(
     let matching = Matching::new(store, &rows, options)?;
     let present: std::collections::HashSet<Column> = columns.iter().copied().collect();
     let decisions = decide(store, &rows, now, options, &matching, &present)?;
+    let made = decisions
+        .iter()
+        .filter(|(_, d)| matches!(d, Ok((_, Some(accounts::Link::Made { .. })))))
+        .count();
+    let linked = decisions
+        .iter()
+        .filter(
+            |(_, d)| matches!(d, Ok((_, Some(l))) if !matches!(l, accounts::Link::Unclear { .. })),
+        )
+        .count();
+    let unclear = decisions
+        .iter()
+        .filter(|(_, d)| matches!(d, Ok((_, Some(accounts::Link::Unclear { .. })))))
+        .count();
+    if (linked > 0 || unclear > 0) && !options.dry_run {
+        let unclear = match unclear {
+            0 => String::new(),
+            n => format!(
+                "; {} in none, their company naming several (--dry-run says who)",
+                crate::text::count(n, "person", "people")
+            ),
+        };
+        report.remarks.push(format!(
+            "accounts: {} linked, {} new{unclear}",
+            crate::text::count(linked, "person", "people"),
+            thousands(made)
+        ));
+    }
     tell(
         store,
         &mut report,
@@ -237,34 +267,39 @@ fn decide(
 ) -> Result<Vec<(u64, Decision)>, StoreError> {
     // Store refusals (a duplicate email, say) are per row too: each is caught inside the batch, and
     // the store checks before it writes, so a refused row leaves the batch as it was.
-    let decide_each =
-        |tx: &crate::store::Tx, first: usize, batch: &[Row]| -> TxResult<Vec<(u64, Decision)>> {
-            let mut all = Vec::with_capacity(batch.len());
-            for (k, row) in batch.iter().enumerate() {
-                if let Some(why) = &matching.spoofed[first + k] {
-                    all.push((row.line, Err(why.clone())));
-                    continue;
-                }
-                let found = Found {
-                    names: &matching.names,
-                    fuzzy: matching.taken(first + k).map(|m| m.id),
-                };
-                let decision = match upsert(tx, row, now, options, found, present) {
-                    Ok(decision) => decision,
-                    Err(e) => Err(refusal_reason(&e.into_refusal()?)),
-                };
-                all.push((row.line, decision));
+    let known = std::cell::RefCell::new(accounts::Accounts::read(store)?);
+    let decide_each = |tx: &crate::store::Tx, first: usize, batch: &[Row]| -> TxResult<Decided> {
+        let known = known.borrow();
+        let mut linker = accounts::Linker::new(&known);
+        let mut all = Vec::with_capacity(batch.len());
+        for (k, row) in batch.iter().enumerate() {
+            if let Some(why) = &matching.spoofed[first + k] {
+                all.push((row.line, Err(why.clone())));
+                continue;
             }
-            Ok(all)
-        };
+            let found = Found {
+                names: &matching.names,
+                fuzzy: matching.taken(first + k).map(|m| m.id),
+            };
+            let decision = match upsert(tx, row, now, options, found, present, &mut linker) {
+                Ok(decision) => decision,
+                Err(e) => Err(refusal_reason(&e.into_refusal()?)),
+            };
+            all.push((row.line, decision));
+        }
+        Ok((all, linker.made))
+    };
     let bar = progress::bar(rows.len() as u64, "customers");
     let mut decisions = Vec::with_capacity(rows.len());
     if options.dry_run {
         // One rolled-back transaction over the whole file, so rows see each other as a real run would.
-        decisions = store.simulate(|tx| decide_each(tx, 0, rows))?;
+        decisions = store.simulate(|tx| decide_each(tx, 0, rows))?.0;
     } else {
         for (b, batch) in rows.chunks(BATCH).enumerate() {
-            decisions.extend(store.write(|tx| decide_each(tx, b * BATCH, batch))?);
+            let (done, made) = store.write(|tx| decide_each(tx, b * BATCH, batch))?;
+            decisions.extend(done);
+            // The next transactions find what this one made.
+            made.iter().for_each(|a| known.borrow_mut().add(a));
             bar.inc(batch.len() as u64);
         }
     }
@@ -293,8 +328,8 @@ fn tell(
     let min_score = matching.min_score;
     // Decisions come in the rows' order, one each.
     for (k, ((line, decision), row)) in decisions.into_iter().zip(rows).enumerate() {
-        let outcome = match decision {
-            Ok(outcome) => outcome,
+        let (outcome, link) = match decision {
+            Ok(done) => done,
             Err(reason) => {
                 report.customers.in_file -= 1;
                 reject(report, on_reject, line, reason);
@@ -320,6 +355,9 @@ fn tell(
                 (false, _) => format!("; the likeliest match, {}, is under {min_score}", m.said()),
             };
         }
+        if let Some(link) = &link {
+            said = format!(", {link}{said}");
+        }
         match (options.dry_run, options.match_by) {
             (true, _) => report
                 .remarks
@@ -333,7 +371,10 @@ fn tell(
     Ok(())
 }
 
-type Decision = Result<Outcome, String>;
+type Decision = Result<(Outcome, Option<accounts::Link>), String>;
+
+/// A batch's decisions, line by line, and the accounts it made.
+type Decided = (Vec<(u64, Decision)>, Vec<crate::domain::Account>);
 
 /// Rows written in one transaction.
 const BATCH: usize = 250;

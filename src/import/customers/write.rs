@@ -1,5 +1,6 @@
 //! One row written: the customer it matches, updated with what the file says, or a new one.
 
+use super::accounts::{Link, Linker};
 use super::*;
 
 /// Writes one row: the customer it matches, updated with what the file says, or a new one.
@@ -10,6 +11,7 @@ pub(super) fn upsert(
     options: CustomerImport,
     found: Found,
     present: &std::collections::HashSet<Column>,
+    linker: &mut Linker,
 ) -> TxResult<Decision> {
     let incoming = &row.customer;
     let existing = match existing_for(tx, incoming, options, found)? {
@@ -24,11 +26,11 @@ pub(super) fn upsert(
                 incoming.name
             )));
         }
-        let created = tx.create(incoming.clone())?;
-        return Ok(Ok(Outcome::Created(format!(
-            "{} ({})",
-            created.name, created.id
-        ))));
+        let mut new = incoming.clone();
+        let link = link(tx, linker, &mut new, now)?;
+        let created = tx.create(new)?;
+        let outcome = Outcome::Created(format!("{} ({})", created.name, created.id));
+        return Ok(Ok((outcome, link)));
     };
     if options.mode == Mode::Create {
         return Ok(Err(format!(
@@ -36,16 +38,40 @@ pub(super) fn upsert(
             who(&existing)
         )));
     }
-    let merged = merged(&existing, row, options, present);
+    let mut merged = merged(&existing, row, options, present);
+    let link = link(tx, linker, &mut merged, now)?;
     if merged == existing {
-        return Ok(Ok(Outcome::Unchanged(who(&existing))));
+        return Ok(Ok((Outcome::Unchanged(who(&existing)), link)));
     }
     let changes = changes(&existing, &merged);
     tx.update(&Customer {
         updated: now,
         ..merged
     })?;
-    Ok(Ok(Outcome::Updated(who(&existing), changes)))
+    Ok(Ok((Outcome::Updated(who(&existing), changes), link)))
+}
+
+/// Links `c` to its account unless the store will refuse `c` itself (an account made for a row
+/// that is then rejected would stay behind).
+fn link(
+    tx: &crate::store::Tx,
+    linker: &mut Linker,
+    c: &mut Customer,
+    now: Timestamp,
+) -> TxResult<Option<Link>> {
+    let taken = |by: Unique, value: &Option<String>| -> TxResult<bool> {
+        Ok(match value {
+            Some(v) => tx.find_id(by, v)?.is_some_and(|id| id != c.id.0),
+            None => false,
+        })
+    };
+    if c.validate().is_err()
+        || taken(Unique::CustomerEmail, &c.email)?
+        || taken(Unique::CustomerExternalId, &c.external_id)?
+    {
+        return Ok(None);
+    }
+    linker.link(tx, c, now)
 }
 
 /// The stored customer a row is about, by the matching rules in the order they apply (id, email,
