@@ -71,6 +71,8 @@ pub enum Action {
     CopyPhone,
     /// Every field of the record in view, whole.
     ReadCard,
+    /// The account of the customer in view: its people, deals, tickets and revenue.
+    OpenAccount,
     /// Two customers made one (Duplicates).
     Merge,
     /// Two customers that look alike are two people (Duplicates).

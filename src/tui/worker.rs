@@ -25,6 +25,8 @@ pub enum Job {
     Detail(CustomerId),
     /// One deal's page, with its history.
     DealPage(DealId),
+    /// An account's page: by its id, or a person's.
+    AccountPage(crate::tui::state::account::AccountOf),
     /// Whole customers for a change a rep is starting (the table keeps only what it shows).
     Customers {
         ids: Vec<CustomerId>,
@@ -106,6 +108,10 @@ pub enum Done {
     DealPage {
         id: DealId,
         page: Result<Option<DealPage>, OpsError>,
+    },
+    AccountPage {
+        asked: crate::tui::state::account::AccountOf,
+        page: Result<Option<crate::model::AccountPage>, OpsError>,
     },
     Customers {
         customers: Result<Vec<Customer>, OpsError>,
@@ -341,6 +347,7 @@ fn run(ops: &Ops, job: Job) -> Done {
         Done::Finder { entries, .. } => tracing::debug!(entries = entries.len(), ?took, "finder"),
         Done::Detail { id, .. } => tracing::debug!(?took, "page of customer {id}"),
         Done::DealPage { id, .. } => tracing::debug!(?took, "page of deal {id}"),
+        Done::AccountPage { asked, .. } => tracing::debug!(?took, "page of account {asked:?}"),
         Done::Customers { .. } => tracing::debug!(?took, "customers for a change"),
         Done::Order { .. } => tracing::debug!(?took, "order lookup"),
         Done::Views { .. } => tracing::debug!(?took, "saved views"),
@@ -390,6 +397,10 @@ fn run_job(ops: &Ops, job: Job) -> Done {
         Job::DealPage(id) => Ok(Done::DealPage {
             id,
             page: ops.deal_page(id),
+        }),
+        Job::AccountPage(asked) => Ok(Done::AccountPage {
+            asked,
+            page: account_page(ops, asked),
         }),
         Job::Customers { ids, then } => Ok(Done::Customers {
             customers: ops.customers(&ids),
@@ -492,4 +503,23 @@ fn unmerge(ops: &Ops) -> Result<Cleaned, OpsError> {
     Ok(Cleaned::Unmerged {
         text: format!("#{} is back, apart from #{}", last.other, last.kept),
     })
+}
+
+/// The account asked for: by id, or the one a person is in (None when they are in none).
+fn account_page(
+    ops: &Ops,
+    asked: crate::tui::state::account::AccountOf,
+) -> Result<Option<crate::model::AccountPage>, OpsError> {
+    use crate::tui::state::account::AccountOf;
+    let id = match asked {
+        AccountOf::Id(id) => id,
+        AccountOf::Person(person) => {
+            let account = ops.customers(&[person])?.pop().and_then(|c| c.account);
+            match account {
+                Some(id) => id,
+                None => return Ok(None),
+            }
+        }
+    };
+    ops.account_page(id)
 }

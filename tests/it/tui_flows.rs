@@ -964,3 +964,62 @@ fn expected_close_takes_what_due_dates_take_and_x_changes_why_a_deal_was_lost() 
     assert_eq!(changed.lost_reason.as_deref(), Some("timing"));
     assert_eq!(changed.closed, lost.closed, "still lost when it was");
 }
+
+#[test]
+fn a_customers_account_opens_with_its_people_and_enter_opens_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    // An account of several people, and one of them, as the store has them.
+    let accounts: Vec<Account> = store.all().unwrap();
+    let (account, people) = accounts
+        .iter()
+        .map(|a| (a, store.contacts_of(a.id).unwrap()))
+        .find(|(_, people)| people.len() >= 2)
+        .expect("the demo has a business of two or more");
+    let revenue = people
+        .iter()
+        .flat_map(|p| store.orders_of(p.id).unwrap())
+        .fold(Money::ZERO, |sum, o| sum + o.total());
+    let mut state = app(&store, false);
+    state.open_customer(people[0].id);
+    state.settle();
+    press(&mut state, &["A"]);
+    let shown = screen(&state, 100, 30);
+    assert!(shown.contains(&account.name), "{shown}");
+    assert!(
+        shown.contains(&format!("People {}", people.len())),
+        "{shown}"
+    );
+    for p in &people {
+        assert!(shown.contains(&p.name), "{}: {shown}", p.name);
+    }
+    let revenue = format!("{revenue}");
+    let (units, cents) = revenue.split_once('.').unwrap();
+    let units: i64 = units.parse().unwrap();
+    assert!(
+        shown.contains(&format!(
+            "{}.{cents}",
+            rapport::text::thousands(units as usize)
+        )),
+        "the revenue of all its people ({revenue}):\n{shown}"
+    );
+    // Its people are listed by name; Enter opens the one selected, Esc comes back to it.
+    let mut by_name: Vec<&Customer> = people.iter().collect();
+    by_name.sort_by_key(|c| (c.name.to_lowercase(), c.id));
+    press(&mut state, &["j", "enter"]);
+    let detail = state.detail.as_ref().expect("a person is open");
+    assert_eq!(detail.customer.id, by_name[1].id);
+    press(&mut state, &["esc"]);
+    assert!(screen(&state, 100, 30).contains(&account.name));
+    press(&mut state, &["esc"]);
+    let table = screen(&state, 100, 30);
+    assert!(table.contains("Customers"), "{table}");
+    // A person in no account says so, and the table stays.
+    let alone: Vec<Customer> = store.all().unwrap();
+    let alone = alone.iter().find(|c| c.account.is_none()).unwrap();
+    state.open_customer(alone.id);
+    state.settle();
+    press(&mut state, &["A"]);
+    let shown = screen(&state, 100, 30);
+    assert!(shown.contains("this customer is in no account"), "{shown}");
+}

@@ -79,6 +79,8 @@ pub struct CustomersState {
     /// Only these customers, opened from the insights (a segment, a rule's buyers), and what
     /// they are, for the title. Esc shows everyone again.
     pub only: Option<(String, Arc<std::collections::HashSet<CustomerId>>)>,
+    /// An account's page, open over the table (Esc goes back to it).
+    pub account: Option<super::account::AccountView>,
 }
 
 impl CustomersState {
@@ -253,6 +255,9 @@ impl CustomersState {
 
 impl Component for CustomersState {
     fn act(&mut self, action: Action, ctx: &Ctx) -> Effect {
+        if let Some(account) = &mut self.account {
+            return account.act(action, ctx);
+        }
         match action {
             _ if action.moves() => self.nav.go(action, self.view.len(), ctx.rows),
             Action::Open | Action::Accept => {
@@ -279,6 +284,9 @@ impl Component for CustomersState {
     }
 
     fn in_view(&self) -> Option<(CustomerId, About)> {
+        if let Some(account) = &self.account {
+            return account.selected().map(|id| (id, (None, None)));
+        }
         self.selected().map(|r| (r.id(), (None, None)))
     }
 }

@@ -50,6 +50,7 @@ impl AppState {
                 let effect = self.deals.answer(id, page);
                 self.run(effect);
             }
+            Done::AccountPage { asked, page } => self.take_account(asked, page),
             Done::Customers { customers, then } => self.take_customers(customers, then),
             Done::Views { views, change } => self.take_views(views, change),
             Done::Duplicates(pairs) => {
@@ -161,6 +162,9 @@ impl AppState {
         if self.finder().is_some() {
             self.send(Job::Finder(Arc::clone(&snapshot)));
         }
+        if let Some(job) = self.customers.account.as_ref().map(|a| a.job()) {
+            self.send(job);
+        }
         if let Some(id) = self.detail.as_ref().map(|d| d.customer.id) {
             match snapshot.customer(id) {
                 Some(_) => self.send(Job::Detail(id)),
@@ -229,6 +233,29 @@ impl AppState {
     }
 
     /// Asks for a customer's page; it opens when the worker has read it.
+    /// An account's page, if it is still the one open (the rep may have gone back since).
+    fn take_account(
+        &mut self,
+        asked: super::account::AccountOf,
+        page: Result<Option<crate::model::AccountPage>, crate::ops::OpsError>,
+    ) {
+        let rows = self.rows;
+        let Some(view) = self.customers.account.as_mut() else {
+            return;
+        };
+        if view.job_asks(asked) {
+            match page {
+                Ok(page) => {
+                    if let Some(effect) = view.answer(page, rows) {
+                        self.customers.account = None;
+                        self.run(effect);
+                    }
+                }
+                Err(e) => self.say(e.to_string(), Tone::Bad),
+            }
+        }
+    }
+
     pub fn open_customer(&mut self, id: CustomerId) {
         self.opening = Some(id);
         self.send(Job::Detail(id));

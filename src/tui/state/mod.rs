@@ -19,6 +19,7 @@ macro_rules! ctx {
     };
 }
 
+pub mod account;
 pub mod customers;
 pub mod deals;
 pub mod detail;
@@ -408,6 +409,7 @@ impl AppState {
             Action::SaveView => self.ask_view_name(),
             Action::CopyEmail | Action::CopyPhone => self.copy_contact(action),
             Action::ReadCard => self.read_card(),
+            Action::OpenAccount => self.open_account(),
             Action::Up
             | Action::Down
             | Action::Top
@@ -522,6 +524,25 @@ impl AppState {
         }
     }
 
+    /// The account of the customer on their page, or selected in the table.
+    fn open_account(&mut self) {
+        let person = match &self.detail {
+            Some(d) => Some(d.customer.id),
+            None if self.pane == Pane::Customers && self.customers.account.is_none() => {
+                self.customers.selected().map(|r| r.id())
+            }
+            None => None,
+        };
+        let Some(person) = person else {
+            return;
+        };
+        self.show_pane(Pane::Customers);
+        let view = account::AccountView::new(account::AccountOf::Person(person));
+        let job = view.job();
+        self.customers.account = Some(view);
+        self.send(job);
+    }
+
     fn open(&mut self) {
         match self.detail {
             Some(_) => self.read_entry(),
@@ -534,6 +555,9 @@ impl AppState {
             if let Some(pane) = self.came_from.take() {
                 self.pane = pane;
             }
+            return;
+        }
+        if self.pane == Pane::Customers && self.customers.account.take().is_some() {
             return;
         }
         if self.pane == Pane::Deals && self.deals.close_page() {

@@ -9,7 +9,10 @@ use ratatui::widgets::{Cell, Row, Table};
 
 impl super::Draw for CustomersState {
     fn draw(&self, ctx: &Ctx, theme: &Theme, frame: &mut Frame, area: Rect) {
-        draw(frame, self, ctx, theme, area)
+        match &self.account {
+            Some(account) => super::account_page::draw(frame, account, theme, area),
+            None => draw(frame, self, ctx, theme, area),
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 //! Drawing: pure functions of the state and theme into a frame. Nothing here changes state.
 
+mod account_page;
 mod customers;
 mod deal_page;
 mod deals;
