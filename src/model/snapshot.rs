@@ -332,6 +332,54 @@ impl Snapshot {
         }
     }
 
+    /// An account as a rep names it in a form: blank for none, `Name #id` (how forms show one),
+    /// an id, or a name (folded as accounts are matched) only one account has.
+    pub fn find_account(&self, text: &str) -> Result<Option<AccountId>, String> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        let by_id = |id: &str| {
+            let id = id
+                .trim()
+                .trim_start_matches("account:")
+                .parse::<u64>()
+                .ok()?;
+            self.account(AccountId(id)).map(|a| a.id)
+        };
+        if let Some(id) =
+            by_id(text).or_else(|| text.rsplit_once('#').and_then(|(_, id)| by_id(id)))
+        {
+            return Ok(Some(id));
+        }
+        let key = crate::text::company(text);
+        let named: Vec<&Account> = self
+            .accounts
+            .iter()
+            .filter(|a| a.name_key() == key)
+            .collect();
+        match named.as_slice() {
+            [one] => Ok(Some(one.id)),
+            [] => Err(format!(
+                "no account called '{text}': N on the customers table makes one"
+            )),
+            many => Err(format!(
+                "{} accounts are called '{text}': add the id (#{})",
+                many.len(),
+                many.iter()
+                    .map(|a| a.id.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", #")
+            )),
+        }
+    }
+
+    /// How a form shows an account: `Name #id`.
+    pub fn account_label(&self, id: AccountId) -> String {
+        self.account(id)
+            .map_or_else(|| format!("#{id}"), |a| format!("{} #{}", a.name, a.id))
+    }
+
     pub fn account(&self, id: AccountId) -> Option<&Account> {
         let at = self.accounts.binary_search_by_key(&id, |a| a.id).ok()?;
         Some(&self.accounts[at])

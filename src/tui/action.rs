@@ -73,6 +73,8 @@ pub enum Action {
     ReadCard,
     /// The account of the customer in view: its people, deals, tickets and revenue.
     OpenAccount,
+    /// A new account (a business); its page opens once it is saved.
+    NewAccount,
     /// Two customers made one (Duplicates).
     Merge,
     /// Two customers that look alike are two people (Duplicates).

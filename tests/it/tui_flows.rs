@@ -1023,3 +1023,63 @@ fn a_customers_account_opens_with_its_people_and_enter_opens_one() {
     let shown = screen(&state, 100, 30);
     assert!(shown.contains("this customer is in no account"), "{shown}");
 }
+
+#[test]
+fn a_rep_makes_an_account_and_adds_two_people_to_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = small_demo(&dir.path().join("db"));
+    let before = store.all::<Account>().unwrap().len();
+    let mut state = app(&store, false);
+    press(&mut state, &["1", "N"]);
+    type_text(&mut state, "Harbour Lights Ltd");
+    press(&mut state, &["tab"]);
+    type_text(&mut state, "www.HarbourLights.co.uk");
+    press(&mut state, &["enter"]);
+    let accounts: Vec<Account> = store.all().unwrap();
+    assert_eq!(accounts.len(), before + 1);
+    let made = accounts
+        .iter()
+        .find(|a| a.name == "Harbour Lights Ltd")
+        .unwrap();
+    assert_eq!(made.domain.as_deref(), Some("harbourlights.co.uk"));
+    let shown = screen(&state, 100, 30);
+    assert!(
+        shown.contains("Harbour Lights Ltd · account"),
+        "its page opens:\n{shown}"
+    );
+    for name in ["Maria Lopez", "Tom Reyes"] {
+        press(&mut state, &["n"]);
+        type_text(&mut state, name);
+        press(&mut state, &["enter"]);
+    }
+    let people = store.contacts_of(made.id).unwrap();
+    let mut names: Vec<&str> = people.iter().map(|c| c.name.as_str()).collect();
+    names.sort();
+    assert_eq!(names, ["Maria Lopez", "Tom Reyes"]);
+    assert!(
+        people
+            .iter()
+            .all(|c| c.company.as_deref() == Some("Harbour Lights Ltd")),
+        "a new person's company is the account's name"
+    );
+    let shown = screen(&state, 100, 30);
+    assert!(shown.contains("People 2"), "{shown}");
+    // e edits the account; a bad domain is refused under its field, and nothing is written.
+    press(&mut state, &["e", "tab", "ctrl-u"]);
+    type_text(&mut state, "not a domain");
+    press(&mut state, &["enter"]);
+    let form = screen(&state, 100, 30);
+    assert!(form.contains("is not a domain like example.com"), "{form}");
+    let again: Account = store.get(made.id.0).unwrap().unwrap();
+    assert_eq!(again.domain.as_deref(), Some("harbourlights.co.uk"));
+    // Editing a person keeps their account (the form shows it by name).
+    press(&mut state, &["esc", "esc", "enter", "e"]);
+    let form = screen(&state, 100, 30);
+    assert!(
+        form.contains(&format!("Harbour Lights Ltd #{}", made.id)),
+        "{form}"
+    );
+    press(&mut state, &["enter"]);
+    let person: Customer = store.get(people[0].id.0).unwrap().unwrap();
+    assert_eq!(person.account, Some(made.id));
+}

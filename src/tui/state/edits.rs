@@ -40,6 +40,11 @@ impl AppState {
     }
 
     pub(super) fn new_record(&mut self) {
+        // On an account's page: a new person in it.
+        if let Some(account) = self.account_on_screen() {
+            let label = format!("{} #{}", account.name, account.id);
+            return self.open_popup(Popup::Form(FormState::customer_in(None, label)));
+        }
         let customer = match self.pane {
             Pane::Customers => self.current_customer().map(|c| c.0),
             _ if self.detail.is_some() => self.current_customer().map(|c| c.0),
@@ -58,7 +63,23 @@ impl AppState {
         self.open_popup(Popup::Form(form));
     }
 
+    pub(super) fn new_account(&mut self) {
+        let form = FormState::account(None, &self.user);
+        self.open_popup(Popup::Form(form));
+    }
+
+    /// The account whose page is on screen, once read.
+    fn account_on_screen(&self) -> Option<crate::domain::Account> {
+        let open = self.customers.account.as_ref()?;
+        let page = open.page.as_ref()?;
+        (self.pane == Pane::Customers && self.detail.is_none()).then(|| page.account.clone())
+    }
+
     pub(super) fn edit(&mut self) {
+        if let Some(account) = self.account_on_screen() {
+            let form = FormState::account(Some(&account), &self.user);
+            return self.open_popup(Popup::Form(form));
+        }
         let form = match (&self.detail, self.pane) {
             (Some(_), _) => return self.edit_on_page(),
             (None, Pane::Customers) => {

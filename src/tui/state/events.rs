@@ -140,6 +140,15 @@ impl AppState {
                 super::Record::Customer(c) if self.detail.is_none() => {
                     self.customers.select_customer(c.id, rows)
                 }
+                // A new account opens on its page, for its people to be added.
+                super::Record::Account(a) if matches!(write, Write::Create(_)) => {
+                    let view =
+                        super::account::AccountView::new(super::account::AccountOf::Id(a.id));
+                    let job = view.job();
+                    self.show_pane(Pane::Customers);
+                    self.customers.account = Some(view);
+                    self.send(job);
+                }
                 _ => {}
             }
         }

@@ -410,6 +410,7 @@ impl AppState {
             Action::CopyEmail | Action::CopyPhone => self.copy_contact(action),
             Action::ReadCard => self.read_card(),
             Action::OpenAccount => self.open_account(),
+            Action::NewAccount => self.new_account(),
             Action::Up
             | Action::Down
             | Action::Top

@@ -157,6 +157,7 @@ impl AppState {
             let strict = !self.records.team.is_empty();
             form.offer_owners(self.owners(), strict);
             form.name_customer(&self.records);
+            form.name_account(&self.records);
             new_customer = form.typed_customer().is_some();
         }
         self.popups.push(popup);

@@ -4,10 +4,26 @@ use super::records::reasons;
 use super::*;
 
 impl FormState {
+    /// A new customer in `account` (named as the form shows it), or an existing one.
     pub fn customer(existing: Option<&Customer>) -> FormState {
-        let c = existing
+        FormState::customer_in(existing, String::new())
+    }
+
+    /// `account` is `Name #id`; a new person's company starts as its name.
+    pub fn customer_in(existing: Option<&Customer>, account: String) -> FormState {
+        let mut c = existing
             .cloned()
             .unwrap_or_else(|| Customer::new("", chrono::Utc::now()));
+        if existing.is_none()
+            && let Some((name, _)) = account.rsplit_once(" #")
+        {
+            c.company = Some(name.to_string());
+        }
+        // Named in full when the form opens (`name_account`).
+        let account = match (account.is_empty(), c.account) {
+            (true, Some(id)) => format!("#{id}"),
+            _ => account,
+        };
         FormState::new(
             if existing.is_some() {
                 format!("Edit customer {}", c.name)
@@ -28,8 +44,48 @@ impl FormState {
                 field(FieldId::Owner, "Owner", opt(&c.owner)),
                 field(FieldId::Tags, "Tags", c.tags.join(", ")),
                 choice(FieldId::Stage, "Stage", c.stage.name(), LIFECYCLES),
+                field(FieldId::Account, "Account", account),
             ],
             existing.cloned().map(Record::Customer),
+            None,
+        )
+    }
+
+    pub fn account(existing: Option<&Account>, owner: &str) -> FormState {
+        let a = existing.cloned();
+        let value =
+            |f: fn(&Account) -> &Option<String>| a.as_ref().map(|a| opt(f(a))).unwrap_or_default();
+        FormState::new(
+            match &a {
+                Some(a) => format!("Edit account {}", a.name),
+                None => "New account".into(),
+            },
+            Kind::Account,
+            vec![
+                required(field(
+                    FieldId::Name,
+                    "Name",
+                    a.as_ref().map(|a| a.name.clone()).unwrap_or_default(),
+                )),
+                field(
+                    FieldId::Domain,
+                    "Domain (example.com)",
+                    value(|a| &a.domain),
+                ),
+                field(FieldId::Phone, "Phone", value(|a| &a.phone)),
+                field(FieldId::Country, "Country", value(|a| &a.country)),
+                field(
+                    FieldId::Owner,
+                    "Owner",
+                    a.as_ref().map_or(owner.to_string(), |a| opt(&a.owner)),
+                ),
+                field(
+                    FieldId::Tags,
+                    "Tags",
+                    a.as_ref().map(|a| a.tags.join(", ")).unwrap_or_default(),
+                ),
+            ],
+            a.map(Record::Account),
             None,
         )
     }

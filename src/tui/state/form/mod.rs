@@ -7,8 +7,8 @@ mod records;
 
 use super::input::TextInput;
 use crate::domain::{
-    Customer, CustomerId, Deal, DealId, DealStage, FieldId, Followup, Lifecycle, Money, Note,
-    NoteKind, Priority, Ticket, TicketStatus, Timestamp, parse_due,
+    Account, Customer, CustomerId, Deal, DealId, DealStage, FieldId, Followup, Lifecycle, Money,
+    Note, NoteKind, Priority, Ticket, TicketStatus, Timestamp, parse_due,
 };
 use crate::model::Snapshot;
 use crate::tui::worker::{Record, Write};
@@ -91,6 +91,7 @@ enum Kind {
     Outcome,
     /// A deal marked lost, and why.
     Lost,
+    Account,
 }
 
 /// What a due field says it takes.
@@ -294,6 +295,24 @@ impl FormState {
             f.choices = owners;
             f.strict = strict;
         }
+    }
+
+    /// Shows the account field's `#id` as `Name #id`.
+    pub fn name_account(&mut self, records: &Snapshot) {
+        let Some(i) = self.fields.iter().position(|f| f.key == FieldId::Account) else {
+            return;
+        };
+        let Some(id) = (self.fields[i].input.value.trim().strip_prefix('#'))
+            .and_then(|id| id.parse::<u64>().ok())
+        else {
+            return;
+        };
+        let label = records.account_label(crate::domain::AccountId(id));
+        self.fields[i].input = TextInput {
+            cursor: label.chars().count(),
+            value: label.clone(),
+        };
+        self.initial[i] = label;
     }
 
     /// Shows the customer field's id as `Name #id`: a rep reads the name, and typing over it

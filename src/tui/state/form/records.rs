@@ -23,7 +23,8 @@ impl FormState {
             }
         }
         let record = match self.kind {
-            Kind::Customer => self.customer_record(now)?,
+            Kind::Customer => self.customer_record(records, now)?,
+            Kind::Account => self.account_record(now)?,
             Kind::Deal => self.deal_record(records, now)?,
             Kind::Ticket => self.ticket_record(records, now, user)?,
             Kind::Note => self.note_record(now, user)?,
@@ -50,8 +51,39 @@ impl FormState {
         })
     }
 
+    pub(super) fn account_record(
+        &self,
+        now: Timestamp,
+    ) -> Result<Record, (Option<FieldId>, String)> {
+        let text = |key: FieldId| Some(self.value(key).to_string()).filter(|s| !s.is_empty());
+        let mut a = match &self.editing {
+            Some(Record::Account(a)) => a.clone(),
+            _ => Account::new("", now),
+        };
+        a.name = self.value(FieldId::Name).into();
+        a.domain = match text(FieldId::Domain) {
+            None => None,
+            Some(d) => Some(crate::domain::normal_domain(&d).ok_or_else(|| {
+                (
+                    Some(FieldId::Domain),
+                    format!("'{d}' is not a domain like example.com"),
+                )
+            })?),
+        };
+        a.phone = text(FieldId::Phone);
+        a.country = text(FieldId::Country);
+        a.owner = text(FieldId::Owner);
+        a.tags = (self.value(FieldId::Tags).split(',').map(str::trim))
+            .filter(|t| !t.is_empty())
+            .map(String::from)
+            .collect();
+        a.updated = now;
+        Ok(Record::Account(a))
+    }
+
     pub(super) fn customer_record(
         &self,
+        records: &Snapshot,
         now: Timestamp,
     ) -> Result<Record, (Option<FieldId>, String)> {
         let text = |key: FieldId| Some(self.value(key).to_string()).filter(|s| !s.is_empty());
@@ -71,6 +103,12 @@ impl FormState {
             region: text(FieldId::Region),
         };
         c.owner = text(FieldId::Owner);
+        // A form without the field (a bulk change) leaves the account as it was.
+        if self.fields.iter().any(|f| f.key == FieldId::Account) {
+            c.account = records
+                .find_account(self.value(FieldId::Account))
+                .map_err(|e| (Some(FieldId::Account), e))?;
+        }
         c.tags = self
             .value(FieldId::Tags)
             .split(',')
