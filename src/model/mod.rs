@@ -362,7 +362,8 @@ fn finder_key(record: &Record) -> Option<(Kind, u64)> {
         Record::Customer(c) => Some((Kind::Customer, c.id.0)),
         Record::Deal(d) => Some((Kind::Deal, d.id.0)),
         Record::Ticket(t) => Some((Kind::Ticket, t.id.0)),
-        Record::Note(_) | Record::Followup(_) | Record::Account(_) => None,
+        Record::Account(a) => Some((Kind::Account, a.id.0)),
+        Record::Note(_) | Record::Followup(_) => None,
     }
 }
 

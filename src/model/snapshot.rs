@@ -160,7 +160,7 @@ impl Snapshot {
         self.contacts.get().cloned()
     }
 
-    /// Customers, deals and tickets: one part each.
+    /// Customers, deals, tickets and accounts: one part each.
     pub(super) fn finder_index(&self) -> Index {
         Index::of_parts(vec![
             self.customers
@@ -169,6 +169,7 @@ impl Snapshot {
                 .collect(),
             self.deals.iter().map(|d| self.deal_entry(d)).collect(),
             self.tickets.iter().map(|t| self.ticket_entry(t)).collect(),
+            self.accounts.iter().map(account_entry).collect(),
         ])
     }
 
@@ -253,7 +254,7 @@ impl Snapshot {
         }
         // Records keep their order within a kind across a patch, so the untouched entries are
         // where they were; any surprise, and the index is built afresh instead.
-        let [customers, deals, tickets] = old.parts() else {
+        let [customers, deals, tickets, accounts] = old.parts() else {
             return None;
         };
         let touched = &touched;
@@ -270,7 +271,11 @@ impl Snapshot {
         let tickets = Part::after(tickets, &ids, is(Kind::Ticket), |i| {
             self.ticket_entry(&self.tickets[i])
         })?;
-        Some(Index::of_parts(vec![customers, deals, tickets]))
+        let ids: Vec<u64> = self.accounts.iter().map(|a| a.id.0).collect();
+        let accounts = Part::after(accounts, &ids, is(Kind::Account), |i| {
+            account_entry(&self.accounts[i])
+        })?;
+        Some(Index::of_parts(vec![customers, deals, tickets, accounts]))
     }
 
     /// This snapshot with one record put in (or taken out, with `gone`); `reorder` follows.
@@ -432,4 +437,13 @@ pub(super) fn international(phone: &str, country: &str) -> Option<String> {
     // Read, not checked against the plan: "07700 900123" is a number set aside for drama, and
     // still the one the caller reads out.
     crate::clean::normal::phone_key(phone, Some(region)).filter(|k| k.starts_with('+'))
+}
+
+/// An account as quick lookup finds it: by its name or its domain.
+fn account_entry(a: &Account) -> Entry {
+    let text = match &a.domain {
+        Some(domain) => format!("{} — {domain}", a.name),
+        None => a.name.clone(),
+    };
+    Entry::new(Kind::Account, a.id.0, text)
 }

@@ -1,4 +1,4 @@
-//! The quick-lookup engine over customers, deals and tickets together: every word of the query must
+//! The quick-lookup engine over customers, deals, tickets and accounts together: every word of the query must
 //! match (in any order, like fzf), ranked by fuzzy-matcher's skim score. It knows nothing of the
 //! app: one index serves every session, and each session's finder keeps its own query and hits.
 
@@ -16,6 +16,7 @@ pub enum Kind {
     Ticket,
     /// An order found by its number; its id is the customer's, whose page it opens.
     Order,
+    Account,
 }
 
 impl Kind {
@@ -25,6 +26,7 @@ impl Kind {
             Kind::Deal => "deal",
             Kind::Ticket => "ticket",
             Kind::Order => "order",
+            Kind::Account => "account",
         }
     }
 }

@@ -1082,4 +1082,13 @@ fn a_rep_makes_an_account_and_adds_two_people_to_it() {
     press(&mut state, &["enter"]);
     let person: Customer = store.get(people[0].id.0).unwrap().unwrap();
     assert_eq!(person.account, Some(made.id));
+    // Quick lookup finds it by its domain, and opens its page.
+    press(&mut state, &["esc", "esc", "ctrl-p"]);
+    type_text(&mut state, "harbourlights");
+    let hit = state.finder().unwrap().selected().cloned().expect("a hit");
+    assert_eq!(hit.kind, rapport::search::Kind::Account);
+    assert_eq!(hit.id, made.id.0);
+    press(&mut state, &["enter"]);
+    let shown = screen(&state, 100, 30);
+    assert!(shown.contains("Harbour Lights Ltd · account"), "{shown}");
 }

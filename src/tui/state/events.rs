@@ -333,6 +333,9 @@ impl AppState {
         let rows = self.rows;
         match kind {
             Kind::Customer | Kind::Order => self.open_customer(CustomerId(id)),
+            Kind::Account => {
+                self.show_account(super::account::AccountOf::Id(crate::domain::AccountId(id)))
+            }
             Kind::Deal => {
                 let id = crate::domain::DealId(id);
                 self.show_pane(Pane::Deals);

@@ -534,12 +534,17 @@ impl AppState {
             }
             None => None,
         };
-        let Some(person) = person else {
-            return;
-        };
-        self.show_pane(Pane::Customers);
-        let view = account::AccountView::new(account::AccountOf::Person(person));
+        if let Some(person) = person {
+            self.show_account(account::AccountOf::Person(person));
+        }
+    }
+
+    /// An account's page over the customers table; the worker reads it.
+    pub(super) fn show_account(&mut self, of: account::AccountOf) {
+        let view = account::AccountView::new(of);
         let job = view.job();
+        self.show_pane(Pane::Customers);
+        // Open before the job goes: a worker run inline answers at once.
         self.customers.account = Some(view);
         self.send(job);
     }

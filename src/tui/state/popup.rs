@@ -311,6 +311,8 @@ impl AppState {
                         .iter()
                         .find(|t| t.id.0 == entry.id)
                         .map(|t| t.customer),
+                    // A business is no customer to pick.
+                    Kind::Account => None,
                 };
                 self.close_popup(Context::Finder);
                 let label = customer.map(|c| self.records.customer_label(c));
