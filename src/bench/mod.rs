@@ -5,6 +5,7 @@ pub mod load;
 
 use crate::ops::{Actor, Ops, Records};
 use crate::tui::keymap::{Keymap, parse_key};
+use crate::tui::state::account::AccountOf;
 use crate::tui::state::{AppState, Options};
 use crate::tui::theme::{ColorDepth, Theme};
 use crate::tui::worker::{Done, Worker};
@@ -184,12 +185,45 @@ pub fn app(
         ms(percentile(&switches, 0.5)),
         ms(percentile(&switches, 1.0))
     )?;
+    account_pages(&mut state, &mut frames, &rx, out)?;
     if let Some((now, peak)) = memory_mib() {
         writeln!(
             out,
             "memory: resident {now:.0} MiB after the finder (peak {peak:.0} MiB)"
         )?;
     }
+    Ok(())
+}
+
+/// Accounts opened, as a rep opens one from quick lookup: from the ask to the page drawn with
+/// everything of its people, read by the worker; twenty spread over all of them.
+fn account_pages(
+    state: &mut AppState,
+    frames: &mut Frames,
+    rx: &Receiver<Done>,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let accounts = std::sync::Arc::clone(&state.records.accounts);
+    if accounts.is_empty() {
+        return Ok(());
+    }
+    let step = (accounts.len() / 20).max(1);
+    let mut times = Vec::new();
+    for account in accounts.iter().step_by(step).take(20) {
+        let started = Instant::now();
+        state.show_account(AccountOf::Id(account.id));
+        drain(state, rx);
+        frames.draw(state)?;
+        times.push(started.elapsed());
+        state.handle_key(parse_key("esc").expect("a key"));
+    }
+    writeln!(
+        out,
+        "account page: opened median {}, p95 {} ({} accounts)",
+        ms(percentile(&times, 0.5)),
+        ms(percentile(&times, 0.95)),
+        times.len()
+    )?;
     Ok(())
 }
 

@@ -540,7 +540,7 @@ impl AppState {
     }
 
     /// An account's page over the customers table; the worker reads it.
-    pub(super) fn show_account(&mut self, of: account::AccountOf) {
+    pub fn show_account(&mut self, of: account::AccountOf) {
         let view = account::AccountView::new(of);
         let job = view.job();
         self.show_pane(Pane::Customers);
