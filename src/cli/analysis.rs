@@ -9,6 +9,17 @@ pub enum ReportFormat {
     Json,
 }
 
+/// Whom an insight is about: each customer, or each account with its people together.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum Whom {
+    /// Each customer on their own
+    #[default]
+    Customer,
+    /// Each account, its people's purchases, tickets and notes as one buyer's (people in no
+    /// account are left out); ids read `account:12`
+    Account,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum BasketsBy {
     /// One basket per order
@@ -59,6 +70,9 @@ pub struct SegmentsArgs {
     /// Table: a summary per segment and cluster; csv and json: one row per customer
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
+    /// Segments of customers, or of accounts
+    #[arg(long, value_enum, default_value_t = Whom::Customer)]
+    pub by: Whom,
 }
 
 #[derive(Debug, Args)]
@@ -79,6 +93,9 @@ pub struct LifetimeArgs {
     /// Table: the fit and the 20 most valuable customers; csv, json, ndjson: one row per customer
     #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
     pub format: AuditFormat,
+    /// Each customer's outlook, or each account's
+    #[arg(long, value_enum, default_value_t = Whom::Customer)]
+    pub by: Whom,
 }
 
 #[derive(Debug, Args)]

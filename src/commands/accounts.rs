@@ -3,7 +3,7 @@
 use super::records::acting;
 use super::{UsageError, find_customer};
 use crate::cli::{AccountCommand, AccountFields};
-use crate::domain::{Account, AccountId, Customer, normal_domain};
+use crate::domain::{Account, AccountId, Customer, CustomerId, normal_domain};
 use crate::model::AccountPage;
 use crate::ops::{Ops, Record, Write as Change};
 use crate::text::{safe, thousands};
@@ -285,4 +285,36 @@ fn show(page: &AccountPage, lines: usize, out: &mut dyn Write) -> anyhow::Result
         )?;
     }
     Ok(())
+}
+
+/// Each person in an account taken for the account (its id standing for a buyer's), for the
+/// insights `--by account`.
+pub(super) fn account_groups(ops: &Ops) -> anyhow::Result<HashMap<CustomerId, CustomerId>> {
+    let mut out = HashMap::new();
+    for c in ops.records().iter_sound::<Customer>() {
+        let c = c?;
+        if let Some(account) = c.account {
+            out.insert(c.id, CustomerId(account.0));
+        }
+    }
+    Ok(out)
+}
+
+/// How the insights name a buyer: a customer's export id and name, or an account's
+/// (`account:12`) when they are by account.
+pub(super) fn buyer(
+    ops: &Ops,
+    whom: crate::cli::Whom,
+    id: CustomerId,
+) -> anyhow::Result<(String, String)> {
+    Ok(match whom {
+        crate::cli::Whom::Customer => match ops.records().get::<Customer>(id.0)? {
+            Some(c) => (c.export_id(), c.name),
+            None => (id.to_string(), String::new()),
+        },
+        crate::cli::Whom::Account => {
+            let name = ops.records().get::<Account>(id.0)?.map(|a| a.name);
+            (format!("account:{id}"), name.unwrap_or_default())
+        }
+    })
 }

@@ -2,7 +2,7 @@
 //! customer.
 
 use crate::cli::{AuditFormat, LifetimeArgs};
-use crate::domain::{Customer, CustomerId};
+use crate::domain::CustomerId;
 use crate::insights::churn::Activity;
 use crate::insights::lifetime::{FitError, HoldoutError, Repeat, holdout_error};
 use crate::insights::outlook::{Outlooks, PERIOD_DAYS, activities};
@@ -45,7 +45,14 @@ struct Params {
 }
 
 pub fn run(ops: &Ops, args: &LifetimeArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    let snapshot = Snapshot::load(ops.records())?;
+    let mut snapshot = Snapshot::load(ops.records())?;
+    let groups = match args.by {
+        crate::cli::Whom::Customer => None,
+        crate::cli::Whom::Account => Some(super::accounts::account_groups(ops)?),
+    };
+    if let Some(groups) = &groups {
+        snapshot = snapshot.regrouped(groups);
+    }
     let Some(newest) = snapshot
         .purchases
         .iter()
@@ -56,7 +63,12 @@ pub fn run(ops: &Ops, args: &LifetimeArgs, out: &mut dyn Write) -> anyhow::Resul
         anyhow::bail!("no purchases with a customer: nothing to fit");
     };
     let end = args.as_of.unwrap_or(newest);
-    let activity = activities(ops.records(), &snapshot)?;
+    let activity = match &groups {
+        None => activities(ops.records(), &snapshot)?,
+        Some(groups) => (crate::insights::outlook::Contacts::read(ops.records())?)
+            .regrouped(groups)
+            .beside(&snapshot),
+    };
     let outlooks = Outlooks::compute(
         &activity,
         end,
@@ -99,10 +111,7 @@ pub fn run(ops: &Ops, args: &LifetimeArgs, out: &mut dyn Write) -> anyhow::Resul
         .map(|(id, o)| {
             let d = o.summary;
             Ok(Row {
-                customer_id: ops
-                    .records()
-                    .get::<Customer>(id.0)?
-                    .map_or_else(|| id.to_string(), |c| c.export_id()),
+                customer_id: super::accounts::buyer(ops, args.by, *id)?.0,
                 frequency: d.frequency,
                 recency: d.recency,
                 age: d.age,

@@ -1,7 +1,9 @@
 //! The insights as reports: association rules, segments, suggestions and their evaluation.
 
 use super::find_customer;
-use crate::cli::{BasketsBy, EvalCommand, ReportFormat, RulesArgs, SegmentsArgs, SuggestArgs};
+use crate::cli::{
+    BasketsBy, EvalCommand, ReportFormat, RulesArgs, SegmentsArgs, SuggestArgs, Whom,
+};
 use crate::domain::Customer;
 use crate::insights::{RuleOptions, Snapshot};
 use crate::ops::Ops;
@@ -195,7 +197,14 @@ fn rules_json(
 }
 
 pub fn segments(ops: &Ops, args: &SegmentsArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    let snapshot = Snapshot::load(ops.records())?;
+    let mut snapshot = Snapshot::load(ops.records())?;
+    let whom = match args.by {
+        Whom::Customer => "customers",
+        Whom::Account => {
+            snapshot = snapshot.regrouped(&super::accounts::account_groups(ops)?);
+            "accounts"
+        }
+    };
     let as_of = args
         .as_of
         .map(|d| d.and_hms_opt(23, 59, 59).expect("valid time").and_utc());
@@ -209,13 +218,13 @@ pub fn segments(ops: &Ops, args: &SegmentsArgs, out: &mut dyn Write) -> anyhow::
                 .unwrap_or_else(|| "—".into());
             writeln!(
                 out,
-                "{} customers with purchases, as of {day}",
+                "{} {whom} with purchases, as of {day}",
                 thousands(report.rows.len())
             )?;
             writeln!(
                 out,
                 "{:<22} {:>9} {:>8} {:>10}",
-                "segment", "customers", "share", "revenue"
+                "segment", whom, "share", "revenue"
             )?;
             for s in report.summary() {
                 writeln!(
@@ -245,7 +254,12 @@ pub fn segments(ops: &Ops, args: &SegmentsArgs, out: &mut dyn Write) -> anyhow::
             }
         }
         ReportFormat::Csv | ReportFormat::Json => {
-            let rows = crate::export::segment_rows(ops.records(), &report)?;
+            let mut rows = crate::export::segment_rows(ops.records(), &report)?;
+            if args.by == Whom::Account {
+                for (row, r) in rows.iter_mut().zip(&report.rows) {
+                    (row.customer_id, row.name) = super::accounts::buyer(ops, args.by, r.customer)?;
+                }
+            }
             if args.format == ReportFormat::Json {
                 serde_json::to_writer_pretty(&mut *out, &rows)?;
                 writeln!(out)?;

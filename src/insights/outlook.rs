@@ -55,6 +55,18 @@ impl Contacts {
         Ok(Contacts { tickets, notes })
     }
 
+    /// The same, each person's taken for their group's (see `Snapshot::regrouped`).
+    pub fn regrouped(self, group: &HashMap<CustomerId, CustomerId>) -> Contacts {
+        Contacts {
+            tickets: (self.tickets.into_iter())
+                .filter_map(|(c, opened, closed)| Some((*group.get(&c)?, opened, closed)))
+                .collect(),
+            notes: (self.notes.into_iter())
+                .filter_map(|(c, at)| Some((*group.get(&c)?, at)))
+                .collect(),
+        }
+    }
+
     /// Each buyer's activity: their purchases and returns from the snapshot, with these.
     pub fn beside(self, snapshot: &Snapshot) -> HashMap<CustomerId, Activity> {
         let mut by: HashMap<CustomerId, Activity> = HashMap::new();

@@ -122,6 +122,18 @@ impl Snapshot {
         })
     }
 
+    /// The same purchases and returns with each buyer taken for the group `group` puts them in
+    /// (an account's people as one buyer); a buyer in no group is left out.
+    pub fn regrouped(mut self, group: &HashMap<CustomerId, CustomerId>) -> Snapshot {
+        for p in &mut self.purchases {
+            p.customer = p.customer.and_then(|c| group.get(&c).copied());
+        }
+        self.returns = (self.returns.into_iter())
+            .filter_map(|(c, at)| Some((*group.get(&c)?, at)))
+            .collect();
+        self
+    }
+
     /// Baskets for market-basket analysis: one per order.
     pub fn order_baskets(&self) -> Vec<Vec<u32>> {
         self.purchases.iter().map(|p| p.items.clone()).collect()

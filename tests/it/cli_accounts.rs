@@ -232,3 +232,83 @@ fn an_import_links_people_by_company_or_domain_and_its_revert_takes_its_accounts
     assert_eq!(seaview["phone"], "+44 20 7946 0958");
     assert_eq!(seaview["tags"], "renewals;vip");
 }
+
+/// Segments by account against their people's, run by customer: an account's frequency and spend
+/// are its people's added up, its recency its latest buyer's; lifetime by account fits one buyer
+/// per account.
+#[test]
+fn insights_by_account_add_up_their_peoples() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    common::demo_cli(&db, 400, 3);
+    let people = csv_rows(&stdout_of(&db, &["export", "customers"]));
+    let account_of: std::collections::HashMap<String, String> = people
+        .iter()
+        .filter(|c| !c["account_id"].is_empty())
+        .map(|c| (c["id"].clone(), c["account_id"].clone()))
+        .collect();
+    let as_of = ["--as-of", "2026-11-30"];
+    let by_customer = csv_rows(&stdout_of(
+        &db,
+        &[&["segments", "--format", "csv"][..], &as_of].concat(),
+    ));
+    let by_account = csv_rows(&stdout_of(
+        &db,
+        &[
+            &["segments", "--format", "csv", "--by", "account"][..],
+            &as_of,
+        ]
+        .concat(),
+    ));
+    // The oracle: the people's rows added up by account.
+    let mut want: std::collections::BTreeMap<String, (u64, i64, f64)> = Default::default();
+    for row in &by_customer {
+        let Some(account) = account_of.get(&row["customer_id"]) else {
+            continue;
+        };
+        let e = want
+            .entry(format!("account:{account}"))
+            .or_insert((0, i64::MAX, 0.0));
+        e.0 += row["frequency"].parse::<u64>().unwrap();
+        e.1 = e.1.min(row["recency_days"].parse().unwrap());
+        e.2 += row["monetary"].parse::<f64>().unwrap();
+    }
+    assert!(want.len() > 20, "the demo's businesses buy");
+    assert_eq!(
+        by_account.len(),
+        want.len(),
+        "one row per account that bought"
+    );
+    for row in &by_account {
+        let (frequency, recency, monetary) = want[&row["customer_id"]];
+        assert_eq!(
+            row["frequency"].parse::<u64>().unwrap(),
+            frequency,
+            "{row:?}"
+        );
+        assert_eq!(
+            row["recency_days"].parse::<i64>().unwrap(),
+            recency,
+            "{row:?}"
+        );
+        let got: f64 = row["monetary"].parse().unwrap();
+        assert!((got - monetary).abs() < 0.005, "{row:?}: {monetary}");
+        assert!(!row["name"].is_empty(), "named as the account: {row:?}");
+    }
+    let table = stdout_of(&db, &["segments", "--by", "account"]);
+    assert!(
+        table.contains(&format!("{} accounts with purchases", want.len())),
+        "{table}"
+    );
+    let lifetime = stdout_of(&db, &["lifetime", "--by", "account", "--format", "csv"]);
+    let rows = csv_rows(&lifetime);
+    assert_eq!(
+        rows.len(),
+        want.len(),
+        "one outlook per account that bought"
+    );
+    assert!(
+        rows.iter()
+            .all(|r| r["customer_id"].starts_with("account:"))
+    );
+}
