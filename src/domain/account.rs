@@ -61,21 +61,7 @@ impl Account {
                 format!("'{domain}' is not a domain like example.com (lower case, no www.)"),
             ));
         }
-        if let Some(phone) = &self.phone {
-            super::customer::validate_phone(phone)?;
-        }
-        for (field, part) in self.address.parts() {
-            if let Some(part) = part {
-                require_text(field, part)?;
-            }
-        }
-        if self.tags.iter().any(|t| t.trim().is_empty()) {
-            return Err(ValidationError::new(
-                FieldId::Tags,
-                "a tag must not be empty",
-            ));
-        }
-        Ok(())
+        super::customer::validate_reach(self.phone.as_deref(), &self.address, &self.tags)
     }
 }
 

@@ -98,21 +98,7 @@ impl Customer {
         if let Some(ext) = &self.external_id {
             require_text(FieldId::ExternalId, ext)?;
         }
-        if let Some(phone) = &self.phone {
-            validate_phone(phone)?;
-        }
-        for (field, part) in self.address.parts() {
-            if let Some(part) = part {
-                require_text(field, part)?;
-            }
-        }
-        if self.tags.iter().any(|t| t.trim().is_empty()) {
-            return Err(ValidationError::new(
-                FieldId::Tags,
-                "a tag must not be empty",
-            ));
-        }
-        Ok(())
+        validate_reach(self.phone.as_deref(), &self.address, &self.tags)
     }
 
     /// Erases what identifies the person, keeping what the analytics need (country, stage, owner,
@@ -144,7 +130,30 @@ impl Customer {
     }
 }
 
-pub(super) fn validate_phone(phone: &str) -> Result<(), ValidationError> {
+/// The phone, the address's parts and the tags, as customers and accounts both keep them.
+pub(super) fn validate_reach(
+    phone: Option<&str>,
+    address: &Address,
+    tags: &[String],
+) -> Result<(), ValidationError> {
+    if let Some(phone) = phone {
+        validate_phone(phone)?;
+    }
+    for (field, part) in address.parts() {
+        if let Some(part) = part {
+            require_text(field, part)?;
+        }
+    }
+    if tags.iter().any(|t| t.trim().is_empty()) {
+        return Err(ValidationError::new(
+            FieldId::Tags,
+            "a tag must not be empty",
+        ));
+    }
+    Ok(())
+}
+
+fn validate_phone(phone: &str) -> Result<(), ValidationError> {
     let ok = phone
         .chars()
         .all(|c| c.is_ascii_digit() || " +-().x/".contains(c))

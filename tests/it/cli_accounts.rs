@@ -7,21 +7,6 @@ use common::{failure_of, stdout_of};
 use rapport::domain::{Account, Customer};
 use rapport::store::Store;
 
-fn csv_rows(text: &str) -> Vec<std::collections::HashMap<String, String>> {
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
-    reader
-        .records()
-        .map(|r| {
-            header
-                .iter()
-                .cloned()
-                .zip(r.unwrap().iter().map(String::from))
-                .collect()
-        })
-        .collect()
-}
-
 #[test]
 fn an_account_gathers_its_people_and_their_history() {
     let dir = tempfile::tempdir().unwrap();
@@ -43,7 +28,7 @@ fn an_account_gathers_its_people_and_their_history() {
     );
     let id: u64 = said.split_whitespace().nth(1).unwrap().parse().unwrap();
     // Two consumers of the demo, with their histories, join it.
-    let customers = csv_rows(&stdout_of(&db, &["export", "customers"]));
+    let customers = common::csv_rows(&stdout_of(&db, &["export", "customers"]));
     let alone: Vec<&str> = customers
         .iter()
         .filter(|c| c["account_id"].is_empty())
@@ -120,7 +105,7 @@ fn an_account_gathers_its_people_and_their_history() {
         &db,
         &["account", "edit", &id.to_string(), "--name", "Seaview Ltd"],
     );
-    let accounts = csv_rows(&stdout_of(&db, &["export", "accounts"]));
+    let accounts = common::csv_rows(&stdout_of(&db, &["export", "accounts"]));
     let row = accounts.iter().find(|a| a["id"] == id.to_string()).unwrap();
     assert_eq!(row["name"], "Seaview Ltd");
     assert_eq!(row["contacts"], "0");
@@ -205,7 +190,7 @@ fn an_import_links_people_by_company_or_domain_and_its_revert_takes_its_accounts
         said.contains("accounts: 5 people linked, 1 new; 1 person in none"),
         "{said}"
     );
-    let rows = csv_rows(&stdout_of(&db, &["export", "customers"]));
+    let rows = common::csv_rows(&stdout_of(&db, &["export", "customers"]));
     let account_of =
         |name: &str| rows.iter().find(|r| r["name"] == name).unwrap()["account_id"].clone();
     assert_eq!(account_of("Grace Hopper"), "1");
@@ -225,7 +210,7 @@ fn an_import_links_people_by_company_or_domain_and_its_revert_takes_its_accounts
         .to_string();
     let said = stdout_of(&db, &["import", "revert", &batch]);
     assert!(said.contains("removed 1 account, 7 customers"), "{said}");
-    let left = csv_rows(&stdout_of(&db, &["export", "accounts"]));
+    let left = common::csv_rows(&stdout_of(&db, &["export", "accounts"]));
     assert_eq!(left.len(), 3);
     assert!(left.iter().all(|a| a["contacts"] == "0"));
     let seaview = left.iter().find(|a| a["id"] == "1").unwrap();
@@ -241,18 +226,18 @@ fn insights_by_account_add_up_their_peoples() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("db");
     common::demo_cli(&db, 400, 3);
-    let people = csv_rows(&stdout_of(&db, &["export", "customers"]));
+    let people = common::csv_rows(&stdout_of(&db, &["export", "customers"]));
     let account_of: std::collections::HashMap<String, String> = people
         .iter()
         .filter(|c| !c["account_id"].is_empty())
         .map(|c| (c["id"].clone(), c["account_id"].clone()))
         .collect();
     let as_of = ["--as-of", "2026-11-30"];
-    let by_customer = csv_rows(&stdout_of(
+    let by_customer = common::csv_rows(&stdout_of(
         &db,
         &[&["segments", "--format", "csv"][..], &as_of].concat(),
     ));
-    let by_account = csv_rows(&stdout_of(
+    let by_account = common::csv_rows(&stdout_of(
         &db,
         &[
             &["segments", "--format", "csv", "--by", "account"][..],
@@ -301,7 +286,7 @@ fn insights_by_account_add_up_their_peoples() {
         "{table}"
     );
     let lifetime = stdout_of(&db, &["lifetime", "--by", "account", "--format", "csv"]);
-    let rows = csv_rows(&lifetime);
+    let rows = common::csv_rows(&lifetime);
     assert_eq!(
         rows.len(),
         want.len(),

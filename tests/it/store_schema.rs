@@ -328,23 +328,6 @@ fn raw_open(path: &Path) -> sled::Db {
     panic!("{} stays locked", path.display())
 }
 
-/// Each row of a CSV export as column → value.
-fn csv_rows(text: &str) -> Vec<std::collections::BTreeMap<String, String>> {
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
-    reader
-        .records()
-        .map(|r| {
-            let r = r.unwrap();
-            header
-                .iter()
-                .cloned()
-                .zip(r.iter().map(String::from))
-                .collect()
-        })
-        .collect()
-}
-
 #[test]
 fn a_schema_7_database_gets_an_account_for_each_business_its_people_name() {
     let dir = tempfile::tempdir().unwrap();
@@ -408,7 +391,7 @@ fn a_schema_7_database_gets_an_account_for_each_business_its_people_name() {
         )))
         .unwrap();
         let after = common::stdout_of(&path, &["export", what]);
-        let (before, after) = (csv_rows(&before), csv_rows(&after));
+        let (before, after) = (common::csv_rows(&before), common::csv_rows(&after));
         assert_eq!(before.len(), after.len(), "{what}");
         for (b, a) in before.iter().zip(&after) {
             for (column, value) in b {
@@ -420,7 +403,7 @@ fn a_schema_7_database_gets_an_account_for_each_business_its_people_name() {
     // the journal was told.
     let out = common::stdout_of(&path, &["import", "revert", "1"]);
     assert!(out.contains("7"), "{out}");
-    let left = csv_rows(&common::stdout_of(&path, &["export", "customers"]));
+    let left = common::csv_rows(&common::stdout_of(&path, &["export", "customers"]));
     assert_eq!(left.len(), 11, "the demo's eleven live customers");
     // The trashed customer comes back, with no account: it had none when it went.
     common::stdout_of(&path, &["undelete", "customer:1"]);
