@@ -187,10 +187,21 @@ impl Tx<'_> {
             .into());
         };
         let (_, _, entry) = decode_entry(key, &bytes)?;
-        for_kind!(tree, E => {
-            let record: E = decode_record(&entry.record, id)?;
-            self.restore(&record)?;
-        });
+        if tree == Tr::Customers {
+            // Their account may have gone since: they come back on their own.
+            let mut c: Customer = decode_record(&entry.record, id)?;
+            if let Some(account) = c.account
+                && self.get::<crate::domain::Account>(account.0)?.is_none()
+            {
+                c.account = None;
+            }
+            self.restore(&c)?;
+        } else {
+            for_kind!(tree, E => {
+                let record: E = decode_record(&entry.record, id)?;
+                self.restore(&record)?;
+            });
+        }
         Ok(RecordRef {
             kind: Kind::of(tree).expect("a record tree"),
             id,

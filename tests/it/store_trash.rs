@@ -168,3 +168,38 @@ fn the_trash_survives_reopening() {
     store.undelete(r(Kind::Deal, deal_id)).unwrap();
     assert!(store.get::<Deal>(deal_id).unwrap().is_some());
 }
+
+#[test]
+fn a_customer_whose_account_went_meanwhile_comes_back_on_their_own() {
+    let (_dir, store) = open();
+    let account = store.create(Account::new("Seaview & Co", at(1))).unwrap();
+    let mut ada = person(&store, "Ada", "ada@seaview.co.uk");
+    ada.account = Some(account.id);
+    store.update(&ada).unwrap();
+    // While Ada is in it, the account stays.
+    let err = store.delete::<Account>(account.id.0).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::InUse {
+                what: "contacts",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    // Ada goes to the trash, then the account, now without people.
+    store.delete::<Customer>(ada.id.0).unwrap();
+    store.delete::<Account>(account.id.0).unwrap();
+    let back = store.undelete(r(Kind::Customer, ada.id.0)).unwrap();
+    assert_eq!(back, vec![r(Kind::Customer, ada.id.0)]);
+    let ada: Customer = store.get(ada.id.0).unwrap().unwrap();
+    assert_eq!(ada.account, None, "back on her own, not refused");
+    // The account comes back too, and she can join it again.
+    store.undelete(r(Kind::Account, account.id.0)).unwrap();
+    let mut again = ada.clone();
+    again.account = Some(account.id);
+    store.update(&again).unwrap();
+    assert_eq!(store.contacts_of(account.id).unwrap().len(), 1);
+    assert_eq!(store.check_indexes().unwrap(), Vec::<String>::new());
+}
