@@ -9,6 +9,8 @@ use crate::store::{AuditEntry, AuditQuery, Kind, RecordRef, StoreError};
 pub struct DealPage {
     pub deal: Deal,
     pub customer: String,
+    /// The business the deal is for: its customer's account, if they are in one.
+    pub account: Option<String>,
     /// Each stage the deal entered, oldest first, with when (the first one when it was created).
     pub stages: Vec<(DealStage, Timestamp)>,
     /// When it was won or lost, if the log saw it happen.
@@ -26,9 +28,12 @@ impl DealPage {
         let Some(deal) = store.get::<Deal>(id.0)? else {
             return Ok(None);
         };
-        let customer = store
-            .get::<Customer>(deal.customer.0)?
-            .map_or_else(|| format!("customer #{}", deal.customer), |c| c.name);
+        let person = store.get::<Customer>(deal.customer.0)?;
+        let account = match person.as_ref().and_then(|c| c.account) {
+            Some(id) => store.get::<crate::domain::Account>(id.0)?.map(|a| a.name),
+            None => None,
+        };
+        let customer = person.map_or_else(|| format!("customer #{}", deal.customer), |c| c.name);
         let query = AuditQuery {
             record: Some(RecordRef {
                 kind: Kind::Deal,
@@ -61,6 +66,7 @@ impl DealPage {
         Ok(Some(DealPage {
             deal,
             customer,
+            account,
             stages,
             closed,
             history,

@@ -974,8 +974,13 @@ fn a_customers_account_opens_with_its_people_and_enter_opens_one() {
     let (account, people) = accounts
         .iter()
         .map(|a| (a, store.contacts_of(a.id).unwrap()))
-        .find(|(_, people)| people.len() >= 2)
-        .expect("the demo has a business of two or more");
+        .find(|(_, people)| {
+            people.len() >= 2
+                && people
+                    .iter()
+                    .any(|p| !store.deals_of(p.id).unwrap().is_empty())
+        })
+        .expect("the demo has a business of two or more with a deal");
     let revenue = people
         .iter()
         .flat_map(|p| store.orders_of(p.id).unwrap())
@@ -1014,6 +1019,23 @@ fn a_customers_account_opens_with_its_people_and_enter_opens_one() {
     press(&mut state, &["esc"]);
     let table = screen(&state, 100, 30);
     assert!(table.contains("Customers"), "{table}");
+    // A deal of one of its people is the account's: its page names both.
+    let deal = (store.all::<Deal>().unwrap().into_iter())
+        .find(|d| people.iter().any(|p| p.id == d.customer))
+        .expect("one of its people has a deal");
+    press(&mut state, &["ctrl-p"]);
+    type_text(&mut state, &deal.title);
+    for _ in 0..50 {
+        let at = state.finder().unwrap().selected().map(|e| (e.kind, e.id));
+        if at == Some((rapport::search::Kind::Deal, deal.id.0)) {
+            break;
+        }
+        press(&mut state, &["down"]);
+    }
+    press(&mut state, &["enter"]);
+    let shown = screen(&state, 100, 30);
+    assert!(shown.contains(&format!("· {}", account.name)), "{shown}");
+    press(&mut state, &["esc", "1"]);
     // A person in no account says so, and the table stays.
     let alone: Vec<Customer> = store.all().unwrap();
     let alone = alone.iter().find(|c| c.account.is_none()).unwrap();

@@ -110,7 +110,13 @@ fn draw_card(frame: &mut Frame, page: &DealPage, theme: &Theme, area: Rect) {
         None => closed,
     };
     let left = vec![
-        field("customer", safe(&page.customer).into_owned()),
+        field(
+            "customer",
+            match &page.account {
+                Some(account) => format!("{} · {}", safe(&page.customer), safe(account)),
+                None => safe(&page.customer).into_owned(),
+            },
+        ),
         field(
             "value",
             format!("{} {}", amount(d.value), safe(&d.currency)),
