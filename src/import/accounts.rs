@@ -3,9 +3,10 @@
 //! with its name (folded as accounts are matched), else makes one; a name several accounts share
 //! is rejected for the user to settle.
 
+use super::known_accounts::KnownAccounts;
 use super::text::{CsvRows, clean, decode};
 use super::{ImportError, ImportReport, OnReject, Rejection, Stop, check_rejections};
-use crate::domain::{Account, AccountId, Timestamp, normal_domain};
+use crate::domain::{Account, Timestamp, normal_domain};
 use crate::store::{Store, Tx, TxResult};
 use std::collections::HashMap;
 use std::path::Path;
@@ -51,28 +52,6 @@ fn key(c: Column) -> ColumnKey {
     c as u8
 }
 
-/// Accounts by domain and by folded name, read before the import writes and kept up as it does.
-#[derive(Default)]
-struct Known {
-    by_domain: HashMap<String, Vec<AccountId>>,
-    by_name: HashMap<String, Vec<AccountId>>,
-}
-
-impl Known {
-    fn add(&mut self, a: &Account) {
-        if let Some(d) = &a.domain {
-            self.by_domain.entry(d.clone()).or_default().push(a.id);
-        }
-        self.by_name.entry(a.name_key()).or_default().push(a.id);
-    }
-
-    fn forget(&mut self, a: &Account) {
-        for ids in self.by_domain.values_mut().chain(self.by_name.values_mut()) {
-            ids.retain(|id| *id != a.id);
-        }
-    }
-}
-
 pub fn import_accounts(
     store: &Store,
     path: &Path,
@@ -83,17 +62,10 @@ pub fn import_accounts(
     let mut report = ImportReport::default();
     let rows = read(path, &mut report, on_reject)?;
     report.accounts.in_file = rows.len();
-    let mut known = Known::default();
-    for a in store.iter_sound::<Account>() {
-        known.add(&a?);
-    }
-    let known = std::cell::RefCell::new(known);
+    let known = std::cell::RefCell::new(KnownAccounts::read(store)?);
     // A transaction may run again: it works on a copy, kept only once it is written.
-    let each = |tx: &Tx, batch: &[(u64, Cells)]| -> TxResult<(Vec<Said>, Known)> {
-        let mut mine = Known {
-            by_domain: known.borrow().by_domain.clone(),
-            by_name: known.borrow().by_name.clone(),
-        };
+    let each = |tx: &Tx, batch: &[(u64, Cells)]| -> TxResult<(Vec<Said>, KnownAccounts)> {
+        let mut mine = known.borrow().clone();
         let mut said = Vec::new();
         for (line, cells) in batch {
             said.push((*line, row(tx, cells, now, &mut mine)?));
@@ -155,7 +127,7 @@ fn row(
     tx: &Tx,
     cells: &Cells,
     now: Timestamp,
-    known: &mut Known,
+    known: &mut KnownAccounts,
 ) -> TxResult<Result<Done, String>> {
     let cell = |c: Column| cells.get(&key(c)).cloned();
     let name = cell(Column::Name).unwrap_or_default();
@@ -170,11 +142,8 @@ fn row(
         },
         None => None,
     };
-    let by_domain = domain
-        .as_ref()
-        .and_then(|d| known.by_domain.get(d))
-        .cloned();
-    let by_name = known.by_name.get(&crate::text::company(&name)).cloned();
+    let by_domain = domain.as_ref().map(|d| known.at(d).to_vec());
+    let by_name = Some(known.named(&crate::text::company(&name)).to_vec());
     let found = match (by_domain.as_deref(), by_name.as_deref()) {
         (Some([one]), _) => Some(*one),
         (Some([_, _, ..]), _) => {

@@ -5,6 +5,7 @@ mod accounts;
 mod baskets;
 mod cdnow;
 mod customers;
+mod known_accounts;
 mod online_retail;
 mod orders;
 mod progress;

@@ -49,7 +49,7 @@ impl AccountPage {
             let Some(p) = CustomerPage::read(store, person.id)? else {
                 continue;
             };
-            page.add(p, store)?;
+            page.add(p);
         }
         page.contacts
             .sort_by_key(|c| (c.customer.name.to_lowercase(), c.customer.id));
@@ -74,10 +74,10 @@ impl AccountPage {
         Ok(Some(page))
     }
 
-    fn add(&mut self, p: CustomerPage, store: &Records) -> Result<(), StoreError> {
+    fn add(&mut self, p: CustomerPage) {
         self.summary.add(&p.summary);
-        self.deals.extend(store.deals_of(p.customer.id)?);
-        self.tickets.extend(store.tickets_of(p.customer.id)?);
+        self.deals.extend(p.deals);
+        self.tickets.extend(p.tickets);
         self.followups.extend(p.followups);
         let who = &p.customer.name;
         self.timeline.extend(p.timeline.into_iter().map(|mut item| {
@@ -88,6 +88,5 @@ impl AccountPage {
             customer: p.customer,
             summary: p.summary,
         });
-        Ok(())
     }
 }

@@ -166,6 +166,9 @@ pub struct CustomerPage {
     pub followups: Vec<crate::domain::Followup>,
     /// The notes, whole, for editing one from the timeline.
     pub notes: Vec<Note>,
+    /// Their deals and tickets, as read for the timeline (an account's page lists them).
+    pub deals: Vec<Deal>,
+    pub tickets: Vec<Ticket>,
 }
 
 /// A line of a customer's timeline about one of their records.
@@ -258,6 +261,8 @@ impl CustomerPage {
             timeline,
             followups,
             notes,
+            deals,
+            tickets,
         }))
     }
 }

@@ -2,35 +2,8 @@
 //! the one its email's domain is (a free-mail domain names none).
 
 use crate::domain::{Account, AccountId, Customer, Timestamp, business_domain};
-use crate::store::{Records, StoreError, Tx, TxResult};
-use std::collections::HashMap;
-
-/// Accounts by folded name and by domain, read once before the import writes (a transaction cannot
-/// scan an index), and added to as it makes them.
-#[derive(Default)]
-pub(super) struct Accounts {
-    by_name: HashMap<String, Vec<AccountId>>,
-    by_domain: HashMap<String, Vec<AccountId>>,
-    domain_of: HashMap<AccountId, Option<String>>,
-}
-
-impl Accounts {
-    pub(super) fn read(store: &Records) -> Result<Accounts, StoreError> {
-        let mut out = Accounts::default();
-        for a in store.iter_sound::<Account>() {
-            out.add(&a?);
-        }
-        Ok(out)
-    }
-
-    pub(super) fn add(&mut self, a: &Account) {
-        self.by_name.entry(a.name_key()).or_default().push(a.id);
-        if let Some(d) = &a.domain {
-            self.by_domain.entry(d.clone()).or_default().push(a.id);
-        }
-        self.domain_of.insert(a.id, a.domain.clone());
-    }
-}
+use crate::import::known_accounts::KnownAccounts;
+use crate::store::{Tx, TxResult};
 
 /// How a row's person came to an account.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -67,41 +40,30 @@ impl std::fmt::Display for Link {
 
 /// One transaction's linking: the accounts known before it, and those it made.
 pub(super) struct Linker<'a> {
-    known: &'a Accounts,
+    known: &'a KnownAccounts,
     pub(super) made: Vec<Account>,
-    mine: Accounts,
+    mine: KnownAccounts,
 }
 
 impl<'a> Linker<'a> {
-    pub(super) fn new(known: &'a Accounts) -> Linker<'a> {
+    pub(super) fn new(known: &'a KnownAccounts) -> Linker<'a> {
         Linker {
             known,
             made: Vec::new(),
-            mine: Accounts::default(),
+            mine: KnownAccounts::default(),
         }
     }
 
     fn named(&self, key: &str) -> Vec<AccountId> {
-        let mut ids = self.known.by_name.get(key).cloned().unwrap_or_default();
-        ids.extend(self.mine.by_name.get(key).into_iter().flatten());
-        ids
+        [self.known.named(key), self.mine.named(key)].concat()
     }
 
     fn at(&self, domain: &str) -> Vec<AccountId> {
-        let mut ids = self
-            .known
-            .by_domain
-            .get(domain)
-            .cloned()
-            .unwrap_or_default();
-        ids.extend(self.mine.by_domain.get(domain).into_iter().flatten());
-        ids
+        [self.known.at(domain), self.mine.at(domain)].concat()
     }
 
     fn domain_of(&self, id: AccountId) -> Option<&str> {
-        (self.known.domain_of.get(&id))
-            .or_else(|| self.mine.domain_of.get(&id))
-            .and_then(|d| d.as_deref())
+        self.known.domain_of(id).or_else(|| self.mine.domain_of(id))
     }
 
     /// Puts `c` in the account the rules give, making it where its company names none; a person

@@ -267,7 +267,7 @@ fn decide(
 ) -> Result<Vec<(u64, Decision)>, StoreError> {
     // Store refusals (a duplicate email, say) are per row too: each is caught inside the batch, and
     // the store checks before it writes, so a refused row leaves the batch as it was.
-    let known = std::cell::RefCell::new(accounts::Accounts::read(store)?);
+    let known = std::cell::RefCell::new(crate::import::known_accounts::KnownAccounts::read(store)?);
     let decide_each = |tx: &crate::store::Tx, first: usize, batch: &[Row]| -> TxResult<Decided> {
         let known = known.borrow();
         let mut linker = accounts::Linker::new(&known);
